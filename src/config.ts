@@ -1,0 +1,195 @@
+/**
+ * The hub's one configuration module. Every setting is an environment variable, parsed once with zod;
+ * each has a description (shown in `.env.example` and in start-up errors) and a default that makes
+ * `npm start` work on a fresh machine: SQLite under data/, the embedded engine, the simulators, the UI
+ * on http://127.0.0.1:3000. Nothing else in the code base reads `process.env`.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce
+  .number({ message: 'expected a TCP port number' })
+  .int('expected a whole number')
+  .min(0, 'expected 0..65535')
+  .max(65535, 'expected 0..65535');
+
+const positiveInt = z.coerce
+  .number({ message: 'expected a number' })
+  .int('expected a whole number')
+  .positive();
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:26500');
+
+const databaseUrl = z.string().refine((v) => /^file:/.test(v) || /^postgres(ql)?:\/\//.test(v), {
+  message: 'expected file:<path> (SQLite) or postgres://user@host:port/db (PostgreSQL)',
+});
+
+/** Declaration of every variable: schema, default, description. Order is the order of `.env.example`. */
+export const configSchema = {
+  // --- the hub's HTTP server -------------------------------------------------------------------
+  HUB_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Address the HTTP server (API and admin UI) binds to.'),
+  HUB_PORT: port.default(3000).describe('Port of the HTTP server (API and admin UI); 0 picks a free port.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('data')
+    .describe('Folder for the SQLite files, attachments and the generated secret.'),
+
+  // --- the case store --------------------------------------------------------------------------
+  DATABASE_URL: databaseUrl
+    .default('file:./data/hub.db')
+    .describe('Case store: file:<path> for SQLite, postgres://… for PostgreSQL. Migrations apply on start.'),
+  HUB_SEED_DEMO: bool
+    .default(true)
+    .describe('Load the Rugao demo data (departments, categories, grid, users) when the database is empty.'),
+  HUB_DEMO_PASSWORD: z
+    .string()
+    .min(8, 'expected at least 8 characters')
+    .optional()
+    .describe(
+      'Password of the demo users; when unset a random one is generated and printed once at seeding.',
+    ),
+
+  // --- authentication --------------------------------------------------------------------------
+  AUTH_SECRET: z
+    .string()
+    .min(32, 'expected at least 32 characters')
+    .optional()
+    .describe(
+      'Key that signs session tokens; when unset a random one is generated once into DATA_DIR/secret.',
+    ),
+  AUTH_TOKEN_TTL_SECONDS: positiveInt
+    .default(8 * 3600)
+    .describe('Lifetime of a login session token, in seconds.'),
+  AUTH_LOGIN_MAX_ATTEMPTS: positiveInt
+    .default(10)
+    .describe('Failed logins allowed per user name and client address within AUTH_LOGIN_WINDOW_SECONDS.'),
+  AUTH_LOGIN_WINDOW_SECONDS: positiveInt.default(300).describe('Window of the login rate limit, in seconds.'),
+
+  // --- the engine ------------------------------------------------------------------------------
+  ENGINE_MODE: z
+    .enum(['embedded', 'external'])
+    .default('embedded')
+    .describe(
+      'embedded: start our Zeebe-compatible engine in the hub; external: use ZEEBE_ADDRESS or Camunda SaaS.',
+    ),
+  ZEEBE_ADDRESS: hostPort
+    .default('127.0.0.1:26500')
+    .describe('Zeebe gateway address; the embedded engine listens here, the workers connect here.'),
+  ZEEBE_CLIENT_ID: z.string().optional().describe('OAuth client id for a secured Camunda 8 cluster.'),
+  ZEEBE_CLIENT_SECRET: z.string().optional().describe('OAuth client secret for a secured Camunda 8 cluster.'),
+  ZEEBE_AUTHORIZATION_SERVER_URL: z
+    .url()
+    .optional()
+    .describe('OAuth token URL for a secured Camunda 8 cluster.'),
+  ZEEBE_TOKEN_AUDIENCE: z.string().optional().describe('OAuth audience for a secured Camunda 8 cluster.'),
+  ZEEBE_SECURE: bool.default(false).describe('Use TLS to reach the Zeebe gateway.'),
+  ENGINE_DATABASE_URL: databaseUrl
+    .default('file:./data/engine.db')
+    .describe('Embedded engine state: file:<path> for SQLite, postgres://… for PostgreSQL.'),
+  ENGINE_TLS_CERT: z
+    .string()
+    .optional()
+    .describe('PEM certificate file; when set with ENGINE_TLS_KEY the gateway serves TLS.'),
+  ENGINE_TLS_KEY: z.string().optional().describe('PEM private key file for ENGINE_TLS_CERT.'),
+  ENGINE_CLOCK_CONTROL: bool
+    .default(false)
+    .describe(
+      'Allow pinning and moving the engine clock (tests and demos only, like Zeebe’s clock actuator).',
+    ),
+  ENGINE_MAX_MESSAGE_BYTES: positiveInt
+    .default(4 * 1024 * 1024)
+    .describe('Largest gRPC message the gateway accepts (deployments included), in bytes.'),
+
+  // --- the working-time calendar ---------------------------------------------------------------
+  CALENDAR_TIMEZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .describe('Time zone of the work calendar (IANA name).'),
+
+  // --- mail ------------------------------------------------------------------------------------
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected smtp://host:port or smtps://user:pass@host:port')
+    .optional()
+    .describe('SMTP server for 催办 and assessment mails; when unset mails are logged, not sent.'),
+  MAIL_FROM: z.string().default('chengguan-hub <hub@localhost>').describe('Sender of the hub’s mails.'),
+  ASSESSMENT_RECIPIENTS: z
+    .string()
+    .default('')
+    .describe('Comma-separated addresses that receive the assessment report.'),
+  ASSESSMENT_SCHEDULE: z
+    .string()
+    .default('0 2 1 * *')
+    .describe('node-cron expression of the periodic assessment (default: 02:00 on the 1st, monthly).'),
+
+  // --- adapters and demo -----------------------------------------------------------------------
+  SIMULATORS: bool.default(true).describe('Start the legacy-system simulators (demo mode) with the hub.'),
+  ADMIN_UI: bool.default(true).describe('Serve the admin UI at /.'),
+} as const;
+
+const schema = z.object(configSchema);
+
+/** The parsed configuration. */
+export type Config = z.infer<typeof schema> & {
+  /** Which database family DATABASE_URL names. */
+  databaseProvider: 'sqlite' | 'postgresql';
+  /** Which database family ENGINE_DATABASE_URL names. */
+  engineDatabaseProvider: 'sqlite' | 'postgresql';
+};
+
+/** Thrown when the environment does not parse; the message names every bad variable and what is allowed. */
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super('Invalid configuration:\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const providerOf = (url: string): 'sqlite' | 'postgresql' =>
+  url.startsWith('file:') ? 'sqlite' : 'postgresql';
+
+/**
+ * Parses the configuration from an environment (process.env by default). Empty strings count as unset,
+ * so a blank line in `.env` keeps the default.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(root)'),
+        message: issue.message,
+      })),
+    );
+  }
+  const c = parsed.data;
+  if ((c.ENGINE_TLS_CERT === undefined) !== (c.ENGINE_TLS_KEY === undefined)) {
+    throw new ConfigError([
+      { variable: 'ENGINE_TLS_CERT', message: 'ENGINE_TLS_CERT and ENGINE_TLS_KEY go together' },
+    ]);
+  }
+  return {
+    ...c,
+    databaseProvider: providerOf(c.DATABASE_URL),
+    engineDatabaseProvider: providerOf(c.ENGINE_DATABASE_URL),
+  };
+}

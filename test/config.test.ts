@@ -1,0 +1,42 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { ConfigError, configSchema, loadConfig } from '../src/config.ts';
+
+test('defaults make a fresh machine work: SQLite under data/, embedded engine, UI on 127.0.0.1:3000', (t) => {
+  const c = loadConfig({});
+  t.is(c.DATABASE_URL, 'file:./data/hub.db');
+  t.is(c.databaseProvider, 'sqlite');
+  t.is(c.ENGINE_MODE, 'embedded');
+  t.is(c.ZEEBE_ADDRESS, '127.0.0.1:26500');
+  t.is(c.HUB_HOST, '127.0.0.1');
+  t.is(c.HUB_PORT, 3000);
+  t.true(c.SIMULATORS);
+  t.false(c.ENGINE_CLOCK_CONTROL);
+});
+
+test('a postgres URL selects PostgreSQL', (t) => {
+  t.is(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/hub' }).databaseProvider, 'postgresql');
+});
+
+test('a wrong value names the variable and what is allowed', (t) => {
+  const err = t.throws(
+    () => loadConfig({ HUB_PORT: 'eighty', ENGINE_MODE: 'cloud', DATABASE_URL: 'mysql://x' }),
+    {
+      instanceOf: ConfigError,
+    },
+  );
+  t.deepEqual(err.issues.map((i) => i.variable).sort(), ['DATABASE_URL', 'ENGINE_MODE', 'HUB_PORT']);
+  t.regex(err.message, /HUB_PORT: expected a TCP port number/);
+  t.regex(err.message, /ENGINE_MODE: .*embedded.*external/);
+  t.regex(err.message, /DATABASE_URL: expected file:<path> \(SQLite\) or postgres/);
+});
+
+test('empty strings keep the default', (t) => {
+  t.is(loadConfig({ HUB_PORT: '' }).HUB_PORT, 3000);
+});
+
+test('.env.example lists every variable', (t) => {
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+  const listed = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+  t.deepEqual(listed, Object.keys(configSchema));
+});
