@@ -1,0 +1,352 @@
+/**
+ * The contract between the embedded engine and its gRPC gateway (engine/gateway). One async method per
+ * Zeebe gateway RPC, taking and returning plain objects shaped like the proto messages of
+ * node_modules/@camunda8/sdk/dist/proto/zeebe.proto (camelCase field names, as @grpc/proto-loader
+ * produces with keepCase:false).
+ *
+ * Conventions:
+ * - int64 KEYS (process definition, instance, element instance, job, incident, deployment, message,
+ *   signal keys) are decimal strings, in requests and in responses.
+ * - int64 DURATIONS and TIMESTAMPS (timeout, requestTimeout, retryBackOff, timeToLive, deadline) are
+ *   numbers of milliseconds (epoch milliseconds for `deadline`).
+ * - Variables and custom headers are parsed JSON objects; the gateway parses/serialises the JSON strings
+ *   of the proto and rejects non-object JSON itself with INVALID_ARGUMENT.
+ * - Errors are {@link EngineError}s whose `code` is the gRPC status name to answer with.
+ */
+
+/** gRPC status names the engine answers with. */
+export type EngineErrorCode =
+  | 'NOT_FOUND'
+  | 'INVALID_ARGUMENT'
+  | 'FAILED_PRECONDITION'
+  | 'ALREADY_EXISTS'
+  | 'RESOURCE_EXHAUSTED'
+  | 'UNIMPLEMENTED'
+  | 'UNAVAILABLE'
+  | 'DEADLINE_EXCEEDED'
+  | 'INTERNAL';
+
+/** A refused command, with the gRPC status the gateway answers with and a Zeebe-like message. */
+export class EngineError extends Error {
+  readonly code: EngineErrorCode;
+  constructor(code: EngineErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EngineError';
+    this.code = code;
+  }
+}
+
+/** A JSON object of variables. */
+export type Variables = Record<string, unknown>;
+
+/** The only tenant of the embedded engine (multi-tenancy disabled, as in a default Zeebe). */
+export const DEFAULT_TENANT = '<default>';
+
+// --- topology -------------------------------------------------------------------------------------
+
+export interface TopologyResponse {
+  brokers: {
+    nodeId: number;
+    host: string;
+    port: number;
+    partitions: { partitionId: number; role: 'LEADER'; health: 'HEALTHY' }[];
+    version: string;
+  }[];
+  clusterSize: number;
+  partitionsCount: number;
+  replicationFactor: number;
+  gatewayVersion: string;
+}
+
+// --- deployment -----------------------------------------------------------------------------------
+
+export interface DeployResourceRequest {
+  resources: { name: string; content: Uint8Array | string }[];
+  tenantId?: string;
+}
+
+export interface ProcessMetadata {
+  bpmnProcessId: string;
+  version: number;
+  processDefinitionKey: string;
+  resourceName: string;
+  tenantId: string;
+}
+
+export interface DeployResourceResponse {
+  key: string;
+  deployments: { process: ProcessMetadata }[];
+  tenantId: string;
+}
+
+export interface DeleteResourceRequest {
+  resourceKey: string;
+}
+
+// --- process instances ----------------------------------------------------------------------------
+
+export interface CreateProcessInstanceRequest {
+  /** Either a definition key ("0"/"" when unset) or bpmnProcessId + version (-1 = latest). */
+  processDefinitionKey?: string;
+  bpmnProcessId?: string;
+  version?: number;
+  variables?: Variables;
+  startInstructions?: { elementId: string }[];
+  tenantId?: string;
+}
+
+export interface CreateProcessInstanceResponse {
+  processDefinitionKey: string;
+  bpmnProcessId: string;
+  version: number;
+  processInstanceKey: string;
+  tenantId: string;
+}
+
+export interface CreateProcessInstanceWithResultRequest {
+  request: CreateProcessInstanceRequest;
+  /** ms; 0 (or absent) uses the engine default of 15 s. On expiry: EngineError DEADLINE_EXCEEDED. */
+  requestTimeout?: number;
+  /** Names of root-scope variables to return; empty = all root-scope variables. */
+  fetchVariables?: string[];
+}
+
+export interface CreateProcessInstanceWithResultResponse extends CreateProcessInstanceResponse {
+  variables: Variables;
+}
+
+export interface CancelProcessInstanceRequest {
+  processInstanceKey: string;
+}
+
+export interface SetVariablesRequest {
+  elementInstanceKey: string;
+  variables: Variables;
+  local?: boolean;
+}
+
+export interface SetVariablesResponse {
+  key: string;
+}
+
+export interface ModifyProcessInstanceRequest {
+  processInstanceKey: string;
+  activateInstructions?: {
+    elementId: string;
+    /** "-1" / "0" / absent = the flow scope's existing instance. */
+    ancestorElementInstanceKey?: string;
+    variableInstructions?: { variables: Variables; scopeId?: string }[];
+  }[];
+  terminateInstructions?: { elementInstanceKey: string }[];
+}
+
+// --- jobs -----------------------------------------------------------------------------------------
+
+export interface ActivatedJob {
+  key: string;
+  type: string;
+  processInstanceKey: string;
+  bpmnProcessId: string;
+  processDefinitionVersion: number;
+  processDefinitionKey: string;
+  elementId: string;
+  elementInstanceKey: string;
+  /** zeebe:taskHeaders (and user-task headers); serialise to JSON for the wire. */
+  customHeaders: Record<string, string>;
+  worker: string;
+  retries: number;
+  /** Epoch ms at which the job becomes activatable again. */
+  deadline: number;
+  variables: Variables;
+  tenantId: string;
+}
+
+export interface ActivateJobsRequest {
+  type: string;
+  worker: string;
+  /** ms the job stays reserved for this worker. */
+  timeout: number;
+  maxJobsToActivate: number;
+  fetchVariable?: string[];
+  tenantIds?: string[];
+}
+
+export interface ActivateJobsResponse {
+  jobs: ActivatedJob[];
+}
+
+export interface JobStreamRequest {
+  type: string;
+  worker: string;
+  timeout: number;
+  fetchVariable?: string[];
+  tenantIds?: string[];
+}
+
+/**
+ * Receives jobs the engine activated for a stream. Return false when the job could not be delivered
+ * (client gone); the engine then yields the job back (activatable again for others).
+ */
+export type JobStreamConsumer = (job: ActivatedJob) => boolean;
+
+export interface CompleteJobRequest {
+  jobKey: string;
+  variables?: Variables;
+}
+
+export interface FailJobRequest {
+  jobKey: string;
+  retries: number;
+  errorMessage?: string;
+  /** ms before the job becomes activatable again. */
+  retryBackOff?: number;
+  variables?: Variables;
+}
+
+export interface ThrowErrorRequest {
+  jobKey: string;
+  errorCode: string;
+  errorMessage?: string;
+  variables?: Variables;
+}
+
+export interface UpdateJobRetriesRequest {
+  jobKey: string;
+  retries: number;
+}
+
+export interface UpdateJobTimeoutRequest {
+  jobKey: string;
+  /** ms from now. */
+  timeout: number;
+}
+
+// --- messages, signals, incidents -----------------------------------------------------------------
+
+export interface PublishMessageRequest {
+  name: string;
+  correlationKey?: string;
+  /** ms to buffer the message; 0 = correlate only to waiting subscriptions. */
+  timeToLive?: number;
+  messageId?: string;
+  variables?: Variables;
+  tenantId?: string;
+}
+
+export interface PublishMessageResponse {
+  key: string;
+  tenantId: string;
+}
+
+export interface BroadcastSignalRequest {
+  signalName: string;
+  variables?: Variables;
+  tenantId?: string;
+}
+
+export interface BroadcastSignalResponse {
+  key: string;
+  tenantId: string;
+}
+
+export interface ResolveIncidentRequest {
+  incidentKey: string;
+}
+
+// --- clock and feed -------------------------------------------------------------------------------
+
+/** The engine's clock; every time the engine reads goes through it. Pin/add like Zeebe's clock actuator. */
+export interface EngineClock {
+  /** Current engine time, epoch ms. */
+  now(): number;
+  /** Pins the clock to an epoch ms instant. Throws FAILED_PRECONDITION when clock control is off. */
+  pin(epochMs: number): void;
+  /** Moves the clock forward by ms (from the current engine time, pinned stays pinned). */
+  add(ms: number): void;
+  /** Back to system time. */
+  reset(): void;
+}
+
+/** One row of the engine's event feed (what the hub may follow). */
+export interface EngineEvent {
+  /** Monotonic position, a decimal string. */
+  position: string;
+  /** e.g. ELEMENT_ACTIVATED, ELEMENT_COMPLETED, ELEMENT_TERMINATED, JOB_CREATED, INCIDENT_CREATED, INCIDENT_RESOLVED. */
+  intent: string;
+  key: string;
+  processInstanceKey: string;
+  bpmnProcessId: string;
+  elementId: string;
+  /** BPMN element type, e.g. SERVICE_TASK, PROCESS, START_EVENT. */
+  elementType: string;
+  timestamp: number;
+  payload: Record<string, unknown>;
+}
+
+// --- the API --------------------------------------------------------------------------------------
+
+/** One async method per gateway RPC. Replies only after the command's transaction committed. */
+export interface EngineApi {
+  topology(): Promise<TopologyResponse>;
+  deployResource(req: DeployResourceRequest): Promise<DeployResourceResponse>;
+  deleteResource(req: DeleteResourceRequest): Promise<Record<string, never>>;
+  createProcessInstance(req: CreateProcessInstanceRequest): Promise<CreateProcessInstanceResponse>;
+  createProcessInstanceWithResult(
+    req: CreateProcessInstanceWithResultRequest,
+  ): Promise<CreateProcessInstanceWithResultResponse>;
+  cancelProcessInstance(req: CancelProcessInstanceRequest): Promise<Record<string, never>>;
+  setVariables(req: SetVariablesRequest): Promise<SetVariablesResponse>;
+  modifyProcessInstance(req: ModifyProcessInstanceRequest): Promise<Record<string, never>>;
+  /** Activates up to maxJobsToActivate jobs now (no waiting; long polling is the gateway's job). */
+  activateJobs(req: ActivateJobsRequest): Promise<ActivateJobsResponse>;
+  completeJob(req: CompleteJobRequest): Promise<Record<string, never>>;
+  failJob(req: FailJobRequest): Promise<Record<string, never>>;
+  throwError(req: ThrowErrorRequest): Promise<Record<string, never>>;
+  updateJobRetries(req: UpdateJobRetriesRequest): Promise<Record<string, never>>;
+  updateJobTimeout(req: UpdateJobTimeoutRequest): Promise<Record<string, never>>;
+  publishMessage(req: PublishMessageRequest): Promise<PublishMessageResponse>;
+  broadcastSignal(req: BroadcastSignalRequest): Promise<BroadcastSignalResponse>;
+  resolveIncident(req: ResolveIncidentRequest): Promise<Record<string, never>>;
+
+  /**
+   * Calls `listener` (after commit) whenever jobs of `type` may have become activatable: created, failed
+   * with retries left, back-off elapsed, timed out, retries updated. Returns the unsubscribe function.
+   */
+  onJobsAvailable(type: string, listener: () => void): () => void;
+  /**
+   * Registers a job stream (StreamActivatedJobs): newly activatable jobs of the type are activated for
+   * the stream's worker and pushed to `consumer` (round-robin between streams of the same type).
+   * Returns the function that closes the stream.
+   */
+  openJobStream(req: JobStreamRequest, consumer: JobStreamConsumer): () => void;
+
+  /** The engine clock (pin/add throw FAILED_PRECONDITION unless created with clockControl). */
+  readonly clock: EngineClock;
+}
+
+/** Logger shape the engine uses (pino's Logger satisfies it). */
+export interface EngineLogger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+  debug(obj: unknown, msg?: string): void;
+}
+
+export interface EngineOptions {
+  /** file:<path> (SQLite) or postgres://… (PostgreSQL). */
+  databaseUrl: string;
+  logger?: EngineLogger;
+  /** Allow clock.pin/add (tests and demos). */
+  clockControl?: boolean;
+  partitionId?: 1;
+}
+
+/** The engine: the API plus lifecycle and the event feed. */
+export interface Engine extends EngineApi {
+  /** Starts the timer scheduler and job-timeout sweeper (createEngine already migrated the schema). */
+  start(): Promise<void>;
+  /** Stops scheduling, waits for the command in flight, closes the database. */
+  close(): Promise<void>;
+  /** Reads the event feed after a position ("0" = from the start), oldest first. */
+  readEvents(afterPosition: string, limit: number): Promise<EngineEvent[]>;
+}
