@@ -110,6 +110,11 @@ export const configSchema = {
     .describe(
       'Allow pinning and moving the engine clock (tests and demos only, like Zeebe’s clock actuator).',
     ),
+  ENGINE_MANAGEMENT_PORT: port
+    .default(9600)
+    .describe(
+      'Engine management HTTP port (host of ZEEBE_ADDRESS): /actuator/health, and /actuator/clock when ENGINE_CLOCK_CONTROL is on.',
+    ),
   ENGINE_MAX_MESSAGE_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest gRPC message the gateway accepts (deployments included), in bytes.'),
