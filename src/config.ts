@@ -38,6 +38,9 @@ export const configSchema = {
     .default('127.0.0.1')
     .describe('Address the HTTP server (API and admin UI) binds to.'),
   HUB_PORT: port.default(3000).describe('Port of the HTTP server (API and admin UI); 0 picks a free port.'),
+  HUB_MAX_BODY_BYTES: positiveInt
+    .default(1024 * 1024)
+    .describe('Largest JSON request body the API accepts, in bytes (larger bodies get 413).'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
