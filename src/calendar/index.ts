@@ -1,0 +1,14 @@
+/** The working-time calendar: deadlines, elapsed and remaining time, clock states. */
+export { createWorkCalendar } from './work-calendar.ts';
+export type {
+  CalendarDay,
+  CalendarOverride,
+  ClockState,
+  Shift,
+  TimeAmount,
+  TimeLimit,
+  TimeMode,
+  WorkCalendar,
+  WorkCalendarOptions,
+} from './work-calendar.ts';
+export { DEFAULT_SHIFTS } from './shifts.ts';
