@@ -1,0 +1,153 @@
+/**
+ * Conversion of FEEL results (as produced by @bpmn-io/feelin) into Zeebe's JSON variable model.
+ *
+ * Zeebe stores every variable as JSON (MessagePack on the wire). FEEL values with no JSON type
+ * are serialised the way Zeebe does it since 8.0 (camunda/zeebe#7054): temporal values become
+ * ISO 8601 strings, contexts become objects. A function value has no serialisation at all, so it
+ * is reported as a failure (Zeebe raises an incident for it).
+ */
+import { DateTime, Duration, FixedOffsetZone, IANAZone, SystemZone } from 'luxon';
+
+/** Raised when a value cannot be expressed as JSON; the evaluator turns it into `{ ok: false }`. */
+export class NotJsonError extends Error {}
+
+/**
+ * The zone feelin's values carry when FEEL has no zone at all: `date and time("2020-01-01T10:00:00")`
+ * is a *local* date-time, which feelin models with the process' system zone.
+ */
+const LOCAL_ZONE = SystemZone.instance;
+
+/**
+ * The engine clock's zone. An IANA zone (not luxon's fixed UTC offset) on purpose: feelin types
+ * a DateTime at midnight in the fixed UTC zone as a `date`, which would make `now()` at exactly
+ * 00:00:00.000 serialise as a date. Printed as `Z`.
+ */
+export const CLOCK_ZONE = IANAZone.create('Etc/UTC');
+
+/**
+ * Converts a feelin result into a JSON-compatible value.
+ *
+ * Numbers: feelin computes with IEEE doubles where FEEL-Scala uses DECIMAL128. Integers stay
+ * integers (exact up to 2^53); a non-integer whose shortest form is a binary-rounding artefact
+ * (0.1 + 0.2 = 0.30000000000000004) is rounded to 15 significant digits, which is what the
+ * decimal computation would have produced. NaN and ±Infinity have no JSON form and become null.
+ */
+export function toJson(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return normaliseNumber(value);
+    case 'function':
+      throw new NotJsonError('a function cannot be stored as a variable');
+    case 'object':
+      break;
+    default:
+      throw new NotJsonError(`a ${typeof value} cannot be stored as a variable`);
+  }
+  if (Array.isArray(value)) return value.map(toJson);
+  if (DateTime.isDateTime(value)) return temporalToString(value);
+  if (Duration.isDuration(value)) return durationToString(value);
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
+      out[key] = toJson(entry);
+    }
+    return out;
+  }
+  if (isRange(value)) throw new NotJsonError('a range cannot be stored as a variable');
+  if ('invoke' in value) throw new NotJsonError('a function cannot be stored as a variable');
+  throw new NotJsonError('the value has no JSON representation');
+}
+
+function isRange(value: object): boolean {
+  return 'start included' in value && 'end included' in value;
+}
+
+function normaliseNumber(n: number): number | null {
+  if (!Number.isFinite(n)) return null;
+  if (Number.isInteger(n)) return n;
+  const rounded = Number(n.toPrecision(15));
+  // Only take the rounded form when it is clearly shorter: that is a binary artefact, not data.
+  return String(rounded).length < String(n).length - 2 ? rounded : n;
+}
+
+/** The FEEL type feelin assigns to a DateTime (it encodes time and date in the DateTime itself). */
+export function temporalKind(dt: DateTime): 'date' | 'time' | 'date time' {
+  if (dt.year === 1900 && dt.month === 1 && dt.day === 1) return 'time';
+  if (
+    dt.hour === 0 &&
+    dt.minute === 0 &&
+    dt.second === 0 &&
+    dt.millisecond === 0 &&
+    dt.zone === FixedOffsetZone.utcInstance
+  ) {
+    return 'date';
+  }
+  return 'date time';
+}
+
+function localTime(dt: DateTime): string {
+  const base = dt.toFormat('HH:mm:ss');
+  return dt.millisecond === 0 ? base : `${base}.${dt.toFormat('SSS')}`;
+}
+
+function zoneSuffix(dt: DateTime): string {
+  if (dt.zone.equals(LOCAL_ZONE)) return '';
+  if (dt.zone.equals(CLOCK_ZONE) || (dt.offset === 0 && dt.zone.type === 'fixed')) return 'Z';
+  const offset = dt.toFormat('ZZ');
+  return dt.zone.type === 'iana' ? `${offset}[${dt.zoneName}]` : offset;
+}
+
+/**
+ * ISO 8601 text for a feelin temporal value, as Java's ISO formatters print the FEEL-Scala value:
+ * `2020-01-01`, `10:00:00`, `10:00:00+01:00`, `2020-01-01T10:00:00` (local),
+ * `2020-01-01T10:00:00Z`, `2020-01-01T10:00:00+01:00`, `2020-01-01T10:00:00+01:00[Europe/Berlin]`.
+ * Seconds are always printed; milliseconds only when not zero.
+ */
+export function temporalToString(dt: DateTime): string {
+  const kind = temporalKind(dt);
+  if (kind === 'date') return dt.toFormat('yyyy-MM-dd');
+  if (kind === 'time') return localTime(dt) + zoneSuffix(dt);
+  return `${dt.toFormat('yyyy-MM-dd')}T${localTime(dt)}${zoneSuffix(dt)}`;
+}
+
+/**
+ * ISO 8601 text for a duration as FEEL-Scala prints it: a years-and-months duration as
+ * `P1Y2M` (months normalised into years), a days-and-time duration as `P1DT2H3M4S`
+ * (hours normalised into days), zero as `PT0S`.
+ */
+export function durationToString(d: Duration): string {
+  const o = d.toObject();
+  const hasYm = Boolean(o.years || o.months || o.quarters);
+  const hasDt = Boolean(o.weeks || o.days || o.hours || o.minutes || o.seconds || o.milliseconds);
+  if (hasYm && hasDt) return d.toISO() ?? 'PT0S';
+  if (hasYm) {
+    const months = Math.round(d.as('months'));
+    const sign = months < 0 ? '-' : '';
+    const abs = Math.abs(months);
+    const y = Math.floor(abs / 12);
+    const m = abs % 12;
+    if (abs === 0) return 'P0M';
+    return `${sign}P${y ? `${y}Y` : ''}${m ? `${m}M` : ''}`;
+  }
+  let ms = Math.round(d.as('milliseconds'));
+  if (ms === 0) return 'PT0S';
+  const sign = ms < 0 ? '-' : '';
+  ms = Math.abs(ms);
+  const days = Math.floor(ms / 86_400_000);
+  ms -= days * 86_400_000;
+  const hours = Math.floor(ms / 3_600_000);
+  ms -= hours * 3_600_000;
+  const minutes = Math.floor(ms / 60_000);
+  ms -= minutes * 60_000;
+  const seconds = ms / 1000;
+  let time = '';
+  if (hours) time += `${hours}H`;
+  if (minutes) time += `${minutes}M`;
+  if (seconds) time += `${seconds}S`;
+  return `${sign}P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
+}
