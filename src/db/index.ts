@@ -1,0 +1,94 @@
+/**
+ * The case store: a Prisma client on SQLite (file:…) or PostgreSQL (postgres://…), chosen by
+ * DATABASE_URL. Prisma fixes the provider at generate time, so prisma/generate.ts builds one client per
+ * database from the same model (src/generated/<db>, generated, git-ignored).
+ *
+ *   const db = createDb(config);
+ *   await db.migrate();
+ *   await db.prisma.case.findMany({ where: { status: 'dispatched' } });
+ *   await db.close();
+ */
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { PrismaClient as SqliteClient } from '../generated/sqlite/client.ts';
+import { PrismaClient as PostgresClient } from '../generated/postgres/client.ts';
+import { migrate, type DatabaseProvider, type MigrateOptions, type MigrateResult } from './migrate.ts';
+
+export { migrate, loadMigrations, defaultMigrationsDir } from './migrate.ts';
+export type { DatabaseProvider, Migration, MigrateOptions, MigrateResult } from './migrate.ts';
+// Model types and enums come from the SQLite client; both clients are generated from one model.
+export { Prisma } from '../generated/sqlite/client.ts';
+export * from '../generated/sqlite/enums.ts';
+
+/**
+ * The Prisma client type the hub codes against. It is the SQLite client's type: both generated clients
+ * come from the same prisma/model.prisma, so their model APIs are identical and only the SQL dialect
+ * inside differs.
+ */
+export type PrismaClient = SqliteClient;
+
+/** An open case store. */
+export interface Db {
+  readonly prisma: PrismaClient;
+  readonly provider: DatabaseProvider;
+  /** Applies pending migrations (see migrate.ts); call before the first query. */
+  migrate(options?: Omit<MigrateOptions, 'migrationsDir'>): Promise<MigrateResult>;
+  /** Disconnects; the Db is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  log?: Logger;
+}
+
+/** Milliseconds a SQLite connection waits for another writer before failing with SQLITE_BUSY. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens the case store named by `config.DATABASE_URL`. Connecting is lazy: the first query (or
+ * `migrate()`) connects. On SQLite every connection enforces foreign keys and waits on locks, and the
+ * file is switched to WAL so readers do not block the writer.
+ */
+export function createDb(
+  config: Pick<Config, 'DATABASE_URL' | 'databaseProvider'>,
+  options: CreateDbOptions = {},
+): Db {
+  const url = config.DATABASE_URL;
+  const provider = config.databaseProvider;
+  let prisma: PrismaClient;
+  let ready: Promise<unknown> = Promise.resolve();
+  if (provider === 'sqlite') {
+    prisma = new SqliteClient({
+      adapter: new PrismaBetterSqlite3({ url: url.replace(/^file:/, ''), timeout: SQLITE_BUSY_TIMEOUT_MS }),
+    });
+    // The adapter keeps one connection; these pragmas hold for its lifetime. better-sqlite3 enables
+    // foreign keys by default, but we say so rather than rely on a build flag.
+    ready = (async () => {
+      await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+      await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+    })();
+    // Handled here so that a bad path does not crash the process as an unhandled rejection before
+    // migrate() reports it.
+    ready.catch(() => {});
+  } else {
+    // Cast: the PostgreSQL client is generated from the same model, so it has the same API as the
+    // SQLite client type we export; TypeScript cannot see that the two generated classes match.
+    prisma = new PostgresClient({
+      adapter: new PrismaPg({ connectionString: url }),
+    }) as unknown as PrismaClient;
+  }
+  return {
+    prisma,
+    provider,
+    async migrate(migrateOptions = {}) {
+      await ready;
+      return migrate(url, provider, { log: options.log, ...migrateOptions });
+    },
+    async close() {
+      await ready.catch(() => {});
+      await prisma.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import pg from 'pg';
+import Database from 'better-sqlite3';
+import { HubError } from '../src/errors.ts';
+import { defaultMigrationsDir, loadMigrations, migrate } from '../src/db/index.ts';
+import { createTestDb, type TestDb } from './helpers/db.ts';
+
+/** Names of the tables in the database, without the migration bookkeeping. */
+async function tableNames(t: TestDb): Promise<string[]> {
+  if (t.provider === 'sqlite') {
+    const db = new Database(t.url.replace(/^file:/, ''), { readonly: true });
+    try {
+      const rows = db
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+        .all() as { name: string }[];
+      return rows.map((r) => r.name).sort();
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: t.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`,
+    );
+    return rows.map((r) => r.name).sort();
+  } finally {
+    await client.end();
+  }
+}
+
+async function appliedRows(t: TestDb): Promise<{ name: string; checksum: string }[]> {
+  return t.db.prisma.$queryRawUnsafe<{ name: string; checksum: string }[]>(
+    'SELECT "name", "checksum" FROM "_hub_migrations" ORDER BY "name"',
+  );
+}
+
+test('migrations apply on an empty database, record name and checksum, and are idempotent', async (t) => {
+  const tdb = await createTestDb({ migrate: false });
+  t.teardown(() => tdb.drop());
+  const files = loadMigrations(defaultMigrationsDir(tdb.provider));
+  t.true(files.length >= 1);
+
+  const first = await tdb.db.migrate();
+  t.deepEqual(
+    first.applied,
+    files.map((f) => f.name),
+  );
+  const tables = await tableNames(tdb);
+  for (const table of [
+    '_hub_migrations',
+    'User',
+    'UserRole',
+    'ApiToken',
+    'Session',
+    'LoginAttempt',
+    'Setting',
+  ]) {
+    t.true(tables.includes(table), `table ${table} exists`);
+  }
+  t.true(tables.includes('WorkCalendarDay'));
+  t.deepEqual(
+    await appliedRows(tdb),
+    files.map((f) => ({ name: f.name, checksum: f.checksum })),
+  );
+
+  // A restart finds everything applied and changes nothing.
+  const second = await tdb.db.migrate();
+  t.deepEqual(second.applied, []);
+  t.is((await appliedRows(tdb)).length, files.length);
+
+  // The schema works through the client.
+  const user = await tdb.db.prisma.user.create({ data: { username: 'u1', displayName: 'U 1' } });
+  t.is((await tdb.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).username, 'u1');
+});
+
+/** A copy of the checked-in migrations that a test may alter. */
+async function copyMigrations(provider: TestDb['provider']): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hub-migrations-'));
+  await cp(defaultMigrationsDir(provider), dir, { recursive: true });
+  return dir;
+}
+
+test('a migration file changed after it was applied is refused with a clear error', async (t) => {
+  const tdb = await createTestDb({ migrate: false });
+  t.teardown(() => tdb.drop());
+  const dir = await copyMigrations(tdb.provider);
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await migrate(tdb.url, tdb.provider, { migrationsDir: dir });
+
+  const [firstName] = loadMigrations(dir).map((m) => m.name);
+  const file = join(dir, firstName!, 'migration.sql');
+  await writeFile(file, (await readFile(file, 'utf8')) + '\n-- edited\n');
+  const err = await t.throwsAsync(migrate(tdb.url, tdb.provider, { migrationsDir: dir }), {
+    instanceOf: HubError,
+  });
+  t.is(err.type, 'migration-changed');
+  t.regex(err.message, new RegExp(`migration ${firstName} was changed after it was applied`));
+});
+
+test('a database migrated by a newer build (unknown migration) is refused', async (t) => {
+  const tdb = await createTestDb({ migrate: false });
+  t.teardown(() => tdb.drop());
+  const dir = await copyMigrations(tdb.provider);
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await cp(join(dir, loadMigrations(dir)[0]!.name), join(dir, '99990101000000_future'), { recursive: true });
+  await writeFile(join(dir, '99990101000000_future', 'migration.sql'), 'SELECT 1;');
+  await migrate(tdb.url, tdb.provider, { migrationsDir: dir });
+  const err = await t.throwsAsync(migrate(tdb.url, tdb.provider), { instanceOf: HubError });
+  t.is(err.type, 'migration-unknown');
+  t.regex(err.message, /99990101000000_future/);
+});
+
+test('a failing migration rolls back and is not recorded', async (t) => {
+  const tdb = await createTestDb({ migrate: false });
+  t.teardown(() => tdb.drop());
+  const dir = await copyMigrations(tdb.provider);
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await migrate(tdb.url, tdb.provider, { migrationsDir: dir });
+  await cp(join(dir, loadMigrations(dir)[0]!.name), join(dir, '99990101000000_broken'), { recursive: true });
+  await writeFile(
+    join(dir, '99990101000000_broken', 'migration.sql'),
+    'CREATE TABLE "Half" ("id" TEXT PRIMARY KEY);\nINSERT INTO "NoSuchTable" VALUES (1);\n',
+  );
+  const err = await t.throwsAsync(migrate(tdb.url, tdb.provider, { migrationsDir: dir }), {
+    instanceOf: HubError,
+  });
+  t.is(err.type, 'migration-failed');
+  t.regex(err.message, /99990101000000_broken/);
+  t.false((await tableNames(tdb)).includes('Half'), 'the first statement was rolled back');
+  t.false((await appliedRows(tdb)).some((r) => r.name === '99990101000000_broken'));
+});
+
+test('two hub processes migrating at once apply each migration exactly once', async (t) => {
+  const tdb = await createTestDb({ migrate: false });
+  t.teardown(() => tdb.drop());
+  const [a, b] = await Promise.all([migrate(tdb.url, tdb.provider), migrate(tdb.url, tdb.provider)]);
+  const files = loadMigrations(defaultMigrationsDir(tdb.provider)).map((f) => f.name);
+  t.deepEqual([...a.applied, ...b.applied].sort(), [...files].sort());
+  t.is((await appliedRows(tdb)).length, files.length);
+});
