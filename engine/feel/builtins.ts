@@ -18,6 +18,14 @@
  *   get value         — feelin lacks get value(context, keys: list) (path form, 1.16)
  *   string            — feelin prints zoned date-times as `…@Europe/Berlin`; Camunda prints the
  *                       ISO form `…+01:00[Europe/Berlin]`, the same text a variable holds
+ *   number, context   — same semantics as feelin's, re-implemented only because they double as
+ *                       type names for `instance of` (below)
+ * Type names for `x instance of T`: feelin evaluates `instance of` as JavaScript `instanceof`
+ * against whatever the type name resolves to, so it answered false for every value. The names
+ * number, string, boolean, list, context, date, time and Any therefore resolve to
+ * functions carrying a `Symbol.hasInstance` FEEL type test. feelin cannot evaluate the
+ * multi-word types (`date and time`, `days and time duration`, `years and months duration`):
+ * such an expression fails with "not implemented: SpecialType".
  * Not possible through feelin: `date and time(date time, timezone)` — feelin resolves the
  * `date`/`time`/`date and time`/`duration` constructors itself, bypassing the context, so the
  * two-argument timezone form yields null.
@@ -64,6 +72,33 @@ function sameValue(a: unknown, b: unknown): boolean {
     return ka.length === Object.keys(b).length && ka.every((k) => k in b && sameValue(a[k], b[k]));
   }
   return false;
+}
+
+/** FEEL type tests behind `instance of`, keyed by type name. */
+const TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
+  number: (v) => isNumber(v),
+  string: (v) => isString(v),
+  boolean: (v) => typeof v === 'boolean',
+  list: (v) => isList(v),
+  context: (v) => isContext(v),
+  date: (v) => DateTime.isDateTime(v) && temporalKind(v) === 'date',
+  time: (v) => DateTime.isDateTime(v) && temporalKind(v) === 'time',
+  function: (v) => typeof v === 'function' || (v !== null && typeof v === 'object' && 'invoke' in v),
+  Any: (v) => v !== null && v !== undefined,
+};
+
+/** Makes `fn` answer `x instance of <type>` (JavaScript `instanceof` consults Symbol.hasInstance). */
+function typed(type: string, fn: FeelFunction): FeelFunction {
+  const test = TYPE_TESTS[type] ?? (() => false);
+  return Object.defineProperty(fn, Symbol.hasInstance, { value: test });
+}
+
+/** A type name that is not also a function: calling it is not meaningful. */
+function typeOnly(type: string): FeelFunction {
+  return typed(
+    type,
+    define([], () => null),
+  );
 }
 
 /**
@@ -127,14 +162,52 @@ export function createBuiltins(env: BuiltinEnv): Record<string, FeelFunction> {
       return `${p}${items.join(d)}${s}`;
     }),
 
-    string: define(['from'], (from) => {
-      if (from === null || from === undefined) return null;
-      if (DateTime.isDateTime(from)) return temporalToString(from);
-      if (Duration.isDuration(from)) return durationToString(from);
-      if (isString(from)) return from;
-      if (isNumber(from) || typeof from === 'boolean') return String(from);
-      return JSON.stringify(from);
-    }),
+    number: typed(
+      'number',
+      define(['from', 'grouping separator', 'decimal separator'], (from, grouping, decimal) => {
+        if (!isString(from)) return invalid('number', 'expected a string');
+        if ((grouping != null && !isString(grouping)) || (decimal != null && !isString(decimal))) {
+          return invalid('number', 'expected string separators');
+        }
+        let text = from;
+        if (isString(grouping) && grouping !== '') text = text.split(grouping).join('');
+        if (isString(decimal) && decimal !== '.') text = text.split(decimal).join('.');
+        return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : null;
+      }),
+    ),
+
+    context: typed(
+      'context',
+      define(['entries'], (entries) => {
+        const list = isList(entries) ? entries : [entries];
+        const out: Record<string, unknown> = {};
+        for (const entry of list) {
+          if (!isContext(entry) || !isString(entry.key) || !('value' in entry)) {
+            return invalid('context', 'expected a list of {key, value} contexts with string keys');
+          }
+          out[entry.key] = entry.value;
+        }
+        return out;
+      }),
+    ),
+
+    boolean: typeOnly('boolean'),
+    list: typeOnly('list'),
+    date: typeOnly('date'),
+    time: typeOnly('time'),
+    Any: typeOnly('Any'),
+
+    string: typed(
+      'string',
+      define(['from'], (from) => {
+        if (from === null || from === undefined) return null;
+        if (DateTime.isDateTime(from)) return temporalToString(from);
+        if (Duration.isDuration(from)) return durationToString(from);
+        if (isString(from)) return from;
+        if (isNumber(from) || typeof from === 'boolean') return String(from);
+        return JSON.stringify(from);
+      }),
+    ),
 
     'is empty': define(['list'], (list) =>
       isList(list) ? list.length === 0 : invalid('is empty', 'expected a list'),

@@ -49,12 +49,13 @@ interface Compiled {
 const CACHE_LIMIT = 10_000;
 
 /**
- * Parse context: names of the added built-ins, so that lezer-feel reads `get or else(...)` as
- * one name. Variables are deliberately NOT part of it — FEEL-Scala (Zeebe) does not allow
+ * Parse context: the multi-word names of the added built-ins, so that lezer-feel reads
+ * `get or else(...)` as one name (single words need no help, and a name like `date` in the parse
+ * context would turn the `date(...)` literal into a plain call). Variables are deliberately NOT part of it — FEEL-Scala (Zeebe) does not allow
  * spaces in variable names either — which is what makes a parse reusable for any variables.
  */
 const PARSE_CONTEXT: Record<string, unknown> = Object.fromEntries(
-  BUILTIN_NAMES.map((name) => [name, () => null]),
+  BUILTIN_NAMES.filter((name) => name.includes(' ')).map((name) => [name, () => null]),
 );
 
 function syntaxErrorOf(tree: FeelTree, expression: string): string | undefined {
