@@ -224,10 +224,12 @@ export function createBuiltins(env: BuiltinEnv): Record<string, FeelFunction> {
 
     'duplicate values': define(['list'], (list) => {
       if (!isList(list)) return invalid('duplicate values', 'expected a list');
+      // In order of first occurrence, each duplicated value once.
       const dups: unknown[] = [];
       list.forEach((item, i) => {
+        const again = list.slice(i + 1).some((x) => sameValue(x, item));
         const seenBefore = list.slice(0, i).some((x) => sameValue(x, item));
-        if (seenBefore && !dups.some((d) => sameValue(d, item))) dups.push(item);
+        if (again && !seenBefore) dups.push(item);
       });
       return dups;
     }),
