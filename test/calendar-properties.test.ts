@@ -62,9 +62,9 @@ const amountArb = fc.integer({ min: 0, max: 300 * 60 });
 const within = (cal: WorkCalendar, minutes: number) => minutes % (40 * cal.standardDayMinutes + 1);
 
 /** Runs a property and fails the test with fast-check's report (seed, counterexample) when it breaks. */
-const check = (t: ExecutionContext, property: fc.IRawProperty<unknown>, numRuns = 200) => {
+const check = <Ts extends unknown[]>(t: ExecutionContext, property: fc.IProperty<Ts>, numRuns = 200) => {
   const details = fc.check(property, { numRuns });
-  t.false(details.failed, fc.defaultReportMessage(details));
+  t.false(details.failed, fc.defaultReportMessage(details) ?? '');
 };
 
 test('inverse of elapsed: workingTimeBetween(t, add(t, n)) = n, for any start', (t) => {
