@@ -17,9 +17,33 @@ import { PrismaClient as PostgresClient } from '../generated/postgres/client.ts'
 import { migrate, type DatabaseProvider, type MigrateOptions, type MigrateResult } from './migrate.ts';
 
 export { migrate, loadMigrations, defaultMigrationsDir } from './migrate.ts';
+export { isUniqueViolation } from './errors.ts';
 export type { DatabaseProvider, Migration, MigrateOptions, MigrateResult } from './migrate.ts';
 // Model types and enums come from the SQLite client; both clients are generated from one model.
 export { Prisma } from '../generated/sqlite/client.ts';
+export type {
+  ApiToken,
+  Attachment,
+  Case,
+  CaseEvent,
+  Category,
+  CategoryLimit,
+  Component,
+  Counter,
+  Cursor,
+  Department,
+  GridCell,
+  InboxEvent,
+  Lease,
+  LoginAttempt,
+  OutboxMessage,
+  ProcessVersion,
+  Session,
+  Setting,
+  User,
+  UserRole,
+  WorkCalendarDay,
+} from '../generated/sqlite/client.ts';
 export * from '../generated/sqlite/enums.ts';
 
 /**
