@@ -12,8 +12,11 @@ export type Wire = Record<string, unknown>;
 const str = (req: Wire, field: string): string =>
   typeof req[field] === 'string' ? (req[field] as string) : '';
 
+/** A repeated string field; empty entries (some clients send [""] for "no tenant") are dropped. */
 const strList = (req: Wire, field: string): string[] =>
-  Array.isArray(req[field]) ? (req[field] as unknown[]).map(String) : [];
+  Array.isArray(req[field])
+    ? (req[field] as unknown[]).filter((v): v is string => typeof v === 'string' && v !== '')
+    : [];
 
 /** An int64 or int32 field as a number (int64 arrive as decimal strings). */
 export function num(req: Wire, field: string): number {
