@@ -139,7 +139,7 @@ function parseDayOfWeek(text: string): DayTest | null {
   if (text === '*' || text === '?') return null;
   const tests: DayTest[] = text.split(',').map((part): DayTest => {
     const last = /^(\w+)L$/i.exec(part);
-    if (last && !/^\w+-/.test(part)) {
+    if (last) {
       const wd = value(last[1] ?? '', DAY_OF_WEEK, 'day-of-week') % 7;
       return (y, m, d) => weekday(y, m, d) === wd && d + 7 > daysInMonth(y, m);
     }

@@ -7,7 +7,7 @@
  *   Spring-style cron expression (see cron.ts).
  * All calendar arithmetic is done in UTC unless the text names a zone, as the broker runs in UTC.
  */
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { parseCron } from './cron.ts';
 
 /** A timer cycle: how often it fires in total and when it fires next. */
@@ -29,17 +29,18 @@ function offsetMinutes(text: string): number {
 }
 
 /**
- * Parses a timeDate value. A date-time must carry an offset (`Z` or `±hh:mm`); a zone id in
- * brackets wins over the offset when the two disagree (as Java's ZonedDateTime resolves it).
+ * Parses a timeDate value. As in Zeebe (Java's ISO_ZONED_DATE_TIME) the text must carry an
+ * offset (`Z` or `±hh:mm`); a zone id in brackets may follow. The instant is the local time
+ * minus the stated offset — the zone id only names how the value is displayed, exactly as
+ * `ZonedDateTime.parse` resolves it — but the zone id must exist.
  * A plain date `2025-01-01` is read as midnight UTC: a FEEL date-time at exactly midnight UTC
  * reaches the engine as such a string (see values.ts), and rejecting it would lose the timer.
  */
 export function parseTimerDate(text: string): Date | { error: string } {
   const trimmed = text.trim();
-  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
-  if (dateOnly) {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) {
     const dt = DateTime.fromISO(trimmed, { zone: 'utc' });
-    return dt.isValid ? dt.toJSDate() : { error: `invalid date '${text}'` };
+    return dt.isValid ? dt.toJSDate() : { error: `invalid date '${text}': no such date` };
   }
   const m = DATE_TIME.exec(trimmed);
   if (!m) {
@@ -48,36 +49,26 @@ export function parseTimerDate(text: string): Date | { error: string } {
     };
   }
   const [, y, mo, d, h, mi, s, frac, offset, zone] = m;
-  if (offset === undefined && zone === undefined) {
+  if (offset === undefined) {
     return { error: `invalid date-time '${text}': a zone offset (Z or +hh:mm) is required` };
   }
-  const local = {
-    year: Number(y),
-    month: Number(mo),
-    day: Number(d),
-    hour: Number(h),
-    minute: Number(mi),
-    second: Number(s ?? 0),
-    millisecond: Math.floor(Number(`0.${frac ?? '0'}`) * 1000),
-  };
-  const fixed = offset === undefined ? undefined : offsetMinutes(offset);
-  let dt: DateTime;
-  if (zone !== undefined) {
-    dt = DateTime.fromObject(local, { zone });
-    if (!dt.isValid)
-      return { error: `invalid date-time '${text}': ${dt.invalidExplanation ?? dt.invalidReason}` };
-    if (fixed !== undefined && fixed !== dt.offset) {
-      // The stated offset is valid for this zone at that local time only in a DST overlap.
-      const alt = DateTime.fromObject(local, { zone: `UTC${fixed >= 0 ? '+' : '-'}${Math.abs(fixed) / 60}` });
-      if (alt.isValid && alt.setZone(zone).offset === fixed) dt = alt;
-    }
-  } else {
-    dt = DateTime.fromObject(local, { zone: 'utc' }).minus({ minutes: fixed });
-    // Validate the calendar fields on their own: 2019-02-30 must not roll over.
-    if (!DateTime.fromObject(local, { zone: 'utc' }).isValid) dt = DateTime.invalid('bad date');
+  if (zone !== undefined && !IANAZone.isValidZone(zone)) {
+    return { error: `invalid date-time '${text}': unknown time zone '${zone}'` };
   }
-  if (!dt.isValid) return { error: `invalid date-time '${text}': no such date or time` };
-  return dt.toJSDate();
+  const local = DateTime.fromObject(
+    {
+      year: Number(y),
+      month: Number(mo),
+      day: Number(d),
+      hour: Number(h),
+      minute: Number(mi),
+      second: Number(s ?? 0),
+      millisecond: Math.floor(Number(`0.${frac ?? '0'}`) * 1000),
+    },
+    { zone: 'utc' },
+  );
+  if (!local.isValid) return { error: `invalid date-time '${text}': no such date or time` };
+  return new Date(local.toMillis() - offsetMinutes(offset) * 60_000);
 }
 
 /** A parsed ISO 8601 duration: calendar part (period) and exact part (milliseconds). */
@@ -149,9 +140,17 @@ export function parseCycle(text: string, now: Date): Cycle | { error: string } {
     if (cron.next(now) === null) return { error: `invalid cron expression '${text}': it never fires` };
     return { repetitions: Infinity, next: (after) => cron.next(after) };
   }
-  const parts = trimmed.split('/');
+  // R<n>/<start>/<interval>, where the start may itself contain '/' (a zone id like Asia/Shanghai).
+  const first = trimmed.indexOf('/');
+  const last = trimmed.lastIndexOf('/');
+  const parts =
+    first < 0
+      ? [trimmed]
+      : first === last
+        ? [trimmed.slice(0, first), trimmed.slice(first + 1)]
+        : [trimmed.slice(0, first), trimmed.slice(first + 1, last), trimmed.slice(last + 1)];
   const reps = /^R(\d*)$/.exec(parts[0] ?? '');
-  if (!reps || parts.length < 2 || parts.length > 3) {
+  if (!reps || parts.length < 2) {
     return {
       error: `invalid cycle '${text}': expected R<n>/<duration>, R/<duration> or R<n>/<start>/<duration>`,
     };
