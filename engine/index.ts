@@ -1,0 +1,40 @@
+/**
+ * The embedded engine: `createEngine` opens (and migrates) its own database and returns the EngineApi
+ * the gateway serves. See api.ts for the contract.
+ */
+import type { Engine, EngineOptions } from './api.ts';
+import { createFeel } from './feel/index.ts';
+import { createClock } from './runtime/clock.ts';
+import { Models } from './runtime/models.ts';
+import { Processor } from './runtime/processor.ts';
+import { createService } from './runtime/service.ts';
+import { openDb } from './store/db.ts';
+import { migrate } from './store/schema.ts';
+
+export type * from './api.ts';
+export { EngineError } from './api.ts';
+
+/** Opens the engine's database, applies its migrations, and builds the engine (call `start()` to run timers). */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const db = await openDb(options.databaseUrl);
+  try {
+    await migrate(db);
+    let onClockChange = () => {};
+    const clock = createClock(options.clockControl ?? false, () => onClockChange());
+    const feel = createFeel({ now: () => new Date(clock.now()) });
+    const models = new Models(feel);
+    const processor = await Processor.create(db, feel, models, () => clock.now(), options.logger);
+    return createService({
+      db,
+      processor,
+      models,
+      feel,
+      clock,
+      log: options.logger,
+      setClockListener: (fn) => (onClockChange = fn),
+    });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

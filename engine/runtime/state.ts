@@ -1,0 +1,486 @@
+/**
+ * The unit of work of one command: the rows the command read (whole process instances are loaded as
+ * aggregates — a waiting instance is only a handful of rows), the changes it made, and the flush that
+ * writes exactly those changes inside the command's transaction. Nothing here outlives the command.
+ */
+import type { Db, Param, Row } from '../store/db.ts';
+
+export type EiState = 'ACTIVATING' | 'ACTIVATED' | 'COMPLETING' | 'TERMINATING';
+
+export interface PiRow {
+  key: number;
+  processKey: number;
+  bpmnProcessId: string;
+  version: number;
+  parentPiKey: number | null;
+  parentElementInstanceKey: number | null;
+  startCorrelationKey: string | null;
+  createdAt: number;
+}
+
+/** Per-instance bookkeeping that has no column of its own. */
+export interface EiData {
+  /** Sequence flows taken to a joining parallel gateway and not consumed yet: flow id → count. */
+  tokens?: Record<string, number>;
+  /** Multi-instance body: the input collection, next index, completed count, output collection. */
+  mi?: { items: unknown[]; next: number; completed: number; output?: unknown[] };
+  /** Inner instance of a multi-instance body: its 0-based index. */
+  loopIndex?: number;
+  /** Variables an event carried, applied when the element completes. */
+  eventVariables?: Record<string, unknown>;
+  /** Set when an interrupting event subprocess/boundary is waiting for children to terminate. */
+  interruptedBy?: { nodeId: string; scopeKey: number; variables?: Record<string, unknown> };
+  /** Process instance started at these elements (start instructions). */
+  startAt?: string[];
+  /** Event sub-process started by an interrupting start event. */
+  interrupting?: boolean;
+  /** Called process instance of a call activity. */
+  childPiKey?: number;
+}
+
+export interface EiRow {
+  key: number;
+  piKey: number;
+  elementId: string;
+  elementType: string;
+  flowScopeKey: number | null;
+  state: EiState;
+  data: EiData;
+}
+
+export type JobState = 'ACTIVATABLE' | 'ACTIVATED' | 'BACKOFF' | 'FAILED' | 'ERROR_THROWN';
+
+export interface JobRow {
+  key: number;
+  piKey: number;
+  elementInstanceKey: number;
+  elementId: string;
+  processKey: number;
+  bpmnProcessId: string;
+  version: number;
+  type: string;
+  state: JobState;
+  retries: number;
+  worker: string;
+  deadline: number | null;
+  headers: Record<string, string>;
+  errorMessage: string;
+}
+
+export interface TimerRow {
+  key: number;
+  piKey: number | null;
+  elementInstanceKey: number | null;
+  processKey: number;
+  elementId: string;
+  due: number;
+  /** Remaining repetitions; -1 = unbounded. */
+  repetitions: number;
+  spec: string;
+}
+
+export type SubscriptionKind = 'message' | 'message-start' | 'signal' | 'signal-start';
+
+export interface SubRow {
+  key: number;
+  kind: SubscriptionKind;
+  name: string;
+  correlationKey: string;
+  piKey: number | null;
+  elementInstanceKey: number | null;
+  processKey: number;
+  bpmnProcessId: string;
+  elementId: string;
+  interrupting: boolean;
+}
+
+export interface IncidentRow {
+  key: number;
+  piKey: number;
+  elementInstanceKey: number;
+  elementId: string;
+  jobKey: number | null;
+  errorType: string;
+  message: string;
+  createdAt: number;
+}
+
+export interface VarRow {
+  scopeKey: number;
+  name: string;
+  piKey: number;
+  value: unknown;
+}
+
+/** Column mapping of one table: SQL name, row ↔ params. */
+interface TableSpec<R> {
+  table: string;
+  columns: string[];
+  keyColumns: string[];
+  toParams(r: R): Param[];
+  fromRow(row: Row): R;
+  keyOf(r: R): string;
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+const PI: TableSpec<PiRow> = {
+  table: 'zb_process_instance',
+  columns: [
+    'key',
+    'process_key',
+    'bpmn_process_id',
+    'version',
+    'parent_pi_key',
+    'parent_element_instance_key',
+    'start_correlation_key',
+    'created_at',
+  ],
+  keyColumns: ['key'],
+  toParams: (r) => [
+    r.key,
+    r.processKey,
+    r.bpmnProcessId,
+    r.version,
+    r.parentPiKey,
+    r.parentElementInstanceKey,
+    r.startCorrelationKey,
+    r.createdAt,
+  ],
+  fromRow: (r) => ({
+    key: Number(r.key),
+    processKey: Number(r.process_key),
+    bpmnProcessId: String(r.bpmn_process_id),
+    version: Number(r.version),
+    parentPiKey: num(r.parent_pi_key),
+    parentElementInstanceKey: num(r.parent_element_instance_key),
+    startCorrelationKey: (r.start_correlation_key as string | null) ?? null,
+    createdAt: Number(r.created_at),
+  }),
+  keyOf: (r) => String(r.key),
+};
+
+const EI: TableSpec<EiRow> = {
+  table: 'zb_element_instance',
+  columns: ['key', 'pi_key', 'element_id', 'element_type', 'flow_scope_key', 'state', 'data'],
+  keyColumns: ['key'],
+  toParams: (r) => [r.key, r.piKey, r.elementId, r.elementType, r.flowScopeKey, r.state, json(r.data)],
+  fromRow: (r) => ({
+    key: Number(r.key),
+    piKey: Number(r.pi_key),
+    elementId: String(r.element_id),
+    elementType: String(r.element_type),
+    flowScopeKey: num(r.flow_scope_key),
+    state: r.state as EiState,
+    data: JSON.parse(String(r.data)) as EiData,
+  }),
+  keyOf: (r) => String(r.key),
+};
+
+const VAR: TableSpec<VarRow> = {
+  table: 'zb_variable',
+  columns: ['scope_key', 'name', 'pi_key', 'value'],
+  keyColumns: ['scope_key', 'name'],
+  toParams: (r) => [r.scopeKey, r.name, r.piKey, json(r.value)],
+  fromRow: (r) => ({
+    scopeKey: Number(r.scope_key),
+    name: String(r.name),
+    piKey: Number(r.pi_key),
+    value: JSON.parse(String(r.value)),
+  }),
+  keyOf: (r) => `${r.scopeKey}\u0000${r.name}`,
+};
+
+const JOB: TableSpec<JobRow> = {
+  table: 'zb_job',
+  columns: [
+    'key',
+    'pi_key',
+    'element_instance_key',
+    'element_id',
+    'process_key',
+    'bpmn_process_id',
+    'version',
+    'type',
+    'state',
+    'retries',
+    'worker',
+    'deadline',
+    'headers',
+    'error_message',
+  ],
+  keyColumns: ['key'],
+  toParams: (r) => [
+    r.key,
+    r.piKey,
+    r.elementInstanceKey,
+    r.elementId,
+    r.processKey,
+    r.bpmnProcessId,
+    r.version,
+    r.type,
+    r.state,
+    r.retries,
+    r.worker,
+    r.deadline,
+    json(r.headers),
+    r.errorMessage,
+  ],
+  fromRow: (r) => ({
+    key: Number(r.key),
+    piKey: Number(r.pi_key),
+    elementInstanceKey: Number(r.element_instance_key),
+    elementId: String(r.element_id),
+    processKey: Number(r.process_key),
+    bpmnProcessId: String(r.bpmn_process_id),
+    version: Number(r.version),
+    type: String(r.type),
+    state: r.state as JobState,
+    retries: Number(r.retries),
+    worker: String(r.worker),
+    deadline: num(r.deadline),
+    headers: JSON.parse(String(r.headers)) as Record<string, string>,
+    errorMessage: String(r.error_message),
+  }),
+  keyOf: (r) => String(r.key),
+};
+
+const TIMER: TableSpec<TimerRow> = {
+  table: 'zb_timer',
+  columns: [
+    'key',
+    'pi_key',
+    'element_instance_key',
+    'process_key',
+    'element_id',
+    'due',
+    'repetitions',
+    'spec',
+  ],
+  keyColumns: ['key'],
+  toParams: (r) => [
+    r.key,
+    r.piKey,
+    r.elementInstanceKey,
+    r.processKey,
+    r.elementId,
+    r.due,
+    r.repetitions,
+    r.spec,
+  ],
+  fromRow: (r) => ({
+    key: Number(r.key),
+    piKey: num(r.pi_key),
+    elementInstanceKey: num(r.element_instance_key),
+    processKey: Number(r.process_key),
+    elementId: String(r.element_id),
+    due: Number(r.due),
+    repetitions: Number(r.repetitions),
+    spec: String(r.spec),
+  }),
+  keyOf: (r) => String(r.key),
+};
+
+const SUB: TableSpec<SubRow> = {
+  table: 'zb_subscription',
+  columns: [
+    'key',
+    'kind',
+    'name',
+    'correlation_key',
+    'pi_key',
+    'element_instance_key',
+    'process_key',
+    'bpmn_process_id',
+    'element_id',
+    'interrupting',
+  ],
+  keyColumns: ['key'],
+  toParams: (r) => [
+    r.key,
+    r.kind,
+    r.name,
+    r.correlationKey,
+    r.piKey,
+    r.elementInstanceKey,
+    r.processKey,
+    r.bpmnProcessId,
+    r.elementId,
+    r.interrupting ? 1 : 0,
+  ],
+  fromRow: (r) => ({
+    key: Number(r.key),
+    kind: r.kind as SubscriptionKind,
+    name: String(r.name),
+    correlationKey: String(r.correlation_key),
+    piKey: num(r.pi_key),
+    elementInstanceKey: num(r.element_instance_key),
+    processKey: Number(r.process_key),
+    bpmnProcessId: String(r.bpmn_process_id),
+    elementId: String(r.element_id),
+    interrupting: Number(r.interrupting) === 1,
+  }),
+  keyOf: (r) => String(r.key),
+};
+
+const INCIDENT: TableSpec<IncidentRow> = {
+  table: 'zb_incident',
+  columns: [
+    'key',
+    'pi_key',
+    'element_instance_key',
+    'element_id',
+    'job_key',
+    'error_type',
+    'message',
+    'created_at',
+  ],
+  keyColumns: ['key'],
+  toParams: (r) => [
+    r.key,
+    r.piKey,
+    r.elementInstanceKey,
+    r.elementId,
+    r.jobKey,
+    r.errorType,
+    r.message,
+    r.createdAt,
+  ],
+  fromRow: (r) => ({
+    key: Number(r.key),
+    piKey: Number(r.pi_key),
+    elementInstanceKey: Number(r.element_instance_key),
+    elementId: String(r.element_id),
+    jobKey: num(r.job_key),
+    errorType: String(r.error_type),
+    message: String(r.message),
+    createdAt: Number(r.created_at),
+  }),
+  keyOf: (r) => String(r.key),
+};
+
+/** Rows of one table seen by the command, with what changed. */
+export class Table<R> {
+  readonly rows = new Map<string, R>();
+  private readonly inserted = new Set<string>();
+  private readonly updated = new Set<string>();
+  private readonly deleted = new Map<string, R>();
+  constructor(readonly spec: TableSpec<R>) {}
+
+  /** Adds a row read from the database; undefined when this command already deleted it. */
+  load(row: Row): R | undefined {
+    const r = this.spec.fromRow(row);
+    const k = this.spec.keyOf(r);
+    if (this.deleted.has(k)) return undefined;
+    const have = this.rows.get(k);
+    if (have) return have;
+    this.rows.set(k, r);
+    return r;
+  }
+  insert(r: R): R {
+    const k = this.spec.keyOf(r);
+    if (this.deleted.has(k)) {
+      // re-created in the same command (e.g. a variable deleted and set again): becomes an update
+      this.deleted.delete(k);
+      this.updated.add(k);
+    } else if (this.rows.has(k)) this.updated.add(k);
+    else this.inserted.add(k);
+    this.rows.set(k, r);
+    return r;
+  }
+  /** Marks a held row as changed. */
+  touch(r: R) {
+    const k = this.spec.keyOf(r);
+    if (!this.inserted.has(k)) this.updated.add(k);
+  }
+  remove(r: R) {
+    const k = this.spec.keyOf(r);
+    this.rows.delete(k);
+    if (this.inserted.delete(k)) return;
+    this.updated.delete(k);
+    this.deleted.set(k, r);
+  }
+  get(key: string | number): R | undefined {
+    return this.rows.get(String(key));
+  }
+  values(): IterableIterator<R> {
+    return this.rows.values();
+  }
+
+  async flush(db: Db) {
+    const { table, columns, keyColumns, toParams } = this.spec;
+    const where = keyColumns.map((c) => `${c} = ?`).join(' AND ');
+    const keyParams = (r: R) => keyColumns.map((c) => toParams(r)[columns.indexOf(c)]!);
+    for (const r of this.deleted.values()) await db.run(`DELETE FROM ${table} WHERE ${where}`, keyParams(r));
+    if (this.inserted.size) {
+      const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+      for (const k of this.inserted) await db.run(sql, toParams(this.rows.get(k)!));
+    }
+    if (this.updated.size) {
+      const rest = columns.filter((c) => !keyColumns.includes(c));
+      const sql = `UPDATE ${table} SET ${rest.map((c) => `${c} = ?`).join(', ')} WHERE ${where}`;
+      for (const k of this.updated) {
+        const r = this.rows.get(k)!;
+        const p = toParams(r);
+        await db.run(sql, [...rest.map((c) => p[columns.indexOf(c)]!), ...keyParams(r)]);
+      }
+    }
+  }
+}
+
+/** Everything one command touched. */
+export class UnitOfWork {
+  readonly pis = new Table(PI);
+  readonly eis = new Table(EI);
+  readonly vars = new Table(VAR);
+  readonly jobs = new Table(JOB);
+  readonly timers = new Table(TIMER);
+  readonly subs = new Table(SUB);
+  readonly incidents = new Table(INCIDENT);
+  private readonly loaded = new Set<number>();
+
+  constructor(readonly db: Db) {}
+
+  /** Loads a process instance with all its rows (once per command). Returns undefined if it is gone. */
+  async instance(piKey: number): Promise<PiRow | undefined> {
+    if (this.loaded.has(piKey)) return this.pis.get(piKey);
+    this.loaded.add(piKey);
+    const db = this.db;
+    const [pi] = await db.all(`SELECT * FROM zb_process_instance WHERE key = ?`, [piKey]);
+    if (!pi) return undefined;
+    const row = this.pis.load(pi);
+    if (!row) return undefined;
+    for (const r of await db.all(`SELECT * FROM zb_element_instance WHERE pi_key = ?`, [piKey]))
+      this.eis.load(r);
+    for (const r of await db.all(`SELECT * FROM zb_variable WHERE pi_key = ?`, [piKey])) this.vars.load(r);
+    for (const r of await db.all(`SELECT * FROM zb_job WHERE pi_key = ?`, [piKey])) this.jobs.load(r);
+    for (const r of await db.all(`SELECT * FROM zb_timer WHERE pi_key = ?`, [piKey])) this.timers.load(r);
+    for (const r of await db.all(`SELECT * FROM zb_subscription WHERE pi_key = ?`, [piKey]))
+      this.subs.load(r);
+    for (const r of await db.all(`SELECT * FROM zb_incident WHERE pi_key = ?`, [piKey]))
+      this.incidents.load(r);
+    return row;
+  }
+
+  /** Marks a freshly created instance as loaded (it has no rows in the database yet). */
+  created(pi: PiRow) {
+    this.loaded.add(pi.key);
+    this.pis.insert(pi);
+  }
+
+  async flush() {
+    for (const t of [
+      this.pis,
+      this.eis,
+      this.vars,
+      this.jobs,
+      this.timers,
+      this.subs,
+      this.incidents,
+    ] as Table<unknown>[])
+      await t.flush(this.db);
+  }
+}
+
+export const tableSpecs = { JOB, SUB, TIMER };

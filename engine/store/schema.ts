@@ -1,0 +1,80 @@
+/**
+ * The engine's tables (prefix `zb_`, so the engine may share a PostgreSQL database with other schemas).
+ * Rows mirror Zeebe's state model; a waiting instance is a process-instance row, its element-instance
+ * rows, its variables and the job/timer/subscription it waits on. Indexes serve the hot lookups: jobs by
+ * (type, state), due timers and deadlines, subscriptions and messages by (name, correlation key).
+ */
+import type { Db } from './db.ts';
+
+const V1 = `
+CREATE TABLE IF NOT EXISTS zb_meta (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS zb_deployment (key BIGINT PRIMARY KEY, created_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS zb_process (
+  key BIGINT PRIMARY KEY, bpmn_process_id TEXT NOT NULL, version INTEGER NOT NULL,
+  resource_name TEXT NOT NULL, checksum TEXT NOT NULL, deployment_key BIGINT NOT NULL,
+  xml TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX IF NOT EXISTS zb_process_id_version ON zb_process (bpmn_process_id, version);
+CREATE TABLE IF NOT EXISTS zb_process_instance (
+  key BIGINT PRIMARY KEY, process_key BIGINT NOT NULL, bpmn_process_id TEXT NOT NULL, version INTEGER NOT NULL,
+  parent_pi_key BIGINT, parent_element_instance_key BIGINT, start_correlation_key TEXT,
+  created_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS zb_pi_process ON zb_process_instance (process_key);
+CREATE INDEX IF NOT EXISTS zb_pi_start_corr ON zb_process_instance (bpmn_process_id, start_correlation_key);
+CREATE TABLE IF NOT EXISTS zb_element_instance (
+  key BIGINT PRIMARY KEY, pi_key BIGINT NOT NULL, element_id TEXT NOT NULL, element_type TEXT NOT NULL,
+  flow_scope_key BIGINT, state TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS zb_ei_pi ON zb_element_instance (pi_key);
+CREATE TABLE IF NOT EXISTS zb_variable (
+  scope_key BIGINT NOT NULL, name TEXT NOT NULL, pi_key BIGINT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (scope_key, name));
+CREATE INDEX IF NOT EXISTS zb_var_pi ON zb_variable (pi_key);
+CREATE TABLE IF NOT EXISTS zb_job (
+  key BIGINT PRIMARY KEY, pi_key BIGINT NOT NULL, element_instance_key BIGINT NOT NULL,
+  element_id TEXT NOT NULL, process_key BIGINT NOT NULL, bpmn_process_id TEXT NOT NULL, version INTEGER NOT NULL,
+  type TEXT NOT NULL, state TEXT NOT NULL, retries INTEGER NOT NULL, worker TEXT NOT NULL,
+  deadline BIGINT, headers TEXT NOT NULL, error_message TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS zb_job_activatable ON zb_job (type, state, key);
+CREATE INDEX IF NOT EXISTS zb_job_deadline ON zb_job (state, deadline);
+CREATE INDEX IF NOT EXISTS zb_job_pi ON zb_job (pi_key);
+CREATE TABLE IF NOT EXISTS zb_timer (
+  key BIGINT PRIMARY KEY, pi_key BIGINT, element_instance_key BIGINT, process_key BIGINT NOT NULL,
+  element_id TEXT NOT NULL, due BIGINT NOT NULL, repetitions INTEGER NOT NULL, spec TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS zb_timer_due ON zb_timer (due);
+CREATE INDEX IF NOT EXISTS zb_timer_pi ON zb_timer (pi_key);
+CREATE INDEX IF NOT EXISTS zb_timer_process ON zb_timer (process_key);
+CREATE TABLE IF NOT EXISTS zb_subscription (
+  key BIGINT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, correlation_key TEXT NOT NULL,
+  pi_key BIGINT, element_instance_key BIGINT, process_key BIGINT NOT NULL, bpmn_process_id TEXT NOT NULL,
+  element_id TEXT NOT NULL, interrupting INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS zb_sub_name ON zb_subscription (kind, name, correlation_key);
+CREATE INDEX IF NOT EXISTS zb_sub_pi ON zb_subscription (pi_key);
+CREATE INDEX IF NOT EXISTS zb_sub_process ON zb_subscription (process_key);
+CREATE TABLE IF NOT EXISTS zb_message (
+  key BIGINT PRIMARY KEY, name TEXT NOT NULL, correlation_key TEXT NOT NULL, message_id TEXT NOT NULL,
+  variables TEXT NOT NULL, deadline BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS zb_msg_name ON zb_message (name, correlation_key);
+CREATE INDEX IF NOT EXISTS zb_msg_id ON zb_message (name, message_id);
+CREATE INDEX IF NOT EXISTS zb_msg_deadline ON zb_message (deadline);
+CREATE TABLE IF NOT EXISTS zb_message_correlation (
+  message_key BIGINT NOT NULL, bpmn_process_id TEXT NOT NULL, PRIMARY KEY (message_key, bpmn_process_id));
+CREATE TABLE IF NOT EXISTS zb_incident (
+  key BIGINT PRIMARY KEY, pi_key BIGINT NOT NULL, element_instance_key BIGINT NOT NULL, element_id TEXT NOT NULL,
+  job_key BIGINT, error_type TEXT NOT NULL, message TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS zb_incident_pi ON zb_incident (pi_key);
+`;
+
+const EVENTS = {
+  sqlite: `CREATE TABLE IF NOT EXISTS zb_event (position INTEGER PRIMARY KEY AUTOINCREMENT,`,
+  postgres: `CREATE TABLE IF NOT EXISTS zb_event (position BIGSERIAL PRIMARY KEY,`,
+};
+const EVENT_COLUMNS = ` intent TEXT NOT NULL, key BIGINT NOT NULL, pi_key BIGINT NOT NULL,
+  bpmn_process_id TEXT NOT NULL, element_id TEXT NOT NULL, element_type TEXT NOT NULL, ts BIGINT NOT NULL,
+  payload TEXT NOT NULL);`;
+
+/** Creates or upgrades the engine tables; idempotent. */
+export async function migrate(db: Db): Promise<void> {
+  await db.exec(V1 + EVENTS[db.dialect] + EVENT_COLUMNS);
+  await db.run(
+    `INSERT INTO zb_meta (name, value) VALUES ('schema_version', 1), ('next_key', 1) ON CONFLICT (name) DO NOTHING`,
+  );
+}
