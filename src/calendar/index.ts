@@ -12,3 +12,5 @@ export type {
   WorkCalendarOptions,
 } from './work-calendar.ts';
 export { DEFAULT_SHIFTS } from './shifts.ts';
+export { CALENDAR_SETTINGS, loadWorkCalendar } from './load.ts';
+export type { LoadWorkCalendarOptions } from './load.ts';
