@@ -88,6 +88,33 @@ const cases: [string, unknown][] = [
   ['last day of month(date("2024-02-10"))', 29],
   ['last day of month(date("2023-02-10"))', 28],
   ['last day of month(date and time("2022-11-16T12:00:00Z"))', 30],
+  [
+    'date and time(@"2020-07-31T14:27:30@Europe/Berlin", "America/Los_Angeles")',
+    '2020-07-31T05:27:30-07:00[America/Los_Angeles]',
+  ],
+  ['date and time(now(), "Asia/Shanghai")', '2025-03-01T16:30:00+08:00[Asia/Shanghai]'],
+  ['date and time(from: now(), timezone: "Asia/Shanghai").hour', 16],
+  [
+    'date and time(date and time("2025-03-01T09:00:00"), "Asia/Shanghai")',
+    '2025-03-01T09:00:00+08:00[Asia/Shanghai]',
+  ],
+  ['date and time(now(), "Mars/Base")', null],
+  ['date and time(date("2020-01-01"), time("10:15:00"))', '2020-01-01T10:15:00'],
+  ['date and time(date("2020-01-01"), time("10:15:00+01:00"))', '2020-01-01T10:15:00+01:00'],
+  ['date and time(date: date("2020-01-01"), time: time("10:15:00"))', '2020-01-01T10:15:00'],
+  ['date and time("2020-01-01T10:00:00@Asia/Shanghai")', '2020-01-01T10:00:00+08:00[Asia/Shanghai]'],
+  ['date and time("2020-01-01T10:00:00+01:00[Europe/Berlin]")', '2020-01-01T10:00:00+01:00[Europe/Berlin]'],
+  ['date and time("2020-01-01T10:00:00.123Z")', '2020-01-01T10:00:00.123Z'],
+  ['date and time("2020-01-01T10:00:00")', '2020-01-01T10:00:00'],
+  ['date and time(from: "2020-01-01T10:00:00-03:00")', '2020-01-01T10:00:00-03:00'],
+  ['date and time("2020-02-30T10:00:00Z")', null],
+  ['date and time("yesterday")', null],
+  ['date and time("2025-03-01T16:30:00@Asia/Shanghai") = now()', true],
+  ['date and time("2025-03-02T00:00:00@Asia/Shanghai") - now()', 'PT7H30M'],
+  ['years and months duration(date("2020-01-01"), date("2021-03-15"))', 'P1Y2M'],
+  ['years and months duration(date("2020-01-31"), date("2020-03-30"))', 'P1M'],
+  ['years and months duration(date("2021-03-15"), date("2020-01-01"))', '-P1Y2M'],
+  ['years and months duration(date("2020-01-01"), date("2020-01-20"))', 'P0D'],
   ['day of week(date("2019-09-17"))', 'Tuesday'],
   ['day of year(date("2019-09-17"))', 260],
   ['week of year(date("2019-09-17"))', 38],
@@ -99,6 +126,23 @@ for (const [expression, expected] of cases) {
     t.deepEqual(value(expression), expected);
   });
 }
+
+test('date and time with bad input is null with a warning', (t) => {
+  t.deepEqual(feel.evaluate('date and time(now(), "Mars/Base")', {}), {
+    ok: true,
+    value: null,
+    warnings: [
+      "[FUNCTION_INVOCATION_FAILURE] Failed to invoke function 'date and time': cannot place the value in time zone 'Mars/Base'",
+    ],
+  });
+  t.deepEqual(feel.evaluate('date and time("yesterday")', {}), {
+    ok: true,
+    value: null,
+    warnings: [
+      "[FUNCTION_INVOCATION_FAILURE] Failed to invoke function 'date and time': invalid date-time 'yesterday'",
+    ],
+  });
+});
 
 test('uuid() gives a fresh version-4 UUID each time', (t) => {
   const a = value('uuid()');

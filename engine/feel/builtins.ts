@@ -18,23 +18,25 @@
  *   get value         — feelin lacks get value(context, keys: list) (path form, 1.16)
  *   string            — feelin prints zoned date-times as `…@Europe/Berlin`; Camunda prints the
  *                       ISO form `…+01:00[Europe/Berlin]`, the same text a variable holds
- *   number, context   — same semantics as feelin's, re-implemented only because they double as
- *                       type names for `instance of` (below)
+ *   date and time     — feelin lacks date and time(from, timezone) (1.16) and gave null for it
+ *   number, context,  — same semantics as feelin's, re-implemented because they double as
+ *   years and months    type names for `instance of` (below)
+ *   duration
  * Type names for `x instance of T`: feelin evaluates `instance of` as JavaScript `instanceof`
- * against whatever the type name resolves to, so it answered false for every value. The names
- * number, string, boolean, list, context, date, time and Any therefore resolve to
- * functions carrying a `Symbol.hasInstance` FEEL type test. feelin cannot evaluate the
- * multi-word types (`date and time`, `days and time duration`, `years and months duration`):
- * such an expression fails with "not implemented: SpecialType".
- * Not possible through feelin: `date and time(date time, timezone)` — feelin resolves the
- * `date`/`time`/`date and time`/`duration` constructors itself, bypassing the context, so the
- * two-argument timezone form yields null.
+ * against whatever the type name resolves to, so it answered false for every value (and threw
+ * "not implemented" for multi-word types). The names number, string, boolean, list, context,
+ * date, time, date and time, days and time duration, years and months duration and Any
+ * therefore resolve to functions carrying a `Symbol.hasInstance` FEEL type test.
+ * Deliberately NOT added: `from base64`, `to json`, `from json` — not in Camunda 8.8 (the JSON
+ * pair arrives with 8.9, FEEL-Scala 1.20); a model using them would work here and fail on a
+ * Camunda 8.8 cluster.
  *
  * Semantics follow the Camunda docs: a function given arguments of the wrong type returns null
  * (recorded as a warning), except `assert`, whose whole purpose is to fail the evaluation.
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime, Duration } from 'luxon';
+import { combineDateAndTime, inTimezone, parseDateAndTime, yearsAndMonthsBetween } from './date-time.ts';
 import { CLOCK_ZONE, temporalKind, temporalToString, durationToString } from './values.ts';
 
 /** Thrown by `assert()`; the evaluator reports it as an evaluation failure (an incident). */
@@ -74,6 +76,15 @@ function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** A duration with only years and months (FEEL's years-and-months duration type). */
+function isYearsAndMonths(d: Duration): boolean {
+  const o = d.toObject();
+  return (
+    Object.entries(o).every(([unit, n]) => n === 0 || unit === 'years' || unit === 'months') &&
+    Boolean(o.years || o.months)
+  );
+}
+
 /** FEEL type tests behind `instance of`, keyed by type name. */
 const TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
   number: (v) => isNumber(v),
@@ -84,6 +95,9 @@ const TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
   date: (v) => DateTime.isDateTime(v) && temporalKind(v) === 'date',
   time: (v) => DateTime.isDateTime(v) && temporalKind(v) === 'time',
   function: (v) => typeof v === 'function' || (v !== null && typeof v === 'object' && 'invoke' in v),
+  'date and time': (v) => DateTime.isDateTime(v) && temporalKind(v) === 'date time',
+  'days and time duration': (v) => Duration.isDuration(v) && !isYearsAndMonths(v),
+  'years and months duration': (v) => Duration.isDuration(v) && isYearsAndMonths(v),
   Any: (v) => v !== null && v !== undefined,
 };
 
@@ -92,6 +106,21 @@ function typed(type: string, fn: FeelFunction): FeelFunction {
   const test = TYPE_TESTS[type] ?? (() => false);
   return Object.defineProperty(fn, Symbol.hasInstance, { value: test });
 }
+
+/**
+ * Type names that are not (context-resolved) functions. The evaluator puts them into an
+ * expression's context only where they are used as a type (`x instance of date`): elsewhere a
+ * name like `date` must keep resolving to feelin's own `date(...)` (e.g. inside named arguments,
+ * where the parser reads `date("2020-01-01")` as a call by name).
+ */
+export const TYPE_ONLY_NAMES: ReadonlySet<string> = new Set([
+  'boolean',
+  'list',
+  'date',
+  'time',
+  'days and time duration',
+  'Any',
+]);
 
 /** A type name that is not also a function: calling it is not meaningful. */
 function typeOnly(type: string): FeelFunction {
@@ -195,6 +224,42 @@ export function createBuiltins(env: BuiltinEnv): Record<string, FeelFunction> {
     list: typeOnly('list'),
     date: typeOnly('date'),
     time: typeOnly('time'),
+    'days and time duration': typeOnly('days and time duration'),
+
+    // Positional: (from) | (date, time) | (from, timezone); named: from | date + time | from + timezone.
+    'date and time': typed(
+      'date and time',
+      define(['date', 'time', 'from', 'timezone'], (date, time, from, timezone) => {
+        const text = isString(from) ? from : isString(date) && time === undefined ? date : undefined;
+        if (text !== undefined) {
+          return parseDateAndTime(text) ?? invalid('date and time', `invalid date-time '${text}'`);
+        }
+        const base = DateTime.isDateTime(from) ? from : date;
+        const zone = isString(timezone) ? timezone : isString(time) ? time : undefined;
+        if (DateTime.isDateTime(base) && zone !== undefined) {
+          return (
+            inTimezone(base, zone) ??
+            invalid('date and time', `cannot place the value in time zone '${zone}'`)
+          );
+        }
+        if (DateTime.isDateTime(date) && DateTime.isDateTime(time) && temporalKind(time) === 'time') {
+          return combineDateAndTime(date, time) ?? invalid('date and time', 'invalid date and time');
+        }
+        return invalid(
+          'date and time',
+          'expected a string, a date and a time, or a date-time and a time zone',
+        );
+      }),
+    ),
+
+    'years and months duration': typed(
+      'years and months duration',
+      define(['from', 'to'], (from, to) =>
+        DateTime.isDateTime(from) && DateTime.isDateTime(to)
+          ? yearsAndMonthsBetween(from, to)
+          : invalid('years and months duration', 'expected two dates'),
+      ),
+    ),
     Any: typeOnly('Any'),
 
     string: typed(

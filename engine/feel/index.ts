@@ -15,7 +15,7 @@
  * a result that cannot be stored as JSON (a function or a range).
  */
 import { evaluate as feelinEvaluate, parseExpression, SyntaxError as FeelSyntaxError } from '@bpmn-io/feelin';
-import { AssertionFailure, BUILTIN_NAMES, createBuiltins } from './builtins.ts';
+import { AssertionFailure, BUILTIN_NAMES, createBuiltins, TYPE_ONLY_NAMES } from './builtins.ts';
 import { withParsedTree, type FeelTree } from './parse-cache.ts';
 import { NotJsonError, toJson } from './values.ts';
 
@@ -78,15 +78,25 @@ function syntaxErrorOf(tree: FeelTree, expression: string): string | undefined {
 function compile(expression: string): Compiled {
   const tree = parseExpression(expression, PARSE_CONTEXT, undefined);
   const names = new Set<string>();
+  const typeNames = new Set<string>();
+  let typeDepth = 0;
   tree.iterate({
     enter(node) {
+      if (node.name === 'Type') typeDepth++;
       if (node.name === 'VariableName') {
-        names.add(expression.slice(node.from, node.to).replace(/\s+/g, ' '));
+        const name = expression.slice(node.from, node.to).replace(/\s+/g, ' ');
+        (typeDepth > 0 ? typeNames : names).add(name);
       }
+    },
+    leave(node) {
+      if (node.name === 'Type') typeDepth--;
     },
   });
   const error = expression.trim() === '' ? 'the expression is empty' : syntaxErrorOf(tree, expression);
-  return { tree, error, builtins: BUILTIN_NAMES.filter((n) => names.has(n)) };
+  const builtins = BUILTIN_NAMES.filter((n) =>
+    TYPE_ONLY_NAMES.has(n) ? typeNames.has(n) : names.has(n) || typeNames.has(n),
+  );
+  return { tree, error, builtins };
 }
 
 function failure(expression: string, reason: string): { ok: false; message: string } {

@@ -122,8 +122,9 @@ export function temporalToString(dt: DateTime): string {
  */
 export function durationToString(d: Duration): string {
   const o = d.toObject();
-  const hasYm = Boolean(o.years || o.months || o.quarters);
   const hasDt = Boolean(o.weeks || o.days || o.hours || o.minutes || o.seconds || o.milliseconds);
+  // A years-and-months duration is one built from those units only (even when zero).
+  const hasYm = Boolean(o.years || o.months || o.quarters) || (!hasDt && ('years' in o || 'months' in o));
   if (hasYm && hasDt) return d.toISO() ?? 'PT0S';
   if (hasYm) {
     const months = Math.round(d.as('months'));
@@ -131,7 +132,7 @@ export function durationToString(d: Duration): string {
     const abs = Math.abs(months);
     const y = Math.floor(abs / 12);
     const m = abs % 12;
-    if (abs === 0) return 'P0M';
+    if (abs === 0) return 'P0D'; // what java.time.Period.ZERO prints
     return `${sign}P${y ? `${y}Y` : ''}${m ? `${m}M` : ''}`;
   }
   let ms = Math.round(d.as('milliseconds'));
