@@ -23,7 +23,7 @@
 import { validationError, type FieldError } from '../errors.ts';
 import { officialDay, officialYears } from './official-days.ts';
 import { DEFAULT_SHIFTS, formatShifts, parseShifts, type Shift, type ShiftMinutes } from './shifts.ts';
-import { createZone, dateOfDay, dayOfDate, MINUTE_MS, weekdayOf } from './zone.ts';
+import { zoneFor, dateOfDay, dayOfDate, MINUTE_MS, weekdayOf } from './zone.ts';
 
 export type { Shift } from './shifts.ts';
 
@@ -124,7 +124,7 @@ const MAX_CACHED_DAYS = 40_000;
  * field (`shifts[1].end`, `overrides[3].date`, …).
  */
 export function createWorkCalendar(options: WorkCalendarOptions = {}): WorkCalendar {
-  const zone = createZone(options.timezone ?? 'Asia/Shanghai');
+  const zone = zoneFor(options.timezone ?? 'Asia/Shanghai');
   const standardShifts = parseShifts(options.shifts ?? DEFAULT_SHIFTS, 'shifts');
   const overrides = parseOverrides(options.overrides ?? []);
   const yellowFraction = options.yellowFraction ?? 0.8;
