@@ -214,7 +214,13 @@ export async function updateTimeout(run: Run, key: number, timeout: number) {
 }
 
 /** Makes a job activatable again (activation timed out, back-off elapsed, stream could not deliver). */
-export async function reactivate(run: Run, key: number, from: 'ACTIVATED' | 'BACKOFF', onlyIfDue: boolean) {
+export async function reactivate(
+  run: Run,
+  key: number,
+  from: 'ACTIVATED' | 'BACKOFF',
+  onlyIfDue: boolean,
+  announce = true,
+) {
   const [row] = await run.uow.db.all(`SELECT * FROM zb_job WHERE key = ?`, [key]);
   const job = row ? run.uow.jobs.load(row) : undefined;
   if (!job || job.state !== from || (onlyIfDue && (job.deadline ?? Infinity) > run.now)) return;
@@ -222,5 +228,5 @@ export async function reactivate(run: Run, key: number, from: 'ACTIVATED' | 'BAC
   job.deadline = null;
   job.worker = '';
   run.uow.jobs.touch(job);
-  run.effects.jobTypes.add(job.type);
+  if (announce) run.effects.jobTypes.add(job.type);
 }

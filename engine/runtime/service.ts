@@ -221,10 +221,13 @@ export function createService(deps: {
           }
           if (!ok) undelivered.push(Number(job.key));
         }
-        if (undelivered.length)
+        if (undelivered.length) {
+          // yielded back to pollers only: pushing to the same failing stream again would spin
           await processor.submit(async (run) => {
-            for (const k of undelivered) await reactivate(run, k, 'ACTIVATED', false);
+            for (const k of undelivered) await reactivate(run, k, 'ACTIVATED', false, false);
           });
+          break;
+        }
         if (jobs.length < STREAM_BATCH) {
           if (!pushAgain.delete(type)) break;
         }
