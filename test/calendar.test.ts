@@ -269,6 +269,10 @@ test('invalid options and arguments are validation errors naming the field', (t)
     ['limit.mode'],
   );
   t.deepEqual(
+    fields(() => calendar.deadlineFor(new Date(), { minutes: Number.NaN, mode: 'working' })),
+    ['limit.minutes'],
+  );
+  t.deepEqual(
     fields(() => calendar.day('2026-13-01')),
     ['date'],
   );

@@ -90,13 +90,19 @@ export interface WorkCalendar {
   readonly officialYears: { readonly first: number; readonly last: number };
   /** Classification and working periods of a local date 'YYYY-MM-DD'. */
   day(date: string): CalendarDay;
-  /** The earliest instant by which `amount` of working time has elapsed since `instant`. */
+  /**
+   * The earliest instant by which `amount` of working time has elapsed since `instant` (the instant
+   * itself for a zero amount). Fractional amounts are fine; the result is rounded to whole ms.
+   */
   addWorkingTime(instant: Date, amount: TimeAmount): Date;
   /** `instant` plus `amount` of elapsed time; a day is 24 h. */
   addNaturalTime(instant: Date, amount: TimeAmount): Date;
   /** The deadline of a limit started at `start`, counted as the limit's mode says. */
   deadlineFor(start: Date, limit: TimeLimit): Date;
-  /** Working minutes from `from` to `to`; negative when `to` is before `from` (antisymmetric). */
+  /**
+   * Working minutes from `from` to `to` (fractional when the instants are not whole minutes);
+   * negative when `to` is before `from`, so it is antisymmetric and additive over a chain.
+   */
   workingTimeBetween(from: Date, to: Date): number;
   /**
    * Minutes left until `deadline` (working minutes by default). Negative once working time has passed
@@ -186,7 +192,9 @@ export function createWorkCalendar(options: WorkCalendarOptions = {}): WorkCalen
         if (end > t) yield [Math.max(periods[i]!, t), end];
       }
     }
-    throw validationError('no working time found within 100 years; check the calendar and the amount', []);
+    throw validationError('no working time found within 100 years; check the calendar and the amount', [
+      { field: 'amount', message: 'the calendar has no working time left within 100 years of the start' },
+    ]);
   }
 
   /** Working ms in [from, to], from <= to. */
@@ -256,8 +264,9 @@ export function createWorkCalendar(options: WorkCalendarOptions = {}): WorkCalen
     addNaturalTime,
     deadlineFor(start, limit) {
       const mode = checkMode(limit?.mode, 'limit.mode');
-      const add = mode === 'working' ? addWorkingTime : addNaturalTime;
-      return add(start, { minutes: limit.minutes });
+      const from = ms(start, 'start');
+      const amount = amountMs({ minutes: limit.minutes }, 0, 'limit.minutes');
+      return new Date(mode === 'working' ? addWorkingMs(from, amount) : from + amount);
     },
     workingTimeBetween: (from, to) => between(ms(from, 'from'), ms(to, 'to'), 'working'),
     remaining: (now, deadline, mode = 'working') =>
