@@ -25,6 +25,9 @@ test('timeDate: ISO 8601 date-times with offset and optional zone id', (t) => {
   t.is(iso(parseTimerDate('2019-10-02T08:09Z')), '2019-10-02T08:09:00.000Z');
   // the stated offset fixes the instant, as Java's ZonedDateTime.parse does
   t.is(iso(parseTimerDate('2019-12-02T08:09:40+02:00[Europe/Berlin]')), '2019-12-02T06:09:40.000Z');
+  // what a FEEL result stored as a variable looks like (Java toString: no zero seconds)
+  t.is(iso(parseTimerDate('2025-03-01T08:30Z[Etc/UTC]')), '2025-03-01T08:30:00.000Z');
+  t.is(iso(parseTimerDate('2021-02-24T04:20+01:00')), '2021-02-24T03:20:00.000Z');
   // a FEEL date-time at midnight UTC serialises as a date (see values.ts)
   t.is(iso(parseTimerDate('2025-01-01')), '2025-01-01T00:00:00.000Z');
 });

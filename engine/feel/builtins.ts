@@ -16,8 +16,8 @@
  *   string join       — feelin lacks the (list, delimiter, prefix, suffix) form
  *   abs               — feelin lacks abs(duration)
  *   get value         — feelin lacks get value(context, keys: list) (path form, 1.16)
- *   string            — feelin prints zoned date-times as `…@Europe/Berlin`; Camunda prints the
- *                       ISO form `…+01:00[Europe/Berlin]`, the same text a variable holds
+ *   string            — feelin prints durations as given (`PT36H`); FEEL-Scala normalises
+ *                       them (`P1DT12H`); temporal values keep FEEL's format (`…@Europe/Berlin`)
  *   date and time     — feelin lacks date and time(from, timezone) (1.16) and gave null for it
  *   number, context,  — same semantics as feelin's, re-implemented because they double as
  *   years and months    type names for `instance of` (below)
@@ -37,7 +37,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime, Duration } from 'luxon';
 import { combineDateAndTime, inTimezone, parseDateAndTime, yearsAndMonthsBetween } from './date-time.ts';
-import { CLOCK_ZONE, temporalKind, temporalToString, durationToString } from './values.ts';
+import { CLOCK_ZONE, temporalKind, feelTemporalString, durationToString } from './values.ts';
 
 /** Thrown by `assert()`; the evaluator reports it as an evaluation failure (an incident). */
 export class AssertionFailure extends Error {}
@@ -266,7 +266,7 @@ export function createBuiltins(env: BuiltinEnv): Record<string, FeelFunction> {
       'string',
       define(['from'], (from) => {
         if (from === null || from === undefined) return null;
-        if (DateTime.isDateTime(from)) return temporalToString(from);
+        if (DateTime.isDateTime(from)) return feelTemporalString(from);
         if (Duration.isDuration(from)) return durationToString(from);
         if (isString(from)) return from;
         if (isNumber(from) || typeof from === 'boolean') return String(from);

@@ -18,9 +18,10 @@ export class NotJsonError extends Error {}
 const LOCAL_ZONE = SystemZone.instance;
 
 /**
- * The engine clock's zone. An IANA zone (not luxon's fixed UTC offset) on purpose: feelin types
- * a DateTime at midnight in the fixed UTC zone as a `date`, which would make `now()` at exactly
- * 00:00:00.000 serialise as a date. Printed as `Z`.
+ * The engine clock's zone: the region zone Etc/UTC, as Zeebe's `now()` carries it
+ * (camunda/camunda#16704 shows `string(now())` as `…@Etc/UTC`). Being a region zone rather
+ * than luxon's fixed UTC offset also keeps feelin from typing `now()` at exactly midnight as a
+ * `date`.
  */
 export const CLOCK_ZONE = IANAZone.create('Etc/UTC');
 
@@ -90,29 +91,44 @@ export function temporalKind(dt: DateTime): 'date' | 'time' | 'date time' {
   return 'date time';
 }
 
-function localTime(dt: DateTime): string {
-  const base = dt.toFormat('HH:mm:ss');
-  return dt.millisecond === 0 ? base : `${base}.${dt.toFormat('SSS')}`;
+/** Java's LocalTime.toString: `HH:mm`, `:ss` only when seconds or fractions are not zero. */
+function javaTime(dt: DateTime): string {
+  if (dt.second === 0 && dt.millisecond === 0) return dt.toFormat('HH:mm');
+  return dt.millisecond === 0 ? dt.toFormat('HH:mm:ss') : dt.toFormat('HH:mm:ss.SSS');
 }
 
-function zoneSuffix(dt: DateTime): string {
-  if (dt.zone.equals(LOCAL_ZONE)) return '';
-  if (dt.zone.equals(CLOCK_ZONE) || (dt.offset === 0 && dt.zone.type === 'fixed')) return 'Z';
-  const offset = dt.toFormat('ZZ');
-  return dt.zone.type === 'iana' ? `${offset}[${dt.zoneName}]` : offset;
+/** FEEL's own format always prints seconds. */
+function feelTime(dt: DateTime): string {
+  return dt.millisecond === 0 ? dt.toFormat('HH:mm:ss') : dt.toFormat('HH:mm:ss.SSS');
 }
+
+const isLocal = (dt: DateTime): boolean => dt.zone.equals(LOCAL_ZONE);
+const offsetId = (dt: DateTime): string => (dt.offset === 0 ? 'Z' : dt.toFormat('ZZ'));
 
 /**
- * ISO 8601 text for a feelin temporal value, as Java's ISO formatters print the FEEL-Scala value:
- * `2020-01-01`, `10:00:00`, `10:00:00+01:00`, `2020-01-01T10:00:00` (local),
- * `2020-01-01T10:00:00Z`, `2020-01-01T10:00:00+01:00`, `2020-01-01T10:00:00+01:00[Europe/Berlin]`.
- * Seconds are always printed; milliseconds only when not zero.
+ * The text Zeebe stores for a temporal FEEL result: Java's `toString()` of the value
+ * (camunda/camunda#8842; e.g. `2021-02-24`, `04:20`, `2021-02-24T04:20` for a local date-time,
+ * `2021-02-24T04:20+01:00`, `2022-09-14T17:00+02:00[Europe/Berlin]`, and `now()` as
+ * `2025-03-01T08:30Z[Etc/UTC]`, the engine clock's zone). Seconds appear only when not zero.
  */
 export function temporalToString(dt: DateTime): string {
   const kind = temporalKind(dt);
   if (kind === 'date') return dt.toFormat('yyyy-MM-dd');
-  if (kind === 'time') return localTime(dt) + zoneSuffix(dt);
-  return `${dt.toFormat('yyyy-MM-dd')}T${localTime(dt)}${zoneSuffix(dt)}`;
+  const zone = isLocal(dt) ? '' : dt.zone.type === 'iana' ? `${offsetId(dt)}[${dt.zoneName}]` : offsetId(dt);
+  if (kind === 'time') return javaTime(dt) + zone;
+  return `${dt.toFormat('yyyy-MM-dd')}T${javaTime(dt)}${zone}`;
+}
+
+/**
+ * FEEL's own text for a temporal value, as the `string()` built-in returns it: seconds always,
+ * a zone id after `@` (`2020-01-01T10:00:00@Europe/Berlin`), an offset otherwise.
+ */
+export function feelTemporalString(dt: DateTime): string {
+  const kind = temporalKind(dt);
+  if (kind === 'date') return dt.toFormat('yyyy-MM-dd');
+  const zone = isLocal(dt) ? '' : dt.zone.type === 'iana' ? `@${dt.zoneName}` : offsetId(dt);
+  if (kind === 'time') return feelTime(dt) + zone;
+  return `${dt.toFormat('yyyy-MM-dd')}T${feelTime(dt)}${zone}`;
 }
 
 /**
