@@ -12,7 +12,8 @@ const iso = (d: Date) => d.toISOString();
 // ---------------------------------------------------------------------------------------------------
 // Scenario 6 (domain.md): a 4 工作时 case dispatched 17:20 on the last working day before National Day.
 //
-// 2026 schedule (国务院办公厅 国办发明电〔2025〕7号): 国庆节 10月1日(周四)至7日(周三)放假调休，共7天；
+// 2026 schedule (国务院办公厅关于2026年部分节假日安排的通知, gov.cn/zhengce/zhengceku/202511/content_7047091.htm):
+// 国庆节 10月1日(周四)至7日(周三)放假调休，共7天；
 // 9月20日(周日)、10月10日(周六)上班. So Wed 30 Sep is the last working day before the holiday,
 // Thu 8 Oct and Fri 9 Oct are ordinary working days and Sat 10 Oct is a 调休 working Saturday.
 //
@@ -40,7 +41,8 @@ test('scenario 6: 3 工作日 reach the 调休 Saturday 10 Oct 2026; without it 
   t.is(iso(noMakeUpDay.addWorkingTime(at('2026-09-30 17:20'), { days: 3 })), '2026-10-12T09:20:00.000Z');
 });
 
-// 2025 schedule (国办发明电〔2024〕12号): 国庆节、中秋节 10月1日(周三)至8日(周三)放假调休，共8天；
+// 2025 schedule (国办发明电〔2024〕12号, gov.cn/zhengce/zhengceku/202411/content_6986383.htm):
+// 国庆节、中秋节 10月1日(周三)至8日(周三)放假调休，共8天；
 // 9月28日(周日)、10月11日(周六)上班.
 //   Tue 30 Sep 17:20 + 240 min: 10 min that day, holiday 1–8 Oct, Thu 9 Oct 210 + 20 → 9 Oct 13:50.
 //   Fri 10 Oct 17:20 + 240 min: 10 min, Sat 11 Oct is a 调休 working day: 210 + 20 → Sat 11 Oct 13:50.
