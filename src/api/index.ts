@@ -1,0 +1,83 @@
+/**
+ * The hub's HTTP API: `createApi(deps)` builds the Koa app from the route declarations. Middleware order:
+ * request id + access log → problem+json rendering → router (access check → body → validation → handler).
+ */
+import Koa from 'koa';
+import { z } from 'zod';
+import type { Auth } from '../auth/auth.ts';
+import { authRoutes } from '../auth/routes.ts';
+import { userRoutes } from '../auth/user-routes.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import type { Logger } from '../log.ts';
+import { referenceRoutes } from '../reference/routes.ts';
+import { healthRoutes, type ReadinessCheck } from './health.ts';
+import { buildOpenApi } from './openapi.ts';
+import { problemRenderer } from './problem.ts';
+import { requestContext } from './request-context.ts';
+import { defineRoute, type ApiState, type Route } from './route.ts';
+import { buildRouter } from './router.ts';
+
+export { defineRoute, type ApiContext, type ApiState, type HttpMethod, type Route } from './route.ts';
+export type { ReadinessCheck } from './health.ts';
+
+export interface ApiDeps {
+  config: Pick<Config, 'HUB_MAX_BODY_BYTES'>;
+  logger: Logger;
+  db: Db;
+  auth: Auth;
+  /** Readiness checks beyond the database's (which is always there), e.g. the engine. */
+  readinessChecks?: ReadinessCheck[];
+}
+
+export interface Api {
+  app: Koa<ApiState>;
+  /** Every route the app serves, in declaration order (the OpenAPI document and the tests read this). */
+  routes: readonly Route[];
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * Every route module of the hub. A new feature adds its `xRoutes(deps)` here; the OpenAPI document and
+ * the role-matrix test pick it up from this list.
+ */
+function hubRoutes(deps: ApiDeps): Route[] {
+  const database: ReadinessCheck = { name: 'database', check: () => deps.db.prisma.$queryRaw`SELECT 1` };
+  return [
+    ...healthRoutes([database, ...(deps.readinessChecks ?? [])]),
+    ...authRoutes(deps),
+    ...userRoutes(deps),
+    ...referenceRoutes(deps),
+  ];
+}
+
+/** Builds the API application. */
+export function createApi(deps: ApiDeps): Api {
+  // The document lists every route, itself included; it is built once, on first use of the closure.
+  const routes: Route[] = [...hubRoutes(deps), openApiRoute(() => document)];
+  const document = buildOpenApi(routes, { title: 'chengguan-hub API', version: VERSION });
+  const router = buildRouter(routes, {
+    authenticate: deps.auth.authenticate,
+    maxBodyBytes: deps.config.HUB_MAX_BODY_BYTES,
+  });
+
+  const app = new Koa<ApiState>({ proxy: false });
+  app.use(requestContext(deps.logger));
+  app.use(problemRenderer());
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return { app, routes };
+}
+
+function openApiRoute(document: () => unknown): Route {
+  return defineRoute({
+    method: 'GET',
+    path: '/openapi.json',
+    summary: 'This OpenAPI 3.1 document',
+    tags: ['meta'],
+    access: 'public',
+    responses: { 200: { description: 'The document', schema: z.record(z.string(), z.unknown()) } },
+    handler: async () => document() as Record<string, unknown>,
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * The route-definition layer. A route is plain data plus a handler: method, path, summary, who may call
+ * it, zod schemas for params/query/body and its responses. The same declaration drives request
+ * validation, the access check and the OpenAPI document, so they cannot drift apart.
+ *
+ * Paths use Koa's `:name` syntax; the OpenAPI document shows them as `{name}`.
+ */
+import type { ParameterizedContext } from 'koa';
+import type { z } from 'zod';
+import type { Logger } from '../log.ts';
+import type { Access, Principal } from '../auth/roles.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Per-request state every middleware and handler can read. */
+export interface ApiState {
+  requestId: string;
+  /** Logger bound to this request (carries `reqId`). */
+  log: Logger;
+  /** Set by the access middleware on non-public routes. */
+  principal?: Principal;
+}
+
+export type ApiContext = ParameterizedContext<ApiState>;
+
+/** One documented response. `schema` absent means no body (e.g. 204). */
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+}
+
+export type Responses = Partial<Record<200 | 201 | 202 | 204, ResponseSpec>>;
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** What the handler returns: the input type of the declared success response's schema. */
+export type SuccessBody<R extends Responses> = {
+  [K in keyof R]: R[K] extends { schema: infer S extends z.ZodType } ? z.input<S> : void;
+}[keyof R];
+
+/** What a handler receives: validated input, the caller, the request's logger and the raw Koa context. */
+export interface RouteRequest<P, Q, B, A extends Access> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: A extends 'public' ? Principal | undefined : Principal;
+  log: Logger;
+  /** For the rare handler that must set a header or read the client address. */
+  ctx: ApiContext;
+}
+
+export interface RouteSpec<
+  A extends Access,
+  PS extends z.ZodType | undefined,
+  QS extends z.ZodType | undefined,
+  BS extends z.ZodType | undefined,
+  R extends Responses,
+> {
+  method: HttpMethod;
+  /** Koa-style path, e.g. `/api/users/:id`. */
+  path: string;
+  summary: string;
+  description?: string;
+  /** OpenAPI tags (grouping in the document). */
+  tags?: string[];
+  access: A;
+  params?: PS;
+  query?: QS;
+  body?: BS;
+  /** Exactly one success status; the handler's return value is its body. */
+  responses: R;
+  handler(req: RouteRequest<Parsed<PS>, Parsed<QS>, Parsed<BS>, A>): Promise<SuccessBody<R>>;
+}
+
+/** A route with its types erased, as the router and the OpenAPI builder see it. */
+export interface Route {
+  method: HttpMethod;
+  path: string;
+  summary: string;
+  description?: string;
+  tags?: string[];
+  access: Access;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  responses: Responses;
+  handler(req: RouteRequest<unknown, unknown, unknown, Access>): Promise<unknown>;
+}
+
+/**
+ * Declares a route. Types flow from the schemas into the handler: `req.body` is the parsed body,
+ * `req.principal` is non-optional unless the route is public, and the return type must match the
+ * success response's schema.
+ */
+export function defineRoute<
+  const A extends Access,
+  PS extends z.ZodType | undefined = undefined,
+  QS extends z.ZodType | undefined = undefined,
+  BS extends z.ZodType | undefined = undefined,
+  R extends Responses = Responses,
+>(spec: RouteSpec<A, PS, QS, BS, R>): Route {
+  return spec as unknown as Route;
+}
+
+/** The single success status a route declares (the handler's result is sent with it). */
+export function successStatus(route: Route): number {
+  const statuses = Object.keys(route.responses).map(Number);
+  if (statuses.length !== 1) {
+    throw new Error(`${route.method} ${route.path} must declare exactly one success response`);
+  }
+  return statuses[0]!;
+}

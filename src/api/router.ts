@@ -1,0 +1,45 @@
+/**
+ * Mounts route declarations on a @koa/router: the access middleware first (so a caller without rights
+ * learns nothing from validation errors), then body reading and validation, then the handler.
+ */
+import { Router } from '@koa/router';
+import type { Authenticate } from '../auth/access.ts';
+import { requireAccess } from '../auth/access.ts';
+import { readJsonBody } from './body.ts';
+import { successStatus, type ApiState, type Route } from './route.ts';
+import { validateInput } from './validate.ts';
+
+/** Builds the router for a set of routes; rejects two routes with the same method and path. */
+export function buildRouter(
+  routes: readonly Route[],
+  options: { authenticate: Authenticate; maxBodyBytes: number },
+): Router<ApiState> {
+  const router = new Router<ApiState>();
+  const seen = new Set<string>();
+  for (const route of routes) {
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) throw new Error(`route ${key} is declared twice`);
+    seen.add(key);
+    const status = successStatus(route);
+    router.register(
+      route.path,
+      [route.method],
+      [
+        requireAccess(route.access, options.authenticate),
+        async (ctx) => {
+          const rawBody = route.body ? await readJsonBody(ctx.req, options.maxBodyBytes) : undefined;
+          const input = validateInput(route, { params: ctx.params, query: ctx.query, body: rawBody });
+          const result = await route.handler({
+            ...(input as { params: unknown; query: unknown; body: unknown }),
+            principal: ctx.state.principal,
+            log: ctx.state.log,
+            ctx,
+          });
+          ctx.status = status;
+          if (status !== 204) ctx.body = result;
+        },
+      ],
+    );
+  }
+  return router;
+}

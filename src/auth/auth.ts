@@ -1,0 +1,193 @@
+/**
+ * Authentication: password login into revocable sessions, session and API-token bearer credentials, and
+ * API-token administration. Failures never tell whether a user name exists.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import { notFound, tooManyRequests, unauthenticated, validationError } from '../errors.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { loginRetryAfter, recordLoginAttempt } from './rate-limit.ts';
+import { isRole, type Principal, type Role } from './roles.ts';
+import { generateApiToken, hashApiToken, isApiToken, signSessionToken, verifySessionToken } from './token.ts';
+
+export interface AuthDeps {
+  db: Db;
+  config: Pick<Config, 'AUTH_TOKEN_TTL_SECONDS' | 'AUTH_LOGIN_MAX_ATTEMPTS' | 'AUTH_LOGIN_WINDOW_SECONDS'>;
+  /** Signing key for session tokens (see loadAuthSecret). */
+  key: Buffer;
+}
+
+export interface IssuedSession {
+  sessionId: string;
+  token: string;
+  expiresAt: Date;
+}
+
+export interface CreatedApiToken {
+  id: string;
+  name: string;
+  /** The secret; shown to the administrator once and never stored. */
+  token: string;
+  prefix: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface Auth {
+  /** Checks user name and password (rate-limited per user name + ip) and opens a session. */
+  login(input: {
+    username: string;
+    password: string;
+    ip: string;
+  }): Promise<IssuedSession & { principal: Principal }>;
+  /** Resolves a bearer token (session or API token) to its principal; 401 HubError when not valid. */
+  authenticate(token: string): Promise<Principal>;
+  /** Opens a session for a user without a password check (after login; tests). */
+  issueSession(userId: string): Promise<IssuedSession>;
+  /** Revokes one session. */
+  revokeSession(sessionId: string): Promise<void>;
+  /** Revokes every open session of a user (password change, deactivation). */
+  revokeUserSessions(userId: string): Promise<void>;
+  /** Creates an API token for a service account. */
+  createApiToken(userId: string, input: { name: string; expiresAt?: Date }): Promise<CreatedApiToken>;
+  /** Revokes an API token of a user; 404 when the user has no such token. */
+  revokeApiToken(userId: string, tokenId: string): Promise<void>;
+}
+
+// API tokens record their last use at most this often, so a busy adapter does not write on every call.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const userWithRoles = { include: { roles: { select: { role: true } } } } as const;
+
+interface UserRow {
+  id: string;
+  username: string;
+  displayName: string;
+  kind: 'person' | 'service';
+  departmentId: string | null;
+  active: boolean;
+  roles: { role: string }[];
+}
+
+const principalOf = (user: UserRow, credential: Principal['credential']): Principal => ({
+  userId: user.id,
+  username: user.username,
+  displayName: user.displayName,
+  kind: user.kind,
+  roles: user.roles.map((r) => r.role).filter(isRole) as Role[],
+  departmentId: user.departmentId,
+  credential,
+});
+
+/** Creates the authentication service. */
+export function createAuth({ db, config, key }: AuthDeps): Auth {
+  const limit = {
+    maxAttempts: config.AUTH_LOGIN_MAX_ATTEMPTS,
+    windowSeconds: config.AUTH_LOGIN_WINDOW_SECONDS,
+  };
+  // Unknown users are checked against this hash, so a wrong user name costs as much as a wrong password.
+  let dummyHash: Promise<string> | undefined;
+  const decoyHash = () => (dummyHash ??= hashPassword(randomUUID()));
+
+  async function issueSession(userId: string): Promise<IssuedSession> {
+    const expiresAt = new Date(Date.now() + config.AUTH_TOKEN_TTL_SECONDS * 1000);
+    const session = await db.prisma.session.create({ data: { userId, expiresAt } });
+    return { sessionId: session.id, token: signSessionToken(key, session.id, expiresAt), expiresAt };
+  }
+
+  async function authenticateSession(token: string): Promise<Principal> {
+    const now = new Date();
+    const sessionId = verifySessionToken(key, token, now);
+    if (!sessionId) throw unauthenticated('invalid or expired token');
+    const session = await db.prisma.session.findUnique({
+      where: { id: sessionId },
+      include: { user: userWithRoles },
+    });
+    if (!session || session.revokedAt || session.expiresAt <= now || !session.user.active) {
+      throw unauthenticated('invalid, expired or revoked token');
+    }
+    return principalOf(session.user, { type: 'session', id: session.id });
+  }
+
+  async function authenticateApiToken(token: string): Promise<Principal> {
+    const now = new Date();
+    const row = await db.prisma.apiToken.findUnique({
+      where: { tokenHash: hashApiToken(token) },
+      include: { user: userWithRoles },
+    });
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || !row.user.active) {
+      throw unauthenticated('invalid, expired or revoked token');
+    }
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await db.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+    }
+    return principalOf(row.user, { type: 'api-token', id: row.id });
+  }
+
+  return {
+    async login({ username, password, ip }) {
+      const now = new Date();
+      const retryAfter = await loginRetryAfter(db, limit, { username, ip }, now);
+      if (retryAfter > 0) {
+        throw tooManyRequests(`too many failed logins; try again in ${retryAfter} s`, retryAfter);
+      }
+      const user = await db.prisma.user.findUnique({ where: { username }, ...userWithRoles });
+      const canLogIn = user?.active && user.kind === 'person' && user.passwordHash;
+      const ok = await verifyPassword(password, canLogIn ? user.passwordHash! : await decoyHash());
+      const success = Boolean(canLogIn && ok);
+      await recordLoginAttempt(db, limit, { username, ip, success }, now);
+      if (!success || !user) throw unauthenticated('invalid username or password');
+      const session = await issueSession(user.id);
+      return { ...session, principal: principalOf(user, { type: 'session', id: session.sessionId }) };
+    },
+
+    authenticate: (token) => (isApiToken(token) ? authenticateApiToken(token) : authenticateSession(token)),
+
+    issueSession,
+
+    async revokeSession(sessionId) {
+      await db.prisma.session.updateMany({
+        where: { id: sessionId, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+    },
+
+    async revokeUserSessions(userId) {
+      await db.prisma.session.updateMany({
+        where: { userId, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+    },
+
+    async createApiToken(userId, input) {
+      const user = await db.prisma.user.findUnique({ where: { id: userId } });
+      if (!user) throw notFound(`user ${userId}`);
+      if (user.kind !== 'service') {
+        throw validationError('API tokens are for service accounts', [
+          { field: 'params.id', message: `user ${user.username} is not a service account` },
+        ]);
+      }
+      const { token, tokenHash, prefix } = generateApiToken();
+      const row = await db.prisma.apiToken.create({
+        data: { userId, name: input.name, tokenHash, prefix, expiresAt: input.expiresAt ?? null },
+      });
+      return {
+        id: row.id,
+        name: row.name,
+        token,
+        prefix: row.prefix,
+        createdAt: row.createdAt,
+        expiresAt: row.expiresAt,
+      };
+    },
+
+    async revokeApiToken(userId, tokenId) {
+      const row = await db.prisma.apiToken.findFirst({ where: { id: tokenId, userId } });
+      if (!row) throw notFound(`API token ${tokenId} of user ${userId}`);
+      if (!row.revokedAt) {
+        await db.prisma.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+      }
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The hub's roles (design.md, "Who uses it"). A user holds any number of them; each API route declares
+ * which roles may call it, and the one access middleware enforces that declaration.
+ */
+export const ROLES = [
+  'administrator',
+  'acceptor',
+  'dispatcher',
+  'department_handler',
+  'field_supervisor',
+  'shift_leader',
+  'leader',
+  'service',
+] as const;
+
+export type Role = (typeof ROLES)[number];
+
+/** Whether a string is one of the hub's roles. */
+export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+
+/**
+ * Who may call a route: `'public'` (no credentials), `'authenticated'` (any signed-in user or service
+ * account), or the list of roles allowed.
+ */
+export type Access = 'public' | 'authenticated' | readonly Role[];
+
+/** The caller of a request, resolved from a session token or an API token. */
+export interface Principal {
+  userId: string;
+  username: string;
+  displayName: string;
+  kind: 'person' | 'service';
+  roles: Role[];
+  departmentId: string | null;
+  /** How the caller authenticated, and the id of the session or API token used. */
+  credential: { type: 'session' | 'api-token'; id: string };
+}
+
+/** Whether a principal passes a route's access declaration (public routes never get here). */
+export function allows(access: Exclude<Access, 'public'>, principal: Principal): boolean {
+  if (access === 'authenticated') return true;
+  return principal.roles.some((r) => access.includes(r));
+}

@@ -1,0 +1,133 @@
+/**
+ * The hub process: opens and migrates the case store, seeds the Rugao demo data into an empty database,
+ * and serves the API. `stop()` drains in-flight requests before closing the database.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApi, type Api, type ReadinessCheck } from './api/index.ts';
+import { createAuth, loadAuthSecret, type Auth } from './auth/index.ts';
+import type { Config } from './config.ts';
+import { createDb, type Db } from './db/index.ts';
+import { seedDemo } from './db/seed.ts';
+import type { Logger } from './log.ts';
+
+export interface HubDeps {
+  config: Config;
+  logger: Logger;
+  /** Readiness checks beyond the database (the engine adds its own). */
+  readinessChecks?: ReadinessCheck[];
+}
+
+export interface Hub {
+  /** Opens the database, migrates, seeds when asked and empty, starts the HTTP server. */
+  start(): Promise<{ url: string }>;
+  /** Stops accepting requests, waits for in-flight ones (then cuts them), closes the database. */
+  stop(): Promise<void>;
+  /** Available after start(). */
+  readonly url: string;
+  readonly db: Db;
+  readonly auth: Auth;
+  readonly api: Api;
+}
+
+// In-flight requests get this long to finish on stop() before their connections are cut.
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** Creates the hub; nothing runs until start(). */
+export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hub {
+  const log = logger.child({ component: 'hub' });
+  let db: Db | undefined;
+  let auth: Auth | undefined;
+  let api: Api | undefined;
+  let server: Server | undefined;
+  let url = '';
+
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`hub not started: no ${what} yet`);
+    return value;
+  };
+
+  async function seedIfEmpty(database: Db) {
+    if (!config.HUB_SEED_DEMO) return;
+    const password = config.HUB_DEMO_PASSWORD ?? randomBytes(9).toString('base64url');
+    const result = await seedDemo(database, { password });
+    if (!result.seeded) {
+      log.debug({ reason: result.reason }, 'demo data not seeded');
+    } else if (config.HUB_DEMO_PASSWORD) {
+      log.info({ counts: result.counts }, 'demo data seeded; demo users log in with HUB_DEMO_PASSWORD');
+    } else {
+      // Shown once: the database keeps only the hash. The message (not a field) carries it, because the
+      // logger redacts fields named password.
+      log.warn(
+        { counts: result.counts },
+        `demo data seeded; every demo user (user name = role name) has the password ${password}`,
+      );
+    }
+  }
+
+  async function closeServer(s: Server) {
+    const closed = new Promise<void>((resolve, reject) => s.close((err) => (err ? reject(err) : resolve())));
+    s.closeIdleConnections();
+    const timer = setTimeout(() => s.closeAllConnections(), DRAIN_TIMEOUT_MS);
+    try {
+      await closed;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async start() {
+      const started = Date.now();
+      await mkdir(config.DATA_DIR, { recursive: true });
+      db = createDb(config, { log: logger });
+      try {
+        await db.migrate();
+        await seedIfEmpty(db);
+        auth = createAuth({ db, config, key: await loadAuthSecret(config) });
+        api = createApi({ config, logger, db, auth, readinessChecks });
+        const s = createServer(api.app.callback());
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject);
+          s.listen(config.HUB_PORT, config.HUB_HOST, () => {
+            s.off('error', reject);
+            resolve();
+          });
+        });
+        server = s;
+      } catch (err) {
+        await db.close();
+        db = undefined;
+        throw err;
+      }
+      const { port } = server.address() as AddressInfo;
+      const host = config.HUB_HOST.includes(':') ? `[${config.HUB_HOST}]` : config.HUB_HOST;
+      url = `http://${host}:${port}`;
+      log.info({ url, ms: Date.now() - started }, `hub listening on ${url}`);
+      return { url };
+    },
+
+    async stop() {
+      if (server) await closeServer(server);
+      server = undefined;
+      if (db) await db.close();
+      db = undefined;
+      log.info('hub stopped');
+    },
+
+    get url() {
+      return url;
+    },
+    get db() {
+      return need(db, 'database');
+    },
+    get auth() {
+      return need(auth, 'auth');
+    },
+    get api() {
+      return need(api, 'api');
+    },
+  };
+}

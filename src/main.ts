@@ -1,0 +1,46 @@
+/**
+ * `npm start`: load `.env` if present, parse the configuration (a bad value prints the message naming the
+ * variable and exits 1), start the hub, stop it gracefully on SIGINT/SIGTERM.
+ */
+import { config as loadDotenv } from 'dotenv';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createHub } from './hub.ts';
+import { createLogger } from './log.ts';
+
+loadDotenv({ quiet: true });
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(err.message + '\n');
+  process.exit(1);
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const hub = createHub({ config, logger });
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  hub.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      logger.error({ err }, 'stop failed');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+try {
+  await hub.start();
+} catch (err) {
+  logger.fatal({ err }, 'start-up failed');
+  await hub.stop().catch(() => undefined);
+  process.exit(1);
+}

@@ -1,0 +1,69 @@
+// The role matrix, generated from the route declarations: every route × every role (and anonymous).
+// Anonymous → 401 unless public; a role the route does not list → 403; a listed role → neither.
+import test from 'ava';
+import { ROLES, type Role } from '../src/auth/roles.ts';
+import { call, createUser, startTestApi, type TestApi } from './helpers/api.ts';
+
+let hub: TestApi;
+const userIds = new Map<Role, string>();
+
+test.before(async () => {
+  hub = await startTestApi();
+  for (const role of ROLES) {
+    userIds.set(
+      role,
+      await createUser(hub.db, {
+        username: `m-${role}`,
+        roles: [role],
+        kind: role === 'service' ? 'service' : 'person',
+      }),
+    );
+  }
+});
+test.after.always(async () => hub?.close());
+
+type Caller = Role | 'anonymous';
+
+const expected = (access: (typeof hub.api.routes)[number]['access'], caller: Caller) => {
+  if (access === 'public') return 'allowed';
+  if (caller === 'anonymous') return 401;
+  if (access === 'authenticated' || access.includes(caller)) return 'allowed';
+  return 403;
+};
+
+test('every route answers every role as its declaration says', async (t) => {
+  const callers: Caller[] = ['anonymous', ...ROLES];
+  let cases = 0;
+  for (const route of hub.api.routes) {
+    // Path parameters get ids that exist nowhere: an allowed caller then sees 404 or 400, never 401/403.
+    const path = route.path.replace(/:[A-Za-z0-9_]+/g, 'no-such-id');
+    for (const caller of callers) {
+      // A fresh session per call, so a route with side effects (logout) cannot spoil the next call.
+      const token =
+        caller === 'anonymous'
+          ? undefined
+          : caller === 'service'
+            ? (await hub.auth.createApiToken(userIds.get(caller)!, { name: `${route.method} ${route.path}` }))
+                .token
+            : (await hub.auth.issueSession(userIds.get(caller)!)).token;
+      const res = await call(hub.base, route.method, path, { token, ...(route.body ? { body: {} } : {}) });
+      const want = expected(route.access, caller);
+      const label = `${route.method} ${route.path} as ${caller}: ${res.status}`;
+      if (want === 'allowed') {
+        t.true(res.status !== 401 && res.status !== 403 && res.status < 500, label);
+      } else {
+        t.is(res.status, want, label);
+        t.is(res.headers.get('content-type'), 'application/problem+json', label);
+        t.is(res.body.status, want, label);
+      }
+      cases++;
+    }
+  }
+  t.is(cases, hub.api.routes.length * (ROLES.length + 1));
+  t.true(hub.api.routes.length >= 13);
+});
+
+test('the matrix covers admin-only, any-user and public routes alike', (t) => {
+  const kinds = new Set(hub.api.routes.map((r) => (typeof r.access === 'string' ? r.access : 'roles')));
+  t.deepEqual([...kinds].sort(), ['authenticated', 'public', 'roles']);
+});

@@ -1,0 +1,89 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../src/config.ts';
+import { createHub } from '../src/hub.ts';
+import { createLogger } from '../src/log.ts';
+import { call } from './helpers/api.ts';
+import { createTestDb } from './helpers/db.ts';
+
+const run = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+
+test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs in; restart keeps data', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hub-start-'));
+  // The database: a file in the fresh data dir (SQLite) or an empty PostgreSQL database of our own.
+  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
+  t.teardown(async () => {
+    await pg?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const lines: { msg?: string }[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, done) {
+      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
+    HUB_PORT: '0',
+    HUB_SEED_DEMO: 'true',
+  });
+  const hub = createHub({ config, logger: createLogger('info', sink) });
+  const { url } = await hub.start();
+  t.teardown(() => hub.stop());
+  t.regex(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+
+  t.deepEqual((await call(url, 'GET', '/healthz')).body, { status: 'ok' });
+  t.is((await call(url, 'GET', '/readyz')).status, 200);
+  const seeded = lines.find((l) => /demo data seeded/.test(l.msg ?? ''));
+  const password = /has the password (\S+)$/.exec(seeded?.msg ?? '')?.[1];
+  t.truthy(password, 'the generated demo password is logged once');
+  t.is(lines.filter((l) => /password/.test(l.msg ?? '')).length, 1);
+  t.truthy(lines.find((l) => l.msg === `hub listening on ${url}`));
+
+  const login = await call(url, 'POST', '/api/auth/login', { body: { username: 'administrator', password } });
+  t.is(login.status, 200);
+  t.deepEqual(login.body.user.roles, ['administrator']);
+  const users = await call(url, 'GET', '/api/users', { token: login.body.token });
+  t.is(users.status, 200);
+  t.true(users.body.items.length >= 7);
+  const departments = await call(url, 'GET', '/api/departments', { token: login.body.token });
+  t.true(departments.body.items.length >= 23);
+
+  const secret = await stat(join(dataDir, 'secret'));
+  t.is(secret.mode & 0o777, 0o600);
+
+  // A second start over the same data: no reseeding, the same signing key (the session survives).
+  await hub.stop();
+  const again = createHub({ config, logger: createLogger('silent') });
+  const second = await again.start();
+  t.teardown(() => again.stop());
+  const me = await call(second.url, 'GET', '/api/auth/me', { token: login.body.token });
+  t.is(me.status, 200);
+  t.is(me.body.username, 'administrator');
+  t.is(
+    (await call(second.url, 'POST', '/api/auth/login', { body: { username: 'administrator', password } }))
+      .status,
+    200,
+  );
+});
+
+test('npm start path: a bad HUB_PORT prints the variable and exits 1 without a stack trace', async (t) => {
+  const err = await t.throwsAsync(
+    run('npx', ['tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, HUB_PORT: 'eighty', LOG_LEVEL: 'silent' },
+    }),
+  );
+  const failure = err as unknown as { code: number; stderr: string; stdout: string };
+  t.is(failure.code, 1);
+  t.is(failure.stderr, 'Invalid configuration:\n  HUB_PORT: expected a TCP port number\n');
+  t.is(failure.stdout, '');
+});
