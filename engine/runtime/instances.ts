@@ -13,7 +13,7 @@ import {
 import { Bpmn } from './bpmn.ts';
 import type { ProcessRecord } from './models.ts';
 import type { Run } from './run.ts';
-import type { PiRow, SubRow } from './state.ts';
+import type { PiRow, SubRow, TimerRow } from './state.ts';
 
 const rejected = (
   command: string,
@@ -283,13 +283,14 @@ export async function timerDue(run: Run, bpmn: Bpmn, key: number) {
   await bpmn.drain();
 }
 
-function rearm(run: Run, bpmn: Bpmn, timer: { due: number; repetitions: number; spec: string }) {
+function rearm(run: Run, bpmn: Bpmn, timer: TimerRow) {
   const text = timer.spec.slice('cycle:'.length);
   const base = { kind: 'timer' as const, timerType: 'cycle' as const, expression: { static: text } };
   // next occurrence after the one that fired
   const next = bpmn.timerSchedule(base, {}, timer.due);
   timer.due = next.due;
   if (timer.repetitions > 0) timer.repetitions -= 1;
+  run.uow.timers.touch(timer);
   run.noteDue(timer.due);
 }
 
@@ -299,7 +300,6 @@ async function startTimer(run: Run, bpmn: Bpmn, row: Record<string, unknown>) {
   if (!process) return;
   if (timer.spec.startsWith('cycle:') && timer.repetitions !== 1) {
     rearm(run, bpmn, timer);
-    run.uow.timers.touch(timer);
   } else run.uow.timers.remove(timer);
   await bpmn.createInstance(process, {}, { startAt: [timer.elementId] });
   await bpmn.drain();
