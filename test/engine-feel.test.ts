@@ -149,6 +149,10 @@ test('results are JSON as Zeebe stores them', (t) => {
   t.is(value('date and time("2020-01-01T10:00:00")'), '2020-01-01T10:00');
   t.is(value('date and time("2020-01-01T10:00:00Z")'), '2020-01-01T10:00Z');
   t.is(value('date and time("2020-01-01T10:00:07Z")'), '2020-01-01T10:00:07Z');
+  // midnight UTC stays a date-time (feelin alone would type it as a date)
+  t.is(value('date and time("2020-01-01T00:00:00Z")'), '2020-01-01T00:00Z');
+  t.is(value('date and time("2020-01-01T00:00:00Z") instance of date and time'), true);
+  t.is(value('date and time("2019-12-31T23:00:00Z") + duration("PT1H")'), '2020-01-01T00:00Z');
   t.is(value('date and time("2020-01-01T10:00:00.5Z")'), '2020-01-01T10:00:00.500Z');
   t.is(value('date and time("2020-01-01T10:00:00+08:00")'), '2020-01-01T10:00+08:00');
   t.is(value('date and time("2020-07-01T10:00:00@Asia/Shanghai")'), '2020-07-01T10:00+08:00[Asia/Shanghai]');

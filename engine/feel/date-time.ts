@@ -8,7 +8,7 @@
  * index.ts), calls and type tests reach these functions instead.
  */
 import { DateTime, Duration, IANAZone, SystemZone } from 'luxon';
-import { temporalKind } from './values.ts';
+import { temporalKind, UTC_OFFSET_ZONE } from './values.ts';
 
 const TEXT =
   /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?(?:@(.+)|(Z|[+-]\d{2}:\d{2})(?:\[(.+)\])?)?$/i;
@@ -29,6 +29,8 @@ export function parseDateAndTime(text: string): DateTime | null {
     dt = DateTime.fromISO(local, { zone: atZone });
   } else if (offset !== undefined) {
     dt = DateTime.fromISO(`${local}${offset.toUpperCase()}`, { setZone: true });
+    // (setZone would keep the equal utcInstance, so rebuild from the instant)
+    if (dt.isValid && dt.offset === 0) dt = DateTime.fromMillis(dt.toMillis(), { zone: UTC_OFFSET_ZONE });
     if (bracketZone !== undefined) {
       if (!IANAZone.isValidZone(bracketZone)) return null;
       dt = dt.setZone(bracketZone);

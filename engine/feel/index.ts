@@ -12,7 +12,23 @@
  * the null result is then unusable, e.g. a condition that is not a boolean — that check belongs
  * to the caller, which knows the expected type). `evaluate` returns `{ ok: false }` — an incident
  * for the engine — only where Zeebe fails the evaluation: a syntax error, `assert()` failing, or
- * a result that cannot be stored as JSON (a function or a range).
+ * a result that cannot be stored as JSON (a function or a range). Note `is defined(x)` is false
+ * for a variable holding null, as documented since Camunda 8.7.
+ *
+ * Values: variables come in as JSON; results go out as JSON (values.ts): temporal values as the
+ * strings Zeebe stores, durations normalised (`P1DT12H`), contexts as objects.
+ *
+ * Numbers — limits: feelin computes with IEEE doubles, FEEL-Scala with 34-digit decimals.
+ * Integers are exact up to 2^53 − 1 (9007199254740991) and stay JSON integers; larger integers
+ * (in variables or literals) lose precision. Decimal results are cleaned of binary artefacts
+ * on the way out (0.1 + 0.2 → 0.3), but inside an expression the artefact is still there:
+ * `0.1 + 0.2 = 0.3` is false here and true on Zeebe. NaN/Infinity (e.g. overflow) become null.
+ *
+ * Other known differences from FEEL-Scala, all inherited from feelin: comparing values of
+ * different types (`1 < "2"`) gives JavaScript's answer instead of null; a date-time at exactly
+ * midnight UTC made by feelin's own constructors (`@"2020-01-01T00:00:00Z"`, `date and time(d, t)`
+ * arithmetic aside) is typed, compared and stored as a date; names may contain spaces (`a b` is one
+ * unknown variable, not a syntax error); backtick names are not supported.
  */
 import { evaluate as feelinEvaluate, parseExpression, SyntaxError as FeelSyntaxError } from '@bpmn-io/feelin';
 import { AssertionFailure, BUILTIN_NAMES, createBuiltins, TYPE_ONLY_NAMES } from './builtins.ts';
@@ -50,9 +66,11 @@ const CACHE_LIMIT = 10_000;
 
 /**
  * Parse context: the multi-word names of the added built-ins, so that lezer-feel reads
- * `get or else(...)` as one name (single words need no help, and a name like `date` in the parse
- * context would turn the `date(...)` literal into a plain call). Variables are deliberately NOT part of it — FEEL-Scala (Zeebe) does not allow
- * spaces in variable names either — which is what makes a parse reusable for any variables.
+ * `get or else(...)` as one name and `date and time(...)` as a call of our function rather
+ * than feelin's literal. Single words need no help (and `date` here would turn the `date(...)`
+ * literal into a plain call). Variables are deliberately NOT part of it — FEEL-Scala (Zeebe)
+ * does not allow spaces in variable names either — which makes one parse reusable for any
+ * variables.
  */
 const PARSE_CONTEXT: Record<string, unknown> = Object.fromEntries(
   BUILTIN_NAMES.filter((name) => name.includes(' ')).map((name) => [name, () => null]),

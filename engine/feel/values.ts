@@ -26,6 +26,16 @@ const LOCAL_ZONE = SystemZone.instance;
 export const CLOCK_ZONE = IANAZone.create('Etc/UTC');
 
 /**
+ * A fixed UTC offset zone that is not luxon's `utcInstance` singleton. feelin tells a `date`
+ * from a `date and time` by identity with that singleton (and midnight), so a date-time parsed
+ * as `…T00:00:00Z` would otherwise be typed, compared and stored as a date. Date-times created by
+ * our `date and time()` carry this zone instead; it prints and compares as `Z`.
+ */
+export const UTC_OFFSET_ZONE: FixedOffsetZone = new (
+  FixedOffsetZone as unknown as new (offsetMinutes: number) => FixedOffsetZone
+)(0);
+
+/**
  * Converts a feelin result into a JSON-compatible value.
  *
  * Numbers: feelin computes with IEEE doubles where FEEL-Scala uses DECIMAL128. Integers stay
