@@ -110,6 +110,20 @@ test('timeCycle: repeating intervals with a start fire at start, start + interva
   );
 });
 
+test('timeCycle: calendar steps happen in the zone of the start (DST, offsets)', (t) => {
+  // Berlin switches to summer time on 2025-03-30: 09:00 local stays 09:00 local (08:00Z → 07:00Z)
+  const berlin = 'R/2025-03-29T09:00:00+01:00[Europe/Berlin]/P1D';
+  t.is(next(berlin, '2025-03-29T07:00:00Z'), '2025-03-29T08:00:00.000Z');
+  t.is(next(berlin, '2025-03-29T08:00:00Z'), '2025-03-30T07:00:00.000Z');
+  // a fixed hour step is exact whatever the zone
+  t.is(
+    next('R/2025-03-30T00:00:00+01:00[Europe/Berlin]/PT1H', '2025-03-30T00:30:00Z'),
+    '2025-03-30T01:00:00.000Z',
+  );
+  // one month after 2025-01-31 01:00 at +02:00 is 2025-02-28 01:00 at +02:00
+  t.is(next('R/2025-01-31T01:00:00+02:00/P1M', '2025-01-31T00:00:00Z'), '2025-02-27T23:00:00.000Z');
+});
+
 test('timeCycle: bad repeating intervals give clear errors', (t) => {
   const err = (text: string): string | undefined => {
     const c = parseCycle(text, new Date(0));

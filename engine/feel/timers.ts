@@ -37,10 +37,23 @@ function offsetMinutes(text: string): number {
  * reaches the engine as such a string (see values.ts), and rejecting it would lose the timer.
  */
 export function parseTimerDate(text: string): Date | { error: string } {
+  const r = parseZonedTimerDate(text);
+  return 'error' in r ? r : r.date;
+}
+
+/** A timer date with the zone its calendar arithmetic happens in (luxon zone name). */
+interface ZonedDate {
+  date: Date;
+  zone: string;
+}
+
+function parseZonedTimerDate(text: string): ZonedDate | { error: string } {
   const trimmed = text.trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) {
     const dt = DateTime.fromISO(trimmed, { zone: 'utc' });
-    return dt.isValid ? dt.toJSDate() : { error: `invalid date '${text}': no such date` };
+    return dt.isValid
+      ? { date: dt.toJSDate(), zone: 'utc' }
+      : { error: `invalid date '${text}': no such date` };
   }
   const m = DATE_TIME.exec(trimmed);
   if (!m) {
@@ -68,7 +81,9 @@ export function parseTimerDate(text: string): Date | { error: string } {
     { zone: 'utc' },
   );
   if (!local.isValid) return { error: `invalid date-time '${text}': no such date or time` };
-  return new Date(local.toMillis() - offsetMinutes(offset) * 60_000);
+  const minutes = offsetMinutes(offset);
+  const fixed = `UTC${minutes < 0 ? '-' : '+'}${Math.floor(Math.abs(minutes) / 60)}:${String(Math.abs(minutes) % 60).padStart(2, '0')}`;
+  return { date: new Date(local.toMillis() - minutes * 60_000), zone: zone ?? fixed };
 }
 
 /** A parsed ISO 8601 duration: calendar part (period) and exact part (milliseconds). */
@@ -100,9 +115,13 @@ export function parseIsoDuration(text: string): IsoDuration | { error: string } 
   };
 }
 
-/** Adds a parsed duration: calendar part first (UTC calendar, month ends clamp), then exact time. */
-export function plusDuration(from: Date, d: IsoDuration): Date {
-  const calendar = DateTime.fromJSDate(from, { zone: 'utc' }).plus({
+/**
+ * Adds a parsed duration: calendar part first (in `zone`'s calendar — UTC unless a cycle's start
+ * names a zone — month ends clamp, a day keeps its wall-clock time across DST as Java's
+ * ZonedDateTime.plus(Period) does), then the exact time part.
+ */
+export function plusDuration(from: Date, d: IsoDuration, zone = 'utc'): Date {
+  const calendar = DateTime.fromJSDate(from, { zone }).plus({
     years: d.years,
     months: d.months,
     days: d.days,
@@ -162,8 +181,9 @@ export function parseCycle(text: string, now: Date): Cycle | { error: string } {
   if (parts.length === 2) {
     return { repetitions, next: (after) => plusDuration(after, interval) };
   }
-  const start = parseTimerDate(parts[1] ?? '');
-  if ('error' in start) return { error: `invalid cycle '${text}': ${start.error}` };
+  const zoned = parseZonedTimerDate(parts[1] ?? '');
+  if ('error' in zoned) return { error: `invalid cycle '${text}': ${zoned.error}` };
+  const { date: start, zone } = zoned;
   const fixedMs = interval.years === 0 && interval.months === 0 && interval.days === 0 ? interval.millis : 0;
   return {
     repetitions,
@@ -175,7 +195,7 @@ export function parseCycle(text: string, now: Date): Cycle | { error: string } {
         return new Date(start.getTime() + k * fixedMs);
       }
       let t = start;
-      while (t.getTime() <= after.getTime()) t = plusDuration(t, interval);
+      while (t.getTime() <= after.getTime()) t = plusDuration(t, interval, zone);
       return t;
     },
   };
