@@ -1,24 +1,16 @@
 // The procedures in processes/ lint clean, the lint catches a broken procedure, the embedded engine
 // accepts them, and processes/README.md (the contract for workers and API) matches the BPMN exactly.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
-import { BpmnModdle } from 'bpmn-moddle';
-import zeebeSchema from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
 import { lintBpmn } from '../processes/lint.ts';
 import { parseBpmn } from '../engine/model/parse.ts';
 import { createFeel } from '../engine/feel/index.ts';
-
-const PROCESSES = ['case-disposal', 'case-escalation', 'assessment'] as const;
-const processesDir = new URL('../processes/', import.meta.url);
-const read = (file: string) => readFileSync(new URL(file, processesDir), 'utf8');
-
-/** A moddle element, loosely typed. */
-interface El {
-  $type: string;
-  id?: string;
-  name?: string;
-  [key: string]: unknown;
-}
+import {
+  type El,
+  PROCESS_IDS,
+  extension,
+  flowElements,
+  readProcessFile as read,
+} from './helpers/bpmn-elements.ts';
 
 /** What a process exposes to workers and the API, in a shape both BPMN and README reduce to. */
 interface Contract {
@@ -29,21 +21,8 @@ interface Contract {
 }
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
-const extension = (el: El, type: string) =>
-  ((el.extensionElements as { values?: El[] } | undefined)?.values ?? []).find((v) => v.$type === type);
-
 async function bpmnContract(xml: string): Promise<Contract> {
-  const { rootElement } = await new BpmnModdle({ zeebe: zeebeSchema }).fromXML(xml);
-  const elements: El[] = [];
-  const collect = (container: El) => {
-    for (const el of (container.flowElements as El[] | undefined) ?? []) {
-      elements.push(el);
-      collect(el);
-    }
-  };
-  for (const root of (rootElement as El).rootElements as El[])
-    if (root.$type === 'bpmn:Process') collect(root);
-
+  const elements = await flowElements(xml);
   const contract: Contract = { jobs: {}, messages: {}, timers: {}, escalations: {} };
   const jobType = (el: El) => extension(el, 'zeebe:TaskDefinition')?.type as string | undefined;
   const push = (list: string[], value: string) => list.push(value);
@@ -131,7 +110,7 @@ function normalise(c: Contract): Contract {
   return { jobs, messages, timers: c.timers, escalations };
 }
 
-for (const processId of PROCESSES) {
+for (const processId of PROCESS_IDS) {
   test(`${processId}.bpmn lints with no errors and no warnings`, async (t) => {
     t.deepEqual(await lintBpmn(read(`${processId}.bpmn`)), { errors: [], warnings: [] });
   });
