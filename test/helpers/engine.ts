@@ -106,6 +106,9 @@ export interface TestEngine {
   kill(): Promise<void>;
   /** Child-process mode: starts the engine again on the same database and the same ports. */
   restart(): Promise<void>;
+  /** Stops the engine gracefully but keeps the database (to inspect it); close() still drops it. */
+  stop(): Promise<void>;
+  /** Closes the clients, stops the engine (if running) and drops the database. */
   close(): Promise<void>;
 }
 
@@ -147,6 +150,8 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
   };
   const zbc = newClient();
   const clock = createClock(() => runner.managementUrl);
+  let stopped: Promise<void> | undefined;
+  const stopOnce = () => (stopped ??= runner.stop());
   return {
     zbc,
     get address() {
@@ -167,10 +172,12 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     async restart() {
       await runner.kill();
       runner = await startChild(db.url, clockControl, runner.grpcPort, runner.managementPort);
+      stopped = undefined;
     },
+    stop: () => stopOnce(),
     async close() {
       await Promise.allSettled(clients.map((c) => c.close()));
-      await runner.stop();
+      await stopOnce();
       await db.drop();
     },
   };
