@@ -193,13 +193,13 @@ test('missing variables and entries are null with warnings, as in Camunda 8.3+',
   t.deepEqual(feel.evaluate('x', {}), {
     ok: true,
     value: null,
-    warnings: ["[NO_VARIABLE_FOUND] Variable 'x' not found"],
+    warnings: ["[NO_VARIABLE_FOUND] No variable found with name 'x'"],
   });
   t.deepEqual(feel.evaluate('x.y', {}), {
     ok: true,
     value: null,
     warnings: [
-      "[NO_VARIABLE_FOUND] Variable 'x' not found",
+      "[NO_VARIABLE_FOUND] No variable found with name 'x'",
       "[NO_PROPERTY_FOUND] Property 'y' not found in 'null'",
     ],
   });
@@ -207,7 +207,7 @@ test('missing variables and entries are null with warnings, as in Camunda 8.3+',
     ok: true,
     value: null,
     warnings: [
-      "[NO_CONTEXT_ENTRY_FOUND] Key 'customer' not found in '{...}'",
+      "[NO_CONTEXT_ENTRY_FOUND] No context entry found with key 'customer'",
       "[NO_PROPERTY_FOUND] Property 'name' not found in 'null'",
     ],
   });
@@ -296,7 +296,7 @@ test('variables are not mutated and do not leak between evaluations', (t) => {
   t.deepEqual(feel.evaluate('a', {}), {
     ok: true,
     value: null,
-    warnings: ["[NO_VARIABLE_FOUND] Variable 'a' not found"],
+    warnings: ["[NO_VARIABLE_FOUND] No variable found with name 'a'"],
   });
 });
 

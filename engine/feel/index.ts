@@ -30,7 +30,12 @@
  * arithmetic aside) is typed, compared and stored as a date; names may contain spaces (`a b` is one
  * unknown variable, not a syntax error); backtick names are not supported.
  */
-import { evaluate as feelinEvaluate, parseExpression, SyntaxError as FeelSyntaxError } from '@bpmn-io/feelin';
+import {
+  evaluate as feelinEvaluate,
+  parseExpression,
+  SyntaxError as FeelSyntaxError,
+  type Warning,
+} from '@bpmn-io/feelin';
 import { AssertionFailure, BUILTIN_NAMES, createBuiltins, TYPE_ONLY_NAMES } from './builtins.ts';
 import { withParsedTree, type FeelTree } from './parse-cache.ts';
 import { NotJsonError, toJson } from './values.ts';
@@ -117,6 +122,22 @@ function compile(expression: string): Compiled {
   return { tree, error, builtins };
 }
 
+/**
+ * `[TYPE] message`, the form Zeebe appends to an incident ("The evaluation reported the
+ * following warnings: …"). The two most common messages are worded as FEEL-Scala words them;
+ * the rest keep feelin's wording.
+ */
+function formatWarning(w: Warning): string {
+  const name = /'(.*)'/.exec(w.message)?.[1];
+  if (w.type === 'NO_VARIABLE_FOUND' && name !== undefined) {
+    return `[NO_VARIABLE_FOUND] No variable found with name '${name}'`;
+  }
+  if (w.type === 'NO_CONTEXT_ENTRY_FOUND' && name !== undefined) {
+    return `[NO_CONTEXT_ENTRY_FOUND] No context entry found with key '${name.split("' not found")[0]}'`;
+  }
+  return `[${w.type}] ${w.message}`;
+}
+
 function failure(expression: string, reason: string): { ok: false; message: string } {
   return { ok: false, message: `failed to evaluate expression '${expression}': ${reason}` };
 }
@@ -162,7 +183,7 @@ export function createFeel(options: { now?: () => Date } = {}): Feel {
       try {
         const result = withParsedTree(entry.tree, () => feelinEvaluate(expression, context));
         const value = toJson(result.value);
-        const all = [...result.warnings.map((w) => `[${w.type}] ${w.message}`), ...warnings];
+        const all = [...result.warnings.map(formatWarning), ...warnings];
         return all.length ? { ok: true, value, warnings: all } : { ok: true, value };
       } catch (err) {
         if (err instanceof AssertionFailure) {
