@@ -261,7 +261,7 @@ export class Bpmn {
     }
     if (def.kind === 'terminate') {
       this.activated(pi, ei);
-      await this.leave(pi, ei, node);
+      this.leave(pi, ei);
       const scope = this.uow.eis.get(ei.flowScopeKey!)!;
       for (const child of this.run.children(scope.key)) await this.terminate(pi, child);
       scope.data.tokens = undefined;
@@ -576,8 +576,7 @@ export class Bpmn {
     }
     if (owner.elementType === 'EVENT_BASED_GATEWAY') {
       this.closeEvents(owner);
-      const gw = this.run.nodeOf(model, owner.elementId);
-      await this.leave(pi, owner, gw);
+      this.leave(pi, owner);
       this.schedule(pi, node, owner.flowScopeKey!, { eventVariables: variables });
       return;
     }
@@ -619,6 +618,9 @@ export class Bpmn {
         const values = this.evaluateMappings(node.outputs, this.run.visibleVariables(ei.key));
         this.run.propagate(ei.flowScopeKey ?? pi.key, pi.key, values);
       }
+      const parent = ei.flowScopeKey !== null ? this.uow.eis.get(ei.flowScopeKey) : undefined;
+      if (parent && this.isBody(parent) && node.multiInstance && !this.isBody(ei))
+        this.collectOutput(pi, parent, ei, node);
       if (this.isBody(ei) && node.multiInstance?.outputCollection && ei.data.mi)
         this.run.propagate(ei.flowScopeKey!, pi.key, {
           [node.multiInstance.outputCollection]: ei.data.mi.output,
@@ -633,7 +635,7 @@ export class Bpmn {
       );
       return;
     }
-    await this.leave(pi, ei, node);
+    this.leave(pi, ei);
     await this.continueAfter(pi, ei, node, flows);
   }
 
@@ -648,10 +650,8 @@ export class Bpmn {
   }
 
   /** Removes a finished element instance and what it owned. */
-  private async leave(pi: PiRow, ei: EiRow, node: FlowNode) {
+  private leave(pi: PiRow, ei: EiRow) {
     this.closeEvents(ei);
-    const parent = ei.flowScopeKey !== null ? this.uow.eis.get(ei.flowScopeKey) : undefined;
-    if (parent && this.isBody(parent) && node.multiInstance) this.collectOutput(pi, parent, ei, node);
     if (ei.elementType === 'PROCESS') {
       this.run.effects.completed.set(pi.key, this.run.localVariables(ei.key));
     }
@@ -660,12 +660,29 @@ export class Bpmn {
     this.run.event('ELEMENT_COMPLETED', ei, pi);
   }
 
+  /**
+   * Before an inner instance's variables go: its output element into the output collection, and the
+   * completion condition evaluated in its scope (with Zeebe's numberOf… variables).
+   */
   private collectOutput(pi: PiRow, body: EiRow, inner: EiRow, node: FlowNode) {
     const mi = node.multiInstance!;
-    if (!mi.outputElement || !body.data.mi?.output) return;
-    const value = this.run.evaluate(mi.outputElement, this.run.visibleVariables(inner.key));
-    body.data.mi.output[inner.data.loopIndex ?? 0] = value ?? null;
-    this.run.setLocal(body.key, pi.key, mi.outputCollection!, body.data.mi.output);
+    const state = body.data.mi!;
+    const vars = this.run.visibleVariables(inner.key);
+    if (mi.outputElement && state.output) {
+      const value = this.run.evaluate(mi.outputElement, vars);
+      state.output[inner.data.loopIndex ?? 0] = value ?? null;
+      this.run.setLocal(body.key, pi.key, mi.outputCollection!, state.output);
+    }
+    if (mi.completionCondition) {
+      const r = this.run.feel.evaluate(mi.completionCondition, {
+        ...vars,
+        numberOfInstances: state.items.length,
+        numberOfCompletedInstances: state.completed + 1,
+        numberOfActiveInstances: this.run.children(body.key).length - 1,
+        numberOfTerminatedInstances: 0,
+      });
+      if (r.ok && r.value === true) state.stop = true;
+    }
     this.uow.eis.touch(body);
   }
 
@@ -708,20 +725,9 @@ export class Bpmn {
     mi.completed++;
     this.uow.eis.touch(body);
     const spec = node.multiInstance!;
-    if (spec.completionCondition) {
-      const active = this.run.children(body.key).length;
-      const vars = {
-        ...this.run.visibleVariables(body.key),
-        numberOfInstances: mi.items.length,
-        numberOfCompletedInstances: mi.completed,
-        numberOfActiveInstances: active,
-        numberOfTerminatedInstances: 0,
-      };
-      const r = this.run.feel.evaluate(spec.completionCondition, vars);
-      if (r.ok && r.value === true) {
-        for (const child of this.run.children(body.key)) await this.terminate(pi, child);
-        return this.complete(pi, body, node);
-      }
+    if (mi.stop) {
+      for (const child of this.run.children(body.key)) await this.terminate(pi, child);
+      return this.complete(pi, body, node);
     }
     if (spec.sequential && mi.next < mi.items.length) {
       this.schedule(pi, node, body.key, { inner: true, loopIndex: mi.next });

@@ -23,7 +23,7 @@ export interface EiData {
   /** Sequence flows taken to a joining parallel gateway and not consumed yet: flow id → count. */
   tokens?: Record<string, number>;
   /** Multi-instance body: the input collection, next index, completed count, output collection. */
-  mi?: { items: unknown[]; next: number; completed: number; output?: unknown[] };
+  mi?: { items: unknown[]; next: number; completed: number; output?: unknown[]; stop?: boolean };
   /** Inner instance of a multi-instance body: its 0-based index. */
   loopIndex?: number;
   /** Variables an event carried, applied when the element completes. */
