@@ -130,6 +130,7 @@ test('timeCycle: bad repeating intervals give clear errors', (t) => {
     return 'error' in c ? c.error : undefined;
   };
   t.is(err('R5/PT0S'), "invalid cycle 'R5/PT0S': the interval must be positive");
+  t.is(err('R0/PT1S'), "invalid cycle 'R0/PT1S': the number of repetitions must be at least 1");
   t.is(err('R5/-PT1S'), "invalid cycle 'R5/-PT1S': the interval must be positive");
   t.is(err('R5'), "invalid cycle 'R5': expected R<n>/<duration>, R/<duration> or R<n>/<start>/<duration>");
   t.is(

@@ -94,7 +94,6 @@ const TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
   context: (v) => isContext(v),
   date: (v) => DateTime.isDateTime(v) && temporalKind(v) === 'date',
   time: (v) => DateTime.isDateTime(v) && temporalKind(v) === 'time',
-  function: (v) => typeof v === 'function' || (v !== null && typeof v === 'object' && 'invoke' in v),
   'date and time': (v) => DateTime.isDateTime(v) && temporalKind(v) === 'date time',
   'days and time duration': (v) => Duration.isDuration(v) && !isYearsAndMonths(v),
   'years and months duration': (v) => Duration.isDuration(v) && isYearsAndMonths(v),
@@ -124,15 +123,13 @@ export const TYPE_ONLY_NAMES: ReadonlySet<string> = new Set([
 
 /** A type name that is not also a function: calling it is not meaningful. */
 function typeOnly(type: string): FeelFunction {
-  return typed(
-    type,
-    define([], () => null),
-  );
+  const unusable = define([], () => null);
+  return typed(type, unusable);
 }
 
 /**
- * The added and replaced built-ins, keyed by their FEEL names. Every evaluation gets its own set
- * (through `env`) so warnings and the clock belong to that evaluation.
+ * The added and replaced built-ins, keyed by their FEEL names. One set per evaluator: `env`
+ * gives them the evaluator's clock and the warning list of the evaluation under way.
  */
 export function createBuiltins(env: BuiltinEnv): Record<string, FeelFunction> {
   const invalid = (name: string, detail: string): null => {

@@ -175,6 +175,9 @@ export function parseCycle(text: string, now: Date): Cycle | { error: string } {
     };
   }
   const repetitions = reps[1] === '' ? Infinity : Number(reps[1]);
+  // R0 would be a timer that never fires; refuse it rather than schedule something odd.
+  if (repetitions < 1)
+    return { error: `invalid cycle '${text}': the number of repetitions must be at least 1` };
   const interval = parseIsoDuration(parts[parts.length - 1] ?? '');
   if ('error' in interval) return { error: `invalid cycle '${text}': ${interval.error}` };
   if (isZeroOrNegative(interval)) return { error: `invalid cycle '${text}': the interval must be positive` };
