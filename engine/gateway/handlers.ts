@@ -15,7 +15,7 @@ import type { EngineApi, EngineLogger } from '../api.ts';
 import type { JobPoller } from './long-poll.ts';
 import * as req from './requests.ts';
 import type { Wire } from './requests.ts';
-import { wireJob } from './responses.ts';
+import { jobBatches, wireJob } from './responses.ts';
 import { grpcError, toServiceError } from './status.ts';
 
 /** Zeebe's gateway default for ActivateJobs long polling when the request names no timeout. */
@@ -32,6 +32,8 @@ export interface HandlerDeps {
   advertised: () => { host: string; port: number };
   /** Open job streams, so that shutdown can end them. */
   streams: Set<{ end(): void }>;
+  /** Largest message sent; ActivateJobs answers are split to stay under it. */
+  maxMessageBytes: number;
 }
 
 type Unary = (request: Wire) => Promise<object>;
@@ -103,7 +105,7 @@ export function createHandlers(service: ServiceDefinition, deps: HandlerDeps): U
       waitMs: requested < 0 ? -1 : Math.min(requested, untilDeadline(call)),
       deliver(jobs) {
         if (call.cancelled || call.destroyed) return false;
-        if (jobs.length > 0) call.write({ jobs: jobs.map(wireJob) });
+        for (const batch of jobBatches(jobs.map(wireJob), deps.maxMessageBytes)) call.write({ jobs: batch });
         call.end();
         return true;
       },

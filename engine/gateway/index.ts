@@ -50,7 +50,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const service = loadGatewayService();
   server.addService(
     service,
-    createHandlers(service, { engine, poller, logger, streams, advertised: () => ({ host, port }) }),
+    createHandlers(service, {
+      engine,
+      poller,
+      logger,
+      streams,
+      maxMessageBytes: options.maxMessageBytes,
+      advertised: () => ({ host, port }),
+    }),
   );
   const credentials = options.tls
     ? ServerCredentials.createSsl(null, [

@@ -10,3 +10,29 @@ export function wireJob(job: ActivatedJob) {
     variables: JSON.stringify(job.variables ?? {}),
   };
 }
+
+/** Room per job for the fields besides variables and headers (keys, ids, names), generously. */
+const JOB_OVERHEAD_BYTES = 1024;
+
+/**
+ * Splits activated jobs into ActivateJobsResponse messages that stay under the message size limit, as
+ * Zeebe's gateway does, so a batch of large jobs is not refused as a whole.
+ */
+export function jobBatches(jobs: ReturnType<typeof wireJob>[], maxMessageBytes: number) {
+  const batches: ReturnType<typeof wireJob>[][] = [];
+  let current: ReturnType<typeof wireJob>[] = [];
+  let size = 0;
+  for (const job of jobs) {
+    const bytes =
+      Buffer.byteLength(job.variables) + Buffer.byteLength(job.customHeaders) + JOB_OVERHEAD_BYTES;
+    if (current.length > 0 && size + bytes > maxMessageBytes) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(job);
+    size += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}

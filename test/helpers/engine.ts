@@ -85,6 +85,10 @@ export interface TestEngineOptions {
   childProcess?: boolean;
   /** Clock actuator on. Default true. */
   clockControl?: boolean;
+  /** In-process mode: serve TLS with these PEM files (clients then connect with grpcs:// and trust the cert). */
+  tls?: { certFile: string; keyFile: string };
+  /** In-process mode: ENGINE_MAX_MESSAGE_BYTES. Default 4 MiB. */
+  maxMessageBytes?: number;
   /** Extra Zeebe client settings (zeebeGrpcSettings etc.) merged into every client's config. */
   clientConfig?: Record<string, unknown>;
 }
@@ -115,11 +119,12 @@ export interface TestEngine {
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Client configuration for a plaintext gateway without OAuth, passed explicitly (not via env). */
-export function clientConfig(address: string, extra: Record<string, unknown> = {}) {
+export function clientConfig(address: string, extra: Record<string, unknown> = {}, rootCertFile?: string) {
   const settings = (extra.zeebeGrpcSettings ?? {}) as Record<string, unknown>;
   return {
     ...extra,
-    ZEEBE_GRPC_ADDRESS: `grpc://${address}`,
+    ...(rootCertFile ? { CAMUNDA_CUSTOM_ROOT_CERT_PATH: rootCertFile } : {}),
+    ZEEBE_GRPC_ADDRESS: `${rootCertFile ? 'grpcs' : 'grpc'}://${address}`,
     CAMUNDA_AUTH_STRATEGY: 'NONE' as const,
     CAMUNDA_LOG_LEVEL: 'error' as const,
     zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' as const, ...settings },
@@ -134,7 +139,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
   try {
     runner = options.childProcess
       ? await startChild(db.url, clockControl, 0, 0)
-      : await startInProcess(db.url, clockControl);
+      : await startInProcess(db.url, clockControl, options);
   } catch (err) {
     await db.drop();
     throw err;
@@ -142,7 +147,8 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
   const clients: ZeebeGrpcClient[] = [];
   const sdk: Camunda8[] = [];
   const newClient = (extra: Record<string, unknown> = {}) => {
-    const c8 = new Camunda8(clientConfig(runner.address, { ...options.clientConfig, ...extra }) as never);
+    const config = clientConfig(runner.address, { ...options.clientConfig, ...extra }, options.tls?.certFile);
+    const c8 = new Camunda8(config as never);
     sdk.push(c8);
     const client = c8.getZeebeGrpcApiClient();
     clients.push(client);
@@ -193,13 +199,18 @@ interface Runner {
   stop(): Promise<void>;
 }
 
-async function startInProcess(databaseUrl: string, clockControl: boolean): Promise<Runner> {
+async function startInProcess(
+  databaseUrl: string,
+  clockControl: boolean,
+  options: TestEngineOptions,
+): Promise<Runner> {
   const node = await startStandaloneEngine({
     databaseUrl,
     address: '127.0.0.1:0',
     managementPort: 0,
     clockControl,
-    maxMessageBytes: 4 * 1024 * 1024,
+    maxMessageBytes: options.maxMessageBytes ?? 4 * 1024 * 1024,
+    tls: options.tls,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
   return {
@@ -324,10 +335,11 @@ export function bpmnVariant(
 /** A bare gRPC client of the Gateway service, for requests the Zeebe client would never send. */
 export type RawGatewayClient = Client & Record<string, (...args: unknown[]) => unknown>;
 
-/** Connects a bare grpc-js Gateway client (plaintext); close it with `client.close()`. */
-export function rawGatewayClient(address: string): RawGatewayClient {
+/** Connects a bare grpc-js Gateway client (plaintext, or TLS trusting `rootCert`); close with `client.close()`. */
+export function rawGatewayClient(address: string, rootCert?: Buffer): RawGatewayClient {
   const Gateway = makeGenericClientConstructor(loadGatewayService(), 'Gateway');
-  return new Gateway(address, credentials.createInsecure()) as unknown as RawGatewayClient;
+  const channel = rootCert ? credentials.createSsl(rootCert) : credentials.createInsecure();
+  return new Gateway(address, channel) as unknown as RawGatewayClient;
 }
 
 /** Calls a unary RPC on the bare client; resolves with the response or rejects with the gRPC error. */
