@@ -18,6 +18,7 @@ const vars = {
   },
   list: [3, 1, 2],
   day: '2024-01-31',
+  案件: { 状态: '已立案', 街道: '城北街道' },
 };
 
 function value(expression: string, variables: Record<string, unknown> = vars): unknown {
@@ -80,6 +81,9 @@ const cases: [string, unknown][] = [
   ['context put({a: 1}, "b", 2)', { a: 1, b: 2 }],
   ['context merge({a: 1}, {b: 2})', { a: 1, b: 2 }],
   ['get entries({a: 1})', [{ key: 'a', value: 1 }]],
+  // Chinese names, as the hub's processes use them
+  ['案件.状态 = "已立案"', true],
+  ['案件.街道 + "/" + name', '城北街道/Rugao'],
   // for / some / every / if
   ['for x in list return x * 2', [6, 2, 4]],
   ['for i in 1..3 return i * i', [1, 4, 9]],
