@@ -21,8 +21,11 @@ import { grpcError, toServiceError } from './status.ts';
 /** Zeebe's gateway default for ActivateJobs long polling when the request names no timeout. */
 export const DEFAULT_LONG_POLL_MS = 10_000;
 
-/** Margin kept before a call's gRPC deadline so the answer arrives before the client gives up. */
-const DEADLINE_MARGIN_MS = 100;
+/**
+ * Margin kept before a call's gRPC deadline so the answer arrives before the client gives up, even with
+ * a busy event loop on either side.
+ */
+const DEADLINE_MARGIN_MS = 500;
 
 export interface HandlerDeps {
   engine: EngineApi;
