@@ -1,0 +1,12 @@
+/** Cases (案卷): the lifecycle vocabulary — statuses, timeline event types and allowed transitions. */
+export {
+  applyEvent,
+  canApply,
+  CASE_EVENT_TYPES,
+  CASE_STATUSES,
+  EVENT_RULES,
+  FINAL_STATUSES,
+  isCaseEventType,
+  STATUS_LABELS,
+} from './lifecycle.ts';
+export type { CaseEventType, EventRule, Target } from './lifecycle.ts';
