@@ -23,6 +23,7 @@ test('timeDate: ISO 8601 date-times with offset and optional zone id', (t) => {
   t.is(iso(parseTimerDate('2019-10-02T08:09:40-05:30')), '2019-10-02T13:39:40.000Z');
   t.is(iso(parseTimerDate('2019-10-02T08:09:40.250Z')), '2019-10-02T08:09:40.250Z');
   t.is(iso(parseTimerDate('2019-10-02T08:09Z')), '2019-10-02T08:09:00.000Z');
+  t.is(iso(parseTimerDate('2019-10-02t08:09:40z')), '2019-10-02T08:09:40.000Z');
   // the stated offset fixes the instant, as Java's ZonedDateTime.parse does
   t.is(iso(parseTimerDate('2019-12-02T08:09:40+02:00[Europe/Berlin]')), '2019-12-02T06:09:40.000Z');
   // what a FEEL result stored as a variable looks like (Java toString: no zero seconds)
@@ -69,6 +70,7 @@ test('timeDuration: calendar-aware for years, months, weeks and days; exact for 
   // years and months are added together (Java's Period): 2024-02-29 + 13 months = 2025-03-29
   t.is(iso(addDuration(new Date('2024-02-29T00:00:00Z'), 'P1Y1M')), '2025-03-29T00:00:00.000Z');
   t.is(iso(addDuration(from, '-PT1H')), '2024-01-31T09:00:00.000Z');
+  t.is(iso(addDuration(from, 'pt15s')), '2024-01-31T10:00:15.000Z');
 });
 
 test('timeDuration: bad values give clear errors', (t) => {

@@ -55,7 +55,8 @@ function parseZonedTimerDate(text: string): ZonedDate | { error: string } {
       ? { date: dt.toJSDate(), zone: 'utc' }
       : { error: `invalid date '${text}': no such date` };
   }
-  const m = DATE_TIME.exec(trimmed);
+  // Java's ISO formatters parse case-insensitively (2019-10-01t12:00:00z is accepted).
+  const m = DATE_TIME.exec(trimmed.replace(/^(\d{4}-\d{2}-\d{2})t/, '$1T').replace(/z(?=$|\[)/, 'Z'));
   if (!m) {
     return {
       error: `invalid date-time '${text}': expected ISO 8601 like 2019-10-01T12:00:00Z or 2019-10-02T08:09:40+02:00[Europe/Berlin]`,
@@ -97,9 +98,12 @@ export interface IsoDuration {
 const DURATION =
   /^([-+]?)P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d{1,9})?)S)?)?$/;
 
-/** Parses `P1Y2M3DT4H5M6.5S`, `P2W`, `-PT1H`; weeks count as 7 days. */
+/**
+ * Parses `P1Y2M3DT4H5M6.5S`, `P2W`, `-PT1H`; weeks count as 7 days. Letters are
+ * case-insensitive, as in Java's Period/Duration parsers.
+ */
 export function parseIsoDuration(text: string): IsoDuration | { error: string } {
-  const trimmed = text.trim();
+  const trimmed = text.trim().toUpperCase();
   const m = DURATION.exec(trimmed);
   if (!m || trimmed.endsWith('T') || /^[-+]?P$/.test(trimmed)) {
     return { error: `invalid duration '${text}': expected ISO 8601 like PT15S, P14D or P1Y2M3DT4H5M6S` };
