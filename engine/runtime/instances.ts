@@ -42,13 +42,14 @@ async function findProcess(run: Run, req: CreateProcessInstanceRequest): Promise
       'INVALID_ARGUMENT',
       'Expected either a process definition key or a BPMN process id, but none given',
     );
+  // proto3 sends 0 for an unset version; versions start at 1, so anything below means "latest"
   const version = req.version ?? -1;
-  const p = version < 0 ? await run.models.latest(db, id) : await run.models.byVersion(db, id, version);
+  const p = version < 1 ? await run.models.latest(db, id) : await run.models.byVersion(db, id, version);
   if (!p)
     throw rejected(
       'CREATE',
       'NOT_FOUND',
-      version < 0
+      version < 1
         ? `Expected to find process definition with process ID '${id}', but none found`
         : `Expected to find process definition with process ID '${id}' and version '${version}', but none found`,
     );

@@ -10,7 +10,18 @@ import type { Db } from '../store/db.ts';
 import { Bpmn } from './bpmn.ts';
 import type { Models } from './models.ts';
 import { KeyGenerator, Run, type Effects } from './run.ts';
-import { UnitOfWork } from './state.ts';
+import { insertRows, UnitOfWork } from './state.ts';
+
+const EVENT_COLUMNS = [
+  'intent',
+  'key',
+  'pi_key',
+  'bpmn_process_id',
+  'element_id',
+  'element_type',
+  'ts',
+  'payload',
+];
 
 export type Command<T> = (run: Run, bpmn: Bpmn) => Promise<T>;
 
@@ -90,20 +101,21 @@ export class Processor {
           const result = await q.command(run, bpmn);
           await bpmn.drain();
           await run.uow.flush();
-          for (const e of run.events)
-            await db.run(
-              `INSERT INTO zb_event (intent, key, pi_key, bpmn_process_id, element_id, element_type, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-              [
-                e.intent,
-                e.key,
-                e.piKey,
-                e.bpmnProcessId,
-                e.elementId,
-                e.elementType,
-                run.now,
-                JSON.stringify(e.payload),
-              ],
-            );
+          await insertRows(
+            db,
+            'zb_event',
+            EVENT_COLUMNS,
+            run.events.map((e) => [
+              e.intent,
+              e.key,
+              e.piKey,
+              e.bpmnProcessId,
+              e.elementId,
+              e.elementType,
+              run.now,
+              JSON.stringify(e.payload),
+            ]),
+          );
           await db.run('RELEASE SAVEPOINT cmd');
           outcomes.push({ ok: true, result, effects: run.effects });
         } catch (error) {

@@ -360,6 +360,21 @@ const INCIDENT: TableSpec<IncidentRow> = {
   keyOf: (r) => String(r.key),
 };
 
+/** Rows per multi-row INSERT (statement count dominates the cost of a command on SQLite). */
+const INSERT_CHUNK = 50;
+
+/** Inserts rows with as few statements as possible (multi-row VALUES, prepared per row count). */
+export async function insertRows(db: Db, table: string, columns: string[], rows: Param[][]) {
+  const one = `(${columns.map(() => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK);
+    await db.run(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => one).join(', ')}`,
+      chunk.flat(),
+    );
+  }
+}
+
 /** Rows of one table seen by the command, with what changed. */
 export class Table<R> {
   readonly rows = new Map<string, R>();
@@ -413,10 +428,13 @@ export class Table<R> {
     const where = keyColumns.map((c) => `${c} = ?`).join(' AND ');
     const keyParams = (r: R) => keyColumns.map((c) => toParams(r)[columns.indexOf(c)]!);
     for (const r of this.deleted.values()) await db.run(`DELETE FROM ${table} WHERE ${where}`, keyParams(r));
-    if (this.inserted.size) {
-      const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-      for (const k of this.inserted) await db.run(sql, toParams(this.rows.get(k)!));
-    }
+    if (this.inserted.size)
+      await insertRows(
+        db,
+        table,
+        columns,
+        [...this.inserted].map((k) => toParams(this.rows.get(k)!)),
+      );
     if (this.updated.size) {
       const rest = columns.filter((c) => !keyColumns.includes(c));
       const sql = `UPDATE ${table} SET ${rest.map((c) => `${c} = ?`).join(', ')} WHERE ${where}`;

@@ -34,6 +34,8 @@ function openSqlite(path: string): Db {
   // commits, which is the documented trade-off for throughput.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = OFF');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536');
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let st = cache.get(sql);

@@ -11,12 +11,15 @@ import { createEngine, type Engine, type EngineEvent } from '../../engine/index.
 
 export interface TestEngine {
   engine: Engine;
+  /** Closes the engine and opens a new one on the same database (a restart). */
+  restart(): Promise<Engine>;
   close(): Promise<void>;
 }
 
 /** Starts an engine on its own database; `close` stops it and drops the database. */
 export async function startTestEngine(options: { clockControl?: boolean } = {}): Promise<TestEngine> {
   const id = randomBytes(6).toString('hex');
+  const clockControl = options.clockControl ?? true;
   if (process.env.HUB_TEST_DB === 'postgres') {
     const base = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const name = `hub_t_engine_${id}`;
@@ -26,35 +29,42 @@ export async function startTestEngine(options: { clockControl?: boolean } = {}):
     await admin.end();
     const url = new URL(base);
     url.pathname = `/${name}`;
-    const engine = await createEngine({
-      databaseUrl: url.toString(),
-      clockControl: options.clockControl ?? true,
+    return managed(url.toString(), clockControl, async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
     });
-    await engine.start();
-    return {
-      engine,
-      async close() {
-        await engine.close();
-        const c = new pg.Client({ connectionString: base });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
-      },
-    };
   }
   const file = join(tmpdir(), `hub-engine-${id}.db`);
-  const engine = await createEngine({
-    databaseUrl: `file:${file}`,
-    clockControl: options.clockControl ?? true,
+  return managed(`file:${file}`, clockControl, async () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   });
-  await engine.start();
-  return {
-    engine,
+}
+
+async function managed(
+  databaseUrl: string,
+  clockControl: boolean,
+  drop: () => Promise<void>,
+): Promise<TestEngine> {
+  const open = async () => {
+    const e = await createEngine({ databaseUrl, clockControl });
+    await e.start();
+    return e;
+  };
+  const te: TestEngine = {
+    engine: await open(),
+    async restart() {
+      await te.engine.close();
+      te.engine = await open();
+      return te.engine;
+    },
     async close() {
-      await engine.close();
-      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+      await te.engine.close();
+      await drop();
     },
   };
+  return te;
 }
 
 /** Wraps flow elements into a deployable BPMN document with one executable process. */
