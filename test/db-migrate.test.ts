@@ -5,7 +5,7 @@ import test from 'ava';
 import pg from 'pg';
 import Database from 'better-sqlite3';
 import { HubError } from '../src/errors.ts';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../src/db/index.ts';
+import { createDb, defaultMigrationsDir, loadMigrations, migrate } from '../src/db/index.ts';
 import { createTestDb, type TestDb } from './helpers/db.ts';
 
 /** Names of the tables in the database, without the migration bookkeeping. */
@@ -156,4 +156,34 @@ test('two hub processes migrating at once apply each migration exactly once', as
   const files = loadMigrations(defaultMigrationsDir(tdb.provider)).map((f) => f.name);
   t.deepEqual([...a.applied, ...b.applied].sort(), [...files].sort());
   t.is((await appliedRows(tdb)).length, files.length);
+});
+
+test('createDb opens the database with foreign keys enforced (and WAL, busy_timeout on SQLite)', async (t) => {
+  const tdb = await createTestDb();
+  t.teardown(() => tdb.drop());
+  const prisma = tdb.db.prisma;
+  const err = await t.throwsAsync(
+    prisma.user.create({ data: { username: 'x', displayName: 'X', departmentId: 'no-such-department' } }),
+  );
+  t.regex(err.message, /Foreign key constraint/i);
+  t.is(await prisma.user.count(), 0);
+  if (tdb.provider === 'sqlite') {
+    const pragma = async (name: string) =>
+      Object.values((await prisma.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`))[0]!)[0];
+    t.is(await pragma('journal_mode'), 'wal');
+    t.is(Number(await pragma('foreign_keys')), 1);
+    t.is(Number(await pragma('busy_timeout')), 10_000);
+  } else {
+    const [row] = await prisma.$queryRawUnsafe<{ db: string }[]>('SELECT current_database() AS db');
+    t.is(row!.db, new URL(tdb.url).pathname.slice(1));
+  }
+});
+
+test('createDb creates the folder of a new SQLite file', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'hub-newdir-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const db = createDb({ DATABASE_URL: `file:${join(dir, 'a', 'b', 'hub.db')}`, databaseProvider: 'sqlite' });
+  t.teardown(() => db.close());
+  t.true((await db.migrate()).applied.length >= 2);
+  t.is(await db.prisma.department.count(), 0);
 });

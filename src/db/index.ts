@@ -8,13 +8,21 @@
  *   await db.prisma.case.findMany({ where: { status: 'dispatched' } });
  *   await db.close();
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from '../generated/postgres/client.ts';
-import { migrate, type DatabaseProvider, type MigrateOptions, type MigrateResult } from './migrate.ts';
+import {
+  migrate,
+  sqlitePath,
+  type DatabaseProvider,
+  type MigrateOptions,
+  type MigrateResult,
+} from './migrate.ts';
 
 export { migrate, loadMigrations, defaultMigrationsDir } from './migrate.ts';
 export { isUniqueViolation } from './errors.ts';
@@ -71,9 +79,10 @@ export interface CreateDbOptions {
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /**
- * Opens the case store named by `config.DATABASE_URL`. Connecting is lazy: the first query (or
- * `migrate()`) connects. On SQLite every connection enforces foreign keys and waits on locks, and the
- * file is switched to WAL so readers do not block the writer.
+ * Opens the case store named by `config.DATABASE_URL`; call `migrate()` before the first query. On
+ * SQLite the file's folder is created if missing, the connection enforces foreign keys and waits up to
+ * 10 s on locks (busy_timeout), and the file is switched to WAL so readers do not block the writer. On
+ * PostgreSQL the client connects lazily through a pg pool.
  */
 export function createDb(
   config: Pick<Config, 'DATABASE_URL' | 'databaseProvider'>,
@@ -84,8 +93,10 @@ export function createDb(
   let prisma: PrismaClient;
   let ready: Promise<unknown> = Promise.resolve();
   if (provider === 'sqlite') {
+    const file = sqlitePath(url);
+    mkdirSync(dirname(file), { recursive: true });
     prisma = new SqliteClient({
-      adapter: new PrismaBetterSqlite3({ url: url.replace(/^file:/, ''), timeout: SQLITE_BUSY_TIMEOUT_MS }),
+      adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }),
     });
     // The adapter keeps one connection; these pragmas hold for its lifetime. better-sqlite3 enables
     // foreign keys by default, but we say so rather than rely on a build flag.

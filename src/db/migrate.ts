@@ -88,12 +88,13 @@ function verifyHistory(applied: AppliedRow[], migrations: Migration[]): void {
 const failed = (name: string, cause: unknown) =>
   new HubError('migration-failed', `migration ${name} failed: ${(cause as Error).message}`, { cause });
 
-function sqliteFile(url: string): string {
+/** The file path of a `file:` DATABASE_URL (relative paths are relative to the working directory). */
+export function sqlitePath(url: string): string {
   return url.replace(/^file:/, '');
 }
 
 function migrateSqlite(url: string, migrations: Migration[], log?: Logger): MigrateResult {
-  const db = new Database(sqliteFile(url), { timeout: 10_000 });
+  const db = new Database(sqlitePath(url), { timeout: 10_000 });
   try {
     // WAL is a property of the file: set once here, every later connection reads it.
     db.pragma('journal_mode = WAL');
