@@ -243,7 +243,7 @@ test.serial(
     await publish('escalation.decided', caseId, {
       escalationDecision: 'reassign',
       decidedBy: 'leader-1',
-      assigneeType: 'subcentre',
+      assigneeType: 'subcenter',
       assigneeId: 'chengbei',
     });
     const close = await work('hub.escalation.close', { escalationDecision: 'reassign', voidReason: null });
@@ -252,7 +252,7 @@ test.serial(
     t.is(reassign.processInstanceKey, processInstanceKey);
     t.like(reassign.vars, {
       dispatchKind: 'reassign',
-      assigneeType: 'subcentre',
+      assigneeType: 'subcenter',
       assigneeId: 'chengbei',
       escalationDecision: 'reassign',
     });
