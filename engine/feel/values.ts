@@ -63,11 +63,10 @@ export function toJson(value: unknown): unknown {
   if (Duration.isDuration(value)) return durationToString(value);
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto === Object.prototype || proto === null) {
-    const out: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
-      out[key] = toJson(entry);
-    }
-    return out;
+    // fromEntries defines own properties, so a JSON key like "__proto__" stays a key.
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, entry]) => [key, toJson(entry)]),
+    );
   }
   if (isRange(value)) throw new NotJsonError('a range cannot be stored as a variable');
   if ('invoke' in value) throw new NotJsonError('a function cannot be stored as a variable');
