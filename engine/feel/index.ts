@@ -22,7 +22,11 @@
  * Integers are exact up to 2^53 − 1 (9007199254740991) and stay JSON integers; larger integers
  * (in variables or literals) lose precision. Decimal results are cleaned of binary artefacts
  * on the way out (0.1 + 0.2 → 0.3), but inside an expression the artefact is still there:
- * `0.1 + 0.2 = 0.3` is false here and true on Zeebe. NaN/Infinity (e.g. overflow) become null.
+ * `0.1 + 0.2 = 0.3` is false here and true on Zeebe. That clean-up applies to every number
+ * leaving the evaluator, so a non-integer with 16–17 significant digits whose 15-digit form is
+ * much shorter (1.0000000000000002) comes back rounded; up to 15 significant digits every
+ * number round-trips exactly (test/engine-feel-json-properties.test.ts). NaN and ±Infinity
+ * (e.g. overflow) become null.
  *
  * Other known differences from FEEL-Scala, all inherited from feelin: comparing values of
  * different types (`1 < "2"`) gives JavaScript's answer instead of null; a date-time at exactly
