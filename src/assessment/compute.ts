@@ -195,10 +195,10 @@ export function computeAssessment(
   const cohort = stories.filter((s) => s.registeredAt !== null && inPeriod(s.registeredAt));
   const valid = cohort.filter((s) => s.voidedAt === null);
 
-  const handledHours = (s: CaseStory, dept?: string) =>
+  const handledMinutes = (s: CaseStory, dept?: string) =>
     s.rounds
       .filter((r) => dept === undefined || r.dept === dept)
-      .reduce((sum, r) => sum + heldMinutes(r, asOf, calendar), 0) / 60;
+      .reduce((sum, r) => sum + heldMinutes(r, asOf, calendar), 0);
 
   const disposed = (s: CaseStory) => s.selfHandledAt !== null || s.current?.disposedAt != null;
   const disposedOnTime = (s: CaseStory) =>
@@ -215,7 +215,7 @@ export function computeAssessment(
     const onTime = should.filter(disposedOnTime);
     const closed = should.filter((s) => s.closedAt !== null);
     const timed = done.filter((s) => s.selfHandledAt === null);
-    const hours = timed.map((s) => handledHours(s, dept));
+    const minutes = timed.map((s) => handledMinutes(s, dept));
     const dispatched = cases.filter((s) => s.firstDispatch !== null);
     const figures: Record<string, Figure> = {
       registered: count(ids(cases)),
@@ -228,7 +228,7 @@ export function computeAssessment(
       reworkRate: rate(ids(should.filter((s) => rounds(s).some((r) => r.failedChecks > 0))), ids(should)),
       extensionRate: rate(ids(should.filter((s) => rounds(s).some((r) => r.extended))), ids(should)),
       avgHandlingHours: {
-        value: hours.length ? hours.reduce((a, b) => a + b, 0) / hours.length : null,
+        value: minutes.length ? minutes.reduce((a, b) => a + b, 0) / minutes.length / 60 : null,
         numeratorIds: sortIds(ids(timed)),
         denominatorIds: sortIds(ids(timed)),
       },
