@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import test from 'ava';
 import pg from 'pg';
 import Database from 'better-sqlite3';
@@ -149,12 +152,22 @@ test('a failing migration rolls back and is not recorded', async (t) => {
   t.false((await appliedRows(tdb)).some((r) => r.name === '99990101000000_broken'));
 });
 
+const runMigrate = promisify(execFile);
+const MIGRATE_MODULE = fileURLToPath(new URL('../src/db/migrate.ts', import.meta.url));
+
 test('two hub processes migrating at once apply each migration exactly once', async (t) => {
   const tdb = await createTestDb({ migrate: false });
   t.teardown(() => tdb.drop());
-  const [a, b] = await Promise.all([migrate(tdb.url, tdb.provider), migrate(tdb.url, tdb.provider)]);
+  // Real processes, so SQLite's file locks and PostgreSQL's advisory lock are what keeps them apart.
+  const script =
+    `import { migrate } from ${JSON.stringify(MIGRATE_MODULE)};\n` +
+    `const r = await migrate(${JSON.stringify(tdb.url)}, ${JSON.stringify(tdb.provider)});\n` +
+    `console.log(JSON.stringify(r.applied));`;
+  const args = ['--import', 'tsx', '--input-type=module', '-e', script];
+  const outputs = await Promise.all([runMigrate(process.execPath, args), runMigrate(process.execPath, args)]);
+  const applied = outputs.map((o) => JSON.parse(o.stdout) as string[]);
   const files = loadMigrations(defaultMigrationsDir(tdb.provider)).map((f) => f.name);
-  t.deepEqual([...a.applied, ...b.applied].sort(), [...files].sort());
+  t.deepEqual(applied.flat().sort(), [...files].sort());
   t.is((await appliedRows(tdb)).length, files.length);
 });
 
