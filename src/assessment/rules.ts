@@ -154,7 +154,10 @@ export function parseAssessmentRules(value: unknown): AssessmentRules {
   for (const [kind, terms] of Object.entries(rules.composites)) {
     const sum = terms.reduce((s, t) => s + t.weight, 0);
     if (Math.abs(sum - 1) > 1e-9) {
-      errors.push({ field: `composites.${kind}`, message: `weights sum to ${sum}, expected 1` });
+      errors.push({
+        field: `composites.${kind}`,
+        message: `weights sum to ${Math.round(sum * 1e6) / 1e6}, expected 1`,
+      });
     }
     terms.forEach((t, i) => {
       if (t.transform !== 'band') return;
