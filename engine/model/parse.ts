@@ -155,6 +155,8 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
   };
 
   const root: FlowNode = newNode(id, p.name as string | undefined, 'PROCESS', '');
+  if (ext(p, 'zeebe:ExecutionListeners'))
+    problems.add(id, 'Execution listeners (zeebe:executionListeners) are not supported');
   readScope(p, root);
   if (!root.children.some((c) => c.kind === 'START_EVENT'))
     problems.add(id, 'Must have at least one start event');
@@ -225,6 +227,11 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
   }
 
   function readNode(el: El, node: FlowNode) {
+    // Listener jobs change the element lifecycle; refused rather than silently skipped.
+    if (ext(el, 'zeebe:ExecutionListeners'))
+      problems.add(node.id, 'Execution listeners (zeebe:executionListeners) are not supported');
+    if (ext(el, 'zeebe:TaskListeners'))
+      problems.add(node.id, 'Task listeners (zeebe:taskListeners) are not supported');
     const defs = (el.eventDefinitions as El[] | undefined) ?? [];
     if (defs.length > 1) problems.add(node.id, 'Multiple event definitions are not supported');
     if (defs.length) node.event = readEventDefinition(defs[0]!, node);
@@ -351,6 +358,11 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
           "Must have exactly one 'zeebe:calledElement' extension element with a processId",
         );
       else {
+        if (ce.bindingType && ce.bindingType !== 'latest')
+          problems.add(
+            node.id,
+            `Called element binding type '${String(ce.bindingType)}' is not supported; only 'latest'`,
+          );
         node.call = {
           processId: expr(String(ce.processId)),
           propagateAllChildVariables: ce.propagateAllChildVariables !== false,
@@ -477,11 +489,6 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
         }
         case 'EXCLUSIVE_GATEWAY':
         case 'INCLUSIVE_GATEWAY':
-          if (node.kind === 'INCLUSIVE_GATEWAY' && node.incoming.length > 1)
-            problems.add(
-              node.id,
-              'Joining inclusive gateways (more than one incoming sequence flow) are not supported',
-            );
           if (node.outgoing.length > 1)
             for (const f of node.outgoing)
               if (!f.condition && f.id !== node.defaultFlowId)

@@ -31,7 +31,60 @@ export class Bpmn {
 
   /** Runs queued activations until the instance(s) wait. */
   async drain() {
-    for (let step = this.agenda.shift(); step; step = this.agenda.shift()) await step();
+    for (;;) {
+      for (let step = this.agenda.shift(); step; step = this.agenda.shift()) await step();
+      // Joining inclusive gateways are decided once nothing else moves (see joinInclusive).
+      const scopes = [...this.inclusiveScopes];
+      this.inclusiveScopes.clear();
+      for (const key of scopes) await this.joinInclusive(key);
+      if (!this.agenda.length) return;
+    }
+  }
+
+  /** Scopes holding tokens at a joining inclusive gateway whose content changed in this command. */
+  private readonly inclusiveScopes = new Set<number>();
+
+  /**
+   * A joining inclusive gateway activates when at least one incoming flow was taken and no active
+   * element of the scope can still reach an incoming flow that was not taken.
+   */
+  private async joinInclusive(scopeKey: number) {
+    const scope = this.uow.eis.get(scopeKey);
+    const tokens = scope?.data.tokens;
+    if (!scope || scope.state !== 'ACTIVATED' || !tokens) return;
+    const pi = this.uow.pis.get(scope.piKey)!;
+    const model = await this.model(pi);
+    const active = this.run.children(scope.key).map((c) => c.elementId);
+    const gateways = new Set(
+      Object.keys(tokens)
+        .map((flowId) => [...model.nodes.values()].find((n) => n.incoming.some((i) => i.id === flowId)))
+        .filter((n): n is FlowNode => n?.kind === 'INCLUSIVE_GATEWAY'),
+    );
+    for (const gw of gateways) {
+      const pending = gw.incoming.filter((i) => !tokens[i.id]);
+      const reachable = (from: string) =>
+        this.reaches(model, from, gw.id, new Set(pending.map((f) => f.sourceId)));
+      if (pending.length && active.some(reachable)) continue;
+      for (const i of gw.incoming) if (tokens[i.id] && --tokens[i.id]! === 0) delete tokens[i.id];
+      this.uow.eis.touch(scope);
+      this.schedule(pi, gw, scope.key, {});
+    }
+  }
+
+  /** Whether a path leads from node `from` to one of `targets` without passing through `stop`. */
+  private reaches(model: ProcessModel, from: string, stop: string, targets: Set<string>): boolean {
+    const seen = new Set<string>();
+    const todo = [from];
+    for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+      if (targets.has(id)) return true;
+      if (seen.has(id) || id === stop) continue;
+      seen.add(id);
+      const node = model.nodes.get(id);
+      if (!node) continue;
+      for (const f of node.outgoing) todo.push(f.targetId);
+      for (const b of node.boundaries) todo.push(b.id);
+    }
+    return false;
   }
 
   async model(pi: PiRow): Promise<ProcessModel> {
@@ -652,6 +705,8 @@ export class Bpmn {
   /** Removes a finished element instance and what it owned. */
   private leave(pi: PiRow, ei: EiRow) {
     this.closeEvents(ei);
+    const scope = ei.flowScopeKey !== null ? this.uow.eis.get(ei.flowScopeKey) : undefined;
+    if (scope?.data.tokens && Object.keys(scope.data.tokens).length) this.inclusiveScopes.add(scope.key);
     if (ei.elementType === 'PROCESS') {
       this.run.effects.completed.set(pi.key, this.run.localVariables(ei.key));
     }
@@ -716,6 +771,11 @@ export class Bpmn {
           this.schedule(pi, target, scope.key, {});
         }
         this.uow.eis.touch(scope);
+      } else if (target.kind === 'INCLUSIVE_GATEWAY' && target.incoming.length > 1) {
+        const tokens = (scope.data.tokens ??= {});
+        tokens[f.id] = (tokens[f.id] ?? 0) + 1;
+        this.uow.eis.touch(scope);
+        this.inclusiveScopes.add(scope.key);
       } else this.schedule(pi, target, scope.key, {});
     }
   }
@@ -757,7 +817,9 @@ export class Bpmn {
     const callEi = parentPi && this.uow.eis.get(pi.parentElementInstanceKey!);
     if (!parentPi || !callEi) return;
     const callNode = await this.nodeOf(parentPi, callEi);
-    await this.complete(parentPi, callEi, callNode, callNode.call!.propagateAllChildVariables ? vars : {});
+    // output mappings see the child's variables; without them all or none propagate
+    const propagated = callNode.call!.propagateAllChildVariables || callNode.outputs.length ? vars : {};
+    await this.complete(parentPi, callEi, callNode, propagated);
   }
 
   // --- termination ---------------------------------------------------------------------------------
@@ -782,6 +844,8 @@ export class Bpmn {
     this.run.deleteScopeVariables(ei.key);
     this.uow.eis.remove(ei);
     this.run.event('ELEMENT_TERMINATED', ei, pi);
+    const scope = ei.flowScopeKey !== null ? this.uow.eis.get(ei.flowScopeKey) : undefined;
+    if (scope?.data.tokens && Object.keys(scope.data.tokens).length) this.inclusiveScopes.add(scope.key);
   }
 
   /** ModifyProcessInstance: activates an element in an active flow scope instance. */

@@ -221,6 +221,60 @@ test('inclusive gateway forks to every flow whose condition holds', async (t) =>
   );
 });
 
+test('joining inclusive gateway waits only for the branches that were taken', async (t) => {
+  const { engine } = te;
+  await deploy(
+    engine,
+    bpmn(
+      'orJoin',
+      [
+        start(),
+        '<bpmn:inclusiveGateway id="split" />',
+        serviceTask('water', 'or-water'),
+        serviceTask('power', 'or-power'),
+        serviceTask('gas', 'or-gas'),
+        '<bpmn:inclusiveGateway id="merge" />',
+        serviceTask('report', 'or-report'),
+        end(),
+        chain('start', 'split'),
+        flow('split', 'water', '=list contains(list, "water")', 'toWater'),
+        flow('split', 'power', '=list contains(list, "power")', 'toPower'),
+        flow('split', 'gas', '=list contains(list, "gas")', 'toGas'),
+        chain('water', 'merge'),
+        chain('power', 'merge'),
+        chain('gas', 'merge'),
+        chain('merge', 'report', 'end'),
+      ].join('\n'),
+    ),
+  );
+  const two = await engine.createProcessInstance({
+    bpmnProcessId: 'orJoin',
+    version: -1,
+    variables: { list: ['water', 'gas'] },
+  });
+  const [w] = await activate(engine, 'or-water');
+  const [g] = await activate(engine, 'or-gas');
+  t.deepEqual(await activate(engine, 'or-power'), []);
+  await engine.completeJob({ jobKey: w!.key });
+  t.deepEqual(await activate(engine, 'or-report'), []);
+  await engine.completeJob({ jobKey: g!.key });
+  const [r] = await activate(engine, 'or-report');
+  t.is(r!.processInstanceKey, two.processInstanceKey);
+  // exactly one merge activation
+  const merges = await feedOf(engine, two.processInstanceKey, ['ELEMENT_ACTIVATED']);
+  t.is(merges.filter((e) => e === 'merge:ELEMENT_ACTIVATED').length, 1);
+
+  const one = await engine.createProcessInstance({
+    bpmnProcessId: 'orJoin',
+    version: -1,
+    variables: { list: ['power'] },
+  });
+  const [p] = await activate(engine, 'or-power');
+  await engine.completeJob({ jobKey: p!.key });
+  const [r2] = await activate(engine, 'or-report');
+  t.is(r2!.processInstanceKey, one.processInstanceKey);
+});
+
 test('cancel terminates the instance and its jobs; cancelling again is NOT_FOUND', async (t) => {
   const { engine } = te;
   await deploy(
