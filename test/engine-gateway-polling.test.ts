@@ -178,3 +178,19 @@ test('other request checks: no resources, retries < 1, blank error code, foreign
   t.is(tenant.code, 3);
   t.regex(tenant.details, /CreateProcessInstance with tenant identifier 'tenant-a'/);
 });
+
+test('the deprecated DeployProcess deploys like DeployResource', async (t) => {
+  const variant = bpmnVariant(oneTask, 'legacy');
+  const res = await rawUnary(raw, 'DeployProcess', {
+    processes: [{ name: 'legacy.bpmn', definition: Buffer.from(variant.xml) }],
+  });
+  const processes = res.processes as Record<string, unknown>[];
+  t.is(processes.length, 1);
+  t.like(processes[0]!, { bpmnProcessId: variant.processIds[0], version: 1, resourceName: 'legacy.bpmn' });
+  t.regex(String(res.key), /^\d+$/);
+  const created = await engine.zbc.createProcessInstance({
+    bpmnProcessId: variant.processIds[0]!,
+    variables: {},
+  });
+  t.is(created.processDefinitionKey, String(processes[0]!.processDefinitionKey));
+});

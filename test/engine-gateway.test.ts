@@ -351,3 +351,81 @@ test('StreamActivatedJobs pushes jobs created after the stream opened', async (t
     ],
   );
 });
+
+test('UpdateJobTimeout shortens the lock: the job is activatable again soon after', async (t) => {
+  const { processId, types } = await deploy('one-task.bpmn', 'jobtimeout');
+  await engine.zbc.createProcessInstance({ bpmnProcessId: processId, variables: {} });
+  const job = await activateOne(types[0]!);
+  t.deepEqual(await activateNow(types[0]!), []);
+  await engine.zbc.updateJobTimeout({ jobKey: job.key, timeout: 200 });
+  const again = await activateOne(types[0]!, 10_000);
+  t.is(again.key, job.key);
+  t.is(again.retries, 3, 'a timed-out job keeps its retries');
+  const err = await t.throwsAsync(engine.zbc.updateJobTimeout({ jobKey: '2251799813999999', timeout: 1000 }));
+  t.is((err as { code?: number }).code, 5);
+});
+
+test('BroadcastSignal continues instances waiting for the signal, with its variables', async (t) => {
+  const { processId, types } = await deploy('signal-catch.bpmn', 'signal');
+  const created = await engine.zbc.createProcessInstance({
+    bpmnProcessId: processId,
+    variables: { caseNo: 'RG-7' },
+  });
+  t.deepEqual(await activateNow(types[0]!), []);
+  const signal = await engine.zbc.broadcastSignal({
+    signalName: 'case-closed',
+    variables: { closedBy: '监督员' },
+  });
+  t.true(BigInt(signal.key) >= FIRST_PARTITION_KEY);
+  const job = await activateOne(types[0]!);
+  t.is(job.processInstanceKey, created.processInstanceKey);
+  t.deepEqual(plain(job.variables), { caseNo: 'RG-7', closedBy: '监督员' });
+});
+
+test('ModifyProcessInstance terminates the waiting element and activates another, with variables', async (t) => {
+  const inProcess = engine.engine;
+  if (!inProcess) throw new Error('in-process engine expected');
+  const { processId, types } = await deploy('message-catch.bpmn', 'modify');
+  const created = await engine.zbc.createProcessInstance({
+    bpmnProcessId: processId,
+    variables: { caseId: 'C-m' },
+  });
+  const waiting = (await inProcess.readEvents('0', 100_000)).find(
+    (e) =>
+      e.intent === 'ELEMENT_ACTIVATED' &&
+      e.processInstanceKey === created.processInstanceKey &&
+      e.elementId === 'wait-approval',
+  );
+  if (!waiting) throw new Error('the message catch event was not activated');
+  await engine.zbc.modifyProcessInstance({
+    processInstanceKey: created.processInstanceKey,
+    activateInstructions: [
+      {
+        elementId: 'after-message',
+        ancestorElementInstanceKey: '-1',
+        variableInstructions: [{ variables: { skipped: true }, scopeId: '' }],
+      },
+    ],
+    terminateInstructions: [{ elementInstanceKey: waiting.key }],
+  });
+  const job = await activateOne(types[0]!);
+  t.is(job.processInstanceKey, created.processInstanceKey);
+  t.deepEqual(plain(job.variables), { caseId: 'C-m', skipped: true });
+  const err = await t.throwsAsync(
+    engine.zbc.modifyProcessInstance({ processInstanceKey: '2251799813999999', terminateInstructions: [] }),
+  );
+  t.is((err as { code?: number }).code, 5);
+});
+
+test('DeleteResource removes the process definition: new instances are NOT_FOUND', async (t) => {
+  const variant = bpmnVariant(fixture('one-task.bpmn'), 'delete');
+  const res = await engine.zbc.deployResource({ process: Buffer.from(variant.xml), name: 'delete.bpmn' });
+  const { processDefinitionKey } = plain(res.deployments[0]!).process as { processDefinitionKey: string };
+  await engine.zbc.deleteResource({ resourceKey: processDefinitionKey });
+  const create = await t.throwsAsync(
+    engine.zbc.createProcessInstance({ bpmnProcessId: variant.processIds[0]!, variables: {} }),
+  );
+  t.is((create as { code?: number }).code, 5);
+  const again = await t.throwsAsync(engine.zbc.deleteResource({ resourceKey: processDefinitionKey }));
+  t.is((again as { code?: number }).code, 5);
+});
