@@ -150,7 +150,7 @@ test('/healthz answers ok', async (t) => {
 
 test('/readyz queries the database', async (t) => {
   const res = await call(hub.base, 'GET', '/readyz');
-  t.is(res.status, 200);
+  t.is(res.status, 200, JSON.stringify(hub.logs.filter((l) => l.msg === 'readiness check failed')));
   t.deepEqual(res.body, { status: 'ok', checks: { database: 'ok' } });
 });
 

@@ -10,6 +10,8 @@ import { createHub } from '../src/hub.ts';
 import { createLogger } from '../src/log.ts';
 import { call } from './helpers/api.ts';
 import { createTestDb } from './helpers/db.ts';
+import { AREAS, limitsFor } from '../src/db/demo-data.ts';
+import { areaCells } from '../src/db/seed.ts';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -56,6 +58,37 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
   t.true(users.body.items.length >= 7);
   const departments = await call(url, 'GET', '/api/departments', { token: login.body.token });
   t.true(departments.body.items.length >= 23);
+
+  // Reference data as seeded: categories with every step's limit, grid cells with their polygons.
+  const leader = await call(url, 'POST', '/api/auth/login', { body: { username: 'leader', password } });
+  const token = leader.body.token;
+  const categories = await call(url, 'GET', '/api/categories?kind=event', { token });
+  t.is(categories.status, 200);
+  t.true(categories.body.items.every((c: { kind: string }) => c.kind === 'event'));
+  const water = categories.body.items.find((c: { code: string }) => c.code === '0402');
+  t.like(water, { name: '自来水管破裂', majorName: '突发事件', active: true });
+  const waterCompany = departments.body.items.find((d: { code: string }) => d.code === 'U-WATER');
+  t.is(water.defaultDepartmentId, waterCompany.id);
+  t.deepEqual(
+    water.limits
+      .map((l: { urgency: string; step: string; limitMinutes: number; timeMode: string }) =>
+        [l.urgency, l.step, l.limitMinutes, l.timeMode].join('/'),
+      )
+      .sort(),
+    limitsFor({ kind: 'event', code: '0402' })
+      .map((l) => [l.urgency, l.step, l.minutes, l.mode].join('/'))
+      .sort(),
+  );
+  const cells = await call(url, 'GET', '/api/grid-cells', { token });
+  t.is(cells.body.items.length, AREAS.flatMap(areaCells).length);
+  t.is(cells.body.items[0].geometry.type, 'Polygon');
+  const street = cells.body.items[0].street;
+  const oneStreet = await call(url, 'GET', `/api/grid-cells?street=${encodeURIComponent(street)}`, { token });
+  t.true(oneStreet.body.items.length > 0);
+  t.true(oneStreet.body.items.every((c: { street: string }) => c.street === street));
+  const badKind = await call(url, 'GET', '/api/categories?kind=animal', { token });
+  t.is(badKind.status, 400);
+  t.is(badKind.body.errors[0].field, 'query.kind');
 
   const secret = await stat(join(dataDir, 'secret'));
   t.is(secret.mode & 0o777, 0o600);

@@ -14,8 +14,9 @@ export interface ReadinessCheck {
   check(): Promise<unknown>;
 }
 
-// A hung dependency must not hang the probe; orchestrators time out around a few seconds.
-const CHECK_TIMEOUT_MS = 3000;
+// A hung dependency must not hang the probe. Generous, because a fresh Prisma client's first query
+// (connection plus query-compiler start-up) takes seconds on a loaded machine.
+const CHECK_TIMEOUT_MS = 5000;
 
 const withTimeout = (promise: Promise<unknown>, ms: number) => {
   let timer: NodeJS.Timeout | undefined;
