@@ -41,6 +41,11 @@ export const configSchema = {
   HUB_MAX_BODY_BYTES: positiveInt
     .default(1024 * 1024)
     .describe('Largest JSON request body the API accepts, in bytes (larger bodies get 413).'),
+  HUB_TRUST_PROXY: bool
+    .default(false)
+    .describe(
+      'Behind a reverse proxy: take the client address from X-Forwarded-For (login rate limit, logs).',
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

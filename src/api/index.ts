@@ -22,7 +22,7 @@ export { defineRoute, type ApiContext, type ApiState, type HttpMethod, type Rout
 export type { ReadinessCheck } from './health.ts';
 
 export interface ApiDeps {
-  config: Pick<Config, 'HUB_MAX_BODY_BYTES'>;
+  config: Pick<Config, 'HUB_MAX_BODY_BYTES' | 'HUB_TRUST_PROXY'>;
   logger: Logger;
   db: Db;
   auth: Auth;
@@ -62,7 +62,9 @@ export function createApi(deps: ApiDeps): Api {
     maxBodyBytes: deps.config.HUB_MAX_BODY_BYTES,
   });
 
-  const app = new Koa<ApiState>({ proxy: false });
+  const app = new Koa<ApiState>({ proxy: deps.config.HUB_TRUST_PROXY });
+  // Errors outside the middleware chain (e.g. a socket failing while the response streams) land here.
+  app.on('error', (err: unknown) => deps.logger.error({ err }, 'http error'));
   app.use(requestContext(deps.logger));
   app.use(problemRenderer());
   app.use(router.routes());

@@ -58,6 +58,9 @@ export interface Auth {
 // API tokens record their last use at most this often, so a busy adapter does not write on every call.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+// Expired sessions are deleted this long after expiry.
+const SESSION_GRACE_MS = 24 * 3600 * 1000;
+
 const userWithRoles = { include: { roles: { select: { role: true } } } } as const;
 
 interface UserRow {
@@ -91,8 +94,11 @@ export function createAuth({ db, config, key }: AuthDeps): Auth {
   const decoyHash = () => (dummyHash ??= hashPassword(randomUUID()));
 
   async function issueSession(userId: string): Promise<IssuedSession> {
-    const expiresAt = new Date(Date.now() + config.AUTH_TOKEN_TTL_SECONDS * 1000);
+    const now = Date.now();
+    const expiresAt = new Date(now + config.AUTH_TOKEN_TTL_SECONDS * 1000);
     const session = await db.prisma.session.create({ data: { userId, expiresAt } });
+    // Expired sessions can never authenticate again; a day's grace keeps them for troubleshooting.
+    await db.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date(now - SESSION_GRACE_MS) } } });
     return { sessionId: session.id, token: signSessionToken(key, session.id, expiresAt), expiresAt };
   }
 
