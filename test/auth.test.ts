@@ -259,3 +259,37 @@ test('an expired API token gets 401', async (t) => {
   await sleep(expiresAt.getTime() - Date.now() + 200);
   t.is((await call(hub.base, 'GET', '/api/auth/me', { token })).status, 401);
 });
+
+test('behind a trusted proxy the rate limit keys on X-Forwarded-For; untrusted, the header is ignored', async (t) => {
+  const proxied = await startTestApi({
+    env: { HUB_TRUST_PROXY: 'true', AUTH_LOGIN_MAX_ATTEMPTS: '2' },
+  });
+  t.teardown(() => proxied.close());
+  await createUser(proxied.db, { username: 'ivan', roles: ['leader'] });
+  const from = (ip: string, password: string) =>
+    call(proxied.base, 'POST', '/api/auth/login', {
+      body: { username: 'ivan', password },
+      headers: { 'x-forwarded-for': ip },
+    });
+  t.is((await from('10.0.0.1', 'nope')).status, 401);
+  t.is((await from('10.0.0.1', 'nope')).status, 401);
+  t.is((await from('10.0.0.1', PASSWORD)).status, 429);
+  t.is((await from('10.0.0.2', PASSWORD)).status, 200);
+  const ips = await proxied.db.prisma.loginAttempt.findMany({
+    where: { username: 'ivan' },
+    orderBy: { at: 'asc' },
+  });
+  t.deepEqual(
+    ips.map((a) => a.ip),
+    ['10.0.0.1', '10.0.0.1', '10.0.0.2'],
+  );
+
+  // The shared harness does not trust proxies: a forged header changes nothing.
+  await createUser(hub.db, { username: 'judy', roles: ['leader'] });
+  await call(hub.base, 'POST', '/api/auth/login', {
+    body: { username: 'judy', password: 'nope' },
+    headers: { 'x-forwarded-for': '10.9.9.9' },
+  });
+  const row = await hub.db.prisma.loginAttempt.findFirstOrThrow({ where: { username: 'judy' } });
+  t.is(row.ip, '127.0.0.1');
+});
