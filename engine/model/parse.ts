@@ -301,8 +301,18 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
         if (typeof v === 'string' && v !== '') userHeaders[key] = v;
       };
       put('io.camunda.zeebe:assignee', assignment?.assignee);
-      put('io.camunda.zeebe:candidateGroups', assignment?.candidateGroups);
-      put('io.camunda.zeebe:candidateUsers', assignment?.candidateUsers);
+      // candidate lists reach the worker as JSON arrays; a static "a, b" is such a list
+      const list = (v: unknown) =>
+        typeof v === 'string' && v !== '' && !v.startsWith('=')
+          ? JSON.stringify(
+              v
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean),
+            )
+          : v;
+      put('io.camunda.zeebe:candidateGroups', list(assignment?.candidateGroups));
+      put('io.camunda.zeebe:candidateUsers', list(assignment?.candidateUsers));
       put('io.camunda.zeebe:dueDate', schedule?.dueDate);
       put('io.camunda.zeebe:followUpDate', schedule?.followUpDate);
       put(
@@ -413,7 +423,13 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
       }
       case 'bpmn:ErrorEventDefinition': {
         const err = def.errorRef as El | undefined;
-        return { kind: 'error', errorCode: (err?.errorCode as string | undefined) || undefined };
+        const errorCode = (err?.errorCode as string | undefined) || undefined;
+        if (errorCode?.startsWith('=')) {
+          if (node.kind !== 'END_EVENT')
+            problems.add(node.id, 'The errorCode of an error catch event must be a static value');
+          checkFeel(node.id, errorCode.slice(1), 'errorCode');
+        }
+        return { kind: 'error', errorCode };
       }
       case 'bpmn:EscalationEventDefinition': {
         const esc = def.escalationRef as El | undefined;

@@ -309,8 +309,9 @@ export class Bpmn {
   private async activateThrowEvent(pi: PiRow, ei: EiRow, node: FlowNode) {
     const def = node.event!;
     if (def.kind === 'error') {
+      const code = this.errorCodeOf(def, ei);
       this.activated(pi, ei);
-      return this.throwError(pi, ei, def.errorCode ?? '', '', {}, null);
+      return this.throwError(pi, ei, code, '', {}, null);
     }
     if (def.kind === 'terminate') {
       this.activated(pi, ei);
@@ -337,6 +338,17 @@ export class Bpmn {
     }
     this.activated(pi, ei);
     return this.complete(pi, ei, node);
+  }
+
+  /** The code an error throw event throws: static, or a FEEL expression evaluated when reached. */
+  private errorCodeOf(def: EventDefinition & { kind: 'error' }, ei: EiRow): string {
+    const code = def.errorCode ?? '';
+    if (!code.startsWith('=')) return code;
+    return this.run.evaluateAs(
+      { feel: code.slice(1) },
+      'STRING',
+      this.run.visibleVariables(ei.key),
+    ) as string;
   }
 
   private applyInputs(pi: PiRow, ei: EiRow, inputs: Mapping[]) {
@@ -663,7 +675,8 @@ export class Bpmn {
     this.uow.eis.touch(ei);
     try {
       if (variables && Object.keys(variables).length) {
-        if (node.outputs.length && !this.isBody(ei))
+        // Zeebe: error variables stay on the catch event; only its output mappings carry them on
+        if ((node.outputs.length || node.event?.kind === 'error') && !this.isBody(ei))
           for (const [k, v] of Object.entries(variables)) this.run.setLocal(ei.key, pi.key, k, v);
         else this.run.propagate(ei.key, pi.key, variables);
       }
@@ -698,7 +711,7 @@ export class Bpmn {
     if (ei.state === 'ACTIVATING') await this.runActivation(pi, ei, node);
     else if (ei.state === 'COMPLETING') await this.complete(pi, ei, node);
     else if (ei.state === 'ACTIVATED' && node.kind === 'END_EVENT' && node.event?.kind === 'error')
-      await this.throwError(pi, ei, node.event.errorCode ?? '', '', {}, null);
+      await this.throwError(pi, ei, this.errorCodeOf(node.event, ei), '', {}, null);
     await this.drain();
   }
 

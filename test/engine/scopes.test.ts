@@ -82,16 +82,16 @@ test('error end event inside a sub-process is caught by the boundary event of th
       [
         start(),
         `<bpmn:subProcess id="sub">${start('s2')}<bpmn:endEvent id="fail"><bpmn:errorEventDefinition errorRef="e1" /></bpmn:endEvent>${chain('s2', 'fail')}</bpmn:subProcess>`,
-        '<bpmn:boundaryEvent id="caught" attachedToRef="sub"><bpmn:errorEventDefinition /></bpmn:boundaryEvent>',
+        '<bpmn:boundaryEvent id="caught" attachedToRef="sub"><bpmn:errorEventDefinition errorRef="e2" /></bpmn:boundaryEvent>',
         end(),
         end('handled'),
         chain('start', 'sub', 'end'),
         chain('caught', 'handled'),
       ].join('\n'),
-      '<bpmn:error id="e1" errorCode="INVALID_REPORT" />',
+      '<bpmn:error id="e1" errorCode="=&quot;INVALID_&quot; + kind" /><bpmn:error id="e2" errorCode="INVALID_REPORT" />',
     ),
   );
-  const r = await withResult(engine, 'errEnd');
+  const r = await withResult(engine, 'errEnd', { kind: 'REPORT' });
   t.deepEqual(await feedOf(engine, r.processInstanceKey, ['ELEMENT_COMPLETED', 'ELEMENT_TERMINATED']), [
     'start:ELEMENT_COMPLETED',
     's2:ELEMENT_COMPLETED',
@@ -119,7 +119,7 @@ test('event sub-processes: non-interrupting message runs alongside, interrupting
            ${serviceTask('notify', 'esp-notify')} ${end('urgeEnd')} ${chain('urged', 'notify', 'urgeEnd')}
          </bpmn:subProcess>`,
         `<bpmn:subProcess id="onError" triggeredByEvent="true">
-           <bpmn:startEvent id="failed"><bpmn:errorEventDefinition errorRef="e1" /></bpmn:startEvent>
+           <bpmn:startEvent id="failed"><bpmn:extensionElements><zeebe:ioMapping><zeebe:output source="=why" target="why" /></zeebe:ioMapping></bpmn:extensionElements><bpmn:errorEventDefinition errorRef="e1" /></bpmn:startEvent>
            ${serviceTask('cleanup', 'esp-cleanup')} ${end('errEnd')} ${chain('failed', 'cleanup', 'errEnd')}
          </bpmn:subProcess>`,
       ].join('\n'),
@@ -325,7 +325,7 @@ test('script task (zeebe:script), job-based user task headers, manual and undefi
   const [task] = await jobsOf('io.camunda.zeebe:userTask');
   t.deepEqual(task!.customHeaders, {
     'io.camunda.zeebe:assignee': 'wang',
-    'io.camunda.zeebe:candidateGroups': 'leaders, duty',
+    'io.camunda.zeebe:candidateGroups': '["leaders","duty"]',
     'io.camunda.zeebe:dueDate': '2026-06-01T08:00:00Z',
     'io.camunda.zeebe:formKey': 'camunda-forms:bpmn:approveForm',
   });
