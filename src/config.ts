@@ -149,6 +149,43 @@ export const configSchema = {
     .default('0 2 1 * *')
     .describe('node-cron expression of the periodic assessment (default: 02:00 on the 1st, monthly).'),
 
+  // --- workers (workers/) ----------------------------------------------------------------------
+  WORKER_MAX_JOBS_ACTIVE: positiveInt
+    .default(8)
+    .describe('Jobs one worker (one per job type) works on at a time.'),
+  WORKER_JOB_TIMEOUT_MS: positiveInt
+    .default(60_000)
+    .describe('How long the engine gives a worker to finish a job before handing it to another, in ms.'),
+  WORKER_RETRY_BACKOFF_MS: positiveInt
+    .default(10_000)
+    .describe('Back-off before the engine offers a job again after a transient failure, in ms.'),
+  DEADLINE_WARN_FRACTION: z.coerce
+    .number({ message: 'expected a number' })
+    .gt(0)
+    .lt(1)
+    .default(0.8)
+    .describe(
+      'Share of a stage\u2019s time limit after which the department is warned (催办) and 督办 starts.',
+    ),
+  CALLBACK_WINDOW_MINUTES: positiveInt
+    .default(960)
+    .describe('Working minutes after 结案 within which a hotline case is called back (回访).'),
+  ESCALATION_DECISION_MINUTES: positiveInt
+    .default(60)
+    .describe('Working minutes a 督办 level has to decide before the inbox item goes up a level.'),
+  ESCALATION_TOP_LEVEL: positiveInt
+    .default(2)
+    .describe('Highest 督办 level: 1 = shift leaders (值班长), 2 = leaders (领导).'),
+  DUPLICATE_WINDOW_MINUTES: positiveInt
+    .default(30)
+    .describe(
+      'A report in the same grid cell and category as an open case reported this many minutes before is merged into it.',
+    ),
+  HUB_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3000')
+    .describe('Address people open the hub at; links in mails (reports, inbox items) start with it.'),
+
   // --- adapters and demo -----------------------------------------------------------------------
   SIMULATORS: bool.default(true).describe('Start the legacy-system simulators (demo mode) with the hub.'),
   ADMIN_UI: bool.default(true).describe('Serve the admin UI at /.'),

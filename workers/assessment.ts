@@ -1,0 +1,133 @@
+/**
+ * 考核评价 (assessment procedure), on H9's src/assessment.
+ * - hub.assessment.compute: the period (periodStart/periodEnd as 'YYYY-MM-DD', end exclusive, in the
+ *   city's time zone; default the last complete calendar month), its key (`2026-10` for a calendar
+ *   month, else `2026-10-01_2026-10-16`), the indicators as of min(periodEnd, now), stored in
+ *   AssessmentReport (one row per period and scope: recomputing replaces it), and the city summary.
+ * - hub.assessment.store: renders the stored result (HTML and CSV, limited to the scope) into the row
+ *   and answers reportId and reportUrl.
+ */
+import { DateTime } from 'luxon';
+import {
+  createAssessment,
+  renderAssessmentCsv,
+  renderAssessmentHtml,
+  type AssessmentResult,
+} from '../src/assessment/index.ts';
+import type { Prisma } from '../src/db/index.ts';
+import { validationError } from '../src/errors.ts';
+import { calendarOf } from './deadlines.ts';
+import { defineHandler, optionalString, requireString, type JobInput, type WorkerDeps } from './job.ts';
+
+const SCOPES = ['all', 'departments', 'streets', 'staff', 'grids'] as const;
+type Scope = (typeof SCOPES)[number];
+
+function scopeOf(job: JobInput): Scope {
+  const scope = optionalString(job, 'scope') ?? 'all';
+  if (!(SCOPES as readonly string[]).includes(scope))
+    throw validationError(`scope must be one of ${SCOPES.join(', ')}`);
+  return scope as Scope;
+}
+
+function dateVar(job: JobInput, name: string, zone: string): DateTime | undefined {
+  const value = optionalString(job, name);
+  if (value === undefined) return undefined;
+  const d = DateTime.fromISO(value, { zone });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !d.isValid)
+    throw validationError(`variable ${name} must be a date YYYY-MM-DD`);
+  return d;
+}
+
+/** The period of the job: given, or the last complete calendar month before `now`. */
+export function periodOf(job: JobInput, zone: string, now: Date) {
+  let start = dateVar(job, 'periodStart', zone);
+  let end = dateVar(job, 'periodEnd', zone);
+  if (!start && !end) {
+    end = DateTime.fromJSDate(now, { zone }).startOf('month');
+    start = end.minus({ months: 1 });
+  } else if (!start || !end) {
+    throw validationError('give both periodStart and periodEnd, or neither');
+  }
+  if (end <= start) throw validationError('periodEnd must be after periodStart');
+  const wholeMonth = start.day === 1 && +end === +start.plus({ months: 1 });
+  const periodKey = wholeMonth ? start.toFormat('yyyy-MM') : `${start.toISODate()}_${end.toISODate()}`;
+  return { start, end, periodKey };
+}
+
+const rate = (result: AssessmentResult, key: string) => result.city.figures[key]?.value ?? null;
+
+export const computeAssessmentJob = defineHandler(async (job, deps) => {
+  const zone = deps.config.CALENDAR_TIMEZONE;
+  const now = deps.now?.() ?? new Date();
+  const { start, end, periodKey } = periodOf(job, zone, now);
+  const scope = scopeOf(job);
+  const from = start.toJSDate();
+  const to = end.toJSDate();
+  const asOf = to < now ? to : now;
+  const assessment = createAssessment({ db: deps.db, calendar: await calendarOf(deps), timezone: zone });
+  const result = await assessment.compute({ from, to, asOf });
+  const json = JSON.parse(JSON.stringify(result)) as Prisma.InputJsonValue;
+  await deps.db.prisma.assessmentReport.upsert({
+    where: { periodKey_scope: { periodKey, scope } },
+    create: { periodKey, scope, periodStart: from, periodEnd: to, result: json, html: '', csv: '' },
+    update: { periodStart: from, periodEnd: to, result: json, html: '', csv: '' },
+  });
+  return {
+    periodKey,
+    periodStart: start.toISODate(),
+    periodEnd: end.toISODate(),
+    summary: {
+      disposalRate: rate(result, 'disposalRate'),
+      closureRate: rate(result, 'closureRate'),
+      onTimeDisposalRate: rate(result, 'onTimeDisposalRate'),
+      onTimeClosureRate: rate(result, 'onTimeClosureRate'),
+      reworkRate: rate(result, 'reworkRate'),
+      avgHandlingHours: rate(result, 'avgHandlingHours'),
+      caseCount: rate(result, 'registered'),
+    },
+  };
+});
+
+/** The result restricted to the scope's entities (the city line always stays). */
+function scoped(result: AssessmentResult, scope: Scope): AssessmentResult {
+  if (scope === 'all') return result;
+  const keep = {
+    departments: ['departments'],
+    streets: ['streets'],
+    grids: ['grids'],
+    staff: ['supervisors', 'acceptors', 'shiftLeaders', 'dispatchers'],
+  }[scope];
+  const lists = [
+    'departments',
+    'streets',
+    'grids',
+    'supervisors',
+    'acceptors',
+    'shiftLeaders',
+    'dispatchers',
+  ] as const;
+  const copy = { ...result };
+  for (const list of lists) if (!keep.includes(list)) copy[list] = [];
+  return copy;
+}
+
+export const storeAssessmentJob = defineHandler(async (job, deps: WorkerDeps) => {
+  const periodKey = requireString(job, 'periodKey');
+  const scope = scopeOf(job);
+  const { prisma } = deps.db;
+  const report = await prisma.assessmentReport.findUnique({
+    where: { periodKey_scope: { periodKey, scope } },
+  });
+  if (!report) throw validationError(`no computed assessment for period ${periodKey}, scope ${scope}`);
+  const result = scoped(report.result as unknown as AssessmentResult, scope);
+  await prisma.assessmentReport.update({
+    where: { id: report.id },
+    data: { html: renderAssessmentHtml(result), csv: renderAssessmentCsv(result) },
+  });
+  return { reportId: report.id, reportUrl: `${deps.config.HUB_PUBLIC_URL}/assessment/reports/${report.id}` };
+});
+
+export const handlers = {
+  'hub.assessment.compute': computeAssessmentJob,
+  'hub.assessment.store': storeAssessmentJob,
+};

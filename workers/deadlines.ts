@@ -1,0 +1,149 @@
+/**
+ * hub.deadlines.compute — the due time and the warning time of a stage, from the case store and the
+ * work calendar, never from the BPMN:
+ * - verify / sign / dispose / check: the CategoryLimit of the case's category, urgency and step, counted
+ *   in working or natural time as the limit says, from now (the stage's (re)entry);
+ *   - sign / dispose after an approved 延期 or a 督办 extension: the new deadline the API stored on the
+ *     timeline (`extension_approved` with data.newDeadline) when it is newer than the last deadline;
+ *   - sign / dispose after 挂账恢复: the time that was left when the case was suspended, from now (the
+ *     clock paused while suspended);
+ * - callback: CALLBACK_WINDOW_MINUTES of working time; decision: ESCALATION_DECISION_MINUTES of working
+ *   time (the same at every 督办 level).
+ * warnAt is DEADLINE_WARN_FRACTION of the time between now and dueAt, in the limit's mode. Both are
+ * ISO 8601 with the city's offset. For the four case steps the case row's deadline column is updated
+ * and a `deadline_set` event recorded (job key as dedupeKey: a redelivered job returns what was
+ * recorded).
+ */
+import { loadWorkCalendar, type TimeMode, type WorkCalendar } from '../src/calendar/index.ts';
+import type { CaseEvent, CaseStep } from '../src/db/index.ts';
+import { validationError } from '../src/errors.ts';
+import { defineHandler, loadCase, requireOneOf, type WorkerDeps } from './job.ts';
+import { isoWithOffset } from './time.ts';
+import { findEvent, inTransaction, recordEvent } from './timeline.ts';
+
+const KINDS = ['verify', 'sign', 'dispose', 'check', 'callback', 'decision'] as const;
+type Kind = (typeof KINDS)[number];
+
+const COLUMN = {
+  verify: 'verifyDeadline',
+  sign: 'signDeadline',
+  dispose: 'disposeDeadline',
+  check: 'checkDeadline',
+} as const satisfies Partial<Record<Kind, string>>;
+
+/** The calendar given to the workers, or the one in the case store now. */
+export const calendarOf = (
+  deps: Pick<WorkerDeps, 'calendar' | 'db' | 'config'>,
+): Promise<WorkCalendar> | WorkCalendar =>
+  deps.calendar ?? loadWorkCalendar(deps.db, { timezone: deps.config.CALENDAR_TIMEZONE });
+
+/** Time between two instants in the mode: working minutes on the calendar, or clock minutes. */
+const minutesBetween = (calendar: WorkCalendar, from: Date, to: Date, mode: TimeMode) =>
+  mode === 'working' ? calendar.workingTimeBetween(from, to) : (to.getTime() - from.getTime()) / 60_000;
+
+const addMinutes = (calendar: WorkCalendar, from: Date, minutes: number, mode: TimeMode) =>
+  mode === 'working'
+    ? calendar.addWorkingTime(from, { minutes })
+    : calendar.addNaturalTime(from, { minutes });
+
+const dataOf = (e: CaseEvent | undefined) => (e?.data ?? {}) as Record<string, unknown>;
+
+/**
+ * The due time of a sign/dispose stage re-entered after a 延期 or a 挂账: null when neither happened
+ * since the stage's last deadline.
+ */
+function movedDeadline(
+  events: CaseEvent[],
+  step: CaseStep,
+  now: Date,
+  calendar: WorkCalendar,
+  mode: TimeMode,
+): Date | null {
+  const last = events.filter((e) => e.type === 'deadline_set' && dataOf(e).step === step).at(-1);
+  const after = events.filter((e) => !last || e.at >= last.at);
+  const extension = after
+    .filter((e) => e.type === 'extension_approved' && typeof dataOf(e).newDeadline === 'string')
+    .at(-1);
+  const resumed = after.filter((e) => e.type === 'resumed').at(-1);
+  if (extension && (!resumed || extension.at >= resumed.at)) {
+    const due = new Date(dataOf(extension).newDeadline as string);
+    if (!Number.isNaN(due.getTime())) return due;
+  }
+  const suspended = after.filter((e) => e.type === 'suspended').at(-1);
+  if (last && resumed && suspended && suspended.at <= resumed.at) {
+    const previousDue = new Date(dataOf(last).dueAt as string);
+    const left = Math.max(minutesBetween(calendar, suspended.at, previousDue, mode), 0);
+    return addMinutes(calendar, now, left, mode);
+  }
+  return null;
+}
+
+export const computeDeadline = defineHandler(async (job, deps) => {
+  const kind = requireOneOf(job, 'deadlineKind', KINDS);
+  const row = await loadCase(job, deps);
+  const { prisma } = deps.db;
+  const tz = deps.config.CALENDAR_TIMEZONE;
+  const dedupeKey = `job:${job.key}`;
+  const recorded = await findEvent(prisma, dedupeKey);
+  if (recorded) {
+    const data = dataOf(recorded);
+    return { dueAt: data.dueAtLocal, warnAt: data.warnAt };
+  }
+  const now = deps.now?.() ?? new Date();
+  const calendar = await calendarOf(deps);
+  let mode: TimeMode = 'working';
+  let dueAt: Date;
+  if (kind === 'callback') {
+    dueAt = calendar.addWorkingTime(now, { minutes: deps.config.CALLBACK_WINDOW_MINUTES });
+  } else if (kind === 'decision') {
+    dueAt = calendar.addWorkingTime(now, { minutes: deps.config.ESCALATION_DECISION_MINUTES });
+  } else {
+    const category = await prisma.category.findUnique({
+      where: { kind_code: { kind: row.categoryKind, code: row.categoryCode } },
+    });
+    if (!category) throw validationError(`case ${row.id}: unknown category ${row.categoryCode}`);
+    const limit = await prisma.categoryLimit.findUnique({
+      where: { categoryId_urgency_step: { categoryId: category.id, urgency: row.urgency, step: kind } },
+    });
+    if (!limit)
+      throw validationError(
+        `no time limit for category ${row.categoryCode} ${category.name}, urgency ${row.urgency}, step ${kind}`,
+      );
+    mode = limit.timeMode;
+    const events =
+      kind === 'sign' || kind === 'dispose'
+        ? await prisma.caseEvent.findMany({
+            where: { caseId: row.id },
+            orderBy: [{ at: 'asc' }, { id: 'asc' }],
+          })
+        : [];
+    dueAt =
+      movedDeadline(events, kind, now, calendar, mode) ??
+      calendar.deadlineFor(now, { minutes: limit.limitMinutes, mode });
+  }
+  const total = Math.max(minutesBetween(calendar, now, dueAt, mode), 0);
+  const warnAt = addMinutes(calendar, now, total * deps.config.DEADLINE_WARN_FRACTION, mode);
+  const result = { dueAt: isoWithOffset(dueAt, tz), warnAt: isoWithOffset(warnAt, tz) };
+  if (kind in COLUMN) {
+    const step = kind as keyof typeof COLUMN;
+    await inTransaction(prisma, (tx) =>
+      recordEvent(tx, {
+        caseId: row.id,
+        type: 'deadline_set',
+        dedupeKey,
+        at: now,
+        data: {
+          step,
+          dueAt: new Date(result.dueAt).toISOString(),
+          warnAt: result.warnAt,
+          dueAtLocal: result.dueAt,
+          mode,
+        },
+        caseUpdate: { [COLUMN[step]]: new Date(result.dueAt) },
+      }),
+    );
+  }
+  return result;
+});
+
+export const handlers = { 'hub.deadlines.compute': computeDeadline };

@@ -1,0 +1,106 @@
+/**
+ * hub.case.intake (受理登记) — decides the route of a new case from the case store:
+ * - needsVerify: the source's reports need 核实 on site before 立案 (SOURCE_NEEDS_VERIFY);
+ * - selfHandled: the supervisor fixed it on the spot (the API recorded `self_handled`);
+ * - callbackRequired: hotline cases get a 回访 after 结案;
+ * - duplicateOf: an open case with the same grid cell and category reported within
+ *   DUPLICATE_WINDOW_MINUTES before this one (scenario 4); this case is then merged into it (timeline
+ *   `merged`, status voided) and the procedure ends. Only a case whose cell is already known (the
+ *   reporting app or adapter located it) can be matched, because intake runs before locate.
+ * Otherwise a `reported` case is recorded as accepted (受理). Idempotent by case id.
+ */
+import type { CaseSource } from '../src/db/index.ts';
+import { defineHandler, loadCase, type WorkerDeps } from './job.ts';
+import { recordEvent, inTransaction } from './timeline.ts';
+
+/** Sources whose reports a field supervisor verifies (核实) before 立案. */
+export const SOURCE_NEEDS_VERIFY: Record<CaseSource, boolean> = {
+  supervisor: false,
+  hotline: true,
+  public: true,
+  video: true,
+  // 智慧环卫 readings come from the sanitation company's own staff and sensors, utilities report their own
+  // networks: both are responsible parties, like supervisors.
+  sanitation: false,
+  utility: false,
+  // Open311 clients are citizens' apps.
+  open311: true,
+  other: true,
+};
+
+const OPEN_STATUSES = [
+  'reported',
+  'accepted',
+  'verifying',
+  'registered',
+  'dispatched',
+  'signed',
+  'disposed',
+  'checking',
+  'suspended',
+] as const;
+
+async function findOriginal(
+  deps: Pick<WorkerDeps, 'db' | 'config'>,
+  row: Awaited<ReturnType<typeof loadCase>>,
+) {
+  if (!row.gridCode) return null;
+  const since = new Date(row.reportedAt.getTime() - deps.config.DUPLICATE_WINDOW_MINUTES * 60_000);
+  return deps.db.prisma.case.findFirst({
+    where: {
+      id: { not: row.id },
+      gridCode: row.gridCode,
+      categoryKind: row.categoryKind,
+      categoryCode: row.categoryCode,
+      status: { in: [...OPEN_STATUSES] },
+      mergedIntoId: null,
+      reportedAt: { gte: since, lte: row.reportedAt },
+    },
+    orderBy: { reportedAt: 'asc' },
+  });
+}
+
+export const intake = defineHandler(async (job, deps) => {
+  const row = await loadCase(job, deps);
+  const now = deps.now?.() ?? new Date();
+  const selfHandled =
+    (await deps.db.prisma.caseEvent.count({ where: { caseId: row.id, type: 'self_handled' } })) > 0;
+  const route = {
+    needsVerify: SOURCE_NEEDS_VERIFY[row.source],
+    selfHandled,
+    callbackRequired: row.source === 'hotline',
+  };
+  if (row.mergedIntoId) return { ...route, duplicateOf: row.mergedIntoId };
+  const original =
+    selfHandled || (row.status !== 'reported' && row.status !== 'accepted')
+      ? null
+      : await findOriginal(deps, row);
+  await inTransaction(deps.db.prisma, async (tx) => {
+    if (original) {
+      await recordEvent(tx, {
+        caseId: row.id,
+        type: 'merged',
+        dedupeKey: `intake:${row.id}`,
+        at: now,
+        note: `重复上报，合并到 ${original.caseNo}`,
+        data: { mergedInto: original.id },
+        caseUpdate: {
+          mergedInto: { connect: { id: original.id } },
+          voidedAt: now,
+          voidReason: `重复上报，合并到 ${original.caseNo}`,
+        },
+      });
+    } else if (row.status === 'reported') {
+      await recordEvent(tx, {
+        caseId: row.id,
+        type: 'accepted',
+        dedupeKey: `intake:${row.id}`,
+        at: now,
+        caseUpdate: { acceptedAt: now },
+      });
+    }
+  });
+  return { ...route, duplicateOf: original?.id ?? null };
+});
+
+export const handlers = { 'hub.case.intake': intake };
