@@ -675,8 +675,7 @@ export class Bpmn {
     this.uow.eis.touch(ei);
     try {
       if (variables && Object.keys(variables).length) {
-        // Zeebe: error variables stay on the catch event; only its output mappings carry them on
-        if ((node.outputs.length || node.event?.kind === 'error') && !this.isBody(ei))
+        if (node.outputs.length && !this.isBody(ei))
           for (const [k, v] of Object.entries(variables)) this.run.setLocal(ei.key, pi.key, k, v);
         else this.run.propagate(ei.key, pi.key, variables);
       }

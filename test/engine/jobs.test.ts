@@ -248,7 +248,7 @@ test('throwError is caught by an error boundary event matching the code; its var
     [
       start(),
       serviceTask('task', 'risky'),
-      // error variables stay on the catch event unless an output mapping carries them on
+      // with an output mapping only the mapped error variables reach the process
       '<bpmn:boundaryEvent id="onReject" attachedToRef="task"><bpmn:extensionElements><zeebe:ioMapping><zeebe:output source="=reason" target="rejectReason" /></zeebe:ioMapping></bpmn:extensionElements><bpmn:errorEventDefinition errorRef="err1" /></bpmn:boundaryEvent>',
       end(),
       end('rejected'),
