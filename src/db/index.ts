@@ -31,6 +31,7 @@ export type { DatabaseProvider, Migration, MigrateOptions, MigrateResult } from 
 export { Prisma } from '../generated/sqlite/client.ts';
 export type {
   ApiToken,
+  AssessmentReport,
   Attachment,
   Case,
   CaseEvent,
@@ -40,12 +41,14 @@ export type {
   Counter,
   Cursor,
   Department,
+  Escalation,
   GridCell,
   InboxEvent,
   Lease,
   LoginAttempt,
   OutboxMessage,
   ProcessVersion,
+  SentMail,
   Session,
   Setting,
   User,
