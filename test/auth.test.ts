@@ -106,7 +106,7 @@ test('a tampered, forged or garbage token gets 401; a missing header gets 401', 
 });
 
 test('an expired session token gets 401', async (t) => {
-  const short = await startTestApi({ env: { AUTH_TOKEN_TTL_SECONDS: '3' } });
+  const short = await startTestApi({ env: { AUTH_TOKEN_TTL_SECONDS: '5' } });
   t.teardown(() => short.close());
   await createUser(short.db, { username: 'dave', roles: ['leader'] });
   const { body } = await call(short.base, 'POST', '/api/auth/login', {
@@ -253,10 +253,27 @@ test('an expired API token gets 401', async (t) => {
     kind: 'service',
     roles: ['service'],
   });
-  const expiresAt = new Date(Date.now() + 3000);
-  const { token } = await hub.auth.createApiToken(id, { name: 'short', expiresAt });
+  const { id: tokenId, token } = await hub.auth.createApiToken(id, {
+    name: 'short',
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
   t.is((await call(hub.base, 'GET', '/api/auth/me', { token })).status, 200);
-  await sleep(expiresAt.getTime() - Date.now() + 200);
+  // Time passes: the expiry is now a second ago.
+  await hub.db.prisma.apiToken.update({
+    where: { id: tokenId },
+    data: { expiresAt: new Date(Date.now() - 1000) },
+  });
+  t.is((await call(hub.base, 'GET', '/api/auth/me', { token })).status, 401);
+});
+
+test('a session expired in the database gets 401 although its token still looks valid', async (t) => {
+  const id = await createUser(hub.db, { username: 'kate', roles: ['leader'] });
+  const { sessionId, token } = await hub.auth.issueSession(id);
+  t.is((await call(hub.base, 'GET', '/api/auth/me', { token })).status, 200);
+  await hub.db.prisma.session.update({
+    where: { id: sessionId },
+    data: { expiresAt: new Date(Date.now() - 1000) },
+  });
   t.is((await call(hub.base, 'GET', '/api/auth/me', { token })).status, 401);
 });
 
