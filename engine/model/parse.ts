@@ -564,6 +564,23 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
       }
       if (node.defaultFlowId && !node.outgoing.some((f) => f.id === node.defaultFlowId))
         problems.add(node.id, 'Default flow must be an outgoing sequence flow');
+      // Conditions are evaluated only at exclusive and inclusive gateways; elsewhere they would be ignored.
+      if (node.kind !== 'EXCLUSIVE_GATEWAY' && node.kind !== 'INCLUSIVE_GATEWAY')
+        for (const f of node.outgoing.filter((o) => o.condition !== undefined))
+          problems.add(
+            f.id,
+            'Conditional sequence flows are only supported as outgoing flows of exclusive and inclusive gateways',
+          );
+      const timer = node.event?.kind === 'timer' ? node.event.timerType : undefined;
+      if (
+        timer === 'cycle' &&
+        (node.kind === 'INTERMEDIATE_CATCH_EVENT' ||
+          (node.kind === 'BOUNDARY_EVENT' && node.cancelActivity !== false))
+      )
+        problems.add(
+          node.id,
+          `Timer cycles are not supported on ${node.kind === 'BOUNDARY_EVENT' ? 'interrupting boundary' : 'intermediate catch'} events; use a duration or date`,
+        );
     }
     // Link events: every throw names an existing catch in the same scope.
     const catches = new Map(

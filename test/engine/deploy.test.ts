@@ -150,6 +150,38 @@ test('exclusive gateway flows without condition (and not default) are rejected',
   t.regex(err.message, /Outgoing sequence flow 'a' must have a condition or be the default flow/);
 });
 
+test('conditions outside gateways and timer cycles on intermediate catch events are refused', async (t) => {
+  const conditional = bpmn(
+    'condTask',
+    [
+      start(),
+      serviceTask('task', 'x'),
+      end(),
+      chain('start', 'task'),
+      '<bpmn:sequenceFlow id="c1" sourceRef="task" targetRef="end"><bpmn:conditionExpression>=true</bpmn:conditionExpression></bpmn:sequenceFlow>',
+    ].join('\n'),
+  );
+  const err = await rejection(t, conditional);
+  t.regex(
+    err.message,
+    /- Element: c1\n {4}- ERROR: Conditional sequence flows are only supported as outgoing flows of exclusive and inclusive gateways/,
+  );
+  const cycle = bpmn(
+    'cycleCatch',
+    [
+      start(),
+      '<bpmn:intermediateCatchEvent id="again"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1M</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>',
+      end(),
+      chain('start', 'again', 'end'),
+    ].join('\n'),
+  );
+  const err2 = await rejection(t, cycle);
+  t.regex(
+    err2.message,
+    /- Element: again\n {4}- ERROR: Timer cycles are not supported on intermediate catch events/,
+  );
+});
+
 test('DOCTYPE / entity declarations and broken XML are rejected before parsing', async (t) => {
   const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol2;</bpmn:definitions>`;
   const err = await rejection(t, bomb);
