@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { createApi, type Api, type ReadinessCheck } from './api/index.ts';
 import { createAuth, loadAuthSecret, type Auth } from './auth/index.ts';
 import type { Config } from './config.ts';
@@ -82,6 +83,10 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     async start() {
       const started = Date.now();
       await mkdir(config.DATA_DIR, { recursive: true });
+      if (config.databaseProvider === 'sqlite') {
+        // SQLite creates the file but not its folder.
+        await mkdir(dirname(config.DATABASE_URL.replace(/^file:/, '')), { recursive: true });
+      }
       db = createDb(config, { log: logger });
       try {
         await db.migrate();

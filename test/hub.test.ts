@@ -33,7 +33,8 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
   });
   const config = loadConfig({
     DATA_DIR: dataDir,
-    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
+    // A folder that does not exist yet: the hub creates it.
+    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'db', 'hub.db')}`,
     HUB_PORT: '0',
     HUB_SEED_DEMO: 'true',
   });
