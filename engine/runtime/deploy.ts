@@ -54,6 +54,8 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
     );
 
   const db = run.uow.db;
+  // also when this command is rolled back: the cache is re-read from the database
+  run.models.invalidate();
   const deploymentKey = run.keys.take();
   await db.run(`INSERT INTO zb_deployment (key, created_at) VALUES (?, ?)`, [deploymentKey, run.now]);
   const deployments: { process: ProcessMetadata }[] = [];

@@ -22,13 +22,9 @@ export class Models {
   private readonly cache = new Map<number, ProcessRecord>();
   constructor(private readonly feel: Feel) {}
 
-  /** Registers a freshly deployed definition (its row is written by the deploy command). */
-  add(record: ProcessRecord) {
-    this.cache.set(record.key, record);
-  }
-
   forget(key: number) {
     this.cache.delete(key);
+    this.invalidate();
   }
 
   async byKey(db: Db, key: number): Promise<ProcessRecord | undefined> {
@@ -38,8 +34,24 @@ export class Models {
     return row ? this.fromRow(row) : undefined;
   }
 
+  /** Latest version key per process id; cleared by every deployment or deletion (see invalidate). */
+  private readonly latestKeys = new Map<string, number>();
+
+  /** Forgets the cached latest versions (a deploy or delete may have changed them). */
+  invalidate() {
+    this.latestKeys.clear();
+  }
+
   /** Latest non-deleted version of a process id. */
   async latest(db: Db, bpmnProcessId: string): Promise<ProcessRecord | undefined> {
+    const known = this.latestKeys.get(bpmnProcessId);
+    if (known !== undefined) return this.byKey(db, known);
+    const found = await this.queryLatest(db, bpmnProcessId);
+    if (found) this.latestKeys.set(bpmnProcessId, found.key);
+    return found;
+  }
+
+  private async queryLatest(db: Db, bpmnProcessId: string): Promise<ProcessRecord | undefined> {
     const [row] = await db.all(
       `SELECT key FROM zb_process WHERE bpmn_process_id = ? AND deleted = 0 ORDER BY version DESC LIMIT 1`,
       [bpmnProcessId],

@@ -140,6 +140,7 @@ export class Processor {
     } catch (error) {
       this.log?.error({ err: error }, 'engine transaction failed');
       await db.run('ROLLBACK').catch(() => {});
+      this.models.invalidate();
       const e = new EngineError(
         'UNAVAILABLE',
         `The command could not be committed: ${(error as Error).message}`,

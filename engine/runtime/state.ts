@@ -427,7 +427,17 @@ export class Table<R> {
     const { table, columns, keyColumns, toParams } = this.spec;
     const where = keyColumns.map((c) => `${c} = ?`).join(' AND ');
     const keyParams = (r: R) => keyColumns.map((c) => toParams(r)[columns.indexOf(c)]!);
-    for (const r of this.deleted.values()) await db.run(`DELETE FROM ${table} WHERE ${where}`, keyParams(r));
+    const gone = [...this.deleted.values()];
+    if (keyColumns.length === 1) {
+      // one statement per chunk: statement count is what a command pays for on SQLite
+      for (let i = 0; i < gone.length; i += INSERT_CHUNK) {
+        const chunk = gone.slice(i, i + INSERT_CHUNK);
+        await db.run(
+          `DELETE FROM ${table} WHERE ${keyColumns[0]} IN (${chunk.map(() => '?').join(', ')})`,
+          chunk.map((r) => keyParams(r)[0]!),
+        );
+      }
+    } else for (const r of gone) await db.run(`DELETE FROM ${table} WHERE ${where}`, keyParams(r));
     if (this.inserted.size)
       await insertRows(
         db,
