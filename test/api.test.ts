@@ -193,6 +193,14 @@ test('an unexpected error is a 500 without internals, logged once with the reque
     [
       defineRoute({
         method: 'GET',
+        path: '/busy',
+        summary: 'Koa-style client error',
+        access: 'public',
+        responses: { 200: { description: 'never', schema: z.object({}) } },
+        handler: async ({ ctx }) => ctx.throw(409, 'slot taken'),
+      }),
+      defineRoute({
+        method: 'GET',
         path: '/boom',
         summary: 'fails',
         access: 'public',
@@ -229,4 +237,10 @@ test('an unexpected error is a 500 without internals, logged once with the reque
   t.like(errors[0], { reqId: 'r-500', msg: 'request failed' });
   t.regex(JSON.stringify(errors[0]!.err), /hunter2/);
   t.is(lines.filter((l) => l.msg === 'request').length, 1);
+
+  // ctx.throw(409, …) keeps its status and message, as a problem, and is no error-level event.
+  const busy = await call(base, 'GET', '/busy');
+  t.is(busy.status, 409);
+  t.like(busy.body, { type: problemType('conflict'), title: 'Conflict', status: 409, detail: 'slot taken' });
+  t.is(lines.filter((l) => l.level === 50).length, 1);
 });

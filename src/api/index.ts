@@ -54,7 +54,7 @@ function hubRoutes(deps: ApiDeps): Route[] {
 
 /** Builds the API application. */
 export function createApi(deps: ApiDeps): Api {
-  // The document lists every route, itself included; it is built once, on first use of the closure.
+  // The document lists every route, itself included, so its route reads it through a closure.
   const routes: Route[] = [...hubRoutes(deps), openApiRoute(() => document)];
   const document = buildOpenApi(routes, { title: 'chengguan-hub API', version: VERSION });
   const router = buildRouter(routes, {

@@ -8,6 +8,34 @@ import type { Middleware } from 'koa';
 import { HubError, toProblem } from '../errors.ts';
 import type { ApiState } from './route.ts';
 
+const slugs: Record<number, string> = {
+  400: 'validation',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  409: 'conflict',
+  413: 'content-too-large',
+  415: 'unsupported-media-type',
+  429: 'too-many-requests',
+};
+
+/**
+ * HubErrors as they are; client errors from Koa or its libraries (`ctx.throw(409, …)`, http-errors with
+ * `expose`) keep their status and message; anything else is unexpected.
+ */
+function asHubError(err: unknown): HubError | undefined {
+  if (err instanceof HubError) return err;
+  const e = err as { status?: unknown; expose?: unknown; message?: unknown } | null;
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+    return new HubError(slugs[e.status] ?? 'client-error', String(e.message), {
+      status: e.status,
+      cause: err,
+    });
+  }
+  return undefined;
+}
+
 /** Creates the error-rendering middleware; it must run inside requestContext. */
 export function problemRenderer(): Middleware<ApiState> {
   return async (ctx, next) => {
@@ -27,11 +55,11 @@ export function problemRenderer(): Middleware<ApiState> {
         });
       }
     } catch (err) {
-      const hubError = err instanceof HubError ? err : undefined;
+      const hubError = asHubError(err);
       // The error sink: bugs and unknown failures at error level, expected outages (503) at warn.
       if (!hubError || hubError.status === 500) ctx.state.log.error({ err }, 'request failed');
       else if (hubError.status > 500) ctx.state.log.warn({ err }, 'request failed');
-      const problem = { ...toProblem(err, ctx.path), requestId: ctx.state.requestId };
+      const problem = { ...toProblem(hubError ?? err, ctx.path), requestId: ctx.state.requestId };
       if (hubError?.status === 429 && typeof hubError.extensions.retryAfter === 'number') {
         ctx.set('Retry-After', String(hubError.extensions.retryAfter));
       }
