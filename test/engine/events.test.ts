@@ -408,3 +408,108 @@ test.serial('signals: broadcast reaches catch events and starts processes', asyn
   const [prep] = await activate(engine, 'storm-prep');
   t.is(prep!.variables.level, 'orange');
 });
+
+test.serial(
+  'non-interrupting timer event sub-process repeats while the process waits; signal boundary interrupts',
+  async (t) => {
+    const { engine } = te;
+    await deploy(
+      engine,
+      bpmn(
+        'nagging',
+        [
+          start(),
+          serviceTask('work', 'nag-work'),
+          '<bpmn:boundaryEvent id="stopSignal" attachedToRef="work"><bpmn:signalEventDefinition signalRef="sg" /></bpmn:boundaryEvent>',
+          end(),
+          end('stopped'),
+          chain('start', 'work', 'end'),
+          chain('stopSignal', 'stopped'),
+          `<bpmn:subProcess id="nag" triggeredByEvent="true">
+           <bpmn:startEvent id="every" isInterrupting="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R/PT30M</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+           ${serviceTask('remind', 'nag-remind')} ${end('nagEnd')} ${chain('every', 'remind', 'nagEnd')}
+         </bpmn:subProcess>`,
+        ].join('\n'),
+        '<bpmn:signal id="sg" name="case-withdrawn" />',
+      ),
+    );
+    const pi = await engine.createProcessInstance({ bpmnProcessId: 'nagging', version: -1 });
+    for (let i = 0; i < 2; i++) {
+      engine.clock.add(30 * 60_000);
+      const [r] = await jobsOf('nag-remind');
+      t.is(r!.processInstanceKey, pi.processInstanceKey);
+      await engine.completeJob({ jobKey: r!.key });
+    }
+    await engine.broadcastSignal({ signalName: 'case-withdrawn' });
+    t.deepEqual(await activate(engine, 'nag-work'), []);
+    // the work task was interrupted, the process completed: no more reminders
+    engine.clock.add(30 * 60_000);
+    await new Promise((r) => setTimeout(r, 100));
+    t.deepEqual(await activate(engine, 'nag-remind'), []);
+    const feed = await feedOf(engine, pi.processInstanceKey, ['ELEMENT_COMPLETED', 'ELEMENT_TERMINATED']);
+    t.deepEqual(feed.slice(-4), [
+      'work:ELEMENT_TERMINATED',
+      'stopSignal:ELEMENT_COMPLETED',
+      'stopped:ELEMENT_COMPLETED',
+      'nagging:ELEMENT_COMPLETED',
+    ]);
+    t.is(feed.filter((e) => e === 'nag:ELEMENT_COMPLETED').length, 2);
+  },
+);
+
+test.serial(
+  'one message correlates to one subscription per instance; an uncaught escalation just continues',
+  async (t) => {
+    const { engine } = te;
+    await deploy(
+      engine,
+      bpmn(
+        'twoWaits',
+        [
+          start(),
+          '<bpmn:parallelGateway id="fork" />',
+          '<bpmn:receiveTask id="r1" messageRef="mm" />',
+          '<bpmn:receiveTask id="r2" messageRef="mm" />',
+          serviceTask('a1', 'two-a1'),
+          serviceTask('a2', 'two-a2'),
+          end('e1'),
+          end('e2'),
+          chain('start', 'fork'),
+          chain('fork', 'r1', 'a1', 'e1'),
+          chain('fork', 'r2', 'a2', 'e2'),
+        ].join('\n'),
+        message('mm', 'nudge', '=k'),
+      ),
+    );
+    await engine.createProcessInstance({ bpmnProcessId: 'twoWaits', version: -1, variables: { k: 'N1' } });
+    await engine.publishMessage({ name: 'nudge', correlationKey: 'N1' });
+    const first = [...(await activate(engine, 'two-a1')), ...(await activate(engine, 'two-a2'))];
+    t.is(first.length, 1);
+    await engine.publishMessage({ name: 'nudge', correlationKey: 'N1' });
+    const second = [...(await activate(engine, 'two-a1')), ...(await activate(engine, 'two-a2'))];
+    t.is(second.length, 1);
+    t.not(second[0]!.elementId, first[0]!.elementId);
+
+    await deploy(
+      engine,
+      bpmn(
+        'loudly',
+        [
+          start(),
+          '<bpmn:intermediateThrowEvent id="shout"><bpmn:escalationEventDefinition escalationRef="x" /></bpmn:intermediateThrowEvent>',
+          serviceTask('next', 'after-shout'),
+          end(),
+          chain('start', 'shout', 'next', 'end'),
+        ].join('\n'),
+        '<bpmn:escalation id="x" escalationCode="NOBODY_LISTENS" />',
+      ),
+    );
+    const pi = await engine.createProcessInstance({ bpmnProcessId: 'loudly', version: -1 });
+    const [next] = await activate(engine, 'after-shout');
+    t.is(next!.processInstanceKey, pi.processInstanceKey);
+    const incidents = (await engine.readEvents('0', 100_000)).filter(
+      (e) => e.processInstanceKey === pi.processInstanceKey && e.intent === 'INCIDENT_CREATED',
+    );
+    t.deepEqual(incidents, []);
+  },
+);
