@@ -49,7 +49,7 @@ export type WorkerConfig = Pick<
 
 /** What a handler may use. */
 export interface WorkerDeps {
-  db: Pick<Db, 'prisma'>;
+  db: Pick<Db, 'prisma' | 'provider'>;
   /** The work calendar; when absent it is loaded from the case store for each job (admin edits apply at once). */
   calendar?: WorkCalendar;
   mailer: Mailer;
