@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config.ts';
@@ -120,4 +121,36 @@ test('npm start path: a bad HUB_PORT prints the variable and exits 1 without a s
   t.is(failure.code, 1);
   t.is(failure.stderr, 'Invalid configuration:\n  HUB_PORT: expected a TCP port number\n');
   t.is(failure.stdout, '');
+});
+
+test('stop() lets an in-flight request finish, then refuses new connections', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hub-stop-'));
+  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
+  t.teardown(async () => {
+    await pg?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  let entered: () => void = () => {};
+  const inside = new Promise<void>((resolve) => (entered = resolve));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
+    HUB_PORT: '0',
+    HUB_SEED_DEMO: 'false',
+  });
+  const hub = createHub({
+    config,
+    logger: createLogger('silent'),
+    // A dependency that answers slowly keeps a /readyz request in flight while the hub stops.
+    readinessChecks: [{ name: 'slow', check: () => (entered(), setTimeout(800).then(() => 'ok')) }],
+  });
+  const { url } = await hub.start();
+  const inFlight = call(url, 'GET', '/readyz');
+  await inside;
+  const stopped = hub.stop();
+  const res = await inFlight;
+  t.is(res.status, 200);
+  t.deepEqual(res.body.checks, { database: 'ok', slow: 'ok' });
+  await stopped;
+  await t.throwsAsync(fetch(url + '/healthz'));
 });
