@@ -147,6 +147,36 @@ export class Bpmn {
     if (root) await this.terminate(pi, root);
     this.uow.pis.remove(pi);
     this.run.effects.terminated.add(pi.key);
+    await this.startNextBuffered(pi);
+  }
+
+  /**
+   * Zeebe allows one active instance per correlation key for message start events; when it ends, the
+   * oldest live buffered message for that key starts the next one.
+   */
+  private async startNextBuffered(pi: PiRow) {
+    if (pi.startCorrelationKey === null || pi.parentPiKey !== null) return;
+    const db = this.uow.db;
+    const [row] = await db.all(
+      `SELECT s.element_id, s.process_key, m.key AS message_key, m.variables FROM zb_subscription s
+         JOIN zb_message m ON m.name = s.name
+       WHERE s.kind = 'message-start' AND s.bpmn_process_id = ? AND m.correlation_key = ? AND m.deadline > ?
+         AND NOT EXISTS (SELECT 1 FROM zb_message_correlation c WHERE c.message_key = m.key AND c.bpmn_process_id = ?)
+       ORDER BY m.key LIMIT 1`,
+      [pi.bpmnProcessId, pi.startCorrelationKey, this.run.now, pi.bpmnProcessId],
+    );
+    if (!row) return;
+    await db.run(`INSERT INTO zb_message_correlation (message_key, bpmn_process_id) VALUES (?, ?)`, [
+      Number(row.message_key),
+      pi.bpmnProcessId,
+    ]);
+    const process = await this.run.models.byKey(db, Number(row.process_key));
+    if (!process) return;
+    const variables = JSON.parse(String(row.variables)) as Vars;
+    await this.createInstance(process, variables, {
+      startAt: [String(row.element_id)],
+      startCorrelationKey: pi.startCorrelationKey,
+    });
   }
 
   // --- activation ------------------------------------------------------------------------------------
@@ -824,7 +854,7 @@ export class Bpmn {
   private async processCompleted(pi: PiRow) {
     const vars = this.run.effects.completed.get(pi.key) ?? {};
     this.uow.pis.remove(pi);
-    if (pi.parentPiKey === null) return;
+    if (pi.parentPiKey === null) return this.startNextBuffered(pi);
     const parentPi = await this.uow.instance(pi.parentPiKey);
     const callEi = parentPi && this.uow.eis.get(pi.parentElementInstanceKey!);
     if (!parentPi || !callEi) return;

@@ -291,6 +291,19 @@ test.serial('message start event: one active instance per correlation key', asyn
   });
   const jobs = await activate(engine, 'intake-triage');
   t.deepEqual(jobs.map((j) => j.variables.text).sort(), ['litter', 'pothole']);
+  // a buffered message for an active key starts the next instance when the active one ends
+  await engine.publishMessage({
+    name: 'hotline-report',
+    correlationKey: 'H-1',
+    timeToLive: 3_600_000,
+    variables: { text: 'second report' },
+  });
+  t.deepEqual(await activate(engine, 'intake-triage'), []);
+  const first = jobs.find((j) => j.variables.text === 'pothole')!;
+  await engine.completeJob({ jobKey: first.key });
+  const [next] = await jobsOf('intake-triage');
+  t.is(next!.variables.text, 'second report');
+  t.not(next!.processInstanceKey, first.processInstanceKey);
 });
 
 test.serial('message boundary interrupts; event-based gateway takes the first event', async (t) => {
