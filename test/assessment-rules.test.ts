@@ -115,7 +115,7 @@ test('rules that do not add up are refused with the field named', (t) => {
   t.deepEqual(err.errors, [{ field: 'composites.area', message: 'weights sum to 0.7, expected 1' }]);
   const noBands = structuredClone(DEFAULT_ASSESSMENT_RULES);
   noBands.composites.dispatcher[0]!.bands = 'nope';
-  t.deepEqual(t.throws(() => parseAssessmentRules(noBands))!.errors, [
+  t.deepEqual(t.throws<HubError>(() => parseAssessmentRules(noBands))!.errors, [
     { field: 'composites.dispatcher[0].bands', message: 'no bands "nope"' },
   ]);
   t.is(

@@ -120,7 +120,7 @@ test('a refused transition is a conflict that names the event, the status and wh
     t.throws(() => applyEvent('reported', 'reported'))!.message,
     '上报 (reported) is not allowed in status 上报 (reported); allowed in: only as the first event of a case',
   );
-  t.is(t.throws(() => applyEvent('closed', 'voided'))!.type, 'conflict');
+  t.is(t.throws<HubError>(() => applyEvent('closed', 'voided'))!.type, 'conflict');
   t.is(t.throws(() => applyEvent('signed', 'teleported'))!.message, 'unknown case event type "teleported"');
   t.regex(
     t.throws(() => applyEvent('suspended', 'resumed', null))!.message,

@@ -36,7 +36,7 @@ export { monthPeriod } from './period.ts';
 export { renderAssessmentCsv, renderAssessmentHtml } from './render.ts';
 
 export interface AssessmentDeps {
-  db: Pick<Db, 'prisma'>;
+  db: Pick<Db, 'prisma' | 'provider'>;
   /** the work calendar; loaded from the case store (loadWorkCalendar) when absent */
   calendar?: WorkCalendar;
   /** time zone for loading the calendar (config.CALENDAR_TIMEZONE) */
