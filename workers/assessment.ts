@@ -2,7 +2,7 @@
  * 考核评价 (assessment procedure), on H9's src/assessment.
  * - hub.assessment.compute: the period (periodStart/periodEnd as 'YYYY-MM-DD', end exclusive, in the
  *   city's time zone; default the last complete calendar month), its key (`2026-10` for a calendar
- *   month, else `2026-10-01_2026-10-16`), the indicators as of min(periodEnd, now), stored in
+ *   month, else `2026-10-01_2026-10-16`), the indicators up to min(periodEnd, now), stored in
  *   AssessmentReport (one row per period and scope: recomputing replaces it), and the city summary.
  * - hub.assessment.store: renders the stored result (HTML and CSV, limited to the scope) into the row
  *   and answers reportId and reportUrl.
@@ -63,9 +63,11 @@ export const computeAssessmentJob = defineHandler(async (job, deps) => {
   const scope = scopeOf(job);
   const from = start.toJSDate();
   const to = end.toJSDate();
-  const asOf = to < now ? to : now;
+  // A period not over yet (a report on demand) is computed up to now: the figures so far.
+  const until = to < now ? to : now;
+  if (until <= from) throw validationError(`period ${periodKey} has not started yet`);
   const assessment = createAssessment({ db: deps.db, calendar: await calendarOf(deps), timezone: zone });
-  const result = await assessment.compute({ from, to, asOf });
+  const result = await assessment.compute({ from, to: until, asOf: until });
   const json = JSON.parse(JSON.stringify(result)) as Prisma.InputJsonValue;
   await deps.db.prisma.assessmentReport.upsert({
     where: { periodKey_scope: { periodKey, scope } },

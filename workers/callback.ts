@@ -63,7 +63,11 @@ export const recordCallback = defineHandler(async (job, deps) => {
       where: { id: row.id },
       data: {
         callbackAt: answered.at,
-        callbackSatisfied: typeof satisfaction === 'string' ? SATISFIED.includes(satisfaction) : null,
+        // unreachable: nobody answered, so neither satisfied nor not.
+        callbackSatisfied:
+          typeof satisfaction === 'string' && satisfaction !== 'unreachable'
+            ? SATISFIED.includes(satisfaction)
+            : null,
       },
     });
   });
