@@ -20,7 +20,7 @@ export interface PiRow {
 
 /** Per-instance bookkeeping that has no column of its own. */
 export interface EiData {
-  /** Sequence flows taken to a joining parallel gateway and not consumed yet: flow id → count. */
+  /** Sequence flows taken to a joining parallel or inclusive gateway, not consumed yet: flow id → count. */
   tokens?: Record<string, number>;
   /** Multi-instance body: the input collection, next index, completed count, output collection. */
   mi?: { items: unknown[]; next: number; completed: number; output?: unknown[]; stop?: boolean };
@@ -28,12 +28,6 @@ export interface EiData {
   loopIndex?: number;
   /** Variables an event carried, applied when the element completes. */
   eventVariables?: Record<string, unknown>;
-  /** Set when an interrupting event subprocess/boundary is waiting for children to terminate. */
-  interruptedBy?: { nodeId: string; scopeKey: number; variables?: Record<string, unknown> };
-  /** Process instance started at these elements (start instructions). */
-  startAt?: string[];
-  /** Event sub-process started by an interrupting start event. */
-  interrupting?: boolean;
   /** Called process instance of a call activity. */
   childPiKey?: number;
 }
