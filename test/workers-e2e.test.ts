@@ -301,3 +301,72 @@ test.serial(
     t.deepEqual(types.slice(-2), ['urged', 'escalated']);
   },
 );
+
+test.serial('a report outside the grid: OUT_OF_AREA voids the case with the reason', async (t) => {
+  const c = await insertCase(hub.db, { source: 'public', lng: 121.2, lat: 31.9 });
+  const pik = await start(c.id, 'public');
+  await statusIs(c.id, 'voided');
+  t.true(await ended(pik));
+  t.like(await caseRow(c.id), { voidReason: '位置 (121.2, 31.9) 不在本市网格范围内', gridCode: null });
+  t.deepEqual(await timeline(c.id), ['accepted', 'voided']);
+});
+
+test.serial('failed 核查: 返工 to the same department, then 结案', async (t) => {
+  const c = await insertCase(hub.db, { source: 'supervisor', lng: 120.5402, lat: 32.3809 });
+  const pik = await start(c.id, 'supervisor');
+  await until('located', async () => (await caseRow(c.id)).gridCode);
+  await statusIs(c.id, 'accepted');
+  await act(c.id, 'registered', 'case.registered');
+  await act(
+    c.id,
+    'dispatched',
+    'case.dispatched',
+    { assigneeType: 'department', assigneeId: REF.sanitation },
+    { departmentId: REF.sanitation },
+  );
+  await deadlineSet(c.id, 'sign');
+  await act(c.id, 'signed', 'case.signed', { signedAt: new Date(clock).toISOString() });
+  await deadlineSet(c.id, 'dispose');
+  await act(c.id, 'disposed', 'case.disposed', { disposedAt: new Date(clock).toISOString() });
+  await statusIs(c.id, 'checking');
+  await deadlineSet(c.id, 'check');
+  await act(c.id, 'check_failed', 'case.checked', { checkResult: 'failed' });
+  await until('rework', async () => (await caseRow(c.id)).reworkCount === 1);
+  await until(
+    'second sign deadline',
+    async () => (await timeline(c.id)).filter((e) => e === 'deadline_set:sign').length === 2,
+  );
+  t.like(await caseRow(c.id), {
+    status: 'dispatched',
+    departmentId: REF.sanitation,
+    dispatchCount: 2,
+    signedAt: null,
+  });
+  await act(c.id, 'signed', 'case.signed', { signedAt: new Date(clock).toISOString() });
+  await until(
+    'second dispose deadline',
+    async () => (await timeline(c.id)).filter((e) => e === 'deadline_set:dispose').length === 2,
+  );
+  await act(c.id, 'disposed', 'case.disposed', { disposedAt: new Date(clock).toISOString() });
+  await statusIs(c.id, 'checking');
+  await until(
+    'second check deadline',
+    async () => (await timeline(c.id)).filter((e) => e === 'deadline_set:check').length === 2,
+  );
+  await act(c.id, 'check_passed', 'case.checked', { checkResult: 'passed' });
+  await statusIs(c.id, 'closed');
+  t.true(await ended(pik));
+  t.deepEqual((await timeline(c.id)).slice(-10), [
+    'deadline_set:check',
+    'check_failed',
+    'deadline_set:sign',
+    'signed',
+    'deadline_set:dispose',
+    'disposed',
+    'check_requested',
+    'deadline_set:check',
+    'check_passed',
+    'closed',
+  ]);
+  t.is(await hub.db.prisma.outboxMessage.count({ where: { caseId: c.id, adapter: 'department' } }), 2);
+});
