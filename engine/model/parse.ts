@@ -548,14 +548,7 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
         default:
           break;
       }
-      if (
-        node.kind !== 'BOUNDARY_EVENT' &&
-        node.kind !== 'START_EVENT' &&
-        node.kind !== 'EVENT_SUB_PROCESS' &&
-        !node.incoming.length &&
-        !(node.kind === 'INTERMEDIATE_CATCH_EVENT' && node.event?.kind === 'link')
-      )
-        problems.add(node.id, 'Must have at least one incoming sequence flow');
+      // Elements without incoming flows are allowed (Zeebe deploys them; modification can start them).
       if (node.event?.kind === 'message' && !node.job) {
         const e = node.event;
         const needsKey = node.kind !== 'START_EVENT' || scope.kind === 'EVENT_SUB_PROCESS';

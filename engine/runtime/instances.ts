@@ -325,10 +325,27 @@ export async function modifyInstance(run: Run, bpmn: Bpmn, req: ModifyProcessIns
         'INVALID_ARGUMENT',
         `Expected to modify instance of process '${pi.bpmnProcessId}' but it contains one or more activate instructions with an element that could not be found: '${a.elementId}'`,
       );
-    const scope =
-      node.scopeId === pi.bpmnProcessId
-        ? run.uow.eis.get(pi.key)
-        : [...run.uow.eis.values()].find((e) => e.piKey === pi.key && e.elementId === node.scopeId);
+    const ancestor =
+      a.ancestorElementInstanceKey && Number(a.ancestorElementInstanceKey) > 0
+        ? Number(a.ancestorElementInstanceKey)
+        : undefined;
+    const candidates = [...run.uow.eis.values()].filter(
+      (e) =>
+        e.piKey === pi.key && e.elementId === node.scopeId && (ancestor === undefined || e.key === ancestor),
+    );
+    if (ancestor !== undefined && !candidates.length)
+      throw rejected(
+        'MODIFY',
+        'INVALID_ARGUMENT',
+        `Expected to modify instance of process '${pi.bpmnProcessId}' but it contains one or more activate instructions with an ancestor scope key that is not the active flow scope of element '${a.elementId}': '${ancestor}' (creating intermediate scopes is not supported)`,
+      );
+    if (candidates.length > 1)
+      throw rejected(
+        'MODIFY',
+        'INVALID_ARGUMENT',
+        `Expected to modify instance of process '${pi.bpmnProcessId}' but it contains one or more activate instructions for element '${a.elementId}' whose flow scope has more than one active instance; set ancestorElementInstanceKey`,
+      );
+    const scope = candidates[0];
     if (!scope)
       throw rejected(
         'MODIFY',

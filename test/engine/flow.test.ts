@@ -425,3 +425,39 @@ test('modifyProcessInstance activates and terminates elements', async (t) => {
   const feed = await feedOf(engine, pi.processInstanceKey, ['ELEMENT_TERMINATED']);
   t.deepEqual(feed, ['a:ELEMENT_TERMINATED', 'b:ELEMENT_TERMINATED', 'modify:ELEMENT_TERMINATED']);
 });
+
+test('modification inside a sub-process uses the ancestor scope instance', async (t) => {
+  const { engine } = te;
+  await deploy(
+    engine,
+    bpmn(
+      'modSub',
+      [
+        start(),
+        `<bpmn:subProcess id="sub">${start('s2')}${serviceTask('a', 'modsub-a')}${serviceTask('b', 'modsub-b')}${end('e2')}${chain('s2', 'a', 'e2')}${chain('b', 'e2')}</bpmn:subProcess>`,
+        end(),
+        chain('start', 'sub', 'end'),
+      ].join('\n'),
+    ),
+  );
+  const pi = await engine.createProcessInstance({ bpmnProcessId: 'modSub', version: -1 });
+  const subKey = (await engine.readEvents('0', 100_000)).find(
+    (e) =>
+      e.processInstanceKey === pi.processInstanceKey &&
+      e.elementId === 'sub' &&
+      e.intent === 'ELEMENT_ACTIVATED',
+  )!.key;
+  const wrong = await t.throwsAsync(
+    engine.modifyProcessInstance({
+      processInstanceKey: pi.processInstanceKey,
+      activateInstructions: [{ elementId: 'b', ancestorElementInstanceKey: pi.processInstanceKey }],
+    }),
+  );
+  t.is((wrong as EngineError).code, 'INVALID_ARGUMENT');
+  await engine.modifyProcessInstance({
+    processInstanceKey: pi.processInstanceKey,
+    activateInstructions: [{ elementId: 'b', ancestorElementInstanceKey: subKey }],
+  });
+  const [b] = await activate(engine, 'modsub-b');
+  t.is(b!.processInstanceKey, pi.processInstanceKey);
+});
