@@ -137,32 +137,30 @@ export const FIGURE_LABELS: Record<string, string> = {
 };
 
 /**
- * Ids in order without repeats. Every list reaching here follows the stories, which are sorted by case
- * id, so repeats are adjacent and one pass suffices (sorting ~40 lists of a month's cases dominated
- * the run time).
+ * Ids without adjacent repeats. Staff acts are collected story by story, and the stories are sorted by
+ * case id, so a case's repeated acts are adjacent and one pass gives sorted unique ids.
  */
-const sortIds = (ids: Iterable<string>) => {
+const uniqueIds = (ids: Iterable<string>) => {
   const out: string[] = [];
   for (const id of ids) if (out[out.length - 1] !== id) out.push(id);
   return out;
 };
-const count = (ids: Iterable<string>): Figure => {
-  const list = sortIds(ids);
-  return { value: list.length, numeratorIds: list };
-};
-const rate = (num: Iterable<string>, den: Iterable<string>): Figure => {
-  const n = sortIds(num);
-  const d = sortIds(den);
-  return { value: d.length ? n.length / d.length : null, numeratorIds: n, denominatorIds: d };
-};
+// Case lists are filtered from the sorted stories (each case once), so their ids are sorted and unique
+// already; figures may share one array (e.g. the 应结案 denominator) since results are read-only data.
+const count = (ids: string[]): Figure => ({ value: ids.length, numeratorIds: ids });
+const rate = (num: string[], den: string[]): Figure => ({
+  value: den.length ? num.length / den.length : null,
+  numeratorIds: num,
+  denominatorIds: den,
+});
 
 /** Rate over the acts of one user: each act is [caseId, ok]; a case with several acts counts each. */
 const actRate = (acts: [string, boolean][]): Figure => {
   const ok = acts.filter(([, good]) => good).length;
   return {
     value: acts.length ? ok / acts.length : null,
-    numeratorIds: sortIds(acts.filter(([, good]) => good).map(([id]) => id)),
-    denominatorIds: sortIds(acts.map(([id]) => id)),
+    numeratorIds: uniqueIds(acts.filter(([, good]) => good).map(([id]) => id)),
+    denominatorIds: uniqueIds(acts.map(([id]) => id)),
   };
 };
 
@@ -212,8 +210,11 @@ export function computeAssessment(
     if (m === undefined) heldCache.set(r, (m = heldMinutes(r, asOf, calendar)));
     return m;
   };
-  const handledMinutes = (s: CaseStory, dept?: string) =>
-    s.rounds.filter((r) => dept === undefined || r.dept === dept).reduce((sum, r) => sum + held(r), 0);
+  const handledMinutes = (s: CaseStory, dept?: string) => {
+    let sum = 0;
+    for (const r of s.rounds) if (dept === undefined || r.dept === dept) sum += held(r);
+    return sum;
+  };
 
   const disposed = (s: CaseStory) => s.selfHandledAt !== null || s.current?.disposedAt != null;
   const disposedOnTime = (s: CaseStory) =>
@@ -225,31 +226,34 @@ export function computeAssessment(
   const caseFigures = (cases: CaseStory[], dept?: string): Record<string, Figure> => {
     const ids = (list: CaseStory[]) => list.map((s) => s.case.id);
     const should = cases.filter((s) => !s.suspendedNow);
-    const rounds = (s: CaseStory) => s.rounds.filter((r) => dept === undefined || r.dept === dept);
+    const mine = (r: Round) => dept === undefined || r.dept === dept;
     const done = should.filter(disposed);
     const onTime = should.filter(disposedOnTime);
     const closed = should.filter((s) => s.closedAt !== null);
     const timed = done.filter((s) => s.selfHandledAt === null);
     const minutes = timed.map((s) => handledMinutes(s, dept));
     const dispatched = cases.filter((s) => s.firstDispatch !== null);
+    const all = ids(cases);
+    const den = ids(should);
+    const timedIds = ids(timed);
     const figures: Record<string, Figure> = {
-      registered: count(ids(cases)),
-      shouldClose: count(ids(should)),
+      registered: count(all),
+      shouldClose: count(den),
       suspended: count(ids(cases.filter((s) => s.suspendedNow))),
-      disposalRate: rate(ids(done), ids(should)),
-      onTimeDisposalRate: rate(ids(onTime), ids(should)),
-      closureRate: rate(ids(closed), ids(should)),
-      onTimeClosureRate: rate(ids(closed.filter(disposedOnTime)), ids(should)),
-      reworkRate: rate(ids(should.filter((s) => rounds(s).some((r) => r.failedChecks > 0))), ids(should)),
-      extensionRate: rate(ids(should.filter((s) => rounds(s).some((r) => r.extended))), ids(should)),
+      disposalRate: rate(ids(done), den),
+      onTimeDisposalRate: rate(ids(onTime), den),
+      closureRate: rate(ids(closed), den),
+      onTimeClosureRate: rate(ids(closed.filter(disposedOnTime)), den),
+      reworkRate: rate(ids(should.filter((s) => s.rounds.some((r) => mine(r) && r.failedChecks > 0))), den),
+      extensionRate: rate(ids(should.filter((s) => s.rounds.some((r) => mine(r) && r.extended))), den),
       avgHandlingHours: {
         value: minutes.length ? minutes.reduce((a, b) => a + b, 0) / minutes.length / 60 : null,
-        numeratorIds: sortIds(ids(timed)),
-        denominatorIds: sortIds(ids(timed)),
+        numeratorIds: timedIds,
+        denominatorIds: timedIds,
       },
       accurateDispatchRate: rate(ids(dispatched.filter((s) => !s.misdispatched)), ids(dispatched)),
-      missedReportRate: rate(ids(cases.filter((s) => publicSources.has(s.case.source))), ids(cases)),
-      supervisorReportRate: rate(ids(cases.filter((s) => s.case.source === 'supervisor')), ids(cases)),
+      missedReportRate: rate(ids(cases.filter((s) => publicSources.has(s.case.source))), all),
+      supervisorReportRate: rate(ids(cases.filter((s) => s.case.source === 'supervisor')), all),
     };
     if (dept === undefined) {
       figures.overdue = count(ids(cases.filter((s) => s.rounds.some((r) => overdueAt(r, asOf) !== null))));
@@ -303,19 +307,36 @@ export function computeAssessment(
   // was dispatched to that is not in the list.
   const deptIds = new Set<string>(input.departments.map((d) => d.id));
   for (const s of valid) for (const r of s.rounds) if (r.dept) deptIds.add(r.dept);
+  // One pass over the cases groups what each department is charged with.
   const { threshold, points } = rules.penalties.failedCheck;
+  const heldBy = new Map<string, CaseStory[]>();
+  const overdueBy = new Map<string, string[]>();
+  const penaltyBy = new Map<string, number>();
+  const push = <T>(map: Map<string, T[]>, key: string, value: T) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  for (const s of valid) {
+    const dept = s.current?.dept;
+    if (dept) push(heldBy, dept, s);
+    const failures = new Map<string, number>();
+    const overdue = new Set<string>();
+    for (const r of s.rounds) {
+      if (!r.dept) continue;
+      if (r.failedChecks) failures.set(r.dept, (failures.get(r.dept) ?? 0) + r.failedChecks);
+      if (overdueAt(r, asOf) !== null) overdue.add(r.dept);
+    }
+    for (const d of overdue) push(overdueBy, d, s.case.id);
+    for (const [d, n] of failures) {
+      const p = Math.max(0, n - threshold + 1) * points;
+      if (p) penaltyBy.set(d, (penaltyBy.get(d) ?? 0) + p);
+    }
+  }
   const departments = [...deptIds].sort().map((dept) => {
-    const held = valid.filter((s) => s.current?.dept === dept);
-    const figures = caseFigures(held, dept);
-    figures.overdue = count(
-      valid
-        .filter((s) => s.rounds.some((r) => r.dept === dept && overdueAt(r, asOf) !== null))
-        .map((s) => s.case.id),
-    );
-    const failures = valid.map((s) =>
-      s.rounds.filter((r) => r.dept === dept).reduce((n, r) => n + r.failedChecks, 0),
-    );
-    const penalty = failures.reduce((sum, n) => sum + Math.max(0, n - threshold + 1) * points, 0);
+    const figures = caseFigures(heldBy.get(dept) ?? [], dept);
+    figures.overdue = count(overdueBy.get(dept) ?? []);
+    const penalty = penaltyBy.get(dept) ?? 0;
     return entity('department', dept, deptName.get(dept) ?? dept, figures, 'department', 1, penalty);
   });
 
@@ -413,7 +434,7 @@ export function computeAssessment(
     });
   }
   const staffFigure = (list: [string, boolean][] | undefined, kind: 'rate' | 'count'): Figure =>
-    kind === 'count' ? count((list ?? []).map(([id]) => id)) : actRate(list ?? []);
+    kind === 'count' ? count(uniqueIds((list ?? []).map(([id]) => id))) : actRate(list ?? []);
   const staff = (
     role: keyof typeof acts,
     figures: [string, 'rate' | 'count'][],
@@ -430,6 +451,11 @@ export function computeAssessment(
       return entity(role, user, userName.get(user) ?? user, f, role);
     });
   };
+  const bySupervisor = new Map<string, CaseStory[]>();
+  for (const s of valid) {
+    const sup = gridOf(s)?.supervisorUserId;
+    if (sup) push(bySupervisor, sup, s);
+  }
   const supervisors = staff(
     'supervisor',
     [
@@ -438,11 +464,14 @@ export function computeAssessment(
       ['onTimeCheckRate', 'rate'],
     ],
     (user) => {
-      const mine = valid.filter((s) => gridOf(s)?.supervisorUserId === user);
+      const mine = bySupervisor.get(user) ?? [];
       const reports = acts.supervisor.get(user)?.get('validReportRate') ?? [];
       return {
-        reports: count(reports.map(([id]) => id)),
-        missedReportRate: caseFigures(mine).missedReportRate!,
+        reports: count(uniqueIds(reports.map(([id]) => id))),
+        missedReportRate: rate(
+          mine.filter((s) => publicSources.has(s.case.source)).map((s) => s.case.id),
+          mine.map((s) => s.case.id),
+        ),
       };
     },
   );

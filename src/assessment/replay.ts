@@ -98,11 +98,14 @@ const dueAtOf = (data: unknown): { step: string; dueAt: number } | null => {
 
 /** Replays `events` (any order; only those before asOf count) of one case. */
 export function replayCase(c: AssessmentCase, events: AssessmentEvent[], asOf: number): CaseStory {
-  const sorted = events
-    .map((e, i) => ({ e, i }))
-    .filter(({ e }) => e.at.getTime() < asOf)
-    .sort((a, b) => a.e.at.getTime() - b.e.at.getTime() || a.i - b.i)
-    .map(({ e }) => e);
+  // The loader returns timelines in time order; sort (stably) only what is not.
+  let sorted = events.filter((e) => e.at.getTime() < asOf);
+  if (sorted.some((e, i) => i > 0 && e.at < sorted[i - 1]!.at)) {
+    sorted = sorted
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => a.e.at.getTime() - b.e.at.getTime() || a.i - b.i)
+      .map(({ e }) => e);
+  }
   const story: CaseStory = {
     case: c,
     events: sorted,
