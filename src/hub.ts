@@ -1,6 +1,7 @@
 /**
  * The hub process: opens and migrates the case store, seeds the Rugao demo data into an empty database,
- * and serves the API. `stop()` drains in-flight requests before closing the database.
+ * starts the embedded engine (unless an external one is configured), deploys the procedures that changed,
+ * and serves the API. `stop()` drains in-flight requests before closing the engine and the database.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -13,6 +14,13 @@ import type { Config } from './config.ts';
 import { createDb, type Db } from './db/index.ts';
 import { seedDemo } from './db/seed.ts';
 import type { Logger } from './log.ts';
+import { deployProcesses } from './procedures/deploy.ts';
+import { createZeebeClient, type ZeebeClient } from './zeebe.ts';
+import {
+  startStandaloneEngine,
+  standaloneOptionsFromConfig,
+  type StandaloneEngine,
+} from '../engine/standalone.ts';
 
 export interface HubDeps {
   config: Config;
@@ -31,6 +39,10 @@ export interface Hub {
   readonly db: Db;
   readonly auth: Auth;
   readonly api: Api;
+  /** The client every part of the hub reaches the engine through. */
+  readonly zeebe: ZeebeClient;
+  /** The embedded engine, when ENGINE_MODE=embedded. */
+  readonly engine: StandaloneEngine | undefined;
 }
 
 // In-flight requests get this long to finish on stop() before their connections are cut.
@@ -43,6 +55,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   let auth: Auth | undefined;
   let api: Api | undefined;
   let server: Server | undefined;
+  let engine: StandaloneEngine | undefined;
+  let zeebe: ZeebeClient | undefined;
   let url = '';
 
   const need = <T>(value: T | undefined, what: string): T => {
@@ -79,6 +93,13 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     }
   }
 
+  async function closeEngine() {
+    await zeebe?.close();
+    zeebe = undefined;
+    await engine?.close();
+    engine = undefined;
+  }
+
   return {
     async start() {
       const started = Date.now();
@@ -91,8 +112,19 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
       try {
         await db.migrate();
         await seedIfEmpty(db);
+        if (config.ENGINE_MODE === 'embedded') {
+          engine = await startStandaloneEngine(standaloneOptionsFromConfig(config, logger));
+        }
+        const client = createZeebeClient(config, engine?.gatewayAddress);
+        zeebe = client;
+        const deployment = deployProcesses({ db, zeebe: client, logger: log });
+        // An external cluster may be down at start-up: the hub still serves (its /readyz says so) and the
+        // deployment completes when the cluster answers. The embedded engine is up, so wait for it.
+        if (engine) await deployment;
+        else deployment.catch((err: unknown) => log.error({ err }, 'deploying the procedures failed'));
         auth = createAuth({ db, config, key: await loadAuthSecret(config) });
-        api = createApi({ config, logger, db, auth, readinessChecks });
+        const engineCheck: ReadinessCheck = { name: 'engine', check: () => client.topology() };
+        api = createApi({ config, logger, db, auth, readinessChecks: [engineCheck, ...readinessChecks] });
         const s = createServer(api.app.callback());
         await new Promise<void>((resolve, reject) => {
           s.once('error', reject);
@@ -103,6 +135,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
         });
         server = s;
       } catch (err) {
+        await closeEngine();
         await db.close();
         db = undefined;
         throw err;
@@ -117,6 +150,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     async stop() {
       if (server) await closeServer(server);
       server = undefined;
+      await closeEngine();
       if (db) await db.close();
       db = undefined;
       log.info('hub stopped');
@@ -133,6 +167,12 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     },
     get api() {
       return need(api, 'api');
+    },
+    get zeebe() {
+      return need(zeebe, 'engine client');
+    },
+    get engine() {
+      return engine;
     },
   };
 }

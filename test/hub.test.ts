@@ -15,6 +15,13 @@ import { AREAS, limitsFor } from '../src/db/demo-data.ts';
 import { areaCells } from '../src/db/seed.ts';
 
 const run = promisify(execFile);
+
+/** The embedded engine on free ports with its state in the test's data dir. */
+const embeddedEngineOn = (dataDir: string) => ({
+  ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
+  ZEEBE_ADDRESS: '127.0.0.1:0',
+  ENGINE_MANAGEMENT_PORT: '0',
+});
 const root = new URL('..', import.meta.url).pathname;
 
 test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs in; restart keeps data', async (t) => {
@@ -38,6 +45,7 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
     DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'db', 'hub.db')}`,
     HUB_PORT: '0',
     HUB_SEED_DEMO: 'true',
+    ...embeddedEngineOn(dataDir),
   });
   const hub = createHub({ config, logger: createLogger('info', sink) });
   const { url } = await hub.start();
@@ -95,6 +103,20 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
   const secret = await stat(join(dataDir, 'secret'));
   t.is(secret.mode & 0o777, 0o600);
 
+  // The procedures were deployed to the embedded engine and recorded with the engine's keys.
+  const versions = await hub.db.prisma.processVersion.findMany({ orderBy: { bpmnProcessId: 'asc' } });
+  t.deepEqual(
+    versions.map((v) => [v.bpmnProcessId, v.version, v.resourceName]),
+    [
+      ['assessment', 1, 'assessment.bpmn'],
+      ['case-disposal', 1, 'case-disposal.bpmn'],
+      ['case-escalation', 1, 'case-escalation.bpmn'],
+    ],
+  );
+  t.true(versions.every((v) => /^22517998136\d+$/.test(v.engineKey ?? '')));
+  const topology = await hub.zeebe.topology();
+  t.is(topology.brokers[0]?.partitions[0]?.role, 'LEADER');
+
   // A second start over the same data: no reseeding, the same signing key (the session survives).
   await hub.stop();
   const again = createHub({ config, logger: createLogger('silent') });
@@ -108,6 +130,8 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
       .status,
     200,
   );
+  // Unchanged procedures are not deployed again on restart.
+  t.is(await again.db.prisma.processVersion.count(), 3);
 });
 
 test('npm start path: a bad HUB_PORT prints the variable and exits 1 without a stack trace', async (t) => {
@@ -137,6 +161,7 @@ test('stop() lets an in-flight request finish, then refuses new connections', as
     DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
     HUB_PORT: '0',
     HUB_SEED_DEMO: 'false',
+    ...embeddedEngineOn(dataDir),
   });
   const hub = createHub({
     config,
@@ -150,7 +175,7 @@ test('stop() lets an in-flight request finish, then refuses new connections', as
   const stopped = hub.stop();
   const res = await inFlight;
   t.is(res.status, 200);
-  t.deepEqual(res.body.checks, { database: 'ok', slow: 'ok' });
+  t.deepEqual(res.body.checks, { database: 'ok', engine: 'ok', slow: 'ok' });
   await stopped;
   await t.throwsAsync(fetch(url + '/healthz'));
 });
