@@ -299,6 +299,34 @@ test.serial(
     t.like(await caseRow(c.id), { escalationLevel: 1, status: 'dispatched' });
     const types = await timeline(c.id);
     t.deepEqual(types.slice(-2), ['urged', 'escalated']);
+
+    // Nobody decides within ESCALATION_DECISION_MINUTES (60 working minutes): the leader's level.
+    clock = await engine.clock.add(60 * 60_000); // 11:00
+    const [raised] = (await smtp.waitFor(before + 3)).slice(before + 2);
+    t.deepEqual(raised!.to, ['boss@rugao.test']);
+    t.is(raised!.subject, `【督办】${c.caseNo} 暴露垃圾：签收超时，请领导处理（第2级）`);
+    t.like(await hub.db.prisma.escalation.findUniqueOrThrow({ where: { id: item.id } }), {
+      level: 2,
+      status: 'open',
+    });
+
+    // The leader orders 催办: the item is decided and the department gets the 催办 mail.
+    await engine.zbc.publishMessage({
+      name: 'escalation.decided',
+      correlationKey: c.id,
+      variables: { escalationDecision: 'urge', decidedBy: REF.leader },
+      timeToLive: 60_000,
+      messageId: `${c.id}:escalation.decided:1`,
+    });
+    const [urged] = (await smtp.waitFor(before + 4)).slice(before + 3);
+    t.deepEqual(urged!.to, ['d19@rugao.test']);
+    t.is(urged!.subject, `【催办】${c.caseNo} 暴露垃圾：签收督办催办`);
+    t.like(await hub.db.prisma.escalation.findUniqueOrThrow({ where: { id: item.id } }), {
+      status: 'decided',
+      decision: 'urge',
+      decidedBy: REF.leader,
+    });
+    t.like(await caseRow(c.id), { escalationLevel: 2, status: 'dispatched' });
   },
 );
 
