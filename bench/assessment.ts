@@ -275,11 +275,16 @@ const label = new Date(month + 12 * 3_600_000).toISOString().slice(0, 7);
 const period = monthPeriod(label, TZ);
 const assessment = createAssessment({ db: tdb.db, calendar: createWorkCalendar({ timezone: TZ }) });
 const runs: number[] = [];
+const cpu: number[] = [];
 let result;
 for (let i = 0; i < 2; i++) {
   const s = performance.now();
+  const c = process.cpuUsage();
   result = await assessment.compute(period);
   runs.push(Math.round(performance.now() - s));
+  // CPU of this process (the database server's work on PostgreSQL is not in it)
+  const used = process.cpuUsage(c);
+  cpu.push(Math.round((used.user + used.system) / 1000));
 }
 const f = result!.city.figures;
 console.log(
@@ -293,6 +298,8 @@ console.log(
       month: label,
       monthCases: f.registered!.value,
       assessmentMs: runs,
+      assessmentCpuMs: cpu,
+      loadAverage: (await import('node:os')).loadavg().map((x) => Math.round(x * 10) / 10),
       city: {
         disposalRate: f.disposalRate!.value,
         closureRate: f.closureRate!.value,

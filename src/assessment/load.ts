@@ -62,7 +62,7 @@ export async function loadAssessmentInput(
     : `json_array(${ms('e."at"')}, e."type", e."actorUserId", e."departmentId", json(e."data"))`;
   const timeline = pgsql
     ? `(SELECT json_agg(${eventJson} ORDER BY e."at", e."id") FROM "CaseEvent" e WHERE e."caseId" = c."id" AND e."at" < ${asOf})::text`
-    : `(SELECT json_group_array(json(j)) FROM (SELECT ${eventJson} AS j FROM "CaseEvent" e WHERE e."caseId" = c."id" AND e."at" < ${asOf} ORDER BY e."at", e."id"))`;
+    : `(SELECT json_group_array(${eventJson} ORDER BY e."at", e."id") FROM "CaseEvent" e WHERE e."caseId" = c."id" AND e."at" < ${asOf})`;
   const rows = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(
     `SELECT c."id", c."source", c."gridCode", c."reporterUserId", ${deadlineCols}, ${timeline} AS "timeline"
      FROM "Case" c
