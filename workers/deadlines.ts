@@ -8,7 +8,7 @@
  *   - sign / dispose after 挂账恢复: the time that was left when the case was suspended, from now (the
  *     clock paused while suspended);
  * - callback: CALLBACK_WINDOW_MINUTES of working time; decision: ESCALATION_DECISION_MINUTES of working
- *   time (the same at every 督办 level).
+ *   time from the moment the inbox item was opened or raised (the same at every 督办 level).
  * warnAt is DEADLINE_WARN_FRACTION of the time between now and dueAt, in the limit's mode. Both are
  * ISO 8601 with the city's offset. For the four case steps the case row's deadline column is updated
  * and a `deadline_set` event recorded (job key as dedupeKey: a redelivered job returns what was
@@ -96,7 +96,13 @@ export const computeDeadline = defineHandler(async (job, deps) => {
   if (kind === 'callback') {
     dueAt = calendar.addWorkingTime(now, { minutes: deps.config.CALLBACK_WINDOW_MINUTES });
   } else if (kind === 'decision') {
-    dueAt = calendar.addWorkingTime(now, { minutes: deps.config.ESCALATION_DECISION_MINUTES });
+    // The level's time to decide starts when its inbox item was opened or raised, not when this job runs.
+    const opened = await prisma.caseEvent.findFirst({
+      where: { caseId: row.id, type: 'escalated' },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    });
+    const start = opened && opened.at < now ? opened.at : now;
+    dueAt = calendar.addWorkingTime(start, { minutes: deps.config.ESCALATION_DECISION_MINUTES });
   } else {
     const category = await prisma.category.findUnique({
       where: { kind_code: { kind: row.categoryKind, code: row.categoryCode } },
