@@ -398,3 +398,48 @@ test.serial('failed 核查: 返工 to the same department, then 结案', async (
   ]);
   t.is(await hub.db.prisma.outboxMessage.count({ where: { caseId: c.id, adapter: 'department' } }), 2);
 });
+
+test.serial(
+  'a second video alarm on the same spot is merged; a 自处理 report closes without a department',
+  async (t) => {
+    const first = await insertCase(hub.db, {
+      source: 'video',
+      gridCode: '32068200100102',
+      lng: 120.5412,
+      lat: 32.3801,
+    });
+    await start(first.id, 'video');
+    await statusIs(first.id, 'verifying');
+    const second = await insertCase(hub.db, {
+      source: 'video',
+      gridCode: '32068200100102',
+      lng: 120.5413,
+      lat: 32.3802,
+    });
+    const pik = await start(second.id, 'video');
+    t.true(await ended(pik));
+    t.like(await caseRow(second.id), { status: 'voided', mergedIntoId: first.id });
+    t.deepEqual(await timeline(second.id), ['merged']);
+
+    const self = await insertCase(hub.db, {
+      source: 'supervisor',
+      status: 'disposed',
+      lng: 120.5401,
+      lat: 32.3801,
+    });
+    await hub.db.prisma.caseEvent.create({
+      data: {
+        caseId: self.id,
+        type: 'self_handled',
+        at: new Date(clock),
+        fromStatus: 'reported',
+        toStatus: 'disposed',
+      },
+    });
+    const selfPik = await start(self.id, 'supervisor');
+    await statusIs(self.id, 'closed');
+    t.true(await ended(selfPik));
+    t.deepEqual(await timeline(self.id), ['self_handled', 'closed']);
+    t.like(await caseRow(self.id), { departmentId: null, dispatchCount: 0, gridCode: '32068200100101' });
+  },
+);
