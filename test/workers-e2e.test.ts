@@ -37,7 +37,7 @@ test.before(async () => {
       name: `${id}.bpmn`,
     });
   deps = workerDeps(hub.db, smtp.url, () => new Date(clock));
-  workers = createWorkers({ ...deps, zeebe: engine.newClient(), workerName: 'e2e' });
+  workers = createWorkers({ ...deps, zeebe: engine.newClient(), workerName: 'e2e', longPollMs: 2000 });
   workers.start();
 });
 test.after.always(async () => {

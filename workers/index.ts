@@ -52,6 +52,11 @@ export interface CreateWorkersDeps extends WorkerDeps {
   config: WorkerDeps['config'] & Pick<Config, 'WORKER_MAX_JOBS_ACTIVE' | 'WORKER_JOB_TIMEOUT_MS'>;
   /** Worker name reported to the engine (default `chengguan-hub`). */
   workerName?: string;
+  /**
+   * How long one activation request waits for jobs (default 30 s). stop() does not cut a poll in
+   * flight, so the process may stay up this long after stop(); tests use a short one.
+   */
+  longPollMs?: number;
 }
 
 export interface Workers {
@@ -102,7 +107,7 @@ export function createWorkers(deps: CreateWorkersDeps): Workers {
           maxJobsToActivate: config.WORKER_MAX_JOBS_ACTIVE,
           timeout: config.WORKER_JOB_TIMEOUT_MS,
           // Long polls: the gateway answers as soon as a job exists, so no job waits for a poll interval.
-          longPoll: 30_000,
+          longPoll: deps.longPollMs ?? 30_000,
           pollInterval: 300,
           taskHandler: async (job) => {
             const outcome = await handler(job, deps);
