@@ -156,11 +156,16 @@ const rate = (num: string[], den: string[]): Figure => ({
 
 /** Rate over the acts of one user: each act is [caseId, ok]; a case with several acts counts each. */
 const actRate = (acts: [string, boolean][]): Figure => {
-  const ok = acts.filter(([, good]) => good).length;
+  const goodIds: string[] = [];
+  const allIds: string[] = [];
+  for (const act of acts) {
+    allIds.push(act[0]);
+    if (act[1]) goodIds.push(act[0]);
+  }
   return {
-    value: acts.length ? ok / acts.length : null,
-    numeratorIds: uniqueIds(acts.filter(([, good]) => good).map(([id]) => id)),
-    denominatorIds: uniqueIds(acts.map(([id]) => id)),
+    value: acts.length ? goodIds.length / acts.length : null,
+    numeratorIds: uniqueIds(goodIds),
+    denominatorIds: uniqueIds(allIds),
   };
 };
 
@@ -376,11 +381,11 @@ export function computeAssessment(
     dispatcher: new Map(),
   };
   const record = (role: keyof typeof acts, user: string, figure: string, caseId: string, ok: boolean) => {
-    const perUser = acts[role].get(user) ?? new Map<string, [string, boolean][]>();
-    acts[role].set(user, perUser);
-    const list = perUser.get(figure) ?? [];
-    list.push([caseId, ok]);
-    perUser.set(figure, list);
+    let perUser = acts[role].get(user);
+    if (!perUser) acts[role].set(user, (perUser = new Map()));
+    const list = perUser.get(figure);
+    if (list) list.push([caseId, ok]);
+    else perUser.set(figure, [[caseId, ok]]);
   };
   for (const s of stories) {
     const id = s.case.id;
@@ -434,7 +439,7 @@ export function computeAssessment(
     });
   }
   const staffFigure = (list: [string, boolean][] | undefined, kind: 'rate' | 'count'): Figure =>
-    kind === 'count' ? count(uniqueIds((list ?? []).map(([id]) => id))) : actRate(list ?? []);
+    kind === 'count' ? count(uniqueIds((list ?? []).map((act) => act[0]))) : actRate(list ?? []);
   const staff = (
     role: keyof typeof acts,
     figures: [string, 'rate' | 'count'][],
@@ -467,7 +472,7 @@ export function computeAssessment(
       const mine = bySupervisor.get(user) ?? [];
       const reports = acts.supervisor.get(user)?.get('validReportRate') ?? [];
       return {
-        reports: count(uniqueIds(reports.map(([id]) => id))),
+        reports: count(uniqueIds(reports.map((act) => act[0]))),
         missedReportRate: rate(
           mine.filter((s) => publicSources.has(s.case.source)).map((s) => s.case.id),
           mine.map((s) => s.case.id),
