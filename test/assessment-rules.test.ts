@@ -30,7 +30,7 @@ function input(perDept: Record<string, number>, names: Record<string, string> = 
       events.push(
         {
           caseId: id,
-          at: at('2026-10-12 09:00'),
+          at: at('2026-10-12 09:00').getTime(),
           type: 'registered',
           actorUserId: null,
           departmentId: null,
@@ -38,7 +38,7 @@ function input(perDept: Record<string, number>, names: Record<string, string> = 
         },
         {
           caseId: id,
-          at: at('2026-10-12 09:10'),
+          at: at('2026-10-12 09:10').getTime(),
           type: 'dispatched',
           actorUserId: null,
           departmentId: dept,

@@ -390,7 +390,7 @@ export function computeAssessment(
   for (const s of stories) {
     const id = s.case.id;
     s.events.forEach((e, i) => {
-      const at = e.at.getTime();
+      const at = e.at;
       if (!inPeriod(at)) return;
       if (e.type === 'reported' && s.case.source === 'supervisor' && s.case.reporterUserId) {
         record('supervisor', s.case.reporterUserId, 'validReportRate', id, s.registeredAt !== null);

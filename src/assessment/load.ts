@@ -91,7 +91,7 @@ export async function loadAssessmentInput(
       []) as EventTuple[]) {
       events.push({
         caseId: id,
-        at: new Date(Number(at)),
+        at: Number(at),
         type,
         actorUserId,
         departmentId,

@@ -24,7 +24,8 @@ export interface AssessmentCase {
 /** The CaseEvent columns the assessment reads. */
 export interface AssessmentEvent {
   caseId: string;
-  at: Date;
+  /** epoch milliseconds (a number, not a Date: a month has hundreds of thousands of events) */
+  at: number;
   type: string;
   actorUserId: string | null;
   departmentId: string | null;
@@ -99,11 +100,11 @@ const dueAtOf = (data: unknown): { step: string; dueAt: number } | null => {
 /** Replays `events` (any order; only those before asOf count) of one case. */
 export function replayCase(c: AssessmentCase, events: AssessmentEvent[], asOf: number): CaseStory {
   // The loader returns timelines in time order; sort (stably) only what is not.
-  let sorted = events.filter((e) => e.at.getTime() < asOf);
+  let sorted = events.filter((e) => e.at < asOf);
   if (sorted.some((e, i) => i > 0 && e.at < sorted[i - 1]!.at)) {
     sorted = sorted
       .map((e, i) => ({ e, i }))
-      .sort((a, b) => a.e.at.getTime() - b.e.at.getTime() || a.i - b.i)
+      .sort((a, b) => a.e.at - b.e.at || a.i - b.i)
       .map(({ e }) => e);
   }
   const story: CaseStory = {
@@ -134,7 +135,7 @@ export function replayCase(c: AssessmentCase, events: AssessmentEvent[], asOf: n
   };
 
   for (const e of sorted) {
-    const at = e.at.getTime();
+    const at = e.at;
     story.statusBefore.push(status);
     switch (e.type) {
       case 'registered':
