@@ -16,6 +16,7 @@ import { seedDemo } from './db/seed.ts';
 import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
 import { createZeebeClient, type ZeebeClient } from './zeebe.ts';
+import { createMailer, createWorkers } from '../workers/index.ts';
 import {
   startStandaloneEngine,
   standaloneOptionsFromConfig,
@@ -57,6 +58,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   let server: Server | undefined;
   let engine: StandaloneEngine | undefined;
   let zeebe: ZeebeClient | undefined;
+  let workers: ReturnType<typeof createWorkers> | undefined;
   let url = '';
 
   const need = <T>(value: T | undefined, what: string): T => {
@@ -94,6 +96,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   }
 
   async function closeEngine() {
+    await workers?.stop();
+    workers = undefined;
     await zeebe?.close();
     zeebe = undefined;
     await engine?.close();
@@ -122,6 +126,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
         // deployment completes when the cluster answers. The embedded engine is up, so wait for it.
         if (engine) await deployment;
         else deployment.catch((err: unknown) => log.error({ err }, 'deploying the procedures failed'));
+        workers = createWorkers({ zeebe: client, db, mailer: createMailer(config, logger), logger, config });
+        workers.start();
         auth = createAuth({ db, config, key: await loadAuthSecret(config) });
         const engineCheck: ReadinessCheck = { name: 'engine', check: () => client.topology() };
         api = createApi({ config, logger, db, auth, readinessChecks: [engineCheck, ...readinessChecks] });
