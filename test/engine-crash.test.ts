@@ -3,6 +3,11 @@
  * jobs, timers pending, messages buffered) and is killed with SIGKILL — twice — and restarted on the
  * same database. Afterwards every instance has finished exactly once with the expected variables, no
  * completion the client was told succeeded is lost (its job never comes back), and every timer fired.
+ *
+ * A completion in flight at the kill is ambiguous to the client: the engine may have committed it (the
+ * answer died with the process) or not (the job times out and comes back). So the client-side record
+ * only proves "acknowledged ⇒ never redelivered"; "finished exactly once" is read from the engine's
+ * event feed after the run.
  */
 import test from 'ava';
 import { readFileSync } from 'node:fs';
@@ -43,6 +48,8 @@ test('SIGKILL under load loses no acknowledged completion; every instance finish
 
   const violations: string[] = [];
   const stepAcked = new Set<number>();
+  const finalAcked = new Set<number>();
+  // Variables each final job carried, recorded when the worker receives it (before completing).
   const finals = new Map<number, Record<string, unknown>>();
   let allDone!: () => void;
   const finished = new Promise<void>((resolve) => (allDone = resolve));
@@ -68,12 +75,12 @@ test('SIGKILL under load loses no acknowledged completion; every instance finish
     taskHandler: async (job) => {
       const id = Number(job.variables.id);
       await delay(25);
-      if (finals.has(id))
+      if (finalAcked.has(id))
         violations.push(`crash-final of ${id} came back after its completion was acknowledged`);
-      const variables = JSON.parse(JSON.stringify(job.variables)) as Record<string, unknown>;
-      const ack = await job.complete({ finished: true });
-      finals.set(id, variables);
+      finals.set(id, JSON.parse(JSON.stringify(job.variables)) as Record<string, unknown>);
       if (finals.size === INSTANCES) allDone();
+      const ack = await job.complete({ finished: true });
+      finalAcked.add(id);
       return ack;
     },
   });
@@ -105,18 +112,20 @@ test('SIGKILL under load loses no acknowledged completion; every instance finish
   await engine.restart(); // SIGKILL mid-work, then start again on the same database and port
 
   await Promise.all(ids.filter((id) => id % 2 === 1).map(publish));
-  await until(() => finals.size >= INSTANCES / 4, 30_000, 'the first final completions');
-  const finalsBeforeSecondKill = finals.size;
+  await until(() => finalAcked.size >= INSTANCES / 4, 30_000, 'the first final completions');
+  const finalsBeforeSecondKill = finalAcked.size;
   await engine.restart();
 
   const timeout = delay(60_000).then(() => 'timeout' as const);
   const outcome = await Promise.race([finished.then(() => 'done' as const), timeout]);
   t.is(outcome, 'done', `finished ${finals.size} of ${INSTANCES}; violations: ${violations.join('; ')}`);
-  await delay(1000); // give a wrongly re-delivered job the chance to show up
+  // Longer than the job timeout (3 s): a completion lost with the engine comes back and is acknowledged
+  // now, and a wrongly re-delivered acknowledged job has the chance to show up.
+  await delay(5000);
   t.deepEqual(violations, []);
   t.log(`step completions acknowledged before the first kill: ${ackedBeforeKill}`);
   t.log(`final completions acknowledged before the second kill: ${finalsBeforeSecondKill}`);
-  t.is(stepAcked.size, INSTANCES);
+  t.log(`completions whose answer died with the engine: ${INSTANCES * 2 - stepAcked.size - finalAcked.size}`);
   for (const id of ids) {
     t.deepEqual(
       finals.get(id),
