@@ -115,7 +115,7 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
   );
   t.true(versions.every((v) => /^22517998136\d+$/.test(v.engineKey ?? '')));
   const topology = await hub.zeebe.topology();
-  t.is(topology.brokers[0]?.partitions[0]?.role, 'LEADER');
+  t.is(String(topology.brokers[0]?.partitions[0]?.role), 'LEADER');
 
   // A second start over the same data: no reseeding, the same signing key (the session survives).
   await hub.stop();
