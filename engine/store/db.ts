@@ -67,10 +67,17 @@ function openSqlite(path: string): Db {
 }
 
 // int8 (BIGINT) columns come back as numbers: every engine key fits in 2^53 (partition bits included).
-pg.types.setTypeParser(20, (v) => Number(v));
+// Set on this client only: the hub's Prisma adapter shares the `pg` module in the same process.
+const INT8_OID = 20;
+const engineTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
 
 async function openPostgres(url: string): Promise<Db> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, types: engineTypes });
   await client.connect();
   const names = new Map<string, string>();
   const toPg = (sql: string) => {
