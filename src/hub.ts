@@ -130,7 +130,14 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
         workers.start();
         auth = createAuth({ db, config, key: await loadAuthSecret(config) });
         const engineCheck: ReadinessCheck = { name: 'engine', check: () => client.topology() };
-        api = createApi({ config, logger, db, auth, readinessChecks: [engineCheck, ...readinessChecks] });
+        api = createApi({
+          config,
+          logger,
+          db,
+          auth,
+          zeebe: client,
+          readinessChecks: [engineCheck, ...readinessChecks],
+        });
         const s = createServer(api.app.callback());
         await new Promise<void>((resolve, reject) => {
           s.once('error', reject);

@@ -10,6 +10,8 @@ import { userRoutes } from '../auth/user-routes.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../log.ts';
+import { caseRoutes } from '../cases/routes.ts';
+import type { ZeebeClient } from '../zeebe.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -28,6 +30,8 @@ export interface ApiDeps {
   auth: Auth;
   /** Readiness checks beyond the database's (which is always there), e.g. the engine. */
   readinessChecks?: ReadinessCheck[];
+  /** The engine client; without it, reporting a case answers 503 (tests that need no engine omit it). */
+  zeebe?: ZeebeClient;
 }
 
 export interface Api {
@@ -49,6 +53,7 @@ function hubRoutes(deps: ApiDeps): Route[] {
     ...authRoutes(deps),
     ...userRoutes(deps),
     ...referenceRoutes(deps),
+    ...caseRoutes(deps),
   ];
 }
 

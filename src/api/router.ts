@@ -35,8 +35,10 @@ export function buildRouter(
             log: ctx.state.log,
             ctx,
           });
-          ctx.status = status;
-          if (status !== 204) ctx.body = result;
+          // A handler may answer another success status it set itself (e.g. 200 for an idempotent replay
+          // of a 201); Koa's status is 404 until someone sets it.
+          if (ctx.status === 404) ctx.status = status;
+          if (ctx.status !== 204) ctx.body = result;
         },
       ],
     );

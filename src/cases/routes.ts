@@ -1,0 +1,418 @@
+/**
+ * The case REST API, first slice: report a case (POST /api/cases, idempotent), list cases with filters
+ * and cursor pages, one case with its timeline.
+ *
+ * Reporting order (no half-written case survives an engine failure):
+ * 1. one transaction writes the Case row (status `reported`) and its `reported` timeline event;
+ * 2. the `case-disposal` instance is started with `{ caseId, source }` (processes/README.md);
+ * 3. the instance key is stored on the row.
+ * If step 2 fails, the row is deleted again (its events go with it, ON DELETE CASCADE) and the caller
+ * gets a 503 it may retry with the same Idempotency-Key. The row must exist before the instance starts
+ * because the first job (`hub.case.intake`) reads it.
+ */
+import { z } from 'zod';
+import { defineRoute, type Route } from '../api/route.ts';
+import type { Role, Principal } from '../auth/roles.ts';
+import { isUniqueViolation, type Db, type Prisma } from '../db/index.ts';
+import { notFound, unavailable, validationError } from '../errors.ts';
+import type { ZeebeClient } from '../zeebe.ts';
+import { applyEvent, CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
+
+const SOURCES = [
+  'supervisor',
+  'hotline',
+  'public',
+  'video',
+  'sanitation',
+  'utility',
+  'open311',
+  'other',
+] as const;
+const URGENCIES = ['normal', 'urgent', 'critical'] as const;
+/** Roles that report cases. */
+const REPORTERS: Role[] = ['field_supervisor', 'acceptor', 'service'];
+/** Roles that see the reporter's contact. */
+const CONTACT_READERS: Role[] = ['acceptor', 'dispatcher', 'shift_leader', 'administrator'];
+/** Roles that see every case; a department handler without one of them sees only its department's. */
+const CITY_WIDE: Role[] = [
+  'administrator',
+  'acceptor',
+  'dispatcher',
+  'field_supervisor',
+  'shift_leader',
+  'leader',
+  'service',
+];
+const PAGE_MAX = 200;
+
+const reportSchema = z
+  .object({
+    source: z.enum(SOURCES),
+    sourceRef: z.string().min(1).max(200).optional(),
+    categoryKind: z.enum(['event', 'component']).default('event'),
+    categoryCode: z.string().regex(/^\d{4}$/, 'a 4-digit minor category code'),
+    urgency: z.enum(URGENCIES).default('normal'),
+    description: z.string().trim().min(1).max(4000),
+    address: z.string().max(500).optional(),
+    lng: z.number().min(-180).max(180).optional(),
+    lat: z.number().min(-90).max(90).optional(),
+    componentId: z.string().min(1).optional(),
+    reporterName: z.string().max(100).optional(),
+    reporterPhone: z.string().max(40).optional(),
+  })
+  .strict()
+  .refine((b) => (b.lng === undefined) === (b.lat === undefined), {
+    message: 'lng and lat go together',
+    path: ['lat'],
+  })
+  .refine((b) => b.lng !== undefined || b.componentId !== undefined || b.address !== undefined, {
+    message: 'a location is needed: lng/lat, componentId or address',
+    path: ['lng'],
+  });
+
+const eventSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  type: z.string(),
+  actorName: z.string().nullable(),
+  fromStatus: z.string().nullable(),
+  toStatus: z.string().nullable(),
+  departmentId: z.string().nullable(),
+  note: z.string().nullable(),
+  data: z.unknown(),
+});
+
+const caseSchema = z.object({
+  id: z.string(),
+  caseNo: z.string(),
+  source: z.enum(SOURCES),
+  sourceRef: z.string().nullable(),
+  categoryKind: z.enum(['event', 'component']),
+  categoryCode: z.string(),
+  urgency: z.enum(URGENCIES),
+  status: z.enum(CASE_STATUSES),
+  description: z.string(),
+  address: z.string().nullable(),
+  lng: z.number().nullable(),
+  lat: z.number().nullable(),
+  gridCode: z.string().nullable(),
+  componentId: z.string().nullable(),
+  departmentId: z.string().nullable(),
+  processInstanceKey: z.string().nullable(),
+  reportedAt: z.string(),
+  createdAt: z.string(),
+  /** Only for acceptors, dispatchers, shift leaders and administrators; null otherwise. */
+  reporter: z.object({ name: z.string().nullable(), phone: z.string().nullable() }).nullable(),
+});
+
+const detailSchema = caseSchema.extend({ timeline: z.array(eventSchema) });
+
+type CaseRow = Prisma.CaseGetPayload<object>;
+
+const hasAny = (principal: Principal, roles: Role[]) => principal.roles.some((r) => roles.includes(r));
+
+function toView(row: CaseRow, principal: Principal): z.infer<typeof caseSchema> {
+  return {
+    id: row.id,
+    caseNo: row.caseNo,
+    source: row.source,
+    sourceRef: row.sourceRef,
+    categoryKind: row.categoryKind,
+    categoryCode: row.categoryCode,
+    urgency: row.urgency,
+    status: row.status,
+    description: row.description,
+    address: row.address,
+    lng: row.lng,
+    lat: row.lat,
+    gridCode: row.gridCode,
+    componentId: row.componentId,
+    departmentId: row.departmentId,
+    processInstanceKey: row.processInstanceKey,
+    reportedAt: row.reportedAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    reporter: hasAny(principal, CONTACT_READERS)
+      ? { name: row.reporterName, phone: row.reporterPhone }
+      : null,
+  };
+}
+
+/** The department a caller is limited to, or null when it sees every case. */
+function departmentScope(principal: Principal): Prisma.CaseWhereInput | null {
+  if (hasAny(principal, CITY_WIDE)) return null;
+  // A handler without a department sees nothing rather than everything.
+  const dept = principal.departmentId ?? '\u0000none';
+  return { OR: [{ departmentId: dept }, { subCenterId: dept }] };
+}
+
+/** RG + the report's day in Asia/Shanghai + a 4-digit number within the day. */
+async function nextCaseNo(tx: Prisma.TransactionClient, now: Date): Promise<string> {
+  const day = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const prefix = `RG${day}`;
+  const last = await tx.case.findFirst({
+    where: { caseNo: { startsWith: prefix } },
+    orderBy: { caseNo: 'desc' },
+    select: { caseNo: true },
+  });
+  const seq = last ? Number(last.caseNo.slice(prefix.length)) + 1 : 1;
+  return `${prefix}${String(seq).padStart(4, '0')}`;
+}
+
+const encodeCursor = (row: { createdAt: Date; id: string }) =>
+  Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const createdAt = new Date(String(at));
+    if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
+    return { createdAt, id };
+  } catch {
+    throw validationError('invalid cursor', [
+      { field: 'query.cursor', message: 'not a cursor from this API' },
+    ]);
+  }
+}
+
+/** Open cases past the deadline of the step they are in. */
+function overdueWhere(now: Date): Prisma.CaseWhereInput {
+  return {
+    OR: [
+      { status: 'verifying', verifyDeadline: { lt: now } },
+      { status: 'dispatched', signDeadline: { lt: now } },
+      { status: { in: ['dispatched', 'signed'] }, disposeDeadline: { lt: now } },
+      { status: 'checking', checkDeadline: { lt: now } },
+    ],
+  };
+}
+
+const isoDate = z.string().datetime({ offset: true });
+
+/** POST /api/cases, GET /api/cases, GET /api/cases/:id. `zeebe` is needed only for reporting. */
+export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Route[] {
+  const { prisma } = db;
+
+  async function checkReferences(body: z.infer<typeof reportSchema>) {
+    const category = await prisma.category.findUnique({
+      where: { kind_code: { kind: body.categoryKind, code: body.categoryCode } },
+      select: { active: true },
+    });
+    if (!category?.active) {
+      throw validationError('unknown category', [
+        {
+          field: 'body.categoryCode',
+          message: `no active ${body.categoryKind} category ${body.categoryCode}`,
+        },
+      ]);
+    }
+    if (body.componentId) {
+      const component = await prisma.component.findUnique({
+        where: { id: body.componentId },
+        select: { id: true },
+      });
+      if (!component) {
+        throw validationError('unknown component', [
+          { field: 'body.componentId', message: 'no such component' },
+        ]);
+      }
+    }
+  }
+
+  async function createCase(body: z.infer<typeof reportSchema>, principal: Principal, key: string | null) {
+    const now = new Date();
+    // Two reports racing for the same case number: the loser retries with the next one.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await prisma.$transaction(async (tx) => {
+          const row = await tx.case.create({
+            data: {
+              caseNo: await nextCaseNo(tx, now),
+              source: body.source,
+              sourceRef: body.sourceRef ?? null,
+              idempotencyKey: key,
+              categoryKind: body.categoryKind,
+              categoryCode: body.categoryCode,
+              urgency: body.urgency,
+              status: applyEvent(null, 'reported'),
+              description: body.description,
+              address: body.address ?? null,
+              lng: body.lng ?? null,
+              lat: body.lat ?? null,
+              componentId: body.componentId ?? null,
+              reporterName: body.reporterName ?? null,
+              reporterPhone: body.reporterPhone ?? null,
+              reporterUserId: principal.userId,
+              reportedAt: now,
+              createdAt: now,
+            },
+          });
+          await tx.caseEvent.create({
+            data: {
+              caseId: row.id,
+              type: 'reported',
+              at: now,
+              actorUserId: principal.userId,
+              actorName: principal.displayName,
+              toStatus: row.status,
+            },
+          });
+          return row;
+        });
+      } catch (err) {
+        if (attempt < 5 && isUniqueViolation(err, ['caseNo'])) continue;
+        throw err;
+      }
+    }
+  }
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/cases',
+      summary: 'Report a case (上报); starts its case-disposal procedure',
+      description:
+        'Send an `Idempotency-Key` header to make a retry safe: a report repeating a key already used ' +
+        'answers 200 with the case it created instead of 201 with a new one.',
+      tags: ['cases'],
+      access: REPORTERS,
+      body: reportSchema,
+      responses: { 201: { description: 'The case as stored', schema: caseSchema } },
+      handler: async ({ body, principal, ctx, log }) => {
+        const raw = ctx.get('idempotency-key');
+        if (raw !== '' && (raw.length > 200 || !/^[\x21-\x7e]+$/.test(raw))) {
+          throw validationError('invalid Idempotency-Key', [
+            { field: 'headers.idempotency-key', message: 'up to 200 visible ASCII characters' },
+          ]);
+        }
+        const key = raw === '' ? null : raw;
+        const replay = async () => {
+          const found = key ? await prisma.case.findUnique({ where: { idempotencyKey: key } }) : null;
+          if (found) ctx.status = 200;
+          return found && toView(found, principal);
+        };
+        const earlier = await replay();
+        if (earlier) return earlier;
+        if (!zeebe) throw unavailable('the engine is not connected');
+        await checkReferences(body);
+        let row: CaseRow;
+        try {
+          row = await createCase(body, principal, key);
+        } catch (err) {
+          // A concurrent request with the same key won the insert: answer with its case.
+          const other = isUniqueViolation(err, ['idempotencyKey']) ? await replay() : null;
+          if (other) return other;
+          throw err;
+        }
+        let processInstanceKey: string;
+        try {
+          const started = await zeebe.createProcessInstance({
+            bpmnProcessId: 'case-disposal',
+            variables: { caseId: row.id, source: row.source },
+          });
+          processInstanceKey = String(started.processInstanceKey);
+        } catch (err) {
+          await prisma.case.delete({ where: { id: row.id } });
+          log.warn({ err, caseNo: row.caseNo }, 'starting case-disposal failed; the report was undone');
+          throw unavailable(
+            'the process engine did not accept the case; retry with the same Idempotency-Key',
+            err,
+          );
+        }
+        const stored = await prisma.case.update({ where: { id: row.id }, data: { processInstanceKey } });
+        log.info({ caseId: row.id, caseNo: row.caseNo, processInstanceKey }, 'case reported');
+        return toView(stored, principal);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/cases',
+      summary: 'Cases, newest first, with filters and cursor pages',
+      tags: ['cases'],
+      access: 'authenticated',
+      query: z.object({
+        status: z.enum(CASE_STATUSES).optional(),
+        categoryCode: z.string().optional(),
+        departmentId: z.string().optional(),
+        gridCode: z.string().optional(),
+        source: z.enum(SOURCES).optional(),
+        overdue: z.enum(['true', 'false']).optional().describe('open cases past the deadline of their step'),
+        from: isoDate.optional().describe('reported at or after'),
+        to: isoDate.optional().describe('reported before'),
+        limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(50),
+        cursor: z.string().optional().describe('nextCursor of the previous page'),
+      }),
+      responses: {
+        200: {
+          description: 'One page',
+          schema: z.object({ items: z.array(caseSchema), nextCursor: z.string().nullable() }),
+        },
+      },
+      handler: async ({ query, principal }) => {
+        const now = new Date();
+        const and: Prisma.CaseWhereInput[] = [];
+        const scope = departmentScope(principal);
+        if (scope) and.push(scope);
+        if (query.status) and.push({ status: query.status });
+        if (query.categoryCode) and.push({ categoryCode: query.categoryCode });
+        if (query.departmentId) and.push({ departmentId: query.departmentId });
+        if (query.gridCode) and.push({ gridCode: query.gridCode });
+        if (query.source) and.push({ source: query.source });
+        if (query.from) and.push({ reportedAt: { gte: new Date(query.from) } });
+        if (query.to) and.push({ reportedAt: { lt: new Date(query.to) } });
+        if (query.overdue === 'true') and.push(overdueWhere(now));
+        if (query.overdue === 'false') {
+          and.push({ NOT: overdueWhere(now) }, { status: { notIn: [...FINAL_STATUSES] } });
+        }
+        if (query.cursor) {
+          const c = decodeCursor(query.cursor);
+          and.push({
+            OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }],
+          });
+        }
+        const rows = await prisma.case.findMany({
+          where: { AND: and },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: query.limit + 1,
+        });
+        const page = rows.slice(0, query.limit);
+        return {
+          items: page.map((r) => toView(r, principal)),
+          nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!) : null,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/cases/:id',
+      summary: 'One case with its timeline',
+      tags: ['cases'],
+      access: 'authenticated',
+      params: z.object({ id: z.string() }),
+      responses: { 200: { description: 'The case', schema: detailSchema } },
+      handler: async ({ params, principal }) => {
+        const scope = departmentScope(principal);
+        // Another department's case answers 404, so ids cannot be probed.
+        const row = await prisma.case.findFirst({
+          where: { AND: [{ id: params.id }, ...(scope ? [scope] : [])] },
+          include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
+        });
+        if (!row) throw notFound(`case ${params.id}`);
+        const { events, ...rest } = row;
+        return {
+          ...toView(rest, principal),
+          timeline: events.map((e) => ({
+            id: e.id,
+            at: e.at.toISOString(),
+            type: e.type,
+            actorName: e.actorName,
+            fromStatus: e.fromStatus,
+            toStatus: e.toStatus,
+            departmentId: e.departmentId,
+            note: e.note,
+            data: e.data ?? null,
+          })),
+        };
+      },
+    }),
+  ];
+}
