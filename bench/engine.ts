@@ -1,38 +1,104 @@
 /**
- * Engine figures through the Zeebe gateway with the real client (@camunda8/sdk), printed as JSON.
- * The engine runs in-process on a fresh database chosen by HUB_TEST_DB (sqlite by default, or postgres).
+ * Engine figures through the Zeebe gateway with the real client (@camunda8/sdk). Prints progress lines
+ * and, as its last line, one JSON object. Every engine runs on free ports with a fresh database
+ * (SQLite temp file, or a fresh PostgreSQL database with `--db postgres`) that is dropped at the end.
  *
- *   npm run bench:engine -- [instances] [concurrency]
+ *   npm run bench:engine -- [instances] [concurrency] [--seconds N] [--waiting N] [--db sqlite|postgres]
  *
- * Figure 1 — one-service-task instances per second, end to end: `instances` instances of
- * start → service task → end are created by `concurrency` concurrent callers while one worker
- * (maxJobsToActivate 200) completes their jobs; the time runs from the first create to the last
- * acknowledged completion.
+ * 1. one-service-task instances/s, created → completed (`instances`, `concurrency` callers, one worker);
+ * 2. a ten-service-task process: tasks/s sustained for `--seconds` (default 60);
+ * 3. job activation latency with a streaming worker at 100 instances/s for ~20 s: from the
+ *    createProcessInstance call to the worker receiving the job (an upper bound of creation → receipt);
+ * 4. `--waiting` (default 100,000) instances each waiting on a timer and a message (event-based gateway)
+ *    in an engine child process: its RSS, restart-to-ready after SIGKILL, and how late the timers fire
+ *    (job received by a streaming worker − due time);
+ * 5. the same ten-task process on the npm package `bpmn-engine` in memory, tasks/s; ratioToPeer = (2)/(5).
+ * Nothing is tuned to hit a target: the figures are what one run measured.
  */
-import { startTestEngine } from '../test/helpers/engine.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
-const instances = Number(process.argv[2] ?? 2000);
-const concurrency = Number(process.argv[3] ?? 50);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seconds: { type: 'string', default: '60' },
+    waiting: { type: 'string', default: '100000' },
+    db: { type: 'string', default: process.env.HUB_TEST_DB ?? 'sqlite' },
+  },
+});
+const instances = Number(positionals[0] ?? 2000);
+const concurrency = Number(positionals[1] ?? 50);
+const seconds = Number(values.seconds);
+const waiting = Number(values.waiting);
+if (values.db !== 'sqlite' && values.db !== 'postgres') throw new Error('--db must be sqlite or postgres');
+// The test helper picks the database from HUB_TEST_DB when it creates one.
+process.env.HUB_TEST_DB = values.db;
+const { startTestEngine } = await import('../test/helpers/engine.ts');
+type TestEngine = Awaited<ReturnType<typeof startTestEngine>>;
 
-const xml = `<?xml version="1.0" encoding="UTF-8"?>
+const progress = (msg: string) => console.log(`[${new Date().toISOString()}] ${msg}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+const round1 = (n: number) => Number(n.toFixed(1));
+
+const defs = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="bench-defs" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="bench-one-task" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task" />
-    <bpmn:serviceTask id="task"><bpmn:extensionElements><zeebe:taskDefinition type="bench-one-task" /></bpmn:extensionElements></bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
+${body}
 </bpmn:definitions>`;
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+/** start → N service tasks (all of job type `type`, or a peer `implementation`) → end. */
+function tasksProcess(id: string, count: number, task: (i: number) => string): string {
+  const parts = ['<bpmn:startEvent id="start" />'];
+  let prev = 'start';
+  for (let i = 1; i <= count; i++) {
+    parts.push(`<bpmn:sequenceFlow id="f${i}" sourceRef="${prev}" targetRef="t${i}" />`, task(i));
+    prev = `t${i}`;
+  }
+  parts.push(
+    `<bpmn:sequenceFlow id="fEnd" sourceRef="${prev}" targetRef="end" />`,
+    '<bpmn:endEvent id="end" />',
+  );
+  return defs(`<bpmn:process id="${id}" isExecutable="true">${parts.join('\n')}</bpmn:process>`);
+}
+const zeebeTask = (type: string) => (i: number) =>
+  `<bpmn:serviceTask id="t${i}"><bpmn:extensionElements><zeebe:taskDefinition type="${type}" /></bpmn:extensionElements></bpmn:serviceTask>`;
 
-const engine = await startTestEngine({ clockControl: false });
-try {
+const waitingXml = defs(`<bpmn:process id="bench-waiting" isExecutable="true">
+  <bpmn:startEvent id="start" />
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw" />
+  <bpmn:eventBasedGateway id="gw" />
+  <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="timer" />
+  <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="msg" />
+  <bpmn:intermediateCatchEvent id="timer"><bpmn:timerEventDefinition><bpmn:timeDate>=due</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+  <bpmn:intermediateCatchEvent id="msg"><bpmn:messageEventDefinition messageRef="wakeUp" /></bpmn:intermediateCatchEvent>
+  <bpmn:sequenceFlow id="f4" sourceRef="timer" targetRef="fired" />
+  <bpmn:serviceTask id="fired"><bpmn:extensionElements><zeebe:taskDefinition type="bench-timer-fired" /></bpmn:extensionElements></bpmn:serviceTask>
+  <bpmn:sequenceFlow id="f5" sourceRef="fired" targetRef="end" />
+  <bpmn:sequenceFlow id="f6" sourceRef="msg" targetRef="end2" />
+  <bpmn:endEvent id="end" />
+  <bpmn:endEvent id="end2" />
+</bpmn:process>
+<bpmn:message id="wakeUp" name="bench-wake-up"><bpmn:extensionElements><zeebe:subscription correlationKey="=id" /></bpmn:extensionElements></bpmn:message>`);
+
+/** Runs `create` from `callers` concurrent loops until `more()` says stop. */
+async function createWhile(callers: number, more: () => boolean, create: () => Promise<unknown>) {
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (more()) await create();
+    }),
+  );
+}
+
+/** Figure 1: one-service-task instances/s, created → completed. */
+async function oneTask(engine: TestEngine) {
   const { zbc } = engine;
-  await zbc.deployResource({ process: Buffer.from(xml), name: 'bench-one-task.bpmn' });
-
+  await zbc.deployResource({
+    process: Buffer.from(tasksProcess('bench-one-task', 1, zeebeTask('bench-one-task'))),
+    name: 'one.bpmn',
+  });
   let completed = 0;
   let allCompleted!: () => void;
   const finished = new Promise<void>((resolve) => (allCompleted = resolve));
@@ -40,46 +106,291 @@ try {
     taskType: 'bench-one-task',
     maxJobsToActivate: 200,
     taskHandler: async (job) => {
-      const ack = await job.complete({ done: true });
+      const ack = await job.complete();
       if (++completed === instances) allCompleted();
       return ack;
     },
   });
-
   const createLatencies: number[] = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < instances) {
-        next++;
-        const t0 = performance.now();
-        await zbc.createProcessInstance({ bpmnProcessId: 'bench-one-task', variables: { n: next } });
-        createLatencies.push(performance.now() - t0);
-      }
-    }),
+  await createWhile(
+    concurrency,
+    () => next < instances,
+    async () => {
+      next++;
+      const t0 = performance.now();
+      await zbc.createProcessInstance({ bpmnProcessId: 'bench-one-task', variables: {} });
+      createLatencies.push(performance.now() - t0);
+    },
   );
-  const createSeconds = (performance.now() - started) / 1000;
   await finished;
-  const seconds = (performance.now() - started) / 1000;
+  const secs = (performance.now() - started) / 1000;
   await worker.close();
-  createLatencies.sort((a, b) => a - b);
-  console.log(
-    JSON.stringify({
-      figure: 'one-service-task instances per second, end to end through gRPC (real client)',
-      database: engine.db.provider,
-      instances,
-      concurrency,
-      seconds: Number(seconds.toFixed(2)),
-      instancesPerSecond: Math.round(instances / seconds),
-      createsPerSecond: Math.round(instances / createSeconds),
-      createLatencyMs: {
-        p50: Number(percentile(createLatencies, 50).toFixed(1)),
-        p99: Number(percentile(createLatencies, 99).toFixed(1)),
-      },
-      node: process.version,
-    }),
+  return {
+    oneTaskInstancesPerSec: Math.round(instances / secs),
+    oneTaskCreateP50Ms: round1(percentile(createLatencies, 50)),
+    oneTaskCreateP99Ms: round1(percentile(createLatencies, 99)),
+  };
+}
+
+/** Figure 2: ten-service-task process, tasks completed per second over `seconds`. */
+async function tenTasks(engine: TestEngine) {
+  const { zbc } = engine;
+  await zbc.deployResource({
+    process: Buffer.from(tasksProcess('bench-ten', 10, zeebeTask('bench-ten'))),
+    name: 'ten.bpmn',
+  });
+  let tasks = 0;
+  let inFlight = 0;
+  let counting = true;
+  const worker = zbc.createWorker({
+    taskType: 'bench-ten',
+    maxJobsToActivate: 200,
+    taskHandler: async (job) => {
+      const ack = await job.complete();
+      if (counting) tasks++;
+      if (job.elementId === 't10') inFlight--;
+      return ack;
+    },
+  });
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  const ticker = setInterval(
+    () => progress(`ten-task: ${tasks} tasks so far, ${inFlight} instances in flight`),
+    10_000,
   );
+  // Keep enough instances open that the worker always has jobs, without an unbounded backlog.
+  await createWhile(
+    20,
+    () => performance.now() < end,
+    async () => {
+      if (inFlight >= 300) return sleep(5);
+      inFlight++;
+      await zbc.createProcessInstance({ bpmnProcessId: 'bench-ten', variables: {} });
+    },
+  );
+  counting = false;
+  const secs = (performance.now() - started) / 1000;
+  clearInterval(ticker);
+  await worker.close();
+  return { tasksPerSec: Math.round(tasks / secs), tenTaskSeconds: round1(secs) };
+}
+
+/** Figure 3: creation → streaming-worker receipt at a steady 100 instances/s for ~20 s. */
+async function activationLatency(engine: TestEngine) {
+  const { zbc } = engine;
+  await zbc.deployResource({
+    process: Buffer.from(tasksProcess('bench-latency', 1, zeebeTask('bench-latency'))),
+    name: 'latency.bpmn',
+  });
+  const latencies: number[] = [];
+  const stream = await zbc.streamJobs({
+    type: 'bench-latency',
+    worker: 'bench-latency-worker',
+    timeout: 30_000,
+    taskHandler: (job) => {
+      latencies.push(Date.now() - Number(job.variables.sentAt));
+      return job.complete();
+    },
+  });
+  await sleep(1000); // let the stream open before the first job exists
+  const total = 2000;
+  const started = performance.now();
+  const creates: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = started + i * 10 - performance.now();
+    if (wait > 0) await sleep(wait);
+    creates.push(
+      zbc.createProcessInstance({ bpmnProcessId: 'bench-latency', variables: { sentAt: Date.now() } }),
+    );
+  }
+  await Promise.all(creates);
+  const deadline = Date.now() + 60_000;
+  while (latencies.length < total && Date.now() < deadline) await sleep(100);
+  stream.close();
+  return {
+    activationP50Ms: round1(percentile(latencies, 50)),
+    activationP99Ms: round1(percentile(latencies, 99)),
+    activationJobsReceived: latencies.length,
+    activationOfferedPerSec: Math.round(total / ((performance.now() - started) / 1000)),
+  };
+}
+
+/** The pid of the engine child process (`engine/main.ts`) this bench started. */
+function engineChildPid(): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (ppid === process.pid && cmd.includes('engine/main.ts')) return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  throw new Error('engine child process not found');
+}
+const rssMB = (pid: number) =>
+  Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+
+/** Figure 4: `waiting` instances on a timer + message; RSS, restart-to-ready, timer lateness. */
+async function waitingInstances() {
+  const engine = await startTestEngine({ childProcess: true, clockControl: false });
+  try {
+    const { zbc } = engine;
+    await zbc.deployResource({ process: Buffer.from(waitingXml), name: 'waiting.bpmn' });
+    const rssEmptyMB = rssMB(engineChildPid());
+    // All timers share one due time: the creation time estimated from the first 1% plus 30 s, so they
+    // fall due shortly after the restart.
+    const probe = Math.max(50, Math.ceil(waiting / 100));
+    let created = 0;
+    let due = '';
+    const started = performance.now();
+    const create = async () => {
+      const n = ++created;
+      await zbc.createProcessInstance({
+        bpmnProcessId: 'bench-waiting',
+        variables: { id: `w-${n}`, due: due || new Date(Date.now() + 3_600_000).toISOString() },
+      });
+      if (n % 10_000 === 0) progress(`waiting: ${n} instances created`);
+    };
+    await createWhile(50, () => created < Math.min(probe, waiting), create);
+    const perSec = created / ((performance.now() - started) / 1000);
+    const dueAt = Date.now() + ((waiting - created) / perSec) * 1000 * 1.3 + 30_000;
+    due = new Date(dueAt).toISOString();
+    progress(`waiting: ${Math.round(perSec)}/s on the probe; the timers fall due at ${due}`);
+    // The probe instances wait an hour; correlate their messages away so that all remaining ones share `due`.
+    const probeCount = created;
+    await createWhile(50, () => created < waiting, create);
+    const createSec = (performance.now() - started) / 1000;
+    for (let n = 1; n <= probeCount; n++)
+      await zbc.publishMessage({
+        name: 'bench-wake-up',
+        correlationKey: `w-${n}`,
+        variables: {},
+        timeToLive: 0,
+      });
+    await sleep(2000);
+    const waitingRssMB = rssMB(engineChildPid());
+    progress(
+      `waiting: ${waiting} instances created in ${createSec.toFixed(1)} s; engine RSS ${waitingRssMB} MB`,
+    );
+    if (Date.now() > dueAt)
+      progress('waiting: creation overran the due time; timers fire before the restart');
+
+    const restartStarted = performance.now();
+    await engine.restart(); // SIGKILL, then start on the same database and ports
+    for (;;) {
+      try {
+        await engine.zbc.topology();
+        break;
+      } catch {
+        await sleep(20);
+      }
+    }
+    const restartToReadySec = (performance.now() - restartStarted) / 1000;
+    const rssAfterRestartMB = rssMB(engineChildPid());
+    progress(`waiting: ready ${restartToReadySec.toFixed(2)} s after SIGKILL; RSS ${rssAfterRestartMB} MB`);
+
+    const late: number[] = [];
+    const expected = waiting - probeCount;
+    const stream = await engine.zbc.streamJobs({
+      type: 'bench-timer-fired',
+      worker: 'bench-timer-worker',
+      timeout: 60_000,
+      taskHandler: (job) => {
+        late.push(Date.now() - Date.parse(String(job.variables.due)));
+        return job.complete();
+      },
+    });
+    let last = -1;
+    let stalled = 0;
+    while (late.length < expected && stalled < 60) {
+      await sleep(1000);
+      if (Date.now() < dueAt) continue;
+      stalled = late.length === last ? stalled + 1 : 0;
+      last = late.length;
+      if (late.length % 10 === 0) progress(`waiting: ${late.length}/${expected} timers fired`);
+    }
+    stream.close();
+    return {
+      waitingInstances: waiting,
+      waitingCreatePerSec: Math.round(waiting / createSec),
+      rssEmptyMB,
+      waitingRssMB,
+      rssAfterRestartMB,
+      restartToReadySec: Number(restartToReadySec.toFixed(2)),
+      timersFired: late.length,
+      timerLateP50Ms: Math.round(percentile(late, 50)),
+      timerLateP99Ms: Math.round(percentile(late, 99)),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Figure 5: the ten-task process on bpmn-engine in memory, tasks/s over `seconds`. */
+async function peer() {
+  const { Engine } = await import('bpmn-engine');
+  const { BpmnModdle } = await import('bpmn-moddle');
+  const xml = tasksProcess(
+    'peer-ten',
+    10,
+    (i) => `<bpmn:serviceTask id="t${i}" implementation="\${environment.services.work}" />`,
+  );
+  const moddleContext = await new BpmnModdle().fromXML(xml);
+  let tasks = 0;
+  let counting = true;
+  const services = {
+    work(_ctx: unknown, callback: (err: Error | null, out?: unknown) => void) {
+      // Answer on a later turn, as a worker would, so one instance cannot starve the others.
+      setImmediate(() => {
+        if (counting) tasks++;
+        callback(null, {});
+      });
+    },
+  };
+  const runOne = () =>
+    new Promise<void>((resolve, reject) => {
+      const engine = new Engine({ name: 'peer', moddleContext: moddleContext as never, services });
+      engine.once('end', () => resolve());
+      engine.once('error', reject);
+      engine.execute().catch(reject);
+    });
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await createWhile(50, () => performance.now() < end, runOne);
+  counting = false;
+  const secs = (performance.now() - started) / 1000;
+  return { peerBpmnEngineTasksPerSec: Math.round(tasks / secs) };
+}
+
+progress(
+  `bench:engine on ${values.db}: ${instances} one-task instances, ${seconds} s ten-task, ${waiting} waiting`,
+);
+const result: Record<string, unknown> = { db: values.db };
+const engine = await startTestEngine({ clockControl: false });
+try {
+  Object.assign(result, await oneTask(engine));
+  progress(`1. one-task: ${JSON.stringify(result)}`);
+  Object.assign(result, await tenTasks(engine));
+  progress(`2. ten-task: ${result.tasksPerSec} tasks/s`);
+  const latency = await activationLatency(engine);
+  Object.assign(result, latency);
+  progress(`3. activation latency: ${JSON.stringify(latency)}`);
 } finally {
   await engine.close();
 }
+const waitingResult = await waitingInstances();
+Object.assign(result, waitingResult);
+progress(`4. waiting instances: ${JSON.stringify(waitingResult)}`);
+Object.assign(result, await peer());
+result.ratioToPeer = Number(
+  (Number(result.tasksPerSec) / Number(result.peerBpmnEngineTasksPerSec)).toFixed(3),
+);
+result.node = process.version;
+result.flags = { instances, concurrency, seconds, waiting };
+console.log(JSON.stringify(result));
+process.exit(0);
