@@ -189,6 +189,7 @@ async function activationLatency(engine: TestEngine) {
     type: 'bench-latency',
     worker: 'bench-latency-worker',
     timeout: 30_000,
+    tenantIds: ['<default>'],
     taskHandler: (job) => {
       latencies.push(Date.now() - Number(job.variables.sentAt));
       return job.complete();
@@ -300,6 +301,7 @@ async function waitingInstances() {
       type: 'bench-timer-fired',
       worker: 'bench-timer-worker',
       timeout: 60_000,
+      tenantIds: ['<default>'],
       taskHandler: (job) => {
         late.push(Date.now() - Date.parse(String(job.variables.due)));
         return job.complete();
