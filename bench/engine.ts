@@ -309,12 +309,13 @@ async function waitingInstances() {
     });
     let last = -1;
     let stalled = 0;
+    let ticks = 0;
     while (late.length < expected && stalled < 60) {
       await sleep(1000);
       if (Date.now() < dueAt) continue;
       stalled = late.length === last ? stalled + 1 : 0;
       last = late.length;
-      if (late.length % 10 === 0) progress(`waiting: ${late.length}/${expected} timers fired`);
+      if (++ticks % 10 === 0) progress(`waiting: ${late.length}/${expected} timers fired`);
     }
     stream.close();
     return {
