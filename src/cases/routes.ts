@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Role, Principal } from '../auth/roles.ts';
-import { isUniqueViolation, type Db, type Prisma } from '../db/index.ts';
+import { isUniqueViolation, type CaseStatus, type Db, type Prisma } from '../db/index.ts';
 import { notFound, unavailable, validationError } from '../errors.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { applyEvent, CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
@@ -141,8 +141,8 @@ function toView(row: CaseRow, principal: Principal): z.infer<typeof caseSchema> 
 function departmentScope(principal: Principal): Prisma.CaseWhereInput | null {
   if (hasAny(principal, CITY_WIDE)) return null;
   // A handler without a department sees nothing rather than everything.
-  const dept = principal.departmentId ?? '\u0000none';
-  return { OR: [{ departmentId: dept }, { subCenterId: dept }] };
+  if (!principal.departmentId) return { id: { in: [] } };
+  return { OR: [{ departmentId: principal.departmentId }, { subCenterId: principal.departmentId }] };
 }
 
 /** RG + the report's day in Asia/Shanghai + a 4-digit number within the day. */
@@ -174,14 +174,28 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-/** Open cases past the deadline of the step they are in. */
-function overdueWhere(now: Date): Prisma.CaseWhereInput {
+/** The step deadlines: a case in one of `statuses` is overdue once `deadline` has passed. */
+const STEP_DEADLINES = [
+  { statuses: ['verifying'], deadline: 'verifyDeadline' },
+  { statuses: ['dispatched'], deadline: 'signDeadline' },
+  { statuses: ['dispatched', 'signed'], deadline: 'disposeDeadline' },
+  { statuses: ['checking'], deadline: 'checkDeadline' },
+] as const satisfies { statuses: CaseStatus[]; deadline: keyof Prisma.CaseWhereInput }[];
+
+/** Open cases past the deadline of the step they are in (`overdue` true), or not (false). */
+function overdueWhere(now: Date, overdue: boolean): Prisma.CaseWhereInput {
+  if (overdue) {
+    return {
+      OR: STEP_DEADLINES.map((s) => ({ status: { in: [...s.statuses] }, [s.deadline]: { lt: now } })),
+    };
+  }
+  // Spelled out rather than NOT(...): a NULL deadline would make NOT(...) unknown and drop the row.
   return {
-    OR: [
-      { status: 'verifying', verifyDeadline: { lt: now } },
-      { status: 'dispatched', signDeadline: { lt: now } },
-      { status: { in: ['dispatched', 'signed'] }, disposeDeadline: { lt: now } },
-      { status: 'checking', checkDeadline: { lt: now } },
+    AND: [
+      { status: { notIn: [...FINAL_STATUSES] } },
+      ...STEP_DEADLINES.map((s) => ({
+        OR: [{ status: { notIn: [...s.statuses] } }, { [s.deadline]: null }, { [s.deadline]: { gte: now } }],
+      })),
     ],
   };
 }
@@ -359,10 +373,7 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
         if (query.source) and.push({ source: query.source });
         if (query.from) and.push({ reportedAt: { gte: new Date(query.from) } });
         if (query.to) and.push({ reportedAt: { lt: new Date(query.to) } });
-        if (query.overdue === 'true') and.push(overdueWhere(now));
-        if (query.overdue === 'false') {
-          and.push({ NOT: overdueWhere(now) }, { status: { notIn: [...FINAL_STATUSES] } });
-        }
+        if (query.overdue) and.push(overdueWhere(now, query.overdue === 'true'));
         if (query.cursor) {
           const c = decodeCursor(query.cursor);
           and.push({

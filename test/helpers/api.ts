@@ -13,6 +13,7 @@ import type { Role } from '../../src/auth/roles.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/index.ts';
 import { createLogger } from '../../src/log.ts';
+import type { ZeebeClient } from '../../src/zeebe.ts';
 import { createTestDb } from './db.ts';
 
 export interface TestApi {
@@ -28,7 +29,7 @@ export interface TestApi {
 
 /** Starts the API over a fresh database; `env` overrides configuration variables. */
 export async function startTestApi(
-  options: { env?: Record<string, string>; readinessChecks?: ReadinessCheck[] } = {},
+  options: { env?: Record<string, string>; readinessChecks?: ReadinessCheck[]; zeebe?: ZeebeClient } = {},
 ): Promise<TestApi> {
   const testDb = await createTestDb();
   const config = loadConfig({ LOG_LEVEL: 'info', ...options.env });
@@ -41,7 +42,14 @@ export async function startTestApi(
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
   const auth = createAuth({ db: testDb.db, config, key: randomBytes(32) });
-  const api = createApi({ config, logger, db: testDb.db, auth, readinessChecks: options.readinessChecks });
+  const api = createApi({
+    config,
+    logger,
+    db: testDb.db,
+    auth,
+    readinessChecks: options.readinessChecks,
+    zeebe: options.zeebe,
+  });
   const server = createServer(api.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
