@@ -117,10 +117,10 @@ test('report → 201 with the case row, its reported event and process instance;
   t.true(['reported', 'accepted'].includes(res.body.status), res.body.status);
 
   const row = await hub.db.prisma.case.findUniqueOrThrow({ where: { id: res.body.id } });
-  t.is(row.processInstanceKey, res.body.processInstanceKey);
-  t.is(row.idempotencyKey, 'report-1');
-  t.is(row.reporterPhone, '13800000000');
   const users = await hub.db.prisma.user.findUniqueOrThrow({ where: { username: 'field_supervisor' } });
+  t.is(row.processInstanceKey, res.body.processInstanceKey);
+  t.is(row.idempotencyKey, `${users.id}:report-1`);
+  t.is(row.reporterPhone, '13800000000');
   t.is(row.reporterUserId, users.id);
 
   // intake → accepted; locate → the grid cell of the point; then it waits for 立案 (supervisor source).
@@ -153,7 +153,11 @@ test('the same Idempotency-Key returns the same case (200) and stores one row, a
   t.is(second.status, 200);
   t.is(second.body.id, first.body.id);
   t.is(second.body.caseNo, first.body.caseNo);
-  t.is(await hub.db.prisma.case.count({ where: { idempotencyKey: 'idem-key-1' } }), 1);
+  t.is(await hub.db.prisma.case.count({ where: { idempotencyKey: { endsWith: ':idem-key-1' } } }), 1);
+  // Another account sending the same key string reports a case of its own.
+  const other = await report(validReport({ description: 'idem' }), { key: 'idem-key-1', as: 'acceptor' });
+  t.is(other.status, 201);
+  t.not(other.body.id, first.body.id);
 
   const both = await Promise.all([
     report(validReport(), { key: 'idem-key-2' }),
@@ -161,7 +165,7 @@ test('the same Idempotency-Key returns the same case (200) and stores one row, a
   ]);
   t.deepEqual(both.map((r) => r.status).sort(), [200, 201]);
   t.is(both[0].body.id, both[1].body.id);
-  t.is(await hub.db.prisma.case.count({ where: { idempotencyKey: 'idem-key-2' } }), 1);
+  t.is(await hub.db.prisma.case.count({ where: { idempotencyKey: { endsWith: ':idem-key-2' } } }), 1);
   t.is(await hub.db.prisma.caseEvent.count({ where: { caseId: both[0].body.id, type: 'reported' } }), 1);
 });
 

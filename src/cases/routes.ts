@@ -9,6 +9,10 @@
  * If step 2 fails, the row is deleted again (its events go with it, ON DELETE CASCADE) and the caller
  * gets a 503 it may retry with the same Idempotency-Key. The row must exist before the instance starts
  * because the first job (`hub.case.intake`) reads it.
+ *
+ * Idempotency: `Case.idempotencyKey` stores `<caller's user id>:<Idempotency-Key>`, so a key is scoped to
+ * the account that sent it. A replay answers 200 with the case as it is now (the router keeps the status
+ * the handler set); OpenAPI lists only the 201.
  */
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
@@ -298,7 +302,8 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
             { field: 'headers.idempotency-key', message: 'up to 200 visible ASCII characters' },
           ]);
         }
-        const key = raw === '' ? null : raw;
+        // Keys are the caller's own: another account reusing a key string gets its own case.
+        const key = raw === '' ? null : `${principal.userId}:${raw}`;
         const replay = async () => {
           const found = key ? await prisma.case.findUnique({ where: { idempotencyKey: key } }) : null;
           if (found) ctx.status = 200;
