@@ -1,4 +1,4 @@
-/** Cases (案卷): the lifecycle vocabulary — statuses, timeline event types and allowed transitions. */
+/** Cases (案卷): the lifecycle vocabulary (statuses, timeline event types, allowed transitions) and the case REST routes. */
 export {
   applyEvent,
   canApply,
@@ -10,3 +10,4 @@ export {
   STATUS_LABELS,
 } from './lifecycle.ts';
 export type { CaseEventType, EventRule, Target } from './lifecycle.ts';
+export { caseRoutes } from './routes.ts';
