@@ -1,5 +1,5 @@
 import test from 'ava';
-import { EngineError, type Engine } from '../../engine/index.ts';
+import { EngineError } from '../../engine/index.ts';
 import {
   activate,
   bpmn,
@@ -8,6 +8,7 @@ import {
   end,
   feedOf,
   flow,
+  incidentsOf,
   serviceTask,
   start,
   startTestEngine,
@@ -21,19 +22,6 @@ test.before(async () => {
 test.after.always(async () => {
   await te?.close();
 });
-
-async function incidentsOf(engine: Engine, pik: string) {
-  const out: { key: string; errorType: string; errorMessage: string; elementId: string }[] = [];
-  for (const e of await engine.readEvents('0', 100_000))
-    if (e.processInstanceKey === pik && e.intent === 'INCIDENT_CREATED')
-      out.push({
-        key: String(e.payload.incidentKey),
-        errorType: String(e.payload.errorType),
-        errorMessage: String(e.payload.errorMessage),
-        elementId: e.elementId,
-      });
-  return out;
-}
 
 const exclusive = bpmn(
   'route',

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { EngineError, type Engine } from '../../engine/index.ts';
+import { EngineError } from '../../engine/index.ts';
 import {
   activate,
   bpmn,
@@ -8,6 +8,7 @@ import {
   end,
   eventually,
   feedOf,
+  incidentsOf,
   serviceTask,
   start,
   startTestEngine,
@@ -21,26 +22,6 @@ test.before(async () => {
 test.after.always(async () => {
   await te?.close();
 });
-
-/** Incidents raised in an instance (from the feed), newest last. */
-async function incidents(engine: Engine, pik: string) {
-  const out: { key: string; errorType: string; errorMessage: string; elementId: string }[] = [];
-  let after = '0';
-  for (;;) {
-    const page = await engine.readEvents(after, 1000);
-    if (!page.length) break;
-    for (const e of page)
-      if (e.processInstanceKey === pik && e.intent === 'INCIDENT_CREATED')
-        out.push({
-          key: String(e.payload.incidentKey),
-          errorType: String(e.payload.errorType),
-          errorMessage: String(e.payload.errorMessage),
-          elementId: e.elementId,
-        });
-    after = page[page.length - 1]!.position;
-  }
-  return out;
-}
 
 const oneTask = (id: string, type: string, task = serviceTask('task', type)) =>
   bpmn(id, [start(), task, end(), chain('start', 'task', 'end')].join('\n'));
@@ -97,7 +78,7 @@ test('job type from FEEL; a null type raises an EXTRACT_VALUE_ERROR incident wit
   const [job] = await activate(engine, 'dyn-a');
   t.is(job!.processInstanceKey, ok.processInstanceKey);
   const bad = await engine.createProcessInstance({ bpmnProcessId: 'dynType', version: -1 });
-  const [incident] = await incidents(engine, bad.processInstanceKey);
+  const [incident] = await incidentsOf(engine, bad.processInstanceKey);
   t.deepEqual(
     { type: incident!.errorType, message: incident!.errorMessage, element: incident!.elementId },
     {
@@ -174,7 +155,7 @@ test('fail with retries left makes the job activatable again; retries 0 raises J
   t.is(again!.retries, 2);
   await engine.failJob({ jobKey: job!.key, retries: 0, errorMessage: 'gave up' });
   t.deepEqual(await activate(engine, 'flaky'), []);
-  const [incident] = await incidents(engine, pi.processInstanceKey);
+  const [incident] = await incidentsOf(engine, pi.processInstanceKey);
   t.is(incident!.errorType, 'JOB_NO_RETRIES');
   t.is(incident!.errorMessage, 'gave up');
   const complete = await t.throwsAsync(engine.completeJob({ jobKey: job!.key }));
@@ -182,7 +163,7 @@ test('fail with retries left makes the job activatable again; retries 0 raises J
 
   // resolving without new retries fails again with a new incident
   await engine.resolveIncident({ incidentKey: incident!.key });
-  const list = await incidents(engine, pi.processInstanceKey);
+  const list = await incidentsOf(engine, pi.processInstanceKey);
   t.is(list.length, 2);
   t.deepEqual(await activate(engine, 'flaky'), []);
 
@@ -299,7 +280,7 @@ test('an uncaught error raises UNHANDLED_ERROR_EVENT; resolving makes the job ac
   const pi = await engine.createProcessInstance({ bpmnProcessId: 'uncaught', version: -1 });
   const [job] = await activate(engine, 'throws');
   await engine.throwError({ jobKey: job!.key, errorCode: 'NOPE', errorMessage: 'no handler' });
-  const [incident] = await incidents(engine, pi.processInstanceKey);
+  const [incident] = await incidentsOf(engine, pi.processInstanceKey);
   t.is(incident!.errorType, 'UNHANDLED_ERROR_EVENT');
   t.is(
     incident!.errorMessage,

@@ -160,3 +160,21 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Incidents raised in an instance, read page by page from the event feed, oldest first. */
+export async function incidentsOf(engine: Engine, pik: string) {
+  const out: { key: string; errorType: string; errorMessage: string; elementId: string }[] = [];
+  for (let after = '0'; ;) {
+    const page = await engine.readEvents(after, 1000);
+    if (!page.length) return out;
+    for (const e of page)
+      if (e.processInstanceKey === pik && e.intent === 'INCIDENT_CREATED')
+        out.push({
+          key: String(e.payload.incidentKey),
+          errorType: String(e.payload.errorType),
+          errorMessage: String(e.payload.errorMessage),
+          elementId: e.elementId,
+        });
+    after = page[page.length - 1]!.position;
+  }
+}
