@@ -1,14 +1,8 @@
 import test from 'ava';
 import { EngineError } from '../../engine/index.ts';
-import { bpmn, chain, end, serviceTask, start, startTestEngine, type TestEngine } from './support.ts';
+import { bpmn, chain, end, serviceTask, start, useTestEngine } from './support.ts';
 
-let te: TestEngine;
-test.before(async () => {
-  te = await startTestEngine();
-});
-test.after.always(async () => {
-  await te?.close();
-});
+const te = useTestEngine(test);
 
 const simple = (id: string, type = 'work') =>
   bpmn(id, [start(), serviceTask('task', type), end(), chain('start', 'task', 'end')].join('\n'));

@@ -12,17 +12,10 @@ import {
   eventually,
   serviceTask,
   start,
-  startTestEngine,
-  type TestEngine,
+  useTestEngine,
 } from './support.ts';
 
-let te: TestEngine;
-test.before(async () => {
-  te = await startTestEngine();
-});
-test.after.always(async () => {
-  await te?.close();
-});
+const te = useTestEngine(test);
 
 test('a restart loses nothing: jobs, timers, messages, variables and key sequence survive', async (t) => {
   let engine = te.engine;

@@ -13,19 +13,11 @@ import {
   feedOf,
   serviceTask,
   start,
-  startTestEngine,
-  type TestEngine,
+  useTestEngine,
 } from './support.ts';
 
-let te: TestEngine;
 const T0 = Date.parse('2026-05-01T00:00:00Z');
-test.before(async () => {
-  te = await startTestEngine();
-  te.engine.clock.pin(T0);
-});
-test.after.always(async () => {
-  await te?.close();
-});
+const te = useTestEngine(test, { setup: ({ engine }) => void engine.clock.pin(T0) });
 
 const jobsOf = async (type: string) =>
   eventually(async () => {

@@ -11,17 +11,10 @@ import {
   incidentsOf,
   serviceTask,
   start,
-  startTestEngine,
-  type TestEngine,
+  useTestEngine,
 } from './support.ts';
 
-let te: TestEngine;
-test.before(async () => {
-  te = await startTestEngine();
-});
-test.after.always(async () => {
-  await te?.close();
-});
+const te = useTestEngine(test);
 
 const exclusive = bpmn(
   'route',

@@ -11,17 +11,10 @@ import {
   incidentsOf,
   serviceTask,
   start,
-  startTestEngine,
-  type TestEngine,
+  useTestEngine,
 } from './support.ts';
 
-let te: TestEngine;
-test.before(async () => {
-  te = await startTestEngine();
-});
-test.after.always(async () => {
-  await te?.close();
-});
+const te = useTestEngine(test);
 
 const oneTask = (id: string, type: string, task = serviceTask('task', type)) =>
   bpmn(id, [start(), task, end(), chain('start', 'task', 'end')].join('\n'));

@@ -14,17 +14,10 @@ import {
   feedOf,
   serviceTask,
   start,
-  startTestEngine,
-  type TestEngine,
+  useTestEngine,
 } from './support.ts';
 
-let te: TestEngine;
-test.before(async () => {
-  te = await startTestEngine();
-});
-test.after.always(async () => {
-  await te?.close();
-});
+const te = useTestEngine(test);
 
 const jobsOf = async (type: string, min = 1) =>
   eventually(async () => {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestFn } from 'ava';
 import pg from 'pg';
 import { createEngine, type Engine, type EngineEvent } from '../../engine/index.ts';
 
@@ -40,6 +41,36 @@ export async function startTestEngine(options: { clockControl?: boolean } = {}):
   return managed(`file:${file}`, clockControl, async () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   });
+}
+
+/**
+ * One engine for a whole test file: started before its tests, closed (and its database dropped) after.
+ * The returned object always points at the current engine, also after `restart()`.
+ */
+export function useTestEngine(
+  test: TestFn,
+  options: { clockControl?: boolean; setup?: (te: TestEngine) => void | Promise<void> } = {},
+): TestEngine {
+  let te: TestEngine | undefined;
+  // ava runs a file's before hooks concurrently, so set-up that needs the engine goes in `setup`.
+  test.before(async () => {
+    te = await startTestEngine(options);
+    await options.setup?.(te);
+  });
+  test.after.always(async () => {
+    await te?.close();
+  });
+  const started = () => {
+    if (!te) throw new Error('the test engine starts in test.before');
+    return te;
+  };
+  return {
+    get engine() {
+      return started().engine;
+    },
+    restart: () => started().restart(),
+    close: () => started().close(),
+  };
 }
 
 async function managed(
