@@ -60,6 +60,10 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   let zeebe: ZeebeClient | undefined;
   let workers: ReturnType<typeof createWorkers> | undefined;
   let url = '';
+  // One clock for the API and the workers: the embedded engine's, so that with ENGINE_CLOCK_CONTROL
+  // (tests, demos) the case store's times and deadlines follow the engine's timers. It is the system
+  // clock unless pinned, and the system clock with an external engine.
+  const now = () => new Date(engine ? engine.engine.clock.now() : Date.now());
 
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`hub not started: no ${what} yet`);
@@ -126,7 +130,14 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
         // deployment completes when the cluster answers. The embedded engine is up, so wait for it.
         if (engine) await deployment;
         else deployment.catch((err: unknown) => log.error({ err }, 'deploying the procedures failed'));
-        workers = createWorkers({ zeebe: client, db, mailer: createMailer(config, logger), logger, config });
+        workers = createWorkers({
+          zeebe: client,
+          db,
+          mailer: createMailer(config, logger),
+          logger,
+          config,
+          now,
+        });
         workers.start();
         auth = createAuth({ db, config, key: await loadAuthSecret(config) });
         const engineCheck: ReadinessCheck = { name: 'engine', check: () => client.topology() };
@@ -136,6 +147,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           db,
           auth,
           zeebe: client,
+          now,
           readinessChecks: [engineCheck, ...readinessChecks],
         });
         const s = createServer(api.app.callback());

@@ -24,7 +24,7 @@ export { defineRoute, type ApiContext, type ApiState, type HttpMethod, type Rout
 export type { ReadinessCheck } from './health.ts';
 
 export interface ApiDeps {
-  config: Pick<Config, 'HUB_MAX_BODY_BYTES' | 'HUB_TRUST_PROXY'>;
+  config: Config;
   logger: Logger;
   db: Db;
   auth: Auth;
@@ -32,6 +32,11 @@ export interface ApiDeps {
   readinessChecks?: ReadinessCheck[];
   /** The engine client; without it, reporting a case answers 503 (tests that need no engine omit it). */
   zeebe?: ZeebeClient;
+  /**
+   * The hub's clock (the embedded engine's, so times follow ENGINE_CLOCK_CONTROL in tests); routes that
+   * record when something happened read it. Default: the system clock.
+   */
+  now?: () => Date;
 }
 
 export interface Api {
