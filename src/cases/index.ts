@@ -11,3 +11,5 @@ export {
 } from './lifecycle.ts';
 export type { CaseEventType, EventRule, Target } from './lifecycle.ts';
 export { caseRoutes } from './routes.ts';
+export { insertCase, nextCaseNo } from './create.ts';
+export type { NewCase, Reporter } from './create.ts';

@@ -20,7 +20,8 @@ import type { Role, Principal } from '../auth/roles.ts';
 import { isUniqueViolation, type CaseStatus, type Db, type Prisma } from '../db/index.ts';
 import { notFound, unavailable, validationError } from '../errors.ts';
 import type { ZeebeClient } from '../zeebe.ts';
-import { applyEvent, CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
+import { insertCase, type NewCase } from './create.ts';
+import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
 
 const SOURCES = [
   'supervisor',
@@ -149,19 +150,6 @@ function departmentScope(principal: Principal): Prisma.CaseWhereInput | null {
   return { OR: [{ departmentId: principal.departmentId }, { subCenterId: principal.departmentId }] };
 }
 
-/** RG + the report's day in Asia/Shanghai + a 4-digit number within the day. */
-async function nextCaseNo(tx: Prisma.TransactionClient, now: Date): Promise<string> {
-  const day = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
-  const prefix = `RG${day}`;
-  const last = await tx.case.findFirst({
-    where: { caseNo: { startsWith: prefix } },
-    orderBy: { caseNo: 'desc' },
-    select: { caseNo: true },
-  });
-  const seq = last ? Number(last.caseNo.slice(prefix.length)) + 1 : 1;
-  return `${prefix}${String(seq).padStart(4, '0')}`;
-}
-
 const encodeCursor = (row: { createdAt: Date; id: string }) =>
   Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
 
@@ -236,46 +224,14 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
     }
   }
 
-  async function createCase(body: z.infer<typeof reportSchema>, principal: Principal, key: string | null) {
+  async function createCase(body: NewCase, principal: Principal) {
     const now = new Date();
     // Two reports racing for the same case number: the loser retries with the next one.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await prisma.$transaction(async (tx) => {
-          const row = await tx.case.create({
-            data: {
-              caseNo: await nextCaseNo(tx, now),
-              source: body.source,
-              sourceRef: body.sourceRef ?? null,
-              idempotencyKey: key,
-              categoryKind: body.categoryKind,
-              categoryCode: body.categoryCode,
-              urgency: body.urgency,
-              status: applyEvent(null, 'reported'),
-              description: body.description,
-              address: body.address ?? null,
-              lng: body.lng ?? null,
-              lat: body.lat ?? null,
-              componentId: body.componentId ?? null,
-              reporterName: body.reporterName ?? null,
-              reporterPhone: body.reporterPhone ?? null,
-              reporterUserId: principal.userId,
-              reportedAt: now,
-              createdAt: now,
-            },
-          });
-          await tx.caseEvent.create({
-            data: {
-              caseId: row.id,
-              type: 'reported',
-              at: now,
-              actorUserId: principal.userId,
-              actorName: principal.displayName,
-              toStatus: row.status,
-            },
-          });
-          return row;
-        });
+        return await prisma.$transaction((tx) =>
+          insertCase(tx, body, { userId: principal.userId, displayName: principal.displayName }, now),
+        );
       } catch (err) {
         if (attempt < 5 && isUniqueViolation(err, ['caseNo'])) continue;
         throw err;
@@ -315,7 +271,7 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
         await checkReferences(body);
         let row: CaseRow;
         try {
-          row = await createCase(body, principal, key);
+          row = await createCase({ ...body, idempotencyKey: key }, principal);
         } catch (err) {
           // A concurrent request with the same key won the insert: answer with its case.
           const other = isUniqueViolation(err, ['idempotencyKey']) ? await replay() : null;
