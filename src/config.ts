@@ -25,6 +25,9 @@ const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:26500');
 
+/** Content types whose first bytes src/attachments/magic.ts recognises. */
+const ATTACHMENT_TYPE_NAMES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'application/pdf'];
+
 const databaseUrl = z.string().refine((v) => /^file:/.test(v) || /^postgres(ql)?:\/\//.test(v), {
   message: 'expected file:<path> (SQLite) or postgres://user@host:port/db (PostgreSQL)',
 });
@@ -56,6 +59,27 @@ export const configSchema = {
     .default('data')
     .describe('Folder for the SQLite files, attachments and the generated secret.'),
 
+  // --- attachments (src/attachments) -----------------------------------------------------------
+  ATTACHMENT_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Folder of uploaded photos and files, stored by sha256; default DATA_DIR/attachments.'),
+  ATTACHMENT_MAX_BYTES: positiveInt
+    .default(10 * 1024 * 1024)
+    .describe('Largest uploaded file, in bytes (a larger one gets 413 naming the file).'),
+  ATTACHMENT_MAX_FILES: positiveInt.default(9).describe('Most files one request may upload (more get 413).'),
+  ATTACHMENT_TYPES: z
+    .string()
+    .default('image/jpeg,image/png,image/webp,image/heic,application/pdf')
+    .refine(
+      (v) => v.split(',').every((t) => ATTACHMENT_TYPE_NAMES.includes(t.trim())),
+      `expected a comma-separated list of: ${ATTACHMENT_TYPE_NAMES.join(', ')}`,
+    )
+    .describe(
+      'Comma-separated content types accepted for uploads, judged by the file’s first bytes, not its declared type (others get 415).',
+    ),
+
   // --- the case store --------------------------------------------------------------------------
   DATABASE_URL: databaseUrl
     .default('file:./data/hub.db')
@@ -63,6 +87,13 @@ export const configSchema = {
   HUB_SEED_DEMO: bool
     .default(true)
     .describe('Load the Rugao demo data (departments, categories, grid, users) when the database is empty.'),
+  CASE_NUMBER_PREFIX: z
+    .string()
+    .regex(/^[A-Z]{1,8}$/, 'expected 1–8 capital letters, e.g. RG')
+    .default('RG')
+    .describe(
+      'First part of case numbers (<prefix>-<year>-<6-digit sequence of the year>, e.g. RG-2026-000123).',
+    ),
   HUB_DEMO_PASSWORD: z
     .string()
     .min(8, 'expected at least 8 characters')

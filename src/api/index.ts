@@ -10,6 +10,7 @@ import { userRoutes } from '../auth/user-routes.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../log.ts';
+import { attachmentRoutes, createAttachmentStore, type AttachmentStore } from '../attachments/index.ts';
 import { caseRoutes } from '../cases/routes.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { referenceRoutes } from '../reference/routes.ts';
@@ -41,6 +42,8 @@ export interface ApiDeps {
 
 export interface Api {
   app: Koa<ApiState>;
+  /** Where uploaded files are stored (src/attachments). */
+  attachments: AttachmentStore;
   /** Every route the app serves, in declaration order (the OpenAPI document and the tests read this). */
   routes: readonly Route[];
 }
@@ -51,7 +54,7 @@ const VERSION = '0.1.0';
  * Every route module of the hub. A new feature adds its `xRoutes(deps)` here; the OpenAPI document and
  * the role-matrix test pick it up from this list.
  */
-function hubRoutes(deps: ApiDeps): Route[] {
+function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
   const database: ReadinessCheck = { name: 'database', check: () => deps.db.prisma.$queryRaw`SELECT 1` };
   return [
     ...healthRoutes([database, ...(deps.readinessChecks ?? [])]),
@@ -59,17 +62,20 @@ function hubRoutes(deps: ApiDeps): Route[] {
     ...userRoutes(deps),
     ...referenceRoutes(deps),
     ...caseRoutes(deps),
+    ...attachmentRoutes(deps),
   ];
 }
 
 /** Builds the API application. */
 export function createApi(deps: ApiDeps): Api {
   // The document lists every route, itself included, so its route reads it through a closure.
-  const routes: Route[] = [...hubRoutes(deps), openApiRoute(() => document)];
+  const attachments = createAttachmentStore(deps.db, deps.config);
+  const routes: Route[] = [...hubRoutes({ ...deps, attachments }), openApiRoute(() => document)];
   const document = buildOpenApi(routes, { title: 'chengguan-hub API', version: VERSION });
   const router = buildRouter(routes, {
     authenticate: deps.auth.authenticate,
     maxBodyBytes: deps.config.HUB_MAX_BODY_BYTES,
+    uploads: { tempDir: attachments.tempDir, limits: attachments.limits },
   });
 
   const app = new Koa<ApiState>({ proxy: deps.config.HUB_TRUST_PROXY });
@@ -79,7 +85,7 @@ export function createApi(deps: ApiDeps): Api {
   app.use(problemRenderer());
   app.use(router.routes());
   app.use(router.allowedMethods());
-  return { app, routes };
+  return { app, routes, attachments };
 }
 
 function openApiRoute(document: () => unknown): Route {

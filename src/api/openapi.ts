@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { PROBLEM_TYPE_BASE } from '../errors.ts';
-import type { Route } from './route.ts';
+import type { MultipartSpec, Route } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -64,6 +64,30 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   }));
 }
 
+/** The form of a multipart body: the JSON body's fields as form fields, plus the file fields. */
+function multipartSchema(body: z.ZodType, spec: MultipartSpec) {
+  const json = toSchema(body, 'input');
+  const files = Object.fromEntries(
+    spec.fileFields.map((name) => [
+      name,
+      {
+        type: 'array',
+        items: { type: 'string', format: 'binary' },
+        ...(spec.description ? { description: spec.description } : {}),
+      },
+    ]),
+  );
+  return {
+    schema: { ...json, properties: { ...((json.properties ?? {}) as JsonSchema), ...files } },
+    encoding: Object.fromEntries(
+      spec.fileFields.map((name) => [
+        name,
+        { contentType: 'image/jpeg, image/png, image/webp, image/heic, application/pdf' },
+      ]),
+    ),
+  };
+}
+
 function rolesText(route: Route): string {
   if (route.access === 'public') return 'Public: no credentials needed.';
   if (route.access === 'authenticated') return 'Any authenticated user or service account.';
@@ -73,18 +97,27 @@ function rolesText(route: Route): string {
 function operation(route: Route) {
   const responses: Record<string, unknown> = {};
   for (const [status, spec] of Object.entries(route.responses)) {
-    responses[status] = spec.schema
+    responses[status] = spec.mediaType
       ? {
           description: spec.description,
-          content: { 'application/json': { schema: toSchema(spec.schema, 'output') } },
+          content: { [spec.mediaType]: { schema: { type: 'string', format: 'binary' } } },
         }
-      : { description: spec.description };
+      : spec.schema
+        ? {
+            description: spec.description,
+            content: { 'application/json': { schema: toSchema(spec.schema, 'output') } },
+          }
+        : { description: spec.description };
   }
   if (route.params || route.query || route.body)
     responses['400'] = problemResponse('Invalid request; `errors` names each field.');
   if (route.body) {
     responses['413'] = problemResponse('Request body too large.');
-    responses['415'] = problemResponse('Content-Type is not application/json.');
+    responses['415'] = problemResponse(
+      route.multipart
+        ? 'Content-Type is neither application/json nor multipart/form-data, or a file is not of an accepted type (judged by its content).'
+        : 'Content-Type is not application/json.',
+    );
   }
   if (route.access !== 'public') {
     responses['401'] = problemResponse('Missing, invalid, expired or revoked credentials.');
@@ -106,7 +139,12 @@ function operation(route: Route) {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+            content: {
+              'application/json': { schema: toSchema(route.body, 'input') },
+              ...(route.multipart
+                ? { 'multipart/form-data': multipartSchema(route.body, route.multipart) }
+                : {}),
+            },
           },
         }
       : {}),

@@ -9,6 +9,7 @@ import type { ParameterizedContext } from 'koa';
 import type { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { Access, Principal } from '../auth/roles.ts';
+import type { UploadedFile } from '../attachments/multipart.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -27,6 +28,8 @@ export type ApiContext = ParameterizedContext<ApiState>;
 export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
+  /** Media type of the body when it is not JSON (e.g. a file download); the schema is then not used. */
+  mediaType?: string;
 }
 
 export type Responses = Partial<Record<200 | 201 | 202 | 204, ResponseSpec>>;
@@ -47,6 +50,20 @@ export interface RouteRequest<P, Q, B, A extends Access> {
   log: Logger;
   /** For the rare handler that must set a header or read the client address. */
   ctx: ApiContext;
+  /**
+   * Files of a multipart/form-data request (routes with `multipart`), checked for size, count and type
+   * and waiting in temporary files: place them with the attachment store; the router deletes whatever
+   * is left when the handler ends. Empty for a JSON request.
+   */
+  files: UploadedFile[];
+}
+
+/** A route that also takes multipart/form-data: text fields are validated by `body`, files listed here. */
+export interface MultipartSpec {
+  /** Form fields that carry files (e.g. `photos`); a file in any other field is a 400. */
+  fileFields: string[];
+  /** What the files are, for the OpenAPI document. */
+  description?: string;
 }
 
 export interface RouteSpec<
@@ -67,6 +84,8 @@ export interface RouteSpec<
   params?: PS;
   query?: QS;
   body?: BS;
+  /** Also accept multipart/form-data (fields validated by `body`, files in `files`). */
+  multipart?: MultipartSpec;
   /** Exactly one success status; the handler's return value is its body. */
   responses: R;
   handler(req: RouteRequest<Parsed<PS>, Parsed<QS>, Parsed<BS>, A>): Promise<SuccessBody<R>>;
@@ -83,6 +102,7 @@ export interface Route {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  multipart?: MultipartSpec;
   responses: Responses;
   handler(req: RouteRequest<unknown, unknown, unknown, Access>): Promise<unknown>;
 }

@@ -223,6 +223,26 @@ export const EVENT_RULES = {
     to: 'same',
     meaning: 'a timeout opened or raised an inbox item (data.level)',
   },
+  // adapters (adapters/video, adapters/sanitation, adapters/utilities): what a legacy system reports
+  alarm_repeated: {
+    label: '重复告警',
+    from: OPEN,
+    to: 'same',
+    meaning:
+      'the same camera raised the same alarm again within the window; merged into this case (scenario 4)',
+  },
+  close_proposed: {
+    label: '建议结案',
+    from: OPEN,
+    to: 'same',
+    meaning: 'a device reading (with photo) says the problem is gone (scenario 5); a person decides',
+  },
+  progress: {
+    label: '处置进展',
+    from: OPEN,
+    to: 'same',
+    meaning: 'the unit’s own system reports progress (e.g. 处置中); no status change',
+  },
   // hub.deadlines.compute: data { step: CaseStep, dueAt: ISO date-time }
   deadline_set: {
     label: '时限',
