@@ -157,6 +157,16 @@ export const configSchema = {
   ENGINE_MAX_MESSAGE_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest gRPC message the gateway accepts (deployments included), in bytes.'),
+  CASE_MESSAGE_TTL_SECONDS: positiveInt
+    .default(300)
+    .describe(
+      'Time to live of the case messages the API publishes: an action taken before its wait opens (a department signing while the dispatch job still runs) is buffered this long.',
+    ),
+  CASE_OUTBOX_RETRY_MS: positiveInt
+    .default(5000)
+    .describe(
+      'How often the hub re-sends case messages the engine did not take (outbox rows of adapter engine), and the first back-off after a failed send, in ms.',
+    ),
 
   // --- the working-time calendar ---------------------------------------------------------------
   CALENDAR_TIMEZONE: z

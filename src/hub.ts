@@ -11,11 +11,13 @@ import { dirname } from 'node:path';
 import { createApi, type Api, type ReadinessCheck } from './api/index.ts';
 import { createAuth, loadAuthSecret, type Auth } from './auth/index.ts';
 import type { Config } from './config.ts';
+import { createCasePublisher, type CasePublisher } from './cases/publish.ts';
 import { createDb, type Db } from './db/index.ts';
 import { seedDemo } from './db/seed.ts';
 import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
 import { createZeebeClient, type ZeebeClient } from './zeebe.ts';
+import { serveAdminUi } from './ui/static.ts';
 import { createMailer, createWorkers } from '../workers/index.ts';
 import {
   startStandaloneEngine,
@@ -42,6 +44,8 @@ export interface Hub {
   readonly api: Api;
   /** The client every part of the hub reaches the engine through. */
   readonly zeebe: ZeebeClient;
+  /** Publishes the case messages through the outbox (src/cases/publish.ts); its relay runs with the hub. */
+  readonly casePublisher: CasePublisher;
   /** The embedded engine, when ENGINE_MODE=embedded. */
   readonly engine: StandaloneEngine | undefined;
 }
@@ -59,6 +63,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   let engine: StandaloneEngine | undefined;
   let zeebe: ZeebeClient | undefined;
   let workers: ReturnType<typeof createWorkers> | undefined;
+  let casePublisher: CasePublisher | undefined;
   let url = '';
   // One clock for the API and the workers: the embedded engine's, so that with ENGINE_CLOCK_CONTROL
   // (tests, demos) the case store's times and deadlines follow the engine's timers. It is the system
@@ -100,6 +105,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   }
 
   async function closeEngine() {
+    await casePublisher?.stop();
+    casePublisher = undefined;
     await workers?.stop();
     workers = undefined;
     await zeebe?.close();
@@ -139,6 +146,15 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           now,
         });
         workers.start();
+        // Also re-sends the messages of actions recorded before a crash or while the engine was away.
+        casePublisher = createCasePublisher({
+          db,
+          zeebe: client,
+          logger,
+          ttlMs: config.CASE_MESSAGE_TTL_SECONDS * 1000,
+          retryMs: config.CASE_OUTBOX_RETRY_MS,
+        });
+        casePublisher.start();
         auth = createAuth({ db, config, key: await loadAuthSecret(config) });
         const engineCheck: ReadinessCheck = { name: 'engine', check: () => client.topology() };
         api = createApi({
@@ -147,9 +163,12 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           db,
           auth,
           zeebe: client,
+          casePublisher,
           now,
           readinessChecks: [engineCheck, ...readinessChecks],
         });
+        // The admin UI answers what the API routes do not (the router runs first).
+        if (config.ADMIN_UI) api.app.use(serveAdminUi());
         const s = createServer(api.app.callback());
         await new Promise<void>((resolve, reject) => {
           s.once('error', reject);
@@ -195,6 +214,9 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     },
     get zeebe() {
       return need(zeebe, 'engine client');
+    },
+    get casePublisher() {
+      return need(casePublisher, 'case publisher');
     },
     get engine() {
       return engine;

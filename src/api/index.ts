@@ -4,14 +4,18 @@
  */
 import Koa from 'koa';
 import { z } from 'zod';
+import { adminRoutes } from '../admin/index.ts';
 import type { Auth } from '../auth/auth.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { userRoutes } from '../auth/user-routes.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../log.ts';
+import { caseActionRoutes } from '../cases/actions.ts';
+import type { CasePublisher } from '../cases/publish.ts';
 import { attachmentRoutes, createAttachmentStore, type AttachmentStore } from '../attachments/index.ts';
 import { caseRoutes } from '../cases/routes.ts';
+import { escalationRoutes } from '../escalations/index.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health.ts';
@@ -33,6 +37,8 @@ export interface ApiDeps {
   readinessChecks?: ReadinessCheck[];
   /** The engine client; without it, reporting a case answers 503 (tests that need no engine omit it). */
   zeebe?: ZeebeClient;
+  /** Publishes case messages after an action is recorded; without it, actions that publish answer 503. */
+  casePublisher?: CasePublisher;
   /**
    * The hub's clock (the embedded engine's, so times follow ENGINE_CLOCK_CONTROL in tests); routes that
    * record when something happened read it. Default: the system clock.
@@ -61,8 +67,11 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...authRoutes(deps),
     ...userRoutes(deps),
     ...referenceRoutes(deps),
+    ...adminRoutes(deps),
     ...caseRoutes(deps),
+    ...escalationRoutes(deps),
     ...attachmentRoutes(deps),
+    ...caseActionRoutes(deps),
   ];
 }
 
