@@ -229,6 +229,68 @@ export const configSchema = {
 
   // --- adapters and demo -----------------------------------------------------------------------
   SIMULATORS: bool.default(true).describe('Start the legacy-system simulators (demo mode) with the hub.'),
+  ADAPTER_OUTBOX_MAX_ATTEMPTS: positiveInt
+    .default(12)
+    .describe('Delivery attempts of a message to a legacy system before it is dead-lettered (replayable).'),
+  ADAPTER_OUTBOX_BACKOFF_MS: positiveInt
+    .default(2000)
+    .describe(
+      'Wait after the first failed delivery to a legacy system, ms; it doubles per attempt (with jitter) up to ADAPTER_OUTBOX_MAX_BACKOFF_MS.',
+    ),
+  ADAPTER_OUTBOX_MAX_BACKOFF_MS: positiveInt
+    .default(5 * 60_000)
+    .describe('Longest wait between two delivery attempts to a legacy system, ms.'),
+  ADAPTER_OUTBOX_INTERVAL_MS: positiveInt
+    .default(1000)
+    .describe('How often the outbox deliverer looks for messages due to legacy systems, ms.'),
+  ADAPTER_OUTBOX_CONCURRENCY: positiveInt
+    .default(8)
+    .describe(
+      'Deliveries to one legacy system running at once (each for a different case; a case’s own messages go in order).',
+    ),
+  ADAPTER_LEASE_MS: positiveInt
+    .default(30_000)
+    .describe(
+      'Lease time of adapter pollers, consumers and deliverers: another hub process takes over this long after one dies, ms.',
+    ),
+  ADAPTER_WEBHOOK_TOLERANCE_SECONDS: positiveInt
+    .default(300)
+    .describe(
+      'Replay window of signed webhooks: a request whose X-Hub-Timestamp is further from now is refused (401).',
+    ),
+  HOTLINE_URL: z
+    .url()
+    .default('http://127.0.0.1:3101')
+    .describe(
+      'Base URL of the 12319 hotline system’s API (tickets to poll, status updates, replies, 回访); the simulator in demo mode.',
+    ),
+  HOTLINE_API_KEY: z
+    .string()
+    .min(16, 'expected at least 16 characters')
+    .optional()
+    .describe(
+      'Bearer token the hub presents to the hotline system; with SIMULATORS and unset, a random one is shared with the simulator.',
+    ),
+  HOTLINE_WEBHOOK_SECRET: z
+    .string()
+    .min(16, 'expected at least 16 characters')
+    .optional()
+    .describe(
+      'HMAC-SHA256 key of the hotline’s ticket webhook; with SIMULATORS and unset, a random one is shared with the simulator; otherwise unset refuses every webhook.',
+    ),
+  HOTLINE_POLL_INTERVAL_MS: positiveInt
+    .default(60_000)
+    .describe(
+      'How often the hub polls the hotline for tickets (the fallback when a webhook push was lost), ms.',
+    ),
+  HOTLINE_SIMULATOR_PORT: port
+    .default(3101)
+    .describe('Port of the 12319 hotline simulator started with SIMULATORS (0 picks a free one).'),
+  OPEN311_JURISDICTION_ID: z
+    .string()
+    .min(1)
+    .default('rugao.gov.cn')
+    .describe('Open311 GeoReport v2 jurisdiction_id of this hub (discovery, requests).'),
   ADMIN_UI: bool.default(true).describe('Serve the admin UI at /.'),
 } as const;
 

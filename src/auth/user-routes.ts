@@ -20,6 +20,7 @@ const userSchema = z.object({
   kind: z.enum(['person', 'service']),
   roles: z.array(z.enum(ROLES)),
   departmentId: z.string().nullable(),
+  email: z.string().nullable().describe('where the hub mails this person (督办, reports)'),
   active: z.boolean(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -38,6 +39,7 @@ const tokenSchema = z.object({
 const password = z.string().min(8, 'expected at least 8 characters').max(1000);
 const roles = z.array(z.enum(ROLES)).refine((r) => new Set(r).size === r.length, 'roles repeat');
 const idParams = z.object({ id: z.string().min(1) });
+const email = z.email('expected a mail address').max(320).nullable().optional();
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -47,6 +49,7 @@ interface UserRow {
   displayName: string;
   kind: 'person' | 'service';
   departmentId: string | null;
+  email: string | null;
   active: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -60,6 +63,7 @@ const userView = (u: UserRow): z.input<typeof userSchema> => ({
   kind: u.kind,
   roles: u.roles.map((r) => r.role as (typeof ROLES)[number]).sort(),
   departmentId: u.departmentId,
+  email: u.email,
   active: u.active,
   createdAt: u.createdAt.toISOString(),
   updatedAt: u.updatedAt.toISOString(),
@@ -127,6 +131,7 @@ export function userRoutes({ db, auth }: { db: Db; auth: Auth }): Route[] {
           password: password.optional(),
           roles: roles.default([]),
           departmentId: z.string().nullable().optional(),
+          email,
         })
         .superRefine((b, ctx) => {
           if (b.kind === 'person' && b.password === undefined) {
@@ -141,7 +146,7 @@ export function userRoutes({ db, auth }: { db: Db; auth: Auth }): Route[] {
           }
         }),
       responses: { 201: { description: 'Created', schema: userSchema } },
-      handler: async ({ body }) => {
+      handler: async ({ body, principal, log }) => {
         await checkDepartment(body.departmentId);
         try {
           const user = await db.prisma.user.create({
@@ -151,10 +156,15 @@ export function userRoutes({ db, auth }: { db: Db; auth: Auth }): Route[] {
               kind: body.kind,
               passwordHash: body.password ? await hashPassword(body.password) : null,
               departmentId: body.departmentId ?? null,
+              email: body.email ?? null,
               roles: { create: body.roles.map((role) => ({ role })) },
             },
             include: withRoles,
           });
+          log.info(
+            { by: principal.username, userId: user.id, username: user.username, roles: body.roles },
+            'user created',
+          );
           return userView(user);
         } catch (err) {
           if (isUniqueViolation(err)) throw conflict(`user name ${body.username} is taken`);
@@ -174,11 +184,12 @@ export function userRoutes({ db, auth }: { db: Db; auth: Auth }): Route[] {
         displayName: z.string().min(1).max(200).optional(),
         roles: roles.optional(),
         departmentId: z.string().nullable().optional(),
+        email,
         active: z.boolean().optional(),
         password: password.optional(),
       }),
       responses: { 200: { description: 'The updated user', schema: userSchema } },
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal, log }) => {
         const user = await loadUser(params.id);
         if (body.password !== undefined && user.kind === 'service') {
           throw validationError('service accounts have no password', [
@@ -197,6 +208,7 @@ export function userRoutes({ db, auth }: { db: Db; auth: Auth }): Route[] {
             data: {
               displayName: body.displayName,
               departmentId: body.departmentId,
+              email: body.email,
               active: body.active,
               passwordHash,
             },
@@ -204,6 +216,17 @@ export function userRoutes({ db, auth }: { db: Db; auth: Auth }): Route[] {
           });
         });
         if (passwordHash !== undefined || body.active === false) await auth.revokeUserSessions(user.id);
+        const { password: _secret, ...change } = body;
+        log.info(
+          {
+            by: principal.username,
+            userId: user.id,
+            username: user.username,
+            change,
+            passwordReset: passwordHash !== undefined,
+          },
+          'user updated',
+        );
         return userView(updated);
       },
     }),

@@ -1,6 +1,6 @@
 /**
  * Read access to the reference data every screen needs: departments, categories with their time limits,
- * grid cells. Any authenticated caller may read; editing is an administrator's job elsewhere.
+ * grid cells. Any authenticated caller may read; editing is an administrator's job (src/admin).
  */
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';
@@ -16,6 +16,9 @@ const departmentSchema = z.object({
   name: z.string(),
   kind: z.enum(['department', 'utility', 'street_center']),
   parentId: z.string().nullable(),
+  contactName: z.string().nullable(),
+  contactPhone: z.string().nullable(),
+  contactEmail: z.string().nullable().describe('where 催办 mails to the unit go'),
   active: z.boolean(),
 });
 
@@ -67,7 +70,17 @@ export function referenceRoutes({ db }: { db: Db }): Route[] {
         const items = await db.prisma.department.findMany({
           where: { ...(query.kind ? { kind: query.kind } : {}), ...asFlag(query.active) },
           orderBy: { code: 'asc' },
-          select: { id: true, code: true, name: true, kind: true, parentId: true, active: true },
+          select: {
+            id: true,
+            code: true,
+            name: true,
+            kind: true,
+            parentId: true,
+            contactName: true,
+            contactPhone: true,
+            contactEmail: true,
+            active: true,
+          },
         });
         return { items };
       },

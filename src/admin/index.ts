@@ -1,0 +1,24 @@
+/**
+ * Administration of the reference data: departments, categories and their time limits, the work
+ * calendar and the grid (users: src/auth/user-routes.ts). Reads are open to any signed-in user (the
+ * lists live in src/reference), changes to administrators. Shapes: README.md here and /openapi.json.
+ */
+import type { Route } from '../api/route.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import { calendarRoutes } from './calendar.ts';
+import { categoryRoutes } from './categories.ts';
+import { departmentRoutes } from './departments.ts';
+import { gridRoutes } from './grid.ts';
+
+export { parsePolygon, type BBox, type Polygon } from './geometry.ts';
+
+export interface AdminDeps {
+  db: Db;
+  config: Pick<Config, 'CALENDAR_TIMEZONE'>;
+}
+
+/** Every administration route. */
+export function adminRoutes(deps: AdminDeps): Route[] {
+  return [...departmentRoutes(deps), ...categoryRoutes(deps), ...calendarRoutes(deps), ...gridRoutes(deps)];
+}
