@@ -18,6 +18,7 @@ import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
 import { createZeebeClient, type ZeebeClient } from './zeebe.ts';
 import { serveAdminUi } from './ui/static.ts';
+import { serveAdminUi } from './ui/static.ts';
 import { createMailer, createWorkers } from '../workers/index.ts';
 import {
   startStandaloneEngine,
@@ -167,6 +168,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           now,
           readinessChecks: [engineCheck, ...readinessChecks],
         });
+        // The admin UI answers what the API routes do not (the router runs first).
+        if (config.ADMIN_UI) api.app.use(serveAdminUi());
         // The admin UI answers what the API routes do not (the router runs first).
         if (config.ADMIN_UI) api.app.use(serveAdminUi());
         const s = createServer(api.app.callback());

@@ -1,0 +1,69 @@
+/**
+ * The app's pages and who may open them. The roles mirror the API's access declarations of what each
+ * page calls, so the navigation never offers a page whose data the API would refuse. Each page is its
+ * own chunk, loaded when first opened.
+ */
+import type { User } from './api.ts';
+import type { MessageKey } from './i18n.ts';
+
+/** What a page gets when it is mounted. */
+export interface PageContext {
+  user: User;
+  /** Route parameters, e.g. the case id of #/cases/<id>. */
+  params: string[];
+  navigate(hash: string): void;
+}
+
+/** Mounts a page into `el`; returns its clean-up (timers, polling, editors). */
+export type MountPage = (el: HTMLElement, ctx: PageContext) => (() => void) | void;
+
+export interface PageDef {
+  id: string;
+  nav: MessageKey;
+  roles: readonly string[];
+  load: () => Promise<{ mount: MountPage }>;
+}
+
+export const PAGES: readonly PageDef[] = [
+  {
+    id: 'cases',
+    nav: 'nav.cases',
+    // GET /api/cases is city-wide for these roles; department handlers use their own page.
+    roles: ['administrator', 'acceptor', 'dispatcher', 'field_supervisor', 'shift_leader', 'leader'],
+    load: () => import('../pages/cases.ts'),
+  },
+  {
+    id: 'inbox',
+    nav: 'nav.inbox',
+    roles: ['shift_leader', 'leader', 'administrator'], // INBOX_ROLES of src/escalations
+    load: () => import('../pages/inbox.ts'),
+  },
+  {
+    id: 'department',
+    nav: 'nav.department',
+    roles: ['department_handler'],
+    load: () => import('../pages/department.ts'),
+  },
+  {
+    id: 'designer',
+    nav: 'nav.designer',
+    roles: ['administrator'],
+    load: () => import('../pages/designer.ts'),
+  },
+  {
+    id: 'assessment',
+    nav: 'nav.assessment',
+    roles: ['leader', 'administrator'],
+    load: () => import('../pages/assessment.ts'),
+  },
+  {
+    id: 'operations',
+    nav: 'nav.operations',
+    roles: ['administrator'],
+    load: () => import('../pages/operations.ts'),
+  },
+];
+
+/** The pages a user may open, in navigation order. */
+export const pagesFor = (user: User): PageDef[] =>
+  PAGES.filter((p) => p.roles.some((r) => user.roles.includes(r)));

@@ -1,0 +1,33 @@
+/** Reference data every page labels with (departments, categories), fetched once per session. */
+import { api } from './api.ts';
+
+export interface Department {
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+  parentId: string | null;
+  active: boolean;
+}
+export interface Category {
+  id: string;
+  kind: 'event' | 'component';
+  code: string;
+  name: string;
+  majorName: string;
+}
+
+let departments: Promise<Department[]> | undefined;
+let categories: Promise<Category[]> | undefined;
+
+export const getDepartments = () =>
+  (departments ??= api<{ items: Department[] }>('/api/departments').then((r) => r.items));
+export const getCategories = () =>
+  (categories ??= api<{ items: Category[] }>('/api/categories').then((r) => r.items));
+
+export async function departmentNames(): Promise<Map<string, string>> {
+  return new Map((await getDepartments()).map((d) => [d.id, d.name]));
+}
+export async function categoryNames(): Promise<Map<string, string>> {
+  return new Map((await getCategories()).map((c) => [`${c.kind}:${c.code}`, c.name]));
+}

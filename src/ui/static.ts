@@ -1,0 +1,85 @@
+/**
+ * Serves the built admin UI (admin-ui/dist, made by `npm run build:ui`) at /. Paths under /api and the
+ * API's own documents never reach it: the router answers those first. Any other GET for a path without
+ * a file extension gets index.html, so a reload on a page of the app works. Hashed assets are cached
+ * for a year; index.html is revalidated so a new build is picked up at once.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { Middleware } from 'koa';
+
+/** Where `npm run build:ui` writes the app. */
+export const ADMIN_UI_DIST = new URL('../../admin-ui/dist/', import.meta.url).pathname;
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.eot': 'application/vnd.ms-fontobject',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** Paths the API owns: never answered with the app, so a wrong API path stays a 404 problem. */
+const API_PATHS = /^\/(api|openapi\.json|healthz|readyz)(\/|$)/;
+
+async function fileAt(path: string) {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Koa middleware serving `dir` (default: the built admin UI). */
+export function serveAdminUi(dir = ADMIN_UI_DIST): Middleware {
+  const root = normalize(dir.endsWith(sep) ? dir : dir + sep);
+  return async (ctx, next) => {
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || API_PATHS.test(ctx.path)) return next();
+    let rel: string;
+    try {
+      rel = decodeURIComponent(ctx.path);
+    } catch {
+      return next();
+    }
+    let path = normalize(join(root, rel));
+    // A path climbing out of the folder (../) is not ours to answer.
+    if (!path.startsWith(root)) return next();
+    let info = rel.endsWith('/') ? null : await fileAt(path);
+    if (!info) {
+      if (extname(rel) !== '') return next();
+      path = join(root, 'index.html');
+      info = await fileAt(path);
+      if (!info) {
+        ctx.status = 503;
+        ctx.type = 'text/plain; charset=utf-8';
+        ctx.body = 'The admin UI is not built: run `npm run build:ui` (npm start does it).\n';
+        return;
+      }
+    }
+    const ext = extname(path);
+    ctx.type = TYPES[ext] ?? 'application/octet-stream';
+    ctx.length = info.size;
+    ctx.set(
+      'cache-control',
+      path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
+    ctx.set('x-content-type-options', 'nosniff');
+    ctx.lastModified = info.mtime;
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.status = 200;
+    // Koa ends a HEAD response without a body; opening the file for it would only leak a descriptor.
+    if (ctx.method === 'GET') ctx.body = createReadStream(path);
+  };
+}

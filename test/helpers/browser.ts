@@ -1,0 +1,126 @@
+/**
+ * Browser tests: a real hub (embedded engine, demo data, the built admin UI at /) and Debian's Chromium
+ * driven by playwright-core. `npx playwright install` cannot download browsers here; .ci/run installs
+ * Debian's chromium and the UI build runs before the tests (npm test's pretest; startUiHub runs it too).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config.ts';
+import { createHub, type Hub } from '../../src/hub.ts';
+import { createLogger } from '../../src/log.ts';
+import { call } from './api.ts';
+import { createTestDb } from './db.ts';
+
+export const UI_PASSWORD = 'ui-test-password';
+export const CHROMIUM = '/usr/bin/chromium';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+export interface UiHub {
+  hub: Hub;
+  url: string;
+  /** A session token for a demo user (user name = role name). */
+  token(username: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Builds the UI if stale, then starts a hub over the test file's own database with the demo data. */
+export async function startUiHub(env: Record<string, string> = {}): Promise<UiHub> {
+  execFileSync(process.execPath, [join(root, 'scripts/ensure-ui-build.mjs')], { stdio: 'inherit' });
+  const dataDir = await mkdtemp(join(tmpdir(), 'hub-ui-'));
+  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
+    HUB_PORT: '0',
+    HUB_SEED_DEMO: 'true',
+    HUB_DEMO_PASSWORD: UI_PASSWORD,
+    ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
+    ZEEBE_ADDRESS: '127.0.0.1:0',
+    ENGINE_MANAGEMENT_PORT: '0',
+    ADMIN_UI: 'true',
+    ...env,
+  });
+  const hub = createHub({ config, logger: createLogger('silent') });
+  const { url } = await hub.start();
+  const tokens = new Map<string, string>();
+  return {
+    hub,
+    url,
+    async token(username) {
+      let token = tokens.get(username);
+      if (!token) {
+        const res = await call(url, 'POST', '/api/auth/login', { body: { username, password: UI_PASSWORD } });
+        if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
+        token = res.body.token as string;
+        tokens.set(username, token);
+      }
+      return token;
+    },
+    async close() {
+      await hub.stop();
+      await pg?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs; a fresh profile. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Logs in through the login form and waits for the shell. */
+export async function loginThroughForm(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(`${url}/#/login`);
+  await page.getByLabel(/用户名|User name/).fill(username);
+  await page.getByLabel(/密码|Password/).fill(UI_PASSWORD);
+  await page.getByRole('button', { name: /^(登录|Log in)$/ }).click();
+  await page.getByTestId('user').waitFor();
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core on the page as it is now: the serious and critical violations (WCAG 2.x A/AA rules). */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    const result = await axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target })),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
