@@ -57,6 +57,8 @@ export interface CreateWorkersDeps extends WorkerDeps {
    * flight, so the process may stay up this long after stop(); tests use a short one.
    */
   longPollMs?: number;
+  /** The job types to serve (default HANDLERS; adapters/ serves its own job types through this). */
+  handlers?: Readonly<Record<string, Handler>>;
 }
 
 export interface Workers {
@@ -100,7 +102,7 @@ export function createWorkers(deps: CreateWorkersDeps): Workers {
   return {
     start() {
       if (workers.length) return;
-      workers = Object.entries(HANDLERS).map(([taskType, handler]) =>
+      workers = Object.entries(deps.handlers ?? HANDLERS).map(([taskType, handler]) =>
         zeebe.createWorker({
           taskType,
           id: `${deps.workerName ?? 'chengguan-hub'}:${taskType}`,
@@ -116,7 +118,7 @@ export function createWorkers(deps: CreateWorkersDeps): Workers {
           },
         }),
       );
-      logger.info({ jobTypes: JOB_TYPES.length }, 'workers started');
+      logger.info({ jobTypes: workers.length }, 'workers started');
     },
     async stop() {
       const closing = workers;
