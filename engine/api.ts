@@ -14,6 +14,8 @@
  * - Errors are {@link EngineError}s whose `code` is the gRPC status name to answer with.
  */
 
+import type { Db } from './store/db.ts';
+
 /** gRPC status names the engine answers with. */
 export type EngineErrorCode =
   | 'NOT_FOUND'
@@ -349,4 +351,9 @@ export interface Engine extends EngineApi {
   close(): Promise<void>;
   /** Reads the event feed after a position ("0" = from the start), oldest first. */
   readEvents(afterPosition: string, limit: number): Promise<EngineEvent[]>;
+  /**
+   * Runs read-only SQL between two commands of the single writer (engine/query builds the REST search
+   * API on it), so a read sees every committed command and never a half-applied one.
+   */
+  readState<T>(read: (db: Db) => Promise<T>): Promise<T>;
 }

@@ -1,6 +1,6 @@
 /**
- * The embedded engine as a server: engine + Zeebe gateway + management port, started and stopped
- * together. `npm run engine` runs it alone; the hub starts it in-process when ENGINE_MODE=embedded; the
+ * The embedded engine as a server: engine + Zeebe gateway + management port + REST API (v2 subset),
+ * started and stopped together. `npm run engine` runs it alone; the hub starts it in-process when ENGINE_MODE=embedded; the
  * test helper starts it on free ports.
  */
 import type { Config } from '../src/config.ts';
@@ -9,6 +9,7 @@ import type { Engine } from './api.ts';
 import { splitAddress, startGateway, type Gateway } from './gateway/index.ts';
 import { createEngine } from './index.ts';
 import { startManagementServer, type ManagementServer } from './management/index.ts';
+import { createRestHandler, startRestServer, type RestServer } from './rest/index.ts';
 
 export interface StandaloneEngineOptions {
   /** file:<path> (SQLite) or postgres://… (PostgreSQL). */
@@ -17,6 +18,11 @@ export interface StandaloneEngineOptions {
   address: string;
   /** Management HTTP port on the gateway's host; 0 picks a free port. */
   managementPort: number;
+  /**
+   * REST API (Camunda's v2 subset) on a port of its own on the gateway's host (0 picks a free one);
+   * undefined serves it on the management port.
+   */
+  restPort?: number;
   clockControl: boolean;
   tls?: { certFile: string; keyFile: string };
   maxMessageBytes: number;
@@ -27,6 +33,10 @@ export interface StandaloneEngine {
   readonly engine: Engine;
   readonly gateway: Gateway;
   readonly management: ManagementServer;
+  /** The REST API's own server, when restPort was given. */
+  readonly rest: RestServer | undefined;
+  /** Base URL of the REST API (without /v2): its own server or the management port. */
+  readonly restUrl: string;
   /** host:port clients connect to (the bound port). */
   readonly gatewayAddress: string;
   /** Stops taking requests, ends long polls and streams, stops the engine, closes the database. */
@@ -39,6 +49,7 @@ export function standaloneOptionsFromConfig(config: Config, logger: Logger): Sta
     databaseUrl: config.ENGINE_DATABASE_URL,
     address: config.ZEEBE_ADDRESS,
     managementPort: config.ENGINE_MANAGEMENT_PORT,
+    restPort: config.ENGINE_REST_PORT,
     clockControl: config.ENGINE_CLOCK_CONTROL,
     tls:
       config.ENGINE_TLS_CERT && config.ENGINE_TLS_KEY
@@ -49,7 +60,7 @@ export function standaloneOptionsFromConfig(config: Config, logger: Logger): Sta
   };
 }
 
-/** Starts engine, gateway and management port; resolves when all three are ready. */
+/** Starts engine, gateway, management port and REST API; resolves when all are ready. */
 export async function startStandaloneEngine(options: StandaloneEngineOptions): Promise<StandaloneEngine> {
   const logger = options.logger.child({ component: 'engine' });
   let ready = false;
@@ -60,6 +71,7 @@ export async function startStandaloneEngine(options: StandaloneEngineOptions): P
   });
   let gateway: Gateway | undefined;
   let management: ManagementServer | undefined;
+  let rest: RestServer | undefined;
   try {
     await engine.start();
     gateway = await startGateway({
@@ -76,22 +88,33 @@ export async function startStandaloneEngine(options: StandaloneEngineOptions): P
       clockControl: options.clockControl,
       isReady: () => ready,
       logger,
+      rest: options.restPort === undefined ? createRestHandler(engine, logger) : undefined,
     });
+    if (options.restPort !== undefined)
+      rest = await startRestServer({
+        host: splitAddress(options.address).host,
+        port: options.restPort,
+        engine,
+        logger,
+      });
   } catch (err) {
     await gateway?.close(0);
+    await management?.close();
     await engine.close();
     throw err;
   }
   ready = true;
-  const started = { gateway, management };
+  const started = { gateway, management, rest };
   const host = gateway.host.includes(':') ? `[${gateway.host}]` : gateway.host;
   return {
     engine,
     ...started,
     gatewayAddress: `${host}:${gateway.port}`,
+    restUrl: rest?.url ?? management.url,
     async close() {
       ready = false;
       await started.gateway.close();
+      await started.rest?.close();
       await engine.close();
       await started.management.close();
     },

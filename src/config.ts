@@ -154,6 +154,17 @@ export const configSchema = {
     .describe(
       'Engine management HTTP port (host of ZEEBE_ADDRESS): /actuator/health, and /actuator/clock when ENGINE_CLOCK_CONTROL is on.',
     ),
+  ENGINE_REST_PORT: port
+    .optional()
+    .describe(
+      'Port of the embedded engine’s REST API (a subset of Camunda 8.8’s v2 API; Camunda uses 8080); when unset it is served on ENGINE_MANAGEMENT_PORT.',
+    ),
+  CAMUNDA_REST_ADDRESS: z
+    .url()
+    .optional()
+    .describe(
+      'ENGINE_MODE=external: base URL of the Camunda 8 cluster’s REST API (without /v2), reached with the ZEEBE_ CLIENT_ID/SECRET OAuth settings; the embedded engine’s is used otherwise.',
+    ),
   ENGINE_MAX_MESSAGE_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest gRPC message the gateway accepts (deployments included), in bytes.'),

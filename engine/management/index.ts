@@ -7,10 +7,12 @@
  *   POST   /actuator/clock/add    {"offsetMilli": …}  moves it by an offset
  *   DELETE /actuator/clock        back to system time
  * With clock control off the clock paths do not exist (404), so a production engine cannot be time-shifted.
+ * Unless the REST API has a port of its own (ENGINE_REST_PORT), its /v2 paths are served here too.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EngineClock, EngineLogger } from '../api.ts';
+import type { RestHandler } from '../rest/index.ts';
 
 export interface ManagementOptions {
   host: string;
@@ -21,6 +23,8 @@ export interface ManagementOptions {
   /** Whether the engine takes commands (false while starting and shutting down). */
   isReady: () => boolean;
   logger: EngineLogger;
+  /** Serves the /v2 REST paths on this port as well. */
+  rest?: RestHandler;
 }
 
 export interface ManagementServer {
@@ -116,24 +120,27 @@ export async function startManagementServer(options: ManagementOptions): Promise
   }
 
   const server = createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      if (err instanceof HttpProblem) {
-        send(res, err.status, {
+    const handled = options.rest ? options.rest(req, res) : Promise.resolve(false);
+    handled
+      .then((done) => (done ? undefined : route(req, res)))
+      .catch((err: unknown) => {
+        if (err instanceof HttpProblem) {
+          send(res, err.status, {
+            type: 'about:blank',
+            title: titles[err.status] ?? 'Error',
+            status: err.status,
+            detail: err.message,
+          });
+          return;
+        }
+        options.logger.error({ err }, 'management request failed');
+        send(res, 500, {
           type: 'about:blank',
-          title: titles[err.status] ?? 'Error',
-          status: err.status,
-          detail: err.message,
+          title: 'Internal Server Error',
+          status: 500,
+          detail: 'internal error',
         });
-        return;
-      }
-      options.logger.error({ err }, 'management request failed');
-      send(res, 500, {
-        type: 'about:blank',
-        title: 'Internal Server Error',
-        status: 500,
-        detail: 'internal error',
       });
-    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

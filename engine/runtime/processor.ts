@@ -8,6 +8,7 @@ import { EngineError, type EngineLogger } from '../api.ts';
 import type { Feel } from '../feel/index.ts';
 import type { Db } from '../store/db.ts';
 import { Bpmn } from './bpmn.ts';
+import { recordHistory } from './history.ts';
 import type { Models } from './models.ts';
 import { KeyGenerator, Run, type Effects } from './run.ts';
 import { insertRows, UnitOfWork } from './state.ts';
@@ -116,6 +117,7 @@ export class Processor {
               JSON.stringify(e.payload),
             ]),
           );
+          await recordHistory(db, run.events, run.now);
           await db.run('RELEASE SAVEPOINT cmd');
           outcomes.push({ ok: true, result, effects: run.effects });
         } catch (error) {

@@ -30,6 +30,8 @@ export interface FeedEvent {
   elementId: string;
   elementType: string;
   payload: Record<string, unknown>;
+  /** The instance the event belongs to (not stored in zb_event; the history tables read it). */
+  pi: PiRow;
 }
 
 /** What the processor does after the transaction committed. */
@@ -106,6 +108,7 @@ export class Run {
       elementId: ei.elementId,
       elementType: ei.elementType,
       payload,
+      pi,
     });
   }
 

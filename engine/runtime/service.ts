@@ -451,6 +451,18 @@ export function createService(deps: {
       };
     },
 
+    async readState(read) {
+      // A read's own errors (a refused filter) reach the caller as they are, not as a failed command.
+      const outcome = await submit<{ value?: unknown; error?: unknown; failed: boolean }>(() =>
+        read(db).then(
+          (value) => ({ value, failed: false }),
+          (error: unknown) => ({ error, failed: true }),
+        ),
+      );
+      if (outcome.failed) throw outcome.error;
+      return outcome.value as never;
+    },
+
     async readEvents(afterPosition, limit) {
       const rows = await submit<Record<string, unknown>[]>(() =>
         db.all(`SELECT * FROM zb_event WHERE position > ? ORDER BY position LIMIT ?`, [

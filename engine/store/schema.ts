@@ -71,10 +71,54 @@ const EVENT_COLUMNS = ` intent TEXT NOT NULL, key BIGINT NOT NULL, pi_key BIGINT
   bpmn_process_id TEXT NOT NULL, element_id TEXT NOT NULL, element_type TEXT NOT NULL, ts BIGINT NOT NULL,
   payload TEXT NOT NULL);`;
 
+/**
+ * Version 2: history for the query API (engine/query). Runtime rows disappear when an instance or an
+ * incident ends, as in Zeebe's state; these keep what Operate would show: every process instance with its
+ * state and dates, every incident with its state. Element instances are read from zb_event by instance.
+ */
+const V2 = `
+CREATE TABLE IF NOT EXISTS zb_q_process_instance (
+  key BIGINT PRIMARY KEY, process_key BIGINT NOT NULL, bpmn_process_id TEXT NOT NULL, version INTEGER NOT NULL,
+  parent_pi_key BIGINT, parent_ei_key BIGINT, state TEXT NOT NULL, start_ts BIGINT NOT NULL, end_ts BIGINT);
+CREATE INDEX IF NOT EXISTS zb_qpi_process ON zb_q_process_instance (bpmn_process_id, key);
+CREATE INDEX IF NOT EXISTS zb_qpi_state ON zb_q_process_instance (state, key);
+CREATE INDEX IF NOT EXISTS zb_qpi_parent ON zb_q_process_instance (parent_pi_key);
+CREATE TABLE IF NOT EXISTS zb_q_incident (
+  key BIGINT PRIMARY KEY, pi_key BIGINT NOT NULL, process_key BIGINT NOT NULL, bpmn_process_id TEXT NOT NULL,
+  element_id TEXT NOT NULL, element_instance_key BIGINT NOT NULL, job_key BIGINT, error_type TEXT NOT NULL,
+  message TEXT NOT NULL, state TEXT NOT NULL, created_at BIGINT NOT NULL, resolved_at BIGINT);
+CREATE INDEX IF NOT EXISTS zb_qinc_state ON zb_q_incident (state, key);
+CREATE INDEX IF NOT EXISTS zb_qinc_pi ON zb_q_incident (pi_key);
+CREATE INDEX IF NOT EXISTS zb_event_pi ON zb_event (pi_key);
+`;
+
+/** Rows the engine had before version 2: its running instances and open incidents (finished ones are gone). */
+const V2_BACKFILL = [
+  `INSERT INTO zb_q_process_instance (key, process_key, bpmn_process_id, version, parent_pi_key, parent_ei_key, state, start_ts, end_ts)
+   SELECT key, process_key, bpmn_process_id, version, parent_pi_key, parent_element_instance_key, 'ACTIVE', created_at, NULL
+   FROM zb_process_instance WHERE true ON CONFLICT (key) DO NOTHING`,
+  `INSERT INTO zb_q_incident (key, pi_key, process_key, bpmn_process_id, element_id, element_instance_key, job_key, error_type, message, state, created_at, resolved_at)
+   SELECT i.key, i.pi_key, p.process_key, p.bpmn_process_id, i.element_id, i.element_instance_key, i.job_key, i.error_type, i.message, 'ACTIVE', i.created_at, NULL
+   FROM zb_incident i JOIN zb_process_instance p ON p.key = i.pi_key WHERE true ON CONFLICT (key) DO NOTHING`,
+];
+
 /** Creates or upgrades the engine tables; idempotent. */
 export async function migrate(db: Db): Promise<void> {
   await db.exec(V1 + EVENTS[db.dialect] + EVENT_COLUMNS);
   await db.run(
     `INSERT INTO zb_meta (name, value) VALUES ('schema_version', 1), ('next_key', 1) ON CONFLICT (name) DO NOTHING`,
   );
+  const [row] = await db.all(`SELECT value FROM zb_meta WHERE name = 'schema_version'`);
+  if (Number(row?.value) < 2) {
+    await db.run('BEGIN');
+    try {
+      await db.exec(V2);
+      for (const sql of V2_BACKFILL) await db.run(sql);
+      await db.run(`UPDATE zb_meta SET value = 2 WHERE name = 'schema_version'`);
+      await db.run('COMMIT');
+    } catch (err) {
+      await db.run('ROLLBACK');
+      throw err;
+    }
+  }
 }
