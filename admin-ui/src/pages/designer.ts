@@ -1,7 +1,511 @@
-import { html, render } from 'lit-html';
-import { t } from '../lib/i18n.ts';
+/**
+ * 流程设计 (administrators): the bpmn-js Modeler with the Zeebe properties panel, the element templates
+ * of processes/element-templates and adapters/<name>/element-templates, and live linting with the rules
+ * of processes/.bpmnlintrc (Camunda 8.8) marked on the canvas. Deploy sends the XML to the hub, which
+ * lints again and refuses errors (422 with each error); the version history lists what was deployed,
+ * compares two versions on two diagrams (bpmn-js-differ) and rolls back. Downloads XML and SVG. A file
+ * from another tool opens as far as bpmn-js can read it, and the page lists what keeps it from being
+ * deployable (import warnings and lint errors) instead of failing.
+ */
+import { html, nothing, render } from 'lit-html';
+import Modeler from 'bpmn-js/lib/Modeler';
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import {
+  BpmnPropertiesPanelModule,
+  BpmnPropertiesProviderModule,
+  ZeebePropertiesProviderModule,
+} from 'bpmn-js-properties-panel';
+import { CloudElementTemplatesPropertiesProviderModule } from 'bpmn-js-element-templates';
+import ZeebeBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-cloud';
+import LintModule from 'bpmn-js-bpmnlint';
+import bpmnlintConfig from 'virtual:bpmnlint-config';
+import { diff, type DiffResult } from 'bpmn-js-differ';
+import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json';
+import 'bpmn-js/dist/assets/diagram-js.css';
+import 'bpmn-js/dist/assets/bpmn-js.css';
+import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
+import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
+import 'bpmn-js-element-templates/dist/assets/element-templates.css';
+import 'bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css';
+import { ApiError, describeError } from '../lib/api.ts';
+import { formatTime, t } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
+import {
+  deploy,
+  listProcedures,
+  listVersions,
+  proceduresAvailable,
+  PROCEDURES_PATH,
+  rollback,
+  versionXml,
+  type Procedure,
+  type ProcedureVersion,
+} from '../lib/procedures.ts';
+
+/** Every element template file the build found; a file holds one template or an array of them. */
+const templateFiles = import.meta.glob<unknown>(
+  ['../../../processes/element-templates/*.json', '../../../adapters/*/element-templates/*.json'],
+  { eager: true, import: 'default' },
+);
+const elementTemplates = Object.values(templateFiles).flatMap((f) => (Array.isArray(f) ? f : [f]));
+
+interface LintIssue {
+  id: string;
+  message: string;
+  category: 'error' | 'warn' | 'info' | 'rule-error';
+  rule?: string;
+}
+interface Finding {
+  element: string;
+  message: string;
+  rule: string;
+}
+
+interface Services {
+  get<T = unknown>(name: string): T;
+}
+interface EventBus {
+  on(event: string, cb: (e: never) => void): void;
+}
+interface Canvas {
+  addMarker(id: string, marker: string): void;
+  zoom(level: string): void;
+}
+interface ElementRegistry {
+  get(id: string): { businessObject?: { name?: string } } | undefined;
+}
+
+const download = (name: string, content: string, type: string) => {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([content], { type }));
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+};
 
 export const mount: MountPage = (el) => {
-  render(html`<h1>${t('designer.heading')}</h1>`, el);
+  let available = false;
+  let procedures: Procedure[] = [];
+  let selected = '';
+  let versions: ProcedureVersion[] = [];
+  let openedVersion: number | null = null;
+  let fileName = '';
+  let dirty = false;
+  let errors: Finding[] = [];
+  let warnings: Finding[] = [];
+  let linted = false;
+  let importWarnings: string[] = [];
+  let importError = '';
+  let message: { kind: 'ok' | 'error'; text: string; details?: string[] } | null = null;
+  let comparing: { a: number; b: number; result: DiffResult | null; error?: string } | null = null;
+  let busy = false;
+  let modeler: Modeler | undefined;
+  const diffViewers: NavigatedViewer[] = [];
+
+  const nameOf = (id: string) => {
+    const registry = modeler?.get<ElementRegistry>('elementRegistry');
+    const name = registry?.get(id)?.businessObject?.name;
+    return name ? `${name} (${id})` : id;
+  };
+
+  function onLint(issues: Record<string, LintIssue[]>) {
+    errors = [];
+    warnings = [];
+    for (const [element, list] of Object.entries(issues)) {
+      for (const issue of list) {
+        const finding = { element, message: issue.message, rule: issue.rule ?? issue.id };
+        if (issue.category === 'error' || issue.category === 'rule-error') errors.push(finding);
+        else warnings.push(finding);
+      }
+    }
+    linted = true;
+    draw();
+  }
+
+  async function openXml(xml: string, source: { version?: number; file?: string }) {
+    if (!modeler) return;
+    importError = '';
+    importWarnings = [];
+    message = null;
+    linted = false;
+    try {
+      const result = await modeler.importXML(xml);
+      importWarnings = result.warnings.map((w) => String((w as { message?: string }).message ?? w));
+      (modeler.get('canvas') as Canvas).zoom('fit-viewport');
+    } catch (err) {
+      importError = t('designer.importFailed', { message: describeError(err) });
+    }
+    openedVersion = source.version ?? null;
+    fileName = source.file ?? '';
+    dirty = false;
+    draw();
+  }
+
+  async function selectProcedure(id: string) {
+    selected = id;
+    comparing = null;
+    versions = [];
+    draw();
+    try {
+      versions = await listVersions(id);
+      const latest = versions[0];
+      if (latest) await openXml(await versionXml(id, latest.version), { version: latest.version });
+    } catch (err) {
+      message = { kind: 'error', text: describeError(err) };
+    }
+    draw();
+  }
+
+  async function onFile(e: Event) {
+    const input = e.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    await openXml(await file.text(), { file: file.name });
+    input.value = '';
+  }
+
+  async function onDeploy() {
+    if (!modeler || errors.length > 0) return;
+    busy = true;
+    draw();
+    try {
+      const { xml } = await modeler.saveXML({ format: true });
+      const version = await deploy(xml!);
+      message = {
+        kind: 'ok',
+        text: t('designer.deployed', { id: version.bpmnProcessId, v: version.version }),
+      };
+      dirty = false;
+      if (!procedures.some((p) => p.bpmnProcessId === version.bpmnProcessId))
+        procedures = await listProcedures();
+      selected = version.bpmnProcessId;
+      versions = await listVersions(selected);
+      openedVersion = version.version;
+    } catch (err) {
+      const details =
+        err instanceof ApiError
+          ? (err.problem.errors ?? []).map((e) => [e.id ?? e.field, e.message].filter(Boolean).join(': '))
+          : [];
+      message = { kind: 'error', text: `${t('designer.refused')} ${describeError(err)}`, details };
+    }
+    busy = false;
+    draw();
+  }
+
+  async function onRollback(version: number) {
+    if (!confirm(t('designer.confirmRollback', { v: version }))) return;
+    try {
+      const created = await rollback(selected, version);
+      versions = await listVersions(selected);
+      await openXml(await versionXml(selected, created.version), { version: created.version });
+      message = { kind: 'ok', text: t('designer.rolledBack', { v: created.version }) };
+    } catch (err) {
+      message = { kind: 'error', text: describeError(err) };
+    }
+    draw();
+  }
+
+  async function onCompare(older: number) {
+    const newest = versions[0]?.version;
+    if (newest === undefined) return;
+    comparing = { a: older, b: newest, result: null };
+    draw();
+    try {
+      const [left, right] = await Promise.all([versionXml(selected, older), versionXml(selected, newest)]);
+      const containers = [
+        el.querySelector<HTMLElement>('#diff-a')!,
+        el.querySelector<HTMLElement>('#diff-b')!,
+      ];
+      for (const v of diffViewers.splice(0)) v.destroy();
+      const viewers = containers.map((container) => new NavigatedViewer({ container }));
+      diffViewers.push(...viewers);
+      await viewers[0]!.importXML(left);
+      await viewers[1]!.importXML(right);
+      const result = diff(viewers[0]!.getDefinitions(), viewers[1]!.getDefinitions());
+      const [oldCanvas, newCanvas] = viewers.map((v) => v.get<Canvas>('canvas')) as [Canvas, Canvas];
+      const mark = (canvas: Canvas, ids: string[], marker: string) => {
+        for (const id of ids) {
+          try {
+            canvas.addMarker(id, marker);
+          } catch {
+            // Not drawn in this diagram (e.g. a process element without a shape).
+          }
+        }
+      };
+      mark(oldCanvas, Object.keys(result._removed), 'diff-removed');
+      mark(newCanvas, Object.keys(result._added), 'diff-added');
+      for (const canvas of [oldCanvas, newCanvas]) {
+        mark(canvas, Object.keys(result._changed), 'diff-changed');
+        mark(canvas, Object.keys(result._layoutChanged), 'diff-layout');
+        canvas.zoom('fit-viewport');
+      }
+      comparing = { a: older, b: newest, result };
+    } catch (err) {
+      comparing = { a: older, b: newest, result: null, error: describeError(err) };
+    }
+    draw();
+  }
+
+  async function saveSvg() {
+    if (!modeler) return;
+    const { svg } = await modeler.saveSVG();
+    download(`${selected || fileName.replace(/\.bpmn$/, '') || 'diagram'}.svg`, svg, 'image/svg+xml');
+  }
+  async function saveXml() {
+    if (!modeler) return;
+    const { xml } = await modeler.saveXML({ format: true });
+    download(`${selected || fileName.replace(/\.bpmn$/, '') || 'diagram'}.bpmn`, xml!, 'application/xml');
+  }
+
+  const findingList = (items: Finding[]) =>
+    html`<ul class="issues">
+      ${items.map((f) => html`<li><strong>${nameOf(f.element)}</strong>: ${f.message} <span class="badge">${f.rule}</span></li>`)}
+    </ul>`;
+
+  const changeList = (kind: string, ids: string[]) =>
+    ids.length === 0
+      ? nothing
+      : html`<li data-diff=${kind}>
+          ${t(`designer.diff${kind}` as 'designer.diffAdded', { n: ids.length })}: ${ids.join(', ')}
+        </li>`;
+
+  function draw() {
+    const lintLine = !linted
+      ? ''
+      : errors.length > 0
+        ? t('designer.lintErrors', { e: errors.length, w: warnings.length })
+        : warnings.length > 0
+          ? `${t('designer.lintOk')} · ${t('designer.lintWarnings', { w: warnings.length })}`
+          : t('designer.lintOk');
+    const r = comparing?.result;
+    render(
+      html`<h1>${t('designer.heading')}</h1>
+        ${available ? nothing : html`<p class="muted" role="note">${t('app.apiMissing', { path: PROCEDURES_PATH })}</p>`}
+        <div class="toolbar">
+          ${
+            available
+              ? html`<label
+                  >${t('designer.process')}
+                  <select
+                    @change=${(e: Event) => void selectProcedure((e.target as HTMLSelectElement).value)}
+                  >
+                    ${procedures.map(
+                      (p) =>
+                        html`<option value=${p.bpmnProcessId} ?selected=${p.bpmnProcessId === selected}>
+                          ${p.name ?? p.bpmnProcessId}
+                        </option>`,
+                    )}
+                  </select></label
+                >`
+              : nothing
+          }
+          <label
+            >${t('designer.open')}
+            <input type="file" accept=".bpmn,.xml,application/xml,text/xml" @change=${onFile}
+          /></label>
+          <button
+            type="button"
+            class="primary"
+            ?disabled=${!available || busy || !linted || errors.length > 0 || !!importError}
+            @click=${onDeploy}
+          >
+            ${t('designer.deploy')}
+          </button>
+          <button type="button" @click=${saveXml}>${t('designer.downloadXml')}</button>
+          <button type="button" @click=${saveSvg}>${t('designer.downloadSvg')}</button>
+          <span class="muted">
+            ${openedVersion !== null ? t('designer.version', { v: openedVersion }) : fileName}
+            ${dirty ? html` · <strong>${t('designer.unsaved')}</strong>` : nothing}
+          </span>
+        </div>
+        <div
+          role="status"
+          aria-live="polite"
+          data-testid="lint-status"
+          class=${errors.length ? 'error' : 'ok'}
+        >
+          ${lintLine}
+        </div>
+        ${importError ? html`<p class="error" role="alert">${importError}</p>` : nothing}
+        ${
+          importWarnings.length
+            ? html`<div class="card">
+                <p>${t('designer.importWarnings', { n: importWarnings.length })}</p>
+                <ul class="issues">
+                  ${importWarnings.map((w) => html`<li>${w}</li>`)}
+                </ul>
+              </div>`
+            : nothing
+        }
+        ${
+          errors.length
+            ? html`<div class="card" data-testid="lint-errors">
+                <p class="error">${t('designer.notDeployable')}</p>
+                ${findingList(errors)}
+              </div>`
+            : nothing
+        }
+        ${
+          message
+            ? html`<div
+                class=${message.kind}
+                role=${message.kind === 'error' ? 'alert' : 'status'}
+                data-testid="deploy-message"
+              >
+                ${message.text}${
+                  message.details?.length
+                    ? html`<ul class="issues">
+                        ${message.details.map((d) => html`<li>${d}</li>`)}
+                      </ul>`
+                    : nothing
+                }
+              </div>`
+            : nothing
+        }
+        <div class="designer">
+          <div class="canvas" id="canvas" aria-label=${t('designer.heading')} role="application"></div>
+          <div class="panel" id="properties"></div>
+        </div>
+        ${
+          warnings.length
+            ? html`<details>
+                <summary>${t('designer.lintWarnings', { w: warnings.length })}</summary>
+                ${findingList(warnings)}
+              </details>`
+            : nothing
+        }
+        ${
+          available && selected
+            ? html`<h2>${t('designer.versions')}</h2>
+                <table data-testid="versions">
+                  <thead>
+                    <tr>
+                      <th scope="col">${t('designer.process')}</th>
+                      <th scope="col">#</th>
+                      <th scope="col"></th>
+                      <th scope="col"></th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${versions.map(
+                      (v, i) =>
+                        html`<tr data-version=${v.version}>
+                          <td>${v.bpmnProcessId}</td>
+                          <td>
+                            ${t('designer.version', { v: v.version })}
+                            ${i === 0 ? html`<span class="badge">${t('designer.current')}</span>` : nothing}
+                          </td>
+                          <td>
+                            ${t('designer.deployedAt', { at: formatTime(v.deployedAt) })}${v.deployedBy ? ` · ${v.deployedBy}` : ''}
+                          </td>
+                          <td>
+                            ${
+                              i > 0
+                                ? html`<button type="button" @click=${() => onCompare(v.version)}>
+                                      ${t('designer.compareWith')}
+                                    </button>
+                                    <button type="button" @click=${() => onRollback(v.version)}>
+                                      ${t('designer.rollback')}
+                                    </button>`
+                                : nothing
+                            }
+                          </td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>`
+            : nothing
+        }
+        ${
+          comparing
+            ? html`<section aria-labelledby="diff-heading" data-testid="diff">
+                <h2 id="diff-heading">${t('designer.diffHeading', { a: comparing.a, b: comparing.b })}</h2>
+                ${comparing.error ? html`<p class="error" role="alert">${comparing.error}</p>` : nothing}
+                ${
+                  r
+                    ? html`<ul class="legend">
+                        ${changeList('Added', Object.keys(r._added))}
+                        ${changeList('Removed', Object.keys(r._removed))}
+                        ${changeList('Changed', Object.keys(r._changed))}
+                        ${changeList('Layout', Object.keys(r._layoutChanged))}
+                      </ul>`
+                    : nothing
+                }
+                <div class="diff">
+                  <div
+                    class="canvas"
+                    id="diff-a"
+                    role="img"
+                    aria-label=${t('designer.version', { v: comparing.a })}
+                  ></div>
+                  <div
+                    class="canvas"
+                    id="diff-b"
+                    role="img"
+                    aria-label=${t('designer.version', { v: comparing.b })}
+                  ></div>
+                </div>
+                <button
+                  type="button"
+                  @click=${() => {
+                    for (const v of diffViewers.splice(0)) v.destroy();
+                    comparing = null;
+                    draw();
+                  }}
+                >
+                  ${t('designer.diffClose')}
+                </button>
+              </section>`
+            : nothing
+        }`,
+      el,
+    );
+  }
+
+  draw();
+  modeler = new Modeler({
+    container: el.querySelector<HTMLElement>('#canvas')!,
+    propertiesPanel: { parent: el.querySelector<HTMLElement>('#properties')! },
+    additionalModules: [
+      BpmnPropertiesPanelModule,
+      BpmnPropertiesProviderModule,
+      ZeebePropertiesProviderModule,
+      CloudElementTemplatesPropertiesProviderModule,
+      ZeebeBehaviorsModule,
+      LintModule,
+    ],
+    moddleExtensions: { zeebe: zeebeModdle },
+    linting: { bpmnlint: bpmnlintConfig, active: true },
+    elementTemplates,
+  } as ConstructorParameters<typeof Modeler>[0]);
+  const bus = (modeler as unknown as Services).get<EventBus>('eventBus');
+  bus.on('linting.completed', (e: { issues: Record<string, LintIssue[]> }) => onLint(e.issues));
+  bus.on('commandStack.changed', () => {
+    dirty = true;
+    draw();
+  });
+
+  void (async () => {
+    available = await proceduresAvailable();
+    if (available) {
+      try {
+        procedures = await listProcedures();
+        const first = procedures[0];
+        if (first) await selectProcedure(first.bpmnProcessId);
+      } catch (err) {
+        message = { kind: 'error', text: describeError(err) };
+      }
+    } else {
+      await modeler?.createDiagram();
+    }
+    draw();
+  })();
+
+  return () => {
+    for (const v of diffViewers.splice(0)) v.destroy();
+    modeler?.destroy();
+    modeler = undefined;
+  };
 };
