@@ -1,0 +1,155 @@
+/**
+ * A whole hub for scenario tests: createHub with the embedded engine (clock control on), its workers,
+ * the Rugao demo data, the case store and the engine state on the database HUB_TEST_DB names, and a REAL
+ * SMTP server receiving the hub's mails. The people of the demo data log in over HTTP; the shift leader,
+ * the leader and the street sub-centre get mail addresses so 督办 and 催办 mails have recipients.
+ *
+ *   const s = await startScenarioHub(new Date('2026-10-09T16:50:00+08:00'));
+ *   const c = await s.as('acceptor').post('/api/cases', {...});
+ *   await s.clock.add(30 * 60_000);
+ *   await s.close();
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import { createHub, type Hub } from '../../src/hub.ts';
+import { createLogger } from '../../src/log.ts';
+import { call, type Reply } from './api.ts';
+import { createTestDb } from './db.ts';
+import { createTestDatabase } from './engine.ts';
+import { startSmtp, type TestSmtp } from './workers.ts';
+
+const PASSWORD = 'scenario-test-password';
+
+/** Demo users (username = role, plus the units' handlers). */
+export const PEOPLE = [
+  'administrator',
+  'acceptor',
+  'dispatcher',
+  'field_supervisor',
+  'shift_leader',
+  'leader',
+  'water_handler',
+  'chengbei_handler',
+  'department_handler',
+] as const;
+export type Person = (typeof PEOPLE)[number];
+
+/** Mail addresses the test gives to people and units of the demo data. */
+export const MAIL = {
+  shift_leader: 'zhiban@rugao.test',
+  leader: 'lingdao@rugao.test',
+  field_supervisor: 'jiandu@rugao.test',
+  water: 'water-dispatch@example.com',
+  chengbei: 'chengbei@rugao.test',
+} as const;
+
+export interface Caller {
+  get(path: string): Promise<Reply>;
+  post(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+}
+
+export interface ScenarioHub {
+  hub: Hub;
+  url: string;
+  smtp: TestSmtp;
+  /** Department ids by code (D05, U-WATER, S01 …). */
+  unit: Record<string, string>;
+  userId: Record<Person, string>;
+  as(person: Person): Caller;
+  clock: { now(): Promise<Date>; pin(at: Date): Promise<Date>; add(ms: number): Promise<Date> };
+  close(): Promise<void>;
+}
+
+export async function startScenarioHub(pinAt: Date, env: Record<string, string> = {}): Promise<ScenarioHub> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hub-scenario-'));
+  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
+  const engineDb = await createTestDatabase('hub_t_engine');
+  const smtp = await startSmtp();
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
+    HUB_PORT: '0',
+    HUB_SEED_DEMO: 'true',
+    HUB_DEMO_PASSWORD: PASSWORD,
+    ENGINE_DATABASE_URL: engineDb.url,
+    ZEEBE_ADDRESS: '127.0.0.1:0',
+    ENGINE_MANAGEMENT_PORT: '0',
+    ENGINE_CLOCK_CONTROL: 'true',
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'chengguan-hub <hub@rugao.test>',
+    HUB_PUBLIC_URL: 'https://hub.rugao.test',
+    ADMIN_UI: 'false',
+    SIMULATORS: 'false',
+    WORKER_RETRY_BACKOFF_MS: '1000',
+    ...env,
+  });
+  const hub = createHub({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const close = async () => {
+    await hub.stop().catch(() => {});
+    await smtp.close();
+    await engineDb.drop();
+    await pg?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  let url: string;
+  try {
+    ({ url } = await hub.start());
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const management = hub.engine!.management.url;
+  const clockCall = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(management + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+    return new Date(((await res.json()) as { epochMilli: number }).epochMilli);
+  };
+  const clock = {
+    now: () => clockCall('GET', '/actuator/clock'),
+    pin: (at: Date) => clockCall('POST', '/actuator/clock/pin', { epochMilli: at.getTime() }),
+    add: (ms: number) => clockCall('POST', '/actuator/clock/add', { offsetMilli: ms }),
+  };
+  await clock.pin(pinAt);
+
+  const { prisma } = hub.db;
+  const units = await prisma.department.findMany({ select: { id: true, code: true } });
+  const unit = Object.fromEntries(units.map((u) => [u.code, u.id]));
+  await prisma.department.update({ where: { code: 'S01' }, data: { contactEmail: MAIL.chengbei } });
+  for (const [username, email] of Object.entries(MAIL))
+    await prisma.user.updateMany({ where: { username }, data: { email } });
+  const tokens = {} as Record<Person, string>;
+  const userId = {} as Record<Person, string>;
+  for (const username of PEOPLE) {
+    const login = await call(url, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } });
+    if (login.status !== 200)
+      throw new Error(`login ${username}: ${login.status} ${JSON.stringify(login.body)}`);
+    tokens[username] = login.body.token;
+    userId[username] = (await prisma.user.findUniqueOrThrow({ where: { username } })).id;
+  }
+  const as = (person: Person): Caller => ({
+    get: (path) => call(url, 'GET', path, { token: tokens[person] }),
+    post: (path, body = {}, headers = {}) =>
+      call(url, 'POST', path, { token: tokens[person], body, headers }),
+  });
+  return { hub, url, smtp, unit, userId, as, clock, close };
+}
+
+/** Polls `check` until it returns a truthy value; throws naming `what` after `ms`. */
+export async function until<T>(what: string, check: () => Promise<T>, ms = 20_000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Local wall-clock time in Rugao, e.g. at('2026-10-09 16:50'). */
+export const at = (wall: string) => new Date(`${wall.replace(' ', 'T')}:00+08:00`);
