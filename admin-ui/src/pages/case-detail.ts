@@ -1,6 +1,229 @@
-import { html, render } from 'lit-html';
+/**
+ * One case: its data, the time-limit colour, the timeline, the photos, the position on the grid map and
+ * the procedure diagram (bpmn-js Viewer, loaded only here) with the path taken and the current step
+ * marked, from the case's process path API when the hub offers it.
+ */
+import { html, nothing, render } from 'lit-html';
+import { api, blobUrl, describeError, hasRoute } from '../lib/api.ts';
+import { clockBadge } from '../lib/clock.ts';
+import { formatTime, label, t } from '../lib/i18n.ts';
+import { caseMap, getGridCells, type GridCell } from '../lib/map.ts';
 import type { PageContext } from '../lib/pages.ts';
+import { categoryNames, departmentNames } from '../lib/reference.ts';
+import type { CaseView } from './cases.ts';
+
+interface TimelineEvent {
+  id: string;
+  at: string;
+  type: string;
+  actorName: string | null;
+  toStatus: string | null;
+  departmentId: string | null;
+  note: string | null;
+}
+interface CaseDetail extends CaseView {
+  gridCode: string | null;
+  lng: number | null;
+  lat: number | null;
+  processInstanceKey: string | null;
+  reporter: { name: string | null; phone: string | null } | null;
+  timeline: TimelineEvent[];
+}
+interface Attachment {
+  id: string;
+  kind: string;
+  fileName: string;
+  contentType: string;
+  createdAt: string;
+  url: string;
+}
+/** GET /api/cases/{id}/process: the procedure's XML and the elements the instance passed / waits in. */
+interface ProcessPath {
+  xml: string;
+  taken: string[];
+  current: string[];
+}
+
+const PATH_ROUTE = '/api/cases/{id}/process';
+const POLL_MS = 5000;
 
 export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
-  render(html`<h1>${ctx.params[0]}</h1>`, el);
+  const id = ctx.params[0]!;
+  let detail: CaseDetail | null = null;
+  let photos: (Attachment & { src?: string })[] = [];
+  let cells: GridCell[] = [];
+  let error = '';
+  let diagramNote = '';
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let depts = new Map<string, string>();
+  let cats = new Map<string, string>();
+  let viewer: { destroy(): void } | undefined;
+  let pathShown = '';
+
+  async function load() {
+    try {
+      detail = await api<CaseDetail>(`/api/cases/${encodeURIComponent(id)}`);
+      error = '';
+    } catch (err) {
+      error = describeError(err);
+    }
+    try {
+      const list = await api<{ items: Attachment[] }>(`/api/cases/${encodeURIComponent(id)}/attachments`);
+      const known = new Map(photos.map((p) => [p.id, p]));
+      photos = list.items.map((a) => known.get(a.id) ?? a);
+      for (const p of photos) {
+        if (!p.src && p.contentType.startsWith('image/')) {
+          p.src = await blobUrl(p.url).catch(() => undefined);
+        }
+      }
+    } catch {
+      // Photos are an extra; the case itself is what the page must show.
+    }
+    draw();
+    await drawDiagram();
+  }
+
+  async function drawDiagram() {
+    if (!detail?.processInstanceKey) return;
+    if (!(await hasRoute(PATH_ROUTE))) {
+      diagramNote = t('case.pathUnavailable');
+      draw();
+      return;
+    }
+    try {
+      const path = await api<ProcessPath>(`/api/cases/${encodeURIComponent(id)}/process`);
+      const key = JSON.stringify([path.taken, path.current]);
+      if (key === pathShown) return;
+      pathShown = key;
+      const { default: Viewer } = await import('bpmn-js/lib/NavigatedViewer');
+      await import('bpmn-js/dist/assets/diagram-js.css');
+      await import('bpmn-js/dist/assets/bpmn-js.css');
+      viewer?.destroy();
+      const container = el.querySelector<HTMLElement>('#case-diagram');
+      if (!container || stopped) return;
+      const v = new Viewer({ container });
+      viewer = v;
+      await v.importXML(path.xml);
+      const canvas = v.get<{ addMarker(id: string, m: string): void; zoom(l: string): void }>('canvas');
+      for (const elementId of path.taken) canvas.addMarker(elementId, 'path-taken');
+      for (const elementId of path.current) canvas.addMarker(elementId, 'path-current');
+      canvas.zoom('fit-viewport');
+      diagramNote = '';
+    } catch (err) {
+      diagramNote = describeError(err);
+    }
+    draw();
+  }
+
+  function draw() {
+    const c = detail;
+    render(
+      html`<p><a href="#/cases">${t('case.back')}</a></p>
+        ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
+        ${
+          !c
+            ? error
+              ? nothing
+              : html`<p class="muted">${t('app.loading')}</p>`
+            : html`<h1>${t('case.heading', { no: c.caseNo })}</h1>
+                <div class="card">
+                  <p>
+                    <span class="badge" data-testid="case-status">${label('status', c.status)}</span>
+                    <span class="badge">${label('urgency', c.urgency)}</span>
+                    <span class="badge">${label('source', c.source)}</span>
+                    ${clockBadge(c.clock)}
+                  </p>
+                  <p>
+                    ${cats.get(`${c.categoryKind}:${c.categoryCode}`) ?? c.categoryCode} · ${c.description}
+                  </p>
+                  <p class="muted">
+                    ${c.address ?? ''} ${c.gridCode ? html`· ${t('case.grid')} ${c.gridCode}` : nothing}
+                    ${c.departmentId ? html`· ${depts.get(c.departmentId) ?? ''}` : nothing} ·
+                    ${formatTime(c.reportedAt)}
+                  </p>
+                  ${
+                    c.reporter?.name || c.reporter?.phone
+                      ? html`<p class="muted">
+                          ${t('case.reporter')}: ${c.reporter.name ?? ''} ${c.reporter.phone ?? ''}
+                        </p>`
+                      : nothing
+                  }
+                </div>
+                <div class="grid2">
+                  <section aria-labelledby="tl-h">
+                    <h2 id="tl-h">${t('case.timeline')}</h2>
+                    <ol class="timeline" data-testid="timeline">
+                      ${c.timeline.map(
+                        (e) =>
+                          html`<li>
+                            <strong>${label('event', e.type)}</strong>
+                            ${e.toStatus ? html`→ ${label('status', e.toStatus)}` : nothing} <br /><span
+                              class="muted"
+                              >${formatTime(e.at)} · ${e.actorName ?? ''}
+                              ${e.departmentId ? `· ${depts.get(e.departmentId) ?? ''}` : ''}</span
+                            >
+                            ${e.note ? html`<br />${e.note}` : nothing}
+                          </li>`,
+                      )}
+                    </ol>
+                  </section>
+                  <section aria-labelledby="map-h" class="map">
+                    <h2 id="map-h">${t('case.map')}</h2>
+                    ${caseMap(cells, c)}
+                  </section>
+                </div>
+                <section aria-labelledby="ph-h">
+                  <h2 id="ph-h">${t('case.photos')}</h2>
+                  ${
+                    photos.length === 0
+                      ? html`<p class="muted">${t('case.noPhotos')}</p>`
+                      : html`<div class="photos">
+                          ${photos.map((p) =>
+                            p.src
+                              ? html`<a href=${p.src} target="_blank" rel="noopener"
+                                  ><img src=${p.src} alt=${`${p.kind} ${p.fileName}`}
+                                /></a>`
+                              : html`<span class="badge">${p.fileName}</span>`,
+                          )}
+                        </div>`
+                  }
+                </section>
+                <section aria-labelledby="dg-h">
+                  <h2 id="dg-h">${t('case.diagram')}</h2>
+                  ${diagramNote ? html`<p class="muted">${diagramNote}</p>` : nothing}
+                  <p class="legend muted">
+                    <span>■ ${t('case.current')}</span>
+                  </p>
+                  <div class="diagram" id="case-diagram" role="img" aria-label=${t('case.diagram')}></div>
+                </section>`
+        }`,
+      el,
+    );
+  }
+
+  draw();
+  void (async () => {
+    [depts, cats, cells] = await Promise.all([
+      departmentNames().catch(() => new Map<string, string>()),
+      categoryNames().catch(() => new Map<string, string>()),
+      getGridCells().catch(() => [] as GridCell[]),
+    ]);
+    await load();
+    const poll = () => {
+      timer = setTimeout(async () => {
+        if (stopped) return;
+        if (!document.hidden) await load();
+        if (!stopped) poll();
+      }, POLL_MS);
+    };
+    poll();
+  })();
+
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    viewer?.destroy();
+    for (const p of photos) if (p.src) URL.revokeObjectURL(p.src);
+  };
 }
