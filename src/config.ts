@@ -178,6 +178,11 @@ export const configSchema = {
     .describe(
       'How often the hub re-sends case messages the engine did not take (outbox rows of adapter engine), and the first back-off after a failed send, in ms.',
     ),
+  CASE_PUBLISH_TIMEOUT_MS: positiveInt
+    .default(5000)
+    .describe(
+      'How long the API waits for the engine to take a case message before answering 503 (the action stays recorded and the message is re-sent).',
+    ),
 
   // --- the working-time calendar ---------------------------------------------------------------
   CALENDAR_TIMEZONE: z

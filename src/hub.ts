@@ -18,7 +18,6 @@ import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
 import { createZeebeClient, type ZeebeClient } from './zeebe.ts';
 import { serveAdminUi } from './ui/static.ts';
-import { serveAdminUi } from './ui/static.ts';
 import { createMailer, createWorkers } from '../workers/index.ts';
 import {
   startStandaloneEngine,
@@ -154,6 +153,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           logger,
           ttlMs: config.CASE_MESSAGE_TTL_SECONDS * 1000,
           retryMs: config.CASE_OUTBOX_RETRY_MS,
+          timeoutMs: config.CASE_PUBLISH_TIMEOUT_MS,
         });
         casePublisher.start();
         auth = createAuth({ db, config, key: await loadAuthSecret(config) });
@@ -168,8 +168,6 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           now,
           readinessChecks: [engineCheck, ...readinessChecks],
         });
-        // The admin UI answers what the API routes do not (the router runs first).
-        if (config.ADMIN_UI) api.app.use(serveAdminUi());
         // The admin UI answers what the API routes do not (the router runs first).
         if (config.ADMIN_UI) api.app.use(serveAdminUi());
         const s = createServer(api.app.callback());

@@ -108,6 +108,12 @@ export interface CasePublisherDeps {
   ttlMs: number;
   /** Relay period and the first back-off after a failed send (CASE_OUTBOX_RETRY_MS). */
   retryMs: number;
+  /**
+   * How long one publish may take (CASE_PUBLISH_TIMEOUT_MS). The SDK retries an unreachable gateway
+   * without end, so without a limit a request would hang while the engine is away instead of answering
+   * 503. A send given up on may still arrive later: the messageId makes the relay's re-send harmless.
+   */
+  timeoutMs: number;
 }
 
 /** gRPC status ALREADY_EXISTS: the engine has this messageId buffered, i.e. it was delivered. */
@@ -142,14 +148,23 @@ export function createCasePublisher(deps: CasePublisherDeps): CasePublisher {
   /** Sends one row; true when the engine has it. */
   async function send(row: OutboxMessage): Promise<{ ok: true } | { ok: false; err: unknown }> {
     const p = row.payload as unknown as Payload;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await deps.zeebe.publishMessage({
-        name: p.name,
-        correlationKey: p.correlationKey,
-        messageId: p.messageId,
-        variables: p.variables as never,
-        timeToLive: deps.ttlMs,
-      });
+      await Promise.race([
+        deps.zeebe.publishMessage({
+          name: p.name,
+          correlationKey: p.correlationKey,
+          messageId: p.messageId,
+          variables: p.variables as never,
+          timeToLive: deps.ttlMs,
+        }),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer from the engine within ${deps.timeoutMs} ms`)),
+            deps.timeoutMs,
+          );
+        }),
+      ]);
     } catch (err) {
       if ((err as { code?: unknown }).code !== ALREADY_EXISTS) {
         const attempts = row.attempts + 1;
@@ -165,6 +180,8 @@ export function createCasePublisher(deps: CasePublisherDeps): CasePublisher {
         });
         return { ok: false, err };
       }
+    } finally {
+      clearTimeout(timer);
     }
     await prisma.outboxMessage.update({
       where: { id: row.id },
