@@ -132,6 +132,13 @@ export function createAdapterHost(deps: FrameworkDeps, adapters: Adapter[]): Ada
     }
   }
 
+  const runtimeOf = (a: Adapter): AdapterRuntime => ({
+    receive: (e) => inbox.receive(a.name, e),
+    every: (name, ms, fn) => every(`${a.name}:${name}`, ms, fn),
+    cursor: cursor(a.name),
+    kick: () => outbox.kick(),
+  });
+
   const pollers = new Map<string, (() => Promise<void>)[]>();
   for (const a of adapters) {
     const list: (() => Promise<void>)[] = [];
@@ -172,19 +179,14 @@ export function createAdapterHost(deps: FrameworkDeps, adapters: Adapter[]): Ada
             : [],
         ),
       );
-      return [...hooks, ...monitoringRoutes({ db, adapters, outbox, now: systemNow })];
+      const own = adapters.flatMap((a) => a.routes?.(runtimeOf(a)) ?? []);
+      return [...hooks, ...own, ...monitoringRoutes({ db, adapters, outbox, now: systemNow })];
     },
     async start() {
       if (!stopped) return;
       stopped = false;
       outbox.start();
       for (const a of adapters) {
-        const runtime: AdapterRuntime = {
-          receive: (e) => inbox.receive(a.name, e),
-          every: (name, ms, fn) => every(`${a.name}:${name}`, ms, fn),
-          cursor: cursor(a.name),
-          kick: () => outbox.kick(),
-        };
         for (const r of a.receives) {
           if (r.kind === 'poll') {
             const run = pollers.get(a.name)![a.receives.filter((x) => x.kind === 'poll').indexOf(r)]!;
@@ -203,7 +205,7 @@ export function createAdapterHost(deps: FrameworkDeps, adapters: Adapter[]): Ada
             });
           }
         }
-        await a.start?.(runtime);
+        await a.start?.(runtimeOf(a));
       }
       if (deps.zeebe) {
         const jobs = createJobWorkers({ ...deps, zeebe: deps.zeebe, adapters });

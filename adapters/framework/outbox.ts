@@ -205,6 +205,7 @@ export function createOutbox(deps: {
           caseId: message.caseId ?? null,
           payload: message.payload as Prisma.InputJsonValue,
           dedupeKey: message.dedupeKey ?? null,
+          ...(message.createdAt ? { createdAt: message.createdAt } : {}),
         },
       });
     },

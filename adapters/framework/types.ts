@@ -8,6 +8,7 @@
  * An adapter is a factory with its transport injected: `createXAdapter({ ...deps, transport })`, so
  * tests swap the transport (or point it at the simulator), never the logic.
  */
+import type { Route } from '../../src/api/route.ts';
 import type { Config } from '../../src/config.ts';
 import type { CasePublisher, CaseMessage } from '../../src/cases/publish.ts';
 import type { NewCase } from '../../src/cases/create.ts';
@@ -84,6 +85,11 @@ export interface OutboundMessage {
   payload: unknown;
   /** Makes enqueueing idempotent (a redelivered job or feed event enqueues once). */
   dedupeKey?: string;
+  /**
+   * Where the message stands among its case's messages (they go oldest first); default now. A change
+   * feed passes the time of the change, so a message it writes late still goes before later ones.
+   */
+  createdAt?: Date;
 }
 
 /** Thrown by a sender when retrying cannot help (the target refused the message as invalid): dead at once. */
@@ -159,6 +165,11 @@ export interface Adapter {
     /** Zeebe job types served as workers (each with an element template in the adapter's folder). */
     jobs?: Record<string, Handler>;
   };
+  /**
+   * API routes of the adapter's own beyond its webhooks (e.g. the Open311 server); they receive through
+   * `runtime.receive` like every other inbound path.
+   */
+  routes?(runtime: AdapterRuntime): Route[];
   /** Is the legacy system reachable? (The admin UI shows it; a throw means down.) */
   health?(): Promise<void>;
   /** Background work of the adapter's own (e.g. a change feed), started with the hub. */
