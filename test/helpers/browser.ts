@@ -88,10 +88,15 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Logs in through the login form and waits for the shell. */
-export async function loginThroughForm(page: Page, url: string, username: string): Promise<void> {
+export async function loginThroughForm(
+  page: Page,
+  url: string,
+  username: string,
+  password = UI_PASSWORD,
+): Promise<void> {
   await page.goto(`${url}/#/login`);
   await page.getByLabel(/用户名|User name/).fill(username);
-  await page.getByLabel(/密码|Password/).fill(UI_PASSWORD);
+  await page.getByLabel(/密码|Password/).fill(password);
   await page.getByRole('button', { name: /^(登录|Log in)$/ }).click();
   await page.getByTestId('user').waitFor();
 }

@@ -96,6 +96,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
       const key = JSON.stringify([path.taken, path.current]);
       if (key === pathShown) return;
       pathShown = key;
+      draw(); // unhide the container before the viewer measures it
       const { default: Viewer } = await import('bpmn-js/lib/NavigatedViewer');
       await import('bpmn-js/dist/assets/diagram-js.css');
       await import('bpmn-js/dist/assets/bpmn-js.css');

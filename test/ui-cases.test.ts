@@ -1,0 +1,172 @@
+// The case pages in Debian's Chromium over a whole hub (embedded engine with clock control, workers,
+// demo data, real SMTP): a case reported over the API appears in the dispatcher's list without a reload;
+// its detail shows the timeline and its point in its grid cell; when its sign-for runs past the limit,
+// the shift leader's inbox shows the escalation without a reload, and the leader claims and decides it
+// (催办); the department then signs for and disposes of it on a phone-sized screen. axe on every page.
+import test from 'ava';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, loginThroughForm, seriousViolations } from './helpers/browser.ts';
+import { at, startScenarioHub, until, type ScenarioHub } from './helpers/scenario-hub.ts';
+
+// The demo users' password in startScenarioHub (test/helpers/scenario-hub.ts).
+const PASSWORD = 'scenario-test-password';
+
+let s: ScenarioHub;
+let browser: Browser;
+let point = { lng: 0, lat: 0, gridCode: '' };
+
+test.before(async () => {
+  // Wednesday 09:00, a working day: the sign-for limit of 暴露垃圾 is one working hour.
+  s = await startScenarioHub(at('2026-11-25 09:00'), { ADMIN_UI: 'true' });
+  browser = await launchChromium();
+  const cell = await s.hub.db.prisma.gridCell.findFirstOrThrow({
+    where: { street: '城北街道', active: true },
+    orderBy: { code: 'asc' },
+  });
+  point = { lng: (cell.minLng + cell.maxLng) / 2, lat: (cell.minLat + cell.maxLat) / 2, gridCode: cell.code };
+});
+test.after.always(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+async function pageAs(username: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  await loginThroughForm(page, s.url, username, PASSWORD);
+  return page;
+}
+
+const caseStatus = async (id: string) =>
+  (await s.hub.db.prisma.case.findUniqueOrThrow({ where: { id } })).status;
+
+let caseId = '';
+let caseNo = '';
+
+test.serial('a case reported over the API appears in the open case list without a reload', async (t) => {
+  const page = await pageAs('dispatcher');
+  t.teardown(() => page.close());
+  await page.getByRole('heading', { name: '案卷列表' }).waitFor();
+  await page.getByTestId('cases').waitFor();
+  t.deepEqual(await seriousViolations(page), []);
+
+  const reported = await s.as('field_supervisor').post('/api/cases', {
+    source: 'supervisor',
+    categoryCode: '0102',
+    urgency: 'urgent',
+    description: '北门路口暴露垃圾',
+    address: '城北街道北门路口',
+    lng: point.lng,
+    lat: point.lat,
+  });
+  t.is(reported.status, 201);
+  caseId = reported.body.id;
+  caseNo = reported.body.caseNo;
+
+  // The list polls: the row shows up on its own, with the category name and the status words.
+  const row = page.locator(`tr[data-case="${caseNo}"]`);
+  await row.waitFor({ timeout: 20_000 });
+  const cells = await row.locator('td').allInnerTexts();
+  t.is(cells[0], caseNo);
+  t.is(cells[2], '暴露垃圾');
+  t.regex(cells[3]!, /^北门路口暴露垃圾\n城北街道北门路口$/);
+  t.regex(cells[4]!, /^(上报|受理)$/);
+  t.is(cells[5], '紧急');
+
+  // The status filter: a status the case is not in hides it.
+  await page.getByLabel('状态').selectOption('closed');
+  await page.getByText('暂无数据').waitFor();
+  t.is(await row.count(), 0);
+});
+
+test.serial('case detail: timeline, grid map with the point in its cell', async (t) => {
+  await until('accepted', async () => (await caseStatus(caseId)) === 'accepted');
+  const page = await pageAs('dispatcher');
+  t.teardown(() => page.close());
+  await page.getByRole('link', { name: caseNo }).click();
+  await page.getByRole('heading', { name: `案卷 ${caseNo}` }).waitFor();
+  const timeline = page.getByTestId('timeline');
+  await timeline.getByText('受理 → 受理').waitFor();
+  t.regex(await timeline.innerText(), /^上报 → 上报\n/);
+  t.is(await page.getByTestId('case-status').innerText(), '受理');
+  const map = page.getByTestId('case-map');
+  t.is(
+    await map.getAttribute('aria-label'),
+    `位置: 网格 ${point.gridCode} (${point.lng.toFixed(5)}, ${point.lat.toFixed(5)})`,
+  );
+  // The case's own cell is highlighted, and the point lies inside that cell's drawn box.
+  const cell = map.locator(`path[data-grid="${point.gridCode}"]`);
+  t.is(await cell.getAttribute('fill'), '#fde68a');
+  const box = (await cell.boundingBox())!;
+  const dot = (await page.getByTestId('case-point').boundingBox())!;
+  const [cx, cy] = [dot.x + dot.width / 2, dot.y + dot.height / 2];
+  t.true(cx > box.x && cx < box.x + box.width && cy > box.y && cy < box.y + box.height);
+  t.deepEqual(await seriousViolations(page), []);
+});
+
+test.serial(
+  'an overdue sign-for reaches the shift leader’s inbox live; claim and 催办 from the page',
+  async (t) => {
+    t.is((await s.as('acceptor').post(`/api/cases/${caseId}/actions/register`)).status, 200);
+    const dispatched = await s.as('dispatcher').post(`/api/cases/${caseId}/actions/dispatch`, {
+      assigneeType: 'department',
+      assigneeId: s.unit.D06,
+    });
+    t.is(dispatched.status, 200);
+    await until(
+      'sign deadline',
+      async () => (await s.hub.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } })).signDeadline,
+    );
+
+    const page = await pageAs('shift_leader');
+    t.teardown(() => page.close());
+    await page.getByRole('link', { name: '督办箱' }).click();
+    await page.getByText('没有待办的督办事项').waitFor();
+
+    await s.clock.add(61 * 60_000); // past the one working hour to sign for it
+    const item = page.locator(`li[data-item="${caseNo}"]`);
+    await item.waitFor({ timeout: 30_000 });
+    t.is(await page.getByTestId('inbox-notice').innerText(), '新的督办事项已到达');
+    t.regex(await item.innerText(), /签收超时/);
+    t.deepEqual(await seriousViolations(page), []);
+
+    await item.getByRole('button', { name: '认领' }).click();
+    await item.getByText('认领人：值班长').waitFor();
+    await item.getByRole('combobox', { name: /^决定/ }).selectOption('urge');
+    await item.getByLabel('说明').fill('请立即签收处理');
+    await item.getByRole('button', { name: '催办' }).click();
+    await page.getByText(`${caseNo}: 已决定：催办`).waitFor();
+    t.is(await item.count(), 0);
+
+    const row = await s.hub.db.prisma.escalation.findFirstOrThrow({ where: { caseId } });
+    t.like(row, { status: 'decided', decision: 'urge', decisionNote: '请立即签收处理' });
+  },
+);
+
+test.serial('the department signs for and disposes of the case on a phone-sized screen', async (t) => {
+  const page = await pageAs('department_handler', { width: 390, height: 844 });
+  t.teardown(() => page.close());
+  t.deepEqual(await page.getByRole('navigation').getByRole('link').allInnerTexts(), ['处置通']);
+  const card = page.locator(`li[data-case="${caseNo}"]`);
+  await card.waitFor();
+  t.is(await card.getByTestId('status').innerText(), '已派遣');
+  t.deepEqual(await seriousViolations(page), []);
+  // Nothing wider than the phone: no sideways scrolling.
+  t.true(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+
+  await card.getByRole('button', { name: '签收' }).click();
+  await card.getByText('已签收', { exact: true }).last().waitFor();
+  await until('signed', async () => (await caseStatus(caseId)) === 'signed');
+  await card.getByRole('button', { name: '处置完成' }).click();
+  const photo = card.locator('input[type="file"]');
+  if ((await photo.count()) > 0) {
+    t.is(await photo.getAttribute('accept'), 'image/*');
+    t.is(await photo.getAttribute('capture'), 'environment');
+  }
+  await card.getByLabel('处置说明').fill('已清运垃圾');
+  await card.getByRole('button', { name: '提交' }).click();
+  await page.getByText('已提交处置结果').waitFor();
+  await until('disposed', async () => (await caseStatus(caseId)) !== 'signed');
+  const disposed = await s.hub.db.prisma.caseEvent.findFirstOrThrow({ where: { caseId, type: 'disposed' } });
+  t.is(disposed.note, '已清运垃圾');
+  t.is(disposed.actorName, '执法局处置员');
+});
