@@ -64,6 +64,21 @@ export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
 export const unavailable = (message: string, cause?: unknown) =>
   new HubError('unavailable', message, { status: 503, retryable: true, cause });
 
+/**
+ * An error a route answers in its own protocol's format (Open311's error list in XML or JSON) instead of
+ * problem+json; the error middleware sends `body` as it is.
+ */
+export class ProtocolError extends HubError {
+  constructor(
+    status: number,
+    message: string,
+    readonly body: string,
+    readonly contentType: string,
+  ) {
+    super('protocol', message, { status });
+  }
+}
+
 /** RFC 9457 problem document. */
 export interface Problem {
   type: string;

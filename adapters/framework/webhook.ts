@@ -61,6 +61,8 @@ export function webhookRoute(
       `Body (application/json): ${JSON.stringify(z.toJSONSchema(receiver.schema, { io: 'input', unrepresentable: 'any' }))}`,
     tags: ['adapters'],
     access: 'public',
+    selfAuthenticated:
+      'X-Hub-Timestamp and X-Hub-Signature (HMAC-SHA256 with the secret shared with the legacy system)',
     responses: { 200: { description: 'What became of each event', schema: resultSchema } },
     handler: async ({ ctx }) => {
       const raw = await readRawBody(ctx.req, deps.maxBodyBytes);

@@ -89,6 +89,8 @@ function multipartSchema(body: z.ZodType, spec: MultipartSpec) {
 }
 
 function rolesText(route: Route): string {
+  if (route.selfAuthenticated)
+    return `No hub credentials; the caller proves itself with: ${route.selfAuthenticated}`;
   if (route.access === 'public') return 'Public: no credentials needed.';
   if (route.access === 'authenticated') return 'Any authenticated user or service account.';
   return `Roles: ${route.access.join(', ')}.`;

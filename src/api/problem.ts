@@ -5,7 +5,7 @@
  * sees a generic 500 with the request id to quote.
  */
 import type { Middleware } from 'koa';
-import { HubError, toProblem } from '../errors.ts';
+import { HubError, ProtocolError, toProblem } from '../errors.ts';
 import type { ApiState } from './route.ts';
 
 const slugs: Record<number, string> = {
@@ -55,6 +55,12 @@ export function problemRenderer(): Middleware<ApiState> {
         });
       }
     } catch (err) {
+      if (err instanceof ProtocolError) {
+        ctx.status = err.status;
+        ctx.type = err.contentType;
+        ctx.body = err.body;
+        return;
+      }
       const hubError = asHubError(err);
       // The error sink: bugs and unknown failures at error level, expected outages (503) at warn.
       if (!hubError || hubError.status === 500) ctx.state.log.error({ err }, 'request failed');

@@ -81,6 +81,12 @@ export interface RouteSpec<
   /** OpenAPI tags (grouping in the document). */
   tags?: string[];
   access: A;
+  /**
+   * How a public route authenticates its caller itself (a signed webhook, an Open311 api_key): the access
+   * middleware lets every request through and the handler refuses one without that credential (4xx).
+   * Shown in the OpenAPI document; the role-matrix test expects a refusal for every hub role.
+   */
+  selfAuthenticated?: string;
   params?: PS;
   query?: QS;
   body?: BS;
@@ -99,6 +105,7 @@ export interface Route {
   description?: string;
   tags?: string[];
   access: Access;
+  selfAuthenticated?: string;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
