@@ -17,6 +17,7 @@ import { seedDemo } from './db/seed.ts';
 import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
 import { createZeebeClient, type ZeebeClient } from './zeebe.ts';
+import { createEngineQuery, type EngineQuery } from './operations/index.ts';
 import { serveAdminUi } from './ui/static.ts';
 import { createMailer, createWorkers } from '../workers/index.ts';
 import {
@@ -52,6 +53,15 @@ export interface Hub {
 
 // In-flight requests get this long to finish on stop() before their connections are cut.
 const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * The reader of engine state: the embedded engine's REST API, or CAMUNDA_REST_ADDRESS of a cluster
+ * (undefined when an external engine has none configured: those routes then answer 503).
+ */
+function engineQueryFor(engine: StandaloneEngine | undefined, config: Config): EngineQuery | undefined {
+  const url = engine?.restUrl ?? config.CAMUNDA_REST_ADDRESS;
+  return url ? createEngineQuery(config, url) : undefined;
+}
 
 /** Creates the hub; nothing runs until start(). */
 export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hub {
@@ -164,6 +174,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           db,
           auth,
           zeebe: client,
+          engineQuery: engineQueryFor(engine, config),
           casePublisher,
           now,
           readinessChecks: [engineCheck, ...readinessChecks],

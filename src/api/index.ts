@@ -17,6 +17,8 @@ import { attachmentRoutes, createAttachmentStore, type AttachmentStore } from '.
 import { caseRoutes } from '../cases/routes.ts';
 import { escalationRoutes } from '../escalations/index.ts';
 import type { ZeebeClient } from '../zeebe.ts';
+import { operationsRoutes, type EngineQuery } from '../operations/index.ts';
+import { procedureRoutes } from '../procedures/index.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -37,6 +39,8 @@ export interface ApiDeps {
   readinessChecks?: ReadinessCheck[];
   /** The engine client; without it, reporting a case answers 503 (tests that need no engine omit it). */
   zeebe?: ZeebeClient;
+  /** Reads engine state (v2 REST API); without it, process paths, incidents and engine-only versions answer 503. */
+  engineQuery?: EngineQuery;
   /** Publishes case messages after an action is recorded; without it, actions that publish answer 503. */
   casePublisher?: CasePublisher;
   /**
@@ -72,6 +76,8 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...escalationRoutes(deps),
     ...attachmentRoutes(deps),
     ...caseActionRoutes(deps),
+    ...procedureRoutes(deps),
+    ...operationsRoutes(deps),
   ];
 }
 

@@ -1,17 +1,16 @@
 /**
  * Deploys the procedures in processes/ when they changed: each BPMN file is linted with the Camunda 8.8
  * rules (an error refuses the deployment, naming the element), deployed through the Zeebe client, and
- * recorded as a ProcessVersion row with the engine's key. An unchanged file (same checksum as the latest
- * recorded version of its process) is not deployed again, so restarts create no new versions.
+ * recorded as a ProcessVersion row with the engine's key (versions.ts). An unchanged file (same checksum
+ * as the version last deployed from it) is not deployed again, so restarts create no new versions and
+ * do not undo what an administrator deployed since.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lintBpmn } from '../../processes/lint.ts';
 import type { Db } from '../db/index.ts';
-import { HubError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ZeebeClient } from '../zeebe.ts';
+import { checksumOf, deployXml } from './versions.ts';
 
 export interface DeployedProcess {
   bpmnProcessId: string;
@@ -50,13 +49,14 @@ async function deployIfChanged(deps: {
   name: string;
   xml: string;
 }): Promise<DeployedProcess> {
-  const { db, zeebe, name, xml } = deps;
-  const checksum = createHash('sha256').update(xml).digest('hex');
+  const { db, name, xml } = deps;
+  // Compared with what was last deployed FROM THE FILE (deployedBy null): a newer version an
+  // administrator deployed from the designer stays in force until the shipped file itself changes.
   const known = await db.prisma.processVersion.findFirst({
-    where: { resourceName: name },
-    orderBy: { deployedAt: 'desc' },
+    where: { resourceName: name, deployedBy: null },
+    orderBy: [{ deployedAt: 'desc' }, { version: 'desc' }],
   });
-  if (known?.checksum === checksum && known.engineKey) {
+  if (known?.checksum === checksumOf(xml) && known.engineKey) {
     return {
       bpmnProcessId: known.bpmnProcessId,
       version: known.version,
@@ -65,41 +65,12 @@ async function deployIfChanged(deps: {
       deployed: false,
     };
   }
-  const lint = await lintBpmn(xml);
-  if (lint.errors.length) {
-    throw new HubError('lint', `${name} does not pass the Camunda 8.8 lint rules`, {
-      status: 422,
-      errors: lint.errors.map((e) => ({ field: e.id || name, message: `${e.message} (${e.rule})` })),
-    });
-  }
-  const answer = await zeebe.deployResource({ process: Buffer.from(xml), name });
-  const process = answer.deployments
-    .map((d) => ('process' in d ? d.process : undefined))
-    .find((p) => p !== undefined);
-  if (!process) throw new HubError('deploy', `${name}: the engine deployed no process`);
-  const engineKey = String(process.processDefinitionKey);
-  // The engine answers an unchanged resource with its existing version; record a row only for a new one.
-  await db.prisma.processVersion.upsert({
-    where: { bpmnProcessId_version: { bpmnProcessId: process.bpmnProcessId, version: process.version } },
-    create: {
-      bpmnProcessId: process.bpmnProcessId,
-      version: process.version,
-      xml,
-      resourceName: name,
-      checksum,
-      engineKey,
-      lint: { errors: [], warnings: lint.warnings } as never,
-    },
-    update: { engineKey, checksum, xml },
-  });
-  deps.logger.info(
-    { process: process.bpmnProcessId, version: process.version, engineKey },
-    `deployed ${name}`,
-  );
+  const { processes } = await deployXml(deps);
+  const first = processes[0]!;
   return {
-    bpmnProcessId: process.bpmnProcessId,
-    version: process.version,
-    engineKey,
+    bpmnProcessId: first.bpmnProcessId,
+    version: first.version,
+    engineKey: first.engineKey,
     resourceName: name,
     deployed: true,
   };
