@@ -17,7 +17,7 @@ import { createHub, type Hub } from '../src/hub.ts';
 import { createLogger } from '../src/log.ts';
 import { createZeebeClient } from '../src/zeebe.ts';
 import { feedOf } from './engine/support.ts';
-import { call, createUser, type Reply } from './helpers/api.ts';
+import { call, createUser } from './helpers/api.ts';
 import { createTestDb } from './helpers/db.ts';
 
 const PASSWORD = 'case-actions-test-password';
@@ -32,6 +32,7 @@ const USERS = [
   'water_handler', // U-WATER
   'chengbei_handler', // S01 城北街道 sub-centre
   'yuanlin_handler', // D20 园林绿化管理处
+  'zhongdui_handler', // S01-ZD 城北街道城管中队
 ];
 
 let hub: Hub;
@@ -73,12 +74,16 @@ test.before(async () => {
   const { prisma } = hub.db;
   for (const code of ['D06', 'D20', 'U-WATER', 'S01', 'S01-ZD', 'S02-ZD'])
     dept[code] = (await prisma.department.findUniqueOrThrow({ where: { code } })).id;
-  const yuanlin = await createUser(hub.db, {
-    username: 'yuanlin_handler',
-    roles: ['department_handler'],
-    password: PASSWORD,
-  });
-  await prisma.user.update({ where: { id: yuanlin }, data: { departmentId: dept.D20 } });
+  for (const [username, unit, name] of [
+    ['yuanlin_handler', 'D20', '园林处置员'],
+    ['zhongdui_handler', 'S01-ZD', '城北中队处置员'],
+  ] as const) {
+    const userId = await createUser(hub.db, { username, roles: ['department_handler'], password: PASSWORD });
+    await prisma.user.update({
+      where: { id: userId },
+      data: { departmentId: dept[unit], displayName: name },
+    });
+  }
   for (const username of USERS) {
     const login = await call(url, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } });
     tokens[username] = login.body.token;
@@ -515,3 +520,323 @@ test('store-only actions: 受理 a new report, 派发核实 only for sources who
   t.regex(refused.body.detail, /the procedure of a supervisor report has no 核实 step/);
   t.is(await prisma.outboxMessage.count({ where: { caseId: { in: [hotline.id, supervisor.id] } } }), 0);
 });
+
+// --- scenarios of domain.md §6 ---------------------------------------------------------------------
+
+test('scenario 2: failed 核查 → 返工 to the same department, 返工率 counts it; the third failure brings the penalty', async (t) => {
+  const id = await dispatchedCase('U-WATER');
+  const assessment = createAssessment({ db: hub.db });
+  const water = async () =>
+    (await assessment.compute(wideWindow())).departments.find((d) => d.id === dept['U-WATER'])!;
+  for (let round = 1; round <= 3; round++) {
+    await signAndDispose(id, 'water_handler', round);
+    const failed = await ok(id, 'check', 'field_supervisor', {
+      result: 'failed',
+      note: `第${round}次核查不合格`,
+    });
+    t.like(failed.body, {
+      status: 'dispatched',
+      departmentId: dept['U-WATER'],
+      event: {
+        type: 'check_failed',
+        fromStatus: 'checking',
+        toStatus: 'dispatched',
+        departmentId: dept['U-WATER'],
+      },
+    });
+    // 返工: the procedure re-dispatches to the same department and waits for its 签收 again.
+    await until(`rework ${round}`, async () => (await row(id)).reworkCount === round);
+    await deadlineSet(id, 'sign', round + 1);
+    await waitAt(id, 't_assign_rework', round);
+    t.like(await row(id), { status: 'dispatched', departmentId: dept['U-WATER'], dispatchCount: round + 1 });
+    const figures = await water();
+    t.deepEqual(figures.figures.reworkRate, { value: 1, numeratorIds: [id], denominatorIds: [id] });
+    // The penalty starts at the third failed 核查 of one case: 0.2 (rules.penalties.failedCheck).
+    t.is(figures.penalty, round < 3 ? 0 : 0.2, `after failure ${round}`);
+  }
+  await signAndDispose(id, 'water_handler', 4);
+  await ok(id, 'check', 'field_supervisor', { result: 'passed' });
+  await statusIs(id, 'closed');
+  await ended(id);
+  t.like(await row(id), { reworkCount: 3, dispatchCount: 4, returnCount: 0, departmentId: dept['U-WATER'] });
+  const types = await timeline(id);
+  t.is(types.filter((e) => e === 'check_failed').length, 3);
+  t.is(types.filter((e) => e === 'dispatched').length, 1, '返工 is not a new dispatch');
+  t.deepEqual(types.slice(-3), ['deadline_set:check', 'check_passed', 'closed']);
+  t.is(
+    await hub.db.prisma.outboxMessage.count({
+      where: { caseId: id, adapter: 'department', kind: 'assignment' },
+    }),
+    4,
+  );
+  const final = await water();
+  t.is(final.penalty, 0.2);
+  t.deepEqual(final.figures.closureRate, { value: 1, numeratorIds: [id], denominatorIds: [id] });
+});
+
+test('scenario 3: a public report that fails 核实 is voided and is in no 应结案 and no 漏报 figure', async (t) => {
+  const id = await report('public', { reporterName: '市民', reporterPhone: '13900000001' });
+  await statusIs(id, 'verifying');
+  await deadlineSet(id, 'verify');
+  await waitAt(id, 'rt_verify');
+  // 立案 and 作废 wait for the 核实 result; a 核实 without a reason is incomplete.
+  t.is((await act(id, 'register', 'acceptor')).status, 409);
+  const noReason = await act(id, 'verify', 'field_supervisor', { result: 'false' });
+  t.is(noReason.status, 400);
+  t.deepEqual(noReason.body.errors, [{ field: 'body.reason', message: 'a false report needs a reason' }]);
+  const verified = await ok(id, 'verify', 'field_supervisor', { result: 'false', reason: '现场无违建' });
+  t.like(verified.body, {
+    status: 'voided',
+    event: { type: 'voided', fromStatus: 'verifying', toStatus: 'voided', note: '现场无违建' },
+  });
+  await ended(id);
+  t.is(await reached(id, 'end_void', 'ELEMENT_COMPLETED'), 1);
+  t.like(await row(id), { status: 'voided', voidReason: '现场无违建' });
+  t.deepEqual(await timeline(id), [
+    'reported',
+    'accepted',
+    'verify_requested',
+    'deadline_set:verify',
+    'voided',
+  ]);
+  t.is((await act(id, 'register', 'acceptor')).status, 409);
+
+  const result = await createAssessment({ db: hub.db }).compute(wideWindow());
+  const { city } = result;
+  for (const name of ['registered', 'shouldClose', 'closureRate', 'missedReportRate'])
+    t.false(
+      [...city.figures[name]!.numeratorIds, ...(city.figures[name]!.denominatorIds ?? [])].includes(id),
+      name,
+    );
+  for (const area of [...result.streets, ...result.grids, ...result.supervisors])
+    t.false(
+      [
+        ...(area.figures.missedReportRate?.numeratorIds ?? []),
+        ...(area.figures.missedReportRate?.denominatorIds ?? []),
+      ].includes(id),
+      `${area.type} ${area.id}`,
+    );
+  // Its 核实 is the supervisor's act, judged on time.
+  const supervisor = result.supervisors.find((s) => s.name === '监督员')!;
+  t.true(supervisor.figures.onTimeVerifyRate!.numeratorIds.includes(id));
+});
+
+test('scenario 9: a wrong dispatch (园林 instead of 执法) sent back with 回退 lowers the dispatcher’s 准确派遣率, not the department’s figures', async (t) => {
+  const id = await dispatchedCase('D20');
+  const ask = await ok(id, 'request-return', 'yuanlin_handler', { reason: '违建拆除属执法局职责' });
+  t.like(ask.body, { status: 'dispatched', event: { type: 'return_requested', departmentId: dept.D20 } });
+  await waitAt(id, 'return_decided');
+  const back = await ok(id, 'decide-return', 'dispatcher', { approved: true, reason: '同意回退' });
+  t.like(back.body, {
+    status: 'registered',
+    departmentId: null,
+    event: { type: 'returned', fromStatus: 'dispatched', toStatus: 'registered', departmentId: dept.D20 },
+  });
+  // Back at 派遣: the procedure waits for the dispatcher again; 园林 no longer sees the case.
+  await waitAt(id, 'ebg_dispatch', 2);
+  t.is((await act(id, 'sign', 'yuanlin_handler')).status, 404);
+  await ok(id, 'dispatch', 'dispatcher', { assigneeType: 'department', assigneeId: dept.D06 });
+  await deadlineSet(id, 'sign', 2);
+  await signAndDispose(id, 'department_handler');
+  await ok(id, 'check', 'field_supervisor', { result: 'passed' });
+  await statusIs(id, 'closed');
+  await ended(id);
+  t.like(await row(id), { returnCount: 1, reworkCount: 0, dispatchCount: 2, departmentId: dept.D06 });
+  t.deepEqual(
+    (await timeline(id)).filter((e) => !e.startsWith('deadline_set')),
+    [
+      'reported',
+      'accepted',
+      'registered',
+      'dispatched',
+      'return_requested',
+      'returned',
+      'dispatched',
+      'signed',
+      'disposed',
+      'check_requested',
+      'check_passed',
+      'closed',
+    ],
+  );
+
+  const result = await createAssessment({ db: hub.db }).compute(wideWindow());
+  const dispatcherId = (await hub.db.prisma.user.findUniqueOrThrow({ where: { username: 'dispatcher' } })).id;
+  const accuracy = result.dispatchers.find((d) => d.id === dispatcherId)!.figures.accurateDispatchRate!;
+  t.true(accuracy.denominatorIds!.includes(id));
+  t.false(accuracy.numeratorIds.includes(id), 'returned: not an accurate dispatch');
+  t.false(result.city.figures.accurateDispatchRate!.numeratorIds.includes(id));
+  // 园林: the case is in none of its figures (no 立案数, no 超期, no 返工).
+  const yuanlin = result.departments.find((d) => d.id === dept.D20);
+  for (const [name, figure] of Object.entries(yuanlin?.figures ?? {}))
+    t.false([...figure.numeratorIds, ...(figure.denominatorIds ?? [])].includes(id), `D20 ${name}`);
+  t.is(yuanlin?.penalty ?? 0, 0);
+  // 执法局 holds it: registered, closed, not reworked.
+  const zhifa = result.departments.find((d) => d.id === dept.D06)!;
+  t.true(zhifa.figures.registered!.numeratorIds.includes(id));
+  t.true(zhifa.figures.closureRate!.numeratorIds.includes(id));
+  t.false(zhifa.figures.reworkRate!.numeratorIds.includes(id));
+});
+
+test('hotline: 核实属实 → 立案 → 派遣 to a sub-centre → 二级派遣 to its unit → 结案 → 回访', async (t) => {
+  const id = await report('hotline', { sourceRef: `HL-${Date.now()}` });
+  await statusIs(id, 'verifying');
+  await waitAt(id, 'rt_verify');
+  t.is((await act(id, 'callback', 'acceptor', { satisfaction: 'satisfied' })).status, 409);
+  const verified = await ok(id, 'verify', 'field_supervisor', { result: 'confirmed', note: '情况属实' });
+  t.like(verified.body, {
+    status: 'accepted',
+    event: { type: 'verified', data: { verifyResult: 'confirmed' } },
+  });
+  await waitAt(id, 'ebg_register');
+  await ok(id, 'register', 'acceptor');
+  const toCentre = await ok(id, 'dispatch', 'dispatcher', {
+    assigneeType: 'subcenter',
+    assigneeId: dept.S01,
+  });
+  t.like(toCentre.body, { departmentId: dept.S01 });
+  await deadlineSet(id, 'sign');
+  // Only the sub-centre's own units; a unit of another sub-centre is refused naming the field.
+  const foreign = await act(id, 'redispatch', 'chengbei_handler', { assigneeId: dept['S02-ZD'] });
+  t.is(foreign.status, 400);
+  t.is(foreign.body.errors[0].field, 'body.assigneeId');
+  t.is((await act(id, 'redispatch', 'department_handler', { assigneeId: dept['S01-ZD'] })).status, 404);
+  const down = await ok(id, 'redispatch', 'chengbei_handler', {
+    assigneeId: dept['S01-ZD'],
+    note: '交城管中队',
+  });
+  t.like(down.body, {
+    status: 'dispatched',
+    departmentId: dept['S01-ZD'],
+    event: { type: 'redispatched', departmentId: dept['S01-ZD'], actorName: '城北街道处置员' },
+  });
+  await waitAt(id, 't_assign_redispatch');
+  await deadlineSet(id, 'sign', 2);
+  t.like(await row(id), { departmentId: dept['S01-ZD'], subCenterId: dept.S01 });
+  // The sub-centre still sees the case but does not hold it any more.
+  const notHolder = await act(id, 'sign', 'chengbei_handler');
+  t.is(notHolder.status, 403);
+  t.regex(notHolder.body.detail, /held by another unit/);
+  await signAndDispose(id, 'zhongdui_handler');
+  await ok(id, 'check', 'field_supervisor', { result: 'passed' });
+  await statusIs(id, 'closed');
+  await waitAt(id, 'rt_callback');
+  const callback = await ok(id, 'callback', 'acceptor', { satisfaction: 'satisfied', note: '市民满意' });
+  t.like(callback.body, {
+    status: 'closed',
+    event: { type: 'callback', data: { satisfaction: 'satisfied' } },
+  });
+  await ended(id);
+  t.is(await reached(id, 'end_callback', 'ELEMENT_COMPLETED'), 1);
+  await until('callback recorded', async () => (await row(id)).callbackSatisfied === true);
+  t.is((await act(id, 'callback', 'acceptor', { satisfaction: 'basic' })).status, 409);
+  t.deepEqual(
+    (await timeline(id)).filter((e) => !e.startsWith('deadline_set')),
+    [
+      'reported',
+      'accepted',
+      'verify_requested',
+      'verified',
+      'registered',
+      'dispatched',
+      'redispatched',
+      'signed',
+      'disposed',
+      'check_requested',
+      'check_passed',
+      'closed',
+      'callback',
+    ],
+  );
+});
+
+// --- the engine away, and a restart in the middle of a case ----------------------------------------
+
+test.serial(
+  'engine unreachable: the action is recorded, 503; after a hub restart the relay delivers it and the case goes on',
+  async (t) => {
+    const id = await dispatchedCase('D06');
+    await ok(id, 'sign', 'department_handler');
+    await deadlineSet(id, 'dispose');
+    await waitAt(id, 's2_wait');
+
+    // A second hub process on the same case store whose engine address leads nowhere (connection refused).
+    const dead = createZeebeClient(config, '127.0.0.1:1');
+    const logger = createLogger('silent');
+    const api = createApi({
+      config,
+      logger,
+      db: hub.db,
+      auth: hub.auth,
+      zeebe: dead,
+      casePublisher: createCasePublisher({
+        db: hub.db,
+        zeebe: dead,
+        logger,
+        ttlMs: 60_000,
+        retryMs: 50,
+        timeoutMs: 1000,
+      }),
+    });
+    const server = createServer(api.app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const res = await call(deadUrl, 'POST', `/api/cases/${id}/actions/dispose`, {
+      token: tokens.department_handler,
+      body: { note: '已拆除' },
+    });
+    t.is(res.status, 503);
+    t.is(res.headers.get('content-type'), 'application/problem+json');
+    t.is(
+      res.body.detail,
+      `the engine did not take message case.disposed of case ${id}; the action is recorded and the hub re-sends the message (retrying the request is safe)`,
+    );
+    t.is((await row(id)).status, 'disposed');
+    const pending = await hub.db.prisma.outboxMessage.findFirstOrThrow({
+      where: { caseId: id, kind: 'case.disposed' },
+    });
+    t.like(pending, { adapter: 'engine', status: 'pending', attempts: 1 });
+    // Another action on the case waits until the engine has the earlier message (order is kept).
+    const later = await call(deadUrl, 'POST', `/api/cases/${id}/actions/check`, {
+      token: tokens.field_supervisor,
+      body: { result: 'passed' },
+    });
+    t.is(later.status, 503);
+    t.is(await countOf(id, 'check_passed'), 0);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dead.close();
+    t.is(await reached(id, 's2_wait', 'ELEMENT_COMPLETED'), 0, 'the engine never got case.disposed');
+
+    // Restart: a new hub on the same data; its relay sends the pending message at start.
+    await hub.stop();
+    await startHub();
+    await until(
+      'delivered',
+      async () =>
+        (await hub.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: pending.id } })).status ===
+        'delivered',
+    );
+    await waitAt(id, 's2_wait', 1);
+    await until('disposal taken', async () => (await reached(id, 's2_wait', 'ELEMENT_COMPLETED')) === 1);
+    await statusIs(id, 'checking');
+    await deadlineSet(id, 'check');
+    await ok(id, 'check', 'field_supervisor', { result: 'passed' });
+    await statusIs(id, 'closed');
+    await ended(id);
+    t.deepEqual(
+      (await timeline(id)).filter((e) => !e.startsWith('deadline_set')),
+      [
+        'reported',
+        'accepted',
+        'registered',
+        'dispatched',
+        'signed',
+        'disposed',
+        'check_requested',
+        'check_passed',
+        'closed',
+      ],
+    );
+  },
+);

@@ -802,12 +802,7 @@ export function caseActionRoutes({
               } as CaseMessage)
             : null;
           return {
-            row: {
-              id,
-              status: toStatus,
-              departmentId: (plan.caseUpdate?.departmentId as string | null | undefined) ?? row.departmentId,
-              version: row.version + 1,
-            },
+            row: await tx.case.findUniqueOrThrow({ where: { id } }),
             event,
             messageId: message?.messageId ?? null,
           };
