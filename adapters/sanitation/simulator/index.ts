@@ -76,6 +76,7 @@ export interface SanitationSimulator {
   workOrder(caseId: string): ProcessInstance | undefined;
   /** The crew's actions: each creates the external task the hub takes. */
   crewSigns(caseId: string, crew?: string): ExternalTask;
+  /** `photo`: name of a photo the simulator serves (its URL goes with the task). */
   crewDisposes(caseId: string, note: string, photo?: string): ExternalTask;
   crewReturns(caseId: string, reason: string): ExternalTask;
   close(): Promise<void>;
@@ -171,7 +172,10 @@ export async function startSanitationSimulator(
     workOrder: byCase,
     crewSigns: (caseId, crew = '环卫一队') => crewTask(SANITATION_TOPICS.signed, caseId, { crew }),
     crewDisposes: (caseId, note, photo) =>
-      crewTask(SANITATION_TOPICS.disposed, caseId, { note, photoUrl: photo ?? null }),
+      crewTask(SANITATION_TOPICS.disposed, caseId, {
+        note,
+        photoUrl: photo ? `${http.url}/photos/${encodeURIComponent(photo)}.jpg` : null,
+      }),
     crewReturns: (caseId, reason) => crewTask(SANITATION_TOPICS.returned, caseId, { reason }),
     async close() {
       engine.close();
