@@ -29,6 +29,8 @@ let cleanup: () => Promise<void> = async () => {};
 /** A point inside a seeded grid cell, and that cell's code. */
 let point = { lng: 0, lat: 0, gridCode: '' };
 let categoryCode = '';
+/** The first test's category: its report must not be merged as a duplicate of another test's case. */
+let firstCategory = '';
 
 test.before(async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'hub-cases-'));
@@ -59,11 +61,13 @@ test.before(async () => {
     orderBy: { code: 'asc' },
   });
   point = { lng: (cell.minLng + cell.maxLng) / 2, lat: (cell.minLat + cell.maxLat) / 2, gridCode: cell.code };
-  const category = await hub.db.prisma.category.findFirstOrThrow({
+  const categories = await hub.db.prisma.category.findMany({
     where: { kind: 'event', active: true },
     orderBy: { code: 'asc' },
+    take: 2,
   });
-  categoryCode = category.code;
+  categoryCode = categories[0]!.code;
+  firstCategory = categories[1]!.code;
 });
 
 test.after.always(() => cleanup());
@@ -102,13 +106,13 @@ async function waitFor(
 }
 
 test('report → 201 with the case row, its reported event and process instance; the workers accept and locate it', async (t) => {
-  const res = await report(validReport(), { key: 'report-1' });
+  const res = await report(validReport({ categoryCode: firstCategory }), { key: 'report-1' });
   t.is(res.status, 201);
-  t.regex(res.body.caseNo, /^RG\d{8}\d{4}$/);
+  t.regex(res.body.caseNo, /^RG-\d{4}-\d{6}$/);
   t.like(res.body, {
     source: 'supervisor',
     categoryKind: 'event',
-    categoryCode,
+    categoryCode: firstCategory,
     urgency: 'urgent',
     reporter: null, // a field supervisor does not read contacts
   });

@@ -158,8 +158,11 @@ export async function readMultipart(
 ): Promise<MultipartResult> {
   const { tempDir, fileFields, limits } = options;
   await mkdir(tempDir, { recursive: true });
-  const upload = multer({
+  // multer 2 reads defParamCharset; its published types predate it.
+  const multerOptions: multer.Options & { defParamCharset: string } = {
     storage: tempStorage(tempDir) as unknown as multer.StorageEngine,
+    // Browsers send UTF-8 file names (HTML's multipart/form-data encoding), not RFC 2231 latin1.
+    defParamCharset: 'utf8',
     limits: {
       fileSize: limits.maxFileBytes,
       files: limits.maxFiles,
@@ -167,7 +170,10 @@ export async function readMultipart(
       fields: 100,
       parts: 100 + limits.maxFiles,
     },
-  }).fields(fileFields.map((name) => ({ name, maxCount: limits.maxFiles })));
+  };
+  const upload = multer(multerOptions).fields(
+    fileFields.map((name) => ({ name, maxCount: limits.maxFiles })),
+  );
   try {
     await upload(ctx as never, async () => {});
   } catch (err) {

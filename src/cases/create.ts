@@ -6,6 +6,7 @@
  */
 import type { CaseSource, Prisma, Urgency } from '../db/index.ts';
 import { applyEvent } from './lifecycle.ts';
+import { indexCase } from './search.ts';
 
 /** What a new case needs; optional fields are stored as null. */
 export interface NewCase {
@@ -20,6 +21,8 @@ export interface NewCase {
   lng?: number | null;
   lat?: number | null;
   componentId?: string | null;
+  /** The grid cell when the reporter's location already gives it (so duplicates are found at intake). */
+  gridCode?: string | null;
   reporterName?: string | null;
   reporterPhone?: string | null;
 }
@@ -30,32 +33,52 @@ export interface Reporter {
   displayName: string;
 }
 
-/** RG + the report's day in Asia/Shanghai + a 4-digit number within the day. */
-export async function nextCaseNo(tx: Prisma.TransactionClient, now: Date): Promise<string> {
-  const day = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
-  const prefix = `RG${day}`;
-  const last = await tx.case.findFirst({
-    where: { caseNo: { startsWith: prefix } },
-    orderBy: { caseNo: 'desc' },
-    select: { caseNo: true },
+/** How case numbers look: `<prefix>-<year>-<sequence>` with the year in `timeZone` (CALENDAR_TIMEZONE). */
+export interface CaseNumbering {
+  /** CASE_NUMBER_PREFIX */
+  prefix: string;
+  /** CALENDAR_TIMEZONE */
+  timeZone: string;
+}
+
+export const DEFAULT_NUMBERING: CaseNumbering = { prefix: 'RG', timeZone: 'Asia/Shanghai' };
+
+/**
+ * The next case number, e.g. RG-2026-000123: the prefix, the report's year in the city's time zone and
+ * the year's sequence (at least 6 digits; a city with more than 999,999 cases a year gets 7). The
+ * sequence is the Counter row `caseNo:<prefix>:<year>`, incremented by one atomic upsert in the caller's
+ * transaction (INSERT … ON CONFLICT DO UPDATE on both databases), so concurrent reports never share a
+ * number and a rolled-back report gives its number back.
+ */
+export async function nextCaseNo(
+  tx: Prisma.TransactionClient,
+  now: Date,
+  numbering: CaseNumbering = DEFAULT_NUMBERING,
+): Promise<string> {
+  const year = new Intl.DateTimeFormat('en', { timeZone: numbering.timeZone, year: 'numeric' }).format(now);
+  const name = `caseNo:${numbering.prefix}:${year}`;
+  const { value } = await tx.counter.upsert({
+    where: { name },
+    create: { name, value: 1 },
+    update: { value: { increment: 1 } },
   });
-  const seq = last ? Number(last.caseNo.slice(prefix.length)) + 1 : 1;
-  return `${prefix}${String(seq).padStart(4, '0')}`;
+  return `${numbering.prefix}-${year}-${String(value).padStart(6, '0')}`;
 }
 
 /**
- * Inserts the case and its `reported` event in `tx`. Two transactions racing for the same case number
- * make one fail with a unique violation on caseNo: the caller retries its whole transaction.
+ * Inserts the case, its `reported` event and its search index rows (search.ts) in `tx`. Returns the
+ * case row; `reportedEventId` is the id of its `reported` event (attachments of the report hang there).
  */
 export async function insertCase(
   tx: Prisma.TransactionClient,
   input: NewCase,
   reporter: Reporter,
   now: Date,
+  numbering: CaseNumbering = DEFAULT_NUMBERING,
 ) {
   const row = await tx.case.create({
     data: {
-      caseNo: await nextCaseNo(tx, now),
+      caseNo: await nextCaseNo(tx, now, numbering),
       source: input.source,
       sourceRef: input.sourceRef ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
@@ -68,6 +91,7 @@ export async function insertCase(
       lng: input.lng ?? null,
       lat: input.lat ?? null,
       componentId: input.componentId ?? null,
+      gridCode: input.gridCode ?? null,
       reporterName: input.reporterName ?? null,
       reporterPhone: input.reporterPhone ?? null,
       reporterUserId: reporter.userId,
@@ -75,7 +99,8 @@ export async function insertCase(
       createdAt: now,
     },
   });
-  await tx.caseEvent.create({
+  await indexCase(tx, row);
+  const event = await tx.caseEvent.create({
     data: {
       caseId: row.id,
       type: 'reported',
@@ -85,5 +110,5 @@ export async function insertCase(
       toStatus: row.status,
     },
   });
-  return row;
+  return Object.assign(row, { reportedEventId: event.id });
 }

@@ -1,14 +1,21 @@
 /**
- * The case REST API, first slice: report a case (POST /api/cases, idempotent), list cases with filters
- * and cursor pages, one case with its timeline.
+ * The case REST API, first slice: report a case (POST /api/cases, JSON or multipart with photos,
+ * idempotent), list cases with filters, full-text search and cursor pages, one case with its timeline
+ * and attachments.
  *
  * Reporting order (no half-written case survives an engine failure):
- * 1. one transaction writes the Case row (status `reported`) and its `reported` timeline event;
+ * 0. the photos (multipart) were checked by the router and are placed in the attachment store;
+ * 1. one transaction writes the Case row (status `reported`, its case number from the Counter, its grid
+ *    cell when the coordinates or the component give it), its `reported` timeline event, its search
+ *    index rows and one Attachment row per photo (kind `report`, on the `reported` event);
  * 2. the `case-disposal` instance is started with `{ caseId, source }` (processes/README.md);
  * 3. the instance key is stored on the row.
- * If step 2 fails, the row is deleted again (its events go with it, ON DELETE CASCADE) and the caller
- * gets a 503 it may retry with the same Idempotency-Key. The row must exist before the instance starts
- * because the first job (`hub.case.intake`) reads it.
+ * If step 2 fails, the row is deleted again (its events, index rows and attachment rows go with it,
+ * ON DELETE CASCADE; the placed files then belong to no row and the store's sweep removes them) and the
+ * caller gets a 503 it may retry with the same Idempotency-Key. The row must exist before the instance
+ * starts because the first job (`hub.case.intake`) reads it. The grid cell is looked up at report time
+ * so that intake, which runs before locate, can merge a duplicate (same cell, category and
+ * DUPLICATE_WINDOW_MINUTES as an open case; workers/intake.ts).
  *
  * Idempotency: `Case.idempotencyKey` stores `<caller's user id>:<Idempotency-Key>`, so a key is scoped to
  * the account that sent it. A replay answers 200 with the case as it is now (the router keeps the status
@@ -17,11 +24,17 @@
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Role, Principal } from '../auth/roles.ts';
+import type { AttachmentStore, PlacedFile } from '../attachments/store.ts';
+import { attachmentSchema, toAttachmentView } from '../attachments/routes.ts';
+import type { Config } from '../config.ts';
 import { isUniqueViolation, type CaseStatus, type Db, type Prisma } from '../db/index.ts';
 import { notFound, unavailable, validationError } from '../errors.ts';
 import type { ZeebeClient } from '../zeebe.ts';
+import { cellAt } from '../../workers/locate.ts';
 import { insertCase, type NewCase } from './create.ts';
 import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
+import { caseScope, hasAnyRole } from './scope.ts';
+import { queryTerms, searchCases } from './search.ts';
 
 const SOURCES = [
   'supervisor',
@@ -38,16 +51,6 @@ const URGENCIES = ['normal', 'urgent', 'critical'] as const;
 const REPORTERS: Role[] = ['field_supervisor', 'acceptor', 'service'];
 /** Roles that see the reporter's contact. */
 const CONTACT_READERS: Role[] = ['acceptor', 'dispatcher', 'shift_leader', 'administrator'];
-/** Roles that see every case; a department handler without one of them sees only its department's. */
-const CITY_WIDE: Role[] = [
-  'administrator',
-  'acceptor',
-  'dispatcher',
-  'field_supervisor',
-  'shift_leader',
-  'leader',
-  'service',
-];
 const PAGE_MAX = 200;
 
 const reportSchema = z
@@ -110,11 +113,13 @@ const caseSchema = z.object({
   reporter: z.object({ name: z.string().nullable(), phone: z.string().nullable() }).nullable(),
 });
 
-const detailSchema = caseSchema.extend({ timeline: z.array(eventSchema) });
+const reportedSchema = caseSchema.extend({ attachments: z.array(attachmentSchema) });
+const detailSchema = reportedSchema.extend({ timeline: z.array(eventSchema) });
+
+/** A case number as the list's `q` may name it, e.g. RG-2026-000123. */
+const CASE_NO = /^[A-Za-z]{1,8}-\d{4}-\d{6,}$/;
 
 type CaseRow = Prisma.CaseGetPayload<object>;
-
-const hasAny = (principal: Principal, roles: Role[]) => principal.roles.some((r) => roles.includes(r));
 
 function toView(row: CaseRow, principal: Principal): z.infer<typeof caseSchema> {
   return {
@@ -136,18 +141,10 @@ function toView(row: CaseRow, principal: Principal): z.infer<typeof caseSchema> 
     processInstanceKey: row.processInstanceKey,
     reportedAt: row.reportedAt.toISOString(),
     createdAt: row.createdAt.toISOString(),
-    reporter: hasAny(principal, CONTACT_READERS)
+    reporter: hasAnyRole(principal, CONTACT_READERS)
       ? { name: row.reporterName, phone: row.reporterPhone }
       : null,
   };
-}
-
-/** The department a caller is limited to, or null when it sees every case. */
-function departmentScope(principal: Principal): Prisma.CaseWhereInput | null {
-  if (hasAny(principal, CITY_WIDE)) return null;
-  // A handler without a department sees nothing rather than everything.
-  if (!principal.departmentId) return { id: { in: [] } };
-  return { OR: [{ departmentId: principal.departmentId }, { subCenterId: principal.departmentId }] };
 }
 
 const encodeCursor = (row: { createdAt: Date; id: string }) =>
@@ -195,8 +192,25 @@ function overdueWhere(now: Date, overdue: boolean): Prisma.CaseWhereInput {
 const isoDate = z.string().datetime({ offset: true });
 
 /** POST /api/cases, GET /api/cases, GET /api/cases/:id. `zeebe` is needed only for reporting. */
-export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Route[] {
+export function caseRoutes({
+  db,
+  zeebe,
+  config,
+  attachments,
+  now: clock = () => new Date(),
+}: {
+  db: Db;
+  zeebe?: ZeebeClient;
+  config: Pick<Config, 'CASE_NUMBER_PREFIX' | 'CALENDAR_TIMEZONE'>;
+  attachments: AttachmentStore;
+  now?: () => Date;
+}): Route[] {
   const { prisma } = db;
+  const numbering = { prefix: config.CASE_NUMBER_PREFIX, timeZone: config.CALENDAR_TIMEZONE };
+  const attachmentsOf = async (caseId: string) =>
+    (
+      await prisma.attachment.findMany({ where: { caseId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+    ).map(toAttachmentView);
 
   async function checkReferences(body: z.infer<typeof reportSchema>) {
     const category = await prisma.category.findUnique({
@@ -214,29 +228,40 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
     if (body.componentId) {
       const component = await prisma.component.findUnique({
         where: { id: body.componentId },
-        select: { id: true },
+        select: { id: true, gridCode: true },
       });
       if (!component) {
         throw validationError('unknown component', [
           { field: 'body.componentId', message: 'no such component' },
         ]);
       }
+      if (component.gridCode) return component.gridCode;
     }
+    // The cell of the coordinates, when they fall in one; locate (a worker) handles every other case.
+    if (body.lng !== undefined && body.lat !== undefined) {
+      return (await cellAt({ db }, body.lng, body.lat))?.code ?? null;
+    }
+    return null;
   }
 
-  async function createCase(body: NewCase, principal: Principal) {
-    const now = new Date();
-    // Two reports racing for the same case number: the loser retries with the next one.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await prisma.$transaction((tx) =>
-          insertCase(tx, body, { userId: principal.userId, displayName: principal.displayName }, now),
-        );
-      } catch (err) {
-        if (attempt < 5 && isUniqueViolation(err, ['caseNo'])) continue;
-        throw err;
-      }
-    }
+  async function createCase(body: NewCase, principal: Principal, photos: PlacedFile[]) {
+    const at = clock();
+    return prisma.$transaction(async (tx) => {
+      const row = await insertCase(
+        tx,
+        body,
+        { userId: principal.userId, displayName: principal.displayName },
+        at,
+        numbering,
+      );
+      await attachments.attach(tx, photos, {
+        caseId: row.id,
+        kind: 'report',
+        eventId: row.reportedEventId,
+        uploadedBy: principal.userId,
+      });
+      return row;
+    });
   }
 
   return [
@@ -245,13 +270,18 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
       path: '/api/cases',
       summary: 'Report a case (上报); starts its case-disposal procedure',
       description:
+        'JSON, or multipart/form-data with the same fields as form fields and up to ATTACHMENT_MAX_FILES ' +
+        'photos in `photos` (JPEG, PNG, WebP or HEIC, judged by their bytes; ATTACHMENT_MAX_BYTES each): ' +
+        'they are stored as attachments of kind `report` on the `reported` timeline event. ' +
         'Send an `Idempotency-Key` header to make a retry safe: a report repeating a key already used ' +
-        'answers 200 with the case it created instead of 201 with a new one.',
+        'answers 200 with the case it created (and its photos, stored once) instead of 201 with a new one. ' +
+        'The case number is `<prefix>-<year>-<sequence of the year>`, e.g. RG-2026-000123.',
       tags: ['cases'],
       access: REPORTERS,
       body: reportSchema,
-      responses: { 201: { description: 'The case as stored', schema: caseSchema } },
-      handler: async ({ body, principal, ctx, log }) => {
+      multipart: { fileFields: ['photos'], description: 'photos of the problem' },
+      responses: { 201: { description: 'The case as stored', schema: reportedSchema } },
+      handler: async ({ body, principal, ctx, log, files }) => {
         const raw = ctx.get('idempotency-key');
         if (raw !== '' && (raw.length > 200 || !/^[\x21-\x7e]+$/.test(raw))) {
           throw validationError('invalid Idempotency-Key', [
@@ -263,15 +293,17 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
         const replay = async () => {
           const found = key ? await prisma.case.findUnique({ where: { idempotencyKey: key } }) : null;
           if (found) ctx.status = 200;
-          return found && toView(found, principal);
+          return found && { ...toView(found, principal), attachments: await attachmentsOf(found.id) };
         };
         const earlier = await replay();
         if (earlier) return earlier;
         if (!zeebe) throw unavailable('the engine is not connected');
-        await checkReferences(body);
+        const gridCode = await checkReferences(body);
+        // Files first, rows second: a failure in between leaves files no row counts (store.ts).
+        const photos = await attachments.place(files);
         let row: CaseRow;
         try {
-          row = await createCase({ ...body, idempotencyKey: key }, principal);
+          row = await createCase({ ...body, gridCode, idempotencyKey: key }, principal, photos);
         } catch (err) {
           // A concurrent request with the same key won the insert: answer with its case.
           const other = isUniqueViolation(err, ['idempotencyKey']) ? await replay() : null;
@@ -294,14 +326,20 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
           );
         }
         const stored = await prisma.case.update({ where: { id: row.id }, data: { processInstanceKey } });
-        log.info({ caseId: row.id, caseNo: row.caseNo, processInstanceKey }, 'case reported');
-        return toView(stored, principal);
+        log.info(
+          { caseId: row.id, caseNo: row.caseNo, processInstanceKey, photos: photos.length },
+          'case reported',
+        );
+        return { ...toView(stored, principal), attachments: await attachmentsOf(row.id) };
       },
     }),
     defineRoute({
       method: 'GET',
       path: '/api/cases',
-      summary: 'Cases, newest first, with filters and cursor pages',
+      summary: 'Cases, newest first, with filters, full-text search and cursor pages',
+      description:
+        'Follow `nextCursor` until it is null. With `q`, a page may hold fewer than `limit` cases while ' +
+        'nextCursor is not null (the search looked at its share of the index for this request).',
       tags: ['cases'],
       access: 'authenticated',
       query: z.object({
@@ -310,6 +348,16 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
         departmentId: z.string().optional(),
         gridCode: z.string().optional(),
         source: z.enum(SOURCES).optional(),
+        q: z
+          .string()
+          .trim()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe(
+            'words in the description or address, every one must occur (Chinese by character pairs, ' +
+              'other words whole, case-insensitive); a whole case number finds that case',
+          ),
         overdue: z.enum(['true', 'false']).optional().describe('open cases past the deadline of their step'),
         from: isoDate.optional().describe('reported at or after'),
         to: isoDate.optional().describe('reported before'),
@@ -325,7 +373,7 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
       handler: async ({ query, principal }) => {
         const now = new Date();
         const and: Prisma.CaseWhereInput[] = [];
-        const scope = departmentScope(principal);
+        const scope = caseScope(principal);
         if (scope) and.push(scope);
         if (query.status) and.push({ status: query.status });
         if (query.categoryCode) and.push({ categoryCode: query.categoryCode });
@@ -335,10 +383,27 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
         if (query.from) and.push({ reportedAt: { gte: new Date(query.from) } });
         if (query.to) and.push({ reportedAt: { lt: new Date(query.to) } });
         if (query.overdue) and.push(overdueWhere(now, query.overdue === 'true'));
-        if (query.cursor) {
-          const c = decodeCursor(query.cursor);
+        const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+        if (query.q && CASE_NO.test(query.q)) and.push({ caseNo: query.q.toUpperCase() });
+        else if (query.q) {
+          const terms = queryTerms(query.q);
+          if (terms.length === 0) {
+            throw validationError('nothing to search for', [
+              { field: 'query.q', message: 'no letters, digits or Chinese characters' },
+            ]);
+          }
+          const found = await searchCases(prisma, terms, and, cursor, query.limit);
+          return {
+            items: found.rows.map((r) => toView(r, principal)),
+            nextCursor: found.next ? encodeCursor(found.next) : null,
+          };
+        }
+        if (cursor) {
           and.push({
-            OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }],
+            OR: [
+              { createdAt: { lt: cursor.createdAt } },
+              { createdAt: cursor.createdAt, id: { lt: cursor.id } },
+            ],
           });
         }
         const rows = await prisma.case.findMany({
@@ -356,22 +421,26 @@ export function caseRoutes({ db, zeebe }: { db: Db; zeebe?: ZeebeClient }): Rout
     defineRoute({
       method: 'GET',
       path: '/api/cases/:id',
-      summary: 'One case with its timeline',
+      summary: 'One case with its timeline and attachments',
       tags: ['cases'],
       access: 'authenticated',
       params: z.object({ id: z.string() }),
       responses: { 200: { description: 'The case', schema: detailSchema } },
       handler: async ({ params, principal }) => {
-        const scope = departmentScope(principal);
+        const scope = caseScope(principal);
         // Another department's case answers 404, so ids cannot be probed.
         const row = await prisma.case.findFirst({
           where: { AND: [{ id: params.id }, ...(scope ? [scope] : [])] },
-          include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
+          include: {
+            events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
+            attachments: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+          },
         });
         if (!row) throw notFound(`case ${params.id}`);
-        const { events, ...rest } = row;
+        const { events, attachments: files, ...rest } = row;
         return {
           ...toView(rest, principal),
+          attachments: files.map(toAttachmentView),
           timeline: events.map((e) => ({
             id: e.id,
             at: e.at.toISOString(),
