@@ -16,6 +16,7 @@ import { createDb, type Db } from './db/index.ts';
 import { seedDemo } from './db/seed.ts';
 import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
+import { createHubAdapters, type HubAdapters } from '../adapters/index.ts';
 import { createZeebeClient, type ZeebeClient } from './zeebe.ts';
 import { createEngineQuery, type EngineQuery } from './operations/index.ts';
 import { serveAdminUi } from './ui/static.ts';
@@ -49,6 +50,8 @@ export interface Hub {
   readonly casePublisher: CasePublisher;
   /** The embedded engine, when ENGINE_MODE=embedded. */
   readonly engine: StandaloneEngine | undefined;
+  /** The adapters (adapters/index.ts) and, with SIMULATORS, their simulators. */
+  readonly adapters: HubAdapters;
 }
 
 // In-flight requests get this long to finish on stop() before their connections are cut.
@@ -74,6 +77,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   let zeebe: ZeebeClient | undefined;
   let workers: ReturnType<typeof createWorkers> | undefined;
   let casePublisher: CasePublisher | undefined;
+  let adapters: HubAdapters | undefined;
   let url = '';
   // One clock for the API and the workers: the embedded engine's, so that with ENGINE_CLOCK_CONTROL
   // (tests, demos) the case store's times and deadlines follow the engine's timers. It is the system
@@ -115,6 +119,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   }
 
   async function closeEngine() {
+    await adapters?.stop();
+    adapters = undefined;
     await casePublisher?.stop();
     casePublisher = undefined;
     await workers?.stop();
@@ -167,6 +173,15 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
         });
         casePublisher.start();
         auth = createAuth({ db, config, key: await loadAuthSecret(config) });
+        adapters = createHubAdapters({
+          config,
+          logger,
+          db,
+          now,
+          zeebe: client,
+          publisher: casePublisher,
+          authenticate: auth.authenticate,
+        });
         const engineCheck: ReadinessCheck = { name: 'engine', check: () => client.topology() };
         api = createApi({
           config,
@@ -177,6 +192,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           engineQuery: engineQueryFor(engine, config),
           casePublisher,
           now,
+          extraRoutes: adapters.routes(),
           readinessChecks: [engineCheck, ...readinessChecks],
         });
         // The admin UI answers what the API routes do not (the router runs first).
@@ -199,6 +215,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
       const { port } = server.address() as AddressInfo;
       const host = config.HUB_HOST.includes(':') ? `[${config.HUB_HOST}]` : config.HUB_HOST;
       url = `http://${host}:${port}`;
+      // Pollers, deliverers and simulators start once the webhooks can be answered.
+      await adapters?.start(url);
       log.info({ url, ms: Date.now() - started }, `hub listening on ${url}`);
       return { url };
     },
@@ -232,6 +250,9 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     },
     get engine() {
       return engine;
+    },
+    get adapters() {
+      return need(adapters, 'adapters');
     },
   };
 }

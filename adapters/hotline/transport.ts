@@ -39,15 +39,17 @@ export interface HotlineTransport {
 }
 
 export function createHttpHotlineTransport(options: {
-  baseUrl: string;
+  /** The hotline's base URL, or a function giving it (the demo simulator's port is known late). */
+  baseUrl: string | (() => string);
   apiKey: string;
   timeoutMs?: number;
 }): HotlineTransport {
-  const base = options.baseUrl.replace(/\/$/, '');
+  const baseOf = () =>
+    (typeof options.baseUrl === 'function' ? options.baseUrl() : options.baseUrl).replace(/\/$/, '');
   async function call(method: string, path: string, body?: unknown): Promise<unknown> {
     let res: Response;
     try {
-      res = await fetch(base + path, {
+      res = await fetch(baseOf() + path, {
         method,
         headers: {
           authorization: `Bearer ${options.apiKey}`,

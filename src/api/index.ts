@@ -48,6 +48,12 @@ export interface ApiDeps {
    * record when something happened read it. Default: the system clock.
    */
   now?: () => Date;
+  /**
+   * Routes of parts built outside this module, e.g. the adapters' signed webhooks, the Open311 server and
+   * the adapter monitoring API (adapters/index.ts); they join the router, the OpenAPI document and the
+   * role matrix like the others.
+   */
+  extraRoutes?: readonly Route[];
 }
 
 export interface Api {
@@ -76,6 +82,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...escalationRoutes(deps),
     ...attachmentRoutes(deps),
     ...caseActionRoutes(deps),
+    ...(deps.extraRoutes ?? []),
     ...procedureRoutes(deps),
     ...operationsRoutes(deps),
   ];

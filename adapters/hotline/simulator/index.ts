@@ -281,10 +281,22 @@ export function createHotlineSimulator(options: HotlineSimulatorOptions): Hotlin
         sockets.add(s);
         s.on('close', () => sockets.delete(s));
       });
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-      });
+      const listen = (port: number) =>
+        new Promise<void>((resolve, reject) => {
+          server!.once('error', reject);
+          server!.listen(port, options.host ?? '127.0.0.1', () => {
+            server!.off('error', reject);
+            resolve();
+          });
+        });
+      try {
+        await listen(options.port ?? 0);
+      } catch (err) {
+        // Another hub (a test, a second instance) holds the demo port: any free port will do.
+        if ((err as { code?: string }).code !== 'EADDRINUSE' || !options.port) throw err;
+        log?.warn({ port: options.port }, 'hotline simulator port in use; using a free one');
+        await listen(0);
+      }
       const { port } = server.address() as AddressInfo;
       url = `http://${options.host ?? '127.0.0.1'}:${port}`;
       if (options.ticketEveryMs) {
@@ -293,7 +305,8 @@ export function createHotlineSimulator(options: HotlineSimulatorOptions): Hotlin
         const t = setInterval(demo, options.ticketEveryMs);
         t.unref();
         timers.push(t);
-        const first = setTimeout(demo, 5000);
+        // The first demo ticket comes after a while, so a short-lived hub (a test) is not disturbed by it.
+        const first = setTimeout(demo, Math.min(options.ticketEveryMs, 120_000));
         first.unref();
         timers.push(first);
       }

@@ -1,0 +1,97 @@
+/**
+ * The adapters the hub runs, and (with SIMULATORS) the simulators of their legacy systems, so a fresh
+ * machine shows the whole loop. `createHubAdapters` builds them from the configuration; the hub adds
+ * `routes()` to its API and calls `start(url)` once it listens, `stop()` before it closes the engine.
+ * A new adapter goes into `adapters` below (and its simulator into `simulators`).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Route } from '../src/api/route.ts';
+import type { Authenticate } from '../src/auth/access.ts';
+import type { CasePublisher } from '../src/cases/publish.ts';
+import type { Config } from '../src/config.ts';
+import type { Db } from '../src/db/index.ts';
+import type { Logger } from '../src/log.ts';
+import type { ZeebeClient } from '../src/zeebe.ts';
+import { createAdapterHost, type Adapter, type AdapterHost } from './framework/index.ts';
+import { createHotlineAdapter, createHttpHotlineTransport } from './hotline/index.ts';
+import { createHotlineSimulator, type HotlineSimulator } from './hotline/simulator/index.ts';
+import { createOpen311Adapter } from './open311/index.ts';
+
+export interface HubAdaptersDeps {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  now: () => Date;
+  zeebe?: ZeebeClient;
+  publisher?: CasePublisher;
+  /** Checks API tokens (the Open311 api_key). */
+  authenticate: Authenticate;
+}
+
+export interface HubAdapters {
+  readonly host: AdapterHost;
+  /** The 12319 simulator, when SIMULATORS is on. */
+  readonly hotlineSimulator: HotlineSimulator | undefined;
+  routes(): Route[];
+  /** Starts the simulators (pointed at `hubUrl`) and then the adapters. */
+  start(hubUrl: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createHubAdapters(deps: HubAdaptersDeps): HubAdapters {
+  const { config, logger } = deps;
+  const demo = config.SIMULATORS;
+  // Unset secrets: shared with the simulator in demo mode; otherwise a random key nobody knows, so the
+  // webhook refuses every request until the operator configures one.
+  const webhookSecret = config.HOTLINE_WEBHOOK_SECRET ?? randomBytes(24).toString('base64url');
+  const apiKey = config.HOTLINE_API_KEY ?? randomBytes(24).toString('base64url');
+  if (!config.HOTLINE_WEBHOOK_SECRET && !demo)
+    logger.warn(
+      'HOTLINE_WEBHOOK_SECRET is not set: the 12319 webhooks refuse every request (polling still works)',
+    );
+  const hotlineSimulator = demo
+    ? createHotlineSimulator({
+        webhookSecret,
+        apiKey,
+        port: config.HOTLINE_SIMULATOR_PORT,
+        logger,
+        autoCallbackMs: 30_000,
+        ticketEveryMs: 10 * 60_000,
+      })
+    : undefined;
+  const base = { db: deps.db, logger, config, now: deps.now };
+  let hotlineUrl = config.HOTLINE_URL;
+  const adapters: Adapter[] = [
+    createHotlineAdapter({
+      ...base,
+      // In demo mode the simulator's address is known once it listens (HOTLINE_SIMULATOR_PORT may be 0).
+      transport: createHttpHotlineTransport({ baseUrl: () => hotlineUrl, apiKey }),
+      webhookSecret,
+      pollIntervalMs: config.HOTLINE_POLL_INTERVAL_MS,
+      feedIntervalMs: config.ADAPTER_OUTBOX_INTERVAL_MS,
+    }),
+    createOpen311Adapter({
+      ...base,
+      authenticate: deps.authenticate,
+      jurisdictionId: config.OPEN311_JURISDICTION_ID,
+      publicUrl: config.HUB_PUBLIC_URL,
+    }),
+  ];
+  const host = createAdapterHost({ ...base, zeebe: deps.zeebe, publisher: deps.publisher }, adapters);
+  return {
+    host,
+    hotlineSimulator,
+    routes: () => host.routes(),
+    async start(hubUrl) {
+      if (hotlineSimulator) {
+        hotlineSimulator.hubUrl = hubUrl;
+        hotlineUrl = await hotlineSimulator.start();
+      }
+      await host.start();
+    },
+    async stop() {
+      await host.stop();
+      await hotlineSimulator?.stop();
+    },
+  };
+}
