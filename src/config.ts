@@ -204,7 +204,15 @@ export const configSchema = {
   ASSESSMENT_SCHEDULE: z
     .string()
     .default('0 2 1 * *')
-    .describe('node-cron expression of the periodic assessment (default: 02:00 on the 1st, monthly).'),
+    .describe(
+      'node-cron expression (in CALENDAR_TIMEZONE) of the periodic assessment, mailed to ASSESSMENT_RECIPIENTS (default: 02:00 on the 1st, monthly; e.g. "0 2 * * 1" weekly, "0 2 * * *" daily); off disables it.',
+    ),
+  ASSESSMENT_PERIOD: z
+    .enum(['month', 'week', 'day'])
+    .default('month')
+    .describe(
+      'What a scheduled assessment reports on: the last complete calendar month, ISO week or day before it fires.',
+    ),
 
   // --- workers (workers/) ----------------------------------------------------------------------
   WORKER_MAX_JOBS_ACTIVE: positiveInt

@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import { createCasePublisher, type CasePublisher } from './cases/publish.ts';
 import { createDb, type Db } from './db/index.ts';
 import { seedDemo } from './db/seed.ts';
+import { createAssessmentSchedule, type AssessmentSchedule } from './assessment/schedule.ts';
 import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
 import { createHubAdapters, type HubAdapters } from '../adapters/index.ts';
@@ -76,6 +77,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   let engine: StandaloneEngine | undefined;
   let zeebe: ZeebeClient | undefined;
   let workers: ReturnType<typeof createWorkers> | undefined;
+  let assessmentSchedule: AssessmentSchedule | undefined;
   let casePublisher: CasePublisher | undefined;
   let adapters: HubAdapters | undefined;
   let url = '';
@@ -119,6 +121,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   }
 
   async function closeEngine() {
+    await assessmentSchedule?.stop();
+    assessmentSchedule = undefined;
     await adapters?.stop();
     adapters = undefined;
     await casePublisher?.stop();
@@ -162,6 +166,9 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           now,
         });
         workers.start();
+        // Publishes assessment.requested on ASSESSMENT_SCHEDULE; a Lease row makes one hub process do it.
+        assessmentSchedule = createAssessmentSchedule({ db, zeebe: client, config, logger, now });
+        assessmentSchedule.start();
         // Also re-sends the messages of actions recorded before a crash or while the engine was away.
         casePublisher = createCasePublisher({
           db,

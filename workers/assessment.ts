@@ -1,6 +1,6 @@
 /**
  * 考核评价 (assessment procedure), on H9's src/assessment.
- * - hub.assessment.compute: the period (periodStart/periodEnd as 'YYYY-MM-DD', end exclusive, in the
+ * - hub.assessment.compute (computeReport of src/assessment/reports.ts): the period (periodStart/periodEnd as 'YYYY-MM-DD', end exclusive, in the
  *   city's time zone; default the last complete calendar month), its key (`2026-10` for a calendar
  *   month, else `2026-10-01_2026-10-16`), the indicators up to min(periodEnd, now), stored in
  *   AssessmentReport (one row per period and scope: recomputing replaces it), and the city summary.
@@ -9,18 +9,21 @@
  */
 import { DateTime } from 'luxon';
 import {
-  createAssessment,
+  computeReport,
+  periodKeyOf,
   renderAssessmentCsv,
   renderAssessmentHtml,
+  REPORT_SCOPES,
+  scopedResult,
   type AssessmentResult,
+  type ReportScope,
 } from '../src/assessment/index.ts';
-import type { Prisma } from '../src/db/index.ts';
 import { validationError } from '../src/errors.ts';
 import { calendarOf } from './deadlines.ts';
 import { defineHandler, optionalString, requireString, type JobInput, type WorkerDeps } from './job.ts';
 
-const SCOPES = ['all', 'departments', 'streets', 'staff', 'grids'] as const;
-type Scope = (typeof SCOPES)[number];
+const SCOPES = REPORT_SCOPES;
+type Scope = ReportScope;
 
 function scopeOf(job: JobInput): Scope {
   const scope = optionalString(job, 'scope') ?? 'all';
@@ -49,9 +52,7 @@ export function periodOf(job: JobInput, zone: string, now: Date) {
     throw validationError('give both periodStart and periodEnd, or neither');
   }
   if (end <= start) throw validationError('periodEnd must be after periodStart');
-  const wholeMonth = start.day === 1 && +end === +start.plus({ months: 1 });
-  const periodKey = wholeMonth ? start.toFormat('yyyy-MM') : `${start.toISODate()}_${end.toISODate()}`;
-  return { start, end, periodKey };
+  return { start, end, periodKey: periodKeyOf(start, end) };
 }
 
 const rate = (result: AssessmentResult, key: string) => result.city.figures[key]?.value ?? null;
@@ -61,19 +62,11 @@ export const computeAssessmentJob = defineHandler(async (job, deps) => {
   const now = deps.now?.() ?? new Date();
   const { start, end, periodKey } = periodOf(job, zone, now);
   const scope = scopeOf(job);
-  const from = start.toJSDate();
-  const to = end.toJSDate();
-  // A period not over yet (a report on demand) is computed up to now: the figures so far.
-  const until = to < now ? to : now;
-  if (until <= from) throw validationError(`period ${periodKey} has not started yet`);
-  const assessment = createAssessment({ db: deps.db, calendar: await calendarOf(deps), timezone: zone });
-  const result = await assessment.compute({ from, to: until, asOf: until });
-  const json = JSON.parse(JSON.stringify(result)) as Prisma.InputJsonValue;
-  await deps.db.prisma.assessmentReport.upsert({
-    where: { periodKey_scope: { periodKey, scope } },
-    create: { periodKey, scope, periodStart: from, periodEnd: to, result: json, html: '', csv: '' },
-    update: { periodStart: from, periodEnd: to, result: json, html: '', csv: '' },
-  });
+  const { result } = await computeReport(
+    { db: deps.db, calendar: await calendarOf(deps), timezone: zone },
+    { start, end, periodKey },
+    { scope, now, render: false },
+  );
   return {
     periodKey,
     periodStart: start.toISODate(),
@@ -90,29 +83,6 @@ export const computeAssessmentJob = defineHandler(async (job, deps) => {
   };
 });
 
-/** The result restricted to the scope's entities (the city line always stays). */
-function scoped(result: AssessmentResult, scope: Scope): AssessmentResult {
-  if (scope === 'all') return result;
-  const keep = {
-    departments: ['departments'],
-    streets: ['streets'],
-    grids: ['grids'],
-    staff: ['supervisors', 'acceptors', 'shiftLeaders', 'dispatchers'],
-  }[scope];
-  const lists = [
-    'departments',
-    'streets',
-    'grids',
-    'supervisors',
-    'acceptors',
-    'shiftLeaders',
-    'dispatchers',
-  ] as const;
-  const copy = { ...result };
-  for (const list of lists) if (!keep.includes(list)) copy[list] = [];
-  return copy;
-}
-
 export const storeAssessmentJob = defineHandler(async (job, deps: WorkerDeps) => {
   const periodKey = requireString(job, 'periodKey');
   const scope = scopeOf(job);
@@ -121,7 +91,7 @@ export const storeAssessmentJob = defineHandler(async (job, deps: WorkerDeps) =>
     where: { periodKey_scope: { periodKey, scope } },
   });
   if (!report) throw validationError(`no computed assessment for period ${periodKey}, scope ${scope}`);
-  const result = scoped(report.result as unknown as AssessmentResult, scope);
+  const result = scopedResult(report.result as unknown as AssessmentResult, scope);
   await prisma.assessmentReport.update({
     where: { id: report.id },
     data: { html: renderAssessmentHtml(result), csv: renderAssessmentCsv(result) },

@@ -5,6 +5,7 @@
 import Koa from 'koa';
 import { z } from 'zod';
 import { adminRoutes } from '../admin/index.ts';
+import { assessmentRoutes } from '../assessment/routes.ts';
 import type { Auth } from '../auth/auth.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { userRoutes } from '../auth/user-routes.ts';
@@ -78,6 +79,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...userRoutes(deps),
     ...referenceRoutes(deps),
     ...adminRoutes(deps),
+    ...assessmentRoutes(deps),
     ...caseRoutes(deps),
     ...escalationRoutes(deps),
     ...attachmentRoutes(deps),

@@ -71,3 +71,13 @@ export function createAssessment(deps: AssessmentDeps): Assessment {
     saveRules: (rules, updatedBy) => saveAssessmentRules(deps.db, rules, updatedBy),
   };
 }
+export {
+  computeReport,
+  lastCompletePeriod,
+  PERIOD_KINDS,
+  periodContaining,
+  periodKeyOf,
+  REPORT_SCOPES,
+  scopedResult,
+} from './reports.ts';
+export type { PeriodKind, ReportPeriod, ReportScope } from './reports.ts';

@@ -29,7 +29,13 @@ export interface TestApi {
 
 /** Starts the API over a fresh database; `env` overrides configuration variables. */
 export async function startTestApi(
-  options: { env?: Record<string, string>; readinessChecks?: ReadinessCheck[]; zeebe?: ZeebeClient } = {},
+  options: {
+    env?: Record<string, string>;
+    readinessChecks?: ReadinessCheck[];
+    zeebe?: ZeebeClient;
+    /** the API's clock (ApiDeps.now); default the system clock */
+    now?: () => Date;
+  } = {},
 ): Promise<TestApi> {
   const testDb = await createTestDb();
   const config = loadConfig({ LOG_LEVEL: 'info', ...options.env });
@@ -49,6 +55,7 @@ export async function startTestApi(
     auth,
     readinessChecks: options.readinessChecks,
     zeebe: options.zeebe,
+    now: options.now,
   });
   const server = createServer(api.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
