@@ -109,6 +109,25 @@ const act = (
   headers: Record<string, string> = {},
 ) => call(url, 'POST', `/api/cases/${id}/actions/${action}`, { token: tokens[as], body, headers });
 
+/** An action sent as multipart/form-data: text fields plus photos (fetch's own FormData encoding). */
+async function actWithPhotos(
+  id: string,
+  action: string,
+  as: string,
+  fields: Record<string, string>,
+  photos: { fileName: string; type: string; bytes: Buffer }[],
+) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  for (const p of photos) form.append('photos', new Blob([p.bytes], { type: p.type }), p.fileName);
+  const res = await fetch(`${url}/api/cases/${id}/actions/${action}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens[as]}` },
+    body: form,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 /** An action that must succeed. */
 async function ok(id: string, action: string, as: string, body: Record<string, unknown> = {}) {
   const res = await act(id, action, as, body);
@@ -241,7 +260,19 @@ test('立案 → 派遣 → 签收 → 延期 → 挂账 → 挂账恢复 → �
   await deadlineSet(id, 'sign');
   await waitAt(id, 's1_wait');
 
+  // An open 督办 item of the stage (as hub.escalation.open writes it) is moot once the department signs.
+  const item = await hub.db.prisma.escalation.create({
+    data: {
+      caseId: id,
+      stage: 'sign',
+      deadline: new Date(),
+      assigneeType: 'department',
+      assigneeId: dept.D06!,
+      processKey: `test-${id}`,
+    },
+  });
   const sign = await ok(id, 'sign', 'department_handler');
+  t.is((await hub.db.prisma.escalation.findUniqueOrThrow({ where: { id: item.id } })).status, 'superseded');
   t.like(sign.body, { status: 'signed', event: { type: 'signed', actorName: '执法局处置员' } });
   await deadlineSet(id, 'dispose');
   await waitAt(id, 's2_wait');
@@ -283,7 +314,33 @@ test('立案 → 派遣 → 签收 → 延期 → 挂账 → 挂账恢复 → �
   // Signed before: the re-entered 承办处置 goes straight to 处置 (no second 签收 wait).
   t.is(await reached(id, 's1_wait'), 1);
 
-  await ok(id, 'dispose', 'department_handler', { note: '已拆除' });
+  // 处置反馈 with a photo (multipart): stored as an attachment of the disposed event.
+  const jpeg = Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+    Buffer.from('拆除后现场'),
+    Buffer.alloc(64, 7),
+  ]);
+  const disposed = await actWithPhotos(id, 'dispose', 'department_handler', { note: '已拆除' }, [
+    { fileName: '拆除后.jpg', type: 'image/jpeg', bytes: jpeg },
+  ]);
+  t.is(disposed.status, 200, JSON.stringify(disposed.body));
+  t.like(disposed.body, { status: 'disposed', event: { type: 'disposed', note: '已拆除' } });
+  t.is(disposed.body.attachmentIds.length, 1);
+  const photo = await hub.db.prisma.attachment.findUniqueOrThrow({
+    where: { id: disposed.body.attachmentIds[0] },
+  });
+  t.like(photo, {
+    caseId: id,
+    eventId: disposed.body.event.id,
+    kind: 'disposal',
+    fileName: '拆除后.jpg',
+    contentType: 'image/jpeg',
+    size: jpeg.length,
+  });
+  const download = await fetch(`${url}/api/cases/${id}/attachments/${photo.id}`, {
+    headers: { authorization: `Bearer ${tokens.dispatcher}` },
+  });
+  t.deepEqual(Buffer.from(await download.arrayBuffer()), jpeg);
   await statusIs(id, 'checking');
   await deadlineSet(id, 'check');
   const check = await ok(id, 'check', 'field_supervisor', { result: 'passed', note: '现场已恢复' });

@@ -33,6 +33,8 @@ import { conflict, forbidden, notFound, unavailable, validationError } from '../
 import { SOURCE_NEEDS_VERIFY } from '../../workers/intake.ts';
 import { applyEvent, CASE_STATUSES, EVENT_RULES, STATUS_LABELS, type CaseEventType } from './lifecycle.ts';
 import type { CaseMessage, CasePublisher } from './publish.ts';
+import type { AttachmentKind, AttachmentStore } from '../attachments/store.ts';
+import type { UploadedFile } from '../attachments/multipart.ts';
 
 /** 受理员, 派遣员, 值班长: the command centre. */
 const COMMAND: Role[] = ['acceptor', 'dispatcher', 'shift_leader'];
@@ -92,6 +94,8 @@ const resultSchema = z.object({
   event: eventSchema,
   /** The engine message published for it (`<caseId>:<message>:<eventId>`), null for store-only actions. */
   messageId: z.string().nullable(),
+  /** Photos stored with the event (multipart requests of dispose, check and verify). */
+  attachmentIds: z.array(z.string()),
 });
 type Result = z.infer<typeof resultSchema>;
 
@@ -130,6 +134,8 @@ interface ActionSpec<S extends z.ZodType> {
   access: Role[];
   holder: Holder;
   body: S;
+  /** The action also takes multipart/form-data with photos in `photos`, stored as attachments of this kind. */
+  photos?: AttachmentKind;
   plan(input: PlanInput<z.output<S>>): Promise<Plan> | Plan;
 }
 
@@ -247,10 +253,13 @@ function action<S extends z.ZodType>(spec: ActionSpec<S>): ActionSpec<S> {
 export function caseActionRoutes({
   db,
   casePublisher,
+  attachments,
   now: clock = () => new Date(),
 }: {
   db: Db;
   casePublisher?: CasePublisher;
+  /** Where photos go; without it the actions take JSON only. */
+  attachments?: AttachmentStore;
   now?: () => Date;
 }): Route[] {
   const { prisma } = db;
@@ -301,6 +310,7 @@ export function caseActionRoutes({
     action({
       name: 'verify',
       events: ['verified', 'voided', 'self_handled'],
+      photos: 'evidence',
       summary: 'Submit the 核实 result (confirmed, false with a reason, or selfHandled)',
       access: ['field_supervisor'],
       holder: 'none',
@@ -503,7 +513,8 @@ export function caseActionRoutes({
     action({
       name: 'dispose',
       events: ['disposed'],
-      summary: 'Report the disposal (处置反馈) with a note',
+      summary: 'Report the disposal (处置反馈) with a note and photos',
+      photos: 'disposal',
       access: DEPARTMENT,
       holder: 'holder',
       body: z.object({ note: text(4000).describe('what was done') }).strict(),
@@ -645,6 +656,7 @@ export function caseActionRoutes({
     action({
       name: 'check',
       events: ['check_passed', 'check_failed'],
+      photos: 'check',
       summary: 'Submit the 核查 result: passed (结案 follows) or failed (返工 to the same department)',
       access: ['field_supervisor'],
       holder: 'none',
@@ -693,6 +705,7 @@ export function caseActionRoutes({
     row: Pick<Case, 'id' | 'status' | 'departmentId' | 'version'>,
     event: CaseEvent,
     messageId: string | null,
+    attachmentIds: string[],
   ): Result {
     return {
       caseId: row.id,
@@ -711,6 +724,7 @@ export function caseActionRoutes({
         data: event.data ?? null,
       },
       messageId,
+      attachmentIds,
     };
   }
 
@@ -724,7 +738,7 @@ export function caseActionRoutes({
 
   async function run<S extends z.ZodType>(
     spec: ActionSpec<S>,
-    req: { id: string; body: z.output<S>; principal: Principal; key: string | null },
+    req: { id: string; body: z.output<S>; principal: Principal; key: string | null; files: UploadedFile[] },
   ): Promise<{ result: Result; replay: boolean }> {
     const { id, principal, key } = req;
     const dedupeKey = key ? `api:${principal.userId}:${key}` : null;
@@ -735,11 +749,27 @@ export function caseActionRoutes({
           throw conflict(`Idempotency-Key ${key} was already used for another action`);
         if (casePublisher) await casePublisher.flush(id);
         const row = await prisma.case.findUniqueOrThrow({ where: { id } });
-        return { result: view(row, earlier, await messageIdOfEvent(earlier)), replay: true };
+        const files = await prisma.attachment.findMany({
+          where: { eventId: earlier.id },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          select: { id: true },
+        });
+        return {
+          result: view(
+            row,
+            earlier,
+            await messageIdOfEvent(earlier),
+            files.map((f) => f.id),
+          ),
+          replay: true,
+        };
       }
     }
     // Earlier messages of the case first: the engine gets them in the order they were recorded.
     if (casePublisher && (await casePublisher.pending(id))) await casePublisher.flush(id);
+    // Files first, rows second (as for reports): a refused action leaves files no row counts, which the
+    // attachment store's sweep removes.
+    const photos = req.files.length && attachments && spec.photos ? await attachments.place(req.files) : [];
 
     for (let attempt = 0; ; attempt++) {
       try {
@@ -794,6 +824,15 @@ export function caseActionRoutes({
               where: { caseId: id, status: 'open' },
               data: { status: 'superseded' },
             });
+          const stored =
+            photos.length && attachments && spec.photos
+              ? await attachments.attach(tx, photos, {
+                  caseId: id,
+                  kind: spec.photos,
+                  eventId: event.id,
+                  uploadedBy: principal.userId,
+                })
+              : [];
           const message = plan.message
             ? await casePublisher!.enqueue(tx, {
                 ...plan.message,
@@ -805,10 +844,11 @@ export function caseActionRoutes({
             row: await tx.case.findUniqueOrThrow({ where: { id } }),
             event,
             messageId: message?.messageId ?? null,
+            attachmentIds: stored.map((a) => a.id),
           };
         });
         if (done.messageId) await casePublisher!.flush(id);
-        return { result: view(done.row, done.event, done.messageId), replay: false };
+        return { result: view(done.row, done.event, done.messageId, done.attachmentIds), replay: false };
       } catch (err) {
         if (err instanceof Stale && attempt < 5) continue;
         if (err instanceof Stale) throw conflict(`case ${id} kept changing; reload it and retry`);
@@ -832,10 +872,13 @@ export function caseActionRoutes({
       access: spec.access,
       params: z.object({ id: z.string() }),
       body: spec.body as z.ZodType,
+      ...(spec.photos
+        ? { multipart: { fileFields: ['photos'], description: `photos (${spec.photos})` } }
+        : {}),
       responses: {
         200: { description: 'The case status after the action and the recorded event', schema: resultSchema },
       },
-      handler: async ({ params, body, principal, ctx }) => {
+      handler: async ({ params, body, principal, ctx, files }) => {
         const raw = ctx.get('idempotency-key');
         if (raw !== '' && (raw.length > 200 || !/^[\x21-\x7e]+$/.test(raw)))
           throw validationError('invalid Idempotency-Key', [
@@ -846,6 +889,7 @@ export function caseActionRoutes({
           body: body as never,
           principal,
           key: raw === '' ? null : raw,
+          files,
         });
         return result;
       },
