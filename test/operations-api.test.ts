@@ -108,6 +108,7 @@ test('incidents are listed with their message and a retry resolves them', async 
   const listed = await admin.get(`/api/engine/incidents?processInstanceKey=${pik}`);
   t.is(listed.status, 200);
   t.is(listed.body.total, 1);
+  t.true(listed.body.available);
   const [incident] = listed.body.items;
   t.like(incident, {
     processInstanceKey: pik,

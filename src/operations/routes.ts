@@ -189,11 +189,17 @@ export function operationsRoutes({ db, zeebe, engineQuery }: OperationsDeps): Ro
             items: z.array(caseIncidentSchema),
             total: z.number().int(),
             nextCursor: z.string().nullable(),
+            available: z
+              .boolean()
+              .describe(
+                'false: the hub has no engine query API (ENGINE_MODE=external without CAMUNDA_REST_ADDRESS), so no incidents can be listed',
+              ),
           }),
         },
       },
       handler: async ({ query: qs }) => {
-        const found = await query().searchIncidents({
+        if (!engineQuery) return { items: [], total: 0, nextCursor: null, available: false };
+        const found = await engineQuery.searchIncidents({
           filter: {
             state: qs.state,
             ...(qs.processInstanceKey ? { processInstanceKey: qs.processInstanceKey } : {}),
@@ -219,6 +225,7 @@ export function operationsRoutes({ db, zeebe, engineQuery }: OperationsDeps): Ro
           })),
           total: Number(found.page.totalItems),
           nextCursor: more ? found.page.endCursor! : null,
+          available: true,
         };
       },
     }),
