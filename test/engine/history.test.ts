@@ -1,0 +1,55 @@
+/**
+ * The history the query API reads: written with each command, kept after the runtime rows are gone, and
+ * backfilled when a database from before the history tables (schema version 1) is opened.
+ */
+import test from 'ava';
+import { createEngineQueries } from '../../engine/query/index.ts';
+import { activate, bpmn, chain, deploy, end, serviceTask, start, useTestEngine } from './support.ts';
+
+const te = useTestEngine(test);
+const queries = () => createEngineQueries(te.engine);
+
+const XML = bpmn('hist', start() + serviceTask('task', 'hist-job') + end() + chain('start', 'task', 'end'));
+
+test('an upgraded version-1 database lists its running instances and open incidents', async (t) => {
+  const processKey = await deploy(te.engine, XML, 'hist.bpmn');
+  const a = await te.engine.createProcessInstance({ processDefinitionKey: processKey, variables: {} });
+  const b = await te.engine.createProcessInstance({ processDefinitionKey: processKey, variables: {} });
+  const jobs = await activate(te.engine, 'hist-job');
+  const jobOfB = jobs.find((j) => j.processInstanceKey === b.processInstanceKey)!;
+  await te.engine.failJob({ jobKey: jobOfB.key, retries: 0, errorMessage: 'boom' });
+  const before = await queries().searchProcessInstances({ filter: { processDefinitionId: 'hist' } });
+  t.deepEqual(
+    before.items.map((i) => [i.processInstanceKey, i.state, i.hasIncident]),
+    [
+      [a.processInstanceKey, 'ACTIVE', false],
+      [b.processInstanceKey, 'ACTIVE', true],
+    ],
+  );
+
+  // what a database written by the engine before the history tables looks like
+  await te.engine.readState(async (db) => {
+    await db.run('DROP TABLE zb_q_process_instance');
+    await db.run('DROP TABLE zb_q_incident');
+    await db.run(`UPDATE zb_meta SET value = 1 WHERE name = 'schema_version'`);
+  });
+  await te.restart();
+
+  const after = await queries().searchProcessInstances({ filter: { processDefinitionId: 'hist' } });
+  t.deepEqual(
+    after.items.map((i) => [i.processInstanceKey, i.state, i.hasIncident, i.processDefinitionVersion]),
+    [
+      [a.processInstanceKey, 'ACTIVE', false, 1],
+      [b.processInstanceKey, 'ACTIVE', true, 1],
+    ],
+  );
+  const incidents = await queries().searchIncidents({ filter: { processInstanceKey: b.processInstanceKey } });
+  t.deepEqual(
+    incidents.items.map((i) => [i.state, i.errorType, i.errorMessage, i.jobKey, i.processDefinitionKey]),
+    [['ACTIVE', 'JOB_NO_RETRIES', 'boom', jobOfB.key, processKey]],
+  );
+  // and the history goes on: completing a's job completes it
+  const jobOfA = jobs.find((j) => j.processInstanceKey === a.processInstanceKey)!;
+  await te.engine.completeJob({ jobKey: jobOfA.key, variables: {} });
+  t.is((await queries().getProcessInstance(a.processInstanceKey)).state, 'COMPLETED');
+});
