@@ -17,7 +17,7 @@ import { createHub, type Hub } from '../src/hub.ts';
 import { createLogger } from '../src/log.ts';
 import { createZeebeClient } from '../src/zeebe.ts';
 import { feedOf } from './engine/support.ts';
-import { call, createUser } from './helpers/api.ts';
+import { call, createUser, type Reply } from './helpers/api.ts';
 import { createTestDb } from './helpers/db.ts';
 
 const PASSWORD = 'case-actions-test-password';
@@ -125,7 +125,7 @@ async function actWithPhotos(
     headers: { authorization: `Bearer ${tokens[as]}` },
     body: form,
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as Reply['body'] };
 }
 
 /** An action that must succeed. */
