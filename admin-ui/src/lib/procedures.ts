@@ -1,45 +1,47 @@
 /**
- * The procedure versions API (src/procedures, engineer H5): list procedures and their versions, read a
- * version's XML, deploy (the server lints again: 422 with errors[] names what it refused), roll back.
- * One module so the designer does not care about paths.
+ * The procedure versions API (src/procedures/routes.ts): every procedure with its versions, one
+ * version's XML, deploy (the server lints again: 422 with errors[] naming each element), roll back
+ * (an older version's XML deployed as a new version).
  */
 import { api, hasRoute } from './api.ts';
 
 export interface ProcedureVersion {
-  bpmnProcessId: string;
   version: number;
-  deployedAt: string;
-  deployedBy?: string | null;
-  checksum?: string;
+  deployedAt: string | null;
+  deployedBy: { id: string; displayName: string } | null;
+  inHub: boolean;
+  inEngine: boolean | null;
+  lintWarnings: number;
 }
 
 export interface Procedure {
   bpmnProcessId: string;
+  name: string | null;
   latestVersion: number;
-  name?: string | null;
+  /** Newest first. */
+  versions: ProcedureVersion[];
+}
+
+export interface DeployResult {
+  processes: { bpmnProcessId: string; version: number; created: boolean }[];
+  warnings: { id: string; message: string; rule: string }[];
+  rolledBackTo?: number;
 }
 
 export const PROCEDURES_PATH = '/api/procedures';
+const enc = encodeURIComponent;
 
-/** Whether the hub serves the procedure versions API yet. */
+/** Whether the hub serves the procedure versions API. */
 export const proceduresAvailable = () => hasRoute(PROCEDURES_PATH);
 
 export const listProcedures = () => api<{ items: Procedure[] }>(PROCEDURES_PATH).then((r) => r.items);
 
-export const listVersions = (id: string) =>
-  api<{ items: ProcedureVersion[] }>(`${PROCEDURES_PATH}/${encodeURIComponent(id)}/versions`).then((r) =>
-    [...r.items].sort((a, b) => b.version - a.version),
-  );
-
 export const versionXml = (id: string, version: number) =>
-  api<{ xml: string }>(`${PROCEDURES_PATH}/${encodeURIComponent(id)}/versions/${version}`).then((r) => r.xml);
+  api<{ xml: string }>(`${PROCEDURES_PATH}/${enc(id)}/versions/${version}`).then((r) => r.xml);
 
-/** Deploys the XML; resolves to the new version, or rejects with the server's problem (422 errors[]). */
+/** Deploys the XML; rejects with the server's problem (422 errors[] when lint refuses it). */
 export const deploy = (xml: string) =>
-  api<ProcedureVersion>(PROCEDURES_PATH, { method: 'POST', body: { xml } });
+  api<DeployResult>(`${PROCEDURES_PATH}/deployments`, { method: 'POST', body: { xml } });
 
 export const rollback = (id: string, version: number) =>
-  api<ProcedureVersion>(`${PROCEDURES_PATH}/${encodeURIComponent(id)}/rollback`, {
-    method: 'POST',
-    body: { version },
-  });
+  api<DeployResult>(`${PROCEDURES_PATH}/${enc(id)}/versions/${version}/rollback`, { method: 'POST' });

@@ -37,11 +37,11 @@ interface Attachment {
   createdAt: string;
   url: string;
 }
-/** GET /api/cases/{id}/process: the procedure's XML and the elements the instance passed / waits in. */
+/** GET /api/cases/{id}/process: the procedure's XML, the instance's element instances, the active ones. */
 interface ProcessPath {
   xml: string;
-  taken: string[];
-  current: string[];
+  elements: { elementId: string; state: string; type: string }[];
+  activeElementIds: string[];
 }
 
 const PATH_ROUTE = '/api/cases/{id}/process';
@@ -60,6 +60,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
   let cats = new Map<string, string>();
   let viewer: { destroy(): void } | undefined;
   let pathShown = '';
+  let currentSteps: string[] = [];
 
   async function load() {
     try {
@@ -93,7 +94,9 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
     }
     try {
       const path = await api<ProcessPath>(`/api/cases/${encodeURIComponent(id)}/process`);
-      const key = JSON.stringify([path.taken, path.current]);
+      const current = path.activeElementIds;
+      const taken = [...new Set(path.elements.map((e) => e.elementId))].filter((e) => !current.includes(e));
+      const key = JSON.stringify([taken, current]);
       if (key === pathShown) return;
       pathShown = key;
       draw(); // unhide the container before the viewer measures it
@@ -107,8 +110,23 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
       viewer = v;
       await v.importXML(path.xml);
       const canvas = v.get<{ addMarker(id: string, m: string): void; zoom(l: string): void }>('canvas');
-      for (const elementId of path.taken) canvas.addMarker(elementId, 'path-taken');
-      for (const elementId of path.current) canvas.addMarker(elementId, 'path-current');
+      const mark = (ids: string[], marker: string) => {
+        for (const elementId of ids) {
+          try {
+            canvas.addMarker(elementId, marker);
+          } catch {
+            // The process itself (or an element without a shape) has no marker to carry.
+          }
+        }
+      };
+      mark(taken, 'path-taken');
+      mark(current, 'path-current');
+      currentSteps = current.map(
+        (c) =>
+          v
+            .get<{ get(id: string): { businessObject?: { name?: string } } | undefined }>('elementRegistry')
+            .get(c)?.businessObject?.name ?? c,
+      );
       canvas.zoom('fit-viewport');
       diagramNote = '';
     } catch (err) {
@@ -192,11 +210,15 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
                 </section>
                 <section aria-labelledby="dg-h">
                   <h2 id="dg-h">${t('case.diagram')}</h2>
-                  ${diagramNote ? html`<p class="muted">${diagramNote}</p>` : nothing}
-                  <p class="legend muted">
-                    <span>■ ${t('case.current')}</span>
-                  </p>
-                  <div class="diagram" id="case-diagram" role="img" aria-label=${t('case.diagram')}></div>
+                  ${diagramNote ? html`<p class="muted" data-testid="diagram-note">${diagramNote}</p>` : nothing}
+                  ${
+                    currentSteps.length
+                      ? html`<p data-testid="current-step">
+                          ${t('case.current')}: <strong>${currentSteps.join('、')}</strong>
+                        </p>`
+                      : nothing
+                  }
+                  <div class="diagram" id="case-diagram" ?hidden=${!pathShown}></div>
                 </section>`
         }`,
       el,

@@ -33,7 +33,6 @@ import type { MountPage } from '../lib/pages.ts';
 import {
   deploy,
   listProcedures,
-  listVersions,
   proceduresAvailable,
   PROCEDURES_PATH,
   rollback,
@@ -149,7 +148,7 @@ export const mount: MountPage = (el) => {
     versions = [];
     draw();
     try {
-      versions = await listVersions(id);
+      versions = procedures.find((p) => p.bpmnProcessId === id)?.versions ?? [];
       const latest = versions[0];
       if (latest) await openXml(await versionXml(id, latest.version), { version: latest.version });
     } catch (err) {
@@ -172,17 +171,21 @@ export const mount: MountPage = (el) => {
     draw();
     try {
       const { xml } = await modeler.saveXML({ format: true });
-      const version = await deploy(xml!);
+      const result = await deploy(xml!);
       message = {
         kind: 'ok',
-        text: t('designer.deployed', { id: version.bpmnProcessId, v: version.version }),
+        text: result.processes
+          .map((p) => t('designer.deployed', { id: p.bpmnProcessId, v: p.version }))
+          .join(' · '),
       };
       dirty = false;
-      if (!procedures.some((p) => p.bpmnProcessId === version.bpmnProcessId))
-        procedures = await listProcedures();
-      selected = version.bpmnProcessId;
-      versions = await listVersions(selected);
-      openedVersion = version.version;
+      procedures = await listProcedures();
+      const first = result.processes[0];
+      if (first) {
+        selected = first.bpmnProcessId;
+        versions = procedures.find((p) => p.bpmnProcessId === selected)?.versions ?? [];
+        openedVersion = first.version;
+      }
     } catch (err) {
       const details =
         err instanceof ApiError
@@ -197,8 +200,10 @@ export const mount: MountPage = (el) => {
   async function onRollback(version: number) {
     if (!confirm(t('designer.confirmRollback', { v: version }))) return;
     try {
-      const created = await rollback(selected, version);
-      versions = await listVersions(selected);
+      const result = await rollback(selected, version);
+      const created = result.processes.find((p) => p.bpmnProcessId === selected) ?? result.processes[0]!;
+      procedures = await listProcedures();
+      versions = procedures.find((p) => p.bpmnProcessId === selected)?.versions ?? [];
       await openXml(await versionXml(selected, created.version), { version: created.version });
       message = { kind: 'ok', text: t('designer.rolledBack', { v: created.version }) };
     } catch (err) {
@@ -289,6 +294,7 @@ export const mount: MountPage = (el) => {
               ? html`<label
                   >${t('designer.process')}
                   <select
+                    id="procedure"
                     @change=${(e: Event) => void selectProcedure((e.target as HTMLSelectElement).value)}
                   >
                     ${procedures.map(
@@ -392,7 +398,7 @@ export const mount: MountPage = (el) => {
                     ${versions.map(
                       (v, i) =>
                         html`<tr data-version=${v.version}>
-                          <td>${v.bpmnProcessId}</td>
+                          <td>${selected}</td>
                           <td>
                             ${t('designer.version', { v: v.version })}
                             ${i === 0 ? html`<span class="badge">${t('designer.current')}</span>` : nothing}
@@ -434,18 +440,14 @@ export const mount: MountPage = (el) => {
                     : nothing
                 }
                 <div class="diff">
-                  <div
-                    class="canvas"
-                    id="diff-a"
-                    role="img"
-                    aria-label=${t('designer.version', { v: comparing.a })}
-                  ></div>
-                  <div
-                    class="canvas"
-                    id="diff-b"
-                    role="img"
-                    aria-label=${t('designer.version', { v: comparing.b })}
-                  ></div>
+                  <figure>
+                    <figcaption>${t('designer.version', { v: comparing.a })}</figcaption>
+                    <div class="canvas" id="diff-a"></div>
+                  </figure>
+                  <figure>
+                    <figcaption>${t('designer.version', { v: comparing.b })}</figcaption>
+                    <div class="canvas" id="diff-b"></div>
+                  </figure>
                 </div>
                 <button
                   type="button"

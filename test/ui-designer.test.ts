@@ -1,0 +1,175 @@
+// The procedure designer in Debian's Chromium over a real hub: the administrator opens a shipped
+// procedure, breaks it in the Zeebe properties panel and sees the Camunda 8.8 lint error (deploy
+// refused), fixes it, renames a task, deploys → version 2 in the history and in the engine; the diff of
+// version 1 and 2 marks the changed task on both diagrams; roll back → version 3 with version 1's XML.
+// A BPMN file from another tool (Camunda 7 style) opens and the page lists what keeps it from deploying.
+// Procedure versions live in the database the hub uses, so this file runs on both databases.
+import test from 'ava';
+import type { Browser, Page } from 'playwright-core';
+import { call } from './helpers/api.ts';
+import {
+  launchChromium,
+  loginThroughForm,
+  seriousViolations,
+  startUiHub,
+  type UiHub,
+} from './helpers/browser.ts';
+
+let ui: UiHub;
+let browser: Browser;
+let page: Page;
+
+test.before(async () => {
+  ui = await startUiHub();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('dialog', (d) => void d.accept());
+  await loginThroughForm(page, ui.url, 'administrator');
+});
+test.after.always(async () => {
+  await browser?.close();
+  await ui?.close();
+});
+
+const lintStatus = () => page.getByTestId('lint-status');
+const panelGroup = (name: string) =>
+  page.locator('#properties .bio-properties-panel-group-header', { hasText: name });
+
+async function versionsOf(id: string): Promise<number[]> {
+  const res = await call(ui.url, 'GET', '/api/procedures', { token: await ui.token('administrator') });
+  return res.body.items
+    .find((p: { bpmnProcessId: string }) => p.bpmnProcessId === id)
+    .versions.map((v: { version: number }) => v.version);
+}
+
+async function xmlOf(id: string, version: number): Promise<string> {
+  const res = await call(ui.url, 'GET', `/api/procedures/${id}/versions/${version}`, {
+    token: await ui.token('administrator'),
+  });
+  return res.body.xml;
+}
+
+test.serial(
+  'break a task, see the lint error, fix it, rename it, deploy → version 2; diff; roll back',
+  async (t) => {
+    await page.getByRole('link', { name: '流程设计' }).click();
+    await page.locator('select#procedure').selectOption('assessment');
+    await page.locator('[data-element-id="t_compute"]').first().waitFor();
+    await lintStatus().filter({ hasText: '检查通过，可以部署' }).waitFor();
+    t.deepEqual(
+      await page
+        .getByTestId('versions')
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-version'))),
+      ['1'],
+    );
+    t.deepEqual(await seriousViolations(page), []);
+
+    // Clear the job type in the Zeebe properties panel: the Camunda 8.8 rules refuse it.
+    await page.locator('[data-element-id="t_compute"]').first().click();
+    await panelGroup('Task definition').click();
+    const jobType = page.locator('#properties input[name="taskDefinitionType"]');
+    t.is(await jobType.inputValue(), 'hub.assessment.compute');
+    await jobType.fill('');
+    await lintStatus().filter({ hasText: '1 个错误' }).waitFor();
+    t.is(
+      await page.getByTestId('lint-errors').locator('li').innerText(),
+      '计算考核指标 (t_compute): Element of type <zeebe:TaskDefinition> must have property <type> camunda-compat/implementation',
+    );
+    t.true(await page.getByRole('button', { name: '部署' }).isDisabled());
+    // The error is marked on the canvas too (bpmn-js-bpmnlint's overlay on the element).
+    t.is(await page.locator('.djs-overlay-linting .bjsl-icon-error').count(), 1);
+
+    // Fix it, and make the change we want: a new name for the task.
+    await jobType.fill('hub.assessment.compute');
+    await lintStatus().filter({ hasText: '检查通过，可以部署' }).waitFor();
+    const name = page.locator('#properties [name="name"]');
+    // The panel remembers which groups are open: open General only when it is closed.
+    if (!(await name.isVisible())) await panelGroup('General').click();
+    await name.fill('计算月度考核指标');
+    await name.press('Tab');
+    await page.getByText('有未部署的修改').waitFor();
+    await page.getByRole('button', { name: '部署' }).click();
+    await page.getByTestId('deploy-message').filter({ hasText: '已部署：assessment 版本 2' }).waitFor();
+    t.deepEqual(
+      await page
+        .getByTestId('versions')
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-version'))),
+      ['2', '1'],
+    );
+    t.deepEqual(await versionsOf('assessment'), [2, 1]);
+    t.regex(await xmlOf('assessment', 2), /id="t_compute" name="计算月度考核指标"/);
+
+    // The diff of version 1 and 2: the renamed task is marked changed on both diagrams.
+    await page.locator('tr[data-version="1"]').getByRole('button', { name: '与当前版本对比' }).click();
+    const diff = page.getByTestId('diff');
+    await diff.getByRole('heading', { name: '版本对比：版本 1 → 版本 2' }).waitFor();
+    await diff.locator('[data-diff="Changed"]').waitFor();
+    t.is(await diff.locator('[data-diff="Changed"]').innerText(), '修改 1: t_compute');
+    t.is(await diff.locator('[data-diff="Added"]').count(), 0);
+    t.is(await diff.locator('[data-diff="Removed"]').count(), 0);
+    for (const side of ['#diff-a', '#diff-b'])
+      t.is(await page.locator(`${side} g.diff-changed[data-element-id="t_compute"]`).count(), 1);
+    t.deepEqual(await seriousViolations(page), []);
+
+    // Roll back to version 1: a new version 3 with version 1's XML.
+    await page.locator('tr[data-version="1"]').getByRole('button', { name: '回滚到此版本' }).click();
+    await page.getByTestId('deploy-message').filter({ hasText: '已回滚：新版本 3' }).waitFor();
+    t.deepEqual(await versionsOf('assessment'), [3, 2, 1]);
+    t.is(await xmlOf('assessment', 3), await xmlOf('assessment', 1));
+  },
+);
+
+// A Camunda 7 diagram as Camunda Modeler 5 (Platform) writes it: Java class delegates, no zeebe: extension.
+const CAMUNDA7 = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_1" targetNamespace="http://bpmn.io/schema/bpmn"
+  exporter="Camunda Modeler" exporterVersion="5.20.0">
+  <bpmn:process id="legacy-complaint" name="投诉处理" isExecutable="true" camunda:historyTimeToLive="180">
+    <bpmn:startEvent id="start" name="收到投诉"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:serviceTask id="notify" name="通知部门" camunda:class="cn.gov.rugao.NotifyDelegate">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:serviceTask>
+    <bpmn:endEvent id="end" name="结束"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify" />
+    <bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="D1"><bpmndi:BPMNPlane id="P1" bpmnElement="legacy-complaint">
+    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="100" y="100" width="36" height="36" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="notify_di" bpmnElement="notify"><dc:Bounds x="200" y="78" width="100" height="80" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="end_di" bpmnElement="end"><dc:Bounds x="360" y="100" width="36" height="36" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="136" y="118" /><di:waypoint x="200" y="118" /></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="300" y="118" /><di:waypoint x="360" y="118" /></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>`;
+
+test.serial(
+  'a Camunda 7 file from another tool opens; the page says what keeps it from deploying',
+  async (t) => {
+    const before = await versionsOf('assessment');
+    await page.getByLabel('打开本地文件').setInputFiles({
+      name: 'complaint.bpmn',
+      mimeType: 'application/xml',
+      buffer: Buffer.from(CAMUNDA7),
+    });
+    await page.locator('[data-element-id="notify"]').first().waitFor();
+    await lintStatus().filter({ hasText: '个错误' }).waitFor();
+    const errors = await page.getByTestId('lint-errors').locator('li').allInnerTexts();
+    t.true(
+      errors.includes(
+        '通知部门 (notify): Element of type <bpmn:ServiceTask> must have one extension element of type <zeebe:TaskDefinition> camunda-compat/implementation',
+      ),
+      errors.join('\n'),
+    );
+    t.true(await page.getByRole('button', { name: '部署' }).isDisabled());
+    t.deepEqual(await versionsOf('assessment'), before);
+    t.is(
+      (
+        await call(ui.url, 'GET', '/api/procedures', { token: await ui.token('administrator') })
+      ).body.items.some((p: { bpmnProcessId: string }) => p.bpmnProcessId === 'legacy-complaint'),
+      false,
+    );
+  },
+);
