@@ -4,7 +4,14 @@
 // who reassigns it from the inbox.
 import test from 'ava';
 import { CURSOR_LAG_MS } from '../src/escalations/index.ts';
-import { at, MAIL, startScenarioHub, until, type ScenarioHub } from './helpers/scenario-hub.ts';
+import {
+  at,
+  MAIL,
+  mailsMatching,
+  startScenarioHub,
+  until,
+  type ScenarioHub,
+} from './helpers/scenario-hub.ts';
 
 let s: ScenarioHub;
 /** Wednesday 2026-11-25 09:00, a working day. */
@@ -67,18 +74,12 @@ test.serial(
     const { cursor: before } = (await s.as('shift_leader').get('/api/inbox')).body;
 
     await s.clock.add(48 * 60_000); // 09:48: 80 % of the hour → 催办 to the department
-    const [warning] = await until(
-      '催办 mail',
-      async () => mailsTo(D19_MAIL, /签收即将超时/).length && mailsTo(D19_MAIL, /签收即将超时/),
-    );
+    const [warning] = await mailsMatching(s, /签收即将超时/, D19_MAIL);
     t.is(warning!.subject, `【催办】${c.caseNo} 暴露垃圾：签收即将超时`);
     t.is((await s.as('shift_leader').get('/api/inbox')).body.items.length, 0);
 
     await s.clock.add(12 * 60_000); // 10:00: the limit
-    const [mail] = await until(
-      '督办 mail',
-      async () => mailsTo(MAIL.shift_leader, /督办/).length && mailsTo(MAIL.shift_leader, /督办/),
-    );
+    const [mail] = await mailsMatching(s, /督办/, MAIL.shift_leader);
     t.deepEqual(mail!.to, [MAIL.shift_leader]);
     t.is(mail!.subject, `【督办】${c.caseNo} 暴露垃圾：签收超时，请值班长处理（第1级）`);
 
@@ -219,10 +220,7 @@ test.serial(
     t.not(second.id, item.id);
     const cursor = (await s.as('shift_leader').get('/api/inbox')).body.cursor;
     await s.clock.add(60 * 60_000); // 16:00: the shift leaders' hour to decide is over
-    const [raised] = await until(
-      'leader mail',
-      async () => mailsTo(MAIL.leader, /第2级/).length && mailsTo(MAIL.leader, /第2级/),
-    );
+    const [raised] = await mailsMatching(s, /第2级/, MAIL.leader);
     t.deepEqual(raised!.to, [MAIL.leader]);
     t.is(raised!.subject, `【督办】${c.caseNo} 暴露垃圾：签收超时，请领导处理（第2级）`);
     await until(

@@ -8,7 +8,14 @@
 // is not 返工, and the 处置时长 in working hours.
 import test from 'ava';
 import { createAssessment } from '../src/assessment/index.ts';
-import { at, MAIL, startScenarioHub, until, type ScenarioHub } from './helpers/scenario-hub.ts';
+import {
+  at,
+  MAIL,
+  mailsMatching,
+  startScenarioHub,
+  until,
+  type ScenarioHub,
+} from './helpers/scenario-hub.ts';
 
 let s: ScenarioHub;
 test.before(async () => {
@@ -84,10 +91,7 @@ test('scenario 1: hotline burst main → water company overdue → 督办 → �
 
   // 20:22: the clock turns yellow — 催办 to the water company.
   await s.clock.pin(at('2026-10-16 20:22'));
-  const [warning] = await until(
-    '催办 mail',
-    async () => mails(/处置即将超时/).length && mails(/处置即将超时/),
-  );
+  const [warning] = await mailsMatching(s, /处置即将超时/);
   t.deepEqual(warning!.to, [MAIL.water]);
   t.is(warning!.from, 'hub@rugao.test');
   t.is(warning!.subject, `【催办】${caseNo} 自来水管破裂：处置即将超时`);
@@ -98,7 +102,7 @@ test('scenario 1: hotline burst main → water company overdue → 督办 → �
 
   // 21:10: red — automatic 督办: the shift leaders' inbox item and mail.
   await s.clock.pin(at('2026-10-16 21:10'));
-  const [supervise] = await until('督办 mail', async () => mails(/【督办】/).length && mails(/【督办】/));
+  const [supervise] = await mailsMatching(s, /【督办】/);
   t.deepEqual(supervise!.to, [MAIL.shift_leader]);
   t.is(supervise!.subject, `【督办】${caseNo} 自来水管破裂：处置超时，请值班长处理（第1级）`);
   t.true(supervise!.text.includes('处置已超过时限 2026-10-16T21:10:00+08:00'));

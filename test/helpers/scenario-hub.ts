@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
+import { hashPassword } from '../../src/auth/password.ts';
 import { createLogger } from '../../src/log.ts';
 import { call, type Reply } from './api.ts';
 import { createTestDb } from './db.ts';
@@ -22,7 +23,7 @@ import { startSmtp, type TestSmtp } from './workers.ts';
 
 const PASSWORD = 'scenario-test-password';
 
-/** Demo users (username = role, plus the units' handlers). */
+/** Demo users (username = role, plus the units' handlers) and d19_handler (环境卫生管理处), added here. */
 export const PEOPLE = [
   'administrator',
   'acceptor',
@@ -33,6 +34,7 @@ export const PEOPLE = [
   'water_handler',
   'chengbei_handler',
   'department_handler',
+  'd19_handler',
 ] as const;
 export type Person = (typeof PEOPLE)[number];
 
@@ -59,6 +61,11 @@ export interface ScenarioHub {
   userId: Record<Person, string>;
   as(person: Person): Caller;
   clock: { now(): Promise<Date>; pin(at: Date): Promise<Date>; add(ms: number): Promise<Date> };
+  /**
+   * Waits until the case's procedure waits at `elementId` (an ACTIVE element instance, asked through the
+   * engine's v2 REST API), e.g. before the clock jumps past the time to live of a message just published.
+   */
+  waitingAt(caseId: string, elementId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,6 +130,16 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
   await prisma.department.update({ where: { code: 'S01' }, data: { contactEmail: MAIL.chengbei } });
   for (const [username, email] of Object.entries(MAIL))
     await prisma.user.updateMany({ where: { username }, data: { email } });
+  // 环境卫生管理处 has no handler in the demo data: the scenarios add one.
+  await prisma.user.create({
+    data: {
+      username: 'd19_handler',
+      displayName: '环卫处处置员',
+      passwordHash: await hashPassword(PASSWORD),
+      departmentId: unit.D19,
+      roles: { create: { role: 'department_handler' } },
+    },
+  });
   const tokens = {} as Record<Person, string>;
   const userId = {} as Record<Person, string>;
   for (const username of PEOPLE) {
@@ -137,7 +154,19 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
     post: (path, body = {}, headers = {}) =>
       call(url, 'POST', path, { token: tokens[person], body, headers }),
   });
-  return { hub, url, smtp, unit, userId, as, clock, close };
+  const waitingAt = async (caseId: string, elementId: string) => {
+    const { processInstanceKey } = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
+    await until(`case ${caseId} waiting at ${elementId}`, async () => {
+      const res = await fetch(`${management}/v2/element-instances/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ filter: { processInstanceKey, elementId, state: 'ACTIVE' } }),
+      });
+      if (!res.ok) throw new Error(`element-instances/search: HTTP ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { items: unknown[] }).items.length > 0;
+    });
+  };
+  return { hub, url, smtp, unit, userId, as, clock, waitingAt, close };
 }
 
 /** Polls `check` until it returns a truthy value; throws naming `what` after `ms`. */
@@ -153,3 +182,11 @@ export async function until<T>(what: string, check: () => Promise<T>, ms = 20_00
 
 /** Local wall-clock time in Rugao, e.g. at('2026-10-09 16:50'). */
 export const at = (wall: string) => new Date(`${wall.replace(' ', 'T')}:00+08:00`);
+
+/** Waits until the test SMTP server received a mail whose subject matches (and sent to `to`, if given). */
+export function mailsMatching(s: Pick<ScenarioHub, 'smtp'>, subject: RegExp, to?: string) {
+  return until(`a mail matching ${subject}`, async () => {
+    const found = s.smtp.mails.filter((m) => subject.test(m.subject) && (!to || m.to.includes(to)));
+    return found.length ? found : undefined;
+  });
+}
