@@ -13,3 +13,5 @@ export type { CaseEventType, EventRule, Target } from './lifecycle.ts';
 export { caseRoutes } from './routes.ts';
 export { insertCase, nextCaseNo } from './create.ts';
 export type { NewCase, Reporter } from './create.ts';
+export { createCasePublisher, CASE_MESSAGE_VARIABLES, ENGINE_OUTBOX, messageIdOf } from './publish.ts';
+export type { CaseMessage, CaseMessageName, CasePublisher, CasePublisherDeps } from './publish.ts';
