@@ -7,7 +7,9 @@
  * one publishes (`assessment.schedule:<periodKey>`): taken by insert (or by taking over an expired
  * one), kept as `done` after the engine took the message, given up when publishing failed so a later
  * tick (of any process) tries again. A holder that dies between taking the lease and publishing leaves
- * it to expire; the next tick after that runs the period.
+ * it to expire; a later firing that still reports on that period then runs it (a monthly schedule has
+ * none: the administrator runs it on demand). No catch-up on start: a hub started mid-month does
+ * not report the previous month by itself.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
