@@ -75,9 +75,42 @@ export interface ProcessMetadata {
   tenantId: string;
 }
 
+export interface DecisionRequirementsMetadata {
+  dmnDecisionRequirementsId: string;
+  dmnDecisionRequirementsName: string;
+  version: number;
+  decisionRequirementsKey: string;
+  resourceName: string;
+  tenantId: string;
+}
+
+export interface DecisionMetadata {
+  dmnDecisionId: string;
+  dmnDecisionName: string;
+  version: number;
+  decisionKey: string;
+  dmnDecisionRequirementsId: string;
+  decisionRequirementsKey: string;
+  tenantId: string;
+}
+
+export interface FormMetadata {
+  formId: string;
+  version: number;
+  formKey: string;
+  resourceName: string;
+  tenantId: string;
+}
+
 export interface DeployResourceResponse {
   key: string;
+  /** The processes deployed (the gateway lists the other kinds after them in the same `deployments`). */
   deployments: { process: ProcessMetadata }[];
+  /** DMN resources: stored and versioned, not evaluated. */
+  decisionRequirements?: DecisionRequirementsMetadata[];
+  decisions?: DecisionMetadata[];
+  /** Camunda forms: stored and versioned. */
+  forms?: FormMetadata[];
   tenantId: string;
 }
 

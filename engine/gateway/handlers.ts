@@ -72,7 +72,19 @@ export function createHandlers(service: ServiceDefinition, deps: HandlerDeps): U
       const { host, port } = deps.advertised();
       return { ...topology, brokers: topology.brokers.map((b) => ({ ...b, host, port })) };
     },
-    DeployResource: (r) => engine.deployResource(req.deployResource(r)),
+    DeployResource: async (r) => {
+      const res = await engine.deployResource(req.deployResource(r));
+      return {
+        key: res.key,
+        tenantId: res.tenantId,
+        deployments: [
+          ...res.deployments,
+          ...(res.decisionRequirements ?? []).map((decisionRequirements) => ({ decisionRequirements })),
+          ...(res.decisions ?? []).map((decision) => ({ decision })),
+          ...(res.forms ?? []).map((form) => ({ form })),
+        ],
+      };
+    },
     DeployProcess: async (r) => {
       const res = await engine.deployResource(req.deployProcess(r));
       return { key: res.key, processes: res.deployments.map((d) => d.process) };

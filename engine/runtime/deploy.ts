@@ -6,11 +6,15 @@
 import { createHash } from 'node:crypto';
 import {
   EngineError,
+  type DecisionMetadata,
+  type DecisionRequirementsMetadata,
   type DeployResourceRequest,
   type DeployResourceResponse,
+  type FormMetadata,
   type ProcessMetadata,
 } from '../api.ts';
 import { parseBpmn } from '../model/parse.ts';
+import { parseDmn, parseForm, type ParsedDrg } from '../model/resources.ts';
 import type { ProcessModel } from '../model/types.ts';
 import { Bpmn } from './bpmn.ts';
 import { IncidentSignal, type Run } from './run.ts';
@@ -22,11 +26,26 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
     throw new EngineError('INVALID_ARGUMENT', 'Expected to deploy at least one resource, but none given');
   const errors: string[] = [];
   const parsed: { name: string; xml: string; checksum: string; processes: ProcessModel[] }[] = [];
+  const drgs: { name: string; xml: string; checksum: string; drg: ParsedDrg }[] = [];
+  const forms: { name: string; content: string; checksum: string; formId: string }[] = [];
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
   for (const r of req.resources) {
     const xml = typeof r.content === 'string' ? r.content : Buffer.from(r.content).toString('utf8');
+    if (/\.dmn$/i.test(r.name)) {
+      const drg = parseDmn(xml);
+      if ('problem' in drg) errors.push(`'${r.name}': ${drg.problem}`);
+      else drgs.push({ name: r.name, xml, checksum: sha(xml), drg });
+      continue;
+    }
+    if (/\.form$/i.test(r.name)) {
+      const form = parseForm(xml);
+      if ('problem' in form) errors.push(`'${r.name}': ${form.problem}`);
+      else forms.push({ name: r.name, content: xml, checksum: sha(xml), formId: form.id });
+      continue;
+    }
     if (!/\.(bpmn|xml)$/i.test(r.name)) {
       errors.push(
-        `'${r.name}': Resources of this type are not supported (only BPMN processes: .bpmn or .xml)`,
+        `'${r.name}': Resources of this type are not supported (BPMN .bpmn or .xml, DMN .dmn, forms .form)`,
       );
       continue;
     }
@@ -36,7 +55,7 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
       parsed.push({
         name: r.name,
         xml,
-        checksum: createHash('sha256').update(xml).digest('hex'),
+        checksum: sha(xml),
         processes: result.processes,
       });
   }
@@ -47,6 +66,17 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
       if (other) errors.push(`Duplicated process id in resources '${other}' and '${p.name}'`);
       seen.set(proc.bpmnProcessId, p.name);
     }
+  const ids = new Map<string, string>();
+  const unique = (kind: string, id: string, name: string) => {
+    const other = ids.get(`${kind}\u0000${id}`);
+    if (other) errors.push(`Duplicated ${kind} id '${id}' in resources '${other}' and '${name}'`);
+    ids.set(`${kind}\u0000${id}`, name);
+  };
+  for (const d of drgs) {
+    unique('decision requirements', d.drg.id, d.name);
+    for (const decision of d.drg.decisions) unique('decision', decision.id, d.name);
+  }
+  for (const f of forms) unique('form', f.formId, f.name);
   if (errors.length)
     throw new EngineError(
       'INVALID_ARGUMENT',
@@ -85,7 +115,139 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
       await replaceStartEvents(run, proc, key);
       deployments.push({ process: meta(proc.bpmnProcessId, version, key, p.name) });
     }
-  return { key: String(deploymentKey), deployments, tenantId: DEFAULT_TENANT };
+  const stored = await storeDecisions(run, drgs, deploymentKey);
+  return {
+    key: String(deploymentKey),
+    deployments,
+    ...stored,
+    forms: await storeForms(run, forms, deploymentKey),
+    tenantId: DEFAULT_TENANT,
+  };
+}
+
+/**
+ * Versions DMN resources like Zeebe: an unchanged resource (same content and name as the latest version
+ * of its decision requirements id) keeps its keys; otherwise the DRG and each of its decisions get a new
+ * version and key.
+ */
+async function storeDecisions(
+  run: Run,
+  drgs: { name: string; xml: string; checksum: string; drg: ParsedDrg }[],
+  deploymentKey: number,
+): Promise<{ decisionRequirements: DecisionRequirementsMetadata[]; decisions: DecisionMetadata[] }> {
+  const db = run.uow.db;
+  const decisionRequirements: DecisionRequirementsMetadata[] = [];
+  const decisions: DecisionMetadata[] = [];
+  for (const d of drgs) {
+    const [latest] = await db.all(
+      `SELECT key, version, checksum, resource_name FROM zb_drg WHERE drg_id = ? ORDER BY version DESC LIMIT 1`,
+      [d.drg.id],
+    );
+    let drgKey: number;
+    let version: number;
+    if (latest && latest.checksum === d.checksum && latest.resource_name === d.name) {
+      drgKey = Number(latest.key);
+      version = Number(latest.version);
+      for (const r of await db.all(
+        `SELECT key, decision_id, name, version FROM zb_decision WHERE drg_key = ? ORDER BY key`,
+        [drgKey],
+      ))
+        decisions.push(
+          decisionMeta(
+            String(r.decision_id),
+            String(r.name),
+            Number(r.version),
+            Number(r.key),
+            d.drg.id,
+            drgKey,
+          ),
+        );
+    } else {
+      drgKey = run.keys.take();
+      version = latest ? Number(latest.version) + 1 : 1;
+      await db.run(
+        `INSERT INTO zb_drg (key, drg_id, name, version, resource_name, checksum, deployment_key, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [drgKey, d.drg.id, d.drg.name, version, d.name, d.checksum, deploymentKey, d.xml],
+      );
+      for (const decision of d.drg.decisions) {
+        const [last] = await db.all(`SELECT MAX(version) AS v FROM zb_decision WHERE decision_id = ?`, [
+          decision.id,
+        ]);
+        const decisionVersion = Number(last?.v ?? 0) + 1;
+        const key = run.keys.take();
+        await db.run(
+          `INSERT INTO zb_decision (key, decision_id, name, version, drg_key, drg_id) VALUES (?, ?, ?, ?, ?, ?)`,
+          [key, decision.id, decision.name, decisionVersion, drgKey, d.drg.id],
+        );
+        decisions.push(decisionMeta(decision.id, decision.name, decisionVersion, key, d.drg.id, drgKey));
+      }
+    }
+    decisionRequirements.push({
+      dmnDecisionRequirementsId: d.drg.id,
+      dmnDecisionRequirementsName: d.drg.name,
+      version,
+      decisionRequirementsKey: String(drgKey),
+      resourceName: d.name,
+      tenantId: DEFAULT_TENANT,
+    });
+  }
+  return { decisionRequirements, decisions };
+}
+
+function decisionMeta(
+  id: string,
+  name: string,
+  version: number,
+  key: number,
+  drgId: string,
+  drgKey: number,
+): DecisionMetadata {
+  return {
+    dmnDecisionId: id,
+    dmnDecisionName: name,
+    version,
+    decisionKey: String(key),
+    dmnDecisionRequirementsId: drgId,
+    decisionRequirementsKey: String(drgKey),
+    tenantId: DEFAULT_TENANT,
+  };
+}
+
+/** Versions forms by their id; an unchanged form (same content and name as its latest version) keeps its key. */
+async function storeForms(
+  run: Run,
+  forms: { name: string; content: string; checksum: string; formId: string }[],
+  deploymentKey: number,
+): Promise<FormMetadata[]> {
+  const db = run.uow.db;
+  const out: FormMetadata[] = [];
+  for (const f of forms) {
+    const [latest] = await db.all(
+      `SELECT key, version, checksum, resource_name FROM zb_form WHERE form_id = ? ORDER BY version DESC LIMIT 1`,
+      [f.formId],
+    );
+    let key: number;
+    let version: number;
+    if (latest && latest.checksum === f.checksum && latest.resource_name === f.name) {
+      key = Number(latest.key);
+      version = Number(latest.version);
+    } else {
+      key = run.keys.take();
+      version = latest ? Number(latest.version) + 1 : 1;
+      await db.run(
+        `INSERT INTO zb_form (key, form_id, version, resource_name, checksum, deployment_key, content) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [key, f.formId, version, f.name, f.checksum, deploymentKey, f.content],
+      );
+    }
+    out.push({
+      formId: f.formId,
+      version,
+      formKey: String(key),
+      resourceName: f.name,
+      tenantId: DEFAULT_TENANT,
+    });
+  }
+  return out;
 }
 
 function meta(bpmnProcessId: string, version: number, key: number, resourceName: string): ProcessMetadata {

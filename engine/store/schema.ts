@@ -102,6 +102,23 @@ const V2_BACKFILL = [
    FROM zb_incident i JOIN zb_process_instance p ON p.key = i.pi_key WHERE true ON CONFLICT (key) DO NOTHING`,
 ];
 
+/** Version 3: DMN decision requirements graphs, their decisions, and forms, as DeployResource stores them. */
+const V3 = `
+CREATE TABLE IF NOT EXISTS zb_drg (
+  key BIGINT PRIMARY KEY, drg_id TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,
+  resource_name TEXT NOT NULL, checksum TEXT NOT NULL, deployment_key BIGINT NOT NULL, xml TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS zb_drg_id_version ON zb_drg (drg_id, version);
+CREATE TABLE IF NOT EXISTS zb_decision (
+  key BIGINT PRIMARY KEY, decision_id TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,
+  drg_key BIGINT NOT NULL, drg_id TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS zb_decision_id_version ON zb_decision (decision_id, version);
+CREATE INDEX IF NOT EXISTS zb_decision_drg ON zb_decision (drg_key);
+CREATE TABLE IF NOT EXISTS zb_form (
+  key BIGINT PRIMARY KEY, form_id TEXT NOT NULL, version INTEGER NOT NULL, resource_name TEXT NOT NULL,
+  checksum TEXT NOT NULL, deployment_key BIGINT NOT NULL, content TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS zb_form_id_version ON zb_form (form_id, version);
+`;
+
 /** Creates or upgrades the engine tables; idempotent. */
 export async function migrate(db: Db): Promise<void> {
   await db.exec(V1 + EVENTS[db.dialect] + EVENT_COLUMNS);
@@ -120,5 +137,9 @@ export async function migrate(db: Db): Promise<void> {
       await db.run('ROLLBACK');
       throw err;
     }
+  }
+  if (Number(row?.value) < 3) {
+    await db.exec(V3);
+    await db.run(`UPDATE zb_meta SET value = 3 WHERE name = 'schema_version'`);
   }
 }

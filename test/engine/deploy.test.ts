@@ -211,9 +211,9 @@ test('one invalid resource rejects the whole deployment', async (t) => {
   );
 });
 
-test('non-BPMN resources are refused with a message naming them', async (t) => {
-  const err = await rejection(t, '<definitions/>', 'decision.dmn');
-  t.regex(err.message, /'decision.dmn': Resources of this type are not supported/);
+test('resources of other types are refused with a message naming them', async (t) => {
+  const err = await rejection(t, '<definitions/>', 'notes.txt');
+  t.regex(err.message, /'notes.txt': Resources of this type are not supported/);
 });
 
 test('deleteResource cancels running instances and falls back to the previous version', async (t) => {
