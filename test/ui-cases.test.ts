@@ -170,3 +170,30 @@ test.serial('the department signs for and disposes of the case on a phone-sized 
   t.is(disposed.note, '已清运垃圾');
   t.is(disposed.actorName, '执法局处置员');
 });
+
+test.serial(
+  'assessment: the leader runs the month; the department’s figures, a click lists the case',
+  async (t) => {
+    const run = await s.as('leader').post('/api/assessment/runs', { period: 'month', date: '2026-11-25' });
+    t.is(run.status, 201);
+    const report = (await s.as('leader').get(`/api/assessment/reports/${run.body.id}`)).body;
+    const d06 = await s.hub.db.prisma.department.findUniqueOrThrow({ where: { code: 'D06' } });
+    const figures = report.result.departments.find((d: { id: string }) => d.id === d06.id);
+    t.is(figures.figures.registered.value, 1);
+
+    const page = await pageAs('leader');
+    t.teardown(() => page.close());
+    await page.getByRole('link', { name: '考核评价' }).click();
+    const row = page.locator(`tr[data-entity="${d06.name}"]`);
+    await row.waitFor();
+    t.is(await row.locator('[data-figure="registered"]').innerText(), '1');
+    t.is(await row.locator('td').last().innerText(), figures.grade);
+    t.deepEqual(await seriousViolations(page), []);
+    await row.locator('[data-figure="registered"]').click();
+    const drill = page.getByTestId('drill');
+    await drill.waitFor();
+    t.is(await drill.getByRole('heading').innerText(), `相关案卷: ${d06.name} · 立案数 (1)`);
+    t.deepEqual(await drill.getByRole('link').allInnerTexts(), [caseNo]);
+    t.is(await page.getByTestId('trends').locator('figure').count(), 3);
+  },
+);

@@ -29,7 +29,7 @@ const EXPECTED_NAV: Record<string, string[]> = {
   dispatcher: ['案卷'],
   department_handler: ['处置通'],
   field_supervisor: ['案卷'],
-  shift_leader: ['案卷', '督办箱'],
+  shift_leader: ['案卷', '督办箱', '考核评价'],
   leader: ['案卷', '督办箱', '考核评价'],
 };
 

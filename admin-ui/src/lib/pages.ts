@@ -53,7 +53,7 @@ export const PAGES: readonly PageDef[] = [
   {
     id: 'assessment',
     nav: 'nav.assessment',
-    roles: ['leader', 'administrator'],
+    roles: ['leader', 'administrator', 'shift_leader'], // READERS of src/assessment/routes.ts
     load: () => import('../pages/assessment.ts'),
   },
   {

@@ -1,7 +1,252 @@
-import { html, render } from 'lit-html';
-import { t } from '../lib/i18n.ts';
+/**
+ * 考核评价 (leaders, administrators, shift leaders read; leaders and administrators run): the stored
+ * monthly reports, tables per department, area (street) and role with composite score and grade, the
+ * monthly trend of 处置率, 结案率 and 平均处置时长 as charts, a click on any figure lists the cases
+ * behind it, and the report's CSV. All figures come from src/assessment (GET /api/assessment/…).
+ */
+import { html, nothing, render } from 'lit-html';
+import { api, describeError, hasRoute, loadSession } from '../lib/api.ts';
+import { lineChart } from '../lib/chart.ts';
+import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
 
+interface Figure {
+  value: number | null;
+  numerator: number;
+  denominator: number | null;
+}
+interface Entity {
+  type: string;
+  id: string;
+  name: string;
+  figures: Record<string, Figure>;
+  score: number | null;
+  grade: string | null;
+}
+interface ReportMeta {
+  id: string;
+  periodKey: string;
+  scope: string;
+  createdAt: string;
+  summary: { disposalRate: number | null; closureRate: number | null; avgHandlingHours: number | null };
+  links: { csv: string };
+}
+interface Report extends ReportMeta {
+  result: Record<
+    'departments' | 'streets' | 'supervisors' | 'acceptors' | 'shiftLeaders' | 'dispatchers',
+    Entity[]
+  > & { city: Entity };
+}
+interface Drill {
+  entity: { name: string };
+  label: string;
+  part: string;
+  count: number;
+  cases: { id: string; caseNo: string; status: string; reportedAt: string }[];
+}
+
+const TABLES = [
+  { key: 'departments', type: 'department', title: 'assess.departments' },
+  { key: 'streets', type: 'street', title: 'assess.areas' },
+  { key: 'supervisors', type: 'supervisor', title: 'role.field_supervisor' },
+  { key: 'acceptors', type: 'acceptor', title: 'role.acceptor' },
+  { key: 'dispatchers', type: 'dispatcher', title: 'role.dispatcher' },
+  { key: 'shiftLeaders', type: 'shiftLeader', title: 'role.shift_leader' },
+] as const;
+
+const isMonth = (key: string) => /^\d{4}-\d{2}$/.test(key);
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+const num = (key: string, v: number | null) =>
+  v === null ? '—' : key.endsWith('Rate') ? pct(v) : Number.isInteger(v) ? String(v) : v.toFixed(2);
+
 export const mount: MountPage = (el) => {
-  render(html`<h1>${t('nav.assessment')}</h1>`, el);
+  let reports: ReportMeta[] = [];
+  let report: Report | null = null;
+  let tab: (typeof TABLES)[number]['key'] = 'departments';
+  let drill: Drill | null = null;
+  let error = '';
+  let available = true;
+  let loading = true;
+
+  async function open(id: string) {
+    drill = null;
+    try {
+      report = await api<Report>(`/api/assessment/reports/${encodeURIComponent(id)}`);
+    } catch (err) {
+      error = describeError(err);
+    }
+    draw();
+  }
+
+  async function openDrill(entity: Entity, figure: string) {
+    if (!report) return;
+    const q = new URLSearchParams({ entityType: entity.type, figure });
+    if (entity.type !== 'city') q.set('entityId', entity.id);
+    try {
+      drill = await api<Drill>(`/api/assessment/reports/${encodeURIComponent(report.id)}/cases?${q}`);
+    } catch (err) {
+      error = describeError(err);
+    }
+    draw();
+    el.querySelector<HTMLElement>('#drill-h')?.focus();
+  }
+
+  async function exportCsv() {
+    if (!report) return;
+    const res = await fetch(report.links.csv, {
+      headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` },
+    });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(await res.blob());
+    a.download = `assessment-${report.periodKey}-${report.scope}.csv`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  function table(entities: Entity[]) {
+    const keys = [...new Set(entities.flatMap((e) => Object.keys(e.figures)))];
+    return html`<table data-testid="assessment-table">
+      <thead>
+        <tr>
+          <th scope="col"></th>
+          ${keys.map((k) => html`<th scope="col" class="num">${label('figure', k)}</th>`)}
+          <th scope="col" class="num">${t('assess.score')}</th>
+          <th scope="col">${t('assess.grade')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${entities.map(
+          (e) =>
+            html`<tr data-entity=${e.name}>
+              <th scope="row">${e.name}</th>
+              ${keys.map((k) => {
+                const f = e.figures[k];
+                return html`<td class="num">
+                  ${
+                    f
+                      ? html`<button
+                          type="button"
+                          class="link"
+                          data-figure=${k}
+                          aria-label=${`${e.name} ${label('figure', k)} ${num(k, f.value)}`}
+                          @click=${() => openDrill(e, k)}
+                        >
+                          ${num(k, f.value)}
+                        </button>`
+                      : '—'
+                  }
+                </td>`;
+              })}
+              <td class="num">${e.score === null ? '—' : e.score.toFixed(1)}</td>
+              <td><strong>${e.grade ?? '—'}</strong></td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  function draw() {
+    const months = reports.filter((r) => isMonth(r.periodKey) && r.scope === 'all').reverse();
+    const trend = (pick: (r: ReportMeta) => number | null) =>
+      months.map((r) => ({ label: r.periodKey.slice(2), value: pick(r) }));
+    render(
+      html`<h1>${t('assess.heading')}</h1>
+        ${available ? nothing : html`<p class="muted" role="note">${t('app.apiMissing', { path: '/api/assessment/reports' })}</p>`}
+        ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
+        ${loading ? html`<p class="muted">${t('app.loading')}</p>` : nothing}
+        ${
+          reports.length
+            ? html`<div class="toolbar">
+                <label
+                  >${t('assess.period')}
+                  <select
+                    id="report"
+                    @change=${(e: Event) => void open((e.target as HTMLSelectElement).value)}
+                  >
+                    ${reports.map((r) => html`<option value=${r.id} ?selected=${r.id === report?.id}>${r.periodKey} · ${r.scope}</option>`)}
+                  </select></label
+                >
+                <button type="button" @click=${exportCsv} ?disabled=${!report}>${t('assess.export')}</button>
+                ${report ? html`<span class="muted">${formatTime(report.createdAt)}</span>` : nothing}
+              </div>`
+            : loading
+              ? nothing
+              : html`<p class="muted">${t('common.none')}</p>`
+        }
+        ${
+          months.length
+            ? html`<h2>${t('assess.trend')}</h2>
+                <div class="grid2" data-testid="trends">
+                  ${lineChart(
+                    t('assess.disposalRate'),
+                    trend((r) => r.summary.disposalRate),
+                    pct,
+                  )}
+                  ${lineChart(
+                    t('assess.closureRate'),
+                    trend((r) => r.summary.closureRate),
+                    pct,
+                  )}
+                  ${lineChart(
+                    t('assess.avgHours'),
+                    trend((r) => r.summary.avgHandlingHours),
+                    (v) => v.toFixed(1),
+                  )}
+                </div>`
+            : nothing
+        }
+        ${
+          report
+            ? html`<div class="toolbar" role="tablist" aria-label=${t('assess.heading')}>
+                  ${TABLES.filter((tb) => report!.result[tb.key]?.length).map(
+                    (tb) =>
+                      html`<button
+                        type="button"
+                        role="tab"
+                        aria-selected=${tab === tb.key}
+                        class=${tab === tb.key ? 'primary' : ''}
+                        @click=${() => {
+                          tab = tb.key;
+                          draw();
+                        }}
+                      >
+                        ${t(tb.title as MessageKey)}
+                      </button>`,
+                  )}
+                </div>
+                <div role="tabpanel">${table(report.result[tab] ?? [])}</div>`
+            : nothing
+        }
+        ${
+          drill
+            ? html`<section aria-labelledby="drill-h" data-testid="drill">
+                <h2 id="drill-h" tabindex="-1">
+                  ${t('assess.casesBehind')}: ${drill.entity.name} · ${drill.label} (${drill.count})
+                </h2>
+                <ul>
+                  ${drill.cases.map((c) => html`<li><a href="#/cases/${c.id}">${c.caseNo}</a> · ${label('status', c.status)} · ${formatTime(c.reportedAt)}</li>`)}
+                </ul>
+              </section>`
+            : nothing
+        }`,
+      el,
+    );
+  }
+
+  draw();
+  void (async () => {
+    available = await hasRoute('/api/assessment/reports');
+    if (available) {
+      try {
+        reports = (await api<{ items: ReportMeta[] }>('/api/assessment/reports')).items;
+        const first = reports.find((r) => r.scope === 'all') ?? reports[0];
+        if (first) await open(first.id);
+      } catch (err) {
+        error = describeError(err);
+      }
+    }
+    loading = false;
+    draw();
+  })();
 };
