@@ -130,6 +130,12 @@ test('scenario 1: hotline burst main → water company overdue → 督办 → �
     status: 'superseded',
   });
   t.deepEqual((await s.as('shift_leader').get('/api/inbox')).body.items, []);
+  const late = await s.as('shift_leader').post(`/api/inbox/${inbox[0].id}/decide`, { decision: 'urge' });
+  t.is(late.status, 409);
+  t.is(
+    late.body.detail,
+    `cannot decide inbox item ${inbox[0].id}: it is closed: the department acted first (superseded)`,
+  );
 
   // The dispatcher sends it to the street sub-centre; it signs and disposes of it.
   await s.clock.pin(at('2026-10-16 21:25'));

@@ -241,7 +241,8 @@ export function escalationRoutes(deps: EscalationRouteDeps): Route[] {
         return {
           type: 'extension_approved' as const,
           note: body.note ?? null,
-          data: { newDeadline: body.newDeadline },
+          // step: the stage whose limit moves (the deadlines worker should apply it to that step only).
+          data: { newDeadline: body.newDeadline, step: row.stage },
           caseData: {
             [STAGE_COLUMN[row.stage as 'sign' | 'dispose']]: new Date(body.newDeadline),
             extensionCount: { increment: 1 },
