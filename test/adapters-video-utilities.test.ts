@@ -83,6 +83,13 @@ test.after.always(async () => {
 });
 
 const caseRow = (id: string) => e2e.hub.db.prisma.case.findUniqueOrThrow({ where: { id } });
+/** 核实 is assigned and its limit set: the supervisor's answer now meets the wait (as in the app). */
+const awaitingVerify = (id: string) =>
+  until('verify deadline', async () =>
+    (await caseRow(id)).status === 'verifying'
+      ? e2e.hub.db.prisma.caseEvent.findFirst({ where: { caseId: id, type: 'deadline_set' } })
+      : null,
+  );
 
 test.serial(
   'scenario 4: an AI 店外经营 alarm opens a case with its snapshot; a repeat of the camera merges; duplicates are one',
@@ -131,7 +138,7 @@ test.serial(
     const falseAlarm = video.alarm(camB, '店外经营');
     const [r] = await video.push(falseAlarm);
     const caseId = (r!.body as { events: { caseId: string }[] }).events[0]!.caseId;
-    await until('verifying', async () => (await caseRow(caseId)).status === 'verifying');
+    await awaitingVerify(caseId);
     // The supervisor finds nothing on site: 核实 false with a reason → hub.case.void.
     await e2e.act(
       caseId,
@@ -144,7 +151,7 @@ test.serial(
     // Camera C's alarm is confirmed by 核实.
     const [rc] = await video.push(video.alarm(camC, '店外经营'));
     const confirmedId = (rc!.body as { events: { caseId: string }[] }).events[0]!.caseId;
-    await until('C verifying', async () => (await caseRow(confirmedId)).status === 'verifying');
+    await awaitingVerify(confirmedId);
     await e2e.act(confirmedId, 'verified', 'case.verified', { verifyResult: 'confirmed' });
 
     const b = await call(e2e.base, 'GET', '/api/adapters/video/cameras/CAM-0102', { token: e2e.token });
@@ -171,6 +178,13 @@ test.serial(
       { alarms: 1, confirmed: 1, falseAlarms: 0, precision: 1 },
     );
     t.is((await call(e2e.base, 'GET', '/api/adapters/video/cameras/CAM-0101')).status, 401);
+    // The procedures ran without an incident (the engine's REST API lists none).
+    const incidents = await fetch(`${e2e.engine.managementUrl}/v2/incidents/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    t.deepEqual(((await incidents.json()) as { items: unknown[] }).items, []);
   },
 );
 
