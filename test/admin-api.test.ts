@@ -4,6 +4,7 @@
 // bounding box, supervisor) and users (email). Bad input: problem+json naming the field, nothing stored.
 import test from 'ava';
 import { loadWorkCalendar } from '../src/calendar/index.ts';
+import { calendarOf } from '../workers/deadlines.ts';
 import { call, createUser, startTestApi, type TestApi } from './helpers/api.ts';
 
 let hub: TestApi;
@@ -214,6 +215,9 @@ test.serial(
     t.is(off.status, 200);
     t.like(off.body, { date: '2026-11-27', kind: 'holiday', updatedBy: 'adm' });
     t.false((await loadWorkCalendar(hub.db)).day('2026-11-27').working);
+    // the hub's workers get no calendar object: they load it per job, so they see the change at once
+    const workersSee = await calendarOf({ db: hub.db, config: hub.config, calendar: undefined });
+    t.false(workersSee.day('2026-11-27').working);
     const short = await a.put('/api/calendar/days/2026-11-28', {
       kind: 'workday',
       shifts: [{ start: '09:00', end: '12:00' }],
