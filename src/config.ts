@@ -315,6 +315,75 @@ export const configSchema = {
     .min(1)
     .default('rugao.gov.cn')
     .describe('Open311 GeoReport v2 jurisdiction_id of this hub (discovery, requests).'),
+  SANITATION_MQTT_URL: z
+    .string()
+    .regex(/^mqtts?:\/\//, 'expected mqtt://host:port or mqtts://user:pass@host:port')
+    .default('mqtt://127.0.0.1:1883')
+    .describe('MQTT broker of the 智慧环卫 platform (device readings and alarms).'),
+  SANITATION_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[\w./-]+$/, 'letters, digits and _ . / -')
+    .default('rugao/sanitation')
+    .describe('Topic prefix of the platform’s devices: <prefix>/devices/<deviceId>/telemetry.'),
+  SANITATION_MQTT_CLIENT_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'MQTT client id of the hub’s persistent session (QoS 1 messages wait for the hub across restarts); unset: a new id per start (no persistence).',
+    ),
+  SANITATION_ENGINE_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Camunda 7 REST base of the platform’s engine (…/engine-rest): work orders and external tasks; unset with SIMULATORS: the simulator.',
+    ),
+  SANITATION_DEBOUNCE_SECONDS: positiveInt
+    .default(300)
+    .describe('A device reading must stay above its threshold this long before a case opens, seconds.'),
+  SANITATION_DEPARTMENT_CODE: z
+    .string()
+    .default('D19')
+    .describe('Department code whose dispatched cases become work orders on the sanitation platform.'),
+  VIDEO_WEBHOOK_SECRET: z
+    .string()
+    .min(16, 'expected at least 16 characters')
+    .optional()
+    .describe(
+      'HMAC-SHA256 key of the police video alarm webhook; with SIMULATORS and unset, a random one is shared with the simulator; otherwise unset refuses every alarm.',
+    ),
+  VIDEO_PLATFORM_URL: z
+    .url()
+    .optional()
+    .describe(
+      'HTTP base of the police video platform (snapshots, speaker columns); unset with SIMULATORS: the simulator.',
+    ),
+  VIDEO_MERGE_WINDOW_MINUTES: positiveInt
+    .default(30)
+    .describe(
+      'A repeat alarm of the same camera and category within this many minutes merges into the open case.',
+    ),
+  UTILITY_WATER_URL: z
+    .url()
+    .optional()
+    .describe('Work-order API of the water company (供水); unset with SIMULATORS: the simulator.'),
+  UTILITY_GAS_URL: z
+    .url()
+    .optional()
+    .describe('Work-order API of the gas company (供气); unset with SIMULATORS: the simulator.'),
+  UTILITY_POWER_URL: z
+    .url()
+    .optional()
+    .describe('Work-order API of the power company (供电); unset with SIMULATORS: the simulator.'),
+  UTILITY_POWER_CSV_DIR: z
+    .string()
+    .optional()
+    .describe(
+      'Folder the power company drops its daily status CSV files in; unset: DATA_DIR/utilities/power.',
+    ),
+  UTILITY_POLL_INTERVAL_MS: positiveInt
+    .default(30_000)
+    .describe('How often the hub polls the utilities’ status feeds and the CSV folder, ms.'),
   ADMIN_UI: bool.default(true).describe('Serve the admin UI at /.'),
 } as const;
 
