@@ -487,6 +487,14 @@ test('refusals: wrong role 403, another department 404/403, wrong status 409 nam
   });
   t.is(badDeadline.status, 400);
   t.is(badDeadline.body.errors[0].field, 'body.requestedDeadline');
+  const pastDeadline = await act(id, 'request-extension', 'department_handler', {
+    requestedDeadline: '2020-01-01T08:00:00+08:00',
+    reason: 'x',
+  });
+  t.is(pastDeadline.status, 400);
+  t.deepEqual(pastDeadline.body.errors, [
+    { field: 'body.requestedDeadline', message: 'must lie in the future' },
+  ]);
   const noReason = await act(id, 'request-return', 'department_handler', {});
   t.is(noReason.status, 400);
   t.is(noReason.body.errors[0].field, 'body.reason');

@@ -234,6 +234,10 @@ function requestAction(
         note: n,
         ...data
       } = input.body as { reason: string; note?: string } & Record<string, unknown>;
+      if (typeof data.requestedDeadline === 'string' && !(new Date(data.requestedDeadline) > input.now))
+        throw validationError('deadline in the past', [
+          { field: 'body.requestedDeadline', message: 'must lie in the future' },
+        ]);
       return {
         type: requested,
         note: n ? `${reason}\n${n}` : reason,
