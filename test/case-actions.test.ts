@@ -688,9 +688,23 @@ test('scenario 3: a public report that fails 核实 is voided and is in no 应�
 
 test('scenario 9: a wrong dispatch (园林 instead of 执法) sent back with 回退 lowers the dispatcher’s 准确派遣率, not the department’s figures', async (t) => {
   const id = await dispatchedCase('D20');
+  // A first request is rejected: the case stays with 园林 and the procedure's request ends.
+  await ok(id, 'request-return', 'yuanlin_handler', { reason: '请核实职责' });
+  await waitAt(id, 'return_decided');
+  const no = await ok(id, 'decide-return', 'shift_leader', { approved: false, reason: '请先现场查看' });
+  t.like(no.body, {
+    status: 'dispatched',
+    departmentId: dept.D20,
+    event: { type: 'return_rejected', note: '请先现场查看' },
+  });
+  await until(
+    'rejected in the engine',
+    async () => (await reached(id, 'return_no', 'ELEMENT_COMPLETED')) === 1,
+  );
+  t.is((await act(id, 'decide-return', 'dispatcher', { approved: true })).status, 409);
   const ask = await ok(id, 'request-return', 'yuanlin_handler', { reason: '违建拆除属执法局职责' });
   t.like(ask.body, { status: 'dispatched', event: { type: 'return_requested', departmentId: dept.D20 } });
-  await waitAt(id, 'return_decided');
+  await waitAt(id, 'return_decided', 2);
   const back = await ok(id, 'decide-return', 'dispatcher', { approved: true, reason: '同意回退' });
   t.like(back.body, {
     status: 'registered',
@@ -714,6 +728,8 @@ test('scenario 9: a wrong dispatch (园林 instead of 执法) sent back with 回
       'accepted',
       'registered',
       'dispatched',
+      'return_requested',
+      'return_rejected',
       'return_requested',
       'returned',
       'dispatched',
