@@ -22,10 +22,13 @@ import type { Prisma, PrismaClient } from '../db/index.ts';
 
 /** Longest term stored (longer words are cut; a query word is cut the same way). */
 const MAX_TERM = 40;
-/** A term with fewer cases than this drives the query by its ids. */
-export const RARE_LIMIT = 5_000;
+/**
+ * A term with fewer cases than this drives the query by its ids. Both this and BATCH stay under 999,
+ * the bind-parameter limit Prisma's SQLite driver adapter enforces for an `IN` list.
+ */
+export const RARE_LIMIT = 900;
 /** Index rows a walk looks at per batch, and at most per request. */
-const BATCH = 1_000;
+const BATCH = 900;
 export const SCAN_BUDGET = 50_000;
 
 const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Case_createdAt_id_idx" ON "Case"("createdAt", "id");
