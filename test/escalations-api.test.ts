@@ -123,6 +123,10 @@ test.serial(
     t.is(claimed.status, 200);
     t.deepEqual(claimed.body.claimedBy, { id: s.userId.shift_leader, name: '值班长' });
     t.is((await s.as('shift_leader').post(`/api/inbox/${item.id}/claim`)).status, 200);
+    // The claim is a change the others' feed reports (so their lists show who holds the item).
+    await new Promise((r) => setTimeout(r, CURSOR_LAG_MS + 200));
+    const claimFeed = await s.as('administrator').get(`/api/inbox/events?since=${again.body.cursor}`);
+    t.like(claimFeed.body.items, [{ id: item.id, claimedBy: { id: s.userId.shift_leader } }]);
     const taken = await s.as('administrator').post(`/api/inbox/${item.id}/claim`);
     t.is(taken.status, 409);
     t.is(taken.body.detail, `inbox item ${item.id} is claimed by 值班长`);
