@@ -81,8 +81,6 @@ CREATE TABLE IF NOT EXISTS zb_q_process_instance (
   key BIGINT PRIMARY KEY, process_key BIGINT NOT NULL, bpmn_process_id TEXT NOT NULL, version INTEGER NOT NULL,
   parent_pi_key BIGINT, parent_ei_key BIGINT, state TEXT NOT NULL, start_ts BIGINT NOT NULL, end_ts BIGINT);
 CREATE INDEX IF NOT EXISTS zb_qpi_process ON zb_q_process_instance (bpmn_process_id, key);
-CREATE INDEX IF NOT EXISTS zb_qpi_state ON zb_q_process_instance (state, key);
-CREATE INDEX IF NOT EXISTS zb_qpi_parent ON zb_q_process_instance (parent_pi_key);
 CREATE TABLE IF NOT EXISTS zb_q_incident (
   key BIGINT PRIMARY KEY, pi_key BIGINT NOT NULL, process_key BIGINT NOT NULL, bpmn_process_id TEXT NOT NULL,
   element_id TEXT NOT NULL, element_instance_key BIGINT NOT NULL, job_key BIGINT, error_type TEXT NOT NULL,
@@ -117,6 +115,8 @@ CREATE TABLE IF NOT EXISTS zb_form (
   key BIGINT PRIMARY KEY, form_id TEXT NOT NULL, version INTEGER NOT NULL, resource_name TEXT NOT NULL,
   checksum TEXT NOT NULL, deployment_key BIGINT NOT NULL, content TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS zb_form_id_version ON zb_form (form_id, version);
+DROP INDEX IF EXISTS zb_qpi_state;
+DROP INDEX IF EXISTS zb_qpi_parent;
 `;
 
 /** Creates or upgrades the engine tables; idempotent. */
