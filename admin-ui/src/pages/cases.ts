@@ -236,15 +236,27 @@ function mountList(el: HTMLElement) {
   }
 
   draw();
-  void (async () => {
-    [searchable, cats, depts] = await Promise.all([
-      hasQueryParam('/api/cases', 'q'),
-      categoryNames().catch(() => new Map<string, string>()),
-      departmentNames().catch(() => new Map<string, string>()),
-    ]);
-    await load(true);
-    poll();
-  })();
+  // The first page is fetched at once; names and the search box follow when their answers arrive, so
+  // the first screen waits for one request only.
+  void hasQueryParam('/api/cases', 'q').then((q) => {
+    searchable = q;
+    draw();
+  });
+  void categoryNames().then(
+    (m) => {
+      cats = m;
+      draw();
+    },
+    () => undefined,
+  );
+  void departmentNames().then(
+    (m) => {
+      depts = m;
+      draw();
+    },
+    () => undefined,
+  );
+  void load(true).then(poll);
 
   return () => {
     stopped = true;

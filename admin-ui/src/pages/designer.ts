@@ -8,45 +8,21 @@
  * deployable (import warnings and lint errors) instead of failing.
  */
 import { html, nothing, render } from 'lit-html';
-import Modeler from 'bpmn-js/lib/Modeler';
-import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
-import {
-  BpmnPropertiesPanelModule,
-  BpmnPropertiesProviderModule,
-  ZeebePropertiesProviderModule,
-} from 'bpmn-js-properties-panel';
-import { CloudElementTemplatesPropertiesProviderModule } from 'bpmn-js-element-templates';
-import ZeebeBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-cloud';
-import LintModule from 'bpmn-js-bpmnlint';
-import bpmnlintConfig from 'virtual:bpmnlint-config';
-import { diff, type DiffResult } from 'bpmn-js-differ';
-import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json';
-import 'bpmn-js/dist/assets/diagram-js.css';
-import 'bpmn-js/dist/assets/bpmn-js.css';
-import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
-import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
-import 'bpmn-js-element-templates/dist/assets/element-templates.css';
-import 'bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css';
+import type Modeler from 'bpmn-js/lib/Modeler';
+import type NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import type { DiffResult } from 'bpmn-js-differ';
 import { ApiError, describeError } from '../lib/api.ts';
 import { formatTime, t } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
 import {
   deploy,
   listProcedures,
-  proceduresAvailable,
   PROCEDURES_PATH,
   rollback,
   versionXml,
   type Procedure,
   type ProcedureVersion,
 } from '../lib/procedures.ts';
-
-/** Every element template file the build found; a file holds one template or an array of them. */
-const templateFiles = import.meta.glob<unknown>(
-  ['../../../processes/element-templates/*.json', '../../../adapters/*/element-templates/*.json'],
-  { eager: true, import: 'default' },
-);
-const elementTemplates = Object.values(templateFiles).flatMap((f) => (Array.isArray(f) ? f : [f]));
 
 interface LintIssue {
   id: string;
@@ -85,7 +61,7 @@ const download = (name: string, content: string, type: string) => {
 };
 
 export const mount: MountPage = (el) => {
-  let available = false;
+  let available = true;
   let procedures: Procedure[] = [];
   let selected = '';
   let versions: ProcedureVersion[] = [];
@@ -100,6 +76,7 @@ export const mount: MountPage = (el) => {
   let message: { kind: 'ok' | 'error'; text: string; details?: string[] } | null = null;
   let comparing: { a: number; b: number; result: DiffResult | null; error?: string } | null = null;
   let busy = false;
+  let stopped = false;
   let modeler: Modeler | undefined;
   const diffViewers: NavigatedViewer[] = [];
 
@@ -131,6 +108,7 @@ export const mount: MountPage = (el) => {
     linted = false;
     try {
       const result = await modeler.importXML(xml);
+      if (!performance.getEntriesByName('designer:imported').length) performance.mark('designer:imported');
       importWarnings = result.warnings.map((w) => String((w as { message?: string }).message ?? w));
       (modeler.get('canvas') as Canvas).zoom('fit-viewport');
     } catch (err) {
@@ -224,6 +202,7 @@ export const mount: MountPage = (el) => {
         el.querySelector<HTMLElement>('#diff-b')!,
       ];
       for (const v of diffViewers.splice(0)) v.destroy();
+      const { NavigatedViewer, diff } = await kit;
       const viewers = containers.map((container) => new NavigatedViewer({ container }));
       diffViewers.push(...viewers);
       await viewers[0]!.importXML(left);
@@ -467,45 +446,62 @@ export const mount: MountPage = (el) => {
   }
 
   draw();
-  modeler = new Modeler({
-    container: el.querySelector<HTMLElement>('#canvas')!,
-    propertiesPanel: { parent: el.querySelector<HTMLElement>('#properties')! },
-    additionalModules: [
-      BpmnPropertiesPanelModule,
-      BpmnPropertiesProviderModule,
-      ZeebePropertiesProviderModule,
-      CloudElementTemplatesPropertiesProviderModule,
-      ZeebeBehaviorsModule,
-      LintModule,
-    ],
-    moddleExtensions: { zeebe: zeebeModdle },
-    linting: { bpmnlint: bpmnlintConfig, active: true },
-    elementTemplates,
-  } as ConstructorParameters<typeof Modeler>[0]);
-  const bus = (modeler as unknown as Services).get<EventBus>('eventBus');
-  bus.on('linting.completed', (e: { issues: Record<string, LintIssue[]> }) => onLint(e.issues));
-  bus.on('commandStack.changed', () => {
-    dirty = true;
-    draw();
-  });
-
+  // The modeler's code (bpmn-js, the panel, the lint rules) is the big part: it loads while the
+  // procedures and the first diagram are fetched, not before.
+  const kit = import('../lib/modeler-kit.ts');
+  const listed = listProcedures().then(
+    (items) => ({ items, available: true }),
+    (err: unknown) => {
+      if (err instanceof ApiError && err.status === 404)
+        return { items: [] as Procedure[], available: false };
+      throw err;
+    },
+  );
+  const firstXml = listed.then(({ items }) =>
+    items[0]
+      ? versionXml(items[0].bpmnProcessId, items[0].versions[0]?.version ?? items[0].latestVersion)
+      : null,
+  );
   void (async () => {
-    available = await proceduresAvailable();
-    if (available) {
-      try {
-        procedures = await listProcedures();
-        const first = procedures[0];
-        if (first) await selectProcedure(first.bpmnProcessId);
-      } catch (err) {
-        message = { kind: 'error', text: describeError(err) };
+    const { createModeler } = await kit;
+    if (stopped) return;
+    // Marks for bench/ui.ts: where a cold load of the designer spends its time.
+    performance.mark('designer:code-loaded');
+    modeler = createModeler(
+      el.querySelector<HTMLElement>('#canvas')!,
+      el.querySelector<HTMLElement>('#properties')!,
+    );
+    const bus = (modeler as unknown as Services).get<EventBus>('eventBus');
+    bus.on('linting.completed', (e: { issues: Record<string, LintIssue[]> }) => {
+      if (!performance.getEntriesByName('designer:linted').length) performance.mark('designer:linted');
+      onLint(e.issues);
+    });
+    bus.on('commandStack.changed', () => {
+      dirty = true;
+      draw();
+    });
+    performance.mark('designer:modeler-created');
+    try {
+      const list = await listed;
+      available = list.available;
+      procedures = list.items;
+      const first = procedures[0];
+      if (first) {
+        selected = first.bpmnProcessId;
+        versions = first.versions;
+        const xml = await firstXml;
+        if (xml !== null) await openXml(xml, { version: versions[0]?.version ?? first.latestVersion });
+      } else {
+        await modeler.createDiagram();
       }
-    } else {
-      await modeler?.createDiagram();
+    } catch (err) {
+      message = { kind: 'error', text: describeError(err) };
     }
     draw();
   })();
 
   return () => {
+    stopped = true;
     for (const v of diffViewers.splice(0)) v.destroy();
     modeler?.destroy();
     modeler = undefined;
