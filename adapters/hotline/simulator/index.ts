@@ -24,6 +24,10 @@ export interface HotlineFaults {
   failRate: number;
   /** The next n API answers are HTTP 500. */
   failNext: number;
+  /** The next n POSTs are refused with HTTP 422 (the hotline rejects the message itself: no retry helps). */
+  rejectNext: number;
+  /** Limits rejectNext to one ticket's messages (null: any). */
+  rejectTicket: string | null;
   duplicates: boolean;
   outOfOrder: boolean;
 }
@@ -101,6 +105,8 @@ export function createHotlineSimulator(options: HotlineSimulatorOptions): Hotlin
     slowMs: 0,
     failRate: 0,
     failNext: 0,
+    rejectNext: 0,
+    rejectTicket: null,
     duplicates: false,
     outOfOrder: false,
   };
@@ -223,6 +229,10 @@ export function createHotlineSimulator(options: HotlineSimulatorOptions): Hotlin
       if (!tickets.some((t) => t.ticketNo === ticketNo))
         return send(res, 404, { error: `no ticket ${ticketNo}` });
       const body = await readJson(req);
+      if (faults.rejectNext > 0 && (faults.rejectTicket === null || faults.rejectTicket === ticketNo)) {
+        faults.rejectNext--;
+        return send(res, 422, { error: 'message refused (simulated)' });
+      }
       const kind = m[2] === 'updates' ? 'update' : m[2] === 'reply' ? 'reply' : 'callback-request';
       const id = kind === 'update' ? body.updateId : kind === 'reply' ? body.replyId : body.requestId;
       if (!record(kind, ticketNo, id, body)) return send(res, 400, { error: 'id missing' });
@@ -246,7 +256,7 @@ export function createHotlineSimulator(options: HotlineSimulatorOptions): Hotlin
     if (req.method === 'POST' && u.pathname === '/_sim/faults') {
       const body = await readJson(req);
       if (typeof body.downForMs === 'number') sim.down(body.downForMs);
-      for (const k of ['slowMs', 'failRate', 'failNext'] as const)
+      for (const k of ['slowMs', 'failRate', 'failNext', 'rejectNext'] as const)
         if (typeof body[k] === 'number') faults[k] = body[k];
       for (const k of ['duplicates', 'outOfOrder'] as const)
         if (typeof body[k] === 'boolean') faults[k] = body[k];
