@@ -4,6 +4,7 @@
  * `npm start` work on a fresh machine: SQLite under data/, the embedded engine, the simulators, the UI
  * on http://127.0.0.1:3000. Nothing else in the code base reads `process.env`.
  */
+import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 
 const bool = z
@@ -204,6 +205,10 @@ export const configSchema = {
   ASSESSMENT_SCHEDULE: z
     .string()
     .default('0 2 1 * *')
+    .refine(
+      (v) => v.trim() === 'off' || isCronExpression(v.trim()),
+      'expected a cron expression (e.g. "0 2 1 * *") or off',
+    )
     .describe(
       'node-cron expression (in CALENDAR_TIMEZONE) of the periodic assessment, mailed to ASSESSMENT_RECIPIENTS (default: 02:00 on the 1st, monthly; e.g. "0 2 * * 1" weekly, "0 2 * * *" daily); off disables it.',
     ),
