@@ -16,6 +16,7 @@ import { createAdapterHost, type Adapter, type AdapterHost } from './framework/i
 import { createHotlineAdapter, createHttpHotlineTransport } from './hotline/index.ts';
 import { createHotlineSimulator, type HotlineSimulator } from './hotline/simulator/index.ts';
 import { createOpen311Adapter } from './open311/index.ts';
+import { createCityAdapters, type CityAdapters } from './city.ts';
 
 export interface HubAdaptersDeps {
   config: Config;
@@ -77,21 +78,26 @@ export function createHubAdapters(deps: HubAdaptersDeps): HubAdapters {
       publicUrl: config.HUB_PUBLIC_URL,
     }),
   ];
+  // Sanitation, police video, utilities and the department router (adapters/city.ts).
+  const city: CityAdapters = createCityAdapters(base);
+  adapters.push(...city.adapters);
   const host = createAdapterHost({ ...base, zeebe: deps.zeebe, publisher: deps.publisher }, adapters);
   return {
     host,
     hotlineSimulator,
-    routes: () => host.routes(),
+    routes: () => [...host.routes(), ...city.routes()],
     async start(hubUrl) {
       if (hotlineSimulator) {
         hotlineSimulator.hubUrl = hubUrl;
         hotlineUrl = await hotlineSimulator.start();
       }
+      await city.startSimulators(hubUrl);
       await host.start();
     },
     async stop() {
       await host.stop();
       await hotlineSimulator?.stop();
+      await city.stopSimulators();
     },
   };
 }

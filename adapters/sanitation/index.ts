@@ -229,7 +229,8 @@ function taskEvent(task: Task): InboundEvent {
 export function createSanitationAdapter(deps: SanitationDeps): Adapter {
   const s = deps.settings;
   const log = deps.logger.child({ component: 'adapter', adapter: SANITATION_ADAPTER });
-  const platform = createPlatformEngine(s.engineUrl);
+  // Resolved per call: in demo mode the simulator's address is known only once it listens.
+  const platform = () => createPlatformEngine(s.engineUrl);
   const evidence = createEvidenceSender({ db: deps.db, attachments: deps.attachments });
   let client: Client | undefined;
 
@@ -311,7 +312,7 @@ export function createSanitationAdapter(deps: SanitationDeps): Adapter {
           const p = message.payload as { caseId: string };
           const row = await deps.db.prisma.case.findUnique({ where: { id: p.caseId } });
           if (!row) throw new PermanentDeliveryError(`case ${p.caseId} no longer exists`);
-          await platform.startOnce(WORK_ORDER_PROCESS, row.id, {
+          await platform().startOnce(WORK_ORDER_PROCESS, row.id, {
             caseNo: row.caseNo,
             categoryCode: row.categoryCode,
             description: row.description,
@@ -323,7 +324,7 @@ export function createSanitationAdapter(deps: SanitationDeps): Adapter {
         },
       },
     },
-    health: () => platform.ping(),
+    health: () => platform().ping(),
     start(runtime) {
       const c = new Client({
         baseUrl: s.engineUrl,

@@ -225,18 +225,21 @@ export function readDailyCsv(company: Company, fileName: string, content: Buffer
 export function createUtilitiesAdapter(deps: UtilitiesDeps): Adapter {
   const s = deps.settings;
   const evidence = createEvidenceSender({ db: deps.db, attachments: deps.attachments });
-  const clients = new Map(s.companies.map((c) => [c.key, createCompanyClient(c.url)]));
+  // Resolved per call: in demo mode the simulators' addresses are known only once they listen.
+  const clientOf = (key: string) => {
+    const endpoint = s.companies.find((c) => c.key === key);
+    return endpoint ? createCompanyClient(endpoint.url) : undefined;
+  };
   const receives: Receiver[] = [];
   for (const endpoint of s.companies) {
     const company = companyOf(endpoint.key);
     if (company.feed === 'poll') {
-      const client = clients.get(endpoint.key)!;
       receives.push({
         kind: 'poll',
         name: company.key,
         intervalMs: s.pollIntervalMs,
         async poll(cursor) {
-          const page = await client.changes(cursor ?? '0', 100);
+          const page = await clientOf(company.key)!.changes(cursor ?? '0', 100);
           const events = page.items.map((item) => {
             const parsed = statusChangeSchema.safeParse(item);
             if (parsed.success) return statusEvent(company, parsed.data);
@@ -279,7 +282,7 @@ export function createUtilitiesAdapter(deps: UtilitiesDeps): Adapter {
         async deliver(message) {
           if (message.kind === EVIDENCE_KIND) return evidence(message);
           const p = message.payload as { company: Company['key']; caseId: string };
-          const client = clients.get(p.company);
+          const client = clientOf(p.company);
           if (!client) throw new PermanentDeliveryError(`no endpoint configured for company ${p.company}`);
           const row = await deps.db.prisma.case.findUnique({
             where: { id: p.caseId },
@@ -306,7 +309,7 @@ export function createUtilitiesAdapter(deps: UtilitiesDeps): Adapter {
       },
     },
     async health() {
-      for (const c of clients.values()) await c.ping();
+      for (const c of s.companies) await clientOf(c.key)!.ping();
     },
   };
 }

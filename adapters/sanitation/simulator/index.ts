@@ -106,6 +106,9 @@ export async function startSanitationSimulator(
   const client: MqttClient = await mqtt.connectAsync(options.mqttUrl, {
     clientId: `sanitation-sim-${Math.random().toString(36).slice(2, 10)}`,
     clean: true,
+    // Fail fast when there is no broker (the demo then runs without this simulator).
+    connectTimeout: 5000,
+    reconnectPeriod: 0,
   });
   const faults: SanitationFaults = Object.assign(http.faults, {
     down: false,
