@@ -18,6 +18,8 @@ let s: ScenarioHub;
 const START = at('2026-11-25 09:00');
 const D19_MAIL = 'd19@rugao.test';
 let point = { lng: 0, lat: 0 };
+/** A point in another cell: a report in the same cell and category within 30 min is merged as a duplicate. */
+let elsewhere = { lng: 0, lat: 0 };
 
 test.before(async () => {
   s = await startScenarioHub(START);
@@ -27,6 +29,11 @@ test.before(async () => {
     orderBy: { code: 'asc' },
   });
   point = { lng: (cell.minLng + cell.maxLng) / 2, lat: (cell.minLat + cell.maxLat) / 2 };
+  const other = await s.hub.db.prisma.gridCell.findFirstOrThrow({
+    where: { street: '城北街道', active: true, code: { gt: cell.code } },
+    orderBy: { code: 'asc' },
+  });
+  elsewhere = { lng: (other.minLng + other.maxLng) / 2, lat: (other.minLat + other.maxLat) / 2 };
 });
 test.after.always(() => s?.close());
 
@@ -45,12 +52,12 @@ const deadlines = async (caseId: string, step: string) =>
     .map((d) => d.dueAtLocal);
 
 /** 暴露垃圾 reported by the supervisor, 立案, dispatched to 环境卫生管理处 (sign-for within 1 working hour). */
-async function dispatchedCase(description: string) {
+async function dispatchedCase(description: string, where = point) {
   const reported = await s.as('field_supervisor').post('/api/cases', {
     source: 'supervisor',
     categoryCode: '0102',
     description,
-    ...point,
+    ...where,
   });
   if (reported.status !== 201) throw new Error(`report: ${reported.status} ${JSON.stringify(reported.body)}`);
   const id: string = reported.body.id;
@@ -274,14 +281,38 @@ test.serial(
   },
 );
 
-test.serial('two decisions at once: exactly one wins; 作废 ends the case', async (t) => {
+test.serial('most urgent first; two decisions at once: exactly one wins', async (t) => {
   await s.clock.pin(at('2026-11-26 09:00'));
   const c = await dispatchedCase('东门暴露垃圾');
-  await s.clock.add(60 * 60_000); // 10:00: the limit
-  const item = await until('item', async () => {
-    const open = (await s.as('administrator').get(`/api/inbox?caseId=${c.id}`)).body.items;
-    return open.length === 1 && open[0];
-  });
+  await s.clock.pin(at('2026-11-26 09:20'));
+  const later = await dispatchedCase('南门暴露垃圾', elsewhere);
+  const itemOf = (caseId: string) =>
+    until(`item of ${caseId}`, async () => {
+      const open = (await s.as('administrator').get(`/api/inbox?caseId=${caseId}`)).body.items;
+      return open.length === 1 && open[0];
+    });
+  await s.clock.pin(at('2026-11-26 10:00')); // the first limit
+  const item = await itemOf(c.id);
+  await s.clock.pin(at('2026-11-26 10:20')); // the second
+  const laterItem = await itemOf(later.id);
+  const mine = (await s.as('shift_leader').get('/api/inbox')).body.items.filter((i: { id: string }) =>
+    [item.id, laterItem.id].includes(i.id),
+  );
+  t.like(mine, [
+    {
+      id: item.id,
+      decisionDueAt: '2026-11-26T11:00:00+08:00',
+      remainingWorkingMinutes: 40,
+      overdueWorkingMinutes: 20,
+    },
+    {
+      id: laterItem.id,
+      decisionDueAt: '2026-11-26T11:20:00+08:00',
+      remainingWorkingMinutes: 60,
+      overdueWorkingMinutes: 0,
+    },
+  ]);
+
   const [a, b] = await Promise.all([
     s.as('shift_leader').post(`/api/inbox/${item.id}/decide`, { decision: 'void', voidReason: '重复上报' }),
     s.as('administrator').post(`/api/inbox/${item.id}/decide`, { decision: 'urge', note: '立即处理' }),
