@@ -4,6 +4,8 @@
  * versions, reads them, rolls back; running instances keep the version they started on.
  */
 import test from 'ava';
+import { createLogger } from '../src/log.ts';
+import { deployProcesses } from '../src/procedures/index.ts';
 import { at, startScenarioHub, type ScenarioHub } from './helpers/scenario-hub.ts';
 
 let s: ScenarioHub;
@@ -179,4 +181,41 @@ test('refusals: XXE, wrong role, bad input, unknown versions', async (t) => {
   t.is((await admin.post('/api/procedures/h5-nothing/versions/7/rollback')).status, 404);
   t.is((await admin.get('/api/procedures/h5-permit/versions/zero')).status, 400);
   t.is(await s.hub.db.prisma.processVersion.count({ where: { bpmnProcessId: 'd' } }), 0);
+});
+
+test('a restart does not undo a designer deployment: start-up deploys only files that changed', async (t) => {
+  const shipped = await s.hub.db.prisma.processVersion.findFirstOrThrow({
+    where: { bpmnProcessId: 'assessment' },
+    orderBy: { version: 'desc' },
+  });
+  const redrawn = shipped.xml.replace('name="考核评价"', 'name="考核评价 (改)"');
+  t.not(redrawn, shipped.xml);
+  const deployed = await s.as('administrator').post('/api/procedures/deployments', { xml: redrawn });
+  t.is(deployed.status, 200, JSON.stringify(deployed.body));
+  t.like(deployed.body.processes[0], {
+    bpmnProcessId: 'assessment',
+    version: shipped.version + 1,
+    resourceName: shipped.resourceName,
+    created: true,
+  });
+
+  // what npm start does on the next start: the file did not change, so nothing is deployed
+  const again = await deployProcesses({ db: s.hub.db, zeebe: s.hub.zeebe, logger: createLogger('silent') });
+  t.like(
+    again.find((p) => p.bpmnProcessId === 'assessment'),
+    { version: shipped.version, deployed: false },
+  );
+  const list = await s.as('administrator').get('/api/procedures');
+  const assessment = list.body.items.find((p: { bpmnProcessId: string }) => p.bpmnProcessId === 'assessment');
+  t.is(assessment.latestVersion, shipped.version + 1);
+  t.is(assessment.name, '考核评价 (改)');
+  const latest = await fetch(`${s.hub.engine!.restUrl}/v2/process-definitions/search`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      filter: { processDefinitionId: 'assessment' },
+      sort: [{ field: 'version', order: 'DESC' }],
+    }),
+  });
+  t.is(((await latest.json()) as { items: { version: number }[] }).items[0]!.version, shipped.version + 1);
 });
