@@ -219,18 +219,46 @@ test.serial(
   },
 );
 
-test.serial('platform down: readings and crew tasks wait, then arrive once and in order', async (t) => {
-  const [, second] = await sanitationCases();
-  await sim.setFaults({ down: true });
-  const device = `bin-${run}-b`;
-  await sim.publish(reading(device, 95, 0), reading(device, 95, 30), reading(device, 96, 61));
-  await new Promise((r) => setTimeout(r, 1500));
-  t.is((await sanitationCases()).length, 2, 'nothing arrives while the platform is down');
-  await sim.setFaults({ down: false });
-  await until('third case after recovery', async () =>
-    (await sanitationCases()).length === 3 ? true : null,
-  );
-  const after = await sanitationCases();
-  t.is(after.filter((c) => c.sourceRef?.startsWith(device)).length, 1);
-  t.truthy(second);
-});
+test.serial(
+  'platform down: readings and a work order wait, then arrive once; the crew signs after recovery',
+  async (t) => {
+    const [, second] = await sanitationCases();
+    await until('second case waits for 立案', async () => {
+      const c = await e2e.hub.db.prisma.case.findUniqueOrThrow({ where: { id: second!.id } });
+      return c.status === 'accepted' && c.gridCode ? c : null;
+    });
+    await sim.setFaults({ down: true });
+    await e2e.act(second!.id, 'registered', 'case.registered');
+    await e2e.act(
+      second!.id,
+      'dispatched',
+      'case.dispatched',
+      { assigneeType: 'department', assigneeId: 'dept-d19' },
+      { departmentId: 'dept-d19' },
+    );
+    const device = `bin-${run}-b`;
+    await sim.publish(reading(device, 95, 0), reading(device, 95, 30), reading(device, 96, 61));
+    const retrying = await until('work order retried', () =>
+      e2e.hub.db.prisma.outboxMessage.findFirst({
+        where: { adapter: 'sanitation', kind: 'work_order', caseId: second!.id, attempts: { gte: 1 } },
+      }),
+    );
+    t.is(retrying.status, 'pending');
+    t.is((await sanitationCases()).length, 2, 'no reading arrives while the platform is down');
+    t.is(sim.workOrder(second!.id), undefined);
+
+    await sim.setFaults({ down: false });
+    await until('third case after recovery', async () =>
+      (await sanitationCases()).length === 3 ? true : null,
+    );
+    await until('work order after recovery', async () => sim.workOrder(second!.id));
+    t.is(sim.engine.instances.filter((i) => i.businessKey === second!.id).length, 1, 'one work order');
+    t.is((await sanitationCases()).filter((c) => c.sourceRef?.startsWith(device)).length, 1);
+    sim.crewSigns(second!.id);
+    await until('second signed', async () =>
+      (await e2e.hub.db.prisma.case.findUniqueOrThrow({ where: { id: second!.id } })).status === 'signed'
+        ? true
+        : null,
+    );
+  },
+);
