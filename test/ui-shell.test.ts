@@ -136,3 +136,25 @@ test.serial('the hub serves the app for page paths but never for API paths', asy
   const missing = await fetch(`${ui.url}/assets/missing.js`);
   t.is(missing.status, 404);
 });
+
+test.serial(
+  'operations: the administrator reads users, departments, categories with limits; no serious axe violation',
+  async (t) => {
+    const page = await browser.newPage();
+    t.teardown(() => page.close());
+    await loginThroughForm(page, ui.url, 'administrator');
+    await page.getByRole('link', { name: '运维管理' }).click();
+    await page.getByRole('heading', { name: '运维管理' }).waitFor();
+    await page.getByRole('tab', { name: '用户' }).click();
+    const admin = page.getByRole('row', { name: /^系统管理员 administrator/ });
+    await admin.waitFor();
+    t.regex(await admin.innerText(), /系统管理员\tadministrator\t系统管理员/);
+    await page.getByRole('tab', { name: '部门' }).click();
+    await page.getByRole('rowheader', { name: '环境卫生管理处' }).waitFor();
+    await page.getByRole('tab', { name: '类别与时限' }).click();
+    const garbage = page.getByRole('row', { name: /暴露垃圾/ });
+    await garbage.waitFor();
+    t.regex(await garbage.innerText(), /^event 0102\t市容环境 \/ 暴露垃圾\t/);
+    t.deepEqual(await seriousViolations(page), []);
+  },
+);
