@@ -57,7 +57,7 @@ export interface AdapterE2E {
 }
 
 /** Polls `check` until it returns a truthy value. */
-export async function until<T>(what: string, check: () => Promise<T>, ms = 15_000): Promise<NonNullable<T>> {
+export async function until<T>(what: string, check: () => Promise<T>, ms = 45_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await check();
