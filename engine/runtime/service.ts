@@ -452,15 +452,23 @@ export function createService(deps: {
     },
 
     async readState(read) {
-      // A read's own errors (a refused filter) reach the caller as they are, not as a failed command.
-      const outcome = await submit<{ value?: unknown; error?: unknown; failed: boolean }>(() =>
-        read(db).then(
-          (value) => ({ value, failed: false }),
-          (error: unknown) => ({ error, failed: true }),
-        ),
-      );
-      if (outcome.failed) throw outcome.error;
-      return outcome.value as never;
+      // A failed read is rolled back to its savepoint like a refused command (on PostgreSQL a failed
+      // statement would otherwise spoil the batch's transaction), and its own error (a refused filter)
+      // reaches the caller as it is. The EngineError marker keeps it out of the command-failure log.
+      let failure: { error: unknown } | undefined;
+      try {
+        return await submit(() =>
+          // the read may throw before it returns a promise (a statement that does not prepare)
+          Promise.resolve()
+            .then(() => read(db))
+            .catch((error: unknown) => {
+              failure = { error };
+              throw new EngineError('INVALID_ARGUMENT', 'read failed');
+            }),
+        );
+      } catch (err) {
+        throw failure ? failure.error : err;
+      }
     },
 
     async readEvents(afterPosition, limit) {

@@ -53,3 +53,24 @@ test('an upgraded version-1 database lists its running instances and open incide
   await te.engine.completeJob({ jobKey: jobOfA.key, variables: {} });
   t.is((await queries().getProcessInstance(a.processInstanceKey)).state, 'COMPLETED');
 });
+
+test('a read that fails is rolled back alone: the commands committed with it are kept', async (t) => {
+  const processKey = await deploy(te.engine, XML.replace(/hist/g, 'hist2'), 'hist2.bpmn');
+  const create = () => te.engine.createProcessInstance({ processDefinitionKey: processKey, variables: {} });
+  // queued in one tick, so they share one transaction with the failing read
+  const before = [create(), create()];
+  const bad = te.engine.readState((db) => db.all('SELECT x FROM zb_no_such_table'));
+  const after = [create(), create()];
+  // better-sqlite3's SqliteError is not an Error to ava, so read the rejection by hand
+  const failure = await bad.then(
+    () => undefined,
+    (e: unknown) => e as { message?: string },
+  );
+  t.regex(String(failure?.message), /zb_no_such_table/);
+  const created = await Promise.all([...before, ...after]);
+  const found = await queries().searchProcessInstances({ filter: { processDefinitionId: 'hist2' } });
+  t.deepEqual(
+    found.items.map((i) => i.processInstanceKey),
+    created.map((c) => c.processInstanceKey),
+  );
+});
