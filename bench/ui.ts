@@ -7,7 +7,7 @@
  * 2. cases: a cold load of #/cases as the dispatcher until the first screen of rows is drawn, with
  *    `--cases` (default 1,000,000) cases in the database; budget 1,000 ms.
  * Times are the page's own clock (performance.now(), from navigation start), `--runs` times each (default
- * 7), reported as p50 and max. The case rows are bulk-loaded into the hub's SQLite database between a
+ * 7), reported as p50 and max; plus GET /api/cases?limit=50 timed from Node (the server's share). The case rows are bulk-loaded into the hub's SQLite database between a
  * first start (which seeds the Rugao demo data) and a second start (which serves the figures).
  *
  *   npm run bench:ui -- [--cases 1000000] [--runs 7]
@@ -158,7 +158,7 @@ async function measure(username: string, hash: string, ready: string): Promise<n
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     // The session as the login form leaves it, so each load is the page itself and not the login.
-    await context.addInitScript((s) => sessionStorage.setItem('hub.session', s), stored);
+    await context.addInitScript(`sessionStorage.setItem('hub.session', ${JSON.stringify(stored)})`);
     const page = await context.newPage();
     await page.goto(`${url}/${hash}`);
     await page.waitForFunction(ready, undefined, { polling: 'raf', timeout: 30_000 });
@@ -190,6 +190,18 @@ const cases = await measure(
   `document.querySelectorAll('tr[data-case]').length >= 50`,
 );
 
+// The API alone: the same first page over HTTP from Node, to tell the server's share from the browser's.
+const dispatcher = JSON.parse(await session('dispatcher')) as { token: string };
+const apiTimes: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const t1 = performance.now();
+  const res = await fetch(`${url}/api/cases?limit=50`, {
+    headers: { authorization: `Bearer ${dispatcher.token}` },
+  });
+  await res.json();
+  apiTimes.push(Math.round(performance.now() - t1));
+}
+
 await browser.close();
 await hub.stop();
 await rm(dataDir, { recursive: true, force: true });
@@ -204,6 +216,7 @@ console.log(
       loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
       designerInteractiveMs: summary(designer, 2000),
       casesFirstScreenMs: summary(cases, 1000),
+      casesApiFirstPageMs: summary(apiTimes, 1000),
     },
     null,
     2,

@@ -151,7 +151,7 @@ test.serial('the department signs for and disposes of the case on a phone-sized 
   t.is(await card.getByTestId('status').innerText(), '已派遣');
   t.deepEqual(await seriousViolations(page), []);
   // Nothing wider than the phone: no sideways scrolling.
-  t.true(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+  t.true(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'));
 
   await card.getByRole('button', { name: '签收' }).click();
   await card.getByText('已签收', { exact: true }).last().waitFor();

@@ -42,7 +42,7 @@ for (const [role, nav] of Object.entries(EXPECTED_NAV)) {
     t.deepEqual(links, nav);
     // Landed on the first page of the list, marked as current.
     const current = page.locator('nav a[aria-current="page"]');
-    t.is(await current.innerText(), nav[0]);
+    t.is(await current.innerText(), nav[0]!);
   });
 }
 
@@ -94,9 +94,9 @@ test.serial('logout ends the session: back to the login form, the old token is r
   const page = await browser.newPage();
   t.teardown(() => page.close());
   await loginThroughForm(page, ui.url, 'dispatcher');
-  const token = await page.evaluate(
-    () => JSON.parse(sessionStorage.getItem('hub.session') ?? '{}').token as string,
-  );
+  const token = (await page.evaluate(
+    "JSON.parse(sessionStorage.getItem('hub.session') ?? '{}').token",
+  )) as string;
   await page.getByRole('button', { name: '退出登录' }).click();
   await page.getByRole('heading', { name: '登录' }).waitFor();
   const res = await fetch(`${ui.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
@@ -116,9 +116,9 @@ test.serial(
     // Tab from the top: the skip link first, then the navigation links in order.
     await page.locator('body').focus();
     await page.keyboard.press('Tab');
-    t.is(await page.evaluate(() => document.activeElement?.textContent?.trim()), '跳到主要内容');
+    t.is(await page.evaluate('document.activeElement?.textContent?.trim()'), '跳到主要内容');
     await page.keyboard.press('Tab');
-    t.is(await page.evaluate(() => document.activeElement?.textContent?.trim()), '案卷');
+    t.is(await page.evaluate('document.activeElement?.textContent?.trim()'), '案卷');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForURL(/#\/inbox$/);
