@@ -11,7 +11,7 @@ import { loadConfig } from '../src/config.ts';
 import { createHub, type Hub } from '../src/hub.ts';
 import { createLogger } from '../src/log.ts';
 import { insertCase } from '../src/cases/create.ts';
-import { indexTerms, queryTerms } from '../src/cases/search.ts';
+import { indexTerms, queryTerms, searchCases } from '../src/cases/search.ts';
 import { call, startTestApi, type Reply } from './helpers/api.ts';
 import { createTestDb } from './helpers/db.ts';
 import { seedDemo } from '../src/db/seed.ts';
@@ -518,6 +518,43 @@ test.serial(
     t.deepEqual(none.body.errors, [
       { field: 'query.q', message: 'no letters, digits or Chinese characters' },
     ]);
+  },
+);
+
+test.serial(
+  'search plans: walking common terms in small batches, with a tiny scan budget, pages the same cases as the id plan',
+  async (t) => {
+    // The fixtures of the previous test (2021); the walk is forced with thresholds of a few rows.
+    const where = [
+      { reportedAt: { gte: new Date('2021-01-01T00:00:00Z'), lt: new Date('2022-01-01T00:00:00Z') } },
+    ];
+    const all = async (
+      q: string,
+      tuning?: { rareLimit: number; batch: number; budget: number },
+      limit = 2,
+    ) => {
+      const tags: string[] = [];
+      let cursor: { createdAt: Date; id: string } | null = null;
+      let pages = 0;
+      do {
+        const page = await searchCases(hub.db.prisma, queryTerms(q), where, cursor, limit, tuning);
+        tags.push(...page.rows.map((r) => r.description.slice(0, 2)));
+        cursor = page.next;
+        pages++;
+      } while (cursor && pages < 50);
+      return { tags, pages };
+    };
+    const walk = { rareLimit: 1, batch: 2, budget: 1000 };
+    const tight = { rareLimit: 1, batch: 1, budget: 1 };
+    for (const q of ['井盖', '井盖 海阳路', '海阳路', '树', 'noise', '井盖 东陈', '路']) {
+      const byIds = await all(q);
+      t.deepEqual((await all(q, walk)).tags, byIds.tags, `walk: ${q}`);
+      const budget = await all(q, tight);
+      t.deepEqual(budget.tags, byIds.tags, `budget: ${q}`);
+    }
+    t.deepEqual((await all('井盖')).tags, ['S5', 'S2', 'S1']);
+    // With a budget of one row, a page may be empty while the walk goes on.
+    t.true((await all('井盖 海阳路', tight, 5)).pages > 2);
   },
 );
 

@@ -124,6 +124,12 @@ export async function searchCases(
   where: Prisma.CaseWhereInput[],
   cursor: Position | null,
   limit: number,
+  /** The plan's thresholds (tests make them small to walk a small table). */
+  tuning: { rareLimit: number; batch: number; budget: number } = {
+    rareLimit: RARE_LIMIT,
+    batch: BATCH,
+    budget: SCAN_BUDGET,
+  },
 ): Promise<SearchPage> {
   const order: Prisma.CaseOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
   const after = (c: Position | null): Prisma.CaseWhereInput[] =>
@@ -132,7 +138,7 @@ export async function searchCases(
   const counted = await Promise.all(
     terms.map(async (t) => ({
       t,
-      n: await prisma.caseSearchTerm.count({ where: termWhere(t), take: RARE_LIMIT }),
+      n: await prisma.caseSearchTerm.count({ where: termWhere(t), take: tuning.rareLimit }),
     })),
   );
   counted.sort((a, b) => a.n - b.n || Number(a.t.prefix) - Number(b.t.prefix));
@@ -154,7 +160,7 @@ export async function searchCases(
   };
 
   const [driver, ...others] = counted.map((c) => c.t);
-  if (counted[0]!.n < RARE_LIMIT) {
+  if (counted[0]!.n < tuning.rareLimit) {
     const postings = await prisma.caseSearchTerm.findMany({
       where: termWhere(driver!),
       select: { caseId: true },
@@ -174,10 +180,18 @@ export async function searchCases(
   // is one (they are in the order of the list), else the case list itself.
   const walker = counted.find((c) => !c.t.prefix)?.t;
   const rest = walker ? counted.map((c) => c.t).filter((t) => t !== walker) : counted.map((c) => c.t);
-  const found: CaseRow[] = [];
+  // Only ids while walking; the full rows of the page are read once at the end.
+  const found: Position[] = [];
+  const finish = async (next: Position | null): Promise<SearchPage> => {
+    const page = found.slice(0, limit);
+    const rows = page.length
+      ? await prisma.case.findMany({ where: { id: { in: page.map((p) => p.id) } }, orderBy: order })
+      : [];
+    return { rows, next };
+  };
   let position = cursor;
   let scanned = 0;
-  while (found.length <= limit && scanned < SCAN_BUDGET) {
+  while (found.length <= limit && scanned < tuning.budget) {
     const batch: Position[] = walker
       ? (
           await prisma.caseSearchTerm.findMany({
@@ -193,17 +207,17 @@ export async function searchCases(
                 : {}),
             },
             orderBy: [{ createdAt: 'desc' }, { caseId: 'desc' }],
-            take: BATCH,
+            take: tuning.batch,
             select: { caseId: true, createdAt: true },
           })
         ).map((p) => ({ id: p.caseId, createdAt: p.createdAt }))
       : await prisma.case.findMany({
           where: { AND: [...where, ...after(position)] },
           orderBy: order,
-          take: BATCH,
+          take: tuning.batch,
           select: { id: true, createdAt: true },
         });
-    if (batch.length === 0) return { rows: found, next: null };
+    if (batch.length === 0) return finish(found.length > limit ? pick(found[limit - 1]!) : null);
     scanned += batch.length;
     position = batch.at(-1)!;
     const ids = await narrow(
@@ -211,24 +225,22 @@ export async function searchCases(
       rest,
     );
     if (ids.length) {
-      const rows = await prisma.case.findMany({
-        where: { AND: [...where, { id: { in: ids } }] },
-        orderBy: order,
-      });
-      found.push(...rows);
+      // The batch is in list order, so the first matches are the ones the page needs.
+      found.push(
+        ...(await prisma.case.findMany({
+          where: { AND: [...where, { id: { in: ids } }] },
+          orderBy: order,
+          take: limit + 1 - found.length,
+          select: { id: true, createdAt: true },
+        })),
+      );
     }
-    if (batch.length < BATCH) {
-      // The walk reached the end.
-      const page = found.slice(0, limit);
-      return { rows: page, next: found.length > limit ? pick(page.at(-1)!) : null };
-    }
-  }
-  if (found.length > limit) {
-    const page = found.slice(0, limit);
-    return { rows: page, next: pick(page.at(-1)!) };
+    if (found.length > limit) return finish(pick(found[limit - 1]!));
+    // The walk reached the end.
+    if (batch.length < tuning.batch) return finish(null);
   }
   // Budget spent before the page filled: continue after the last row looked at.
-  return { rows: found, next: position };
+  return finish(position);
 }
 
 const pick = (row: Position): Position => ({ createdAt: row.createdAt, id: row.id });
