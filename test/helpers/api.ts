@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { createHubAdapters } from '../../adapters/index.ts';
 import { createApi, type Api, type ReadinessCheck } from '../../src/api/index.ts';
 import { createAuth, type Auth } from '../../src/auth/index.ts';
 import { hashPassword } from '../../src/auth/password.ts';
@@ -48,6 +49,14 @@ export async function startTestApi(
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
   const auth = createAuth({ db: testDb.db, config, key: randomBytes(32) });
+  // The adapters' routes (webhooks, Open311, monitoring) join the API as in the hub; nothing of theirs runs.
+  const adapters = createHubAdapters({
+    config,
+    logger,
+    db: testDb.db,
+    now: options.now ?? (() => new Date()),
+    authenticate: auth.authenticate,
+  });
   const api = createApi({
     config,
     logger,
@@ -56,6 +65,7 @@ export async function startTestApi(
     readinessChecks: options.readinessChecks,
     zeebe: options.zeebe,
     now: options.now,
+    extraRoutes: adapters.routes(),
   });
   const server = createServer(api.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
