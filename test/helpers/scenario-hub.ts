@@ -169,8 +169,8 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
   return { hub, url, smtp, unit, userId, as, clock, waitingAt, close };
 }
 
-/** Polls `check` until it returns a truthy value; throws naming `what` after `ms`. */
-export async function until<T>(what: string, check: () => Promise<T>, ms = 20_000): Promise<NonNullable<T>> {
+/** Polls `check` until it returns a truthy value; throws naming `what` after `ms` (long: the test machine is shared and loaded). */
+export async function until<T>(what: string, check: () => Promise<T>, ms = 45_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await check();
