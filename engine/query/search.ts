@@ -57,6 +57,8 @@ export interface SearchResult<T> {
 }
 
 const DEFAULT_LIMIT = 100;
+/** totalItems counts up to this many matches; beyond it hasMoreTotalItems is true. */
+export const COUNT_CAP = 10_000;
 const MAX_LIMIT = 10_000;
 
 type Json = Record<string, unknown>;
@@ -229,10 +231,17 @@ export async function search<T>(db: Db, spec: SearchSpec<T>, body: unknown): Pro
   const conditions = [...(spec.where ?? []), ...filter.sql];
   const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
   const params = [...(spec.fromParams ?? []), ...filter.params];
-  const [count] = await db.all(`SELECT COUNT(*) AS n FROM ${spec.from}${where}`, params);
-  const totalItems = Number(count?.n ?? 0);
+  // Counting stops past COUNT_CAP (as Camunda's totalItems does, with hasMoreTotalItems), so a search
+  // over a long history costs a bounded count, not a scan of every row.
+  const [count] = await db.all(
+    `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${spec.from}${where} LIMIT ${COUNT_CAP + 1}) counted`,
+    params,
+  );
+  const counted = Number(count?.n ?? 0);
+  const hasMoreTotalItems = counted > COUNT_CAP;
+  const totalItems = Math.min(counted, COUNT_CAP);
   const rows =
-    limit > 0 && offset < totalItems
+    limit > 0 && (offset < totalItems || hasMoreTotalItems)
       ? await db.all(`SELECT ${spec.select} FROM ${spec.from}${where} ORDER BY ${order} LIMIT ? OFFSET ?`, [
           ...params,
           limit,
@@ -245,7 +254,7 @@ export async function search<T>(db: Db, spec: SearchSpec<T>, body: unknown): Pro
       totalItems,
       startCursor: rows.length ? encodeCursor(offset) : null,
       endCursor: rows.length ? encodeCursor(offset + rows.length - 1) : null,
-      hasMoreTotalItems: false,
+      hasMoreTotalItems,
     },
   };
 }

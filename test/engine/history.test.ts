@@ -1,6 +1,7 @@
 /**
  * The history the query API reads: written with each command, kept after the runtime rows are gone, and
- * backfilled when a database from before the history tables (schema version 1) is opened.
+ * backfilled when a database from before the history tables (schema version 1) is opened. Serial: one
+ * test drops the history tables and restarts the engine.
  */
 import test from 'ava';
 import { createEngineQueries } from '../../engine/query/index.ts';
@@ -11,7 +12,7 @@ const queries = () => createEngineQueries(te.engine);
 
 const XML = bpmn('hist', start() + serviceTask('task', 'hist-job') + end() + chain('start', 'task', 'end'));
 
-test('an upgraded version-1 database lists its running instances and open incidents', async (t) => {
+test.serial('an upgraded version-1 database lists its running instances and open incidents', async (t) => {
   const processKey = await deploy(te.engine, XML, 'hist.bpmn');
   const a = await te.engine.createProcessInstance({ processDefinitionKey: processKey, variables: {} });
   const b = await te.engine.createProcessInstance({ processDefinitionKey: processKey, variables: {} });
@@ -54,7 +55,7 @@ test('an upgraded version-1 database lists its running instances and open incide
   t.is((await queries().getProcessInstance(a.processInstanceKey)).state, 'COMPLETED');
 });
 
-test('a read that fails is rolled back alone: the commands committed with it are kept', async (t) => {
+test.serial('a read that fails is rolled back alone: the commands committed with it are kept', async (t) => {
   const processKey = await deploy(te.engine, XML.replace(/hist/g, 'hist2'), 'hist2.bpmn');
   const create = () => te.engine.createProcessInstance({ processDefinitionKey: processKey, variables: {} });
   // queued in one tick, so they share one transaction with the failing read
@@ -74,3 +75,32 @@ test('a read that fails is rolled back alone: the commands committed with it are
     created.map((c) => c.processInstanceKey),
   );
 });
+
+test.serial(
+  'totalItems counts up to 10,000 and hasMoreTotalItems says there are more; pages past it still work',
+  async (t) => {
+    // 10,005 finished instances of one process, written straight into the history (fast to set up)
+    await te.engine.readState((db) =>
+      db.run(
+        `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 10005)
+       INSERT INTO zb_q_process_instance (key, process_key, bpmn_process_id, version, parent_pi_key, parent_ei_key, state, start_ts, end_ts)
+       SELECT 4000000000000000 + x, 1, 'many', 1, NULL, NULL, 'COMPLETED', x, x + 1 FROM n`,
+      ),
+    );
+    const page = await queries().searchProcessInstances({
+      filter: { processDefinitionId: 'many' },
+      page: { from: 10_000, limit: 10 },
+    });
+    t.is(page.page.totalItems, 10_000);
+    t.true(page.page.hasMoreTotalItems);
+    t.deepEqual(
+      page.items.map((i) => i.processInstanceKey),
+      ['4000000000010001', '4000000000010002', '4000000000010003', '4000000000010004', '4000000000010005'],
+    );
+    const narrow = await queries().searchProcessInstances({
+      filter: { processDefinitionId: 'many', startDate: { $lte: new Date(3).toISOString() } },
+    });
+    t.is(narrow.page.totalItems, 3);
+    t.false(narrow.page.hasMoreTotalItems);
+  },
+);
