@@ -202,6 +202,12 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           extraRoutes: adapters.routes(),
           readinessChecks: [engineCheck, ...readinessChecks],
         });
+        // Files of reports that failed after their upload (no Attachment row) are removed once they are
+        // old enough that no request can still be attaching them (src/attachments/store.ts).
+        api.attachments
+          .sweep()
+          .then((removed) => removed && log.info({ removed }, 'unattached upload files removed'))
+          .catch((err: unknown) => log.warn({ err }, 'sweeping unattached upload files failed'));
         // The admin UI answers what the API routes do not (the router runs first).
         if (config.ADMIN_UI) api.app.use(serveAdminUi());
         const s = createServer(api.app.callback());
