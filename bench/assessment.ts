@@ -15,7 +15,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { parseArgs } from 'node:util';
-import { createAssessment, monthPeriod } from '../src/assessment/index.ts';
+import { computeReport, createAssessment, monthPeriod, periodContaining } from '../src/assessment/index.ts';
 import { createWorkCalendar } from '../src/calendar/index.ts';
 
 const { values } = parseArgs({
@@ -273,7 +273,8 @@ const insertSeconds = (performance.now() - t0) / 1000;
 const month = monthStarts[Math.floor(MONTHS / 2)]!;
 const label = new Date(month + 12 * 3_600_000).toISOString().slice(0, 7);
 const period = monthPeriod(label, TZ);
-const assessment = createAssessment({ db: tdb.db, calendar: createWorkCalendar({ timezone: TZ }) });
+const calendar = createWorkCalendar({ timezone: TZ });
+const assessment = createAssessment({ db: tdb.db, calendar });
 const runs: number[] = [];
 const cpu: number[] = [];
 let result;
@@ -286,6 +287,20 @@ for (let i = 0; i < 2; i++) {
   const used = process.cpuUsage(c);
   cpu.push(Math.round((used.user + used.system) / 1000));
 }
+// What the API's on-demand run and the procedure add: rendering HTML and CSV and storing the row
+// (its result JSON holds every figure's case ids).
+const reportStart = performance.now();
+const { report } = await computeReport(
+  { db: tdb.db, calendar, timezone: TZ },
+  periodContaining('month', `${label}-15`, TZ),
+  { scope: 'all', now: new Date(period.to.getTime() + 86_400_000), render: true },
+);
+const reportMs = Math.round(performance.now() - reportStart);
+const reportBytes = {
+  result: Buffer.byteLength(JSON.stringify(report.result)),
+  html: Buffer.byteLength(report.html),
+  csv: Buffer.byteLength(report.csv),
+};
 const f = result!.city.figures;
 console.log(
   JSON.stringify(
@@ -299,6 +314,9 @@ console.log(
       monthCases: f.registered!.value,
       assessmentMs: runs,
       assessmentCpuMs: cpu,
+      // compute + render + store as POST /api/assessment/runs does; ids here are 13 characters (uuid7: 36)
+      reportMs,
+      reportBytes,
       loadAverage: (await import('node:os')).loadavg().map((x) => Math.round(x * 10) / 10),
       city: {
         disposalRate: f.disposalRate!.value,

@@ -15,6 +15,7 @@ import {
   renderAssessmentHtml,
   REPORT_SCOPES,
   scopedResult,
+  unpackResult,
   type AssessmentResult,
   type ReportScope,
 } from '../src/assessment/index.ts';
@@ -91,7 +92,7 @@ export const storeAssessmentJob = defineHandler(async (job, deps: WorkerDeps) =>
     where: { periodKey_scope: { periodKey, scope } },
   });
   if (!report) throw validationError(`no computed assessment for period ${periodKey}, scope ${scope}`);
-  const result = scopedResult(report.result as unknown as AssessmentResult, scope);
+  const result = scopedResult(unpackResult(report.result), scope);
   await prisma.assessmentReport.update({
     where: { id: report.id },
     data: { html: renderAssessmentHtml(result), csv: renderAssessmentCsv(result) },

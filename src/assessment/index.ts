@@ -74,10 +74,12 @@ export function createAssessment(deps: AssessmentDeps): Assessment {
 export {
   computeReport,
   lastCompletePeriod,
+  packResult,
   PERIOD_KINDS,
   periodContaining,
   periodKeyOf,
   REPORT_SCOPES,
   scopedResult,
+  unpackResult,
 } from './reports.ts';
 export type { PeriodKind, ReportPeriod, ReportScope } from './reports.ts';

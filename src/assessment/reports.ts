@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import type { WorkCalendar } from '../calendar/index.ts';
 import type { Db, Prisma } from '../db/index.ts';
 import { validationError } from '../errors.ts';
-import type { AssessmentResult } from './compute.ts';
+import type { AssessmentResult, EntityResult } from './compute.ts';
 import { createAssessment } from './index.ts';
 import { renderAssessmentCsv, renderAssessmentHtml } from './render.ts';
 
@@ -51,6 +51,17 @@ export function lastCompletePeriod(kind: PeriodKind, now: Date, zone: string): R
   return { start, end, periodKey: periodKeyOf(start, end) };
 }
 
+/** The entity lists of a result besides the city. */
+const LISTS = [
+  'departments',
+  'streets',
+  'grids',
+  'supervisors',
+  'acceptors',
+  'shiftLeaders',
+  'dispatchers',
+] as const;
+
 /** The result restricted to the scope's entities (the city line always stays). */
 export function scopedResult(result: AssessmentResult, scope: ReportScope): AssessmentResult {
   if (scope === 'all') return result;
@@ -60,18 +71,83 @@ export function scopedResult(result: AssessmentResult, scope: ReportScope): Asse
     grids: ['grids'],
     staff: ['supervisors', 'acceptors', 'shiftLeaders', 'dispatchers'],
   };
-  const lists = [
-    'departments',
-    'streets',
-    'grids',
-    'supervisors',
-    'acceptors',
-    'shiftLeaders',
-    'dispatchers',
-  ] as const;
   const copy = { ...result };
-  for (const list of lists) if (!keep[scope].includes(list)) copy[list] = [];
+  for (const list of LISTS) if (!keep[scope].includes(list)) copy[list] = [];
   return copy;
+}
+
+interface PackedFigure {
+  value: number | null;
+  /** positions in `caseIds` of the numerator's cases */
+  n: number[];
+  d?: number[];
+}
+
+/**
+ * How a result is stored: every case id once (`caseIds`, sorted) and each figure's cases as positions
+ * in it. A month's figures name the same few thousand cases dozens of times over (every figure of the
+ * city, its department, street, grid and staff), so full ids would make the row ~7× larger.
+ */
+interface PackedResult {
+  format: 'packed-1';
+  caseIds: string[];
+  result: Omit<AssessmentResult, 'city' | (typeof LISTS)[number]> &
+    Record<'city', PackedEntity> &
+    Record<(typeof LISTS)[number], PackedEntity[]>;
+}
+type PackedEntity = Omit<EntityResult, 'figures'> & { figures: Record<string, PackedFigure> };
+
+/** The stored form of a result (deterministic: the same result packs to the same JSON). */
+export function packResult(result: AssessmentResult): PackedResult {
+  const all = [result.city, ...LISTS.flatMap((l) => result[l])];
+  const ids = new Set<string>();
+  for (const e of all) {
+    for (const f of Object.values(e.figures)) {
+      for (const id of f.numeratorIds) ids.add(id);
+      for (const id of f.denominatorIds ?? []) ids.add(id);
+    }
+  }
+  const caseIds = [...ids].sort();
+  const at = new Map(caseIds.map((id, i) => [id, i]));
+  const pack = (e: EntityResult): PackedEntity => ({
+    ...e,
+    figures: Object.fromEntries(
+      Object.entries(e.figures).map(([k, f]) => [
+        k,
+        {
+          value: f.value,
+          n: f.numeratorIds.map((id) => at.get(id)!),
+          ...(f.denominatorIds ? { d: f.denominatorIds.map((id) => at.get(id)!) } : {}),
+        },
+      ]),
+    ),
+  });
+  const packed = { ...result, city: pack(result.city) } as unknown as PackedResult['result'];
+  for (const l of LISTS) packed[l] = result[l].map(pack);
+  return { format: 'packed-1', caseIds, result: packed };
+}
+
+/** A stored result as computed (rows written before packing hold the plain result). */
+export function unpackResult(stored: unknown): AssessmentResult {
+  const s = stored as PackedResult | AssessmentResult;
+  if (!('format' in s) || s.format !== 'packed-1') return s as AssessmentResult;
+  const ids = s.caseIds;
+  const unpack = (e: PackedEntity): EntityResult => ({
+    ...e,
+    figures: Object.fromEntries(
+      Object.entries(e.figures).map(([k, f]) => [
+        k,
+        {
+          value: f.value,
+          numeratorIds: f.n.map((i) => ids[i]!),
+          ...(f.d ? { denominatorIds: f.d.map((i) => ids[i]!) } : {}),
+        },
+      ]),
+    ),
+  });
+  const result = { ...s.result, city: unpack(s.result.city) } as unknown as AssessmentResult;
+  for (const l of LISTS) result[l] = s.result[l].map(unpack);
+  return result;
 }
 
 export interface ComputeReportDeps {
@@ -83,7 +159,7 @@ export interface ComputeReportDeps {
 
 /**
  * Computes the period up to min(end, now) — a period not over yet gives the figures so far — and
- * stores it as the report of (periodKey, scope), replacing an earlier one. With `render`, the HTML
+ * stores it (packed: packResult) as the report of (periodKey, scope), replacing an earlier one. With `render`, the HTML
  * and CSV (limited to the scope) are stored too; the procedure renders in its own step.
  */
 export async function computeReport(
@@ -104,7 +180,7 @@ export async function computeReport(
   const shown = scopedResult(result, options.scope);
   const html = options.render ? renderAssessmentHtml(shown) : '';
   const csv = options.render ? renderAssessmentCsv(shown) : '';
-  const json = JSON.parse(JSON.stringify(result)) as Prisma.InputJsonValue;
+  const json = JSON.parse(JSON.stringify(packResult(result))) as Prisma.InputJsonValue;
   const { periodKey } = period;
   const scope = options.scope;
   const report = await deps.db.prisma.assessmentReport.upsert({

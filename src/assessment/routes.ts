@@ -16,7 +16,7 @@ import { HubError, notFound, validationError } from '../errors.ts';
 import { logChange } from '../admin/common.ts';
 import { FIGURE_LABELS, type AssessmentResult, type EntityResult, type Figure } from './compute.ts';
 import { createAssessment } from './index.ts';
-import { computeReport, periodContaining, PERIOD_KINDS, REPORT_SCOPES } from './reports.ts';
+import { computeReport, periodContaining, PERIOD_KINDS, REPORT_SCOPES, unpackResult } from './reports.ts';
 import { DEFAULT_ASSESSMENT_RULES, type AssessmentRules } from './rules.ts';
 
 /** Who reads reports and rules; who runs an assessment; who edits rules. */
@@ -48,19 +48,22 @@ const summarySchema = z.object({
   avgHandlingHours: z.number().nullable(),
 });
 
-const reportMetaSchema = z.object({
+const listItemSchema = z.object({
   id: z.string(),
   periodKey: z.string().describe('2026-10 for a calendar month, else <start>_<end> (end exclusive)'),
   scope: z.enum(REPORT_SCOPES),
   periodStart: z.iso.datetime(),
   periodEnd: z.iso.datetime().describe('exclusive'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime().describe('when it was last (re)computed'),
+  links: z.object({ self: z.string(), csv: z.string(), html: z.string() }),
+});
+
+const reportMetaSchema = listItemSchema.extend({
   asOf: z.iso
     .datetime()
     .describe('the timeline counted up to here (the period end, or the run time for a period not over)'),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
   summary: summarySchema.describe('city-wide figures'),
-  links: z.object({ self: z.string(), csv: z.string(), html: z.string() }),
 });
 
 const figureSchema = z.object({
@@ -121,9 +124,7 @@ interface ReportRow {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function meta(row: ReportRow): z.input<typeof reportMetaSchema> {
-  const result = row.result as AssessmentResult;
-  const city = (key: string) => result.city.figures[key]?.value ?? null;
+function listItem(row: Omit<ReportRow, 'result'>): z.input<typeof listItemSchema> {
   const self = `/api/assessment/reports/${row.id}`;
   return {
     id: row.id,
@@ -131,9 +132,17 @@ function meta(row: ReportRow): z.input<typeof reportMetaSchema> {
     scope: row.scope as (typeof REPORT_SCOPES)[number],
     periodStart: row.periodStart.toISOString(),
     periodEnd: row.periodEnd.toISOString(),
-    asOf: result.period.asOf,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    links: { self, csv: `${self}/csv`, html: `${self}/html` },
+  };
+}
+
+function meta(row: ReportRow, result: AssessmentResult): z.input<typeof reportMetaSchema> {
+  const city = (key: string) => result.city.figures[key]?.value ?? null;
+  return {
+    ...listItem(row),
+    asOf: result.period.asOf,
     summary: {
       registered: city('registered'),
       disposalRate: city('disposalRate'),
@@ -144,7 +153,6 @@ function meta(row: ReportRow): z.input<typeof reportMetaSchema> {
       overdue: city('overdue'),
       avgHandlingHours: city('avgHandlingHours'),
     },
-    links: { self, csv: `${self}/csv`, html: `${self}/html` },
   };
 }
 
@@ -221,7 +229,7 @@ export function assessmentRoutes({
           ]);
         }
         const started = Date.now();
-        const { report } = await computeReport({ db, timezone: zone }, period, {
+        const { report, result } = await computeReport({ db, timezone: zone }, period, {
           scope: body.scope,
           now: at,
           render: true,
@@ -232,13 +240,13 @@ export function assessmentRoutes({
           reportId: report.id,
           ms: Date.now() - started,
         });
-        return meta(report);
+        return meta(report, result);
       },
     }),
     defineRoute({
       method: 'GET',
       path: '/api/assessment/reports',
-      summary: 'Stored assessment reports, newest period first',
+      summary: 'Stored assessment reports, newest period first (without figures: read one for them)',
       tags: ['assessment'],
       access: READERS,
       query: z.object({
@@ -248,7 +256,7 @@ export function assessmentRoutes({
       responses: {
         200: {
           description: 'Reports without their figures',
-          schema: z.object({ items: z.array(reportMetaSchema) }),
+          schema: z.object({ items: z.array(listItemSchema) }),
         },
       },
       handler: async ({ query }) => {
@@ -264,12 +272,11 @@ export function assessmentRoutes({
             scope: true,
             periodStart: true,
             periodEnd: true,
-            result: true,
             createdAt: true,
             updatedAt: true,
           },
         });
-        return { items: rows.map(meta) };
+        return { items: rows.map(listItem) };
       },
     }),
     defineRoute({
@@ -290,11 +297,11 @@ export function assessmentRoutes({
       },
       handler: async ({ params, query }) => {
         const row = await load(params.id);
-        const r = row.result as unknown as AssessmentResult;
+        const r = unpackResult(row.result);
         const ids = query.ids === 'true';
         const list = (l: EntityResult[]) => l.map((e) => entityView(e, ids));
         return {
-          ...meta(row),
+          ...meta(row, r),
           result: {
             city: entityView(r.city, ids),
             departments: list(r.departments),
@@ -370,7 +377,7 @@ export function assessmentRoutes({
       },
       handler: async ({ params, query }) => {
         const row = await load(params.id);
-        const result = row.result as unknown as AssessmentResult;
+        const result = unpackResult(row.result);
         const entity = findEntity(result, query.entityType, query.entityId);
         const figure = entity.figures[query.figure];
         if (!figure) {
