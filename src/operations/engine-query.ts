@@ -127,6 +127,8 @@ export function createEngineQuery(config: QueryConfig, restUrl: string): EngineQ
           ZEEBE_CLIENT_SECRET: config.ZEEBE_CLIENT_SECRET,
           CAMUNDA_OAUTH_URL: config.ZEEBE_AUTHORIZATION_SERVER_URL,
           ZEEBE_TOKEN_AUDIENCE: config.ZEEBE_TOKEN_AUDIENCE ?? 'zeebe.camunda.io',
+          // The token is a secret: keep it in memory, not in the SDK's file cache under $HOME.
+          CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
         }
       : { CAMUNDA_AUTH_STRATEGY: 'NONE' }),
   } as never).getCamundaRestClient();
