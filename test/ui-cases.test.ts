@@ -100,6 +100,12 @@ test.serial('case detail: timeline, grid map with the point in its cell', async 
   const dot = (await page.getByTestId('case-point').boundingBox())!;
   const [cx, cy] = [dot.x + dot.width / 2, dot.y + dot.height / 2];
   t.true(cx > box.x && cx < box.x + box.width && cy > box.y && cy < box.y + box.height);
+  // The procedure diagram: the instance's current step is marked and named, the steps it passed too.
+  const current = page.getByTestId('current-step');
+  await current.waitFor();
+  t.regex(await current.innerText(), /^当前步骤: \S/);
+  t.true((await page.locator('#case-diagram g.path-current').count()) >= 1);
+  t.true((await page.locator('#case-diagram g.path-taken').count()) >= 1);
   t.deepEqual(await seriousViolations(page), []);
 });
 
@@ -184,6 +190,15 @@ test.serial(
     const page = await pageAs('leader');
     t.teardown(() => page.close());
     await page.getByRole('link', { name: '考核评价' }).click();
+    // The month just run (the schedule may have stored other periods' reports too).
+    await page
+      .locator(`select#report option[value="${run.body.id}"]`)
+      .waitFor({ state: 'attached' })
+      .catch(async (err: unknown) => {
+        t.log(await page.locator('#page').innerText());
+        throw err;
+      });
+    await page.locator('select#report').selectOption(run.body.id);
     const row = page.locator(`tr[data-entity="${d06.name}"]`);
     await row.waitFor();
     t.is(await row.locator('[data-figure="registered"]').innerText(), '1');

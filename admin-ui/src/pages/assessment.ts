@@ -28,7 +28,6 @@ interface ReportMeta {
   periodKey: string;
   scope: string;
   createdAt: string;
-  summary: { disposalRate: number | null; closureRate: number | null; avgHandlingHours: number | null };
   links: { csv: string };
 }
 interface Report extends ReportMeta {
@@ -67,6 +66,8 @@ export const mount: MountPage = (el) => {
   let error = '';
   let available = true;
   let loading = true;
+  /** City figures of the monthly reports (oldest first), for the trend charts. */
+  let months: { periodKey: string; figures: Record<string, Figure> }[] = [];
 
   async function open(id: string) {
     drill = null;
@@ -147,9 +148,8 @@ export const mount: MountPage = (el) => {
   }
 
   function draw() {
-    const months = reports.filter((r) => isMonth(r.periodKey) && r.scope === 'all').reverse();
-    const trend = (pick: (r: ReportMeta) => number | null) =>
-      months.map((r) => ({ label: r.periodKey.slice(2), value: pick(r) }));
+    const trend = (key: string) =>
+      months.map((m) => ({ label: m.periodKey.slice(2), value: m.figures[key]?.value ?? null }));
     render(
       html`<h1>${t('assess.heading')}</h1>
         ${available ? nothing : html`<p class="muted" role="note">${t('app.apiMissing', { path: '/api/assessment/reports' })}</p>`}
@@ -178,21 +178,9 @@ export const mount: MountPage = (el) => {
           months.length
             ? html`<h2>${t('assess.trend')}</h2>
                 <div class="grid2" data-testid="trends">
-                  ${lineChart(
-                    t('assess.disposalRate'),
-                    trend((r) => r.summary.disposalRate),
-                    pct,
-                  )}
-                  ${lineChart(
-                    t('assess.closureRate'),
-                    trend((r) => r.summary.closureRate),
-                    pct,
-                  )}
-                  ${lineChart(
-                    t('assess.avgHours'),
-                    trend((r) => r.summary.avgHandlingHours),
-                    (v) => v.toFixed(1),
-                  )}
+                  ${lineChart(t('assess.disposalRate'), trend('disposalRate'), pct)}
+                  ${lineChart(t('assess.closureRate'), trend('closureRate'), pct)}
+                  ${lineChart(t('assess.avgHours'), trend('avgHandlingHours'), (v) => v.toFixed(1))}
                 </div>`
             : nothing
         }
@@ -242,6 +230,22 @@ export const mount: MountPage = (el) => {
         reports = (await api<{ items: ReportMeta[] }>('/api/assessment/reports')).items;
         const first = reports.find((r) => r.scope === 'all') ?? reports[0];
         if (first) await open(first.id);
+        loading = false;
+        draw();
+        // The list carries no figures: the last twelve monthly reports are read for the trends.
+        const monthly = reports
+          .filter((r) => isMonth(r.periodKey) && r.scope === 'all')
+          .slice(0, 12)
+          .reverse();
+        months = await Promise.all(
+          monthly.map(async (r) => {
+            const full =
+              r.id === report?.id
+                ? report
+                : await api<Report>(`/api/assessment/reports/${encodeURIComponent(r.id)}`);
+            return { periodKey: r.periodKey, figures: full.result.city.figures };
+          }),
+        );
       } catch (err) {
         error = describeError(err);
       }
