@@ -38,3 +38,36 @@ export function createZeebeClient(config: ZeebeConfig, address = config.ZEEBE_AD
   } as never);
   return sdk.getZeebeGrpcApiClient();
 }
+
+/**
+ * The SDK worker's fields used by closeWorker: `jobStream` is its ActivateJobs call in flight (internal
+ * to @camunda8/sdk 8.8, hence optional: without it closeWorker is a plain close()).
+ */
+interface PollingWorker {
+  jobStream?: { emit(event: 'end'): boolean };
+  close(timeout?: number): Promise<unknown>;
+}
+
+/**
+ * Closes a polling worker and lets the process exit at once. The SDK arms a timer of the long-poll
+ * timeout + 1 s for every ActivateJobs call and clears it only when the call emits 'end' or 'error';
+ * worker.close() cancels and destroys the call in flight, which suppresses both events, so the timer
+ * (31 s with the hub's 30 s long poll) kept every stopped process alive — each test file with a hub
+ * waited ~30 s before it could exit. Emitting 'end' is what that timer itself does when it fires (the
+ * SDK's listeners then destroy the stream and clear the timer); it is done here right after close().
+ */
+export async function closeWorker(worker: object): Promise<void> {
+  const w = worker as PollingWorker;
+  const inFlight = w.jobStream;
+  await w.close();
+  // A poll may have been started while close() waited for the jobs in hand: end that one too.
+  for (const call of new Set([inFlight, w.jobStream])) call?.emit('end');
+}
+
+/** Closes a Zeebe client after closing its workers with closeWorker (see there why). */
+export async function closeZeebeClient(client: ZeebeClient): Promise<void> {
+  // `workers` is the SDK client's list of the polling workers it created (internal, hence optional).
+  const workers = (client as unknown as { workers?: object[] }).workers ?? [];
+  await Promise.all(workers.map((w) => closeWorker(w)));
+  await client.close();
+}

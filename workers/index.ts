@@ -11,6 +11,7 @@
  */
 import type { Zeebe } from '@camunda8/sdk';
 import type { Config } from '../src/config.ts';
+import { closeWorker } from '../src/zeebe.ts';
 import { handlers as assessment } from './assessment.ts';
 import { handlers as callback } from './callback.ts';
 import { handlers as classify } from './classify.ts';
@@ -53,8 +54,8 @@ export interface CreateWorkersDeps extends WorkerDeps {
   /** Worker name reported to the engine (default `chengguan-hub`). */
   workerName?: string;
   /**
-   * How long one activation request waits for jobs (default 30 s). stop() does not cut a poll in
-   * flight, so the process may stay up this long after stop(); tests use a short one.
+   * How long one activation request waits for jobs (default 30 s). stop() ends the polls in flight
+   * (closeWorker in src/zeebe.ts), so this does not delay the process's exit.
    */
   longPollMs?: number;
   /** The job types to serve (default HANDLERS; adapters/ serves its own job types through this). */
@@ -123,7 +124,7 @@ export function createWorkers(deps: CreateWorkersDeps): Workers {
     async stop() {
       const closing = workers;
       workers = [];
-      await Promise.all(closing.map((w) => w.close()));
+      await Promise.all(closing.map((w) => closeWorker(w)));
     },
   };
 }

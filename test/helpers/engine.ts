@@ -23,6 +23,7 @@ import type { Engine } from '../../engine/api.ts';
 import { loadGatewayService } from '../../engine/gateway/proto.ts';
 import { startStandaloneEngine } from '../../engine/standalone.ts';
 import { createLogger } from '../../src/log.ts';
+import { closeZeebeClient } from '../../src/zeebe.ts';
 
 export type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
 
@@ -182,7 +183,8 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     },
     stop: () => stopOnce(),
     async close() {
-      await Promise.allSettled(clients.map((c) => c.close()));
+      // closeZeebeClient ends the workers' long polls in flight, so the test process exits at once.
+      await Promise.allSettled(clients.map((c) => closeZeebeClient(c)));
       await stopOnce();
       await db.drop();
     },
