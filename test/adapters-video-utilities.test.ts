@@ -206,6 +206,17 @@ test.serial('bad payload → 400 naming the field, bad signature → 401; nothin
     headers: { 'content-type': 'application/json', ...signedHeaders('wrong-secret', good) },
   });
   t.is(r401.status, 401);
+  // 违停 maps to 0505, which this hub's category table does not have: refused naming the field.
+  const unmapped = JSON.stringify(video.alarm(camA, '违停'));
+  const r400b = await call(e2e.base, 'POST', url, {
+    raw: unmapped,
+    headers: { 'content-type': 'application/json', ...signedHeaders(SECRET, unmapped) },
+  });
+  t.is(r400b.status, 400);
+  t.deepEqual(
+    r400b.body.errors.map((e: { field: string }) => e.field),
+    ['body.alarmType'],
+  );
   t.is(await e2e.hub.db.prisma.inboxEvent.count(), before);
 });
 

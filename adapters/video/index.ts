@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { AttachmentStore } from '../../src/attachments/index.ts';
-import { unavailable } from '../../src/errors.ts';
+import { unavailable, validationError } from '../../src/errors.ts';
 import { defineHandler } from '../../workers/index.ts';
 import { loadCase, optionalInt, optionalString } from '../../workers/job.ts';
 import { recordAdapterEvent } from '../case-events.ts';
@@ -50,6 +50,14 @@ export function alarmEvent(alarm: Alarm, mergeWindowMinutes: number): InboundEve
     payload: alarm,
     async apply(tx, ctx) {
       const categoryCode = ALARM_CATEGORIES[alarm.alarmType];
+      const category = await tx.category.findUnique({
+        where: { kind_code: { kind: 'event', code: categoryCode } },
+        select: { active: true },
+      });
+      if (!category?.active)
+        throw validationError(`no active event category ${categoryCode} for ${alarm.alarmType}`, [
+          { field: 'body.alarmType', message: `category ${categoryCode} is not active in this hub` },
+        ]);
       const since = new Date(ctx.now.getTime() - mergeWindowMinutes * 60_000);
       const open = await tx.case.findFirst({
         where: {
