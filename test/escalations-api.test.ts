@@ -76,6 +76,8 @@ async function dispatchedCase(description: string, where = point) {
 test.serial(
   'an overdue sign-for: inbox item for the shift leaders, claim, release, decide 延期',
   async (t) => {
+    // Many engine round trips: on the shared, loaded test machine this can take minutes.
+    t.timeout(240_000);
     const c = await dispatchedCase('北门路口暴露垃圾');
     t.deepEqual(await deadlines(c.id, 'sign'), ['2026-11-25T10:00:00+08:00']);
     const { cursor: before } = (await s.as('shift_leader').get('/api/inbox')).body;

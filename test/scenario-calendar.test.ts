@@ -70,6 +70,8 @@ const assess = (from: string, to: string, asOf: string) =>
 test.serial(
   'scenario 6: the National Day holiday clock, 延期 keeps the case 按期 and raises 延期率',
   async (t) => {
+    // Many engine round trips: on the shared, loaded test machine this can take minutes.
+    t.timeout(240_000);
     const c = await registered('0102', '国庆前北门路口暴露垃圾');
     await s.clock.pin(at('2026-09-30 17:20'));
     await act('dispatcher', c.id, 'dispatch', { assigneeType: 'department', assigneeId: s.unit.D19 });
@@ -90,6 +92,7 @@ test.serial(
       reason: '需调用清运车辆，节后第三个工作日上午完成',
       requestedDeadline: '2026-10-10T12:00:00+08:00',
     });
+    await s.waitingAt(c.id, 'extension_decided');
     await s.clock.pin(at('2026-09-30 17:28'));
     await act('dispatcher', c.id, 'decide-extension', { approved: true });
     t.like(await deadlineOf(c.id, 'dispose', 2), { dueAtLocal: '2026-10-10T12:00:00+08:00' });
@@ -144,6 +147,7 @@ test.serial(
     // Tuesday 13 October 09:00: the owner appealed; the department asks 挂账, the dispatcher approves.
     await s.clock.pin(at('2026-10-13 09:00'));
     await act('department_handler', c.id, 'request-suspension', { reason: '当事人申请行政复议，待复议决定' });
+    await s.waitingAt(c.id, 'suspension_decided');
     await act('dispatcher', c.id, 'decide-suspension', { approved: true });
     await until('suspended', async () => (await caseRow(c.id)).status === 'suspended');
     await s.waitingAt(c.id, 'rt_resumed');

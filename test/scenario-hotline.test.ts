@@ -50,6 +50,8 @@ async function act(person: Parameters<ScenarioHub['as']>[0], caseId: string, act
 }
 
 test('scenario 1: hotline burst main → water company overdue → 督办 → 回退 → 街道 → 结案 → 回访', async (t) => {
+  // Many engine round trips: on the shared, loaded test machine this can take minutes.
+  t.timeout(240_000);
   const cell = await s.hub.db.prisma.gridCell.findFirstOrThrow({
     where: { street: '城北街道', active: true },
     orderBy: { code: 'asc' },
@@ -123,9 +125,12 @@ test('scenario 1: hotline burst main → water company overdue → 督办 → �
   await act('water_handler', id, 'request-return', {
     reason: '破裂管道位于小区内部（私人管网），非市政供水管',
   });
+  // Before each jump of the clock the message just published has met its wait (it lives 5 minutes).
+  await s.waitingAt(id, 'return_decided');
   await s.clock.pin(at('2026-10-16 21:20'));
   await act('dispatcher', id, 'decide-return', { approved: true, reason: '转属地街道处理' });
   await until('back to dispatch', async () => (await caseRow(id)).status === 'registered');
+  await s.waitingAt(id, 'ebg_dispatch');
   t.like(await s.hub.db.prisma.escalation.findUniqueOrThrow({ where: { id: inbox[0].id } }), {
     status: 'superseded',
   });
@@ -159,6 +164,7 @@ test('scenario 1: hotline burst main → water company overdue → 督办 → �
   await s.clock.pin(at('2026-10-16 23:30'));
   await act('acceptor', id, 'callback', { satisfaction: 'satisfied' });
   await until('callback recorded', async () => (await caseRow(id)).callbackSatisfied === true);
+  await s.completed(id);
 
   // The water company's undecided item would have risen to the leaders at 09:30 on Monday (one working
   // hour after 21:10 on Friday); the 回退 cancelled it, so nothing rises.

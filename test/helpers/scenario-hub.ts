@@ -66,6 +66,8 @@ export interface ScenarioHub {
    * engine's v2 REST API), e.g. before the clock jumps past the time to live of a message just published.
    */
   waitingAt(caseId: string, elementId: string): Promise<void>;
+  /** Waits until the case's procedure instance has completed. */
+  completed(caseId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -166,11 +168,19 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
       return ((await res.json()) as { items: unknown[] }).items.length > 0;
     });
   };
-  return { hub, url, smtp, unit, userId, as, clock, waitingAt, close };
+  const completed = async (caseId: string) => {
+    const { processInstanceKey } = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
+    await until(`case ${caseId}'s procedure completed`, async () => {
+      const res = await fetch(`${management}/v2/process-instances/${processInstanceKey}`);
+      if (!res.ok) throw new Error(`process-instances: HTTP ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { state: string }).state === 'COMPLETED';
+    });
+  };
+  return { hub, url, smtp, unit, userId, as, clock, waitingAt, completed, close };
 }
 
 /** Polls `check` until it returns a truthy value; throws naming `what` after `ms` (long: the test machine is shared and loaded). */
-export async function until<T>(what: string, check: () => Promise<T>, ms = 45_000): Promise<NonNullable<T>> {
+export async function until<T>(what: string, check: () => Promise<T>, ms = 60_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await check();
