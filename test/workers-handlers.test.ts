@@ -308,6 +308,73 @@ test.serial(
   },
 );
 
+test.serial(
+  'deadlines: a 延期 moves only the step it was granted for (data.step, else the status it was recorded in)',
+  async (t) => {
+    const at = (iso: string) => new Date(iso);
+    const c = await insertCase(t0.db, { status: 'dispatched' });
+    await run('hub.deadlines.compute', { caseId: c.id, deadlineKind: 'sign' }); // due 10:00
+    await t0.db.prisma.caseEvent.create({
+      data: {
+        caseId: c.id,
+        type: 'extension_approved',
+        at: at('2026-11-25T09:30:00+08:00'),
+        fromStatus: 'dispatched',
+        toStatus: 'dispatched',
+        data: { newDeadline: '2026-11-25T15:00:00+08:00', step: 'sign' },
+      },
+    });
+    const compute = (kind: string, now: string) =>
+      HANDLERS['hub.deadlines.compute']!(job('hub.deadlines.compute', { caseId: c.id, deadlineKind: kind }), {
+        ...deps,
+        now: () => at(now),
+      });
+    t.like(await compute('sign', '2026-11-25T09:35:00+08:00'), {
+      variables: { dueAt: '2026-11-25T15:00:00+08:00' },
+    });
+    // Signed at 09:00 the next day: the disposal limit (240 working minutes), not the sign-for extension.
+    await t0.db.prisma.case.update({ where: { id: c.id }, data: { status: 'signed' } });
+    t.like(await compute('dispose', '2026-11-26T09:00:00+08:00'), {
+      variables: { dueAt: '2026-11-26T14:30:00+08:00' },
+    });
+    t.deepEqual((await caseRow(c.id)).disposeDeadline, at('2026-11-26T14:30:00+08:00'));
+
+    // An older event without data.step, recorded while the case waited for 签收: the sign-for step only.
+    const old = await insertCase(t0.db, { status: 'dispatched' });
+    await t0.db.prisma.caseEvent.create({
+      data: {
+        caseId: old.id,
+        type: 'extension_approved',
+        at: at('2026-11-25T08:30:00+08:00'),
+        fromStatus: 'dispatched',
+        toStatus: 'dispatched',
+        data: { newDeadline: '2026-11-25T15:00:00+08:00' },
+      },
+    });
+    t.like(await run('hub.deadlines.compute', { caseId: old.id, deadlineKind: 'dispose' }), {
+      variables: { dueAt: '2026-11-25T14:30:00+08:00' },
+    });
+    t.like(await run('hub.deadlines.compute', { caseId: old.id, deadlineKind: 'sign' }), {
+      variables: { dueAt: '2026-11-25T15:00:00+08:00' },
+    });
+  },
+);
+
+test.serial(
+  'deadlines: a case voided before its 核实 deadline job ran completes with the limit, no incident, no row change',
+  async (t) => {
+    const c = await insertCase(t0.db, { source: 'public', status: 'voided', voidReason: '核实不属实' });
+    t.deepEqual(await run('hub.deadlines.compute', { caseId: c.id, deadlineKind: 'verify' }), {
+      action: 'complete',
+      variables: { dueAt: '2026-11-25T10:00:00+08:00', warnAt: '2026-11-25T09:48:00+08:00' },
+    });
+    const row = await caseRow(c.id);
+    t.is(row.status, 'voided');
+    t.is(row.verifyDeadline, null);
+    t.deepEqual(await events(c.id), []);
+  },
+);
+
 test.serial('deadlines: a category without a limit for the step is an incident naming it', async (t) => {
   const c = await insertCase(t0.db, { categoryCode: '0402', urgency: 'urgent' });
   t.deepEqual(await run('hub.deadlines.compute', { caseId: c.id, deadlineKind: 'sign' }), {

@@ -4,7 +4,8 @@
  * - verify / sign / dispose / check: the CategoryLimit of the case's category, urgency and step, counted
  *   in working or natural time as the limit says, from now (the stage's (re)entry);
  *   - sign / dispose after an approved 延期 or a 督办 extension: the new deadline the API stored on the
- *     timeline (`extension_approved` with data.newDeadline) when it is newer than the last deadline;
+ *     timeline (`extension_approved` with data.newDeadline) when it is newer than the last deadline
+ *     and was granted for that step (data.step);
  *   - sign / dispose after 挂账恢复: the time that was left when the case was suspended, from now (the
  *     clock paused while suspended);
  * - callback: CALLBACK_WINDOW_MINUTES of working time; decision: ESCALATION_DECISION_MINUTES of working
@@ -49,8 +50,20 @@ const addMinutes = (calendar: WorkCalendar, from: Date, minutes: number, mode: T
 const dataOf = (e: CaseEvent | undefined) => (e?.data ?? {}) as Record<string, unknown>;
 
 /**
- * The due time of a sign/dispose stage re-entered after a 延期 or a 挂账: null when neither happened
- * since the stage's last deadline.
+ * The stage an approved 延期 moves: `data.step` (recorded by decide-extension and by 督办 extend).
+ * An older event without it: the stage the case was in when it was recorded (dispatched → sign,
+ * signed → dispose); otherwise dispose, because a 延期 is asked for the disposal in nearly every case
+ * and moving the sign-for deadline by a disposal extension would hide a late 签收.
+ */
+function extendedStep(e: CaseEvent): CaseStep {
+  const step = dataOf(e).step;
+  if (step === 'sign' || step === 'dispose') return step;
+  return e.fromStatus === 'dispatched' ? 'sign' : 'dispose';
+}
+
+/**
+ * The due time of a sign/dispose stage re-entered after a 延期 (granted for this step) or a 挂账: null
+ * when neither happened since the stage's last deadline.
  */
 function movedDeadline(
   events: CaseEvent[],
@@ -62,7 +75,12 @@ function movedDeadline(
   const last = events.filter((e) => e.type === 'deadline_set' && dataOf(e).step === step).at(-1);
   const after = events.filter((e) => !last || e.at >= last.at);
   const extension = after
-    .filter((e) => e.type === 'extension_approved' && typeof dataOf(e).newDeadline === 'string')
+    .filter(
+      (e) =>
+        e.type === 'extension_approved' &&
+        typeof dataOf(e).newDeadline === 'string' &&
+        extendedStep(e) === step,
+    )
     .at(-1);
   const resumed = after.filter((e) => e.type === 'resumed').at(-1);
   if (extension && (!resumed || extension.at >= resumed.at)) {
@@ -130,7 +148,12 @@ export const computeDeadline = defineHandler(async (job, deps) => {
   const total = Math.max(minutesBetween(calendar, now, dueAt, mode), 0);
   const warnAt = addMinutes(calendar, now, total * deps.config.DEADLINE_WARN_FRACTION, mode);
   const result = { dueAt: isoWithOffset(dueAt, tz), warnAt: isoWithOffset(warnAt, tz) };
-  if (kind in COLUMN) {
+  // A case already closed or voided (e.g. 核实 false while this job waited) gets no deadline_set (the
+  // lifecycle refuses it, which would be an incident): the job completes with the deadline the stage
+  // would have had, so its timers lie in the future and the process, whose 结案/作废 message is already
+  // on its way, takes that path instead of firing a warning or overdue timer at once.
+  const final = row.status === 'closed' || row.status === 'voided';
+  if (kind in COLUMN && !final) {
     const step = kind as keyof typeof COLUMN;
     await inTransaction(prisma, (tx) =>
       recordEvent(tx, {
