@@ -46,7 +46,11 @@ export function createHubAdapters(deps: HubAdaptersDeps): HubAdapters {
   // webhook refuses every request until the operator configures one.
   const webhookSecret = config.HOTLINE_WEBHOOK_SECRET ?? randomBytes(24).toString('base64url');
   const apiKey = config.HOTLINE_API_KEY ?? randomBytes(24).toString('base64url');
-  if (!config.HOTLINE_WEBHOOK_SECRET && !demo)
+  // No hotline address and no simulator: nothing to poll or deliver to (polling a default address
+  // would fail every round and fill the logs with warnings).
+  const hotlineOffline =
+    config.HOTLINE_URL || demo ? undefined : 'HOTLINE_URL is not set: the 12319 hotline is not polled';
+  if (!config.HOTLINE_WEBHOOK_SECRET && !demo && !hotlineOffline)
     logger.warn(
       'HOTLINE_WEBHOOK_SECRET is not set: the 12319 webhooks refuse every request (polling still works)',
     );
@@ -66,8 +70,15 @@ export function createHubAdapters(deps: HubAdaptersDeps): HubAdapters {
     createHotlineAdapter({
       ...base,
       // In demo mode the simulator's address is known once it listens (HOTLINE_SIMULATOR_PORT may be 0).
-      transport: createHttpHotlineTransport({ baseUrl: () => hotlineUrl, apiKey }),
+      transport: createHttpHotlineTransport({
+        baseUrl: () => {
+          if (!hotlineUrl) throw new Error('HOTLINE_URL is not set: nothing to deliver to');
+          return hotlineUrl;
+        },
+        apiKey,
+      }),
       webhookSecret,
+      offline: hotlineOffline,
       pollIntervalMs: config.HOTLINE_POLL_INTERVAL_MS,
       feedIntervalMs: config.ADAPTER_OUTBOX_INTERVAL_MS,
     }),

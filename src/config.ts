@@ -289,9 +289,9 @@ export const configSchema = {
     ),
   HOTLINE_URL: z
     .url()
-    .default('http://127.0.0.1:3101')
+    .optional()
     .describe(
-      'Base URL of the 12319 hotline system’s API (tickets to poll, status updates, replies, 回访); the simulator in demo mode.',
+      'Base URL of the 12319 hotline system’s API (tickets to poll, status updates, replies, 回访); unset with SIMULATORS: the simulator; unset without: the hotline adapter neither polls nor delivers (its health says so).',
     ),
   HOTLINE_API_KEY: z
     .string()

@@ -19,7 +19,7 @@ import type { OutboxMessage, Prisma } from '../../src/db/index.ts';
 import { isUniqueViolation } from '../../src/db/index.ts';
 import { validationError } from '../../src/errors.ts';
 import { defineHandler, loadCase } from '../../workers/job.ts';
-import type { Adapter, AdapterDeps, AdapterRuntime, InboundEvent } from '../framework/index.ts';
+import type { Adapter, AdapterDeps, AdapterRuntime, InboundEvent, PollReceiver } from '../framework/index.ts';
 import {
   callbackResultSchema,
   finalReply,
@@ -52,6 +52,11 @@ export interface HotlineAdapterDeps extends AdapterDeps {
   pollIntervalMs: number;
   /** How often the change feed turns timeline events into outbox rows, ms. */
   feedIntervalMs: number;
+  /**
+   * Why the hotline's API is not used (its address is not configured): then the adapter does not poll
+   * and its health reports this reason; webhooks still work.
+   */
+  offline?: string;
 }
 
 /** The ticket number a case reports to: a follow-up case after an unsatisfied 回访 is `<ticket>/R<n>`. */
@@ -354,6 +359,17 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
     return { hotlineNotified: true };
   });
 
+  /** The fallback for a lost webhook push; only when the hotline's address is known. */
+  const pollTickets: PollReceiver = {
+    kind: 'poll',
+    name: 'tickets',
+    intervalMs: deps.pollIntervalMs,
+    async poll(cursor) {
+      const page = await transport.fetchTickets(cursor, 100);
+      return { events: page.tickets.map((t) => ticketEvent(t)), cursor: page.cursor, more: page.more };
+    },
+  };
+
   return {
     name: HOTLINE,
     title: '12319 城建服务热线',
@@ -374,21 +390,16 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
         schema: callbackResultSchema,
         toEvents: (body: CallbackResult) => [callbackEvent(body)],
       },
-      {
-        kind: 'poll',
-        name: 'tickets',
-        intervalMs: deps.pollIntervalMs,
-        async poll(cursor) {
-          const page = await transport.fetchTickets(cursor, 100);
-          return { events: page.tickets.map((t) => ticketEvent(t)), cursor: page.cursor, more: page.more };
-        },
-      },
+      ...(deps.offline ? [] : [pollTickets]),
     ],
     sends: {
       outbox: { adapters: [HOTLINE], deliver },
       jobs: { 'hotline.notify': notify },
     },
-    health: () => transport.ping(),
+    health: async () => {
+      if (deps.offline) throw new Error(deps.offline);
+      await transport.ping();
+    },
     start(rt) {
       runtime = rt;
       rt.every('feed', deps.feedIntervalMs, async () => {
