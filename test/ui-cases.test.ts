@@ -71,6 +71,9 @@ test.serial('a case reported over the API appears in the open case list without 
   t.regex(cells[3]!, /^北门路口暴露垃圾\n城北街道北门路口$/);
   t.regex(cells[4]!, /^(上报|受理)$/);
   t.is(cells[5], '紧急');
+  // The time-limit column (the hub's clock): no step with a deadline runs yet.
+  await page.getByRole('columnheader', { name: '时限' }).waitFor();
+  t.is(cells[7], '无时限');
 
   // The status filter: a status the case is not in hides it.
   await page.getByLabel('状态').selectOption('closed');
@@ -155,6 +158,9 @@ test.serial('the department signs for and disposes of the case on a phone-sized 
   const card = page.locator(`li[data-case="${caseNo}"]`);
   await card.waitFor();
   t.is(await card.getByTestId('status').innerText(), '已派遣');
+  // The sign-for ran 61 minutes past its one working hour: the hub's clock is red, shown on the card.
+  t.is(await card.locator('[data-clock]').getAttribute('data-clock'), 'red');
+  t.regex(await card.locator('[data-clock]').innerText(), /^已超时/);
   t.deepEqual(await seriousViolations(page), []);
   // Nothing wider than the phone: no sideways scrolling.
   t.true(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'));
@@ -163,11 +169,12 @@ test.serial('the department signs for and disposes of the case on a phone-sized 
   await card.getByText('已签收', { exact: true }).last().waitFor();
   await until('signed', async () => (await caseStatus(caseId)) === 'signed');
   await card.getByRole('button', { name: '处置完成' }).click();
-  const photo = card.locator('input[type="file"]');
-  if ((await photo.count()) > 0) {
-    t.is(await photo.getAttribute('accept'), 'image/*');
-    t.is(await photo.getAttribute('capture'), 'environment');
-  }
+  const photo = card.getByLabel('处置照片（可用手机拍照）');
+  t.is(await photo.getAttribute('accept'), 'image/*');
+  t.is(await photo.getAttribute('capture'), 'environment');
+  // A JPEG by its first bytes (the hub judges the type by content, not by name).
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]), Buffer.alloc(64, 7)]);
+  await photo.setInputFiles({ name: '处置后.jpg', mimeType: 'image/jpeg', buffer: jpeg });
   await card.getByLabel('处置说明').fill('已清运垃圾');
   await card.getByRole('button', { name: '提交' }).click();
   await page.getByText('已提交处置结果').waitFor();
@@ -175,6 +182,16 @@ test.serial('the department signs for and disposes of the case on a phone-sized 
   const disposed = await s.hub.db.prisma.caseEvent.findFirstOrThrow({ where: { caseId, type: 'disposed' } });
   t.is(disposed.note, '已清运垃圾');
   t.is(disposed.actorName, '执法局处置员');
+  // The photo went up with the disposal: the case's detail lists it on the disposed event, same bytes.
+  const detail = await s.as('dispatcher').get(`/api/cases/${caseId}`);
+  const photos = detail.body.attachments.filter((a: { kind: string }) => a.kind === 'disposal');
+  t.is(photos.length, 1);
+  t.like(photos[0], {
+    eventId: disposed.id,
+    fileName: '处置后.jpg',
+    contentType: 'image/jpeg',
+    size: jpeg.length,
+  });
 });
 
 test.serial(

@@ -32,6 +32,7 @@ import { notFound, unavailable, validationError } from '../errors.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { cellAt } from '../../workers/locate.ts';
 import { insertCase, type NewCase } from './create.ts';
+import { caseClocks, clockSchema } from './clock.ts';
 import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
 import { caseScope, hasAnyRole } from './scope.ts';
 import { queryTerms, searchCases } from './search.ts';
@@ -114,7 +115,9 @@ const caseSchema = z.object({
 });
 
 const reportedSchema = caseSchema.extend({ attachments: z.array(attachmentSchema) });
-const detailSchema = reportedSchema.extend({ timeline: z.array(eventSchema) });
+/** Lists and the detail carry the clock of the step the case is in (clock.ts). */
+const listedSchema = caseSchema.extend({ clock: clockSchema });
+const detailSchema = reportedSchema.extend({ clock: clockSchema, timeline: z.array(eventSchema) });
 
 /** A case number as the list's `q` may name it, e.g. RG-2026-000123. */
 const CASE_NO = /^[A-Za-z]{1,8}-\d{4}-\d{6,}$/;
@@ -201,7 +204,7 @@ export function caseRoutes({
 }: {
   db: Db;
   zeebe?: ZeebeClient;
-  config: Pick<Config, 'CASE_NUMBER_PREFIX' | 'CALENDAR_TIMEZONE'>;
+  config: Pick<Config, 'CASE_NUMBER_PREFIX' | 'CALENDAR_TIMEZONE' | 'DEADLINE_WARN_FRACTION'>;
   attachments: AttachmentStore;
   now?: () => Date;
 }): Route[] {
@@ -339,7 +342,9 @@ export function caseRoutes({
       summary: 'Cases, newest first, with filters, full-text search and cursor pages',
       description:
         'Follow `nextCursor` until it is null. With `q`, a page may hold fewer than `limit` cases while ' +
-        'nextCursor is not null (the search looked at its share of the index for this request).',
+        'nextCursor is not null (the search looked at its share of the index for this request). ' +
+        'Each case carries `clock`: the deadline of the step it is in (核实/签收/处置/核查), the time left ' +
+        'on the work calendar (or natural time where the limit says so) and green/yellow/red.',
       tags: ['cases'],
       access: 'authenticated',
       query: z.object({
@@ -367,11 +372,16 @@ export function caseRoutes({
       responses: {
         200: {
           description: 'One page',
-          schema: z.object({ items: z.array(caseSchema), nextCursor: z.string().nullable() }),
+          schema: z.object({ items: z.array(listedSchema), nextCursor: z.string().nullable() }),
         },
       },
       handler: async ({ query, principal }) => {
-        const now = new Date();
+        const now = clock();
+        // One calendar load and one limits query for the page, not one per case.
+        const withClocks = async (rows: CaseRow[]) => {
+          const clocks = await caseClocks(db, config, now, rows);
+          return rows.map((r) => ({ ...toView(r, principal), clock: clocks.get(r.id) ?? null }));
+        };
         const and: Prisma.CaseWhereInput[] = [];
         const scope = caseScope(principal);
         if (scope) and.push(scope);
@@ -394,7 +404,7 @@ export function caseRoutes({
           }
           const found = await searchCases(prisma, terms, and, cursor, query.limit);
           return {
-            items: found.rows.map((r) => toView(r, principal)),
+            items: await withClocks(found.rows),
             nextCursor: found.next ? encodeCursor(found.next) : null,
           };
         }
@@ -413,7 +423,7 @@ export function caseRoutes({
         });
         const page = rows.slice(0, query.limit);
         return {
-          items: page.map((r) => toView(r, principal)),
+          items: await withClocks(page),
           nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!) : null,
         };
       },
@@ -438,8 +448,10 @@ export function caseRoutes({
         });
         if (!row) throw notFound(`case ${params.id}`);
         const { events, attachments: files, ...rest } = row;
+        const clocks = await caseClocks(db, config, clock(), [rest]);
         return {
           ...toView(rest, principal),
+          clock: clocks.get(rest.id) ?? null,
           attachments: files.map(toAttachmentView),
           timeline: events.map((e) => ({
             id: e.id,

@@ -1,7 +1,8 @@
 /**
  * Green / yellow / red by the remaining working time of a case's current step. The hub computes the
- * remaining working minutes on its work calendar; the page only colours them. Yellow: less than a
- * quarter of the step's limit left (or under an hour when the limit is not known).
+ * remaining working minutes on its work calendar and the state (yellow from DEADLINE_WARN_FRACTION of
+ * the limit, red when overdue); the page only colours them. Without a state from the hub: yellow when
+ * less than a quarter of the step's limit is left (or under an hour when the limit is not known).
  */
 import { html, nothing } from 'lit-html';
 import { t } from './i18n.ts';
@@ -10,12 +11,15 @@ export interface CaseClock {
   dueAt: string | null;
   remainingWorkingMinutes: number | null;
   limitMinutes?: number | null;
+  /** The hub's traffic light (src/cases/clock.ts). */
+  state?: 'green' | 'yellow' | 'red';
 }
 
 export type ClockState = 'green' | 'yellow' | 'red' | 'none';
 
 export function clockState(clock: CaseClock | null | undefined): ClockState {
   if (!clock || clock.remainingWorkingMinutes == null) return 'none';
+  if (clock.state) return clock.state;
   const left = clock.remainingWorkingMinutes;
   if (left < 0) return 'red';
   const limit = clock.limitMinutes ?? null;

@@ -1,8 +1,9 @@
 /**
  * 处置通 (department handlers), made for a phone: the department's open cases (dispatched → sign for,
  * signed → dispose with a photo from the phone's camera and what was done), and asking for an extension
- * (延期) or a return (回退). Actions go to POST /api/cases/:id/actions/<action>; a photo is uploaded to
- * the case's attachments first when the hub offers that route.
+ * (延期) or a return (回退). Actions go to POST /api/cases/:id/actions/<action>; 处置反馈 is sent as
+ * multipart/form-data (`note` and the photos in `photos`), so the photos are stored with the disposal in
+ * the same request (src/cases/README.md).
  */
 import { html, nothing, render } from 'lit-html';
 import { api, describeError, hasRoute } from '../lib/api.ts';
@@ -16,14 +17,12 @@ import type { CaseView } from './cases.ts';
 type Form = 'dispose' | 'extension' | 'return' | null;
 const POLL_MS = 10_000;
 const ACTIONS_ROUTE = '/api/cases/{id}/actions/sign';
-const UPLOAD_ROUTE = '/api/cases/{id}/attachments';
 
 export const mount: MountPage = (el, ctx) => {
   let items: CaseView[] = [];
   let error = '';
   let loading = true;
   let actionsAvailable = true;
-  let uploadAvailable = false;
   let cats = new Map<string, string>();
   const open = new Map<string, Form>();
   const feedback = new Map<string, { kind: 'ok' | 'error'; text: string }>();
@@ -47,10 +46,10 @@ export const mount: MountPage = (el, ctx) => {
     draw();
   }
 
-  const action = (c: CaseView, name: string, body: unknown) =>
+  const action = (c: CaseView, name: string, body: Record<string, unknown> | FormData) =>
     api(`/api/cases/${encodeURIComponent(c.id)}/actions/${name}`, {
       method: 'POST',
-      body,
+      ...(body instanceof FormData ? { form: body } : { body }),
       headers: { 'idempotency-key': `${name}-${c.id}-${crypto.randomUUID()}` },
     });
 
@@ -74,21 +73,12 @@ export const mount: MountPage = (el, ctx) => {
     const form = new FormData(e.currentTarget as HTMLFormElement);
     const reason = String(form.get('reason') ?? '').trim();
     if (kind === 'dispose') {
-      const note = String(form.get('note') ?? '').trim();
-      const photo = form.get('photo');
-      void run(
-        c,
-        async () => {
-          if (photo instanceof File && photo.size > 0 && uploadAvailable) {
-            const upload = new FormData();
-            upload.set('kind', 'disposal');
-            upload.set('file', photo, photo.name);
-            await api(`/api/cases/${encodeURIComponent(c.id)}/attachments`, { method: 'POST', form: upload });
-          }
-          await action(c, 'dispose', { note });
-        },
-        t('dept.disposed'),
-      );
+      const upload = new FormData();
+      upload.set('note', String(form.get('note') ?? '').trim());
+      for (const photo of form.getAll('photos')) {
+        if (photo instanceof File && photo.size > 0) upload.append('photos', photo, photo.name);
+      }
+      void run(c, () => action(c, 'dispose', upload), t('dept.disposed'));
     } else if (kind === 'extension') {
       const requestedDeadline = cityInputToIso(String(form.get('requestedDeadline')));
       void run(c, () => action(c, 'request-extension', { reason, requestedDeadline }), t('dept.requested'));
@@ -106,14 +96,10 @@ export const mount: MountPage = (el, ctx) => {
     const kind = open.get(c.id) ?? null;
     if (kind === 'dispose')
       return html`<form @submit=${(e: Event) => submit(c, 'dispose', e)} class="stack">
-        ${
-          uploadAvailable
-            ? html`<label
-                >${t('dept.photo')}
-                <input type="file" name="photo" accept="image/*" capture="environment" required
-              /></label>`
-            : nothing
-        }
+        <label
+          >${t('dept.photo')}
+          <input type="file" name="photos" accept="image/*" capture="environment" multiple required
+        /></label>
         <label>${t('dept.note')} <textarea name="note" required maxlength="4000" rows="3"></textarea></label>
         <button type="submit" class="primary" ?disabled=${busy.has(c.id)}>${t('dept.submit')}</button>
       </form>`;
@@ -222,9 +208,8 @@ export const mount: MountPage = (el, ctx) => {
 
   draw();
   void (async () => {
-    [actionsAvailable, uploadAvailable, cats] = await Promise.all([
+    [actionsAvailable, cats] = await Promise.all([
       hasRoute(ACTIONS_ROUTE, 'post'),
-      hasRoute(UPLOAD_ROUTE, 'post'),
       categoryNames().catch(() => new Map<string, string>()),
     ]);
     await load();

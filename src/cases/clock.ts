@@ -1,0 +1,127 @@
+/**
+ * The running clock of an open case's current step (核实 / 签收 / 处置 / 核查) for the case lists:
+ * its due time (the deadline column the deadline worker wrote), the time left in the step's mode
+ * (working minutes on the work calendar, or natural minutes when the category's limit counts natural
+ * time), the step's limit and a traffic light. Yellow once DEADLINE_WARN_FRACTION of the limit is used
+ * (the same fraction at which the procedure warns the department), red once the due time has passed.
+ * The limit is the CategoryLimit of the case's category, urgency and step; after an approved 延期 the
+ * due time moves while the limit stays, so the light turns yellow by the original limit's share.
+ */
+import { z } from 'zod';
+import { loadWorkCalendar, type TimeMode, type WorkCalendar } from '../calendar/index.ts';
+import type { Config } from '../config.ts';
+import type { Db, Prisma } from '../db/index.ts';
+
+export const clockSchema = z
+  .object({
+    step: z.enum(['verify', 'sign', 'dispose', 'check']).describe('the step whose deadline runs'),
+    dueAt: z.string().describe('the step’s deadline (ISO 8601, UTC)'),
+    remainingWorkingMinutes: z
+      .number()
+      .int()
+      .describe(
+        'time left until dueAt, in working minutes on the work calendar, or natural minutes when ' +
+          'timeMode is natural; negative when overdue (0 when the deadline passed outside working time)',
+      ),
+    limitMinutes: z.number().int().nullable().describe('the step’s limit (CategoryLimit); null if none'),
+    timeMode: z.enum(['working', 'natural']),
+    state: z
+      .enum(['green', 'yellow', 'red'])
+      .describe('yellow once DEADLINE_WARN_FRACTION of the limit is used, red after dueAt'),
+  })
+  .nullable()
+  .describe('the running step’s clock; null for a case in no timed step (or without its deadline yet)');
+
+export type CaseClock = z.infer<typeof clockSchema>;
+
+type ClockRow = Pick<
+  Prisma.CaseGetPayload<object>,
+  | 'id'
+  | 'status'
+  | 'categoryKind'
+  | 'categoryCode'
+  | 'urgency'
+  | 'verifyDeadline'
+  | 'signDeadline'
+  | 'disposeDeadline'
+  | 'checkDeadline'
+>;
+
+/** The step a case's status runs, and its deadline; null when none runs. */
+function runningStep(row: ClockRow): { step: CaseClockStep; dueAt: Date } | null {
+  switch (row.status) {
+    case 'verifying':
+      return row.verifyDeadline && { step: 'verify', dueAt: row.verifyDeadline };
+    case 'dispatched':
+      // Sign-for runs first; a case whose sign deadline is not (yet) set shows its disposal deadline.
+      if (row.signDeadline) return { step: 'sign', dueAt: row.signDeadline };
+      return row.disposeDeadline && { step: 'dispose', dueAt: row.disposeDeadline };
+    case 'signed':
+      return row.disposeDeadline && { step: 'dispose', dueAt: row.disposeDeadline };
+    case 'checking':
+      return row.checkDeadline && { step: 'check', dueAt: row.checkDeadline };
+    default:
+      return null;
+  }
+}
+type CaseClockStep = 'verify' | 'sign' | 'dispose' | 'check';
+
+/**
+ * The clocks of a page of cases, by case id: one calendar load and one limits query for the whole
+ * page, none when no case of the page runs a timed step.
+ */
+export async function caseClocks(
+  db: Pick<Db, 'prisma'>,
+  config: Pick<Config, 'CALENDAR_TIMEZONE' | 'DEADLINE_WARN_FRACTION'>,
+  now: Date,
+  rows: ClockRow[],
+): Promise<Map<string, CaseClock>> {
+  const clocks = new Map<string, CaseClock>(rows.map((r) => [r.id, null]));
+  const running = rows.flatMap((row) => {
+    const step = runningStep(row);
+    return step ? [{ row, ...step }] : [];
+  });
+  if (running.length === 0) return clocks;
+  const [calendar, limits] = await Promise.all([
+    loadWorkCalendar(db, { timezone: config.CALENDAR_TIMEZONE }),
+    db.prisma.categoryLimit.findMany({
+      where: {
+        step: { in: [...new Set(running.map((r) => r.step))] },
+        category: {
+          OR: [...new Set(running.map((r) => `${r.row.categoryKind}:${r.row.categoryCode}`))].map((k) => {
+            const [kind, code] = k.split(':') as ['event' | 'component', string];
+            return { kind, code };
+          }),
+        },
+      },
+      include: { category: { select: { kind: true, code: true } } },
+    }),
+  ]);
+  const limitOf = new Map(
+    limits.map((l) => [`${l.category.kind}:${l.category.code}:${l.urgency}:${l.step}`, l] as const),
+  );
+  for (const { row, step, dueAt } of running) {
+    const limit = limitOf.get(`${row.categoryKind}:${row.categoryCode}:${row.urgency}:${step}`);
+    const mode: TimeMode = limit?.timeMode ?? 'working';
+    const left = remainingMinutes(calendar, now, dueAt, mode);
+    const limitMinutes = limit?.limitMinutes ?? null;
+    const state =
+      now > dueAt
+        ? 'red'
+        : limitMinutes !== null && left <= limitMinutes * (1 - config.DEADLINE_WARN_FRACTION)
+          ? 'yellow'
+          : 'green';
+    clocks.set(row.id, {
+      step,
+      dueAt: dueAt.toISOString(),
+      remainingWorkingMinutes: Math.round(left),
+      limitMinutes,
+      timeMode: mode,
+      state,
+    });
+  }
+  return clocks;
+}
+
+const remainingMinutes = (calendar: WorkCalendar, now: Date, dueAt: Date, mode: TimeMode) =>
+  mode === 'working' ? calendar.workingTimeBetween(now, dueAt) : (dueAt.getTime() - now.getTime()) / 60_000;
