@@ -293,7 +293,11 @@ test('立案 → 派遣 → 签收 → 延期 → 挂账 → 挂账恢复 → �
   t.regex(again.body.detail, /already waiting/);
   t.is((await act(id, 'decide-return', 'dispatcher', { approved: true })).status, 409);
   await waitAt(id, 'extension_decided');
-  await ok(id, 'decide-extension', 'dispatcher', { approved: true, reason: '同意' });
+  const granted = await ok(id, 'decide-extension', 'dispatcher', { approved: true, reason: '同意' });
+  // Signed for already: the 延期 moves the disposal limit only (the deadlines worker reads data.step).
+  t.like(granted.body, {
+    event: { type: 'extension_approved', data: { newDeadline: wanted, step: 'dispose' } },
+  });
   await deadlineSet(id, 'dispose', 2);
   t.is((await row(id)).disposeDeadline?.toISOString(), wanted);
   t.is((await row(id)).extensionCount, 1);

@@ -569,7 +569,13 @@ export function caseActionRoutes({
           type: 'extension_approved',
           note: body.reason,
           departmentId: row.departmentId,
-          data: { newDeadline: new Date(newDeadline).toISOString(), requestEventId: request.id },
+          // step: the stage whose limit moves (the deadlines worker applies it to that step only):
+          // not yet signed for → the sign-for limit, otherwise the disposal limit.
+          data: {
+            newDeadline: new Date(newDeadline).toISOString(),
+            requestEventId: request.id,
+            step: row.status === 'dispatched' ? 'sign' : 'dispose',
+          },
           caseUpdate: { extensionCount: { increment: 1 } },
           message: { name: 'case.extensionDecided', variables: { extensionApproved: true } },
           supersedeEscalations: true,
