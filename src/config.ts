@@ -164,7 +164,7 @@ export const configSchema = {
     .url()
     .optional()
     .describe(
-      'ENGINE_MODE=external: base URL of the Camunda 8 cluster’s REST API (without /v2), reached with the ZEEBE_ CLIENT_ID/SECRET OAuth settings; the embedded engine’s is used otherwise.',
+      'With ENGINE_MODE external: base URL of the Camunda 8 cluster’s REST API (without /v2), reached with the ZEEBE_ CLIENT_ID/SECRET OAuth settings; the embedded engine’s is used otherwise.',
     ),
   ENGINE_MAX_MESSAGE_BYTES: positiveInt
     .default(4 * 1024 * 1024)
