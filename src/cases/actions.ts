@@ -33,6 +33,7 @@ import { conflict, forbidden, notFound, unavailable, validationError } from '../
 import { SOURCE_NEEDS_VERIFY } from '../../workers/intake.ts';
 import { applyEvent, CASE_STATUSES, EVENT_RULES, STATUS_LABELS, type CaseEventType } from './lifecycle.ts';
 import type { CaseMessage, CasePublisher } from './publish.ts';
+import { eventSchema } from './routes.ts';
 import type { AttachmentKind, AttachmentStore } from '../attachments/store.ts';
 import type { UploadedFile } from '../attachments/multipart.ts';
 
@@ -72,18 +73,6 @@ type RequestKind = keyof typeof REQUESTS;
 const isoDateTime = z.string().datetime({ offset: true, message: 'an ISO 8601 date-time with offset' });
 const text = (max: number) => z.string().trim().min(1).max(max);
 const note = text(2000).optional().describe('free text shown on the timeline');
-
-const eventSchema = z.object({
-  id: z.string(),
-  at: z.string(),
-  type: z.string(),
-  actorName: z.string().nullable(),
-  fromStatus: z.string().nullable(),
-  toStatus: z.string().nullable(),
-  departmentId: z.string().nullable(),
-  note: z.string().nullable(),
-  data: z.unknown(),
-});
 
 const resultSchema = z.object({
   caseId: z.string(),

@@ -79,7 +79,8 @@ const reportSchema = z
     path: ['lng'],
   });
 
-const eventSchema = z.object({
+/** One timeline row as the API shows it (also the `event` of an action's answer). */
+export const eventSchema = z.object({
   id: z.string(),
   at: z.string(),
   type: z.string(),
