@@ -308,6 +308,16 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
         // Written by hub.callback.request right after 结案: the final reply must reach the hotline first.
         if (row.caseId && (await feed(row.caseId)) > 0)
           throw new Error('the final reply was queued first; 回访 request follows it');
+        // A feed run of the poller may have written the reply a moment ago (feed above then writes
+        // nothing), after this row was picked as the case's oldest: wait until that reply is out.
+        if (
+          row.caseId &&
+          (await db.prisma.outboxMessage.findFirst({
+            where: { adapter: HOTLINE, caseId: row.caseId, kind: 'reply', status: { not: 'delivered' } },
+            select: { id: true },
+          }))
+        )
+          throw new Error('the final reply is not delivered yet; 回访 request follows it');
         return transport.requestCallback(ticketOf(String(p.sourceRef ?? '')), {
           requestId: row.id,
           caseNo: String(p.caseNo),
