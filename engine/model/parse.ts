@@ -160,7 +160,14 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
   readScope(p, root);
   if (!root.children.some((c) => c.kind === 'START_EVENT'))
     problems.add(id, 'Must have at least one start event');
-  return { bpmnProcessId: id, name: p.name as string | undefined, root, nodes };
+  const versionTag = ext(p, 'zeebe:VersionTag')?.value;
+  return {
+    bpmnProcessId: id,
+    name: p.name as string | undefined,
+    versionTag: typeof versionTag === 'string' && versionTag !== '' ? versionTag : undefined,
+    root,
+    nodes,
+  };
 
   function newNode(nodeId: string, name: string | undefined, kind: ElementKind, scopeId: string): FlowNode {
     return {
@@ -368,15 +375,24 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
           "Must have exactly one 'zeebe:calledElement' extension element with a processId",
         );
       else {
-        if (ce.bindingType && ce.bindingType !== 'latest')
+        const bindingType = String(ce.bindingType ?? 'latest');
+        const versionTag = typeof ce.versionTag === 'string' ? ce.versionTag : undefined;
+        if (bindingType !== 'latest' && bindingType !== 'deployment' && bindingType !== 'versionTag')
           problems.add(
             node.id,
-            `Called element binding type '${String(ce.bindingType)}' is not supported; only 'latest'`,
+            `Attribute 'bindingType' must be one of 'latest', 'deployment' or 'versionTag', but was '${bindingType}'`,
+          );
+        else if (bindingType === 'versionTag' && !versionTag?.trim())
+          problems.add(
+            node.id,
+            "Attribute 'versionTag' must be present and not empty if 'bindingType' is 'versionTag'",
           );
         node.call = {
           processId: expr(String(ce.processId)),
           propagateAllChildVariables: ce.propagateAllChildVariables !== false,
           propagateAllParentVariables: ce.propagateAllParentVariables !== false,
+          bindingType: bindingType as 'latest' | 'deployment' | 'versionTag',
+          versionTag: bindingType === 'versionTag' ? versionTag : undefined,
         };
         checkExpr(node.id, node.call.processId, 'processId');
       }

@@ -87,12 +87,21 @@ export interface FlowNode {
   /** Sub-processes (and the process root): the nodes directly inside. */
   children: FlowNode[];
   multiInstance?: MultiInstance;
-  call?: { processId: Expr; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
+  call?: {
+    processId: Expr;
+    propagateAllChildVariables: boolean;
+    propagateAllParentVariables: boolean;
+    /** Which version of the called process: latest, the one of the caller's deployment, or by version tag. */
+    bindingType: 'latest' | 'deployment' | 'versionTag';
+    versionTag?: string;
+  };
 }
 
 export interface ProcessModel {
   bpmnProcessId: string;
   name?: string;
+  /** zeebe:versionTag of the process (a user-given label, unlike the numeric version). */
+  versionTag?: string;
   /** The process itself as the root scope (kind PROCESS). */
   root: FlowNode;
   nodes: Map<string, FlowNode>;

@@ -28,6 +28,8 @@ export interface ProcessDefinitionItem {
   processDefinitionId: string;
   name?: string;
   version: number;
+  /** zeebe:versionTag of the process, when it has one. */
+  versionTag?: string;
   resourceName: string;
   tenantId: string;
 }
@@ -185,16 +187,18 @@ const definitionSpec: SearchSpec<ProcessDefinitionItem> = {
     processDefinitionKey: { sql: 'd.key', type: 'key' },
     processDefinitionId: { sql: 'd.bpmn_process_id', type: 'string' },
     version: { sql: 'd.version', type: 'int' },
+    versionTag: { sql: 'd.version_tag', type: 'string' },
     resourceName: { sql: 'd.resource_name', type: 'string' },
     tenantId: tenantField,
   },
   keyField: 'processDefinitionKey',
-  select: 'd.key, d.bpmn_process_id, d.version, d.resource_name, d.xml',
+  select: 'd.key, d.bpmn_process_id, d.version, d.version_tag, d.resource_name, d.xml',
   toItem: (r) => ({
     processDefinitionKey: String(r.key),
     processDefinitionId: String(r.bpmn_process_id),
     name: processName(String(r.xml), String(r.bpmn_process_id)),
     version: Number(r.version),
+    versionTag: r.version_tag === null || r.version_tag === undefined ? undefined : String(r.version_tag),
     resourceName: String(r.resource_name),
     tenantId: TENANT,
   }),

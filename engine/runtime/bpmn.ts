@@ -476,12 +476,7 @@ export class Bpmn {
   private async activateCallActivity(pi: PiRow, ei: EiRow, node: FlowNode) {
     const vars = this.run.visibleVariables(ei.key);
     const processId = this.run.evaluateAs(node.call!.processId, 'STRING', vars) as string;
-    const process = await this.run.models.latest(this.uow.db, processId);
-    if (!process)
-      throw new IncidentSignal(
-        'CALLED_ELEMENT_ERROR',
-        `Expected process with BPMN process id '${processId}' to be deployed, but not found.`,
-      );
+    const process = await this.calledProcess(pi, node.call!, processId);
     if (!process.model.root.children.some((c) => c.kind === 'START_EVENT' && c.event?.kind === 'none'))
       throw new IncidentSignal(
         'CALLED_ELEMENT_ERROR',
@@ -493,6 +488,37 @@ export class Bpmn {
     const child = await this.createInstance(process, childVars, { parent: { pi, ei } });
     ei.data.childPiKey = child.key;
     this.uow.eis.touch(ei);
+  }
+
+  /** The version of the called process the call activity's binding type names, or an incident. */
+  private async calledProcess(pi: PiRow, call: NonNullable<FlowNode['call']>, processId: string) {
+    const db = this.uow.db;
+    if (call.bindingType === 'deployment') {
+      const caller = await this.run.processOf(pi);
+      const found = await this.run.models.inDeployment(db, processId, caller.deploymentKey);
+      if (!found)
+        throw new IncidentSignal(
+          'CALLED_ELEMENT_ERROR',
+          `Expected to call process with BPMN process id '${processId}' with binding type 'deployment', but no such process found in the deployment with key ${caller.deploymentKey} which contained the current process. To resolve this incident, migrate the process instance to a process definition that is deployed together with the intended process definition to call.`,
+        );
+      return found;
+    }
+    if (call.bindingType === 'versionTag') {
+      const found = await this.run.models.byVersionTag(db, processId, call.versionTag!);
+      if (!found)
+        throw new IncidentSignal(
+          'CALLED_ELEMENT_ERROR',
+          `Expected to call process with BPMN process id '${processId}' and version tag '${call.versionTag}', but no such process found. To resolve this incident, deploy a process with the given process id and version tag.`,
+        );
+      return found;
+    }
+    const found = await this.run.models.latest(db, processId);
+    if (!found)
+      throw new IncidentSignal(
+        'CALLED_ELEMENT_ERROR',
+        `Expected process with BPMN process id '${processId}' to be deployed, but not found.`,
+      );
+    return found;
   }
 
   private async activateBody(pi: PiRow, ei: EiRow, node: FlowNode) {

@@ -13,10 +13,12 @@ import {
   type FormMetadata,
   type ProcessMetadata,
 } from '../api.ts';
-import { parseBpmn } from '../model/parse.ts';
+import { parseBpmn, ResourceProblems } from '../model/parse.ts';
+import { dmnProblems } from '../decision/model.ts';
 import { parseDmn, parseForm, type ParsedDrg } from '../model/resources.ts';
 import type { ProcessModel } from '../model/types.ts';
 import { Bpmn } from './bpmn.ts';
+import type { Row } from '../store/db.ts';
 import { IncidentSignal, type Run } from './run.ts';
 
 const DEFAULT_TENANT = '<default>';
@@ -33,7 +35,9 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
     const xml = typeof r.content === 'string' ? r.content : Buffer.from(r.content).toString('utf8');
     if (/\.dmn$/i.test(r.name)) {
       const drg = parseDmn(xml);
-      if ('problem' in drg) errors.push(`'${r.name}': ${drg.problem}`);
+      // decisions are evaluated by the engine: what could never evaluate is refused now, as Zeebe does
+      const problems = 'problem' in drg ? [drg.problem] : dmnProblems(xml, run.feel);
+      if ('problem' in drg || problems.length) errors.push(...problems.map((p) => `'${r.name}': ${p}`));
       else drgs.push({ name: r.name, xml, checksum: sha(xml), drg });
       continue;
     }
@@ -66,6 +70,21 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
       if (other) errors.push(`Duplicated process id in resources '${other}' and '${p.name}'`);
       seen.set(proc.bpmnProcessId, p.name);
     }
+  // bindingType="deployment" with a static process id: the called process must come with this deployment
+  for (const p of parsed) {
+    const problems = new ResourceProblems();
+    for (const proc of p.processes)
+      for (const node of proc.nodes.values())
+        if (node.call?.bindingType === 'deployment' && 'static' in node.call.processId) {
+          const called = node.call.processId.static;
+          if (!seen.has(called))
+            problems.add(
+              node.id,
+              `Expected to find process with id '${called}' in current deployment, but not found.`,
+            );
+        }
+    if (problems.items.length) errors.push(`'${p.name}': ${problems.render()}`);
+  }
   const ids = new Map<string, string>();
   const unique = (kind: string, id: string, name: string) => {
     const other = ids.get(`${kind}\u0000${id}`);
@@ -89,18 +108,30 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
   const deploymentKey = run.keys.take();
   await db.run(`INSERT INTO zb_deployment (key, created_at) VALUES (?, ?)`, [deploymentKey, run.now]);
   const deployments: { process: ProcessMetadata }[] = [];
+  const latestOf = new Map<string, Row | undefined>();
   for (const p of parsed)
     for (const proc of p.processes) {
       const [latest] = await db.all(
         `SELECT key, version, checksum, resource_name, deleted FROM zb_process WHERE bpmn_process_id = ? ORDER BY version DESC LIMIT 1`,
         [proc.bpmnProcessId],
       );
-      if (
-        latest &&
-        Number(latest.deleted) === 0 &&
-        latest.checksum === p.checksum &&
-        latest.resource_name === p.name
-      ) {
+      latestOf.set(proc.bpmnProcessId, latest);
+    }
+  const unchanged = (latest: Row | undefined, checksum: string, name: string) =>
+    !!latest &&
+    Number(latest.deleted ?? 0) === 0 &&
+    latest.checksum === checksum &&
+    latest.resource_name === name;
+  // Zeebe (8.6+): when any resource of a deployment changed, every resource in it gets a new version,
+  // so that bindingType="deployment" always finds the versions that were deployed together.
+  const forceNew =
+    parsed.some((p) =>
+      p.processes.some((proc) => !unchanged(latestOf.get(proc.bpmnProcessId), p.checksum, p.name)),
+    ) || !(await allUnchanged(run, drgs, forms));
+  for (const p of parsed)
+    for (const proc of p.processes) {
+      const latest = latestOf.get(proc.bpmnProcessId);
+      if (!forceNew && latest && unchanged(latest, p.checksum, p.name)) {
         deployments.push({
           process: meta(proc.bpmnProcessId, Number(latest.version), Number(latest.key), p.name),
         });
@@ -109,18 +140,18 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
       const key = run.keys.take();
       const version = latest ? Number(latest.version) + 1 : 1;
       await db.run(
-        `INSERT INTO zb_process (key, bpmn_process_id, version, resource_name, checksum, deployment_key, xml, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
-        [key, proc.bpmnProcessId, version, p.name, p.checksum, deploymentKey, p.xml],
+        `INSERT INTO zb_process (key, bpmn_process_id, version, resource_name, checksum, deployment_key, xml, deleted, version_tag) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+        [key, proc.bpmnProcessId, version, p.name, p.checksum, deploymentKey, p.xml, proc.versionTag ?? null],
       );
       await replaceStartEvents(run, proc, key);
       deployments.push({ process: meta(proc.bpmnProcessId, version, key, p.name) });
     }
-  const stored = await storeDecisions(run, drgs, deploymentKey);
+  const stored = await storeDecisions(run, drgs, deploymentKey, forceNew);
   return {
     key: String(deploymentKey),
     deployments,
     ...stored,
-    forms: await storeForms(run, forms, deploymentKey),
+    forms: await storeForms(run, forms, deploymentKey, forceNew),
     tenantId: DEFAULT_TENANT,
   };
 }
@@ -134,6 +165,7 @@ async function storeDecisions(
   run: Run,
   drgs: { name: string; xml: string; checksum: string; drg: ParsedDrg }[],
   deploymentKey: number,
+  forceNew: boolean,
 ): Promise<{ decisionRequirements: DecisionRequirementsMetadata[]; decisions: DecisionMetadata[] }> {
   const db = run.uow.db;
   const decisionRequirements: DecisionRequirementsMetadata[] = [];
@@ -145,7 +177,7 @@ async function storeDecisions(
     );
     let drgKey: number;
     let version: number;
-    if (latest && latest.checksum === d.checksum && latest.resource_name === d.name) {
+    if (!forceNew && latest && latest.checksum === d.checksum && latest.resource_name === d.name) {
       drgKey = Number(latest.key);
       version = Number(latest.version);
       for (const r of await db.all(
@@ -218,6 +250,7 @@ async function storeForms(
   run: Run,
   forms: { name: string; content: string; checksum: string; formId: string }[],
   deploymentKey: number,
+  forceNew: boolean,
 ): Promise<FormMetadata[]> {
   const db = run.uow.db;
   const out: FormMetadata[] = [];
@@ -228,7 +261,7 @@ async function storeForms(
     );
     let key: number;
     let version: number;
-    if (latest && latest.checksum === f.checksum && latest.resource_name === f.name) {
+    if (!forceNew && latest && latest.checksum === f.checksum && latest.resource_name === f.name) {
       key = Number(latest.key);
       version = Number(latest.version);
     } else {
@@ -248,6 +281,30 @@ async function storeForms(
     });
   }
   return out;
+}
+
+/** Whether every DMN and form resource equals the latest version of its id (same content and name). */
+async function allUnchanged(
+  run: Run,
+  drgs: { name: string; checksum: string; drg: ParsedDrg }[],
+  forms: { name: string; checksum: string; formId: string }[],
+): Promise<boolean> {
+  const db = run.uow.db;
+  for (const d of drgs) {
+    const [latest] = await db.all(
+      `SELECT checksum, resource_name FROM zb_drg WHERE drg_id = ? ORDER BY version DESC LIMIT 1`,
+      [d.drg.id],
+    );
+    if (!latest || latest.checksum !== d.checksum || latest.resource_name !== d.name) return false;
+  }
+  for (const f of forms) {
+    const [latest] = await db.all(
+      `SELECT checksum, resource_name FROM zb_form WHERE form_id = ? ORDER BY version DESC LIMIT 1`,
+      [f.formId],
+    );
+    if (!latest || latest.checksum !== f.checksum || latest.resource_name !== f.name) return false;
+  }
+  return true;
 }
 
 function meta(bpmnProcessId: string, version: number, key: number, resourceName: string): ProcessMetadata {

@@ -14,6 +14,8 @@ export interface ProcessRecord {
   resourceName: string;
   checksum: string;
   deploymentKey: number;
+  /** zeebe:versionTag of the process, if it has one. */
+  versionTag: string | undefined;
   deleted: boolean;
   model: ProcessModel;
 }
@@ -67,6 +69,28 @@ export class Models {
     return row ? this.byKey(db, Number(row.key)) : undefined;
   }
 
+  /** Call activities with binding type `versionTag`: the newest version carrying the tag. */
+  async byVersionTag(db: Db, bpmnProcessId: string, versionTag: string): Promise<ProcessRecord | undefined> {
+    const [row] = await db.all(
+      `SELECT key FROM zb_process WHERE bpmn_process_id = ? AND version_tag = ? AND deleted = 0 ORDER BY version DESC LIMIT 1`,
+      [bpmnProcessId, versionTag],
+    );
+    return row ? this.byKey(db, Number(row.key)) : undefined;
+  }
+
+  /** Call activities with binding type `deployment`: the version deployed in the given deployment. */
+  async inDeployment(
+    db: Db,
+    bpmnProcessId: string,
+    deploymentKey: number,
+  ): Promise<ProcessRecord | undefined> {
+    const [row] = await db.all(
+      `SELECT key FROM zb_process WHERE bpmn_process_id = ? AND deployment_key = ? AND deleted = 0`,
+      [bpmnProcessId, deploymentKey],
+    );
+    return row ? this.byKey(db, Number(row.key)) : undefined;
+  }
+
   private async fromRow(row: Row): Promise<ProcessRecord> {
     const parsed = await parseBpmn(String(row.xml), this.feel);
     if ('problems' in parsed)
@@ -81,6 +105,8 @@ export class Models {
       resourceName: String(row.resource_name),
       checksum: String(row.checksum),
       deploymentKey: Number(row.deployment_key),
+      versionTag:
+        row.version_tag === null || row.version_tag === undefined ? undefined : String(row.version_tag),
       deleted: Number(row.deleted) === 1,
       model,
     };

@@ -119,6 +119,36 @@ DROP INDEX IF EXISTS zb_qpi_state;
 DROP INDEX IF EXISTS zb_qpi_parent;
 `;
 
+/**
+ * Version 4: the zeebe:versionTag of each process definition (call activities bind to it; the REST API
+ * returns it). Definitions deployed before are backfilled from their stored XML.
+ */
+const V4 = `ALTER TABLE zb_process ADD COLUMN version_tag TEXT`;
+
+/** The zeebe:versionTag value inside the process element `processId` of a BPMN document, if any. */
+export function versionTagOf(xml: string, processId: string): string | undefined {
+  for (const m of xml.matchAll(/<((?:[\w-]+:)?)process\b([^>]*)>/g)) {
+    const id = /\bid\s*=\s*(["'])(.*?)\1/.exec(m[2]!)?.[2];
+    if (id !== processId) continue;
+    const from = m.index + m[0].length;
+    const close = xml.indexOf(`</${m[1]}process>`, from);
+    const body = xml.slice(from, close < 0 ? undefined : close);
+    return /<[\w-]+:versionTag\b[^>]*\bvalue\s*=\s*(["'])(.*?)\1/.exec(body)?.[2] || undefined;
+  }
+  return undefined;
+}
+
+async function hasColumn(db: Db, table: string, column: string): Promise<boolean> {
+  const rows =
+    db.dialect === 'sqlite'
+      ? await db.all(`SELECT name FROM pragma_table_info('${table}') WHERE name = ?`, [column])
+      : await db.all(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?`,
+          [table, column],
+        );
+  return rows.length > 0;
+}
+
 /** Creates or upgrades the engine tables; idempotent. */
 export async function migrate(db: Db): Promise<void> {
   await db.exec(V1 + EVENTS[db.dialect] + EVENT_COLUMNS);
@@ -141,5 +171,22 @@ export async function migrate(db: Db): Promise<void> {
   if (Number(row?.value) < 3) {
     await db.exec(V3);
     await db.run(`UPDATE zb_meta SET value = 3 WHERE name = 'schema_version'`);
+  }
+  if (Number(row?.value) < 4) {
+    await db.run('BEGIN');
+    try {
+      // a database set back to an older schema_version (the upgrade test) may have the column already
+      if (!(await hasColumn(db, 'zb_process', 'version_tag'))) await db.exec(V4);
+      for (const r of await db.all(`SELECT key, bpmn_process_id, xml FROM zb_process`)) {
+        const tag = versionTagOf(String(r.xml), String(r.bpmn_process_id));
+        if (tag !== undefined)
+          await db.run(`UPDATE zb_process SET version_tag = ? WHERE key = ?`, [tag, Number(r.key)]);
+      }
+      await db.run(`UPDATE zb_meta SET value = 4 WHERE name = 'schema_version'`);
+      await db.run('COMMIT');
+    } catch (err) {
+      await db.run('ROLLBACK');
+      throw err;
+    }
   }
 }
