@@ -376,8 +376,50 @@ export interface EngineOptions {
   partitionId?: 1;
 }
 
+// --- Camunda user tasks (the REST API's; Zeebe's gRPC API has no user-task commands) ---------------
+
+export interface CompleteUserTaskRequest {
+  userTaskKey: string;
+  variables?: Variables;
+  /** Recorded on the feed event; default "complete". */
+  action?: string;
+}
+
+export interface AssignUserTaskRequest {
+  userTaskKey: string;
+  assignee: string;
+  /** false: refuse (FAILED_PRECONDITION) when the task is assigned to someone else. Default true. */
+  allowOverride?: boolean;
+  action?: string;
+}
+
+export interface UnassignUserTaskRequest {
+  userTaskKey: string;
+  action?: string;
+}
+
+/** Attributes to change; absent ones keep their value, '' (dates) or [] (lists) clears one. */
+export interface UserTaskChangeset {
+  dueDate?: string;
+  followUpDate?: string;
+  candidateGroups?: string[];
+  candidateUsers?: string[];
+  priority?: number;
+}
+
+export interface UpdateUserTaskRequest {
+  userTaskKey: string;
+  changeset: UserTaskChangeset;
+  action?: string;
+}
+
 /** The engine: the API plus lifecycle and the event feed. */
 export interface Engine extends EngineApi {
+  /** Completes a Camunda user task (NOT_FOUND unknown key, FAILED_PRECONDITION not CREATED). */
+  completeUserTask(req: CompleteUserTaskRequest): Promise<void>;
+  assignUserTask(req: AssignUserTaskRequest): Promise<void>;
+  unassignUserTask(req: UnassignUserTaskRequest): Promise<void>;
+  updateUserTask(req: UpdateUserTaskRequest): Promise<void>;
   /** Starts the timer scheduler and job-timeout sweeper (createEngine already migrated the schema). */
   start(): Promise<void>;
   /** Stops scheduling, waits for the command in flight, closes the database. */

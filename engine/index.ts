@@ -10,6 +10,7 @@ import { Processor } from './runtime/processor.ts';
 import { createService } from './runtime/service.ts';
 import { openDb } from './store/db.ts';
 import { migrate } from './store/schema.ts';
+import { migrateUserTasks } from './store/user-tasks.ts';
 
 export type * from './api.ts';
 export { EngineError } from './api.ts';
@@ -19,6 +20,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const db = await openDb(options.databaseUrl);
   try {
     await migrate(db);
+    await migrateUserTasks(db);
     let onClockChange = () => {};
     const clock = createClock(options.clockControl ?? false, () => onClockChange());
     const feel = createFeel({ now: () => new Date(clock.now()) });

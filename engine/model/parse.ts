@@ -7,6 +7,7 @@ import { BpmnModdle } from 'bpmn-moddle';
 import zeebeSchema from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
 import type { Feel } from '../feel/index.ts';
 import type { ElementKind, EventDefinition, Expr, Flow, FlowNode, Mapping, ProcessModel } from './types.ts';
+import { readUserTask } from './user-task.ts';
 
 /** Largest BPMN resource accepted, in bytes (well above any hand-drawn procedure). */
 export const MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
@@ -294,12 +295,14 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
       if (!td || !td.type)
         problems.add(node.id, "Must have exactly one 'zeebe:taskDefinition' extension element");
       else node.job = { type: expr(String(td.type)), retries: expr(String(td.retries ?? '3')), headers };
+    } else if (node.kind === 'USER_TASK' && ext(el, 'zeebe:UserTask')) {
+      node.userTask = readUserTask(
+        (type) => ext(el, type),
+        headers,
+        (message) => problems.add(node.id, message),
+        (text, what) => checkFeel(node.id, text, what),
+      );
     } else if (node.kind === 'USER_TASK') {
-      if (ext(el, 'zeebe:UserTask'))
-        problems.add(
-          node.id,
-          'Camunda user tasks (zeebe:userTask) are not supported; remove it to use a job-based user task',
-        );
       const assignment = ext(el, 'zeebe:AssignmentDefinition');
       const schedule = ext(el, 'zeebe:TaskSchedule');
       const form = ext(el, 'zeebe:FormDefinition');

@@ -2,6 +2,7 @@
  * The executable form of a BPMN process: the flow nodes the runtime walks, with the zeebe: extensions
  * already read and every expression split into FEEL (`=…`) or a static value.
  */
+import type { UserTaskSpec } from './user-task.ts';
 
 /** Zeebe's BpmnElementType names (they appear in the event feed). */
 export type ElementKind =
@@ -82,6 +83,8 @@ export interface FlowNode {
   boundaries: FlowNode[];
   job?: { type: Expr; retries: Expr; headers: Record<string, string> };
   script?: { expression: string; resultVariable?: string };
+  /** Camunda user task (zeebe:userTask): a user task of the engine's own instead of a job. */
+  userTask?: UserTaskSpec;
   inputs: Mapping[];
   outputs: Mapping[];
   /** Sub-processes (and the process root): the nodes directly inside. */

@@ -29,6 +29,11 @@ export interface Field {
   type: FieldType;
   /** The allowed values of an enumeration. */
   values?: readonly string[];
+  /**
+   * A list the item holds (candidate groups): wraps a condition on `sql` into "some member meets it";
+   * $neq and $notIn then mean "no member is", $exists "has members". Such a field is not sortable.
+   */
+  within?: (condition: string) => string;
 }
 
 export interface SearchSpec<T> {
@@ -115,8 +120,10 @@ function filterConditions(spec: SearchSpec<unknown>, filter: unknown): { sql: st
         `${where} is not a filter this engine supports; supported: ${Object.keys(spec.fields).join(', ')}`,
       );
     if (value === undefined) continue;
+    const push = (condition: string, none = false) =>
+      sql.push(field.within ? `${none ? 'NOT ' : ''}${field.within(condition)}` : condition);
     if (!isObject(value)) {
-      sql.push(`${field.sql} = ?`);
+      push(`${field.sql} = ?`);
       params.push(sqlValue(field, value, where));
       continue;
     }
@@ -128,18 +135,22 @@ function filterConditions(spec: SearchSpec<unknown>, filter: unknown): { sql: st
           (field.type === 'bool' && op !== '$eq')
         )
           throw invalid(`${at} is not allowed on ${name}`);
-        sql.push(`${field.sql} ${COMPARISONS[op]} ?`);
+        if (op === '$neq' && field.within) push(`${field.sql} = ?`, true);
+        else push(`${field.sql} ${COMPARISONS[op]} ?`);
         params.push(sqlValue(field, operand, at));
       } else if (op === '$exists') {
         if (typeof operand !== 'boolean') throw invalid(`${at} must be true or false`);
-        sql.push(`${field.sql} IS ${operand ? 'NOT ' : ''}NULL`);
+        if (field.within) push('1 = 1', !operand);
+        else sql.push(`${field.sql} IS ${operand ? 'NOT ' : ''}NULL`);
       } else if (op === '$in' || op === '$notIn') {
         if (!Array.isArray(operand)) throw invalid(`${at} must be an array`);
         if (!operand.length) {
           sql.push(op === '$in' ? '1 = 0' : '1 = 1');
           continue;
         }
-        sql.push(`${field.sql} ${op === '$in' ? 'IN' : 'NOT IN'} (${operand.map(() => '?').join(', ')})`);
+        const list = `(${operand.map(() => '?').join(', ')})`;
+        if (field.within) push(`${field.sql} IN ${list}`, op === '$notIn');
+        else sql.push(`${field.sql} ${op === '$in' ? 'IN' : 'NOT IN'} ${list}`);
         operand.forEach((v, i) => params.push(sqlValue(field, v, `${at}[${i}]`)));
       } else if (op === '$like') {
         if (field.type !== 'string' || field.values) throw invalid(`${at} is not allowed on ${name}`);
@@ -148,7 +159,7 @@ function filterConditions(spec: SearchSpec<unknown>, filter: unknown): { sql: st
         const pattern = operand.replace(/\\[*?]|[*?%_!]/g, (c) =>
           c.length === 2 ? c[1]! : c === '*' ? '%' : c === '?' ? '_' : `!${c}`,
         );
-        sql.push(`${field.sql} LIKE ? ESCAPE '!'`);
+        push(`${field.sql} LIKE ? ESCAPE '!'`);
         params.push(pattern);
       } else throw invalid(`${at} is not a known filter operator`);
     }
@@ -164,9 +175,11 @@ function orderBy(spec: SearchSpec<unknown>, sort: unknown): string {
     sort.forEach((s: unknown, i) => {
       if (!isObject(s) || typeof s.field !== 'string') throw invalid(`sort[${i}].field is required`);
       const field = spec.fields[s.field];
-      if (!field)
+      if (!field || field.within)
         throw invalid(
-          `sort[${i}].field '${s.field}' is not sortable; sortable: ${Object.keys(spec.fields).join(', ')}`,
+          `sort[${i}].field '${s.field}' is not sortable; sortable: ${Object.keys(spec.fields)
+            .filter((f) => !spec.fields[f]!.within)
+            .join(', ')}`,
         );
       const order = s.order === undefined ? 'ASC' : String(s.order).toUpperCase();
       if (order !== 'ASC' && order !== 'DESC') throw invalid(`sort[${i}].order must be ASC or DESC`);

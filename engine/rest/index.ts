@@ -7,7 +7,7 @@
  *   POST /v2/element-instances/search        (filter.processInstanceKey required)
  *   POST /v2/incidents/search                GET /v2/incidents/{key}
  *   POST /v2/incidents/{key}/resolution      POST /v2/jobs/search
- *   GET  /v2/topology
+ *   GET  /v2/topology                        /v2/user-tasks/… (rest/user-tasks.ts)
  *
  * Errors are RFC 9457 problem+json {type, title, status, detail, instance}. No authentication: like the
  * gateway, it binds to the engine's host (127.0.0.1 by default); put it behind a proxy to expose it.
@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { EngineError, type Engine, type EngineLogger } from '../api.ts';
 import { createEngineQueries, QueryProblem } from '../query/index.ts';
+import { userTaskRoutes } from './user-tasks.ts';
 
 export interface RestOptions {
   host: string;
@@ -124,6 +125,7 @@ export function createRestHandler(engine: Engine, logger: EngineLogger): RestHan
     ],
     ['POST', /^\/v2\/jobs\/search$/, searchOf(q.searchJobs)],
     ['GET', /^\/v2\/topology$/, async (_m, _req, res) => send(res, 200, await engine.topology())],
+    ...userTaskRoutes(engine, { readJson, send }),
   ];
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -9,6 +9,7 @@ import type { EventDefinition, FlowNode, Mapping, ProcessModel } from '../model/
 import type { ProcessRecord } from './models.ts';
 import { IncidentSignal, type Run } from './run.ts';
 import type { EiRow, PiRow, SubRow } from './state.ts';
+import { cancelUserTask, prepareUserTask } from './user-tasks.ts';
 
 type Vars = Record<string, unknown>;
 
@@ -308,6 +309,12 @@ export class Bpmn {
     }
 
     if (node.job) return this.createJob(pi, ei, node);
+    if (node.userTask) {
+      const create = await prepareUserTask(this.run, pi, ei, node);
+      this.activated(pi, ei);
+      await create();
+      return this.openBoundaries(pi, ei, node);
+    }
     if (node.script) {
       const value = this.run.evaluate(node.script.expression, vars());
       this.activated(pi, ei);
@@ -903,6 +910,7 @@ export class Bpmn {
     }
     for (const job of [...this.uow.jobs.values()])
       if (job.elementInstanceKey === ei.key) this.uow.jobs.remove(job);
+    if (ei.data.userTaskKey !== undefined) await cancelUserTask(this.run, pi, ei);
     for (const inc of [...this.uow.incidents.values()])
       if (inc.elementInstanceKey === ei.key) {
         this.uow.incidents.remove(inc);

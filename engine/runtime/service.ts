@@ -39,6 +39,7 @@ import {
 import type { Models } from './models.ts';
 import type { Processor } from './processor.ts';
 import type { Effects } from './run.ts';
+import { assignUserTask, completeUserTask, unassignUserTask, updateUserTask } from './user-tasks.ts';
 
 /** CreateProcessInstanceWithResult default wait when the request gives none. */
 const DEFAULT_RESULT_TIMEOUT_MS = 15_000;
@@ -424,6 +425,22 @@ export function createService(deps: {
       const k = key(req.incidentKey, 'incidentKey');
       await submit((run, bpmn) => resolveIncident(run, bpmn, k));
       return EMPTY;
+    },
+
+    async completeUserTask(req) {
+      await submit((run, bpmn) => completeUserTask(run, bpmn, req));
+    },
+
+    async assignUserTask(req) {
+      await submit((run) => assignUserTask(run, req));
+    },
+
+    async unassignUserTask(req) {
+      await submit((run) => unassignUserTask(run, req));
+    },
+
+    async updateUserTask(req) {
+      await submit((run) => updateUserTask(run, req));
     },
 
     onJobsAvailable(type, listener) {

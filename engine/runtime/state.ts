@@ -30,6 +30,8 @@ export interface EiData {
   eventVariables?: Record<string, unknown>;
   /** Called process instance of a call activity. */
   childPiKey?: number;
+  /** Open Camunda user task of a user task element (runtime/user-tasks.ts). */
+  userTaskKey?: number;
 }
 
 export interface EiRow {
