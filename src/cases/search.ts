@@ -9,26 +9,28 @@
  * CJK character matches any term that starts with it (its bigrams or the last-character row), a word
  * matches that word.
  *
- * Query plan, chosen from how many cases each term has (counted up to RARE_LIMIT from the index):
- * - a rare term drives: its case ids (≤ RARE_LIMIT) are narrowed by the other terms' rows, then the
- *   case list query (filters, department scope, cursor, newest first) runs over those ids only;
- * - when every term is common, the newest-first walk over the commonest-but-one term's rows (or over the
- *   case list, for single-character queries) goes in batches, each batch narrowed by the other terms
- *   and the filters, until the page is full. A walk stops after SCAN_BUDGET rows: the page may then
- *   hold fewer items than asked, and `nextCursor` continues the walk (a page is full or the last one
- *   only when nextCursor is null or the page is full).
+ * Query plan: one SQL statement intersects the terms together with the filters, the department scope
+ * and the cursor (Prisma's relation filters: a join from the driving term's index rows to Case, and an
+ * EXISTS probe of CaseSearchTerm(caseId, term) per other term), newest first, limit + 1 rows; the
+ * page's full rows are read by id after it. The driver is the rarest whole term (each term's rows are
+ * counted up to RARE_LIMIT): its rows come newest first from the (term, createdAt, caseId) index, so
+ * the statement stops at the page. A common driver is looked at for at most SCAN_BUDGET rows per
+ * request (a query whose terms are all common but rarely together, plus a selective filter, would
+ * otherwise read every row of the term): the page may then hold fewer items than asked, and
+ * `nextCursor` continues after the window. Queries of single CJK characters only (prefix terms, no
+ * index order) run the case list with one EXISTS per character: over the rarest character's case ids
+ * when it is rare, else over at most SCAN_BUDGET cases of the filtered list.
  */
 import type { Prisma, PrismaClient } from '../db/index.ts';
 
 /** Longest term stored (longer words are cut; a query word is cut the same way). */
 const MAX_TERM = 40;
 /**
- * A term with fewer cases than this drives the query by its ids. Both this and BATCH stay under 999,
- * the bind-parameter limit Prisma's SQLite driver adapter enforces for an `IN` list.
+ * A term with fewer cases than this needs no scan window; a rare single character names its case ids
+ * in an `IN` list, which stays under 999, the bind-parameter limit of Prisma's SQLite driver adapter.
  */
 export const RARE_LIMIT = 900;
-/** Index rows a walk looks at per batch, and at most per request. */
-const BATCH = 900;
+/** Index rows (or, for single characters, cases) a search looks at per request. */
 export const SCAN_BUDGET = 50_000;
 
 const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
@@ -104,6 +106,8 @@ export async function reindexCase(
 
 const termWhere = (t: QueryTerm): Prisma.CaseSearchTermWhereInput =>
   t.prefix ? { term: { startsWith: t.term } } : { term: t.term };
+/** "The case has this term": an EXISTS probe on CaseSearchTerm(caseId, term) per candidate case. */
+const hasTerm = (t: QueryTerm): Prisma.CaseWhereInput => ({ searchTerms: { some: termWhere(t) } });
 
 type Position = { createdAt: Date; id: string };
 type CaseRow = Prisma.CaseGetPayload<object>;
@@ -114,9 +118,38 @@ export interface SearchPage {
   next: Position | null;
 }
 
+/** The plan's thresholds (tests make them small to exercise the scan budget on a small table). */
+export interface SearchTuning {
+  rareLimit: number;
+  budget: number;
+}
+
+const ORDER: Prisma.CaseOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
+const TERM_ORDER: Prisma.CaseSearchTermOrderByWithRelationInput[] = [
+  { createdAt: 'desc' },
+  { caseId: 'desc' },
+];
+/** Cases after `c` in list order (older, or as old with a smaller id). */
+const caseAfter = (c: Position | null): Prisma.CaseWhereInput[] =>
+  c ? [{ OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }] }] : [];
+/** Cases at or before `c` in list order: the scan window ends at `c`. */
+const caseUpTo = (c: Position | null): Prisma.CaseWhereInput[] =>
+  c ? [{ OR: [{ createdAt: { gt: c.createdAt } }, { createdAt: c.createdAt, id: { gte: c.id } }] }] : [];
+const termAfter = (c: Position | null): Prisma.CaseSearchTermWhereInput[] =>
+  c ? [{ OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, caseId: { lt: c.id } }] }] : [];
+const termUpTo = (c: Position | null): Prisma.CaseSearchTermWhereInput[] =>
+  c ? [{ OR: [{ createdAt: { gt: c.createdAt } }, { createdAt: c.createdAt, caseId: { gte: c.id } }] }] : [];
+
 /**
  * One page of cases matching every term and `where` (filters and scope, without the cursor), newest
  * first, after `cursor`.
+ *
+ * The matching is one SQL statement: the driving term's index rows, newest first from the cursor, joined
+ * to their case (filters, scope) and probed for every other term (EXISTS on CaseSearchTerm(caseId, term)),
+ * up to limit + 1. Both planners walk (term, createdAt, caseId) backwards and stop at the page, or start
+ * from a selective filter's index when that is cheaper. A common driver is looked at for at most
+ * `budget` rows per request: the window's end is found first (the budget-th row after the cursor), and
+ * when the window holds no full page its end is `next`. The page's full rows are then read by id.
  */
 export async function searchCases(
   prisma: PrismaClient,
@@ -124,17 +157,8 @@ export async function searchCases(
   where: Prisma.CaseWhereInput[],
   cursor: Position | null,
   limit: number,
-  /** The plan's thresholds (tests make them small to walk a small table). */
-  tuning: { rareLimit: number; batch: number; budget: number } = {
-    rareLimit: RARE_LIMIT,
-    batch: BATCH,
-    budget: SCAN_BUDGET,
-  },
+  tuning: SearchTuning = { rareLimit: RARE_LIMIT, budget: SCAN_BUDGET },
 ): Promise<SearchPage> {
-  const order: Prisma.CaseOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
-  const after = (c: Position | null): Prisma.CaseWhereInput[] =>
-    c ? [{ OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }] }] : [];
-
   const counted = await Promise.all(
     terms.map(async (t) => ({
       t,
@@ -143,104 +167,82 @@ export async function searchCases(
   );
   counted.sort((a, b) => a.n - b.n || Number(a.t.prefix) - Number(b.t.prefix));
   if (counted.length === 0 || counted[0]!.n === 0) return { rows: [], next: null };
+  // A driver with fewer rows than the budget needs no window (n is counted up to rareLimit only).
+  const windowed = (n: number) => n >= tuning.rareLimit || n > tuning.budget;
 
-  /** The ids among `ids` that have every term in `others`. */
-  const narrow = async (ids: string[], others: QueryTerm[]) => {
-    let left = ids;
-    for (const t of others) {
-      if (left.length === 0) break;
-      const hits = await prisma.caseSearchTerm.findMany({
-        where: { ...termWhere(t), caseId: { in: left } },
-        select: { caseId: true },
-      });
-      const found = new Set(hits.map((h) => h.caseId));
-      left = left.filter((id) => found.has(id));
-    }
-    return left;
+  const page = async (found: Position[], end: Position | null): Promise<SearchPage> => {
+    const ids = found.slice(0, limit).map((f) => f.id);
+    const rows = ids.length ? await prisma.case.findMany({ where: { id: { in: ids } }, orderBy: ORDER }) : [];
+    if (found.length > limit) return { rows, next: pick(found[limit - 1]!) };
+    return { rows, next: end };
   };
 
-  const [driver, ...others] = counted.map((c) => c.t);
-  if (counted[0]!.n < tuning.rareLimit) {
+  // The rarest whole term drives: its rows are in list order in the (term, createdAt, caseId) index.
+  const driver = counted.find((c) => !c.t.prefix);
+  if (driver) {
+    const others = counted.filter((c) => c !== driver).map((c) => c.t);
+    const last = windowed(driver.n)
+      ? await prisma.caseSearchTerm.findFirst({
+          where: { AND: [{ term: driver.t.term }, ...termAfter(cursor)] },
+          orderBy: TERM_ORDER,
+          skip: tuning.budget - 1,
+          select: { caseId: true, createdAt: true },
+        })
+      : null;
+    const end = last && { id: last.caseId, createdAt: last.createdAt };
+    const hits = await prisma.caseSearchTerm.findMany({
+      where: {
+        AND: [{ term: driver.t.term }, ...termAfter(cursor), ...termUpTo(end)],
+        case: { AND: [...where, ...others.map(hasTerm)] },
+      },
+      orderBy: TERM_ORDER,
+      take: limit + 1,
+      select: { caseId: true, createdAt: true },
+    });
+    return page(
+      hits.map((h) => ({ id: h.caseId, createdAt: h.createdAt })),
+      end,
+    );
+  }
+
+  // Only single CJK characters (prefix terms, which have no index order of their own).
+  const rarest = counted[0]!;
+  if (!windowed(rarest.n)) {
+    // Few enough rows to name their cases (under the SQLite adapter's bind limit): the case list query
+    // runs over those ids only.
     const postings = await prisma.caseSearchTerm.findMany({
-      where: termWhere(driver!),
+      where: termWhere(rarest.t),
       select: { caseId: true },
     });
-    const ids = await narrow([...new Set(postings.map((p) => p.caseId))], others);
-    if (ids.length === 0) return { rows: [], next: null };
-    const rows = await prisma.case.findMany({
-      where: { AND: [...where, ...after(cursor), { id: { in: ids } }] },
-      orderBy: order,
+    const found = await prisma.case.findMany({
+      where: {
+        AND: [
+          ...where,
+          ...caseAfter(cursor),
+          { id: { in: [...new Set(postings.map((p) => p.caseId))] } },
+          ...counted.filter((c) => c !== rarest).map((c) => hasTerm(c.t)),
+        ],
+      },
+      orderBy: ORDER,
       take: limit + 1,
+      select: { id: true, createdAt: true },
     });
-    const page = rows.slice(0, limit);
-    return { rows: page, next: rows.length > limit ? pick(page.at(-1)!) : null };
+    return page(found, null);
   }
-
-  // Every term is common: walk newest first in batches. The walk follows an exact term's rows when there
-  // is one (they are in the order of the list), else the case list itself.
-  const walker = counted.find((c) => !c.t.prefix)?.t;
-  const rest = walker ? counted.map((c) => c.t).filter((t) => t !== walker) : counted.map((c) => c.t);
-  // Only ids while walking; the full rows of the page are read once at the end.
-  const found: Position[] = [];
-  const finish = async (next: Position | null): Promise<SearchPage> => {
-    const page = found.slice(0, limit);
-    const rows = page.length
-      ? await prisma.case.findMany({ where: { id: { in: page.map((p) => p.id) } }, orderBy: order })
-      : [];
-    return { rows, next };
-  };
-  let position = cursor;
-  let scanned = 0;
-  while (found.length <= limit && scanned < tuning.budget) {
-    const batch: Position[] = walker
-      ? (
-          await prisma.caseSearchTerm.findMany({
-            where: {
-              term: walker.term,
-              ...(position
-                ? {
-                    OR: [
-                      { createdAt: { lt: position.createdAt } },
-                      { createdAt: position.createdAt, caseId: { lt: position.id } },
-                    ],
-                  }
-                : {}),
-            },
-            orderBy: [{ createdAt: 'desc' }, { caseId: 'desc' }],
-            take: tuning.batch,
-            select: { caseId: true, createdAt: true },
-          })
-        ).map((p) => ({ id: p.caseId, createdAt: p.createdAt }))
-      : await prisma.case.findMany({
-          where: { AND: [...where, ...after(position)] },
-          orderBy: order,
-          take: tuning.batch,
-          select: { id: true, createdAt: true },
-        });
-    if (batch.length === 0) return finish(found.length > limit ? pick(found[limit - 1]!) : null);
-    scanned += batch.length;
-    position = batch.at(-1)!;
-    const ids = await narrow(
-      batch.map((b) => b.id),
-      rest,
-    );
-    if (ids.length) {
-      // The batch is in list order, so the first matches are the ones the page needs.
-      found.push(
-        ...(await prisma.case.findMany({
-          where: { AND: [...where, { id: { in: ids } }] },
-          orderBy: order,
-          take: limit + 1 - found.length,
-          select: { id: true, createdAt: true },
-        })),
-      );
-    }
-    if (found.length > limit) return finish(pick(found[limit - 1]!));
-    // The walk reached the end.
-    if (batch.length < tuning.batch) return finish(null);
-  }
-  // Budget spent before the page filled: continue after the last row looked at.
-  return finish(position);
+  // Every prefix term is common: walk the filtered case list, at most `budget` cases of it.
+  const end = await prisma.case.findFirst({
+    where: { AND: [...where, ...caseAfter(cursor)] },
+    orderBy: ORDER,
+    skip: tuning.budget - 1,
+    select: { id: true, createdAt: true },
+  });
+  const found = await prisma.case.findMany({
+    where: { AND: [...where, ...caseAfter(cursor), ...caseUpTo(end), ...counted.map((c) => hasTerm(c.t))] },
+    orderBy: ORDER,
+    take: limit + 1,
+    select: { id: true, createdAt: true },
+  });
+  return page(found, end && pick(end));
 }
 
 const pick = (row: Position): Position => ({ createdAt: row.createdAt, id: row.id });
