@@ -7,6 +7,7 @@
 import test from 'ava';
 import { createHotlineSimulator, type HotlineSimulator } from '../adapters/hotline/simulator/index.ts';
 import { maskPhone } from '../adapters/hotline/index.ts';
+import { createAssessment } from '../src/assessment/index.ts';
 import { at, startScenarioHub, until, type ScenarioHub } from './helpers/scenario-hub.ts';
 
 const SECRET = 'test-hotline-webhook-secret-0123456789';
@@ -144,7 +145,7 @@ test.serial(
     t.like(callback, {
       actorName: '12319热线',
       note: '修得很快',
-      data: { satisfaction: 'satisfied', reopenedAs: null },
+      data: { satisfaction: 'satisfied', reopened: false },
     });
     // The procedure ended through its 回访 path.
     await until('the procedure ended', async () => {
@@ -158,38 +159,148 @@ test.serial(
   },
 );
 
-test.serial('不满意 回访 reopens the ticket as a follow-up case that goes through 核实 again', async (t) => {
-  const { ticket } = await sim.createTicket({ category: { code: '0102' }, urgency: '一般' });
-  const row = await caseOf(ticket.ticketNo);
-  await s.waitingAt(row.id, 'rt_verify');
-  await act(row.id, 'verify', 'field_supervisor', { result: 'confirmed' });
-  await s.waitingAt(row.id, 'ebg_register');
-  await act(row.id, 'register', 'acceptor');
-  await act(row.id, 'dispatch', 'dispatcher', { assigneeType: 'department', assigneeId: s.unit.D19 });
-  await s.waitingAt(row.id, 's1_wait');
-  await act(row.id, 'sign', 'd19_handler');
-  await s.waitingAt(row.id, 's2_wait');
-  await act(row.id, 'dispose', 'd19_handler', { note: '已清运' });
-  await s.waitingAt(row.id, 'rt_check');
-  await act(row.id, 'check', 'field_supervisor', { result: 'passed' });
-  await s.waitingAt(row.id, 'rt_callback');
-  const answer = await sim.answerCallback(ticket.ticketNo, '不满意', '垃圾又堆起来了');
-  t.is(answer.status, 200);
-  const followUp = await caseOf(`${ticket.ticketNo}/R1`);
-  t.like(followUp, { source: 'hotline', categoryCode: '0102', reporterName: row.reporterName });
-  t.regex(followUp.description, new RegExp(`回访不满意，重新办理 ${row.caseNo}`));
-  const first = await prisma().case.findUniqueOrThrow({ where: { id: row.id } });
-  t.is(first.callbackSatisfied, false);
-  await statusIs(followUp.id, 'verifying');
-  // The follow-up's progress is reported to the same ticket.
-  await until('follow-up progress reported', async () =>
-    sim.received.some(
-      (r) =>
-        r.ticketNo === ticket.ticketNo && r.body.caseNo === followUp.caseNo && r.body.status === 'verifying',
-    ),
-  );
-  t.pass();
-});
+test.serial(
+  '不满意 回访 reopens the same case: back to 派遣, redone, closed again with a new reply and 回访; a redelivered result reopens once',
+  async (t) => {
+    t.timeout(240_000);
+    const { ticket } = await sim.createTicket({ category: { code: '0102' }, urgency: '一般' });
+    const row = await caseOf(ticket.ticketNo);
+    /** One dispatch round to 环境卫生管理处 up to 结案 and the wait for 回访. */
+    const round = async (note: string) => {
+      await act(row.id, 'dispatch', 'dispatcher', { assigneeType: 'department', assigneeId: s.unit.D19 });
+      await s.waitingAt(row.id, 's1_wait');
+      await act(row.id, 'sign', 'd19_handler');
+      await s.waitingAt(row.id, 's2_wait');
+      await act(row.id, 'dispose', 'd19_handler', { note });
+      await s.waitingAt(row.id, 'rt_check');
+      await act(row.id, 'check', 'field_supervisor', { result: 'passed' });
+      await s.waitingAt(row.id, 'rt_callback');
+    };
+    const firstRound = [
+      'update:accepted',
+      'update:verifying',
+      'update:verified',
+      'update:registered',
+      'update:dispatched',
+      'update:processing',
+      'update:disposed',
+      'reply:resolved',
+      'callback-request',
+    ];
+    await s.waitingAt(row.id, 'rt_verify');
+    await act(row.id, 'verify', 'field_supervisor', { result: 'confirmed' });
+    await s.waitingAt(row.id, 'ebg_register');
+    await act(row.id, 'register', 'acceptor');
+    await round('已清运');
+    await until('the 回访 request reached the hotline', async () =>
+      receivedFor(ticket.ticketNo).includes('callback-request'),
+    );
+    t.deepEqual(receivedFor(ticket.ticketNo), firstRound);
+
+    // The caller is not satisfied; the hotline's webhook is delivered twice, then a second answer comes.
+    const result = {
+      callbackId: `cb-reopen-${ticket.ticketNo}`,
+      ticketNo: ticket.ticketNo,
+      satisfaction: '不满意',
+      at: (await s.clock.now()).toISOString(),
+      note: '垃圾又堆起来了',
+    };
+    const answer = await sim.push('callbacks', result);
+    t.is(answer.status, 200);
+    t.like(answer.body, { events: [{ result: 'processed', caseId: row.id }] });
+    const again = await sim.push('callbacks', result);
+    t.is(again.status, 200);
+    t.like(again.body, { events: [{ result: 'duplicate', caseId: row.id }] });
+    const second = await sim.push('callbacks', { ...result, callbackId: `${result.callbackId}-2` });
+    t.like(second.body, { events: [{ result: 'ignored', caseId: row.id }] });
+
+    // The SAME case is open again, back with the dispatcher; no follow-up case.
+    t.like(await prisma().case.findUniqueOrThrow({ where: { id: row.id } }), {
+      status: 'registered',
+      closedAt: null,
+      departmentId: null,
+      callbackSatisfied: false,
+    });
+    t.is(await prisma().case.count({ where: { sourceRef: { startsWith: ticket.ticketNo } } }), 1);
+    t.like(await prisma().caseEvent.findFirstOrThrow({ where: { caseId: row.id, type: 'reopened' } }), {
+      actorName: '12319热线',
+      fromStatus: 'closed',
+      toStatus: 'registered',
+      departmentId: s.unit.D19,
+      note: '垃圾又堆起来了',
+    });
+    // The procedure took the case again: its 回访 path went back to 派遣.
+    await s.waitingAt(row.id, 'ebg_dispatch');
+    await round('已重新清运并增加清运频次');
+    await until(
+      'the hotline got the second round',
+      async () => receivedFor(ticket.ticketNo).length >= firstRound.length * 2 - 3,
+    );
+    t.deepEqual(receivedFor(ticket.ticketNo), [
+      ...firstRound,
+      'update:reopened',
+      'update:dispatched',
+      'update:processing',
+      'update:disposed',
+      'reply:resolved',
+      'callback-request',
+    ]);
+    const replies = sim.received.filter((r) => r.ticketNo === ticket.ticketNo && r.kind === 'reply');
+    t.deepEqual(
+      replies.map((r) => [r.body.caseNo, r.body.text]),
+      [
+        [row.caseNo, '已办结'],
+        [row.caseNo, '已办结'],
+      ],
+    );
+    t.not(replies[0]!.body.replyId, replies[1]!.body.replyId);
+
+    // Now satisfied: recorded for the second round, and the procedure ends.
+    const done = await sim.answerCallback(ticket.ticketNo, '满意', '这次清理干净了');
+    t.like(done.body, { events: [{ result: 'processed', caseId: row.id }] });
+    await s.completed(row.id);
+    t.like(await prisma().case.findUniqueOrThrow({ where: { id: row.id } }), {
+      status: 'closed',
+      departmentId: s.unit.D19,
+      callbackSatisfied: true,
+      dispatchCount: 2,
+    });
+    const timeline = (
+      await prisma().caseEvent.findMany({
+        where: { caseId: row.id, type: { not: 'deadline_set' } },
+        orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      })
+    ).map((e) => e.type);
+    const disposal = [
+      'dispatched',
+      'signed',
+      'disposed',
+      'check_requested',
+      'check_passed',
+      'closed',
+      'callback',
+    ];
+    t.deepEqual(timeline, [
+      'reported',
+      'accepted',
+      'verify_requested',
+      'verified',
+      'registered',
+      ...disposal,
+      'reopened',
+      ...disposal,
+    ]);
+
+    // The assessment: the disposal the caller rejected is 返工 of 环境卫生管理处; the case is closed again.
+    const october = await createAssessment({ db: s.hub.db, timezone: 'Asia/Shanghai' }).compute({
+      from: at('2026-10-01 00:00'),
+      to: at('2026-11-01 00:00'),
+    });
+    const d19 = october.departments.find((d) => d.id === s.unit.D19)!;
+    t.deepEqual(d19.figures.reworkRate!.numeratorIds, [row.id]);
+    t.true(d19.figures.closureRate!.numeratorIds.includes(row.id));
+  },
+);
 
 test.serial(
   'a redelivered or duplicated push is one case; bad payload 400 naming the field; bad signature 401; nothing stored',

@@ -125,6 +125,50 @@ test.serial('hotline case: 核实 → 立案 → 派遣 → 签收 → 处置 �
 });
 
 test.serial(
+  'hotline 不满意 回访: hub.callback.record answers reopened → the same instance goes back to 派遣, closes again and asks a second 回访',
+  async (t) => {
+    const caseId = 'RUN-HOTLINE-REOPEN';
+    const { processInstanceKey } = await start(caseId, 'hotline');
+    await work('hub.case.intake', {
+      needsVerify: false,
+      selfHandled: false,
+      callbackRequired: true,
+      duplicateOf: null,
+    });
+    await work('hub.case.locate', { gridCode: '32068200100101', streetCode: '320682001' });
+    await work('hub.case.classify', { categoryCode: '0102', urgency: 'normal' });
+    /** 派遣 → 签收 → 处置 → 核查 passed → 结案 → 回访 request and window. */
+    const round = async () => {
+      await publish('case.dispatched', caseId, { assigneeType: 'department', assigneeId: 'sanitation' });
+      t.like((await work('hub.dispatch.assign')).vars, {
+        dispatchKind: 'dispatch',
+        assigneeId: 'sanitation',
+      });
+      await work('hub.deadlines.compute', deadline(Date.now()));
+      await publish('case.signed', caseId, { signedAt: '2026-10-09T09:05:00+08:00' });
+      await work('hub.deadlines.compute', deadline(Date.now()));
+      await publish('case.disposed', caseId, { disposedAt: '2026-10-09T10:40:00+08:00' });
+      await work('hub.verify.assign', { supervisorId: 'S-7' });
+      await work('hub.deadlines.compute', deadline(Date.now()));
+      await publish('case.checked', caseId, { checkResult: 'passed' });
+      await work('hub.case.close');
+      await work('hub.callback.request');
+      t.is((await work('hub.deadlines.compute', deadline(Date.now()))).vars.deadlineKind, 'callback');
+    };
+    await publish('case.registered', caseId);
+    await round();
+    await publish('case.callbackDone', caseId, { satisfaction: 'unsatisfied' });
+    const record = await work('hub.callback.record', { reopened: true });
+    t.is(record.processInstanceKey, processInstanceKey);
+    // Back at 派遣 (no 立案 again): the dispatcher's next dispatch is taken by the same instance.
+    await round();
+    await publish('case.callbackDone', caseId, { satisfaction: 'satisfied' });
+    await work('hub.callback.record', { reopened: false });
+    t.true(await ended(processInstanceKey));
+  },
+);
+
+test.serial(
   'supervisor report: 回退 back to the dispatcher, 延期, 挂账 and 挂账恢复, failed 核查 → 返工 to the same department',
   async (t) => {
     const caseId = 'RUN-SUPERVISOR';

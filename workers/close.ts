@@ -4,17 +4,19 @@
  * checking is a conflict the lifecycle names (incident).
  */
 import { defineHandler, loadCase, requireString } from './job.ts';
+import { roundSuffix } from './rounds.ts';
 import { inTransaction, recordEvent } from './timeline.ts';
 
 export const close = defineHandler(async (job, deps) => {
   const row = await loadCase(job, deps);
   if (row.status === 'closed') return {};
   const now = deps.now?.() ?? new Date();
-  await inTransaction(deps.db.prisma, (tx) =>
+  await inTransaction(deps.db.prisma, async (tx) =>
     recordEvent(tx, {
       caseId: row.id,
       type: 'closed',
-      dedupeKey: `close:${row.id}`,
+      // a case reopened by a 不满意 回访 closes again in its next round
+      dedupeKey: `close:${row.id}${await roundSuffix(tx, row.id)}`,
       at: now,
       departmentId: row.departmentId,
       caseUpdate: { closedAt: now },

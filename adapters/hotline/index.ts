@@ -5,7 +5,8 @@
  *      number, so a ticket pushed twice, pushed and polled, or redelivered out of order is one case.
  *      A ticket becomes a case of source `hotline`, which the procedure sends to 核实 first.
  *      回访 results by signed webhook (`POST /api/adapters/hotline/callbacks`) → the `callback` timeline
- *      event and `case.callbackDone`; 不满意 reopens the ticket as a follow-up case (see README.md).
+ *      event and `case.callbackDone`; 不满意 reopens the SAME case (`reopened`: closed → registered),
+ *      which the procedure sends back to 派遣 (see README.md).
  * Out: the case's progress as status updates, the final reply at 结案/作废/合并, the 回访 request
  *      (outbox rows `hotline`, in order per case). Progress comes from a change feed over the
  *      timeline of hotline cases (cursor `feed`), so the API, the workers and other adapters need not
@@ -59,7 +60,10 @@ export interface HotlineAdapterDeps extends AdapterDeps {
   offline?: string;
 }
 
-/** The ticket number a case reports to: a follow-up case after an unsatisfied 回访 is `<ticket>/R<n>`. */
+/**
+ * The ticket number a case reports to. Hubs before the same-case reopen opened follow-up cases
+ * `<ticket>/R<n>` after an unsatisfied 回访; those still report to their ticket.
+ */
 const ticketOf = (sourceRef: string) => sourceRef.split('/')[0]!;
 
 export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
@@ -148,7 +152,10 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
             caseId: current.id,
             note: `case ${current.caseNo} is ${current.status}, not waiting for 回访`,
           };
-        if (await tx.caseEvent.findFirst({ where: { caseId: current.id, type: 'callback' } }))
+        // One 回访 per closing round: a case reopened n times has n answered rounds behind it.
+        const count = (type: string) => tx.caseEvent.count({ where: { caseId: current.id, type } });
+        const reopenings = await count('reopened');
+        if ((await count('callback')) > reopenings)
           return {
             status: 'ignored',
             caseId: current.id,
@@ -156,25 +163,7 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
           };
         const satisfaction = SATISFACTION[result.satisfaction];
         const at = new Date(result.at);
-        let reopenedAs: string | null = null;
-        if (satisfaction === 'unsatisfied') {
-          // 不满意 → 回退重办 (domain.md §2): the ticket runs again as a follow-up case through 核实.
-          const next = await ctx.createCase({
-            source: 'hotline',
-            sourceRef: `${ticketOf(current.sourceRef ?? result.ticketNo)}/R${rounds.length}`,
-            categoryKind: current.categoryKind,
-            categoryCode: current.categoryCode,
-            urgency: current.urgency,
-            description: `【回访不满意，重新办理 ${current.caseNo}】${result.note ? result.note + '；' : ''}${current.description}`,
-            address: current.address,
-            lng: current.lng,
-            lat: current.lat,
-            componentId: current.componentId,
-            reporterName: current.reporterName,
-            reporterPhone: current.reporterPhone,
-          });
-          reopenedAs = next.caseNo;
-        }
+        const reopen = satisfaction === 'unsatisfied';
         const event = await tx.caseEvent.create({
           data: {
             caseId: current.id,
@@ -184,15 +173,45 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
             fromStatus: current.status,
             toStatus: applyEvent(current.status, 'callback'),
             note: result.note ?? null,
-            data: { satisfaction, callbackId: result.callbackId, reopenedAs },
+            data: { satisfaction, callbackId: result.callbackId, reopened: reopen },
             dedupeKey: `hotline:callback:${result.callbackId}`,
           },
         });
+        if (reopen) {
+          // 不满意 → 回退 and redo (domain.md §2): the same case goes back to the dispatcher; the
+          // procedure's 回访 path reads this event and returns to 派遣 (processes/README.md step 9).
+          await tx.caseEvent.create({
+            data: {
+              caseId: current.id,
+              type: 'reopened',
+              // the hub's clock, not the hotline's: the re-dispatch that follows is timed by it
+              at: ctx.now,
+              actorName: ACTOR,
+              fromStatus: current.status,
+              toStatus: applyEvent(current.status, 'reopened'),
+              // the unit whose disposal the caller rejected: the assessment charges it 返工
+              departmentId: current.departmentId,
+              note: result.note ?? null,
+              data: { callbackId: result.callbackId, round: reopenings + 1 },
+              dedupeKey: `hotline:reopen:${result.callbackId}`,
+            },
+          });
+        }
         await tx.case.update({
           where: { id: current.id },
           data: {
             callbackAt: at,
-            callbackSatisfied: satisfaction === 'unreachable' ? null : satisfaction !== 'unsatisfied',
+            callbackSatisfied: satisfaction === 'unreachable' ? null : !reopen,
+            // Back with the command centre until the next dispatch, like an approved 回退.
+            ...(reopen
+              ? {
+                  status: applyEvent(current.status, 'reopened'),
+                  closedAt: null,
+                  departmentId: null,
+                  subCenterId: null,
+                  signedAt: null,
+                }
+              : {}),
             version: { increment: 1 },
           },
         });
@@ -203,13 +222,13 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
           variables: { satisfaction },
         });
         log.info(
-          { ticketNo: result.ticketNo, caseNo: current.caseNo, satisfaction, reopenedAs },
+          { ticketNo: result.ticketNo, caseNo: current.caseNo, satisfaction, reopen },
           '回访 recorded',
         );
         return {
           status: 'processed',
           caseId: current.id,
-          note: reopenedAs ? `reopened as ${reopenedAs}` : undefined,
+          note: reopen ? `${current.caseNo} reopened` : undefined,
         };
       },
     };
@@ -395,7 +414,7 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
       {
         kind: 'webhook',
         path: 'callbacks',
-        summary: '12319 hotline: the 回访 result of a closed case (不满意 reopens the ticket)',
+        summary: '12319 hotline: the 回访 result of a closed case (不满意 reopens the same case)',
         secret: deps.webhookSecret,
         schema: callbackResultSchema,
         toEvents: (body: CallbackResult) => [callbackEvent(body)],

@@ -128,6 +128,7 @@ export const STATUS_OF_EVENT: Record<string, { status: string; text: string }> =
   resumed: { status: 'processing', text: '挂账恢复，继续处置' },
   disposed: { status: 'disposed', text: '处置完成，待核查' },
   check_failed: { status: 'rework', text: '核查未通过，返工' },
+  reopened: { status: 'reopened', text: '回访不满意，案件重新办理' },
 };
 
 export const FINAL_EVENTS = ['closed', 'voided', 'merged'] as const;

@@ -12,8 +12,9 @@
  * - 处置 / 按期处置: the current round has a disposal (or the case was 自处理); 按期 when it came at or
  *   before that round's deadline (an approved 延期 moved the deadline, so the case stays 按期).
  * - 结案 / 按期结案: closed by asOf; 按期结案 = 结案 and 按期处置.
- * - 返工 / 延期: cases of 应结案 with a failed 核查 / an approved 延期 in a round of the department (city
- *   and areas: of any department). 回退 is not 返工.
+ * - 返工 / 延期: cases of 应结案 with a failed 核查 (or a disposal the hotline caller rejected: 不满意 回访
+ *   reopened the case) / an approved 延期 in a round of the department (city and areas: of any
+ *   department). 回退 is not 返工.
  * - 超期未处置 (overdue): cohort cases not voided with a round whose deadline passed while the
  *   department held it undisposed (not during 挂账). It belongs to the department holding the case when
  *   the clock ran out, even if it later returned the case.
@@ -249,7 +250,10 @@ export function computeAssessment(
       onTimeDisposalRate: rate(ids(onTime), den),
       closureRate: rate(ids(closed), den),
       onTimeClosureRate: rate(ids(closed.filter(disposedOnTime)), den),
-      reworkRate: rate(ids(should.filter((s) => s.rounds.some((r) => mine(r) && r.failedChecks > 0))), den),
+      reworkRate: rate(
+        ids(should.filter((s) => s.rounds.some((r) => mine(r) && (r.failedChecks > 0 || r.reopened)))),
+        den,
+      ),
       extensionRate: rate(ids(should.filter((s) => s.rounds.some((r) => mine(r) && r.extended))), den),
       avgHandlingHours: {
         value: minutes.length ? minutes.reduce((a, b) => a + b, 0) / minutes.length / 60 : null,

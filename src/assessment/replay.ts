@@ -4,7 +4,8 @@
  * disposal, 结案, 作废, 挂账, 返工, 延期, 回退/改派. Pure: the same rows give the same story.
  *
  * A dispatch round starts with `dispatched`, `redispatched`, `reassigned` or `check_failed` (返工: the
- * same department again) and ends with the next of those, `returned` (回退) or never. Its deadline is
+ * same department again) and ends with the next of those, `returned` (回退), `reopened` (the hotline
+ * caller was 不满意 after 结案: the round's disposal is rejected, 返工 of its unit) or never. Its deadline is
  * the last `deadline_set` with step `dispose` inside the round (延期, 挂账恢复 and 督办 extensions make
  * the deadlines worker record a new one); a round without one falls back to the case row's
  * disposeDeadline if it is the current round, else it has no limit.
@@ -42,6 +43,8 @@ export interface Round {
   pauses: [number, number][];
   extended: boolean;
   failedChecks: number;
+  /** the caller was 不满意 with this round's disposal and the closed case was reopened (返工) */
+  reopened: boolean;
 }
 
 export interface CaseStory {
@@ -88,6 +91,7 @@ const STATUS_AFTER: Record<string, string> = {
   check_requested: 'checking',
   check_failed: 'dispatched',
   closed: 'closed',
+  reopened: 'registered',
 };
 
 const dueAtOf = (data: unknown): { step: string; dueAt: number } | null => {
@@ -152,6 +156,12 @@ export function replayCase(c: AssessmentCase, events: AssessmentEvent[], asOf: n
       case 'closed':
         story.closedAt = at;
         break;
+      case 'reopened':
+        // Open again until the next 结案; the round whose disposal the caller rejected ends here.
+        story.closedAt = null;
+        if (story.current) story.current.reopened = true;
+        closeRound(at, e.type);
+        break;
       case 'returned':
         story.misdispatched = true;
         closeRound(at, e.type);
@@ -200,6 +210,7 @@ export function replayCase(c: AssessmentCase, events: AssessmentEvent[], asOf: n
         pauses: [],
         extended: false,
         failedChecks: 0,
+        reopened: false,
       };
       story.rounds.push(round);
       story.current = round;

@@ -27,7 +27,7 @@ export const CASE_STATUSES = [
   'suspended',
 ] as const satisfies readonly CaseStatus[];
 
-/** Statuses after which nothing but a 回访 (callback) may be recorded. */
+/** Statuses after which nothing but a 回访 (callback), and the reopen a 不满意 回访 causes, may be recorded. */
 export const FINAL_STATUSES: readonly CaseStatus[] = ['closed', 'voided'];
 
 /** 中文 names, for timelines and reports. */
@@ -215,6 +215,14 @@ export const EVENT_RULES = {
     from: ['closed'],
     to: 'same',
     meaning: 'hotline callback; data.satisfaction satisfied | basic | unsatisfied | unreachable',
+  },
+  // the hotline's 不满意 回访 (adapters/hotline): domain.md §2 "unsatisfied → 回退 and redo"
+  reopened: {
+    label: '回访不满意重办',
+    from: ['closed'],
+    to: 'registered',
+    meaning:
+      'the caller was not satisfied: the same case goes back to the dispatcher (like 回退); the unit whose disposal was rejected (departmentId) is charged 返工',
   },
   urged: { label: '催办', from: OPEN, to: 'same', meaning: 'a reminder mail (hub.notify.urge)' },
   escalated: {
