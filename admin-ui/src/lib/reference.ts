@@ -25,6 +25,12 @@ export const getDepartments = () =>
 export const getCategories = () =>
   (categories ??= api<{ items: Category[] }>('/api/categories').then((r) => r.items));
 
+/** After an administrator's change: the next page reads the lists again. */
+export function forgetReference(): void {
+  departments = undefined;
+  categories = undefined;
+}
+
 export async function departmentNames(): Promise<Map<string, string>> {
   return new Map((await getDepartments()).map((d) => [d.id, d.name]));
 }

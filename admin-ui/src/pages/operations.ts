@@ -1,13 +1,15 @@
 /**
  * 运维管理 (administrators): the adapters (health, lag, backlog, failures, dead letters with replay),
  * the engine's incidents with their message and a retry, and the reference data the administrator keeps
- * (users, departments, categories with their time limits, the work calendar) as read from the API.
- * Each section says so when the API it needs is not there.
+ * (users, departments, categories with their time limits, the work calendar), which administrators
+ * create and change here (sections in ./ops, each loaded when first opened). Each section says so when
+ * the API it needs is not there.
  */
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { api, describeError, hasRoute } from '../lib/api.ts';
-import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
+import { formatTime, t, type MessageKey } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
+import type { MountSection } from './ops/section.ts';
 
 interface Adapter {
   name: string;
@@ -51,10 +53,23 @@ const ROUTES: Record<Section, string> = {
   calendar: '/api/calendar/{year}',
 };
 
+/** The reference-data sections: each its own chunk, with edit controls for administrators. */
+const EDITORS = {
+  users: () => import('./ops/users.ts'),
+  departments: () => import('./ops/departments.ts'),
+  categories: () => import('./ops/categories.ts'),
+  calendar: () => import('./ops/calendar.ts'),
+} satisfies Partial<Record<Section, () => Promise<{ mount: MountSection }>>>;
+type Editor = keyof typeof EDITORS;
+const isEditor = (s: Section): s is Editor => s in EDITORS;
+
 const secs = (s: number | null) =>
   s === null ? '—' : s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`;
 
-export const mount: MountPage = (el) => {
+export const mount: MountPage = (el, { user }) => {
+  // The page is offered to administrators only (pages.ts); the check here keeps edit controls away
+  // from anyone else should the page ever be opened to more roles.
+  const canEdit = user.roles.includes('administrator');
   let section: Section = 'adapters';
   let content: TemplateResult | null = null;
   let error = '';
@@ -68,10 +83,16 @@ export const mount: MountPage = (el) => {
     error = '';
     draw();
     try {
-      const view = (await hasRoute(ROUTES[next]))
-        ? await views[next]()
-        : html`<p class="muted" role="note">${t('app.apiMissing', { path: ROUTES[next] })}</p>`;
-      if (mine === seq) content = view;
+      if (!(await hasRoute(ROUTES[next]))) {
+        if (mine === seq)
+          content = html`<p class="muted" role="note">${t('app.apiMissing', { path: ROUTES[next] })}</p>`;
+      } else if (isEditor(next)) {
+        await showEditor(next, mine);
+        return;
+      } else {
+        const view = await views[next]();
+        if (mine === seq) content = view;
+      }
     } catch (err) {
       if (mine === seq) error = describeError(err);
     }
@@ -88,7 +109,7 @@ export const mount: MountPage = (el) => {
     await show(section);
   }
 
-  const views: Record<Section, () => Promise<TemplateResult>> = {
+  const views: Record<Exclude<Section, Editor>, () => Promise<TemplateResult>> = {
     async adapters() {
       const { items } = await api<{ items: Adapter[] }>('/api/adapters');
       const dead = await Promise.all(
@@ -197,86 +218,17 @@ export const mount: MountPage = (el) => {
             </tbody>
           </table>`;
     },
-    async users() {
-      const { items } = await api<{
-        items: { id: string; username: string; displayName: string; roles: string[]; active: boolean }[];
-      }>('/api/users');
-      return html`<table>
-        <tbody>
-          ${items.map(
-            (u) =>
-              html`<tr>
-                <th scope="row">${u.displayName}</th>
-                <td>${u.username}</td>
-                <td>${u.roles.map((r) => label('role', r)).join('、')}</td>
-                <td>${u.active ? '' : '✕'}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
-    },
-    async departments() {
-      const { items } = await api<{ items: { code: string; name: string; kind: string; active: boolean }[] }>(
-        '/api/departments',
-      );
-      return html`<table>
-        <tbody>
-          ${items.map(
-            (d) =>
-              html`<tr>
-                <td>${d.code}</td>
-                <th scope="row">${d.name}</th>
-                <td>${d.kind}</td>
-                <td>${d.active ? '' : '✕'}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
-    },
-    async categories() {
-      const { items } = await api<{
-        items: {
-          kind: string;
-          code: string;
-          name: string;
-          majorName: string;
-          limits: { urgency: string; step: string; limitMinutes: number; timeMode: string }[];
-        }[];
-      }>('/api/categories');
-      return html`<table>
-        <tbody>
-          ${items.map(
-            (c) =>
-              html`<tr>
-                <td>${c.kind} ${c.code}</td>
-                <th scope="row">${c.majorName} / ${c.name}</th>
-                <td>
-                  ${c.limits
-                    .filter((l) => l.step === 'dispose')
-                    .map((l) => `${label('urgency', l.urgency)} ${l.limitMinutes} min (${l.timeMode})`)
-                    .join(' · ')}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
-    },
-    async calendar() {
-      const year = new Date().getFullYear();
-      const res = await api<{
-        year: number;
-        days: { date: string; working: boolean; source: string; name: string | null; note: string | null }[];
-      }>(`/api/calendar/${year}`);
-      // Ordinary weekdays and weekends follow the week; the list shows the days that differ.
-      const special = res.days.filter((d) => d.source !== 'weekday');
-      return html`<h2>${res.year}</h2>
-        <ul data-testid="calendar">
-          ${special.map(
-            (d) => html`<li>${d.date} · ${d.working ? '班' : '休'} ${d.name ?? ''} ${d.note ?? ''}</li>`,
-          )}
-        </ul>`;
-    },
   };
+
+  async function showEditor(next: Editor, mine: number) {
+    const { mount: mountSection } = await EDITORS[next]();
+    if (mine !== seq) return;
+    // The section renders into its own element and redraws itself; the page's redraws keep that element.
+    const host = document.createElement('div');
+    content = html`${host}`;
+    draw();
+    mountSection(host, { canEdit });
+  }
 
   function draw() {
     render(
