@@ -573,6 +573,12 @@ test('deployment checks the attributes; a missing form is an incident; job-based
     [['FORM_NOT_FOUND', 'task']],
   );
   t.is((await searchTasks({ processInstanceKey })).page.totalItems, 0);
+  // deploying the form and resolving the incident creates the task
+  const form = JSON.stringify({ id: 'no-such-form', type: 'default', components: [] });
+  await te.zbc.deployResource({ form: Buffer.from(form), name: 'late.form' });
+  t.is((await rest('POST', `/v2/incidents/${incidents[0].incidentKey}/resolution`, {})).status, 204);
+  const late = await openTask({ processInstanceKey });
+  t.regex(late.formKey, /^\d+$/);
 
   // without zeebe:userTask a user task is a job of type io.camunda.zeebe:userTask, as before
   const jobBased = bpmn(
