@@ -229,7 +229,9 @@ async function openTask(
     throw rejected(
       command,
       'FAILED_PRECONDITION',
-      `Expected to ${verb} user task with key '${key}', but it is in state '${task.state === 'CREATED' ? 'CANCELED' : task.state}'`,
+      task.state === 'CREATED'
+        ? `Expected to ${verb} user task with key '${key}', but its element instance is no longer active`
+        : `Expected to ${verb} user task with key '${key}', but it is in state '${task.state}'`,
     );
   return { task, pi, ei };
 }

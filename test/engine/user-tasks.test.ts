@@ -603,3 +603,59 @@ test('deployment checks the attributes; a missing form is an incident; job-based
   await te.zbc.completeJob({ jobKey: mine[0]!.key, variables: {} });
   t.is((await rest('GET', `/v2/process-instances/${job.processInstanceKey}`)).body.state, 'COMPLETED');
 });
+
+test('a parallel multi-instance Camunda user task: one task per item; completion variables land in the local scope and are collected', async (t) => {
+  const xml = bpmn(
+    'ut-mi',
+    `${start()}<bpmn:userTask id="sign" name="会签"><bpmn:extensionElements><zeebe:userTask /><zeebe:assignmentDefinition assignee="=signer" /><zeebe:ioMapping><zeebe:input source="=null" target="opinion" /></zeebe:ioMapping></bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=signers" inputElement="signer" outputCollection="opinions" outputElement="=opinion" /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>${end()}${chain('start', 'sign', 'end')}`,
+  );
+  await te.zbc.deployResource({ process: Buffer.from(xml), name: 'ut-mi.bpmn' });
+  const result = te.zbc.createProcessInstanceWithResult({
+    bpmnProcessId: 'ut-mi',
+    variables: { signers: ['wang', 'zhao', 'li'] },
+    requestTimeout: 20_000,
+  });
+  const tasks = await eventually(async () => {
+    const { items } = await searchTasks(
+      { processDefinitionId: 'ut-mi', state: 'CREATED' },
+      { sort: [{ field: 'assignee', order: 'ASC' }] },
+    );
+    return items.length === 3 && items;
+  });
+  t.deepEqual(
+    tasks.map((i) => [i.assignee, i.name, i.elementId]),
+    [
+      ['li', '会签', 'sign'],
+      ['wang', '会签', 'sign'],
+      ['zhao', '会签', 'sign'],
+    ],
+  );
+  for (const task of tasks)
+    t.is(
+      (
+        await rest('POST', `/v2/user-tasks/${task.userTaskKey}/completion`, {
+          variables: { opinion: `${task.assignee} agrees` },
+        })
+      ).status,
+      204,
+    );
+  const done = await result;
+  t.deepEqual(done.variables, {
+    signers: ['wang', 'zhao', 'li'],
+    opinions: ['wang agrees', 'zhao agrees', 'li agrees'],
+  });
+  // the history lists the task elements like any other element
+  const elements = await rest('POST', '/v2/element-instances/search', {
+    filter: { processInstanceKey: done.processInstanceKey, type: 'USER_TASK' },
+  });
+  t.deepEqual(
+    elements.body.items.map((e: { elementId: string; state: string }) => [e.elementId, e.state]),
+    [
+      ['sign', 'COMPLETED'],
+      ['sign', 'COMPLETED'],
+      ['sign', 'COMPLETED'],
+    ],
+  );
+});
