@@ -148,6 +148,16 @@ export const computeDeadline = defineHandler(async (job, deps) => {
   const total = Math.max(minutesBetween(calendar, now, dueAt, mode), 0);
   const warnAt = addMinutes(calendar, now, total * deps.config.DEADLINE_WARN_FRACTION, mode);
   const result = { dueAt: isoWithOffset(dueAt, tz), warnAt: isoWithOffset(warnAt, tz) };
+  // A working-time deadline in a year chinese-days does not cover counted that year as plain
+  // Monday–Friday: say so (log and the deadline_set event) rather than silently skip its holidays.
+  // Checking the due date is enough: the span ends there, so an uncovered day in it means that one is.
+  const beyond = mode === 'working' && calendar.day(result.dueAt.slice(0, 10)).beyondOfficialData === true;
+  if (beyond)
+    deps.logger.warn(
+      { caseId: row.id, deadlineKind: kind, dueAt: result.dueAt, officialYears: calendar.officialYears },
+      'deadline falls beyond the official holiday data (chinese-days): Monday–Friday assumed; update ' +
+        'chinese-days or enter that year’s holidays as calendar overrides',
+    );
   // A case already closed or voided (e.g. 核实 false while this job waited) gets no deadline_set (the
   // lifecycle refuses it, which would be an incident): the job completes with the deadline the stage
   // would have had, so its timers lie in the future and the process, whose 结案/作废 message is already
@@ -167,6 +177,7 @@ export const computeDeadline = defineHandler(async (job, deps) => {
           warnAt: result.warnAt,
           dueAtLocal: result.dueAt,
           mode,
+          ...(beyond && { beyondOfficialData: true }),
         },
         caseUpdate: { [COLUMN[step]]: new Date(result.dueAt) },
       }),

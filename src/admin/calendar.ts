@@ -27,6 +27,13 @@ const daySchema = z.object({
   working: z.boolean(),
   source: z.enum(['override', 'official', 'weekday']),
   name: z.string().nullable().describe('festival of an official day, e.g. 国庆节'),
+  beyondOfficialData: z
+    .literal(true)
+    .optional()
+    .describe(
+      'the Monday–Friday rule decided a day of a year the State Council schedule (chinese-days) does not ' +
+        'cover yet: its holidays and 调休 workdays are unknown until the package is updated or overrides are entered',
+    ),
   shifts: z.array(shiftSchema),
   note: z.string().nullable().describe('the override’s note'),
 });

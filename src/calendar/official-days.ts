@@ -3,7 +3,8 @@
  * package follows the State Council's yearly 节假日安排 notice (its repository fetches the notice daily
  * and opens a pull request when it changes; a new npm release follows), so keeping the hub current is
  * `npm install chinese-days@latest`. Years it does not cover yet fall back to the plain Monday–Friday
- * rule; administrators fill them in with calendar overrides until the package catches up.
+ * rule (days flagged `beyondOfficialData`, see work-calendar.ts); administrators fill them in with
+ * calendar overrides until the package catches up.
  *
  * We read the package's published JSON (documented in its README for exactly this use) rather than its
  * functions, because those parse dates in the host's time zone and the hub's calendar has its own.

@@ -74,6 +74,11 @@ export interface CalendarDay {
   source: 'override' | 'official' | 'weekday';
   /** Festival name for official days, e.g. 国庆节. */
   name?: string;
+  /**
+   * Present (true) when the Monday–Friday rule decided a date in a year the official schedule does not
+   * cover (`officialYears`): its holidays and 调休 workdays are not known yet, so the day may be wrong.
+   */
+  beyondOfficialData?: true;
   /** Working periods of the day; empty on a rest day. */
   shifts: Shift[];
 }
@@ -163,7 +168,12 @@ export function createWorkCalendar(options: WorkCalendarOptions = {}): WorkCalen
     }
     const weekday = weekdayOf(day);
     const working = weekday !== 0 && weekday !== 6;
-    return { info: { date, working, source: 'weekday' }, shifts: working ? standardShifts : [] };
+    const year = Number(date.slice(0, 4));
+    const unknown = year < officialYears.first || year > officialYears.last;
+    return {
+      info: { date, working, source: 'weekday', ...(unknown && { beyondOfficialData: true as const }) },
+      shifts: working ? standardShifts : [],
+    };
   };
 
   // Working periods of each civil day as instants, flat [start0, end0, start1, end1, …].
