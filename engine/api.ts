@@ -175,6 +175,15 @@ export interface ModifyProcessInstanceRequest {
   terminateInstructions?: { elementInstanceKey: string }[];
 }
 
+export interface MigrateProcessInstanceRequest {
+  processInstanceKey: string;
+  migrationPlan: {
+    targetProcessDefinitionKey: string;
+    /** Active elements (and catch events) of the instance's definition → elements of the target. */
+    mappingInstructions: { sourceElementId: string; targetElementId: string }[];
+  };
+}
+
 // --- jobs -----------------------------------------------------------------------------------------
 
 export interface ActivatedJob {
@@ -332,6 +341,8 @@ export interface EngineApi {
   cancelProcessInstance(req: CancelProcessInstanceRequest): Promise<Record<string, never>>;
   setVariables(req: SetVariablesRequest): Promise<SetVariablesResponse>;
   modifyProcessInstance(req: ModifyProcessInstanceRequest): Promise<Record<string, never>>;
+  /** Moves a running instance to another definition (see runtime/migrate.ts for what is supported). */
+  migrateProcessInstance(req: MigrateProcessInstanceRequest): Promise<Record<string, never>>;
   /** Activates up to maxJobsToActivate jobs now (no waiting; long polling is the gateway's job). */
   activateJobs(req: ActivateJobsRequest): Promise<ActivateJobsResponse>;
   completeJob(req: CompleteJobRequest): Promise<Record<string, never>>;

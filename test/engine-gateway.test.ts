@@ -301,14 +301,6 @@ test('CompleteJob of an unknown job key is NOT_FOUND', async (t) => {
 });
 
 test('RPCs the engine does not implement are UNIMPLEMENTED and named', async (t) => {
-  const migrate = await t.throwsAsync(
-    engine.zbc.migrateProcessInstance({
-      processInstanceKey: '2251799813685249',
-      migrationPlan: { targetProcessDefinitionKey: '2251799813685250', mappingInstructions: [] },
-    }),
-  );
-  t.is((migrate as { code?: number }).code, 12);
-  t.regex((migrate as Error).message, /MigrateProcessInstance/);
   const evaluate = await t.throwsAsync(engine.zbc.evaluateDecision({ decisionId: 'd', variables: {} }));
   t.is((evaluate as { code?: number }).code, 12);
   t.regex((evaluate as Error).message, /EvaluateDecision/);

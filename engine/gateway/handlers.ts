@@ -96,6 +96,7 @@ export function createHandlers(service: ServiceDefinition, deps: HandlerDeps): U
     CancelProcessInstance: (r) => engine.cancelProcessInstance(req.cancelProcessInstance(r)),
     SetVariables: (r) => engine.setVariables(req.setVariables(r)),
     ModifyProcessInstance: (r) => engine.modifyProcessInstance(req.modifyProcessInstance(r)),
+    MigrateProcessInstance: (r) => engine.migrateProcessInstance(req.migrateProcessInstance(r)),
     CompleteJob: (r) => engine.completeJob(req.completeJob(r)),
     FailJob: (r) => engine.failJob(req.failJob(r)),
     ThrowError: (r) => engine.throwError(req.throwError(r)),

@@ -231,6 +231,35 @@ export const setVariables = (req: Wire) => ({
   local: req.local === true,
 });
 
+/** MigrateProcessInstance: a target definition and the mapping instructions (blank ids are refused). */
+export const migrateProcessInstance = (req: Wire) => {
+  const plan = (req.migrationPlan ?? {}) as Wire;
+  const targetProcessDefinitionKey = key(plan, 'targetProcessDefinitionKey');
+  if (targetProcessDefinitionKey === '0')
+    throw invalidArgument(
+      "Expected to migrate a process instance to a target process definition, but 'migrationPlan.targetProcessDefinitionKey' was not set",
+    );
+  const instructions = Array.isArray(plan.mappingInstructions) ? (plan.mappingInstructions as Wire[]) : [];
+  return {
+    processInstanceKey: key(req, 'processInstanceKey'),
+    migrationPlan: {
+      targetProcessDefinitionKey,
+      mappingInstructions: instructions.map((m, i) => ({
+        sourceElementId: nonBlank(
+          m,
+          'sourceElementId',
+          `mapping instruction ${i} to name its source element`,
+        ),
+        targetElementId: nonBlank(
+          m,
+          'targetElementId',
+          `mapping instruction ${i} to name its target element`,
+        ),
+      })),
+    },
+  };
+};
+
 export const modifyProcessInstance = (req: Wire) => ({
   processInstanceKey: key(req, 'processInstanceKey'),
   activateInstructions: (Array.isArray(req.activateInstructions)

@@ -239,14 +239,18 @@ const instanceSpec: SearchSpec<ProcessInstanceItem & { _processKey: number }> = 
   }),
 };
 
-const EI_INTENTS = `('ELEMENT_ACTIVATED', 'ELEMENT_COMPLETED', 'ELEMENT_TERMINATED', 'INCIDENT_CREATED')`;
+const EI_INTENTS = `('ELEMENT_ACTIVATED', 'ELEMENT_COMPLETED', 'ELEMENT_TERMINATED', 'INCIDENT_CREATED', 'ELEMENT_MIGRATED')`;
 // One row per element instance of one process instance, folded from its feed events. An element whose
 // activation raised an incident has no ELEMENT_ACTIVATED yet; its INCIDENT_CREATED makes it visible.
-const ELEMENTS_OF_INSTANCE = `(SELECT e.key AS key, MIN(e.pi_key) AS pi_key, MIN(e.bpmn_process_id) AS bpmn_process_id,
-  MIN(e.element_id) AS element_id, MIN(e.element_type) AS element_type, MIN(e.ts) AS start_ts,
+// Element id, type and process id come from the element's latest event: a migrated instance
+// (ELEMENT_MIGRATED) shows its elements under the target definition's ids, as Operate does.
+const ELEMENTS_OF_INSTANCE = `(SELECT g.key AS key, g.pi_key AS pi_key, l.bpmn_process_id AS bpmn_process_id,
+  l.element_id AS element_id, l.element_type AS element_type, g.start_ts AS start_ts, g.end_ts AS end_ts, g.ended AS ended
+  FROM (SELECT e.key AS key, MIN(e.pi_key) AS pi_key, MAX(e.position) AS last_position, MIN(e.ts) AS start_ts,
   MAX(CASE WHEN e.intent IN ('ELEMENT_COMPLETED', 'ELEMENT_TERMINATED') THEN e.ts END) AS end_ts,
   MAX(CASE WHEN e.intent = 'ELEMENT_COMPLETED' THEN 'COMPLETED' WHEN e.intent = 'ELEMENT_TERMINATED' THEN 'TERMINATED' END) AS ended
-  FROM zb_event e WHERE e.pi_key = ? AND e.intent IN ${EI_INTENTS} GROUP BY e.key) ei
+  FROM zb_event e WHERE e.pi_key = ? AND e.intent IN ${EI_INTENTS} GROUP BY e.key) g
+  JOIN zb_event l ON l.position = g.last_position) ei
   LEFT JOIN zb_q_process_instance p ON p.key = ei.pi_key`;
 const incidentOfElement = `(SELECT MIN(i.key) FROM zb_incident i WHERE i.pi_key = ei.pi_key AND i.element_instance_key = ei.key)`;
 

@@ -620,6 +620,21 @@ export class Bpmn {
     }
   }
 
+  /** MigrateProcessInstance: opens catch events of a migrated element that the migration did not carry over. */
+  async openCatchEvents(pi: PiRow, owner: EiRow, nodes: FlowNode[]) {
+    for (const n of nodes)
+      await this.openEvent(
+        pi,
+        owner,
+        n,
+        n.kind === 'BOUNDARY_EVENT'
+          ? n.cancelActivity !== false
+          : n.kind === 'START_EVENT'
+            ? n.interrupting !== false
+            : true,
+      );
+  }
+
   /** Computes a timer's first due time; errors become EXTRACT_VALUE_ERROR incidents. */
   timerSchedule(
     def: EventDefinition & { kind: 'timer' },

@@ -36,6 +36,7 @@ import {
   updateRetries,
   updateTimeout,
 } from './jobs.ts';
+import { migrateInstance } from './migrate.ts';
 import type { Models } from './models.ts';
 import type { Processor } from './processor.ts';
 import type { Effects } from './run.ts';
@@ -350,6 +351,13 @@ export function createService(deps: {
     async modifyProcessInstance(req) {
       key(req.processInstanceKey, 'processInstanceKey');
       await submit((run, bpmn) => modifyInstance(run, bpmn, req));
+      return EMPTY;
+    },
+
+    async migrateProcessInstance(req) {
+      key(req.processInstanceKey, 'processInstanceKey');
+      key(req.migrationPlan.targetProcessDefinitionKey, 'targetProcessDefinitionKey');
+      await submit((run, bpmn) => migrateInstance(run, bpmn, req));
       return EMPTY;
     },
 
