@@ -355,7 +355,7 @@ test.serial(
 test('an interrupting event sub-process and a cancellation cancel open tasks; completion variables propagate', async (t) => {
   const xml = bpmn(
     'ut-esp',
-    `${start()}<bpmn:userTask id="review"><bpmn:extensionElements><zeebe:userTask /><zeebe:assignmentDefinition candidateUsers="=[owner]" /></bpmn:extensionElements></bpmn:userTask>${end()}${chain('start', 'review', 'end')}
+    `${start()}<bpmn:userTask id="review"><bpmn:extensionElements><zeebe:userTask /><zeebe:assignmentDefinition candidateUsers="=[owner]" /><zeebe:taskSchedule dueDate="=now() + duration(&quot;P1D&quot;)" /></bpmn:extensionElements></bpmn:userTask>${end()}${chain('start', 'review', 'end')}
     <bpmn:subProcess id="withdrawn" triggeredByEvent="true">
       <bpmn:startEvent id="withdrawnStart" isInterrupting="true"><bpmn:messageEventDefinition messageRef="msg_withdraw" /></bpmn:startEvent>
       <bpmn:endEvent id="withdrawnEnd" />
@@ -382,6 +382,9 @@ test('an interrupting event sub-process and a cancellation cancel open tasks; co
   const taskB = await openTask({ processInstanceKey: b.processInstanceKey });
   const taskC = await openTask({ processInstanceKey: c.processInstanceKey });
   t.deepEqual(taskA.candidateUsers, ['wang']);
+  // a FEEL date-time (engine clock; FEEL reads it while evaluating, a moment after the command began)
+  const ahead = Date.parse(taskA.dueDate) - Date.parse(taskA.creationDate);
+  t.true(ahead >= 86_400_000 && ahead < 86_400_000 + 10_000, String(ahead));
   t.deepEqual(
     (
       await searchTasks(
@@ -658,4 +661,41 @@ test('a parallel multi-instance Camunda user task: one task per item; completion
       ['sign', 'COMPLETED'],
     ],
   );
+});
+
+test('an open task survives a killed engine (SIGKILL, restart on the same database) and completes afterwards', async (t) => {
+  const te2 = await startTestEngine({ childProcess: true });
+  try {
+    const xml = bpmn(
+      'ut-restart',
+      `${start()}<bpmn:userTask id="task"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>${end()}${chain('start', 'task', 'end')}`,
+    );
+    await te2.zbc.deployResource({ process: Buffer.from(xml), name: 'ut-restart.bpmn' });
+    const { processInstanceKey } = await te2.zbc.createProcessInstance({
+      bpmnProcessId: 'ut-restart',
+      variables: {},
+    });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(te2.managementUrl + path, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    };
+    const before = await call('POST', '/v2/user-tasks/search', { filter: { processInstanceKey } });
+    const [task] = before.body.items;
+    t.is(task.state, 'CREATED');
+    await te2.restart();
+    t.is(
+      (await call('POST', `/v2/user-tasks/${task.userTaskKey}/completion`, { variables: { ok: true } }))
+        .status,
+      204,
+    );
+    t.is((await call('GET', `/v2/process-instances/${processInstanceKey}`)).body.state, 'COMPLETED');
+    t.is((await call('GET', `/v2/user-tasks/${task.userTaskKey}`)).body.state, 'COMPLETED');
+  } finally {
+    await te2.close();
+  }
 });
