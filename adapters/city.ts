@@ -11,6 +11,7 @@ import type { Route } from '../src/api/route.ts';
 import { createAttachmentStore } from '../src/attachments/index.ts';
 import type { AdapterDeps } from './framework/types.ts';
 import type { Adapter } from './framework/index.ts';
+import type { DemoSources } from './demo-traffic.ts';
 import { createDepartmentRouter } from './department-router.ts';
 import { createSanitationAdapter, type SanitationSettings } from './sanitation/index.ts';
 import { startSanitationSimulator, type SanitationSimulator } from './sanitation/simulator/index.ts';
@@ -25,6 +26,8 @@ export interface CityAdapters {
   /** With SIMULATORS: starts the simulators of unset endpoints and points the adapters at them. */
   startSimulators(hubUrl: string): Promise<void>;
   stopSimulators(): Promise<void>;
+  /** The running simulators, for the demo traffic (adapters/demo-traffic.ts). */
+  simulators(): Omit<DemoSources, 'hotline'>;
 }
 
 export function createCityAdapters(deps: AdapterDeps): CityAdapters {
@@ -121,5 +124,13 @@ export function createCityAdapters(deps: AdapterDeps): CityAdapters {
     async stopSimulators() {
       for (const sim of running.splice(0)) await sim.close().catch(() => undefined);
     },
+    simulators: () => ({
+      video: videoSim,
+      sanitation: sanitationSim,
+      utilities: utilitySims.map((sim) => ({
+        sim,
+        csvDir: utilities.companies.find((c) => c.key === sim.company)?.csvDir,
+      })),
+    }),
   };
 }

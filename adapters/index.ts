@@ -17,6 +17,7 @@ import { createHotlineAdapter, createHttpHotlineTransport } from './hotline/inde
 import { createHotlineSimulator, type HotlineSimulator } from './hotline/simulator/index.ts';
 import { createOpen311Adapter } from './open311/index.ts';
 import { createCityAdapters, type CityAdapters } from './city.ts';
+import { parseEventInterval, startDemoTraffic, type DemoTraffic } from './demo-traffic.ts';
 
 export interface HubAdaptersDeps {
   config: Config;
@@ -61,7 +62,6 @@ export function createHubAdapters(deps: HubAdaptersDeps): HubAdapters {
         port: config.HOTLINE_SIMULATOR_PORT,
         logger,
         autoCallbackMs: 30_000,
-        ticketEveryMs: 10 * 60_000,
       })
     : undefined;
   const base = { db: deps.db, logger, config, now: deps.now };
@@ -93,6 +93,9 @@ export function createHubAdapters(deps: HubAdaptersDeps): HubAdapters {
   const city: CityAdapters = createCityAdapters(base);
   adapters.push(...city.adapters);
   const host = createAdapterHost({ ...base, zeebe: deps.zeebe, publisher: deps.publisher }, adapters);
+  // New tickets, alarms and crews' progress from the simulators (demo-traffic.ts), once all listen.
+  const interval = demo ? parseEventInterval(config.SIMULATOR_EVENT_SECONDS) : null;
+  let traffic: DemoTraffic | undefined;
   return {
     host,
     hotlineSimulator,
@@ -104,8 +107,16 @@ export function createHubAdapters(deps: HubAdaptersDeps): HubAdapters {
       }
       await city.startSimulators(hubUrl);
       await host.start();
+      if (interval)
+        traffic = startDemoTraffic({
+          interval,
+          sources: () => ({ hotline: hotlineSimulator, ...city.simulators() }),
+          logger,
+          debounceSeconds: config.SANITATION_DEBOUNCE_SECONDS,
+        });
     },
     async stop() {
+      traffic?.stop();
       await host.stop();
       await hotlineSimulator?.stop();
       await city.stopSimulators();

@@ -166,6 +166,11 @@ export const configSchema = {
     .describe(
       'With ENGINE_MODE external: base URL of the Camunda 8 cluster’s REST API (without /v2), reached with the ZEEBE_ CLIENT_ID/SECRET OAuth settings; the embedded engine’s is used otherwise.',
     ),
+  ENGINE_HISTORY_RETENTION_DAYS: positiveInt
+    .optional()
+    .describe(
+      'Embedded engine: days the history of an ended process instance is kept (its element instances, incidents and feed events, with its called instances); the engine then deletes it in small batches, and the REST API no longer lists it (the case and its timeline stay in the hub). Unset keeps everything.',
+    ),
   ENGINE_MAX_MESSAGE_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest gRPC message the gateway accepts (deployments included), in bytes.'),
@@ -258,6 +263,22 @@ export const configSchema = {
 
   // --- adapters and demo -----------------------------------------------------------------------
   SIMULATORS: bool.default(true).describe('Start the legacy-system simulators (demo mode) with the hub.'),
+  SIMULATOR_EVENT_SECONDS: z
+    .string()
+    .regex(/^(off|\d+(\.\d+)?(-\d+(\.\d+)?)?)$/, 'expected off, seconds (30) or a range of seconds (20-60)')
+    .refine(
+      (v) => {
+        if (v === 'off') return true;
+        const [min, max = min] = v.split('-').map(Number) as [number, number?];
+        return min > 0 && max >= min;
+      },
+      { message: 'expected a range min-max with 0 < min <= max' },
+    )
+    // A test hub must not see events it did not make: AVA runs tests with NODE_ENV=test.
+    .default(process.env.NODE_ENV === 'test' ? 'off' : '20-60')
+    .describe(
+      'Demo traffic with SIMULATORS: the simulated systems send a 12319 ticket, a video alarm, a full bin or a utility crew’s progress every this many seconds (a range picks a random time in it); off stops it. The default is off under the test runner (NODE_ENV=test).',
+    ),
   ADAPTER_OUTBOX_MAX_ATTEMPTS: positiveInt
     .default(12)
     .describe('Delivery attempts of a message to a legacy system before it is dead-lettered (replayable).'),
