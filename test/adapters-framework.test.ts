@@ -1,5 +1,5 @@
 // The adapter framework's parts on a real database, without an engine: the webhook signature, the
-// back-off, leases between two holders, the outbox (order per case, retries, dead letters that block
+// back-off (leases: test/db-lease.test.ts), the outbox (order per case, retries, dead letters that block
 // their case, replay), and the hotline.notify job with its element template.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
@@ -53,21 +53,6 @@ test('back-off doubles per attempt up to the cap, with equal jitter', (t) => {
     [1, 2, 3, 4, 5].map((a) => backoffDelay(a, s, () => 1)),
     [1000, 2000, 4000, 8000, 8000],
   );
-});
-
-test('a lease has one holder until it expires or is released', async (t) => {
-  let clock = Date.now();
-  const now = () => new Date(clock);
-  const a = createLeases(tdb.db, 'a', now);
-  const b = createLeases(tdb.db, 'b', now);
-  t.true(await a.acquire('poll:x', 1000));
-  t.false(await b.acquire('poll:x', 1000));
-  t.true(await a.acquire('poll:x', 1000), 'the holder renews');
-  clock += 1500;
-  t.true(await b.acquire('poll:x', 1000), 'taken over after expiry');
-  t.false(await a.acquire('poll:x', 1000));
-  await b.release('poll:x');
-  t.true(await a.acquire('poll:x', 1000));
 });
 
 const settings: OutboxSettings = {

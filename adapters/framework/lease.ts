@@ -1,43 +1,5 @@
 /**
- * Leases: a Lease row held by one hub process at a time, so a poller, consumer or outbox deliverer
- * runs once across hub instances sharing a database. Taken by insert, or by taking over a row whose
- * holder let it expire; renewed by its holder. Plain SQL through Prisma, the same on SQLite and
- * PostgreSQL (no advisory locks).
+ * The leases moved to src/db/lease.ts (the assessment schedule uses them too). This re-export stays
+ * only while host.ts, which is being edited in another change, still imports it from here.
  */
-import { isUniqueViolation, type Db } from '../../src/db/index.ts';
-
-export interface Leases {
-  /** This process's holder id. */
-  readonly holder: string;
-  /** True when this process holds (or just took, or renewed) `name` for `ttlMs` from now. */
-  acquire(name: string, ttlMs: number): Promise<boolean>;
-  /** Gives `name` up if held (on stop), so another process takes over at once. */
-  release(name: string): Promise<void>;
-}
-
-export function createLeases(db: Pick<Db, 'prisma'>, holder: string, now: () => Date): Leases {
-  const { prisma } = db;
-  return {
-    holder,
-    async acquire(name, ttlMs) {
-      const at = now();
-      const expiresAt = new Date(at.getTime() + ttlMs);
-      const taken = await prisma.lease.updateMany({
-        where: { name, OR: [{ holder }, { expiresAt: { lt: at } }] },
-        data: { holder, expiresAt },
-      });
-      if (taken.count === 1) return true;
-      try {
-        await prisma.lease.create({ data: { name, holder, expiresAt } });
-        return true;
-      } catch (err) {
-        // Another process holds it (or created it a moment ago).
-        if (isUniqueViolation(err)) return false;
-        throw err;
-      }
-    },
-    async release(name) {
-      await prisma.lease.updateMany({ where: { name, holder }, data: { expiresAt: new Date(0) } });
-    },
-  };
-}
+export { createLeases, type Leases } from '../../src/db/lease.ts';

@@ -12,7 +12,7 @@
  */
 import type { Db, OutboxMessage, Prisma } from '../../src/db/index.ts';
 import type { Logger } from '../../src/log.ts';
-import type { Leases } from './lease.ts';
+import type { Leases } from '../../src/db/lease.ts';
 import { PermanentDeliveryError, type OutboundMessage, type Sender } from './types.ts';
 
 export interface OutboxSettings {

@@ -14,7 +14,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { schedule as cronSchedule, validate as validCron, type ScheduledTask } from 'node-cron';
-import { createLeases } from '../../adapters/framework/lease.ts';
+import { createLeases } from '../db/lease.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { validationError } from '../errors.ts';
