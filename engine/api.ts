@@ -297,6 +297,53 @@ export interface ResolveIncidentRequest {
   incidentKey: string;
 }
 
+// --- decisions ------------------------------------------------------------------------------------
+
+export interface EvaluateDecisionRequest {
+  /** Exactly one of decisionKey ("0"/"" when unset) and decisionId (the latest version). */
+  decisionKey?: string;
+  decisionId?: string;
+  variables?: Variables;
+  tenantId?: string;
+}
+
+/** JSON documents (decisionOutput, inputValue, outputValue) are carried as JSON text, as on the wire. */
+export interface EvaluatedDecision {
+  decisionKey: string;
+  decisionId: string;
+  decisionName: string;
+  decisionVersion: number;
+  /** DECISION_TABLE or LITERAL_EXPRESSION. */
+  decisionType: string;
+  decisionOutput: string;
+  matchedRules: {
+    ruleId: string;
+    ruleIndex: number;
+    evaluatedOutputs: { outputId: string; outputName: string; outputValue: string }[];
+  }[];
+  evaluatedInputs: { inputId: string; inputName: string; inputValue: string }[];
+  tenantId: string;
+}
+
+/**
+ * The answer to EvaluateDecision. A decision that exists but fails to evaluate is still an answer, as
+ * in Zeebe: failedDecisionId and failureMessage are set and decisionOutput is "null".
+ */
+export interface EvaluateDecisionResponse {
+  decisionKey: string;
+  decisionId: string;
+  decisionName: string;
+  decisionVersion: number;
+  decisionRequirementsId: string;
+  decisionRequirementsKey: string;
+  decisionOutput: string;
+  evaluatedDecisions: EvaluatedDecision[];
+  failedDecisionId: string;
+  failureMessage: string;
+  tenantId: string;
+  decisionInstanceKey: string;
+}
+
 // --- clock and feed -------------------------------------------------------------------------------
 
 /** The engine's clock; every time the engine reads goes through it. Pin/add like Zeebe's clock actuator. */
@@ -353,6 +400,8 @@ export interface EngineApi {
   publishMessage(req: PublishMessageRequest): Promise<PublishMessageResponse>;
   broadcastSignal(req: BroadcastSignalRequest): Promise<BroadcastSignalResponse>;
   resolveIncident(req: ResolveIncidentRequest): Promise<Record<string, never>>;
+  /** NOT_FOUND for an unknown decision; a failed evaluation is an answer with failureMessage set. */
+  evaluateDecision(req: EvaluateDecisionRequest): Promise<EvaluateDecisionResponse>;
 
   /**
    * Calls `listener` (after commit) whenever jobs of `type` may have become activatable: created, failed

@@ -37,7 +37,9 @@
 import {
   evaluate as feelinEvaluate,
   parseExpression,
+  parseUnaryTests,
   SyntaxError as FeelSyntaxError,
+  unaryTest as feelinUnaryTest,
   type Warning,
 } from '@bpmn-io/feelin';
 import { AssertionFailure, BUILTIN_NAMES, createBuiltins, TYPE_ONLY_NAMES } from './builtins.ts';
@@ -45,6 +47,7 @@ import { withParsedTree, type FeelTree } from './parse-cache.ts';
 import { NotJsonError, toJson } from './values.ts';
 
 export { parseTimerDate, addDuration, parseCycle, type Cycle } from './timers.ts';
+export { toJson, NotJsonError } from './values.ts';
 export { parseCacheStats } from './parse-cache.ts';
 
 /**
@@ -59,6 +62,20 @@ export interface Feel {
   evaluate(expression: string, variables: Record<string, unknown>): FeelResult;
   /** Parses only — for deploy-time validation. */
   check(expression: string): { ok: true } | { ok: false; message: string };
+  /**
+   * Like `evaluate`, but the value is feelin's own (a date stays a date), for values that are fed
+   * back into FEEL — a decision table's input value is tested by its input entries. `toJson` turns it
+   * into JSON (it throws NotJsonError for functions and ranges).
+   */
+  evaluateValue(expression: string, variables: Record<string, unknown>): FeelResult;
+  /**
+   * Evaluates FEEL unary tests (a DMN input entry such as `>= 10`, `"a","b"`, `-`, `not(1)`) against
+   * `input` (the `?` of the tests, a value from `evaluateValue` or JSON); the value is true, false or
+   * null (null: the tests could not be decided, which a decision table counts as no match).
+   */
+  unaryTest(tests: string, input: unknown, variables: Record<string, unknown>): FeelResult;
+  /** Parses unary tests only — for deploy-time validation. */
+  checkUnaryTests(tests: string): { ok: true } | { ok: false; message: string };
 }
 
 /** One parsed expression, kept for the life of the evaluator. */
@@ -102,8 +119,8 @@ function syntaxErrorOf(tree: FeelTree, expression: string): string | undefined {
   return message;
 }
 
-function compile(expression: string): Compiled {
-  const tree = parseExpression(expression, PARSE_CONTEXT, undefined);
+function compile(expression: string, unary = false): Compiled {
+  const tree = (unary ? parseUnaryTests : parseExpression)(expression, PARSE_CONTEXT, undefined);
   const names = new Set<string>();
   const typeNames = new Set<string>();
   let typeDepth = 0;
@@ -158,14 +175,49 @@ export function createFeel(options: { now?: () => Date } = {}): Feel {
     warn: (message) => warnings.push(message),
   });
 
-  function compiled(expression: string): Compiled {
-    let entry = cache.get(expression);
+  // Unary tests parse differently from expressions (`< 10` is not an expression), so they have a cache
+  // key of their own.
+  function compiled(expression: string, unary = false): Compiled {
+    const cacheKey = unary ? `\u0000unary:${expression}` : expression;
+    let entry = cache.get(cacheKey);
     if (!entry) {
-      entry = compile(expression);
+      entry = compile(expression, unary);
       if (cache.size >= CACHE_LIMIT) cache.clear();
-      cache.set(expression, entry);
+      cache.set(cacheKey, entry);
     }
     return entry;
+  }
+
+  /** Runs one feelin call on a compiled tree with the added built-ins; failures as Zeebe words them. */
+  function run(
+    expression: string,
+    entry: Compiled,
+    variables: Record<string, unknown>,
+    call: (context: Record<string, unknown>) => { value: unknown; warnings: Warning[] },
+    convert: (value: unknown) => unknown,
+  ): FeelResult {
+    if (entry.error !== undefined) return failure(expression, entry.error);
+    // Variables shadow built-ins of the same name, as feelin does for its own built-ins.
+    const context: Record<string, unknown> = {};
+    for (const name of entry.builtins) context[name] = builtins[name];
+    Object.assign(context, variables);
+    warnings = [];
+    try {
+      const result = withParsedTree(entry.tree, () => call(context));
+      const value = convert(result.value);
+      const all = [...result.warnings.map(formatWarning), ...warnings];
+      return all.length ? { ok: true, value, warnings: all } : { ok: true, value };
+    } catch (err) {
+      if (err instanceof AssertionFailure) {
+        return failure(
+          expression,
+          `Assertion failure on evaluate the expression '${expression}': ${err.message}`,
+        );
+      }
+      if (err instanceof NotJsonError) return failure(expression, err.message);
+      if (err instanceof FeelSyntaxError) return failure(expression, err.message);
+      return failure(expression, err instanceof Error ? err.message : String(err));
+    }
   }
 
   return {
@@ -177,29 +229,40 @@ export function createFeel(options: { now?: () => Date } = {}): Feel {
     },
 
     evaluate(expression, variables) {
-      const entry = compiled(expression);
-      if (entry.error !== undefined) return failure(expression, entry.error);
-      // Variables shadow built-ins of the same name, as feelin does for its own built-ins.
-      const context: Record<string, unknown> = {};
-      for (const name of entry.builtins) context[name] = builtins[name];
-      Object.assign(context, variables);
-      warnings = [];
-      try {
-        const result = withParsedTree(entry.tree, () => feelinEvaluate(expression, context));
-        const value = toJson(result.value);
-        const all = [...result.warnings.map(formatWarning), ...warnings];
-        return all.length ? { ok: true, value, warnings: all } : { ok: true, value };
-      } catch (err) {
-        if (err instanceof AssertionFailure) {
-          return failure(
-            expression,
-            `Assertion failure on evaluate the expression '${expression}': ${err.message}`,
-          );
-        }
-        if (err instanceof NotJsonError) return failure(expression, err.message);
-        if (err instanceof FeelSyntaxError) return failure(expression, err.message);
-        return failure(expression, err instanceof Error ? err.message : String(err));
-      }
+      return run(
+        expression,
+        compiled(expression),
+        variables,
+        (context) => feelinEvaluate(expression, context),
+        toJson,
+      );
+    },
+
+    evaluateValue(expression, variables) {
+      return run(
+        expression,
+        compiled(expression),
+        variables,
+        (context) => feelinEvaluate(expression, context),
+        (value) => value,
+      );
+    },
+
+    unaryTest(tests, input, variables) {
+      return run(
+        tests,
+        compiled(tests, true),
+        { ...variables, '?': input ?? null },
+        (context) => feelinUnaryTest(tests, context),
+        (value) => (value === true || value === false ? value : null),
+      );
+    },
+
+    checkUnaryTests(tests) {
+      const { error } = compiled(tests, true);
+      return error === undefined
+        ? { ok: true }
+        : { ok: false, message: `failed to parse unary tests '${tests}': ${error}` };
     },
   };
 }

@@ -105,6 +105,7 @@ export function createHandlers(service: ServiceDefinition, deps: HandlerDeps): U
     PublishMessage: (r) => engine.publishMessage(req.publishMessage(r)),
     BroadcastSignal: (r) => engine.broadcastSignal(req.broadcastSignal(r)),
     ResolveIncident: (r) => engine.resolveIncident(req.resolveIncident(r)),
+    EvaluateDecision: (r) => engine.evaluateDecision(req.evaluateDecision(r)),
   };
 
   function activateJobs(call: ServerWritableStream<Wire, object>) {

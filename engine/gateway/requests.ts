@@ -279,6 +279,30 @@ export const modifyProcessInstance = (req: Wire) => ({
   ).map((t) => ({ elementInstanceKey: key(t, 'elementInstanceKey') })),
 });
 
+/**
+ * EvaluateDecision: a decision id (its latest version) or a decision key — one of them, as the proto
+ * documents ("both decision ID and decision KEY were provided, or are missing" is INVALID_ARGUMENT).
+ */
+export const evaluateDecision = (req: Wire) => {
+  const decisionId = str(req, 'decisionId');
+  const decisionKey = key(req, 'decisionKey');
+  const hasKey = decisionKey !== '0' && decisionKey !== '-1';
+  if (!decisionId && !hasKey)
+    throw invalidArgument('Expected either a decision id or a valid decision key, but none provided');
+  if (decisionId && hasKey)
+    throw invalidArgument(
+      `Expected either a decision id or a valid decision key, but both were provided (decisionId '${decisionId}', decisionKey '${decisionKey}')`,
+    );
+  if (hasKey && !/^\d+$/.test(decisionKey))
+    throw invalidArgument(`Expected 'decisionKey' to be a positive key, but was '${decisionKey}'`);
+  return {
+    decisionId,
+    decisionKey: hasKey ? decisionKey : '',
+    variables: variables(req),
+    tenantId: tenant(req, 'EvaluateDecision'),
+  };
+};
+
 export const cancelProcessInstance = (req: Wire) => ({ processInstanceKey: key(req, 'processInstanceKey') });
 export const resolveIncident = (req: Wire) => ({ incidentKey: key(req, 'incidentKey') });
 export const deleteResource = (req: Wire) => ({ resourceKey: key(req, 'resourceKey') });

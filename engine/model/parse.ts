@@ -283,10 +283,7 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
       }
       if (!script.resultVariable) problems.add(node.id, "Missing required attribute 'resultVariable'");
     } else if (node.kind === 'BUSINESS_RULE_TASK' && ext(el, 'zeebe:CalledDecision')) {
-      problems.add(
-        node.id,
-        'Business rule tasks with zeebe:calledDecision (DMN) are not supported; use a zeebe:taskDefinition',
-      );
+      readCalledDecision(ext(el, 'zeebe:CalledDecision')!, node);
     } else if (
       JOB_KINDS.has(node.kind) ||
       ((node.kind === 'END_EVENT' || node.kind === 'INTERMEDIATE_THROW_EVENT') &&
@@ -400,6 +397,33 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
         checkExpr(node.id, node.call.processId, 'processId');
       }
     }
+  }
+
+  /** A business-rule task the engine evaluates itself (engine/runtime/decisions.ts). */
+  function readCalledDecision(cd: El, node: FlowNode) {
+    // bindingType and versionTag are newer than the moddle schema: moddle keeps them in $attrs
+    const attrs = (cd.$attrs ?? {}) as Record<string, string>;
+    const decisionId = String(cd.decisionId ?? '');
+    const resultVariable = String(cd.resultVariable ?? '');
+    const bindingType = String(cd.bindingType ?? attrs.bindingType ?? 'latest');
+    const versionTag = (cd.versionTag ?? attrs.versionTag) as string | undefined;
+    if (!decisionId) problems.add(node.id, "Missing required attribute 'decisionId' (zeebe:calledDecision)");
+    if (!resultVariable)
+      problems.add(node.id, "Missing required attribute 'resultVariable' (zeebe:calledDecision)");
+    if (bindingType !== 'latest' && bindingType !== 'deployment' && bindingType !== 'versionTag')
+      problems.add(
+        node.id,
+        `Called decision binding type '${bindingType}' is not supported; 'latest', 'deployment' or 'versionTag'`,
+      );
+    if (bindingType === 'versionTag' && !versionTag)
+      problems.add(node.id, "Must have a 'versionTag' when the binding type is 'versionTag'");
+    node.decision = {
+      decisionId: expr(decisionId),
+      resultVariable,
+      bindingType: bindingType as 'latest' | 'deployment' | 'versionTag',
+      ...(versionTag ? { versionTag } : {}),
+    };
+    checkExpr(node.id, node.decision.decisionId, 'decisionId');
   }
 
   function readMappings(elementId: string, params: El[] | undefined): Mapping[] {

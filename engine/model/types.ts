@@ -90,6 +90,13 @@ export interface FlowNode {
   /** Sub-processes (and the process root): the nodes directly inside. */
   children: FlowNode[];
   multiInstance?: MultiInstance;
+  /** Business-rule tasks with zeebe:calledDecision: the engine evaluates the decision itself. */
+  decision?: {
+    decisionId: Expr;
+    resultVariable: string;
+    bindingType: 'latest' | 'deployment' | 'versionTag';
+    versionTag?: string;
+  };
   call?: {
     processId: Expr;
     propagateAllChildVariables: boolean;

@@ -6,6 +6,7 @@
  */
 import { addDuration, parseCycle, parseTimerDate } from '../feel/index.ts';
 import type { EventDefinition, FlowNode, Mapping, ProcessModel } from '../model/types.ts';
+import { evaluateCalledDecision } from './decisions.ts';
 import type { ProcessRecord } from './models.ts';
 import { IncidentSignal, type Run } from './run.ts';
 import type { EiRow, PiRow, SubRow } from './state.ts';
@@ -309,6 +310,12 @@ export class Bpmn {
     }
 
     if (node.job) return this.createJob(pi, ei, node);
+    if (node.decision) {
+      // evaluated before the element is ACTIVATED: a failure leaves it ACTIVATING with an incident
+      const result = await evaluateCalledDecision(this.run, pi, ei, node);
+      this.activated(pi, ei);
+      return this.complete(pi, ei, node, result);
+    }
     if (node.userTask) {
       const create = await prepareUserTask(this.run, pi, ei, node);
       this.activated(pi, ei);

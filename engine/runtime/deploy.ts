@@ -14,6 +14,7 @@ import {
   type ProcessMetadata,
 } from '../api.ts';
 import { parseBpmn, ResourceProblems } from '../model/parse.ts';
+import { dmnProblems } from '../decision/model.ts';
 import { parseDmn, parseForm, type ParsedDrg } from '../model/resources.ts';
 import type { ProcessModel } from '../model/types.ts';
 import { Bpmn } from './bpmn.ts';
@@ -34,7 +35,9 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
     const xml = typeof r.content === 'string' ? r.content : Buffer.from(r.content).toString('utf8');
     if (/\.dmn$/i.test(r.name)) {
       const drg = parseDmn(xml);
-      if ('problem' in drg) errors.push(`'${r.name}': ${drg.problem}`);
+      // decisions are evaluated by the engine: what could never evaluate is refused now, as Zeebe does
+      const problems = 'problem' in drg ? [drg.problem] : dmnProblems(xml, run.feel);
+      if ('problem' in drg || problems.length) errors.push(...problems.map((p) => `'${r.name}': ${p}`));
       else drgs.push({ name: r.name, xml, checksum: sha(xml), drg });
       continue;
     }

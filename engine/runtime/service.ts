@@ -17,6 +17,7 @@ import {
 } from '../api.ts';
 import type { Feel } from '../feel/index.ts';
 import type { Db } from '../store/db.ts';
+import { evaluateDecision } from './decisions.ts';
 import { deleteProcess, deploy } from './deploy.ts';
 import {
   cancelInstance,
@@ -428,6 +429,8 @@ export function createService(deps: {
       });
       return { key: String(k), tenantId: '<default>' };
     },
+
+    evaluateDecision: (req) => submit((run) => evaluateDecision(run, req)),
 
     async resolveIncident(req) {
       const k = key(req.incidentKey, 'incidentKey');
