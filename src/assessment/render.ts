@@ -12,7 +12,7 @@ import {
   type Figure,
 } from './compute.ts';
 
-const TYPE_LABELS: Record<EntityType, string> = {
+export const TYPE_LABELS: Record<EntityType, string> = {
   city: '全市',
   department: '专业部门',
   street: '街道',
@@ -23,7 +23,7 @@ const TYPE_LABELS: Record<EntityType, string> = {
   dispatcher: '派遣员',
 };
 
-const COUNT_FIGURES = new Set([
+export const COUNT_FIGURES = new Set([
   'registered',
   'shouldClose',
   'suspended',
@@ -42,7 +42,8 @@ export function formatFigure(key: string, figure: Figure | undefined): string {
   return `${(v * 100).toFixed(2)}%`;
 }
 
-const entitiesOf = (r: AssessmentResult): EntityResult[] => [
+/** Every entity of a result in the order of the downloads: the city, departments, streets, … */
+export const entitiesOf = (r: AssessmentResult): EntityResult[] => [
   r.city,
   ...r.departments,
   ...r.streets,
@@ -53,7 +54,8 @@ const entitiesOf = (r: AssessmentResult): EntityResult[] => [
   ...r.dispatchers,
 ];
 
-const keysOf = (entities: EntityResult[]) => {
+/** The figure keys any of the entities has, in FIGURE_LABELS order. */
+export const keysOf = (entities: EntityResult[]) => {
   const present = new Set(entities.flatMap((e) => Object.keys(e.figures)));
   return Object.keys(FIGURE_LABELS).filter((k) => present.has(k));
 };

@@ -16,7 +16,16 @@ import { HubError, notFound, validationError } from '../errors.ts';
 import { logChange } from '../admin/common.ts';
 import { FIGURE_LABELS, type AssessmentResult, type EntityResult, type Figure } from './compute.ts';
 import { createAssessment } from './index.ts';
-import { computeReport, periodContaining, PERIOD_KINDS, REPORT_SCOPES, unpackResult } from './reports.ts';
+import {
+  computeReport,
+  periodContaining,
+  PERIOD_KINDS,
+  REPORT_SCOPES,
+  scopedResult,
+  unpackResult,
+  type ReportScope,
+} from './reports.ts';
+import { renderAssessmentXlsx } from './xlsx.ts';
 import { DEFAULT_ASSESSMENT_RULES, type AssessmentRules } from './rules.ts';
 
 /** Who reads reports and rules; who runs an assessment; who edits rules. */
@@ -56,7 +65,7 @@ const listItemSchema = z.object({
   periodEnd: z.iso.datetime().describe('exclusive'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime().describe('when it was last (re)computed'),
-  links: z.object({ self: z.string(), csv: z.string(), html: z.string() }),
+  links: z.object({ self: z.string(), csv: z.string(), xlsx: z.string(), html: z.string() }),
 });
 
 const reportMetaSchema = listItemSchema.extend({
@@ -134,7 +143,7 @@ function listItem(row: Omit<ReportRow, 'result'>): z.input<typeof listItemSchema
     periodEnd: row.periodEnd.toISOString(),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
-    links: { self, csv: `${self}/csv`, html: `${self}/html` },
+    links: { self, csv: `${self}/csv`, xlsx: `${self}/xlsx`, html: `${self}/html` },
   };
 }
 
@@ -328,6 +337,30 @@ export function assessmentRoutes({
         ctx.type = 'text/csv; charset=utf-8';
         ctx.attachment(`assessment-${row.periodKey}-${row.scope}.csv`);
         return row.csv;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/assessment/reports/:id/xlsx',
+      summary: 'The report as an Excel workbook (.xlsx), limited to its scope',
+      description:
+        'The CSV’s table on one sheet (考核结果) with numbers as numbers: counts as integers, rates as fractions formatted as percentages (0.985 shows 98.50%), hours and scores with two decimals; an empty cell where there is nothing to divide by.',
+      tags: ['assessment'],
+      access: READERS,
+      params: z.object({ id: z.string().min(1) }),
+      responses: {
+        200: {
+          description: 'The workbook as an attachment',
+          mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          schema: z.unknown(),
+        },
+      },
+      handler: async ({ params, ctx }) => {
+        const row = await load(params.id);
+        const shown = scopedResult(unpackResult(row.result), row.scope as ReportScope);
+        ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+        ctx.attachment(`assessment-${row.periodKey}-${row.scope}.xlsx`);
+        return Buffer.from(renderAssessmentXlsx(shown));
       },
     }),
     defineRoute({

@@ -191,6 +191,7 @@ export const en: Record<keyof typeof zh, string> = {
   'assess.score': 'Composite score',
   'assess.trend': 'Monthly trend',
   'assess.export': 'Export CSV',
+  'assess.exportXlsx': 'Export Excel',
   'assess.casesBehind': 'Cases behind the figure',
   'assess.disposalRate': 'Disposal rate',
   'assess.closureRate': 'Closure rate',

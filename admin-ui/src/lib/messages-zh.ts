@@ -189,6 +189,7 @@ export const zh = {
   'assess.score': '综合指标值',
   'assess.trend': '月度趋势',
   'assess.export': '导出 CSV',
+  'assess.exportXlsx': '导出 Excel',
   'assess.casesBehind': '相关案卷',
   'assess.disposalRate': '处置率',
   'assess.closureRate': '结案率',

@@ -2,7 +2,7 @@
  * 考核评价 (leaders, administrators, shift leaders read; leaders and administrators run): the stored
  * monthly reports, tables per department, area (street) and role with composite score and grade, the
  * monthly trend of 处置率, 结案率 and 平均处置时长 as charts, a click on any figure lists the cases
- * behind it, and the report's CSV. All figures come from src/assessment (GET /api/assessment/…).
+ * behind it, and the report's CSV and Excel (.xlsx) downloads. All figures come from src/assessment (GET /api/assessment/…).
  */
 import { html, nothing, render } from 'lit-html';
 import { api, describeError, hasRoute, loadSession } from '../lib/api.ts';
@@ -28,7 +28,8 @@ interface ReportMeta {
   periodKey: string;
   scope: string;
   createdAt: string;
-  links: { csv: string };
+  /** xlsx: hubs before the Excel export have none. */
+  links: { csv: string; xlsx?: string };
 }
 interface Report extends ReportMeta {
   result: Record<
@@ -92,17 +93,24 @@ export const mount: MountPage = (el) => {
     el.querySelector<HTMLElement>('#drill-h')?.focus();
   }
 
-  async function exportCsv() {
-    if (!report) return;
-    const res = await fetch(report.links.csv, {
-      headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` },
-    });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(await res.blob());
-    a.download = `assessment-${report.periodKey}-${report.scope}.csv`;
-    document.body.append(a);
-    a.click();
-    a.remove();
+  /** Downloads one of the report's files (the link needs the session's bearer token, so no plain <a>). */
+  async function download(kind: 'csv' | 'xlsx') {
+    const path = report?.links[kind];
+    if (!report || !path) return;
+    try {
+      const res = await fetch(path, { headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(await res.blob());
+      a.download = `assessment-${report.periodKey}-${report.scope}.${kind}`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    } catch (err) {
+      error = describeError(err);
+      draw();
+    }
   }
 
   function table(entities: Entity[]) {
@@ -167,7 +175,16 @@ export const mount: MountPage = (el) => {
                     ${reports.map((r) => html`<option value=${r.id} ?selected=${r.id === report?.id}>${r.periodKey} · ${r.scope}</option>`)}
                   </select></label
                 >
-                <button type="button" @click=${exportCsv} ?disabled=${!report}>${t('assess.export')}</button>
+                <button type="button" @click=${() => download('csv')} ?disabled=${!report}>
+                  ${t('assess.export')}
+                </button>
+                ${
+                  report?.links.xlsx
+                    ? html`<button type="button" @click=${() => download('xlsx')}>
+                        ${t('assess.exportXlsx')}
+                      </button>`
+                    : nothing
+                }
                 ${report ? html`<span class="muted">${formatTime(report.createdAt)}</span>` : nothing}
               </div>`
             : loading
