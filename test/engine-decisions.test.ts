@@ -536,3 +536,64 @@ test('a called decision without resultVariable is refused at deploy time', async
   t.is((err as { code?: number }).code, 3);
   t.regex((err as Error).message, /Element: bad\n\s+- ERROR: Missing required attribute 'resultVariable'/);
 });
+
+test('binding type versionTag takes the newest version carrying the tag; none is CALLED_DECISION_ERROR', async (t) => {
+  const dmn = (tag: string, value: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="tagged" name="tagged" namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="tagged_decision" name="带版本标签">
+    <extensionElements><zeebe:versionTag value="${tag}" /></extensionElements>
+    <literalExpression id="tagged_expr"><text>"${value}"</text></literalExpression>
+  </decision>
+</definitions>`;
+  await te.zbc.deployResource({ name: 'tagged.dmn', decision: Buffer.from(dmn('v1', '一')) });
+  await te.zbc.deployResource({ name: 'tagged.dmn', decision: Buffer.from(dmn('v2', '二')) });
+  const process = (id: string, tag: string) =>
+    bpmn(
+      id,
+      [
+        start(),
+        ruleTask('tagged', 'tagged_decision', 'answer', '', ` bindingType="versionTag" versionTag="${tag}"`),
+        end(),
+        chain('start', 'tagged', 'end'),
+      ].join('\n'),
+    );
+  await deployProcess(process('brt-tag-v1', 'v1'), 'brt-tag-v1.bpmn');
+  await deployProcess(process('brt-tag-v9', 'v9'), 'brt-tag-v9.bpmn');
+  const res = await te.zbc.createProcessInstanceWithResult({
+    bpmnProcessId: 'brt-tag-v1',
+    requestTimeout: 10_000,
+    variables: {},
+  });
+  t.deepEqual(plain(res.variables), { answer: '一' });
+  const pi = await te.zbc.createProcessInstance({ bpmnProcessId: 'brt-tag-v9', variables: {} });
+  const [incident] = await eventually(async () => {
+    const found = await incidents(pi.processInstanceKey);
+    return found.length ? found : undefined;
+  });
+  t.like(incident, {
+    elementId: 'tagged',
+    errorType: 'CALLED_DECISION_ERROR',
+    errorMessage:
+      "Expected to evaluate decision with id 'tagged_decision' and version tag 'v9', but no such decision found. To resolve this incident, deploy a decision with the given id and version tag.",
+  });
+});
+
+test('a FEEL decisionId that is not a string raises EXTRACT_VALUE_ERROR', async (t) => {
+  await deployProcess(
+    bpmn(
+      'brt-dyn',
+      [start(), ruleTask('dyn', '=which', 'answer'), end(), chain('start', 'dyn', 'end')].join('\n'),
+    ),
+    'brt-dyn.bpmn',
+  );
+  const pi = await te.zbc.createProcessInstance({ bpmnProcessId: 'brt-dyn', variables: { which: 7 } });
+  const [incident] = await eventually(async () => {
+    const found = await incidents(pi.processInstanceKey);
+    return found.length ? found : undefined;
+  });
+  t.like(incident, {
+    elementId: 'dyn',
+    errorType: 'EXTRACT_VALUE_ERROR',
+    errorMessage: "Expected result of the expression 'which' to be 'STRING', but was 'NUMBER'.",
+  });
+});
