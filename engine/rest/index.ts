@@ -56,13 +56,13 @@ function send(res: ServerResponse, status: number, body?: unknown, type = 'appli
   res.writeHead(status, { 'content-type': `${type}; charset=utf-8` }).end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      throw new QueryProblem(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBytes)
+      throw new QueryProblem(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${maxBytes} bytes`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');

@@ -17,6 +17,9 @@ import { isIsoDateTime } from '../model/user-task.ts';
 import { invalid } from '../query/search.ts';
 import { createUserTaskQueries } from '../query/user-tasks.ts';
 
+/** A completion carries the form's variables: up to Zeebe's default message size, not a search's 64 KiB. */
+const MAX_COMPLETION_BYTES = 4 * 1024 * 1024;
+
 type Handler = (match: string[], req: IncomingMessage, res: ServerResponse) => Promise<void>;
 type Json = Record<string, unknown>;
 
@@ -78,7 +81,7 @@ function changesetOf(value: unknown): UserTaskChangeset {
 export function userTaskRoutes(
   engine: Engine,
   io: {
-    readJson(req: IncomingMessage): Promise<unknown>;
+    readJson(req: IncomingMessage, maxBytes?: number): Promise<unknown>;
     send(res: ServerResponse, status: number, body?: unknown): void;
   },
 ): [method: string, pattern: RegExp, handler: Handler][] {
@@ -99,7 +102,11 @@ export function userTaskRoutes(
       /^\/v2\/user-tasks\/([^/]+)\/completion$/,
       async ([k], req, res) => {
         const userTaskKey = key(k!);
-        const body = bodyOf(await io.readJson(req), ['variables', 'action'], 'a user task completion');
+        const body = bodyOf(
+          await io.readJson(req, MAX_COMPLETION_BYTES),
+          ['variables', 'action'],
+          'a user task completion',
+        );
         if (body.variables !== undefined && !isObject(body.variables))
           throw invalid('variables must be a JSON object');
         await engine.completeUserTask({

@@ -461,6 +461,10 @@ test('refusals: 404 for an unknown key, 400 naming the property', async (t) => {
     `User task with key '${unknown}' not found`,
   );
 
+  // a completion may carry a large form (up to Zeebe's 4 MiB; a search body stops at 64 KiB)
+  const big = { variables: { photo: 'x'.repeat(300_000) } };
+  t.is((await rest('POST', `/v2/user-tasks/${unknown}/completion`, big)).status, 404);
+
   const bad = async (method: string, path: string, body: unknown, detail: RegExp) => {
     const r = await rest(method, path, body);
     t.is(r.status, 400, `${method} ${path} ${JSON.stringify(body)}`);
