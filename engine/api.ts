@@ -433,6 +433,12 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /** Allow clock.pin/add (tests and demos). */
   clockControl?: boolean;
+  /**
+   * Days the history of an ended process instance (feed events, element instances, incidents, the
+   * instance itself, with its called instances) is kept; the scheduler then deletes it in small batches.
+   * Undefined or 0 keeps everything.
+   */
+  historyRetentionDays?: number;
   partitionId?: 1;
 }
 

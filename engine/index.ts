@@ -33,6 +33,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       feel,
       clock,
       log: options.logger,
+      historyRetentionDays: options.historyRetentionDays,
       setClockListener: (fn) => (onClockChange = fn),
     });
   } catch (error) {

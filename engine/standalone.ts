@@ -24,6 +24,8 @@ export interface StandaloneEngineOptions {
    */
   restPort?: number;
   clockControl: boolean;
+  /** Days the history of ended instances is kept (ENGINE_HISTORY_RETENTION_DAYS); undefined keeps it. */
+  historyRetentionDays?: number;
   tls?: { certFile: string; keyFile: string };
   maxMessageBytes: number;
   logger: Logger;
@@ -51,6 +53,7 @@ export function standaloneOptionsFromConfig(config: Config, logger: Logger): Sta
     managementPort: config.ENGINE_MANAGEMENT_PORT,
     restPort: config.ENGINE_REST_PORT,
     clockControl: config.ENGINE_CLOCK_CONTROL,
+    historyRetentionDays: config.ENGINE_HISTORY_RETENTION_DAYS,
     tls:
       config.ENGINE_TLS_CERT && config.ENGINE_TLS_KEY
         ? { certFile: config.ENGINE_TLS_CERT, keyFile: config.ENGINE_TLS_KEY }
@@ -68,6 +71,7 @@ export async function startStandaloneEngine(options: StandaloneEngineOptions): P
     databaseUrl: options.databaseUrl,
     logger,
     clockControl: options.clockControl,
+    historyRetentionDays: options.historyRetentionDays,
   });
   let gateway: Gateway | undefined;
   let management: ManagementServer | undefined;

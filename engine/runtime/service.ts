@@ -40,6 +40,7 @@ import {
 import { migrateInstance } from './migrate.ts';
 import type { Models } from './models.ts';
 import type { Processor } from './processor.ts';
+import { purgeEndedInstances, RETENTION_BATCH } from './retention.ts';
 import type { Effects } from './run.ts';
 import { assignUserTask, completeUserTask, unassignUserTask, updateUserTask } from './user-tasks.ts';
 
@@ -49,6 +50,8 @@ const DEFAULT_RESULT_TIMEOUT_MS = 15_000;
 const MAX_SLEEP_MS = 60_000;
 /** Jobs handed to one stream per command. */
 const STREAM_BATCH = 32;
+/** Engine time between two history-retention passes (a pass that found a full batch goes on at once). */
+const RETENTION_EVERY_MS = 60_000;
 /** Completed instances remembered for result waiters that register a moment late. */
 const RECENT_RESULTS = 10_000;
 
@@ -72,6 +75,7 @@ export function createService(deps: {
   clock: EngineClock;
   log?: EngineLogger;
   setClockListener: (fn: () => void) => void;
+  historyRetentionDays?: number;
 }): Engine {
   const { db, processor, clock, log } = deps;
   const listeners = new Map<string, Set<() => void>>();
@@ -141,7 +145,7 @@ export function createService(deps: {
       const results = await Promise.allSettled(work);
       for (const r of results)
         if (r.status === 'rejected') log?.error({ err: r.reason }, 'scheduled command failed');
-      const more = due.timers.length === 500 || due.jobs.length === 1000;
+      const more = due.timers.length === 500 || due.jobs.length === 1000 || (await retain());
       wakeBy(more ? clock.now() : due.next);
       if (!more && due.next === Infinity) wakeBy(clock.now() + MAX_SLEEP_MS);
     } catch (error) {
@@ -154,6 +158,23 @@ export function createService(deps: {
         wakeBy(clock.now());
       }
     }
+  }
+
+  const retentionMs = (deps.historyRetentionDays ?? 0) * 24 * 60 * 60 * 1000;
+  let retainedAt = -Infinity;
+  /** One retention pass when it is due (engine time); true when it may have left more to delete. */
+  async function retain(): Promise<boolean> {
+    const now = clock.now();
+    // (a pinned clock may also have moved back: then the pass runs at once)
+    if (retentionMs <= 0 || (now >= retainedAt && now - retainedAt < RETENTION_EVERY_MS)) return false;
+    retainedAt = now;
+    const { result: purged } = await processor.submit((run) =>
+      purgeEndedInstances(run.uow.db, run.now - retentionMs),
+    );
+    if (purged) log?.debug({ purged }, 'history retention removed ended instances');
+    if (purged < RETENTION_BATCH) return false;
+    retainedAt = -Infinity;
+    return true;
   }
 
   deps.setClockListener(() => {

@@ -149,6 +149,15 @@ async function hasColumn(db: Db, table: string, column: string): Promise<boolean
   return rows.length > 0;
 }
 
+/**
+ * Version 5: what history retention (runtime/retention.ts) reads — ended root instances by end time, and
+ * the called instances of an instance. Partial indexes: only those rows are in them.
+ */
+const V5 = `
+CREATE INDEX IF NOT EXISTS zb_qpi_ended ON zb_q_process_instance (end_ts) WHERE parent_pi_key IS NULL;
+CREATE INDEX IF NOT EXISTS zb_qpi_children ON zb_q_process_instance (parent_pi_key) WHERE parent_pi_key IS NOT NULL;
+`;
+
 /** Creates or upgrades the engine tables; idempotent. */
 export async function migrate(db: Db): Promise<void> {
   await db.exec(V1 + EVENTS[db.dialect] + EVENT_COLUMNS);
@@ -188,5 +197,9 @@ export async function migrate(db: Db): Promise<void> {
       await db.run('ROLLBACK');
       throw err;
     }
+  }
+  if (Number(row?.value) < 5) {
+    await db.exec(V5);
+    await db.run(`UPDATE zb_meta SET value = 5 WHERE name = 'schema_version'`);
   }
 }

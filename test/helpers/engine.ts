@@ -88,6 +88,8 @@ export interface TestEngineOptions {
   clockControl?: boolean;
   /** In-process mode: serve TLS with these PEM files (clients then connect with grpcs:// and trust the cert). */
   tls?: { certFile: string; keyFile: string };
+  /** In-process mode: ENGINE_HISTORY_RETENTION_DAYS. Default: keep everything. */
+  historyRetentionDays?: number;
   /** In-process mode: ENGINE_MAX_MESSAGE_BYTES. Default 4 MiB. */
   maxMessageBytes?: number;
   /** Extra Zeebe client settings (zeebeGrpcSettings etc.) merged into every client's config. */
@@ -211,6 +213,7 @@ async function startInProcess(
     address: '127.0.0.1:0',
     managementPort: 0,
     clockControl,
+    historyRetentionDays: options.historyRetentionDays,
     maxMessageBytes: options.maxMessageBytes ?? 4 * 1024 * 1024,
     tls: options.tls,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),

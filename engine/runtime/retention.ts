@@ -1,0 +1,45 @@
+/**
+ * History retention: the event feed (zb_event) and the history tables only grow, so the scheduler
+ * removes the history of process instances that ended more than the retention period ago, a small
+ * batch per command (each command holds the single writer). The unit is a root process instance with
+ * everything under it — its called instances, their feed events, element instances and incidents — so
+ * an instance the REST API still lists always has its whole history, and one it no longer lists has
+ * none left (Camunda's history clean-up also removes a hierarchy with its root). Running instances are
+ * never touched, whatever their age.
+ */
+import type { Db } from '../store/db.ts';
+
+/** Root instances removed per command: a few thousand feed rows at most, a short hold on the writer. */
+export const RETENTION_BATCH = 50;
+
+/**
+ * Deletes the history of up to `batch` root process instances that ended before `cutoff` (epoch ms),
+ * with their called instances. Returns how many root instances went (== batch: there may be more).
+ */
+export async function purgeEndedInstances(db: Db, cutoff: number, batch = RETENTION_BATCH): Promise<number> {
+  const roots = await db.all(
+    `SELECT key FROM zb_q_process_instance WHERE parent_pi_key IS NULL AND end_ts < ? ORDER BY end_ts LIMIT ?`,
+    [cutoff, batch],
+  );
+  if (!roots.length) return 0;
+  const marks = roots.map(() => '?').join(', ');
+  const tree = await db.all(
+    `WITH RECURSIVE tree(key) AS (
+       SELECT key FROM zb_q_process_instance WHERE key IN (${marks})
+       UNION ALL
+       SELECT c.key FROM zb_q_process_instance c JOIN tree t ON c.parent_pi_key = t.key
+       WHERE c.parent_pi_key IS NOT NULL)
+     SELECT key FROM tree`,
+    roots.map((r) => Number(r.key)),
+  );
+  const keys = tree.map((r) => Number(r.key));
+  // chunks keep the statement's parameter list small on both databases
+  for (let i = 0; i < keys.length; i += 100) {
+    const chunk = keys.slice(i, i + 100);
+    const list = chunk.map(() => '?').join(', ');
+    await db.run(`DELETE FROM zb_event WHERE pi_key IN (${list})`, chunk);
+    await db.run(`DELETE FROM zb_q_incident WHERE pi_key IN (${list})`, chunk);
+    await db.run(`DELETE FROM zb_q_process_instance WHERE key IN (${list})`, chunk);
+  }
+  return roots.length;
+}
