@@ -18,7 +18,7 @@ import { createAssessmentSchedule, type AssessmentSchedule } from './assessment/
 import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
 import { createHubAdapters, type HubAdapters } from '../adapters/index.ts';
-import { createZeebeClient, type ZeebeClient } from './zeebe.ts';
+import { closeZeebeClient, createZeebeClient, type ZeebeClient } from './zeebe.ts';
 import { createEngineQuery, type EngineQuery } from './operations/index.ts';
 import { serveAdminUi } from './ui/static.ts';
 import { createMailer, createWorkers } from '../workers/index.ts';
@@ -129,7 +129,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     casePublisher = undefined;
     await workers?.stop();
     workers = undefined;
-    await zeebe?.close();
+    if (zeebe) await closeZeebeClient(zeebe);
     zeebe = undefined;
     await engine?.close();
     engine = undefined;

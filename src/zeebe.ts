@@ -45,7 +45,29 @@ export function createZeebeClient(config: ZeebeConfig, address = config.ZEEBE_AD
  */
 interface PollingWorker {
   jobStream?: { emit(event: 'end'): boolean };
+  grpcClient?: unknown;
   close(timeout?: number): Promise<unknown>;
+}
+
+/** The fields of the SDK's gRPC wrapper (internal) that debounce its connection state. */
+interface DebouncedGrpc {
+  connectionTolerance?: number;
+  readyTimer?: NodeJS.Timeout;
+  failTimer?: NodeJS.Timeout;
+}
+
+/**
+ * The SDK's gRPC wrapper reports connection state only after it held for `connectionTolerance` (3 s),
+ * with timers that close() leaves running and that the calls it cancels arm anew. They would only emit
+ * events nobody listens to any more, but they kept each closed client's process alive for 3 s: clear
+ * them, and let any armed later fire at once.
+ */
+function stopStateTimers(grpc: unknown): void {
+  const g = grpc as DebouncedGrpc | undefined;
+  if (!g) return;
+  clearTimeout(g.readyTimer);
+  clearTimeout(g.failTimer);
+  g.connectionTolerance = 0;
 }
 
 /**
@@ -62,6 +84,7 @@ export async function closeWorker(worker: object): Promise<void> {
   await w.close();
   // A poll may have been started while close() waited for the jobs in hand: end that one too.
   for (const call of new Set([inFlight, w.jobStream])) call?.emit('end');
+  stopStateTimers(w.grpcClient);
 }
 
 /** Closes a Zeebe client after closing its workers with closeWorker (see there why). */
@@ -70,4 +93,6 @@ export async function closeZeebeClient(client: ZeebeClient): Promise<void> {
   const workers = (client as unknown as { workers?: object[] }).workers ?? [];
   await Promise.all(workers.map((w) => closeWorker(w)));
   await client.close();
+  // `grpc` is the SDK client's promise of its own gRPC wrapper (internal, hence optional).
+  stopStateTimers(await (client as unknown as { grpc?: Promise<unknown> }).grpc);
 }

@@ -12,6 +12,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { createEngine } from '../engine/index.ts';
+import { closeWorker } from '../src/zeebe.ts';
 import { startTestEngine } from './helpers/engine.ts';
 
 const INSTANCES = 60;
@@ -85,8 +86,8 @@ test('SIGKILL under load loses no acknowledged completion; every instance finish
     },
   });
   t.teardown(async () => {
-    await stepWorker.close();
-    await finalWorker.close();
+    await closeWorker(stepWorker);
+    await closeWorker(finalWorker);
   });
 
   const ids = Array.from({ length: INSTANCES }, (_, i) => i + 1);
@@ -116,8 +117,10 @@ test('SIGKILL under load loses no acknowledged completion; every instance finish
   const finalsBeforeSecondKill = finalAcked.size;
   await engine.restart();
 
-  const timeout = delay(60_000).then(() => 'timeout' as const);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 60_000)));
   const outcome = await Promise.race([finished.then(() => 'done' as const), timeout]);
+  clearTimeout(timer); // a pending 60 s timer would keep the test process alive that long
   t.is(outcome, 'done', `finished ${finals.size} of ${INSTANCES}; violations: ${violations.join('; ')}`);
   // Longer than the job timeout (3 s): a completion lost with the engine comes back and is acknowledged
   // now, and a wrongly re-delivered acknowledged job has the chance to show up.
@@ -135,8 +138,8 @@ test('SIGKILL under load loses no acknowledged completion; every instance finish
   }
 
   // The database agrees: each instance completed exactly once.
-  await stepWorker.close();
-  await finalWorker.close();
+  await closeWorker(stepWorker);
+  await closeWorker(finalWorker);
   await engine.stop();
   const inspector = await createEngine({ databaseUrl: engine.db.url });
   try {

@@ -5,6 +5,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { bpmnVariant, startTestEngine, type TestEngine } from './helpers/engine.ts';
+import { closeWorker } from '../src/zeebe.ts';
 
 let engine: TestEngine;
 
@@ -91,7 +92,7 @@ test('a worker completes jobs with variables; CreateProcessInstanceWithResult re
         retriesSeen: job.retries,
       }),
   });
-  t.teardown(() => worker.close());
+  t.teardown(() => closeWorker(worker));
   const result = await engine.zbc.createProcessInstanceWithResult({
     bpmnProcessId: processId,
     variables: { n: 21, note: '派遣' },
@@ -109,7 +110,7 @@ test('CreateProcessInstanceWithResult with fetchVariables returns only those', a
     taskType: types[0]!,
     taskHandler: (job) => job.complete({ b: 2 }),
   });
-  t.teardown(() => worker.close());
+  t.teardown(() => closeWorker(worker));
   const result = await engine.zbc.createProcessInstanceWithResult({
     bpmnProcessId: processId,
     variables: { a: 1 },
