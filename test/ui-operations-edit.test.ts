@@ -73,6 +73,8 @@ test.serial(
       describedBy: true,
     });
     t.is(await page.getByRole('alert').innerText(), 'invalid request: body.contactEmail');
+    // Focus went to the field the hub named, so its message is read out with it.
+    t.is(await page.evaluate('document.activeElement?.getAttribute("name")'), 'contactEmail');
     t.deepEqual(await seriousViolations(page), []);
     t.is(
       (await get('/api/departments')).body.items.filter((d: { code: string }) => d.code === 'D-TEST').length,
@@ -127,6 +129,7 @@ test.serial('a department is deactivated; deleting one that users refer to says 
   const alert = page.getByRole('alert');
   await alert.waitFor();
   t.regex(await alert.innerText(), /is referred to .*deactivate it instead/);
+  t.is(await page.evaluate('document.activeElement?.getAttribute("role")'), 'alert');
   t.is(await page.getByRole('rowheader', { name: '环境卫生管理处' }).count(), 1);
   await page.getByRole('button', { name: '取消' }).click();
 });
@@ -160,6 +163,7 @@ test.serial(
       describedBy: true,
     });
     t.is(await page.getByLabel('第 2 行 时限（分钟）').getAttribute('aria-invalid'), 'false');
+    t.is(await page.evaluate('document.activeElement?.getAttribute("name")'), 'limits.0.limitMinutes');
     t.deepEqual(await seriousViolations(page), []);
 
     await page.getByLabel('第 1 行 时限（分钟）').fill('240');
@@ -249,6 +253,7 @@ test.serial(
       describedBy: true,
     });
     t.is((await get('/api/calendar/days')).body.items.length, 0);
+    t.deepEqual(await seriousViolations(page), []);
 
     await page.getByLabel('时段 1 结束').fill('18:00');
     await page.getByRole('button', { name: '保存' }).click();

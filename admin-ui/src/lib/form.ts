@@ -75,7 +75,18 @@ export const field = (
 
 /** The line for what no field shows; role=alert so it is announced when a save fails. */
 export const generalError = (errors: FormErrors) =>
-  errors.general ? html`<p class="error" role="alert">${errors.general}</p>` : nothing;
+  errors.general ? html`<p class="error" role="alert" tabindex="-1">${errors.general}</p>` : nothing;
+
+/**
+ * After a refused save: focus the first field the hub named (its message is read with it), else the
+ * alert line, so the message is where the user is even in a long form.
+ */
+export function focusFirstError(el: HTMLElement): void {
+  (
+    el.querySelector<HTMLElement>('form [aria-invalid="true"]') ??
+    el.querySelector<HTMLElement>('form [role="alert"]')
+  )?.focus();
+}
 
 /** The trimmed text of a form control, or null when empty (clears an optional field). */
 export function text(form: HTMLFormElement, name: string): string | null {

@@ -13,6 +13,7 @@ import {
   field,
   fieldError,
   fieldId,
+  focusFirstError,
   formErrors,
   generalError,
   invalid,
@@ -128,6 +129,8 @@ export const mount: MountSection = (el, { canEdit }) => {
       el.querySelector<HTMLElement>('#cal-new')?.focus();
     } catch (err) {
       errors = formErrors(err, fieldNames());
+      draw();
+      focusFirstError(el);
     } finally {
       busy = false;
       draw();

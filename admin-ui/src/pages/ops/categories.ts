@@ -15,6 +15,7 @@ import {
   field,
   fieldError,
   fieldId,
+  focusFirstError,
   formErrors,
   generalError,
   invalid,
@@ -183,6 +184,8 @@ export const mount: MountSection = (el, { canEdit }) => {
       el.querySelector<HTMLElement>('#cat-new')?.focus();
     } catch (err) {
       errors = formErrors(err, fieldNames());
+      draw();
+      focusFirstError(el);
     } finally {
       busy = false;
       draw();

@@ -11,6 +11,7 @@ import {
   errorRef,
   field,
   fieldId,
+  focusFirstError,
   formErrors,
   generalError,
   invalid,
@@ -103,6 +104,8 @@ export const mount: MountSection = (el, { canEdit }) => {
       await done(t('edit.saved', { name: saved.name }));
     } catch (err) {
       errors = formErrors(err, FIELDS);
+      draw();
+      focusFirstError(el);
     } finally {
       busy = false;
       draw();
@@ -119,6 +122,8 @@ export const mount: MountSection = (el, { canEdit }) => {
       // 409 lists what still refers to the unit; the message says to deactivate instead.
       errors = formErrors(err, []);
       confirmDelete = false;
+      draw();
+      focusFirstError(el);
     } finally {
       busy = false;
       draw();

@@ -12,6 +12,7 @@ import {
   field,
   fieldError,
   fieldId,
+  focusFirstError,
   formErrors,
   generalError,
   invalid,
@@ -122,6 +123,8 @@ export const mount: MountSection = (el, { canEdit }) => {
       el.querySelector<HTMLElement>('#user-new')?.focus();
     } catch (err) {
       errors = formErrors(err, FIELDS);
+      draw();
+      focusFirstError(el);
     } finally {
       busy = false;
       draw();
