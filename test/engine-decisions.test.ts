@@ -523,18 +523,25 @@ test('binding type deployment takes the decision deployed with the process; job-
   t.deepEqual(plain(jobs[0]!.variables), { answer: '同批' });
 });
 
-test('a called decision without resultVariable is refused at deploy time', async (t) => {
-  const err = await t.throwsAsync(
-    deployProcess(
-      bpmn(
-        'brt-bad',
-        [start(), ruleTask('bad', 'route', ''), end(), chain('start', 'bad', 'end')].join('\n'),
+test('a called decision without resultVariable, or next to a task definition, is refused at deploy time', async (t) => {
+  const refused = async (task: string, name: string) => {
+    const err = await t.throwsAsync(
+      deployProcess(
+        bpmn(name, [start(), task, end(), chain('start', 'bad', 'end')].join('\n')),
+        `${name}.bpmn`,
       ),
-      'brt-bad.bpmn',
-    ),
+    );
+    t.is((err as { code?: number }).code, 3);
+    return (err as Error).message;
+  };
+  t.regex(
+    await refused(ruleTask('bad', 'route', ''), 'brt-bad'),
+    /Element: bad\n\s+- ERROR: Missing required attribute 'resultVariable'/,
   );
-  t.is((err as { code?: number }).code, 3);
-  t.regex((err as Error).message, /Element: bad\n\s+- ERROR: Missing required attribute 'resultVariable'/);
+  t.regex(
+    await refused(ruleTask('bad', 'route', 'r', '<zeebe:taskDefinition type="x" />'), 'brt-bad2'),
+    /Element: bad\n\s+- ERROR: Must have either one 'zeebe:calledDecision' or one 'zeebe:taskDefinition' extension element/,
+  );
 });
 
 test('binding type versionTag takes the newest version carrying the tag; none is CALLED_DECISION_ERROR', async (t) => {

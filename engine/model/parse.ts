@@ -284,6 +284,11 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
       if (!script.resultVariable) problems.add(node.id, "Missing required attribute 'resultVariable'");
     } else if (node.kind === 'BUSINESS_RULE_TASK' && ext(el, 'zeebe:CalledDecision')) {
       readCalledDecision(ext(el, 'zeebe:CalledDecision')!, node);
+      if (td)
+        problems.add(
+          node.id,
+          "Must have either one 'zeebe:calledDecision' or one 'zeebe:taskDefinition' extension element",
+        );
     } else if (
       JOB_KINDS.has(node.kind) ||
       ((node.kind === 'END_EVENT' || node.kind === 'INTERMEDIATE_THROW_EVENT') &&
