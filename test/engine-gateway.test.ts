@@ -301,9 +301,6 @@ test('CompleteJob of an unknown job key is NOT_FOUND', async (t) => {
   t.regex((err as Error).message, /^5 NOT_FOUND: .*2251799813999999/);
 });
 
-test('RPCs the engine does not implement are UNIMPLEMENTED and named', async (t) => {
-});
-
 test('StreamActivatedJobs pushes jobs created after the stream opened', async (t) => {
   const { processId, types } = await deploy('one-task.bpmn', 'stream');
   const seen: string[] = [];
