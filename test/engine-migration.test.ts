@@ -363,3 +363,49 @@ test('unsupported: multi-instance and event-based gateways are refused by elemen
     message: `Command 'MIGRATE' rejected with code 'FAILED_PRECONDITION': Expected to migrate process instance '${waiting.processInstanceKey}' but active element with id 'gw' has an unsupported type. The migration of a EVENT_BASED_GATEWAY is not supported.`,
   });
 });
+
+test('inside a sub-process: scope and element mapped; a message boundary event the target adds is subscribed', async (t) => {
+  const sub = (id: string, inner: string, type: string) =>
+    `<bpmn:subProcess id="${id}">${start(`${id}_start`)}${serviceTask(inner, type)}${end(`${id}_end`)}${chain(`${id}_start`, inner, `${id}_end`)}</bpmn:subProcess>`;
+  await deploy(
+    'nest.bpmn',
+    bpmn('nest', start() + sub('sub', 'inner', 'nest-inner') + end() + chain('start', 'sub', 'end')),
+  );
+  const target = await deploy(
+    'nest.bpmn',
+    bpmn(
+      'nest',
+      start() +
+        sub('sub2', 'inner2', 'nest-inner2') +
+        '<bpmn:boundaryEvent id="cancelled" attachedToRef="sub2"><bpmn:messageEventDefinition messageRef="msg_cancel" /></bpmn:boundaryEvent>' +
+        serviceTask('undo', 'nest-undo') +
+        end() +
+        chain('start', 'sub2', 'end') +
+        chain('cancelled', 'undo'),
+      '<bpmn:message id="msg_cancel" name="nest-cancel"><bpmn:extensionElements><zeebe:subscription correlationKey="=caseId" /></bpmn:extensionElements></bpmn:message>',
+    ),
+  );
+  const pi = await te.zbc.createProcessInstance({
+    bpmnProcessId: 'nest',
+    version: 1,
+    variables: { caseId: 'N-1' },
+  });
+  const [job] = await activate('nest-inner');
+  await migrate(pi.processInstanceKey, target.processDefinitionKey, { sub: 'sub2', inner: 'inner2' });
+  t.deepEqual(
+    (
+      await rest('POST', '/v2/element-instances/search', {
+        filter: { processInstanceKey: pi.processInstanceKey, state: 'ACTIVE' },
+      })
+    ).items.map((e: Record<string, string>) => e.elementId),
+    ['nest', 'sub2', 'inner2'],
+  );
+  await te.zbc.publishMessage({ name: 'nest-cancel', correlationKey: 'N-1', variables: {}, timeToLive: 0 });
+  const [undo] = await activate('nest-undo');
+  t.is(undo!.processInstanceKey, pi.processInstanceKey);
+  // the interrupting boundary event terminated the sub-process and the migrated job with it
+  const err = (await t.throwsAsync(te.zbc.completeJob({ jobKey: job!.key, variables: {} }))) as {
+    code?: number;
+  };
+  t.is(err.code, 5);
+});
