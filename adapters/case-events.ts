@@ -4,10 +4,26 @@
  * (applyEvent — a report the case's state does not allow is refused with a 409 conflict naming both),
  * in the caller's transaction (the inbox transaction of the event), keyed by `dedupeKey`.
  * Returns the event so the caller can publish the matching case message with its id.
+ *
+ * An event that ends the wait a 督办 item is about (签收, 处置, …) closes the case's open items in the same
+ * transaction, as the case API's actions do (src/cases/actions.ts `supersedeEscalations`): the procedure
+ * cancels the escalation instance then, so no worker would close them and they would stay in the inbox.
  */
 import { applyEvent, type CaseEventType } from '../src/cases/index.ts';
 import type { Prisma } from '../src/db/index.ts';
 import { notFound } from '../src/errors.ts';
+import { supersedeOpenEscalations } from '../src/escalations/index.ts';
+
+/** Event types after which the case's open 督办 items are superseded (the API's actions of the same). */
+const SUPERSEDING: ReadonlySet<CaseEventType> = new Set<CaseEventType>([
+  'signed',
+  'disposed',
+  'redispatched',
+  'returned',
+  'extension_approved',
+  'suspended',
+  'voided',
+]);
 
 export interface AdapterEventInput {
   caseId: string;
@@ -49,5 +65,6 @@ export async function recordAdapterEvent(tx: Prisma.TransactionClient, input: Ad
     where: { id: input.caseId },
     data: { ...input.caseUpdate, status: toStatus, version: { increment: 1 } },
   });
+  if (SUPERSEDING.has(input.type)) await supersedeOpenEscalations(tx, input.caseId);
   return event;
 }

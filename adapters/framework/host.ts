@@ -70,7 +70,15 @@ export function createAdapterHost(deps: FrameworkDeps, adapters: Adapter[]): Ada
     senders,
     leases,
   });
-  const inbox = createInbox({ db, logger: deps.logger, now: deps.now, outbox, publisher: deps.publisher });
+  const inbox = createInbox({
+    db,
+    logger: deps.logger,
+    now: deps.now,
+    outbox,
+    publisher: deps.publisher,
+    // Cases from legacy systems are numbered like those reported through the API (src/cases/routes.ts).
+    numbering: { prefix: config.CASE_NUMBER_PREFIX, timeZone: config.CALENDAR_TIMEZONE },
+  });
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
   const closers: (() => Promise<void>)[] = [];

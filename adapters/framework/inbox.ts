@@ -5,7 +5,7 @@
  * must follow the commit (starting a case's procedure, publishing a case message) is queued as outbox
  * rows in that transaction and sent right after it, then retried until the engine takes it.
  */
-import { insertCase, type NewCase } from '../../src/cases/create.ts';
+import { insertCase, type CaseNumbering, type NewCase } from '../../src/cases/create.ts';
 import type { CasePublisher } from '../../src/cases/publish.ts';
 import { isUniqueViolation, type Db, type Prisma } from '../../src/db/index.ts';
 import { unavailable } from '../../src/errors.ts';
@@ -30,6 +30,8 @@ export function createInbox(deps: {
   now: () => Date;
   outbox: Outbox;
   publisher?: CasePublisher;
+  /** CASE_NUMBER_PREFIX and CALENDAR_TIMEZONE: the case numbers of the API */
+  numbering: CaseNumbering;
 }): Inbox {
   const { prisma } = deps.db;
   const log = deps.logger.child({ component: 'inbox' });
@@ -64,7 +66,13 @@ export function createInbox(deps: {
               adapter,
               now,
               async createCase(input: NewCase) {
-                const created = await insertCase(tx, input, { userId: null, displayName: adapter }, now);
+                const created = await insertCase(
+                  tx,
+                  input,
+                  { userId: null, displayName: adapter },
+                  now,
+                  deps.numbering,
+                );
                 await deps.outbox.enqueue(tx, {
                   adapter: CASE_START_OUTBOX,
                   kind: 'start',

@@ -1,0 +1,127 @@
+// What the adapters write on cases, checked on a real database without an engine: a case a legacy system
+// reports is numbered like one reported through the API (CASE_NUMBER_PREFIX, the year in
+// CALENDAR_TIMEZONE); a department system's 签收/处置 closes the case's open 督办 items as the API's actions
+// do; a later round for a utility company that already has the case's work order becomes a note on it.
+import test from 'ava';
+import { recordAdapterEvent } from '../adapters/case-events.ts';
+import { createDepartmentRouter } from '../adapters/department-router.ts';
+import { createAdapterHost, type Adapter } from '../adapters/framework/index.ts';
+import { UTILITIES_ADAPTER } from '../adapters/utilities/index.ts';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { createTestDb, type TestDb } from './helpers/db.ts';
+import { insertCase, insertReference, REF } from './helpers/workers.ts';
+
+let tdb: TestDb;
+test.before(async () => {
+  tdb = await createTestDb();
+  await insertReference(tdb.db);
+});
+test.after.always(() => tdb?.drop());
+
+const logger = createLogger('silent');
+
+test('a case from a legacy system gets the configured prefix and the year of CALENDAR_TIMEZONE', async (t) => {
+  const quiet: Adapter = { name: 'numbering', title: '编号', receives: [], sends: {} };
+  // 1 Jan 2027 03:00 UTC is still 2026 in New York (the default zone, Shanghai, would say 2027).
+  const host = createAdapterHost(
+    {
+      db: tdb.db,
+      logger,
+      config: loadConfig({ CASE_NUMBER_PREFIX: 'TZ', CALENDAR_TIMEZONE: 'America/New_York' }),
+      now: () => new Date('2027-01-01T03:00:00Z'),
+    },
+    [quiet],
+  );
+  const result = await host.inbox.receive('numbering', {
+    sourceId: 'n-1',
+    payload: {},
+    async apply(_tx, ctx) {
+      const created = await ctx.createCase({
+        source: 'video',
+        sourceRef: 'CAM-1:n-1',
+        categoryKind: 'event',
+        categoryCode: '0102',
+        urgency: 'normal',
+        description: '暴露垃圾',
+      });
+      return { status: 'processed', caseId: created.id };
+    },
+  });
+  const row = await tdb.db.prisma.case.findUniqueOrThrow({ where: { id: result.caseId! } });
+  t.is(row.caseNo, 'TZ-2026-000001');
+});
+
+test('签收 or 处置 reported by a department system supersedes the open 督办 items; 处置进展 does not', async (t) => {
+  const { prisma } = tdb.db;
+  const c = await insertCase(tdb.db, { status: 'dispatched', departmentId: REF.sanitation });
+  const item = await prisma.escalation.create({
+    data: {
+      caseId: c.id,
+      stage: 'sign',
+      deadline: new Date('2026-11-25T10:00:00+08:00'),
+      assigneeType: 'department',
+      assigneeId: REF.sanitation,
+      processKey: `esc-${c.id}`,
+    },
+  });
+  const record = (type: 'progress' | 'signed', key: string) =>
+    prisma.$transaction((tx) =>
+      recordAdapterEvent(tx, {
+        caseId: c.id,
+        type,
+        actorName: '智慧环卫平台 (环卫一队)',
+        at: new Date(),
+        dedupeKey: key,
+      }),
+    );
+  await record('progress', `progress:${c.id}`);
+  t.is((await prisma.escalation.findUniqueOrThrow({ where: { id: item.id } })).status, 'open');
+  await record('signed', `signed:${c.id}`);
+  t.like(await prisma.escalation.findUniqueOrThrow({ where: { id: item.id } }), {
+    status: 'superseded',
+    claimedBy: null,
+  });
+  t.is((await prisma.case.findUniqueOrThrow({ where: { id: c.id } })).status, 'signed');
+});
+
+test('the first round for a utility company is a work order; 返工 and a later dispatch are notes on it', async (t) => {
+  const { prisma } = tdb.db;
+  const company = await prisma.department.create({
+    data: { code: 'U-WATER', name: '如皋市自来水公司 (router)', kind: 'utility' },
+  });
+  const router = createDepartmentRouter({
+    db: tdb.db,
+    settings: { sanitationDepartmentCode: null, utilities: ['water'] },
+  });
+  const c = await insertCase(tdb.db, { status: 'dispatched', departmentId: company.id });
+  const route = async (dispatchKind: string, n: number) => {
+    const row = await prisma.outboxMessage.create({
+      data: {
+        adapter: 'department',
+        kind: 'assignment',
+        caseId: c.id,
+        dedupeKey: `assign:${c.id}:${n}`,
+        payload: { caseId: c.id, assigneeType: 'department', assigneeId: company.id, dispatchKind },
+      },
+    });
+    await router.sends.outbox!.deliver(row);
+    await router.sends.outbox!.deliver(row); // redelivered: routed once
+  };
+  await route('dispatch', 1);
+  await route('rework', 2);
+  await route('dispatch', 3);
+  const rows = await prisma.outboxMessage.findMany({
+    where: { adapter: UTILITIES_ADAPTER, caseId: c.id },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+  t.deepEqual(
+    rows.map((r) => [r.kind, (r.payload as { noteKind?: string }).noteKind ?? null]),
+    [
+      ['work_order', null],
+      ['note', 'rework'],
+      ['note', 'dispatch'],
+    ],
+  );
+  t.like(rows[1]!.payload, { company: 'water', text: '核查未通过，返工：请按原工单重新处置' });
+});
