@@ -291,6 +291,48 @@ test.serial(
   },
 );
 
+test.serial(
+  'the standard shifts and the yellow share: a share above 1 is refused at its field, then both change',
+  async (t) => {
+    const page = admin;
+    const before = (await get('/api/calendar/settings')).body;
+    const summary = page.getByTestId('calendar-settings');
+    const years = `${before.officialYears.first}–${before.officialYears.last} 年`;
+    t.is(
+      await summary.innerText(),
+      `标准上班时段：08:30–12:00、13:30–17:30（每个工作日 450 分钟）· 时限用去 80% 起显示黄色 · 时区 Asia/Shanghai · 官方节假日数据 ${years}`,
+    );
+    await page.getByRole('button', { name: '修改标准作息' }).click();
+    await page.getByRole('heading', { name: '修改标准作息', level: 3 }).waitFor();
+    const settings = page.locator('form:has(#cal-settings-yellowFraction)');
+    await page.getByLabel('黄色预警：时限用去的比例（0–1）').fill('1.5');
+    await settings.getByRole('button', { name: '保存' }).click();
+    t.deepEqual(await fieldMessage(page, '黄色预警：时限用去的比例（0–1）', 'yellowFraction'), {
+      text: 'expected a number greater than 0 and at most 1',
+      invalid: 'true',
+      describedBy: true,
+    });
+    t.is((await get('/api/calendar/settings')).body.yellowFraction, 0.8);
+
+    await page.getByLabel('黄色预警：时限用去的比例（0–1）').fill('0.75');
+    await settings.getByLabel('时段 1 结束').fill('11:30');
+    await settings.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('status').getByText('标准作息已保存').waitFor();
+    t.is(
+      await summary.innerText(),
+      `标准上班时段：08:30–11:30、13:30–17:30（每个工作日 420 分钟）· 时限用去 75% 起显示黄色 · 时区 Asia/Shanghai · 官方节假日数据 ${years}`,
+    );
+    t.like((await get('/api/calendar/settings')).body, {
+      shifts: [
+        { start: '08:30', end: '11:30' },
+        { start: '13:30', end: '17:30' },
+      ],
+      standardDayMinutes: 420,
+      yellowFraction: 0.75,
+    });
+  },
+);
+
 test.serial('English: the forms speak English after the switch', async (t) => {
   const page = await browser.newPage();
   t.teardown(() => page.close());

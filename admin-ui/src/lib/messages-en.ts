@@ -274,6 +274,13 @@ export const en: Record<keyof typeof zh, string> = {
   'step.sign': 'Sign for',
   'step.dispose': 'Dispose',
   'step.check': 'Check',
+  'cal.settings': 'Standard shifts and warning',
+  'cal.editSettings': 'Change the standard shifts',
+  'cal.standardShifts': 'Standard working periods',
+  'cal.yellowFraction': 'Yellow warning: share of the limit used (0–1)',
+  'cal.settingsSummary':
+    'Standard working periods: {shifts} ({minutes} minutes a working day) · yellow from {pct}% of the limit used · time zone {tz} · official holiday data {first}–{last}',
+  'cal.settingsSaved': 'Standard shifts saved',
   'cal.setDay': 'Set a day',
   'cal.editHeading': 'Change {date}',
   'cal.date': 'Date',

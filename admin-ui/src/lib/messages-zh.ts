@@ -272,6 +272,13 @@ export const zh = {
   'step.sign': '签收',
   'step.dispose': '处置',
   'step.check': '核查',
+  'cal.settings': '标准作息与预警',
+  'cal.editSettings': '修改标准作息',
+  'cal.standardShifts': '标准上班时段',
+  'cal.yellowFraction': '黄色预警：时限用去的比例（0–1）',
+  'cal.settingsSummary':
+    '标准上班时段：{shifts}（每个工作日 {minutes} 分钟）· 时限用去 {pct}% 起显示黄色 · 时区 {tz} · 官方节假日数据 {first}–{last} 年',
+  'cal.settingsSaved': '标准作息已保存',
   'cal.setDay': '设置日期',
   'cal.editHeading': '修改 {date}',
   'cal.date': '日期',

@@ -2,7 +2,8 @@
  * 工作日历: the days set by hand (GET /api/calendar/days) and a year's days that differ from the week
  * (GET /api/calendar/:year: official holidays, 调休 workdays, overrides). Administrators set a date as
  * a day off or a working day with its own periods (PUT /api/calendar/days/:date) and remove an override
- * (DELETE), after which the official schedule applies again.
+ * (DELETE), after which the official schedule applies again; they also change the standard working
+ * periods and the yellow-warning share (PUT /api/calendar/settings).
  */
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
@@ -43,11 +44,19 @@ interface Day {
   name: string | null;
   note: string | null;
 }
+interface Settings {
+  timezone: string;
+  shifts: Shift[];
+  standardDayMinutes: number;
+  yellowFraction: number;
+  officialYears: { first: number; last: number };
+}
 interface ShiftRow extends Shift {
   key: number;
 }
 
 const F = 'cal-form';
+const S = 'cal-settings';
 const shiftText = (shifts: Shift[] | null) => (shifts ?? []).map((s) => `${s.start}–${s.end}`).join('、');
 
 export const mount: MountSection = (el, { canEdit }) => {
@@ -62,13 +71,19 @@ export const mount: MountSection = (el, { canEdit }) => {
   let notice = '';
   let loadError = '';
   let busy = false;
+  let settings: Settings | null = null;
+  let editingSettings = false;
+  let settingsShifts: ShiftRow[] = [];
+  let settingsErrors: FormErrors = noErrors();
 
   async function load() {
     try {
-      const [o, y] = await Promise.all([
+      const [o, y, st] = await Promise.all([
         api<{ items: Override[] }>('/api/calendar/days'),
         api<{ days: Day[] }>(`/api/calendar/${year}`),
+        api<Settings>('/api/calendar/settings'),
       ]);
+      settings = st;
       overrides = o.items;
       // Ordinary weekdays and weekends follow the week; the list shows the days that differ.
       days = y.days.filter((d) => d.source !== 'weekday');
@@ -101,10 +116,7 @@ export const mount: MountSection = (el, { canEdit }) => {
     const form = event.target as HTMLFormElement;
     const date = text(form, 'date') ?? '';
     const kind = text(form, 'kind');
-    const periods = shifts.map((_, i) => ({
-      start: text(form, `shifts.${i}.start`) ?? '',
-      end: text(form, `shifts.${i}.end`) ?? '',
-    }));
+    const typed = readPeriods(form, shifts);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
       errors = { fields: { date: t('cal.dateRequired') }, general: '' };
       draw();
@@ -117,7 +129,7 @@ export const mount: MountSection = (el, { canEdit }) => {
         method: 'PUT',
         body: {
           kind,
-          shifts: kind === 'workday' && periods.length ? periods : null,
+          shifts: kind === 'workday' && typed.length ? typed : null,
           note: text(form, 'note'),
         },
       });
@@ -153,24 +165,172 @@ export const mount: MountSection = (el, { canEdit }) => {
     }
   }
 
-  function addShift() {
-    shifts = [...shifts, { start: '08:30', end: '12:00', key: nextKey++ }];
-    draw();
-    el.querySelector<HTMLElement>(`#${fieldId(F, `shifts.${shifts.length - 1}.start`)}`)?.focus();
+  /**
+   * The working periods of a form (an override's own, or the standard shifts): start/end rows added
+   * and removed in place; `rows` is read when drawing and replaced through `set`.
+   */
+  function periods(
+    form: string,
+    rows: ShiftRow[],
+    errs: FormErrors,
+    legend: string,
+    set: (r: ShiftRow[]) => void,
+  ) {
+    const time = (i: number, part: 'start' | 'end', value: string) => {
+      const n = `shifts.${i}.${part}`;
+      return html`<input
+          id=${fieldId(form, n)}
+          name=${n}
+          type="time"
+          value=${value}
+          aria-label=${`${t('cal.period', { n: i + 1 })} ${t(part === 'start' ? 'cal.start' : 'cal.end')}`}
+          aria-invalid=${invalid(errs, n)}
+          aria-describedby=${errorRef(form, n, errs)}
+        />${fieldError(form, n, errs)}`;
+    };
+    return html`<fieldset>
+      <legend>${legend}</legend>
+      <ul class="plain">
+        ${repeat(
+          rows,
+          (s) => s.key,
+          (s, i) =>
+            html`<li class="toolbar" data-shift=${i}>
+              ${time(i, 'start', s.start)} ${time(i, 'end', s.end)}
+              <button
+                type="button"
+                aria-label=${`${t('cal.removePeriod')} ${t('cal.period', { n: i + 1 })}`}
+                @click=${() => {
+                  set(rows.filter((x) => x.key !== s.key));
+                  el.querySelector<HTMLElement>(`#${form}-add-shift`)?.focus();
+                }}
+              >
+                ✕
+              </button>
+              ${fieldError(form, `shifts.${i}`, errs)}
+            </li>`,
+        )}
+      </ul>
+      ${fieldError(form, 'shifts', errs)}
+      <button
+        type="button"
+        id="${form}-add-shift"
+        @click=${() => {
+          set([...rows, { start: '08:30', end: '12:00', key: nextKey++ }]);
+          el.querySelector<HTMLElement>(`#${fieldId(form, `shifts.${rows.length}.start`)}`)?.focus();
+        }}
+      >
+        ${t('cal.addPeriod')}
+      </button>
+    </fieldset>`;
   }
 
-  const time = (i: number, part: 'start' | 'end', value: string) => {
-    const n = `shifts.${i}.${part}`;
-    return html`<input
-        id=${fieldId(F, n)}
-        name=${n}
-        type="time"
-        value=${value}
-        aria-label=${`${t('cal.period', { n: i + 1 })} ${t(part === 'start' ? 'cal.start' : 'cal.end')}`}
-        aria-invalid=${invalid(errors, n)}
-        aria-describedby=${errorRef(F, n, errors)}
-      />${fieldError(F, n, errors)}`;
-  };
+  /** The periods of a form as typed. */
+  const readPeriods = (form: HTMLFormElement, rows: ShiftRow[]) =>
+    rows.map((_, i) => ({
+      start: text(form, `shifts.${i}.start`) ?? '',
+      end: text(form, `shifts.${i}.end`) ?? '',
+    }));
+
+  function openSettings(open: boolean) {
+    editingSettings = open;
+    settingsShifts = open && settings ? settings.shifts.map((x) => ({ ...x, key: nextKey++ })) : [];
+    settingsErrors = noErrors();
+    notice = '';
+    draw();
+    if (open) el.querySelector<HTMLElement>('#cal-settings-h')?.focus();
+  }
+
+  async function saveSettings(event: SubmitEvent) {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const fraction = text(form, 'yellowFraction');
+    busy = true;
+    draw();
+    try {
+      await api('/api/calendar/settings', {
+        method: 'PUT',
+        body: {
+          shifts: readPeriods(form, settingsShifts),
+          // Text that is no number goes as it is: the hub names the field.
+          yellowFraction:
+            fraction !== null && Number.isFinite(Number(fraction)) ? Number(fraction) : fraction,
+        },
+      });
+      editingSettings = false;
+      settingsErrors = noErrors();
+      notice = t('cal.settingsSaved');
+      await load();
+      el.querySelector<HTMLElement>('#cal-edit-settings')?.focus();
+    } catch (err) {
+      settingsErrors = formErrors(err, [
+        'shifts',
+        'yellowFraction',
+        ...settingsShifts.flatMap((_, i) => [`shifts.${i}.start`, `shifts.${i}.end`, `shifts.${i}`]),
+      ]);
+      draw();
+      focusFirstError(el);
+    } finally {
+      busy = false;
+      draw();
+    }
+  }
+
+  function settingsView() {
+    if (!settings) return nothing;
+    const summary = html`<p data-testid="calendar-settings">
+      ${t('cal.settingsSummary', {
+        shifts: shiftText(settings.shifts),
+        minutes: settings.standardDayMinutes,
+        pct: Math.round(settings.yellowFraction * 1000) / 10,
+        tz: settings.timezone,
+        first: settings.officialYears.first,
+        last: settings.officialYears.last,
+      })}
+    </p>`;
+    if (!editingSettings)
+      return html`${summary}
+      ${
+        canEdit
+          ? html`<button type="button" id="cal-edit-settings" @click=${() => openSettings(true)}>
+              ${t('cal.editSettings')}
+            </button>`
+          : nothing
+      }`;
+    return html`${summary}
+      <section class="card" aria-labelledby="cal-settings-h">
+        <h3 id="cal-settings-h" tabindex="-1">${t('cal.editSettings')}</h3>
+        <form class="stack" @submit=${saveSettings} novalidate>
+          ${periods(S, settingsShifts, settingsErrors, t('cal.standardShifts'), (rows) => {
+            settingsShifts = rows;
+            settingsErrors = noErrors();
+            draw();
+          })}
+          ${field(
+            S,
+            'yellowFraction',
+            t('cal.yellowFraction'),
+            html`<input
+              id=${fieldId(S, 'yellowFraction')}
+              name="yellowFraction"
+              type="number"
+              step="0.05"
+              min="0.05"
+              max="1"
+              value=${settings.yellowFraction}
+              aria-invalid=${invalid(settingsErrors, 'yellowFraction')}
+              aria-describedby=${errorRef(S, 'yellowFraction', settingsErrors)}
+            />`,
+            settingsErrors,
+          )}
+          ${generalError(settingsErrors)}
+          <div class="toolbar">
+            <button type="submit" class="primary" ?disabled=${busy}>${t('common.save')}</button>
+            <button type="button" @click=${() => openSettings(false)}>${t('common.cancel')}</button>
+          </div>
+        </form>
+      </section>`;
+  }
 
   function form() {
     if (!editing) return nothing;
@@ -214,34 +374,11 @@ export const mount: MountSection = (el, { canEdit }) => {
             </select>`,
             errors,
           )}
-          <fieldset>
-            <legend>${t('cal.shifts')}</legend>
-            <ul class="plain">
-              ${repeat(
-                shifts,
-                (s) => s.key,
-                (s, i) =>
-                  html`<li class="toolbar" data-shift=${i}>
-                    ${time(i, 'start', s.start)} ${time(i, 'end', s.end)}
-                    <button
-                      type="button"
-                      aria-label=${`${t('cal.removePeriod')} ${t('cal.period', { n: i + 1 })}`}
-                      @click=${() => {
-                        shifts = shifts.filter((x) => x.key !== s.key);
-                        errors = noErrors();
-                        draw();
-                        el.querySelector<HTMLElement>('#cal-add-shift')?.focus();
-                      }}
-                    >
-                      ✕
-                    </button>
-                    ${fieldError(F, `shifts.${i}`, errors)}
-                  </li>`,
-              )}
-            </ul>
-            ${fieldError(F, 'shifts', errors)}
-            <button type="button" id="cal-add-shift" @click=${addShift}>${t('cal.addPeriod')}</button>
-          </fieldset>
+          ${periods(F, shifts, errors, t('cal.shifts'), (rows) => {
+            shifts = rows;
+            errors = noErrors();
+            draw();
+          })}
           ${field(
             F,
             'note',
@@ -292,6 +429,8 @@ export const mount: MountSection = (el, { canEdit }) => {
         <p role="status" class="ok">${notice}</p>
         ${loadError ? html`<p class="error" role="alert">${loadError}</p>` : nothing}
         ${editing ? nothing : generalError(errors)} ${form()}
+        <h2>${t('cal.settings')}</h2>
+        ${settingsView()}
         <h2>${t('cal.overrides')}</h2>
         ${
           overrides.length
