@@ -4,8 +4,6 @@
  */
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createHub } from './hub.ts';
-import { createLogger } from './log.ts';
 
 loadDotenv({ quiet: true });
 
@@ -18,6 +16,9 @@ try {
   process.exit(1);
 }
 
+// The hub (engine, Prisma, gRPC, adapters) takes seconds to load: only once the configuration is valid,
+// so a wrong setting is reported at once.
+const [{ createHub }, { createLogger }] = await Promise.all([import('./hub.ts'), import('./log.ts')]);
 const logger = createLogger(config.LOG_LEVEL);
 const hub = createHub({ config, logger });
 
