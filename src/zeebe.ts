@@ -18,14 +18,18 @@ type ZeebeConfig = Pick<
   | 'ZEEBE_TOKEN_AUDIENCE'
 >;
 
-/** Creates a Zeebe client for `address` (defaults to ZEEBE_ADDRESS, e.g. the embedded engine's bound port). */
-export function createZeebeClient(config: ZeebeConfig, address = config.ZEEBE_ADDRESS): ZeebeClient {
+/**
+ * The SDK settings every client of the hub shares: quiet logs, and OAuth when a client id and secret are
+ * configured, else none. ZEEBE_ADDRESS is blanked because the SDK also reads the environment, where it
+ * finds the hub's own ZEEBE_ADDRESS under its legacy name and warns on every client that it is ignored.
+ */
+export function sdkSettings(
+  config: Omit<ZeebeConfig, 'ZEEBE_ADDRESS' | 'ZEEBE_SECURE'>,
+): Record<string, unknown> {
   const oauth = config.ZEEBE_CLIENT_ID !== undefined && config.ZEEBE_CLIENT_SECRET !== undefined;
-  const sdk = new Camunda8({
-    // The scheme carries TLS on or off (the SDK's CAMUNDA_SECURE_CONNECTION is deprecated).
-    ZEEBE_GRPC_ADDRESS: `${config.ZEEBE_SECURE ? 'grpcs' : 'grpc'}://${address}`,
+  return {
+    ZEEBE_ADDRESS: '',
     CAMUNDA_LOG_LEVEL: 'error',
-    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
     ...(oauth
       ? {
           CAMUNDA_AUTH_STRATEGY: 'OAUTH',
@@ -33,8 +37,20 @@ export function createZeebeClient(config: ZeebeConfig, address = config.ZEEBE_AD
           ZEEBE_CLIENT_SECRET: config.ZEEBE_CLIENT_SECRET,
           CAMUNDA_OAUTH_URL: config.ZEEBE_AUTHORIZATION_SERVER_URL,
           ZEEBE_TOKEN_AUDIENCE: config.ZEEBE_TOKEN_AUDIENCE ?? 'zeebe.camunda.io',
+          // The token is a secret: keep it in memory, not in the SDK's file cache under $HOME.
+          CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
         }
       : { CAMUNDA_AUTH_STRATEGY: 'NONE' }),
+  };
+}
+
+/** Creates a Zeebe client for `address` (defaults to ZEEBE_ADDRESS, e.g. the embedded engine's bound port). */
+export function createZeebeClient(config: ZeebeConfig, address = config.ZEEBE_ADDRESS): ZeebeClient {
+  const sdk = new Camunda8({
+    ...sdkSettings(config),
+    // The scheme carries TLS on or off (the SDK's CAMUNDA_SECURE_CONNECTION is deprecated).
+    ZEEBE_GRPC_ADDRESS: `${config.ZEEBE_SECURE ? 'grpcs' : 'grpc'}://${address}`,
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
   } as never);
   return sdk.getZeebeGrpcApiClient();
 }

@@ -8,6 +8,7 @@
 import { Camunda8 } from '@camunda8/sdk';
 import type { Config } from '../config.ts';
 import { HubError, notFound, unavailable } from '../errors.ts';
+import { sdkSettings } from '../zeebe.ts';
 
 type RestClient = ReturnType<Camunda8['getCamundaRestClient']>;
 
@@ -116,21 +117,9 @@ function asHubError(err: unknown, what: string): HubError {
  * CAMUNDA_REST_ADDRESS for a Camunda 8 cluster.
  */
 export function createEngineQuery(config: QueryConfig, restUrl: string): EngineQuery {
-  const oauth = config.ZEEBE_CLIENT_ID !== undefined && config.ZEEBE_CLIENT_SECRET !== undefined;
   const client: RestClient = new Camunda8({
+    ...sdkSettings(config),
     ZEEBE_REST_ADDRESS: restUrl.replace(/\/+$/, ''),
-    CAMUNDA_LOG_LEVEL: 'error',
-    ...(oauth
-      ? {
-          CAMUNDA_AUTH_STRATEGY: 'OAUTH',
-          ZEEBE_CLIENT_ID: config.ZEEBE_CLIENT_ID,
-          ZEEBE_CLIENT_SECRET: config.ZEEBE_CLIENT_SECRET,
-          CAMUNDA_OAUTH_URL: config.ZEEBE_AUTHORIZATION_SERVER_URL,
-          ZEEBE_TOKEN_AUDIENCE: config.ZEEBE_TOKEN_AUDIENCE ?? 'zeebe.camunda.io',
-          // The token is a secret: keep it in memory, not in the SDK's file cache under $HOME.
-          CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
-        }
-      : { CAMUNDA_AUTH_STRATEGY: 'NONE' }),
   } as never).getCamundaRestClient();
 
   const call = async <T>(what: string, fn: () => Promise<unknown>): Promise<T> => {
