@@ -502,3 +502,22 @@ test("@camunda8/sdk's CamundaRestClient reads the same answers", async (t) => {
   const incidents = await client.searchIncidents({ filter: { processInstanceKey: pik } });
   t.is(incidents.page.totalItems, 0);
 });
+
+test('an oversized body is refused with 413 without breaking requests sharing its keep-alive connection', async (t) => {
+  // fetch (undici) reuses idle keep-alive connections; an answer that leaves the rest of a large body
+  // unread on a connection that stays open breaks the next request sent on it ("fetch failed").
+  const huge = JSON.stringify({ filter: { type: 'x'.repeat(1024 * 1024) } });
+  for (let round = 0; round < 5; round++) {
+    const replies = await Promise.all([
+      rest('POST', '/v2/jobs/search', undefined, huge),
+      ...Array.from({ length: 4 }, () => rest('POST', '/v2/process-definitions/search', {})),
+      rest('POST', '/v2/jobs/search', undefined, huge),
+      ...Array.from({ length: 4 }, () => rest('GET', '/v2/topology')),
+    ]);
+    t.deepEqual(
+      replies.map((r) => r.status),
+      [413, 200, 200, 200, 200, 413, 200, 200, 200, 200],
+    );
+    t.is(replies[0]!.body.detail, 'The request body exceeds 65536 bytes');
+  }
+});

@@ -56,13 +56,26 @@ function send(res: ServerResponse, status: number, body?: unknown, type = 'appli
   res.writeHead(status, { 'content-type': `${type}; charset=utf-8` }).end(text);
 }
 
+/** What is read and thrown away of an oversized body before the connection is cut regardless. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A 413 whose answer closes the connection: the rest of the body is still on it, so it cannot carry
+ * another request (a client reusing it would fail).
+ */
+class BodyTooLarge extends QueryProblem {}
+
 async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  // destroyOnReturn false: leaving the loop must not destroy the request (and with it the socket) before
+  // the 413 is written.
+  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes)
-      throw new QueryProblem(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${maxBytes} bytes`);
+    if (size > maxBytes) {
+      drain(req);
+      throw new BodyTooLarge(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${maxBytes} bytes`);
+    }
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -72,6 +85,20 @@ async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promis
   } catch {
     throw new QueryProblem(400, 'INVALID_ARGUMENT', 'The request body is not valid JSON');
   }
+}
+
+/**
+ * Reads and discards the rest of a refused body: closing a socket with unread data makes the kernel
+ * answer with a reset, which can destroy the 413 before the client has read it. Past MAX_DRAIN_BYTES
+ * the connection is cut anyway.
+ */
+function drain(req: IncomingMessage) {
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAIN_BYTES) req.socket.destroy();
+  });
+  req.resume();
 }
 
 /** A request handler for the /v2 paths; answers and returns true, or returns false for other paths. */
@@ -163,6 +190,8 @@ export function createRestHandler(engine: Engine, logger: EngineLogger): RestHan
         detail = err.message;
       } else logger.error({ err, path: instance }, 'engine REST request failed');
       if (res.headersSent) return void res.end();
+      // Node ends the connection after this answer (and goes on draining the body meanwhile).
+      if (err instanceof BodyTooLarge) res.setHeader('connection', 'close');
       send(res, status, { type: 'about:blank', title, status, detail, instance }, 'application/problem+json');
     });
     return true;
