@@ -409,3 +409,54 @@ test('inside a sub-process: scope and element mapped; a message boundary event t
   };
   t.is(err.code, 5);
 });
+
+test('a Camunda user task keeps its key and assignee and names the target element; its implementation cannot change', async (t) => {
+  const userTask = (id: string) =>
+    `<bpmn:userTask id="${id}"><bpmn:extensionElements><zeebe:userTask /><zeebe:assignmentDefinition assignee="wang" /></bpmn:extensionElements></bpmn:userTask>`;
+  await deploy(
+    'review.bpmn',
+    bpmn('review', start() + userTask('check') + end() + chain('start', 'check', 'end')),
+  );
+  const target = await deploy(
+    'review.bpmn',
+    bpmn(
+      'review',
+      start() +
+        userTask('check2') +
+        serviceTask('notify', 'review-notify') +
+        '<bpmn:userTask id="jobTask" />' +
+        end() +
+        chain('start', 'check2', 'notify', 'jobTask', 'end'),
+    ),
+  );
+  const pi = await te.zbc.createProcessInstance({ bpmnProcessId: 'review', version: 1, variables: {} });
+  const [task] = (
+    await rest('POST', '/v2/user-tasks/search', { filter: { processInstanceKey: pi.processInstanceKey } })
+  ).items;
+  t.deepEqual(
+    await refusal(t, migrate(pi.processInstanceKey, target.processDefinitionKey, { check: 'jobTask' })),
+    {
+      code: 9,
+      message: `Command 'MIGRATE' rejected with code 'FAILED_PRECONDITION': Expected to migrate process instance '${pi.processInstanceKey}' but active user task with id 'check' and implementation 'zeebe user task' is mapped to an user task with id 'jobTask' and different implementation 'job worker'. Elements must be mapped to elements of the same implementation.`,
+    },
+  );
+  await migrate(pi.processInstanceKey, target.processDefinitionKey, { check: 'check2' });
+  const moved = await rest('GET', `/v2/user-tasks/${task.userTaskKey}`);
+  t.like(moved, {
+    userTaskKey: task.userTaskKey,
+    elementId: 'check2',
+    elementInstanceKey: task.elementInstanceKey,
+    processDefinitionKey: target.processDefinitionKey,
+    processDefinitionVersion: 2,
+    assignee: 'wang',
+    state: 'CREATED',
+  });
+  const done = await fetch(`${te.managementUrl}/v2/user-tasks/${task.userTaskKey}/completion`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ variables: { ok: true } }),
+  });
+  t.is(done.status, 204);
+  const [notify] = await activate('review-notify');
+  t.is(notify!.processInstanceKey, pi.processInstanceKey);
+});

@@ -1,7 +1,7 @@
 /**
  * History retention (ENGINE_HISTORY_RETENTION_DAYS): the scheduler deletes the history of process
  * instances that ended longer ago than the retention — feed events, element instances, incidents and the
- * instance, with its called instances — while running instances and recently ended ones keep all of
+ * instance, with its called instances and Camunda user tasks — while running instances and recently ended ones keep all of
  * theirs. Instances are made and finished through the real Zeebe client (gRPC), the engine clock is
  * moved through the management port, and what is left is read through the REST API and the feed.
  */
@@ -25,7 +25,8 @@ async function rest(method: string, path: string, body?: unknown) {
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary fields
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary fields
 }
 
 const elementsOf = async (processInstanceKey: string) =>
@@ -76,6 +77,18 @@ test('ended instances older than the retention lose their whole history; running
       ),
     },
     {
+      name: 'ut-old.bpmn',
+      process: Buffer.from(
+        bpmn(
+          'ut-old',
+          start() +
+            '<bpmn:userTask id="review"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>' +
+            end() +
+            chain('start', 'review', 'end'),
+        ),
+      ),
+    },
+    {
       name: 'parent.bpmn',
       process: Buffer.from(
         bpmn(
@@ -110,6 +123,14 @@ test('ended instances older than the retention lose their whole history; running
   const child = childJob.processInstanceKey;
   t.is((await rest('GET', `/v2/process-instances/${parent.processInstanceKey}`)).body.state, 'COMPLETED');
 
+  const withTask = await te.zbc.createProcessInstance({ bpmnProcessId: 'ut-old', variables: {} });
+  const [userTask] = (
+    await rest('POST', '/v2/user-tasks/search', {
+      filter: { processInstanceKey: withTask.processInstanceKey },
+    })
+  ).body.items;
+  t.is((await rest('POST', `/v2/user-tasks/${userTask.userTaskKey}/completion`, {})).status, 204);
+
   // running since t0, and one that ends 20 days later
   const running = await te.zbc.createProcessInstance({ bpmnProcessId: 'keep', variables: {} });
   const recent = await te.zbc.createProcessInstance({ bpmnProcessId: 'keep', variables: {} });
@@ -129,7 +150,7 @@ test('ended instances older than the retention lose their whole history; running
   const recentBefore = await elementsOf(recent.processInstanceKey);
   t.deepEqual(runningBefore, ['keep:ACTIVE', 'start:COMPLETED', 'task:ACTIVE']);
   t.deepEqual(recentBefore, ['keep:COMPLETED', 'start:COMPLETED', 'task:COMPLETED', 'end:COMPLETED']);
-  const gone = [old.processInstanceKey, parent.processInstanceKey, child];
+  const gone = [old.processInstanceKey, parent.processInstanceKey, child, withTask.processInstanceKey];
   t.deepEqual([...new Set(await feedOf(gone))].sort(), [...gone].sort());
 
   // 31 days after t0 the instances that ended at t0 are past the retention of 30 days
@@ -143,12 +164,13 @@ test('ended instances older than the retention lose their whole history; running
   t.deepEqual(await elementsOf(old.processInstanceKey), []);
   t.deepEqual(await elementsOf(child), []);
   t.is((await rest('GET', `/v2/incidents/${incident.incidentKey}`)).status, 404);
+  t.is((await rest('GET', `/v2/user-tasks/${userTask.userTaskKey}`)).status, 404);
   t.deepEqual(await feedOf(gone), []);
 
   t.deepEqual(await elementsOf(running.processInstanceKey), runningBefore);
   t.deepEqual(await elementsOf(recent.processInstanceKey), recentBefore);
   const listed = await rest('POST', '/v2/process-instances/search', {
-    filter: { processDefinitionId: { $in: ['keep', 'parent', 'child'] } },
+    filter: { processDefinitionId: { $in: ['keep', 'parent', 'child', 'ut-old'] } },
   });
   t.deepEqual(
     listed.body.items.map((i: Record<string, string>) => [i.processInstanceKey, i.state]),

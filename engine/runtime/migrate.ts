@@ -9,11 +9,12 @@
  * before anything changes, and the command is all-or-nothing like every command.
  *
  * The supported subset (anything else is refused with FAILED_PRECONDITION naming the element):
- * active service, send, script, business-rule and job-based user tasks, receive tasks, embedded and event
+ * active service, send, script and business-rule tasks, user tasks (job-based, or Camunda user tasks, which
+ * keep their key, assignee and dates), receive tasks, embedded and event
  * sub-processes, call activities (the called instance is not migrated), intermediate catch events, and
  * exclusive gateways held by an incident. Not migrated: multi-instance bodies and their inner instances, event-based
- * gateways, joining parallel/inclusive gateways that hold taken flows, Camunda user tasks
- * (zeebe:userTask), and elements whose flow scope would change.
+ * gateways, joining parallel/inclusive gateways that hold taken flows, a user task whose implementation
+ * (job worker / Camunda user task) would change, and elements whose flow scope would change.
  */
 import { EngineError, type MigrateProcessInstanceRequest } from '../api.ts';
 import type { FlowNode, ProcessModel } from '../model/types.ts';
@@ -41,6 +42,9 @@ const SUPPORTED = new Set([
   // only active while an incident holds it (a condition failed)
   'EXCLUSIVE_GATEWAY',
 ]);
+
+/** Zeebe's names of the two user-task implementations. */
+const implementation = (n: FlowNode) => (n.userTask ? 'zeebe user task' : 'job worker');
 
 /** Ids of the sequence flows of a model (mapping instructions may name them, as Zeebe's do). */
 function flowIds(model: ProcessModel): Set<string> {
@@ -128,10 +132,6 @@ export async function migrateInstance(run: Run, bpmn: Bpmn, req: MigrateProcessI
       throw refuse(
         `but element with id '${ei.elementId}' holds taken sequence flows of a joining parallel or inclusive gateway. The embedded engine does not migrate joining gateways.`,
       );
-    if (kind === 'USER_TASK' && !node.job)
-      throw refuse(
-        `but active user task with id '${ei.elementId}' is a Camunda user task (zeebe:userTask). The embedded engine migrates only job-based user tasks.`,
-      );
     const targetId = mapping.get(ei.elementId);
     if (targetId === undefined || (!tm.nodes.has(targetId) && targetId !== tm.bpmnProcessId))
       throw refuse(
@@ -143,9 +143,9 @@ export async function migrateInstance(run: Run, bpmn: Bpmn, req: MigrateProcessI
       throw refuse(
         `but active element with id '${ei.elementId}' and type '${kind}' is mapped to an element with id '${targetId}' and different type '${tKind}'. Elements must be mapped to elements of the same type.`,
       );
-    if (kind === 'USER_TASK' && !tNode.job)
+    if (kind === 'USER_TASK' && implementation(node) !== implementation(tNode))
       throw refuse(
-        `but active user task with id '${ei.elementId}' and implementation 'job worker' is mapped to an user task with id '${targetId}' and different implementation 'zeebe user task'. Elements must be mapped to elements of the same implementation.`,
+        `but active user task with id '${ei.elementId}' and implementation '${implementation(node)}' is mapped to an user task with id '${targetId}' and different implementation '${implementation(tNode)}'. Elements must be mapped to elements of the same implementation.`,
       );
     if (kind === 'INTERMEDIATE_CATCH_EVENT' && node.event?.kind !== tNode.event?.kind)
       throw refuse(
@@ -198,6 +198,13 @@ export async function migrateInstance(run: Run, bpmn: Bpmn, req: MigrateProcessI
       [target.key, target.bpmnProcessId, inc.elementId, inc.key],
     );
   }
+  // an open Camunda user task keeps its key, assignee and dates; it now names the target element
+  for (const p of plans)
+    if (p.ei.data.userTaskKey !== undefined)
+      await db.run(
+        `UPDATE zb_user_task SET element_id = ?, process_key = ?, bpmn_process_id = ?, version = ? WHERE key = ?`,
+        [p.target.id, target.key, target.bpmnProcessId, target.version, p.ei.data.userTaskKey],
+      );
   await db.run(
     `UPDATE zb_q_process_instance SET process_key = ?, bpmn_process_id = ?, version = ? WHERE key = ?`,
     [target.key, target.bpmnProcessId, target.version, pi.key],

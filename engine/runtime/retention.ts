@@ -2,7 +2,8 @@
  * History retention: the event feed (zb_event) and the history tables only grow, so the scheduler
  * removes the history of process instances that ended more than the retention period ago, a small
  * batch per command (each command holds the single writer). The unit is a root process instance with
- * everything under it — its called instances, their feed events, element instances and incidents — so
+ * everything under it — its called instances, their feed events, element instances, incidents and
+ * Camunda user tasks — so
  * an instance the REST API still lists always has its whole history, and one it no longer lists has
  * none left (Camunda's history clean-up also removes a hierarchy with its root). Running instances are
  * never touched, whatever their age.
@@ -39,6 +40,12 @@ export async function purgeEndedInstances(db: Db, cutoff: number, batch = RETENT
     const list = chunk.map(() => '?').join(', ');
     await db.run(`DELETE FROM zb_event WHERE pi_key IN (${list})`, chunk);
     await db.run(`DELETE FROM zb_q_incident WHERE pi_key IN (${list})`, chunk);
+    // Camunda user tasks stay listed after they end; they go with their instance
+    await db.run(
+      `DELETE FROM zb_user_task_candidate WHERE user_task_key IN (SELECT key FROM zb_user_task WHERE pi_key IN (${list}))`,
+      chunk,
+    );
+    await db.run(`DELETE FROM zb_user_task WHERE pi_key IN (${list})`, chunk);
     await db.run(`DELETE FROM zb_q_process_instance WHERE key IN (${list})`, chunk);
   }
   return roots.length;
