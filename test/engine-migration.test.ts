@@ -460,3 +460,45 @@ test('a Camunda user task keeps its key and assignee and names the target elemen
   const [notify] = await activate('review-notify');
   t.is(notify!.processInstanceKey, pi.processInstanceKey);
 });
+
+test('event sub-process starts of the process: an unmapped one is closed, the target one opened', async (t) => {
+  const esp = (id: string, message: string, type: string) =>
+    `<bpmn:subProcess id="${id}" triggeredByEvent="true"><bpmn:startEvent id="${id}_start" isInterrupting="false"><bpmn:messageEventDefinition messageRef="msg_${message}" /></bpmn:startEvent>${serviceTask(`${id}_task`, type)}${end(`${id}_end`)}${chain(`${id}_start`, `${id}_task`, `${id}_end`)}</bpmn:subProcess>`;
+  const message = (name: string) =>
+    `<bpmn:message id="msg_${name}" name="${name}"><bpmn:extensionElements><zeebe:subscription correlationKey="=caseId" /></bpmn:extensionElements></bpmn:message>`;
+  await deploy(
+    'remind.bpmn',
+    bpmn(
+      'remind',
+      start() +
+        serviceTask('A', 'remind-a') +
+        end() +
+        chain('start', 'A', 'end') +
+        esp('old', 'remind-old', 'remind-old-job'),
+      message('remind-old'),
+    ),
+  );
+  const target = await deploy(
+    'remind.bpmn',
+    bpmn(
+      'remind',
+      start() +
+        serviceTask('A', 'remind-a') +
+        end() +
+        chain('start', 'A', 'end') +
+        esp('new', 'remind-new', 'remind-new-job'),
+      message('remind-new'),
+    ),
+  );
+  const pi = await te.zbc.createProcessInstance({
+    bpmnProcessId: 'remind',
+    version: 1,
+    variables: { caseId: 'R-1' },
+  });
+  await migrate(pi.processInstanceKey, target.processDefinitionKey, { A: 'A' });
+  await te.zbc.publishMessage({ name: 'remind-old', correlationKey: 'R-1', variables: {}, timeToLive: 0 });
+  await te.zbc.publishMessage({ name: 'remind-new', correlationKey: 'R-1', variables: {}, timeToLive: 0 });
+  const [job] = await activate('remind-new-job');
+  t.is(job!.processInstanceKey, pi.processInstanceKey);
+  t.deepEqual(await activate('remind-old-job'), []);
+});
