@@ -302,6 +302,46 @@ test.serial(
   },
 );
 
+test.serial('不满意 recorded in the hub’s own page (acceptor) reopens the same case as well', async (t) => {
+  const { ticket } = await sim.createTicket({ category: { code: '0102' }, urgency: '一般' });
+  const row = await caseOf(ticket.ticketNo);
+  await s.waitingAt(row.id, 'rt_verify');
+  await act(row.id, 'verify', 'field_supervisor', { result: 'confirmed' });
+  await s.waitingAt(row.id, 'ebg_register');
+  await act(row.id, 'register', 'acceptor');
+  await act(row.id, 'dispatch', 'dispatcher', { assigneeType: 'department', assigneeId: s.unit.D19 });
+  await s.waitingAt(row.id, 's1_wait');
+  await act(row.id, 'sign', 'd19_handler');
+  await s.waitingAt(row.id, 's2_wait');
+  await act(row.id, 'dispose', 'd19_handler', { note: '已清运' });
+  await s.waitingAt(row.id, 'rt_check');
+  await act(row.id, 'check', 'field_supervisor', { result: 'passed' });
+  await s.waitingAt(row.id, 'rt_callback');
+  const res = await act(row.id, 'callback', 'acceptor', { satisfaction: 'unsatisfied', note: '还有异味' });
+  t.like(res.body, { status: 'registered', departmentId: null, event: { type: 'callback' } });
+  const events = await prisma().caseEvent.findMany({
+    where: { caseId: row.id, type: { in: ['callback', 'reopened'] } },
+    orderBy: [{ at: 'asc' }, { id: 'asc' }],
+  });
+  t.like(events, [
+    { type: 'callback', fromStatus: 'closed', toStatus: 'closed' },
+    {
+      type: 'reopened',
+      fromStatus: 'closed',
+      toStatus: 'registered',
+      departmentId: s.unit.D19,
+      note: '还有异味',
+    },
+  ]);
+  await s.waitingAt(row.id, 'ebg_dispatch');
+  // Reopened once: a second answer for this round is refused while the case is being redone.
+  t.is(
+    (await s.as('acceptor').post(`/api/cases/${row.id}/actions/callback`, { satisfaction: 'unsatisfied' }))
+      .status,
+    409,
+  );
+});
+
 test.serial(
   'a redelivered or duplicated push is one case; bad payload 400 naming the field; bad signature 401; nothing stored',
   async (t) => {

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { applyEvent } from '../../src/cases/lifecycle.ts';
+import { reopenCase } from '../../src/cases/reopen.ts';
 import type { OutboxMessage, Prisma } from '../../src/db/index.ts';
 import { isUniqueViolation } from '../../src/db/index.ts';
 import { validationError } from '../../src/errors.ts';
@@ -177,44 +178,26 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
             dedupeKey: `hotline:callback:${result.callbackId}`,
           },
         });
-        if (reopen) {
-          // 不满意 → 回退 and redo (domain.md §2): the same case goes back to the dispatcher; the
-          // procedure's 回访 path reads this event and returns to 派遣 (processes/README.md step 9).
-          await tx.caseEvent.create({
-            data: {
-              caseId: current.id,
-              type: 'reopened',
-              // the hub's clock, not the hotline's: the re-dispatch that follows is timed by it
-              at: ctx.now,
-              actorName: ACTOR,
-              fromStatus: current.status,
-              toStatus: applyEvent(current.status, 'reopened'),
-              // the unit whose disposal the caller rejected: the assessment charges it 返工
-              departmentId: current.departmentId,
-              note: result.note ?? null,
-              data: { callbackId: result.callbackId, round: reopenings + 1 },
-              dedupeKey: `hotline:reopen:${result.callbackId}`,
-            },
-          });
-        }
         await tx.case.update({
           where: { id: current.id },
           data: {
             callbackAt: at,
             callbackSatisfied: satisfaction === 'unreachable' ? null : !reopen,
-            // Back with the command centre until the next dispatch, like an approved 回退.
-            ...(reopen
-              ? {
-                  status: applyEvent(current.status, 'reopened'),
-                  closedAt: null,
-                  departmentId: null,
-                  subCenterId: null,
-                  signedAt: null,
-                }
-              : {}),
             version: { increment: 1 },
           },
         });
+        // 不满意 → 回退 and redo (domain.md §2): the same case goes back to the dispatcher; the
+        // procedure's 回访 path reads this event and returns to 派遣 (processes/README.md step 9).
+        if (reopen)
+          await reopenCase(tx, {
+            caseId: current.id,
+            // the hub's clock, not the hotline's: the re-dispatch that follows is timed by it
+            at: ctx.now,
+            actorName: ACTOR,
+            note: result.note ?? null,
+            data: { callbackId: result.callbackId, round: reopenings + 1 },
+            dedupeKey: `hotline:reopen:${result.callbackId}`,
+          });
         await ctx.publish({
           name: 'case.callbackDone',
           caseId: current.id,

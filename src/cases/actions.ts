@@ -33,6 +33,7 @@ import { conflict, forbidden, notFound, unavailable, validationError } from '../
 import { SOURCE_NEEDS_VERIFY } from '../../workers/intake.ts';
 import { applyEvent, CASE_STATUSES, EVENT_RULES, STATUS_LABELS, type CaseEventType } from './lifecycle.ts';
 import type { CaseMessage, CasePublisher } from './publish.ts';
+import { reopenCase } from './reopen.ts';
 import { eventSchema } from './routes.ts';
 import type { AttachmentKind, AttachmentStore } from '../attachments/store.ts';
 import type { UploadedFile } from '../attachments/multipart.ts';
@@ -100,6 +101,8 @@ interface Plan {
   message?: Omit<CaseMessage, 'caseId' | 'eventId'>;
   /** Close the case's open 督办 items (the escalation instance is cancelled by the action). */
   supersedeEscalations?: boolean;
+  /** A second write that follows the event in its transaction (a 不满意 回访 reopens the case). */
+  alsoWrite?: (tx: Prisma.TransactionClient) => Promise<unknown>;
 }
 
 interface PlanInput<B> {
@@ -677,10 +680,12 @@ export function caseActionRoutes({
       body: z
         .object({ satisfaction: z.enum(['satisfied', 'basic', 'unsatisfied', 'unreachable']), note })
         .strict(),
-      plan: async ({ row, body, now, events }) => {
+      plan: async ({ row, body, now, events, principal }) => {
         if (row.source !== 'hotline')
           throw notAllowed(row, '回访 (callback)', 'only hotline cases are called back');
-        if ((await events()).some((e) => e.type === 'callback'))
+        // One 回访 per closing round: a case reopened n times has n answered rounds behind it.
+        const count = async (type: string) => (await events()).filter((e) => e.type === type).length;
+        if ((await count('callback')) > (await count('reopened')))
           throw notAllowed(row, '回访 (callback)', 'the 回访 is already recorded');
         return {
           type: 'callback',
@@ -692,6 +697,19 @@ export function caseActionRoutes({
               body.satisfaction === 'unreachable' ? null : ['satisfied', 'basic'].includes(body.satisfaction),
           },
           message: { name: 'case.callbackDone', variables: { satisfaction: body.satisfaction } },
+          // 不满意 → the same case goes back to the dispatcher (src/cases/reopen.ts).
+          alsoWrite:
+            body.satisfaction === 'unsatisfied'
+              ? (tx) =>
+                  reopenCase(tx, {
+                    caseId: row.id,
+                    // a millisecond after the 回访 it follows, so the timeline shows them in that order
+                    at: new Date(now.getTime() + 1),
+                    actorName: principal.displayName,
+                    actorUserId: principal.userId,
+                    note: body.note ?? null,
+                  })
+              : undefined,
         };
       },
     }),
@@ -823,6 +841,7 @@ export function caseActionRoutes({
               where: { caseId: id, status: 'open' },
               data: { status: 'superseded' },
             });
+          await plan.alsoWrite?.(tx);
           const stored =
             photos.length && attachments && spec.photos
               ? await attachments.attach(tx, photos, {
