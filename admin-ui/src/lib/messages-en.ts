@@ -333,6 +333,7 @@ export const en: Record<keyof typeof zh, string> = {
   'event.escalated': 'Escalated',
   'event.reassigned': 'Reassigned',
   'event.callback': 'Callback',
+  'event.reopened': 'Reopened (caller not satisfied)',
   'event.deadline_set': 'Deadline set',
   'event.located': 'Located',
   'event.merged': 'Merged',

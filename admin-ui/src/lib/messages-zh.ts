@@ -331,6 +331,7 @@ export const zh = {
   'event.escalated': '督办',
   'event.reassigned': '改派',
   'event.callback': '回访',
+  'event.reopened': '回访不满意重办',
   'event.deadline_set': '设定时限',
   'event.located': '定位',
   'event.merged': '合并',
