@@ -48,26 +48,43 @@ async function withPostgres(url: string, fn: (client: pg.Client) => Promise<unkn
   }
 }
 
-/** Creates an empty database, opens it with createDb and (by default) migrates it. */
-export async function createTestDb(options: CreateTestDbOptions = {}): Promise<TestDb> {
+/** An empty database of its own (no client open on it): a SQLite temp file or a fresh PostgreSQL database. */
+export interface TestDatabase {
+  readonly provider: DatabaseProvider;
+  /** file:<path> or postgres://…/<prefix>_<random>. */
+  readonly url: string;
+  /** Deletes the database (PostgreSQL: also when clients are still connected). */
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database on the database HUB_TEST_DB names, named `<prefix>_<random>`. */
+export async function createTestDatabase(prefix = 'hub_t'): Promise<TestDatabase> {
   const provider = testProvider();
-  const name = `hub_t_${randomBytes(6).toString('hex')}`;
-  let url: string;
-  let remove: () => Promise<void>;
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   if (provider === 'postgresql') {
     const base = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     await withPostgres(base, (c) => c.query(`CREATE DATABASE "${name}"`));
     const u = new URL(base);
     u.pathname = `/${name}`;
-    url = u.toString();
-    remove = () => withPostgres(base, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-  } else {
-    const file = join(tmpdir(), `${name}.db`);
-    url = `file:${file}`;
-    remove = async () => {
-      for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(file + suffix, { force: true });
+    return {
+      provider,
+      url: u.toString(),
+      drop: () => withPostgres(base, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
     };
   }
+  const file = join(tmpdir(), `${name}.db`);
+  return {
+    provider,
+    url: `file:${file}`,
+    async drop() {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(file + suffix, { force: true });
+    },
+  };
+}
+
+/** Creates an empty database, opens it with createDb and (by default) migrates it. */
+export async function createTestDb(options: CreateTestDbOptions = {}): Promise<TestDb> {
+  const { provider, url, drop: remove } = await createTestDatabase();
   const db = createDb({ DATABASE_URL: url, databaseProvider: provider });
   try {
     if (options.migrate ?? true) await db.migrate();

@@ -10,64 +10,20 @@
  *   await t.close();
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Camunda8, Zeebe } from '@camunda8/sdk';
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
-import pg from 'pg';
 import type { Engine } from '../../engine/api.ts';
 import { loadGatewayService } from '../../engine/gateway/proto.ts';
 import { startStandaloneEngine } from '../../engine/standalone.ts';
 import { createLogger } from '../../src/log.ts';
 import { closeZeebeClient } from '../../src/zeebe.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+export { createTestDatabase, type TestDatabase };
 
 export type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
-
-/** A database of its own for one test file: SQLite temp file or a fresh PostgreSQL database. */
-export interface TestDatabase {
-  readonly provider: 'sqlite' | 'postgresql';
-  /** file:<path> or postgres://…/hub_t_<random>. */
-  readonly url: string;
-  drop(): Promise<void>;
-}
-
-/** Creates an empty database for HUB_TEST_DB (sqlite by default). */
-export async function createTestDatabase(prefix = 'hub_t'): Promise<TestDatabase> {
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  if ((process.env.HUB_TEST_DB ?? 'sqlite') === 'postgres') {
-    const base = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    await withPostgres(base, (c) => c.query(`CREATE DATABASE "${name}"`));
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    return {
-      provider: 'postgresql',
-      url: url.toString(),
-      drop: () => withPostgres(base, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
-    };
-  }
-  const file = join(tmpdir(), `${name}.db`);
-  return {
-    provider: 'sqlite',
-    url: `file:${file}`,
-    drop: async () => {
-      for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(file + suffix, { force: true });
-    },
-  };
-}
-
-async function withPostgres(url: string, fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The engine clock, driven through the management port's actuator (clock control is on in tests). */
 export interface TestClock {

@@ -18,7 +18,7 @@ import { hashPassword } from '../../src/auth/password.ts';
 import { createLogger } from '../../src/log.ts';
 import { call, type Reply } from './api.ts';
 import { createTestDb } from './db.ts';
-import { createTestDatabase } from './engine.ts';
+import { createTestDatabase } from './db.ts';
 import { startSmtp, type TestSmtp } from './workers.ts';
 
 const PASSWORD = 'scenario-test-password';
