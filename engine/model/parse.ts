@@ -7,6 +7,7 @@ import { BpmnModdle } from 'bpmn-moddle';
 import zeebeSchema from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
 import type { Feel } from '../feel/index.ts';
 import type { ElementKind, EventDefinition, Expr, Flow, FlowNode, Mapping, ProcessModel } from './types.ts';
+import { readExecutionListeners } from './listeners.ts';
 import { readUserTask } from './user-task.ts';
 
 /** Largest BPMN resource accepted, in bytes (well above any hand-drawn procedure). */
@@ -156,8 +157,7 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
   };
 
   const root: FlowNode = newNode(id, p.name as string | undefined, 'PROCESS', '');
-  if (ext(p, 'zeebe:ExecutionListeners'))
-    problems.add(id, 'Execution listeners (zeebe:executionListeners) are not supported');
+  root.listeners = listenersOf(p, root);
   readScope(p, root);
   if (!root.children.some((c) => c.kind === 'START_EVENT'))
     problems.add(id, 'Must have at least one start event');
@@ -183,6 +183,16 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
       outputs: [],
       children: [],
     };
+  }
+
+  function listenersOf(el: El, node: FlowNode) {
+    return readExecutionListeners(
+      ext(el, 'zeebe:ExecutionListeners'),
+      node.kind,
+      node.event,
+      (message) => problems.add(node.id, message),
+      (text, what) => checkFeel(node.id, text, what),
+    );
   }
 
   function readScope(container: El, scope: FlowNode) {
@@ -235,9 +245,7 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
   }
 
   function readNode(el: El, node: FlowNode) {
-    // Listener jobs change the element lifecycle; refused rather than silently skipped.
-    if (ext(el, 'zeebe:ExecutionListeners'))
-      problems.add(node.id, 'Execution listeners (zeebe:executionListeners) are not supported');
+    // Task listener jobs change the user task lifecycle; refused rather than silently skipped.
     if (ext(el, 'zeebe:TaskListeners'))
       problems.add(node.id, 'Task listeners (zeebe:taskListeners) are not supported');
     const defs = (el.eventDefinitions as El[] | undefined) ?? [];
@@ -251,6 +259,7 @@ function buildProcess(p: El, problems: ResourceProblems, feel: Feel): ProcessMod
         node,
       );
 
+    node.listeners = listenersOf(el, node);
     if (node.kind === 'BOUNDARY_EVENT') {
       node.attachedToId = (el.attachedToRef as El | undefined)?.id;
       node.cancelActivity = el.cancelActivity !== false;

@@ -2,6 +2,7 @@
  * The executable form of a BPMN process: the flow nodes the runtime walks, with the zeebe: extensions
  * already read and every expression split into FEEL (`=…`) or a static value.
  */
+import type { ExecutionListeners } from './listeners.ts';
 import type { UserTaskSpec } from './user-task.ts';
 
 /** Zeebe's BpmnElementType names (they appear in the event feed). */
@@ -87,6 +88,8 @@ export interface FlowNode {
   userTask?: UserTaskSpec;
   inputs: Mapping[];
   outputs: Mapping[];
+  /** zeebe:executionListeners: jobs run before the element's behaviour (start) and before it completes (end). */
+  listeners?: ExecutionListeners;
   /** Sub-processes (and the process root): the nodes directly inside. */
   children: FlowNode[];
   multiInstance?: MultiInstance;

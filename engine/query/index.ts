@@ -85,8 +85,8 @@ export interface JobItem {
   type: string;
   worker: string;
   state: string;
-  kind: 'BPMN_ELEMENT';
-  listenerEventType: 'UNSPECIFIED';
+  kind: 'BPMN_ELEMENT' | 'EXECUTION_LISTENER';
+  listenerEventType: 'UNSPECIFIED' | 'START' | 'END';
   retries: number;
   hasFailedWithRetriesLeft: boolean;
   errorMessage?: string;
@@ -329,8 +329,13 @@ const incidentSpec: SearchSpec<IncidentItem> = {
 // The runtime job row knows activatable / activated / back-off / failed / error thrown; the API's job
 // states fold the first two into CREATED and the back-off into FAILED (a failure with retries left).
 const jobState = `(CASE j.state WHEN 'ACTIVATABLE' THEN 'CREATED' WHEN 'ACTIVATED' THEN 'CREATED' WHEN 'BACKOFF' THEN 'FAILED' ELSE j.state END)`;
+// A listener job is the one its element instance's listener state names (runtime/listeners.ts keeps
+// {"event":…,"next":…,"jobKey":…} in the element's data); keys have a fixed width, so LIKE is exact.
+const listenerOf = (event: string) =>
+  `e.data LIKE ('%"listener":{"event":"${event}","next":%,"jobKey":' || j.key || '}%')`;
+const jobListener = `(CASE WHEN ${listenerOf('start')} THEN 'START' WHEN ${listenerOf('end')} THEN 'END' ELSE 'UNSPECIFIED' END)`;
 const jobSpec: SearchSpec<JobItem> = {
-  from: 'zb_job j',
+  from: 'zb_job j LEFT JOIN zb_element_instance e ON e.key = j.element_instance_key',
   fields: {
     jobKey: { sql: 'j.key', type: 'key' },
     type: { sql: 'j.type', type: 'string' },
@@ -344,17 +349,27 @@ const jobSpec: SearchSpec<JobItem> = {
     elementInstanceKey: { sql: 'j.element_instance_key', type: 'key' },
     deadline: { sql: 'j.deadline', type: 'date' },
     errorMessage: { sql: 'j.error_message', type: 'string' },
+    kind: {
+      sql: `(CASE WHEN ${jobListener} = 'UNSPECIFIED' THEN 'BPMN_ELEMENT' ELSE 'EXECUTION_LISTENER' END)`,
+      type: 'string',
+      values: ['BPMN_ELEMENT', 'EXECUTION_LISTENER', 'TASK_LISTENER'],
+    },
+    listenerEventType: {
+      sql: jobListener,
+      type: 'string',
+      values: ['UNSPECIFIED', 'START', 'END', 'CREATING', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'CANCELING'],
+    },
     tenantId: tenantField,
   },
   keyField: 'jobKey',
-  select: `j.*, ${jobState} AS api_state`,
+  select: `j.*, ${jobState} AS api_state, ${jobListener} AS listener_event`,
   toItem: (r) => ({
     jobKey: String(r.key),
     type: String(r.type),
     worker: String(r.worker),
     state: String(r.api_state),
-    kind: 'BPMN_ELEMENT',
-    listenerEventType: 'UNSPECIFIED',
+    kind: r.listener_event === 'UNSPECIFIED' ? 'BPMN_ELEMENT' : 'EXECUTION_LISTENER',
+    listenerEventType: r.listener_event as JobItem['listenerEventType'],
     retries: Number(r.retries),
     hasFailedWithRetriesLeft: r.error_message !== '' && Number(r.retries) > 0,
     errorMessage: r.error_message === '' ? undefined : String(r.error_message),

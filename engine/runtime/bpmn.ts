@@ -8,6 +8,7 @@ import { addDuration, parseCycle, parseTimerDate } from '../feel/index.ts';
 import type { EventDefinition, FlowNode, Mapping, ProcessModel } from '../model/types.ts';
 import { evaluateCalledDecision } from './decisions.ts';
 import type { ProcessRecord } from './models.ts';
+import { listenersPending } from './listeners.ts';
 import { IncidentSignal, type Run } from './run.ts';
 import type { EiRow, PiRow, SubRow } from './state.ts';
 import { cancelUserTask, prepareUserTask } from './user-tasks.ts';
@@ -133,14 +134,24 @@ export class Bpmn {
     this.uow.eis.insert(ei);
     for (const [name, value] of Object.entries(variables)) this.run.setLocal(key, key, name, value);
     const root = process.model.root;
-    const starts = opts.startAt ?? [
+    // kept with the instance: the process may wait for its start listeners first
+    ei.data.startAt = opts.startAt ?? [
       root.children.find((c) => c.kind === 'START_EVENT' && c.event?.kind === 'none')!.id,
     ];
-    ei.state = 'ACTIVATED';
-    this.run.event('ELEMENT_ACTIVATED', ei, pi);
-    await this.openScopeEvents(pi, ei, root);
-    for (const id of starts) this.schedule(pi, process.model.nodes.get(id)!, ei.key, {});
+    await this.runActivation(pi, ei, root);
     return pi;
+  }
+
+  /**
+   * The process instance's own activation: its event sub-processes, then its start events. The start
+   * events stay in the instance's data until then, so an incident here can be resolved and retried.
+   */
+  private async beginProcess(pi: PiRow, ei: EiRow, root: FlowNode) {
+    const model = await this.model(pi);
+    await this.openScopeEvents(pi, ei, root);
+    this.activated(pi, ei);
+    for (const id of ei.data.startAt ?? []) this.schedule(pi, model.nodes.get(id)!, ei.key, {});
+    delete ei.data.startAt;
   }
 
   /** Cancels a process instance: terminates everything in it (and in called instances). */
@@ -242,9 +253,9 @@ export class Bpmn {
   }
 
   /** The activation phase; an evaluation failure leaves the element ACTIVATING with an incident. */
-  async runActivation(pi: PiRow, ei: EiRow, node: FlowNode) {
+  async runActivation(pi: PiRow, ei: EiRow, node: FlowNode, afterListeners = false) {
     try {
-      await this.activationBehaviour(pi, ei, node);
+      await this.activationBehaviour(pi, ei, node, afterListeners);
     } catch (e) {
       if (!(e instanceof IncidentSignal)) throw e;
       this.run.raiseIncident(pi, ei, e.errorType, e.message);
@@ -257,9 +268,19 @@ export class Bpmn {
     this.run.event('ELEMENT_ACTIVATED', ei, pi);
   }
 
-  private async activationBehaviour(pi: PiRow, ei: EiRow, node: FlowNode) {
+  /** Execution listeners: the start listeners' jobs are done, the element's own behaviour follows. */
+  async resumeActivation(pi: PiRow, ei: EiRow, node: FlowNode) {
+    await this.runActivation(pi, ei, node, true);
+  }
+
+  private async activationBehaviour(pi: PiRow, ei: EiRow, node: FlowNode, afterListeners: boolean) {
     if (this.isBody(ei)) return this.activateBody(pi, ei, node);
-    if (node.inputs.length) this.applyInputs(pi, ei, node.inputs);
+    if (!afterListeners) {
+      if (node.inputs.length) this.applyInputs(pi, ei, node.inputs);
+      // start listeners run after the input mappings, before anything of the element's own
+      if (await listenersPending(this.run, pi, ei, node, 'start')) return;
+    }
+    if (node.kind === 'PROCESS') return this.beginProcess(pi, ei, node);
     const vars = () => this.run.visibleVariables(ei.key);
     const ev = node.event?.kind;
 
@@ -785,6 +806,19 @@ export class Bpmn {
       );
       return;
     }
+    // end listeners run after the output mappings; the element completes when the last one is done
+    try {
+      if (!this.isBody(ei) && (await listenersPending(this.run, pi, ei, node, 'end'))) return;
+    } catch (e) {
+      if (!(e instanceof IncidentSignal)) throw e;
+      this.run.raiseIncident(pi, ei, e.errorType, e.message);
+      return;
+    }
+    await this.finishCompletion(pi, ei, node, flows);
+  }
+
+  /** Leaves a completing element and continues the flow (after its end listeners, if any). */
+  async finishCompletion(pi: PiRow, ei: EiRow, node: FlowNode, flows?: string[]) {
     this.leave(pi, ei);
     await this.continueAfter(pi, ei, node, flows);
   }

@@ -4,6 +4,7 @@
  */
 import { EngineError, type ActivatedJob, type Variables } from '../api.ts';
 import type { Bpmn } from './bpmn.ts';
+import { LISTENER_NO_RETRIES, listenerJobCompleted, listenerOfJob, refuseThrowError } from './listeners.ts';
 import type { Run } from './run.ts';
 import type { JobRow, PiRow } from './state.ts';
 
@@ -120,10 +121,12 @@ export async function completeJob(run: Run, bpmn: Bpmn, key: number, variables: 
       `Expected to complete job with key '${key}', but it is in state '${jobStateText(job)}'`,
     );
   const ei = run.uow.eis.get(job.elementInstanceKey);
+  const listener = listenerOfJob(run, job);
   run.uow.jobs.remove(job);
   if (!ei) return;
-  const node = await bpmn.nodeOf(pi, ei);
   run.event('JOB_COMPLETED', ei, pi, { jobKey: String(job.key) });
+  if (listener) return listenerJobCompleted(run, bpmn, pi, ei, variables);
+  const node = await bpmn.nodeOf(pi, ei);
   await bpmn.complete(pi, ei, node, variables);
   await bpmn.drain();
 }
@@ -159,7 +162,8 @@ export async function failJob(
   } else {
     job.state = 'FAILED';
     job.deadline = null;
-    run.raiseIncident(pi, ei, 'JOB_NO_RETRIES', errorMessage || 'No more retries left.', job.key);
+    const type = listenerOfJob(run, job) ? LISTENER_NO_RETRIES : 'JOB_NO_RETRIES';
+    run.raiseIncident(pi, ei, type, errorMessage || 'No more retries left.', job.key);
   }
   run.uow.jobs.touch(job);
 }
@@ -179,6 +183,7 @@ export async function throwError(
       'FAILED_PRECONDITION',
       `Expected to throw an error for job with key '${key}', but it is in state '${jobStateText(job)}'`,
     );
+  refuseThrowError(run, job);
   const ei = run.uow.eis.get(job.elementInstanceKey)!;
   job.state = 'ERROR_THROWN';
   job.errorMessage = errorMessage;

@@ -4,6 +4,7 @@
  * writes exactly those changes inside the command's transaction. Nothing here outlives the command.
  */
 import type { Db, Param, Row } from '../store/db.ts';
+import type { ListenerState } from './listeners.ts';
 
 export type EiState = 'ACTIVATING' | 'ACTIVATED' | 'COMPLETING' | 'TERMINATING';
 
@@ -32,6 +33,10 @@ export interface EiData {
   childPiKey?: number;
   /** Open Camunda user task of a user task element (runtime/user-tasks.ts). */
   userTaskKey?: number;
+  /** Execution listeners of the element: where they stand (runtime/listeners.ts). */
+  listener?: ListenerState;
+  /** Process instance waiting for its start listeners: the start events it then starts at. */
+  startAt?: string[];
 }
 
 export interface EiRow {
