@@ -4,28 +4,11 @@
 // Chinese names as they are. axe on the page.
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
-import type { Browser } from 'playwright-core';
 import { call } from './helpers/api.ts';
-import {
-  launchChromium,
-  loginThroughForm,
-  seriousViolations,
-  startUiHub,
-  type UiHub,
-} from './helpers/browser.ts';
+import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
 import { readXlsx, type ReadCell } from './helpers/xlsx.ts';
 
-let ui: UiHub;
-let browser: Browser;
-
-test.before(async () => {
-  ui = await startUiHub();
-  browser = await launchChromium();
-});
-test.after.always(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+const ui = useUiHub(test);
 
 /** A cell as the CSV writes it (src/assessment/render.ts formatFigure), to compare the two downloads. */
 function asCsv(cell: ReadCell): string {
@@ -39,21 +22,23 @@ function asCsv(cell: ReadCell): string {
 
 test('the leader downloads the report as .xlsx: the CSV table with numbers as numbers', async (t) => {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-  const run = await call(ui.url, 'POST', '/api/assessment/runs', {
-    token: await ui.token('leader'),
+  const run = await call(ui.hub.url, 'POST', '/api/assessment/runs', {
+    token: await ui.hub.token('leader'),
     body: { period: 'month', date: today },
   });
   t.is(run.status, 201);
   t.is(run.body.links.xlsx, `/api/assessment/reports/${run.body.id}/xlsx`);
   const report = (
-    await call(ui.url, 'GET', `/api/assessment/reports/${run.body.id}`, { token: await ui.token('leader') })
+    await call(ui.hub.url, 'GET', `/api/assessment/reports/${run.body.id}`, {
+      token: await ui.hub.token('leader'),
+    })
   ).body;
-  const csv = (await call(ui.url, 'GET', run.body.links.csv, { token: await ui.token('leader') }))
+  const csv = (await call(ui.hub.url, 'GET', run.body.links.csv, { token: await ui.hub.token('leader') }))
     .body as string;
 
-  const page = await browser.newPage();
+  const page = await ui.browser.newPage();
   t.teardown(() => page.close());
-  await loginThroughForm(page, ui.url, 'leader');
+  await loginThroughForm(page, ui.hub.url, 'leader');
   await page.getByRole('link', { name: '考核评价' }).click();
   await page.getByRole('heading', { name: '考核评价', level: 1 }).waitFor();
   await page.getByTestId('assessment-table').waitFor();

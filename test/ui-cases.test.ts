@@ -4,40 +4,39 @@
 // the shift leader's inbox shows the escalation without a reload, and the leader claims and decides it
 // (催办); the department then signs for and disposes of it on a phone-sized screen. axe on every page.
 import test from 'ava';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, loginThroughForm, seriousViolations } from './helpers/browser.ts';
-import { at, startScenarioHub, until, type ScenarioHub } from './helpers/scenario-hub.ts';
+import type { Page } from 'playwright-core';
+import { loginThroughForm, seriousViolations, useBrowserHub } from './helpers/browser.ts';
+import { at, startScenarioHub, until } from './helpers/scenario-hub.ts';
 
 // The demo users' password in startScenarioHub (test/helpers/scenario-hub.ts).
 const PASSWORD = 'scenario-test-password';
 
-let s: ScenarioHub;
-let browser: Browser;
 let point = { lng: 0, lat: 0, gridCode: '' };
-
-test.before(async () => {
-  // Wednesday 09:00, a working day: the sign-for limit of 暴露垃圾 is one working hour.
-  s = await startScenarioHub(at('2026-11-25 09:00'), { ADMIN_UI: 'true' });
-  browser = await launchChromium();
-  const cell = await s.hub.db.prisma.gridCell.findFirstOrThrow({
-    where: { street: '城北街道', active: true },
-    orderBy: { code: 'asc' },
-  });
-  point = { lng: (cell.minLng + cell.maxLng) / 2, lat: (cell.minLat + cell.maxLat) / 2, gridCode: cell.code };
-});
-test.after.always(async () => {
-  await browser?.close();
-  await s?.close();
-});
+// Wednesday 09:00, a working day: the sign-for limit of 暴露垃圾 is one working hour.
+const ui = useBrowserHub(
+  test,
+  () => startScenarioHub(at('2026-11-25 09:00'), { ADMIN_UI: 'true' }),
+  async ({ hub: s }) => {
+    const cell = await s.hub.db.prisma.gridCell.findFirstOrThrow({
+      where: { street: '城北街道', active: true },
+      orderBy: { code: 'asc' },
+    });
+    point = {
+      lng: (cell.minLng + cell.maxLng) / 2,
+      lat: (cell.minLat + cell.maxLat) / 2,
+      gridCode: cell.code,
+    };
+  },
+);
 
 async function pageAs(username: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  await loginThroughForm(page, s.url, username, PASSWORD);
+  const page = await ui.browser.newPage({ viewport });
+  await loginThroughForm(page, ui.hub.url, username, PASSWORD);
   return page;
 }
 
 const caseStatus = async (id: string) =>
-  (await s.hub.db.prisma.case.findUniqueOrThrow({ where: { id } })).status;
+  (await ui.hub.hub.db.prisma.case.findUniqueOrThrow({ where: { id } })).status;
 
 let caseId = '';
 let caseNo = '';
@@ -49,7 +48,7 @@ test.serial('a case reported over the API appears in the open case list without 
   await page.getByTestId('cases').waitFor();
   t.deepEqual(await seriousViolations(page), []);
 
-  const reported = await s.as('field_supervisor').post('/api/cases', {
+  const reported = await ui.hub.as('field_supervisor').post('/api/cases', {
     source: 'supervisor',
     categoryCode: '0102',
     urgency: 'urgent',
@@ -115,15 +114,15 @@ test.serial('case detail: timeline, grid map with the point in its cell', async 
 test.serial(
   'an overdue sign-for reaches the shift leader’s inbox live; claim and 催办 from the page',
   async (t) => {
-    t.is((await s.as('acceptor').post(`/api/cases/${caseId}/actions/register`)).status, 200);
-    const dispatched = await s.as('dispatcher').post(`/api/cases/${caseId}/actions/dispatch`, {
+    t.is((await ui.hub.as('acceptor').post(`/api/cases/${caseId}/actions/register`)).status, 200);
+    const dispatched = await ui.hub.as('dispatcher').post(`/api/cases/${caseId}/actions/dispatch`, {
       assigneeType: 'department',
-      assigneeId: s.unit.D06,
+      assigneeId: ui.hub.unit.D06,
     });
     t.is(dispatched.status, 200);
     await until(
       'sign deadline',
-      async () => (await s.hub.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } })).signDeadline,
+      async () => (await ui.hub.hub.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } })).signDeadline,
     );
 
     const page = await pageAs('shift_leader');
@@ -131,7 +130,7 @@ test.serial(
     await page.getByRole('link', { name: '督办箱' }).click();
     await page.getByText('没有待办的督办事项').waitFor();
 
-    await s.clock.add(61 * 60_000); // past the one working hour to sign for it
+    await ui.hub.clock.add(61 * 60_000); // past the one working hour to sign for it
     const item = page.locator(`li[data-item="${caseNo}"]`);
     await item.waitFor({ timeout: 30_000 });
     t.is(await page.getByTestId('inbox-notice').innerText(), '新的督办事项已到达');
@@ -146,7 +145,7 @@ test.serial(
     await page.getByText(`${caseNo}: 已决定：催办`).waitFor();
     t.is(await item.count(), 0);
 
-    const row = await s.hub.db.prisma.escalation.findFirstOrThrow({ where: { caseId } });
+    const row = await ui.hub.hub.db.prisma.escalation.findFirstOrThrow({ where: { caseId } });
     t.like(row, { status: 'decided', decision: 'urge', decisionNote: '请立即签收处理' });
   },
 );
@@ -179,11 +178,13 @@ test.serial('the department signs for and disposes of the case on a phone-sized 
   await card.getByRole('button', { name: '提交' }).click();
   await page.getByText('已提交处置结果').waitFor();
   await until('disposed', async () => (await caseStatus(caseId)) !== 'signed');
-  const disposed = await s.hub.db.prisma.caseEvent.findFirstOrThrow({ where: { caseId, type: 'disposed' } });
+  const disposed = await ui.hub.hub.db.prisma.caseEvent.findFirstOrThrow({
+    where: { caseId, type: 'disposed' },
+  });
   t.is(disposed.note, '已清运垃圾');
   t.is(disposed.actorName, '执法局处置员');
   // The photo went up with the disposal: the case's detail lists it on the disposed event, same bytes.
-  const detail = await s.as('dispatcher').get(`/api/cases/${caseId}`);
+  const detail = await ui.hub.as('dispatcher').get(`/api/cases/${caseId}`);
   const photos = detail.body.attachments.filter((a: { kind: string }) => a.kind === 'disposal');
   t.is(photos.length, 1);
   t.like(photos[0], {
@@ -197,10 +198,12 @@ test.serial('the department signs for and disposes of the case on a phone-sized 
 test.serial(
   'assessment: the leader runs the month; the department’s figures, a click lists the case',
   async (t) => {
-    const run = await s.as('leader').post('/api/assessment/runs', { period: 'month', date: '2026-11-25' });
+    const run = await ui.hub
+      .as('leader')
+      .post('/api/assessment/runs', { period: 'month', date: '2026-11-25' });
     t.is(run.status, 201);
-    const report = (await s.as('leader').get(`/api/assessment/reports/${run.body.id}`)).body;
-    const d06 = await s.hub.db.prisma.department.findUniqueOrThrow({ where: { code: 'D06' } });
+    const report = (await ui.hub.as('leader').get(`/api/assessment/reports/${run.body.id}`)).body;
+    const d06 = await ui.hub.hub.db.prisma.department.findUniqueOrThrow({ where: { code: 'D06' } });
     const figures = report.result.departments.find((d: { id: string }) => d.id === d06.id);
     t.is(figures.figures.registered.value, 1);
 

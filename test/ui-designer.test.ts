@@ -5,30 +5,15 @@
 // A BPMN file from another tool (Camunda 7 style) opens and the page lists what keeps it from deploying.
 // Procedure versions live in the database the hub uses, so this file runs on both databases.
 import test from 'ava';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { call } from './helpers/api.ts';
-import {
-  launchChromium,
-  loginThroughForm,
-  seriousViolations,
-  startUiHub,
-  type UiHub,
-} from './helpers/browser.ts';
+import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
 
-let ui: UiHub;
-let browser: Browser;
 let page: Page;
-
-test.before(async () => {
-  ui = await startUiHub();
-  browser = await launchChromium();
+const ui = useUiHub(test, async ({ hub, browser }) => {
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('dialog', (d) => void d.accept());
-  await loginThroughForm(page, ui.url, 'administrator');
-});
-test.after.always(async () => {
-  await browser?.close();
-  await ui?.close();
+  await loginThroughForm(page, hub.url, 'administrator');
 });
 
 const lintStatus = () => page.getByTestId('lint-status');
@@ -36,15 +21,17 @@ const panelGroup = (name: string) =>
   page.locator('#properties .bio-properties-panel-group-header', { hasText: name });
 
 async function versionsOf(id: string): Promise<number[]> {
-  const res = await call(ui.url, 'GET', '/api/procedures', { token: await ui.token('administrator') });
+  const res = await call(ui.hub.url, 'GET', '/api/procedures', {
+    token: await ui.hub.token('administrator'),
+  });
   return res.body.items
     .find((p: { bpmnProcessId: string }) => p.bpmnProcessId === id)
     .versions.map((v: { version: number }) => v.version);
 }
 
 async function xmlOf(id: string, version: number): Promise<string> {
-  const res = await call(ui.url, 'GET', `/api/procedures/${id}/versions/${version}`, {
-    token: await ui.token('administrator'),
+  const res = await call(ui.hub.url, 'GET', `/api/procedures/${id}/versions/${version}`, {
+    token: await ui.hub.token('administrator'),
   });
   return res.body.xml;
 }
@@ -167,7 +154,7 @@ test.serial(
     t.deepEqual(await versionsOf('assessment'), before);
     t.is(
       (
-        await call(ui.url, 'GET', '/api/procedures', { token: await ui.token('administrator') })
+        await call(ui.hub.url, 'GET', '/api/procedures', { token: await ui.hub.token('administrator') })
       ).body.items.some((p: { bpmnProcessId: string }) => p.bpmnProcessId === 'legacy-complaint'),
       false,
     );

@@ -4,35 +4,20 @@
 // the field it names. A non-administrator gets no edit controls and the API refuses the changes (403).
 // axe on the open forms; the forms are reached and filled by keyboard.
 import test from 'ava';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { call } from './helpers/api.ts';
-import {
-  launchChromium,
-  loginThroughForm,
-  seriousViolations,
-  startUiHub,
-  type UiHub,
-} from './helpers/browser.ts';
+import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
 
-let ui: UiHub;
-let browser: Browser;
 let admin: Page;
-
-test.before(async () => {
-  ui = await startUiHub();
-  browser = await launchChromium();
+const ui = useUiHub(test, async ({ hub, browser }) => {
   admin = await browser.newPage();
-  await loginThroughForm(admin, ui.url, 'administrator');
+  await loginThroughForm(admin, hub.url, 'administrator');
   await admin.getByRole('link', { name: '运维管理' }).click();
   await admin.getByRole('heading', { name: '运维管理', level: 1 }).waitFor();
 });
-test.after.always(async () => {
-  await browser?.close();
-  await ui?.close();
-});
 
 const get = async (path: string, username = 'administrator') =>
-  call(ui.url, 'GET', path, { token: await ui.token(username) });
+  call(ui.hub.url, 'GET', path, { token: await ui.hub.token(username) });
 
 /** The message shown next to a form field, and that the field points at it for screen readers. */
 async function fieldMessage(page: Page, label: string | RegExp, name: string) {
@@ -334,9 +319,9 @@ test.serial(
 );
 
 test.serial('English: the forms speak English after the switch', async (t) => {
-  const page = await browser.newPage();
+  const page = await ui.browser.newPage();
   t.teardown(() => page.close());
-  await loginThroughForm(page, ui.url, 'administrator');
+  await loginThroughForm(page, ui.hub.url, 'administrator');
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('link', { name: 'Operations' }).click();
   await page.getByRole('tab', { name: 'Departments' }).click();
@@ -349,15 +334,15 @@ test.serial('English: the forms speak English after the switch', async (t) => {
 test.serial(
   'a non-administrator: no operations page, no edit controls; the API refuses changes',
   async (t) => {
-    const page = await browser.newPage();
+    const page = await ui.browser.newPage();
     t.teardown(() => page.close());
-    await loginThroughForm(page, ui.url, 'leader');
-    await page.goto(`${ui.url}/#/operations`);
+    await loginThroughForm(page, ui.hub.url, 'leader');
+    await page.goto(`${ui.hub.url}/#/operations`);
     await page.getByRole('alert').waitFor();
     t.is(await page.getByRole('alert').innerText(), '您的角色无权访问此页面。');
     t.is(await page.getByRole('button', { name: /新建|编辑|保存/ }).count(), 0);
 
-    const token = await ui.token('leader');
+    const token = await ui.hub.token('leader');
     const dept = (await get('/api/departments')).body.items.find(
       (d: { code: string }) => d.code === 'D-TEST',
     );
@@ -366,17 +351,17 @@ test.serial(
     );
     const users = (await get('/api/users')).body.items as { id: string; username: string }[];
     const refused = await Promise.all([
-      call(ui.url, 'POST', '/api/departments', {
+      call(ui.hub.url, 'POST', '/api/departments', {
         token,
         body: { code: 'D-X', name: 'x', kind: 'department' },
       }),
-      call(ui.url, 'PATCH', `/api/departments/${dept.id}`, { token, body: { name: 'x' } }),
-      call(ui.url, 'PUT', `/api/categories/${cat.id}/limits`, { token, body: { limits: [] } }),
-      call(ui.url, 'PATCH', `/api/users/${users.find((u) => u.username === 'leader')!.id}`, {
+      call(ui.hub.url, 'PATCH', `/api/departments/${dept.id}`, { token, body: { name: 'x' } }),
+      call(ui.hub.url, 'PUT', `/api/categories/${cat.id}/limits`, { token, body: { limits: [] } }),
+      call(ui.hub.url, 'PATCH', `/api/users/${users.find((u) => u.username === 'leader')!.id}`, {
         token,
         body: { roles: ['administrator'] },
       }),
-      call(ui.url, 'PUT', '/api/calendar/days/2030-03-07', { token, body: { kind: 'holiday' } }),
+      call(ui.hub.url, 'PUT', '/api/calendar/days/2030-03-07', { token, body: { kind: 'holiday' } }),
     ]);
     t.deepEqual(
       refused.map((r) => r.status),

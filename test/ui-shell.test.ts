@@ -2,26 +2,9 @@
 // and sees exactly the pages it may open; the language switch; a page outside the role says so; axe finds
 // no serious violation on the login page and the shell; the navigation is reachable by keyboard.
 import test from 'ava';
-import type { Browser } from 'playwright-core';
-import {
-  launchChromium,
-  loginThroughForm,
-  seriousViolations,
-  startUiHub,
-  type UiHub,
-} from './helpers/browser.ts';
+import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
 
-let ui: UiHub;
-let browser: Browser;
-
-test.before(async () => {
-  ui = await startUiHub();
-  browser = await launchChromium();
-});
-test.after.always(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+const ui = useUiHub(test);
 
 const EXPECTED_NAV: Record<string, string[]> = {
   administrator: ['案卷', '督办箱', '流程设计', '考核评价', '运维管理'],
@@ -35,9 +18,9 @@ const EXPECTED_NAV: Record<string, string[]> = {
 
 for (const [role, nav] of Object.entries(EXPECTED_NAV)) {
   test.serial(`${role} logs in and the navigation shows only its pages`, async (t) => {
-    const page = await browser.newPage();
+    const page = await ui.browser.newPage();
     t.teardown(() => page.close());
-    await loginThroughForm(page, ui.url, role);
+    await loginThroughForm(page, ui.hub.url, role);
     const links = await page.getByRole('navigation', { name: '主导航' }).getByRole('link').allInnerTexts();
     t.deepEqual(links, nav);
     // Landed on the first page of the list, marked as current.
@@ -47,19 +30,19 @@ for (const [role, nav] of Object.entries(EXPECTED_NAV)) {
 }
 
 test.serial('a page outside the role: the shell says the role may not open it', async (t) => {
-  const page = await browser.newPage();
+  const page = await ui.browser.newPage();
   t.teardown(() => page.close());
-  await loginThroughForm(page, ui.url, 'field_supervisor');
-  await page.goto(`${ui.url}/#/designer`);
+  await loginThroughForm(page, ui.hub.url, 'field_supervisor');
+  await page.goto(`${ui.hub.url}/#/designer`);
   await page.getByRole('alert').waitFor();
   t.is(await page.getByRole('alert').innerText(), '您的角色无权访问此页面。');
   t.is(await page.locator('.djs-container').count(), 0);
 });
 
 test.serial('wrong password: the login form shows the refusal and stays', async (t) => {
-  const page = await browser.newPage();
+  const page = await ui.browser.newPage();
   t.teardown(() => page.close());
-  await page.goto(`${ui.url}/#/login`);
+  await page.goto(`${ui.hub.url}/#/login`);
   await page.getByLabel('用户名').fill('dispatcher');
   await page.getByLabel('密码').fill('not the password');
   await page.getByRole('button', { name: '登录' }).click();
@@ -72,9 +55,9 @@ test.serial('wrong password: the login form shows the refusal and stays', async 
 test.serial(
   'English switch: the navigation and headings change language, and it is remembered',
   async (t) => {
-    const page = await browser.newPage();
+    const page = await ui.browser.newPage();
     t.teardown(() => page.close());
-    await loginThroughForm(page, ui.url, 'leader');
+    await loginThroughForm(page, ui.hub.url, 'leader');
     t.is(await page.locator('html').getAttribute('lang'), 'zh-CN');
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('link', { name: 'Cases' }).waitFor();
@@ -91,27 +74,27 @@ test.serial(
 );
 
 test.serial('logout ends the session: back to the login form, the old token is refused', async (t) => {
-  const page = await browser.newPage();
+  const page = await ui.browser.newPage();
   t.teardown(() => page.close());
-  await loginThroughForm(page, ui.url, 'dispatcher');
+  await loginThroughForm(page, ui.hub.url, 'dispatcher');
   const token = (await page.evaluate(
     "JSON.parse(sessionStorage.getItem('hub.session') ?? '{}').token",
   )) as string;
   await page.getByRole('button', { name: '退出登录' }).click();
   await page.getByRole('heading', { name: '登录' }).waitFor();
-  const res = await fetch(`${ui.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${ui.hub.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
   t.is(res.status, 401);
 });
 
 test.serial(
   'accessibility: login page and shell have no serious axe violations; keyboard reaches the navigation',
   async (t) => {
-    const page = await browser.newPage();
+    const page = await ui.browser.newPage();
     t.teardown(() => page.close());
-    await page.goto(`${ui.url}/#/login`);
+    await page.goto(`${ui.hub.url}/#/login`);
     await page.getByRole('button', { name: '登录' }).waitFor();
     t.deepEqual(await seriousViolations(page), []);
-    await loginThroughForm(page, ui.url, 'administrator');
+    await loginThroughForm(page, ui.hub.url, 'administrator');
     t.deepEqual(await seriousViolations(page), []);
     // Tab from the top: the skip link first, then the navigation links in order.
     await page.locator('body').focus();
@@ -127,22 +110,22 @@ test.serial(
 );
 
 test.serial('the hub serves the app for page paths but never for API paths', async (t) => {
-  const index = await fetch(`${ui.url}/some/page`);
+  const index = await fetch(`${ui.hub.url}/some/page`);
   t.is(index.status, 200);
   t.regex(index.headers.get('content-type') ?? '', /text\/html/);
-  const api = await fetch(`${ui.url}/api/no-such-route`);
+  const api = await fetch(`${ui.hub.url}/api/no-such-route`);
   t.is(api.status, 404);
   t.regex(api.headers.get('content-type') ?? '', /problem\+json/);
-  const missing = await fetch(`${ui.url}/assets/missing.js`);
+  const missing = await fetch(`${ui.hub.url}/assets/missing.js`);
   t.is(missing.status, 404);
 });
 
 test.serial(
   'operations: the administrator reads users, departments, categories with limits; no serious axe violation',
   async (t) => {
-    const page = await browser.newPage();
+    const page = await ui.browser.newPage();
     t.teardown(() => page.close());
-    await loginThroughForm(page, ui.url, 'administrator');
+    await loginThroughForm(page, ui.hub.url, 'administrator');
     await page.getByRole('link', { name: '运维管理' }).click();
     await page.getByRole('heading', { name: '运维管理' }).waitFor();
     await page.getByRole('tab', { name: '用户' }).click();

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestFn } from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
@@ -86,6 +87,56 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/** A browser test file's hub and the Chromium it drives, there from the file's first test on. */
+export interface BrowserFixture<H> {
+  readonly hub: H;
+  readonly browser: Browser;
+}
+
+/**
+ * Registers the file's hooks: `start` the hub and launch Chromium before the first test, then the file's
+ * own `ready` set-up (a logged-in page; in this hook because ava runs a file's before hooks concurrently),
+ * and close both after the last test (also when a test or the start failed).
+ */
+export function useBrowserHub<H extends { close(): Promise<void> }>(
+  test: TestFn,
+  start: () => Promise<H>,
+  ready?: (fixture: BrowserFixture<H>) => Promise<void>,
+): BrowserFixture<H> {
+  let hub: H | undefined;
+  let browser: Browser | undefined;
+  test.before(async () => {
+    hub = await start();
+    browser = await launchChromium();
+    await ready?.(fixture);
+  });
+  test.after.always(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+  // Read in tests and `ready`, which run after the start; read earlier, say so instead of undefined.
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined)
+      throw new Error(`the ${what} starts in test.before: use it inside a test or hook`);
+    return value;
+  };
+  const fixture: BrowserFixture<H> = {
+    get hub() {
+      return started(hub, 'hub');
+    },
+    get browser() {
+      return started(browser, 'browser');
+    },
+  };
+  return fixture;
+}
+
+/** useBrowserHub with startUiHub: a hub over the file's own database with the demo data and the UI. */
+export const useUiHub = (
+  test: TestFn,
+  ready?: (fixture: BrowserFixture<UiHub>) => Promise<void>,
+): BrowserFixture<UiHub> => useBrowserHub(test, () => startUiHub(), ready);
 
 /** Logs in through the login form and waits for the shell. */
 export async function loginThroughForm(
