@@ -2,6 +2,7 @@
 // exact output variables, rows, timeline entries, retries/incidents on bad input and on unreachable
 // dependencies, and idempotency on redelivery.
 import test from 'ava';
+import { reopenCase } from '../src/cases/reopen.ts';
 import { createDb } from '../src/db/index.ts';
 import { HANDLERS } from '../workers/index.ts';
 import { createTestDb, type TestDb } from './helpers/db.ts';
@@ -544,6 +545,63 @@ test.serial(
     });
     await run('hub.callback.record', { caseId: answered.id, satisfaction: 'basic' });
     t.like(await caseRow(answered.id), { callbackSatisfied: true });
+  },
+);
+
+test.serial(
+  'callback after a 不满意 reopen: record answers reopened; the next round closes, asks and times out again',
+  async (t) => {
+    const { prisma } = t0.db;
+    const c = await insertCase(t0.db, { source: 'hotline', sourceRef: 'T-R', status: 'checking' });
+    await run('hub.case.close', { caseId: c.id });
+    await run('hub.callback.request', { caseId: c.id });
+    // The hotline's 不满意, as adapters/hotline records it: the 回访, then the reopen.
+    await prisma.$transaction(async (tx) => {
+      await tx.caseEvent.create({
+        data: {
+          caseId: c.id,
+          type: 'callback',
+          fromStatus: 'closed',
+          toStatus: 'closed',
+          data: { satisfaction: 'unsatisfied' },
+        },
+      });
+      await reopenCase(tx, { caseId: c.id, at: new Date(), actorName: '12319热线' });
+    });
+    t.deepEqual(await run('hub.callback.record', { caseId: c.id, satisfaction: 'unsatisfied' }), {
+      action: 'complete',
+      variables: { reopened: true },
+    });
+    t.is((await caseRow(c.id)).status, 'registered');
+    // Redone (dispatch … 核查 in between): 结案 and the 回访 request happen again, once each.
+    await prisma.case.update({ where: { id: c.id }, data: { status: 'checking' } });
+    await run('hub.case.close', { caseId: c.id });
+    await run('hub.case.close', { caseId: c.id });
+    await run('hub.callback.request', { caseId: c.id });
+    await run('hub.callback.request', { caseId: c.id });
+    t.is((await caseRow(c.id)).status, 'closed');
+    t.deepEqual(
+      (await prisma.outboxMessage.findMany({ where: { caseId: c.id }, orderBy: { createdAt: 'asc' } })).map(
+        (o) => o.dedupeKey,
+      ),
+      [`callback:${c.id}`, `callback:${c.id}:r1`],
+    );
+    t.deepEqual(await run('hub.callback.record', { caseId: c.id, satisfaction: 'unsatisfied' }), {
+      action: 'complete',
+      variables: { reopened: false },
+    });
+    // (the jobs run on the test clock, the hotline's events above on the real one: compare as sets)
+    t.deepEqual((await events(c.id)).map((e) => e.type).sort(), [
+      'callback',
+      'callback',
+      'closed',
+      'closed',
+      'reopened',
+    ]);
+    t.like(await prisma.caseEvent.findUniqueOrThrow({ where: { dedupeKey: `callback:${c.id}:r1` } }), {
+      type: 'callback',
+      data: { satisfaction: null, timedOut: true },
+    });
   },
 );
 
