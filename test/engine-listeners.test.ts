@@ -112,6 +112,12 @@ test('start listeners after input mappings, then the task job, then end listener
     (await jobsOf(pik)).map((j) => [j.type, j.kind, j.listenerEventType]),
     [['el-s1', 'EXECUTION_LISTENER', 'START']],
   );
+  const filtered = async (filter: object) =>
+    (await rest('POST', '/v2/jobs/search', { filter: { processInstanceKey: pik, ...filter } })).body.items
+      .length as number;
+  t.is(await filtered({ kind: 'EXECUTION_LISTENER', listenerEventType: 'START' }), 1);
+  t.is(await filtered({ kind: 'BPMN_ELEMENT' }), 0);
+  t.is(await filtered({ listenerEventType: { $in: ['END', 'UNSPECIFIED'] } }), 0);
   await te.zbc.completeJob({ jobKey: s1.key, variables: { fromS1: 'a' } });
 
   // second start listener: FEEL type and retries; sees the first one's variables
