@@ -1,13 +1,15 @@
 /**
  * The gateway's transport settings: TLS (ENGINE_TLS_CERT/KEY), the message size limit
  * (ENGINE_MAX_MESSAGE_BYTES, with large ActivateJobs answers split below it) and long polls that end
- * before the caller's gRPC deadline.
+ * before the caller's gRPC deadline, and the request compression the gateway asks for (none).
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { ClientReadableStream, ServiceError, StatusObject } from '@grpc/grpc-js';
 import { bpmnVariant, rawGatewayClient, rawUnary, startTestEngine } from './helpers/engine.ts';
 
@@ -122,4 +124,37 @@ test('a long poll longer than the call deadline completes OK before the deadline
   t.is(status.code, 0, status.details);
   const elapsed = Date.now() - started;
   t.true(elapsed >= 2000 && elapsed < 3000, `ended after ${elapsed} ms`);
+});
+
+test('answers advertise grpc-accept-encoding identity, so clients stop gzipping requests; gzipped requests are still served', async (t) => {
+  const engine = await startTestEngine();
+  t.teardown(() => engine.close());
+  // bare HTTP/2, to see the headers the client's compression filter consumes
+  const session = connect(`http://${engine.address}`);
+  t.teardown(() => session.close());
+  const body = gzipSync(Buffer.alloc(0)); // an empty TopologyRequest
+  const frame = Buffer.concat([Buffer.from([1]), Buffer.alloc(4), body]);
+  frame.writeUInt32BE(body.length, 1);
+  const reply = await new Promise<{ headers: Record<string, unknown>; trailers: Record<string, unknown> }>(
+    (resolve, reject) => {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/gateway_protocol.Gateway/Topology',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+        'grpc-encoding': 'gzip',
+      });
+      let headers: Record<string, unknown> = {};
+      stream.on('response', (h) => (headers = h));
+      stream.on('trailers', (trailers) => resolve({ headers, trailers }));
+      stream.on('data', () => {});
+      stream.on('error', reject);
+      stream.end(frame);
+    },
+  );
+  t.is(reply.headers[':status'], 200);
+  t.is(reply.headers['grpc-accept-encoding'], 'identity');
+  t.is(reply.trailers['grpc-status'], '0');
+  // and the real client, which starts with gzip, keeps working once it switched
+  for (let i = 0; i < 3; i++) t.is((await engine.zbc.topology()).brokers.length, 1);
 });
