@@ -37,3 +37,15 @@ export async function departmentNames(): Promise<Map<string, string>> {
 export async function categoryNames(): Promise<Map<string, string>> {
   return new Map((await getCategories()).map((c) => [`${c.kind}:${c.code}`, c.name]));
 }
+
+/**
+ * The departments a form may pick: the active ones, and `current` even when deactivated so an edit
+ * shows what is set now. Labelled `name (code)`.
+ */
+export const departmentChoices = (
+  list: readonly Pick<Department, 'id' | 'code' | 'name' | 'active'>[],
+  current?: string | null,
+) =>
+  list
+    .filter((d) => d.active || d.id === current)
+    .map((d) => ({ value: d.id, label: `${d.name} (${d.code})` }));

@@ -9,6 +9,7 @@ import { clockBadge, type CaseClock } from '../lib/clock.ts';
 import { formatTime, label, t } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
 import { categoryNames, departmentNames } from '../lib/reference.ts';
+import { columnHeads } from '../lib/table.ts';
 
 export interface CaseView {
   id: string;
@@ -193,18 +194,16 @@ function mountList(el: HTMLElement) {
           loading
             ? html`<p class="muted">${t('app.loading')}</p>`
             : html`<table class="responsive" data-testid="cases">
-                  <thead>
-                    <tr>
-                      <th scope="col">${t('cases.caseNo')}</th>
-                      <th scope="col">${t('cases.reportedAt')}</th>
-                      <th scope="col">${t('cases.category')}</th>
-                      <th scope="col">${t('cases.description')}</th>
-                      <th scope="col">${t('cases.status')}</th>
-                      <th scope="col">${t('cases.urgency')}</th>
-                      <th scope="col">${t('cases.department')}</th>
-                      ${showClock ? html`<th scope="col">${t('cases.clock')}</th>` : nothing}
-                    </tr>
-                  </thead>
+                  ${columnHeads([
+                    t('cases.caseNo'),
+                    t('cases.reportedAt'),
+                    t('cases.category'),
+                    t('cases.description'),
+                    t('cases.status'),
+                    t('cases.urgency'),
+                    t('cases.department'),
+                    ...(showClock ? [t('cases.clock')] : []),
+                  ])}
                   <tbody>
                     ${
                       items.length === 0

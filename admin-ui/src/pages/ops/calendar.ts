@@ -11,10 +11,8 @@ import { repeat } from 'lit-html/directives/repeat.js';
 import { api, describeError } from '../../lib/api.ts';
 import {
   errorRef,
-  field,
   fieldError,
   fieldId,
-  focusFirstError,
   formErrors,
   generalError,
   invalid,
@@ -22,7 +20,12 @@ import {
   text,
   type FormErrors,
 } from '../../lib/form.ts';
+import { formCard } from '../../lib/form-card.ts';
+import { inputField, selectField } from '../../lib/inputs.ts';
 import { formatTime, label, t } from '../../lib/i18n.ts';
+import { runSave, type SaveState } from '../../lib/save.ts';
+import { sectionHead } from '../../lib/section-head.ts';
+import { editCell, listTable } from '../../lib/table.ts';
 import type { MountSection } from './section.ts';
 
 interface Shift {
@@ -67,14 +70,22 @@ export const mount: MountSection = (el, { canEdit }) => {
   let editing: Override | null = null;
   let shifts: ShiftRow[] = [];
   let nextKey = 0;
-  let errors: FormErrors = noErrors();
+  const edit: SaveState = { busy: false, errors: noErrors() };
   let notice = '';
   let loadError = '';
-  let busy = false;
   let settings: Settings | null = null;
   let editingSettings = false;
   let settingsShifts: ShiftRow[] = [];
-  let settingsErrors: FormErrors = noErrors();
+  // One request at a time in this section: a save of either form (or a removal) disables both saves.
+  const settingsEdit: SaveState = {
+    errors: noErrors(),
+    get busy() {
+      return edit.busy;
+    },
+    set busy(value) {
+      edit.busy = value;
+    },
+  };
 
   async function load() {
     try {
@@ -97,7 +108,7 @@ export const mount: MountSection = (el, { canEdit }) => {
   function open(next: Override | null) {
     editing = next;
     shifts = (next?.shifts ?? []).map((s) => ({ ...s, key: nextKey++ }));
-    errors = noErrors();
+    edit.errors = noErrors();
     notice = '';
     draw();
     if (next) el.querySelector<HTMLElement>('#cal-form-h')?.focus();
@@ -118,13 +129,11 @@ export const mount: MountSection = (el, { canEdit }) => {
     const kind = text(form, 'kind');
     const typed = readPeriods(form, shifts);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-      errors = { fields: { date: t('cal.dateRequired') }, general: '' };
+      edit.errors = { fields: { date: t('cal.dateRequired') }, general: '' };
       draw();
       return;
     }
-    busy = true;
-    draw();
-    try {
+    await runSave(el, edit, draw, fieldNames(), async () => {
       await api(`/api/calendar/days/${encodeURIComponent(date)}`, {
         method: 'PUT',
         body: {
@@ -135,32 +144,25 @@ export const mount: MountSection = (el, { canEdit }) => {
       });
       editing = null;
       shifts = [];
-      errors = noErrors();
+      edit.errors = noErrors();
       notice = t('edit.saved', { name: date });
       await load();
       el.querySelector<HTMLElement>('#cal-new')?.focus();
-    } catch (err) {
-      errors = formErrors(err, fieldNames());
-      draw();
-      focusFirstError(el);
-    } finally {
-      busy = false;
-      draw();
-    }
+    });
   }
 
   async function remove(date: string) {
-    busy = true;
+    edit.busy = true;
     try {
       await api(`/api/calendar/days/${encodeURIComponent(date)}`, { method: 'DELETE' });
       notice = t('edit.deleted', { name: date });
       if (editing?.date === date) editing = null;
       await load();
     } catch (err) {
-      errors = formErrors(err, []);
+      edit.errors = formErrors(err, []);
       notice = '';
     } finally {
-      busy = false;
+      edit.busy = false;
       draw();
     }
   }
@@ -235,7 +237,7 @@ export const mount: MountSection = (el, { canEdit }) => {
   function openSettings(open: boolean) {
     editingSettings = open;
     settingsShifts = open && settings ? settings.shifts.map((x) => ({ ...x, key: nextKey++ })) : [];
-    settingsErrors = noErrors();
+    settingsEdit.errors = noErrors();
     notice = '';
     draw();
     if (open) el.querySelector<HTMLElement>('#cal-settings-h')?.focus();
@@ -245,9 +247,12 @@ export const mount: MountSection = (el, { canEdit }) => {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const fraction = text(form, 'yellowFraction');
-    busy = true;
-    draw();
-    try {
+    const fields = [
+      'shifts',
+      'yellowFraction',
+      ...settingsShifts.flatMap((_, i) => [`shifts.${i}.start`, `shifts.${i}.end`, `shifts.${i}`]),
+    ];
+    await runSave(el, settingsEdit, draw, fields, async () => {
       await api('/api/calendar/settings', {
         method: 'PUT',
         body: {
@@ -258,22 +263,11 @@ export const mount: MountSection = (el, { canEdit }) => {
         },
       });
       editingSettings = false;
-      settingsErrors = noErrors();
+      settingsEdit.errors = noErrors();
       notice = t('cal.settingsSaved');
       await load();
       el.querySelector<HTMLElement>('#cal-edit-settings')?.focus();
-    } catch (err) {
-      settingsErrors = formErrors(err, [
-        'shifts',
-        'yellowFraction',
-        ...settingsShifts.flatMap((_, i) => [`shifts.${i}.start`, `shifts.${i}.end`, `shifts.${i}`]),
-      ]);
-      draw();
-      focusFirstError(el);
-    } finally {
-      busy = false;
-      draw();
-    }
+    });
   }
 
   function settingsView() {
@@ -298,187 +292,117 @@ export const mount: MountSection = (el, { canEdit }) => {
           : nothing
       }`;
     return html`${summary}
-      <section class="card" aria-labelledby="cal-settings-h">
-        <h3 id="cal-settings-h" tabindex="-1">${t('cal.editSettings')}</h3>
-        <form class="stack" @submit=${saveSettings} novalidate>
-          ${periods(S, settingsShifts, settingsErrors, t('cal.standardShifts'), (rows) => {
-            settingsShifts = rows;
-            settingsErrors = noErrors();
-            draw();
-          })}
-          ${field(
-            S,
-            'yellowFraction',
-            t('cal.yellowFraction'),
-            html`<input
-              id=${fieldId(S, 'yellowFraction')}
-              name="yellowFraction"
-              type="number"
-              step="0.05"
-              min="0.05"
-              max="1"
-              value=${settings.yellowFraction}
-              aria-invalid=${invalid(settingsErrors, 'yellowFraction')}
-              aria-describedby=${errorRef(S, 'yellowFraction', settingsErrors)}
-            />`,
-            settingsErrors,
-          )}
-          ${generalError(settingsErrors)}
-          <div class="toolbar">
-            <button type="submit" class="primary" ?disabled=${busy}>${t('common.save')}</button>
-            <button type="button" @click=${() => openSettings(false)}>${t('common.cancel')}</button>
-          </div>
-        </form>
-      </section>`;
+    ${formCard(
+      {
+        id: S,
+        heading: t('cal.editSettings'),
+        level: 3,
+        errors: settingsEdit.errors,
+        busy: settingsEdit.busy,
+        onSubmit: saveSettings,
+        onCancel: () => openSettings(false),
+      },
+      html`${periods(S, settingsShifts, settingsEdit.errors, t('cal.standardShifts'), (rows) => {
+        settingsShifts = rows;
+        settingsEdit.errors = noErrors();
+        draw();
+      })}
+      ${inputField(S, 'yellowFraction', t('cal.yellowFraction'), settingsEdit.errors, {
+        type: 'number',
+        step: '0.05',
+        min: '0.05',
+        max: '1',
+        value: settings.yellowFraction,
+      })}`,
+    )}`;
   }
 
   function form() {
     if (!editing) return nothing;
     const o = editing;
+    const { errors } = edit;
     return keyed(
       o.date || 'new',
-      html`<section class="card" aria-labelledby="cal-form-h">
-        <h2 id="cal-form-h" tabindex="-1">
-          ${o.date ? t('cal.editHeading', { date: o.date }) : t('cal.setDay')}
-        </h2>
-        <form class="stack" @submit=${save} novalidate>
-          ${field(
-            F,
-            'date',
-            t('cal.date'),
-            html`<input
-              id=${fieldId(F, 'date')}
-              name="date"
-              type="date"
-              required
-              ?readonly=${Boolean(o.date)}
-              value=${o.date}
-              aria-invalid=${invalid(errors, 'date')}
-              aria-describedby=${errorRef(F, 'date', errors)}
-            />`,
-            errors,
-          )}
-          ${field(
-            F,
-            'kind',
-            t('cal.kind'),
-            html`<select
-              id=${fieldId(F, 'kind')}
-              name="kind"
-              aria-invalid=${invalid(errors, 'kind')}
-              aria-describedby=${errorRef(F, 'kind', errors)}
-            >
-              ${(['holiday', 'workday'] as const).map(
-                (k) => html`<option value=${k} ?selected=${k === o.kind}>${label('calKind', k)}</option>`,
-              )}
-            </select>`,
-            errors,
-          )}
-          ${periods(F, shifts, errors, t('cal.shifts'), (rows) => {
-            shifts = rows;
-            errors = noErrors();
-            draw();
-          })}
-          ${field(
-            F,
-            'note',
-            t('cal.note'),
-            html`<input
-              id=${fieldId(F, 'note')}
-              name="note"
-              autocomplete="off"
-              .value=${o.note ?? ''}
-              aria-invalid=${invalid(errors, 'note')}
-              aria-describedby=${errorRef(F, 'note', errors)}
-            />`,
-            errors,
-          )}
-          ${generalError(errors)}
-          <div class="toolbar">
-            <button type="submit" class="primary" ?disabled=${busy}>${t('common.save')}</button>
-            <button type="button" @click=${() => open(null)}>${t('common.cancel')}</button>
-          </div>
-        </form>
-      </section>`,
+      formCard(
+        {
+          id: F,
+          heading: o.date ? t('cal.editHeading', { date: o.date }) : t('cal.setDay'),
+          errors,
+          busy: edit.busy,
+          onSubmit: save,
+          onCancel: () => open(null),
+        },
+        html`${inputField(F, 'date', t('cal.date'), errors, {
+          type: 'date',
+          required: true,
+          readonly: Boolean(o.date),
+          value: o.date,
+        })}
+        ${selectField(
+          F,
+          'kind',
+          t('cal.kind'),
+          errors,
+          (['holiday', 'workday'] as const).map((k) => ({ value: k, label: label('calKind', k) })),
+          o.kind,
+        )}
+        ${periods(F, shifts, errors, t('cal.shifts'), (rows) => {
+          shifts = rows;
+          edit.errors = noErrors();
+          draw();
+        })}
+        ${inputField(F, 'note', t('cal.note'), errors, { autocomplete: 'off', value: o.note })}`,
+      ),
     );
   }
 
   function draw() {
     render(
-      html`${
-          canEdit
-            ? html`<div class="toolbar">
-                <button
-                  type="button"
-                  id="cal-new"
-                  @click=${() =>
-                    open({
-                      date: '',
-                      kind: 'holiday',
-                      shifts: null,
-                      note: null,
-                      updatedBy: null,
-                      updatedAt: '',
-                    })}
-                >
-                  ${t('cal.setDay')}
-                </button>
-              </div>`
-            : nothing
-        }
-        <p role="status" class="ok">${notice}</p>
-        ${loadError ? html`<p class="error" role="alert">${loadError}</p>` : nothing}
-        ${editing ? nothing : generalError(errors)} ${form()}
+      html`${sectionHead({
+          canEdit,
+          create: {
+            id: 'cal-new',
+            label: t('cal.setDay'),
+            onClick: () =>
+              open({ date: '', kind: 'holiday', shifts: null, note: null, updatedBy: null, updatedAt: '' }),
+          },
+          notice,
+          loadError,
+        })}
+        ${editing ? nothing : generalError(edit.errors)} ${form()}
         <h2>${t('cal.settings')}</h2>
         ${settingsView()}
         <h2>${t('cal.overrides')}</h2>
         ${
           overrides.length
-            ? html`<table data-testid="calendar-overrides">
-                <thead>
-                  <tr>
-                    <th scope="col">${t('cal.date')}</th>
-                    <th scope="col">${t('cal.kind')}</th>
-                    <th scope="col">${t('cal.shifts')}</th>
-                    <th scope="col">${t('cal.note')}</th>
-                    <th scope="col">${t('cal.updatedBy')}</th>
-                    ${canEdit ? html`<th scope="col">${t('edit.actions')}</th>` : nothing}
-                  </tr>
-                </thead>
-                <tbody>
-                  ${overrides.map(
-                    (o) =>
-                      html`<tr data-date=${o.date}>
-                        <th scope="row">${o.date}</th>
-                        <td>${label('calKind', o.kind)}</td>
-                        <td>${shiftText(o.shifts)}</td>
-                        <td>${o.note ?? ''}</td>
-                        <td>${o.updatedBy ?? ''} ${formatTime(o.updatedAt)}</td>
-                        ${
-                          canEdit
-                            ? html`<td>
-                                <button
-                                  type="button"
-                                  aria-label=${t('edit.editOf', { name: o.date })}
-                                  @click=${() => open(o)}
-                                >
-                                  ${t('edit.edit')}
-                                </button>
-                                <button
-                                  type="button"
-                                  aria-label=${`${t('cal.removeOverride')} ${o.date}`}
-                                  ?disabled=${busy}
-                                  @click=${() => remove(o.date)}
-                                >
-                                  ${t('cal.removeOverride')}
-                                </button>
-                              </td>`
-                            : nothing
-                        }
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
+            ? listTable(
+                'calendar-overrides',
+                [t('cal.date'), t('cal.kind'), t('cal.shifts'), t('cal.note'), t('cal.updatedBy')],
+                canEdit,
+                overrides.map(
+                  (o) =>
+                    html`<tr data-date=${o.date}>
+                      <th scope="row">${o.date}</th>
+                      <td>${label('calKind', o.kind)}</td>
+                      <td>${shiftText(o.shifts)}</td>
+                      <td>${o.note ?? ''}</td>
+                      <td>${o.updatedBy ?? ''} ${formatTime(o.updatedAt)}</td>
+                      ${editCell(
+                        canEdit,
+                        o.date,
+                        () => open(o),
+                        html`<button
+                          type="button"
+                          aria-label=${`${t('cal.removeOverride')} ${o.date}`}
+                          ?disabled=${edit.busy}
+                          @click=${() => remove(o.date)}
+                        >
+                          ${t('cal.removeOverride')}
+                        </button>`,
+                      )}
+                    </tr>`,
+                ),
+              )
             : html`<p class="muted">${t('common.none')}</p>`
         }
         <h2>${t('cal.special', { year })}</h2>

@@ -9,22 +9,14 @@ import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
 import { repeat } from 'lit-html/directives/repeat.js';
 import { api, describeError } from '../../lib/api.ts';
-import {
-  checked,
-  errorRef,
-  field,
-  fieldError,
-  fieldId,
-  focusFirstError,
-  formErrors,
-  generalError,
-  invalid,
-  noErrors,
-  text,
-  type FormErrors,
-} from '../../lib/form.ts';
+import { checked, errorRef, fieldError, fieldId, invalid, noErrors, text } from '../../lib/form.ts';
+import { formCard } from '../../lib/form-card.ts';
+import { checkbox, inputField, selectField } from '../../lib/inputs.ts';
 import { label, t, type MessageKey } from '../../lib/i18n.ts';
-import { forgetReference } from '../../lib/reference.ts';
+import { departmentChoices, forgetReference, type Department } from '../../lib/reference.ts';
+import { runSave, type SaveState } from '../../lib/save.ts';
+import { sectionHead } from '../../lib/section-head.ts';
+import { columnHeads, editCell, listTable } from '../../lib/table.ts';
 import type { MountSection } from './section.ts';
 
 interface Limit {
@@ -43,12 +35,6 @@ interface Category {
   defaultDepartmentId: string | null;
   active: boolean;
   limits: Limit[];
-}
-interface Department {
-  id: string;
-  code: string;
-  name: string;
-  active: boolean;
 }
 /** A row of the limit editor; `key` keeps a row's inputs with it when another row is removed. */
 interface Row extends Limit {
@@ -83,10 +69,9 @@ export const mount: MountSection = (el, { canEdit }) => {
   let editing: Category | 'new' | null = null;
   let rows: Row[] = [];
   let nextKey = 0;
-  let errors: FormErrors = noErrors();
+  const edit: SaveState = { busy: false, errors: noErrors() };
   let notice = '';
   let loadError = '';
-  let busy = false;
 
   async function load() {
     try {
@@ -104,7 +89,7 @@ export const mount: MountSection = (el, { canEdit }) => {
   function open(next: Category | 'new' | null) {
     editing = next;
     rows = next && next !== 'new' ? ordered(next.limits).map((l) => ({ ...l, key: nextKey++ })) : [];
-    errors = noErrors();
+    edit.errors = noErrors();
     notice = '';
     draw();
     if (next) el.querySelector<HTMLElement>('#cat-form-h')?.focus();
@@ -157,9 +142,7 @@ export const mount: MountSection = (el, { canEdit }) => {
       name: text(form, 'name') ?? '',
       defaultDepartmentId: text(form, 'defaultDepartmentId'),
     };
-    busy = true;
-    draw();
-    try {
+    await runSave(el, edit, draw, fieldNames(), async () => {
       let saved: Category;
       if (editing === 'new') {
         saved = await api<Category>('/api/categories', {
@@ -177,19 +160,12 @@ export const mount: MountSection = (el, { canEdit }) => {
       } else return;
       editing = null;
       rows = [];
-      errors = noErrors();
+      edit.errors = noErrors();
       notice = t('edit.saved', { name: `${saved.code} ${saved.name}` });
       forgetReference();
       await load();
       el.querySelector<HTMLElement>('#cat-new')?.focus();
-    } catch (err) {
-      errors = formErrors(err, fieldNames());
-      draw();
-      focusFirstError(el);
-    } finally {
-      busy = false;
-      draw();
-    }
+    });
   }
 
   function addRow() {
@@ -210,7 +186,7 @@ export const mount: MountSection = (el, { canEdit }) => {
 
   function removeRow(key: number) {
     rows = rows.filter((r) => r.key !== key);
-    errors = noErrors();
+    edit.errors = noErrors();
     draw();
     el.querySelector<HTMLElement>('#cat-add-limit')?.focus();
   }
@@ -223,6 +199,7 @@ export const mount: MountSection = (el, { canEdit }) => {
     row: Row,
   ) => {
     const n = `limits.${i}.${name}`;
+    const { errors } = edit;
     return html`<td>
       <select
         id=${fieldId(F, n)}
@@ -238,20 +215,19 @@ export const mount: MountSection = (el, { canEdit }) => {
   };
 
   function limitTable() {
+    const { errors } = edit;
     return html`<fieldset>
       <legend>${t('cat.limits')}</legend>
       ${
         rows.length
           ? html`<table class="compact">
-              <thead>
-                <tr>
-                  <th scope="col">${t('cat.urgency')}</th>
-                  <th scope="col">${t('cat.step')}</th>
-                  <th scope="col">${t('cat.limitMinutes')}</th>
-                  <th scope="col">${t('cat.timeMode')}</th>
-                  <th scope="col"><span class="sr-only">${t('edit.actions')}</span></th>
-                </tr>
-              </thead>
+              ${columnHeads([
+                t('cat.urgency'),
+                t('cat.step'),
+                t('cat.limitMinutes'),
+                t('cat.timeMode'),
+                html`<span class="sr-only">${t('edit.actions')}</span>`,
+              ])}
               <tbody>
                 ${repeat(
                   rows,
@@ -298,133 +274,71 @@ export const mount: MountSection = (el, { canEdit }) => {
   }
 
   const input = (name: string, labelKey: MessageKey, value: string | undefined, mode = 'text') =>
-    field(
-      F,
-      name,
-      t(labelKey),
-      html`<input
-        id=${fieldId(F, name)}
-        name=${name}
-        autocomplete="off"
-        .value=${value ?? ''}
-        inputmode=${mode}
-        aria-invalid=${invalid(errors, name)}
-        aria-describedby=${errorRef(F, name, errors)}
-      />`,
-      errors,
-    );
+    inputField(F, name, t(labelKey), edit.errors, { autocomplete: 'off', value, inputmode: mode });
 
   function form() {
     if (!editing) return nothing;
     const c = editing === 'new' ? null : editing;
+    const { errors } = edit;
     return keyed(
       c?.id ?? 'new',
-      html`<section class="card" aria-labelledby="cat-form-h">
-        <h2 id="cat-form-h" tabindex="-1">
-          ${c ? t('cat.editHeading', { name: `${c.code} ${c.name}` }) : t('cat.new')}
-        </h2>
-        <form class="stack" @submit=${save} novalidate>
-          ${
-            c
-              ? nothing
-              : html`${field(
-                  F,
-                  'kind',
-                  t('cat.kind'),
-                  html`<select id=${fieldId(F, 'kind')} name="kind">
-                    <option value="event">${t('catKind.event')}</option>
-                    <option value="component">${t('catKind.component')}</option>
-                  </select>`,
-                  errors,
-                )}
-                ${input('code', 'cat.code', '', 'numeric')}`
-          }
-          ${input('majorName', 'cat.majorName', c?.majorName)} ${input('name', 'cat.name', c?.name)}
-          ${field(
-            F,
-            'defaultDepartmentId',
-            t('cat.defaultDepartment'),
-            html`<select
-              id=${fieldId(F, 'defaultDepartmentId')}
-              name="defaultDepartmentId"
-              aria-invalid=${invalid(errors, 'defaultDepartmentId')}
-              aria-describedby=${errorRef(F, 'defaultDepartmentId', errors)}
-            >
-              <option value="">${t('edit.none')}</option>
-              ${departments
-                .filter((d) => d.active || d.id === c?.defaultDepartmentId)
-                .map(
-                  (d) =>
-                    html`<option value=${d.id} ?selected=${d.id === c?.defaultDepartmentId}>
-                      ${d.name} (${d.code})
-                    </option>`,
-                )}
-            </select>`,
-            errors,
-          )}
-          ${
-            c
-              ? html`<label class="inline"
-                  ><input type="checkbox" name="active" ?checked=${c.active} /> ${t('edit.active')}</label
-                >`
-              : nothing
-          }
-          ${limitTable()} ${generalError(errors)}
-          <div class="toolbar">
-            <button type="submit" class="primary" ?disabled=${busy}>${t('common.save')}</button>
-            <button type="button" @click=${() => open(null)}>${t('common.cancel')}</button>
-          </div>
-        </form>
-      </section>`,
+      formCard(
+        {
+          id: F,
+          heading: c ? t('cat.editHeading', { name: `${c.code} ${c.name}` }) : t('cat.new'),
+          errors,
+          busy: edit.busy,
+          onSubmit: save,
+          onCancel: () => open(null),
+        },
+        html`${
+          c
+            ? nothing
+            : html`${selectField(F, 'kind', t('cat.kind'), errors, [
+                { value: 'event', label: t('catKind.event') },
+                { value: 'component', label: t('catKind.component') },
+              ])}
+              ${input('code', 'cat.code', '', 'numeric')}`
+        }
+        ${input('majorName', 'cat.majorName', c?.majorName)} ${input('name', 'cat.name', c?.name)}
+        ${selectField(
+          F,
+          'defaultDepartmentId',
+          t('cat.defaultDepartment'),
+          errors,
+          departmentChoices(departments, c?.defaultDepartmentId),
+          c?.defaultDepartmentId,
+          t('edit.none'),
+        )}
+        ${c ? checkbox('active', t('edit.active'), c.active) : nothing} ${limitTable()}`,
+      ),
     );
   }
 
   function draw() {
     render(
-      html`${
-          canEdit
-            ? html`<div class="toolbar">
-                <button type="button" id="cat-new" @click=${() => open('new')}>${t('cat.new')}</button>
-              </div>`
-            : nothing
-        }
-        <p role="status" class="ok">${notice}</p>
-        ${loadError ? html`<p class="error" role="alert">${loadError}</p>` : nothing} ${form()}
-        <table data-testid="categories">
-          <thead>
-            <tr>
-              <th scope="col">${t('cat.code')}</th>
-              <th scope="col">${t('cat.name')}</th>
-              <th scope="col">${t('cat.limits')}</th>
-              <th scope="col">${t('edit.state')}</th>
-              ${canEdit ? html`<th scope="col">${t('edit.actions')}</th>` : nothing}
-            </tr>
-          </thead>
-          <tbody>
-            ${items.map(
-              (c) =>
-                html`<tr data-category=${`${c.kind}:${c.code}`}>
-                  <td>${c.kind} ${c.code}</td>
-                  <th scope="row">${c.majorName} / ${c.name}</th>
-                  <td>${limitSummary(c.limits)}</td>
-                  <td>${c.active ? '' : t('edit.inactive')}</td>
-                  ${
-                    canEdit
-                      ? html`<td>
-                          <button
-                            type="button"
-                            aria-label=${t('edit.editOf', { name: `${c.code} ${c.name}` })}
-                            @click=${() => open(c)}
-                          >
-                            ${t('edit.edit')}
-                          </button>
-                        </td>`
-                      : nothing
-                  }
-                </tr>`,
-            )}
-          </tbody>
-        </table>`,
+      html`${sectionHead({
+        canEdit,
+        create: { id: 'cat-new', label: t('cat.new'), onClick: () => open('new') },
+        notice,
+        loadError,
+      })}
+      ${form()}
+      ${listTable(
+        'categories',
+        [t('cat.code'), t('cat.name'), t('cat.limits'), t('edit.state')],
+        canEdit,
+        items.map(
+          (c) =>
+            html`<tr data-category=${`${c.kind}:${c.code}`}>
+              <td>${c.kind} ${c.code}</td>
+              <th scope="row">${c.majorName} / ${c.name}</th>
+              <td>${limitSummary(c.limits)}</td>
+              <td>${c.active ? '' : t('edit.inactive')}</td>
+              ${editCell(canEdit, `${c.code} ${c.name}`, () => open(c))}
+            </tr>`,
+        ),
+      )}`,
       el,
     );
   }

@@ -5,37 +5,20 @@
  */
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
-import { api, describeError } from '../../lib/api.ts';
-import {
-  checked,
-  errorRef,
-  field,
-  fieldError,
-  fieldId,
-  focusFirstError,
-  formErrors,
-  generalError,
-  invalid,
-  noErrors,
-  text,
-} from '../../lib/form.ts';
+import { api, describeError, type User as SessionUser } from '../../lib/api.ts';
+import { checked, errorRef, fieldError, noErrors, text } from '../../lib/form.ts';
+import { formCard } from '../../lib/form-card.ts';
+import { checkbox, inputField, selectField } from '../../lib/inputs.ts';
 import { label, t } from '../../lib/i18n.ts';
+import { departmentChoices, type Department } from '../../lib/reference.ts';
+import { runSave, type SaveState } from '../../lib/save.ts';
+import { sectionHead } from '../../lib/section-head.ts';
+import { editCell, listTable } from '../../lib/table.ts';
 import type { MountSection } from './section.ts';
 
-interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  kind: 'person' | 'service';
-  roles: string[];
-  departmentId: string | null;
+/** A user as GET /api/users lists it: the session's user and what only administrators see. */
+interface User extends SessionUser {
   email: string | null;
-  active: boolean;
-}
-interface Department {
-  id: string;
-  code: string;
-  name: string;
   active: boolean;
 }
 
@@ -56,10 +39,9 @@ export const mount: MountSection = (el, { canEdit }) => {
   let users: User[] = [];
   let departments: Department[] = [];
   let editing: User | 'new' | null = null;
-  let errors = noErrors();
+  const edit: SaveState = { busy: false, errors: noErrors() };
   let notice = '';
   let loadError = '';
-  let busy = false;
 
   async function load() {
     try {
@@ -76,7 +58,7 @@ export const mount: MountSection = (el, { canEdit }) => {
 
   function open(next: User | 'new' | null) {
     editing = next;
-    errors = noErrors();
+    edit.errors = noErrors();
     notice = '';
     draw();
     if (next) el.querySelector<HTMLElement>('#user-form-h')?.focus();
@@ -95,9 +77,7 @@ export const mount: MountSection = (el, { canEdit }) => {
       email: text(form, 'email'),
     };
     const password = (form.elements.namedItem('password') as HTMLInputElement | null)?.value ?? '';
-    busy = true;
-    draw();
-    try {
+    await runSave(el, edit, draw, FIELDS, async () => {
       let saved: User;
       if (editing === 'new') {
         const kind = text(form, 'kind') === 'service' ? 'service' : 'person';
@@ -117,72 +97,38 @@ export const mount: MountSection = (el, { canEdit }) => {
         });
       } else return;
       editing = null;
-      errors = noErrors();
+      edit.errors = noErrors();
       notice = t('edit.saved', { name: saved.displayName });
       await load();
       el.querySelector<HTMLElement>('#user-new')?.focus();
-    } catch (err) {
-      errors = formErrors(err, FIELDS);
-      draw();
-      focusFirstError(el);
-    } finally {
-      busy = false;
-      draw();
-    }
+    });
   }
 
   function form() {
     if (!editing) return nothing;
     const u = editing === 'new' ? null : editing;
+    const { errors } = edit;
     return keyed(
       u?.id ?? 'new',
-      html`<section class="card" aria-labelledby="user-form-h">
-        <h2 id="user-form-h" tabindex="-1">
-          ${u ? t('user.editHeading', { name: u.displayName }) : t('user.new')}
-        </h2>
-        <form class="stack" @submit=${save} novalidate>
-          ${
+      formCard(
+        {
+          id: F,
+          heading: u ? t('user.editHeading', { name: u.displayName }) : t('user.new'),
+          errors,
+          busy: edit.busy,
+          onSubmit: save,
+          onCancel: () => open(null),
+        },
+        html`${
             u
               ? nothing
-              : html`${field(
-                  F,
-                  'username',
-                  t('user.username'),
-                  html`<input
-                    id=${fieldId(F, 'username')}
-                    name="username"
-                    autocomplete="off"
-                    required
-                    aria-invalid=${invalid(errors, 'username')}
-                    aria-describedby=${errorRef(F, 'username', errors)}
-                  />`,
-                  errors,
-                )}
-                ${field(
-                  F,
-                  'kind',
-                  t('user.kind'),
-                  html`<select id=${fieldId(F, 'kind')} name="kind">
-                    <option value="person">${t('userKind.person')}</option>
-                    <option value="service">${t('userKind.service')}</option>
-                  </select>`,
-                  errors,
-                )}`
+              : html`${inputField(F, 'username', t('user.username'), errors, { autocomplete: 'off', required: true })}
+                ${selectField(F, 'kind', t('user.kind'), errors, [
+                  { value: 'person', label: t('userKind.person') },
+                  { value: 'service', label: t('userKind.service') },
+                ])}`
           }
-          ${field(
-            F,
-            'displayName',
-            t('user.displayName'),
-            html`<input
-              id=${fieldId(F, 'displayName')}
-              name="displayName"
-              required
-              .value=${u?.displayName ?? ''}
-              aria-invalid=${invalid(errors, 'displayName')}
-              aria-describedby=${errorRef(F, 'displayName', errors)}
-            />`,
-            errors,
-          )}
+          ${inputField(F, 'displayName', t('user.displayName'), errors, { required: true, value: u?.displayName })}
           <fieldset aria-describedby=${errorRef(F, 'roles', errors)}>
             <legend>${t('user.roles')}</legend>
             ${ROLES.map(
@@ -194,120 +140,49 @@ export const mount: MountSection = (el, { canEdit }) => {
             )}
             ${fieldError(F, 'roles', errors)}
           </fieldset>
-          ${field(
+          ${selectField(
             F,
             'departmentId',
             t('user.department'),
-            html`<select
-              id=${fieldId(F, 'departmentId')}
-              name="departmentId"
-              aria-invalid=${invalid(errors, 'departmentId')}
-              aria-describedby=${errorRef(F, 'departmentId', errors)}
-            >
-              <option value="">${t('edit.none')}</option>
-              ${departments
-                .filter((d) => d.active || d.id === u?.departmentId)
-                .map(
-                  (d) =>
-                    html`<option value=${d.id} ?selected=${d.id === u?.departmentId}>
-                      ${d.name} (${d.code})
-                    </option>`,
-                )}
-            </select>`,
             errors,
+            departmentChoices(departments, u?.departmentId),
+            u?.departmentId,
+            t('edit.none'),
           )}
-          ${field(
-            F,
-            'email',
-            t('user.email'),
-            html`<input
-              id=${fieldId(F, 'email')}
-              name="email"
-              type="email"
-              autocomplete="off"
-              .value=${u?.email ?? ''}
-              aria-invalid=${invalid(errors, 'email')}
-              aria-describedby=${errorRef(F, 'email', errors)}
-            />`,
-            errors,
-          )}
-          ${field(
-            F,
-            'password',
-            u ? t('user.newPassword') : t('user.password'),
-            html`<input
-              id=${fieldId(F, 'password')}
-              name="password"
-              type="password"
-              autocomplete="new-password"
-              aria-invalid=${invalid(errors, 'password')}
-              aria-describedby=${errorRef(F, 'password', errors)}
-            />`,
-            errors,
-          )}
-          ${
-            u
-              ? html`<label class="inline"
-                  ><input type="checkbox" name="active" ?checked=${u.active} /> ${t('edit.active')}</label
-                >`
-              : nothing
-          }
-          ${generalError(errors)}
-          <div class="toolbar">
-            <button type="submit" class="primary" ?disabled=${busy}>${t('common.save')}</button>
-            <button type="button" @click=${() => open(null)}>${t('common.cancel')}</button>
-          </div>
-        </form>
-      </section>`,
+          ${inputField(F, 'email', t('user.email'), errors, { type: 'email', autocomplete: 'off', value: u?.email })}
+          ${inputField(F, 'password', u ? t('user.newPassword') : t('user.password'), errors, {
+            type: 'password',
+            autocomplete: 'new-password',
+          })}
+          ${u ? checkbox('active', t('edit.active'), u.active) : nothing}`,
+      ),
     );
   }
 
   function draw() {
     render(
-      html`${
-          canEdit
-            ? html`<div class="toolbar">
-                <button type="button" id="user-new" @click=${() => open('new')}>${t('user.new')}</button>
-              </div>`
-            : nothing
-        }
-        <p role="status" class="ok">${notice}</p>
-        ${loadError ? html`<p class="error" role="alert">${loadError}</p>` : nothing} ${form()}
-        <table data-testid="users">
-          <thead>
-            <tr>
-              <th scope="col">${t('user.displayName')}</th>
-              <th scope="col">${t('user.username')}</th>
-              <th scope="col">${t('user.roles')}</th>
-              <th scope="col">${t('edit.state')}</th>
-              ${canEdit ? html`<th scope="col">${t('edit.actions')}</th>` : nothing}
-            </tr>
-          </thead>
-          <tbody>
-            ${users.map(
-              (u) =>
-                html`<tr data-user=${u.username}>
-                  <th scope="row">${u.displayName}</th>
-                  <td>${u.username}</td>
-                  <td>${u.roles.map((r) => label('role', r)).join('、')}</td>
-                  <td>${u.active ? '' : t('edit.inactive')}</td>
-                  ${
-                    canEdit
-                      ? html`<td>
-                          <button
-                            type="button"
-                            aria-label=${t('edit.editOf', { name: u.displayName })}
-                            @click=${() => open(u)}
-                          >
-                            ${t('edit.edit')}
-                          </button>
-                        </td>`
-                      : nothing
-                  }
-                </tr>`,
-            )}
-          </tbody>
-        </table>`,
+      html`${sectionHead({
+        canEdit,
+        create: { id: 'user-new', label: t('user.new'), onClick: () => open('new') },
+        notice,
+        loadError,
+      })}
+      ${form()}
+      ${listTable(
+        'users',
+        [t('user.displayName'), t('user.username'), t('user.roles'), t('edit.state')],
+        canEdit,
+        users.map(
+          (u) =>
+            html`<tr data-user=${u.username}>
+              <th scope="row">${u.displayName}</th>
+              <td>${u.username}</td>
+              <td>${u.roles.map((r) => label('role', r)).join('、')}</td>
+              <td>${u.active ? '' : t('edit.inactive')}</td>
+              ${editCell(canEdit, u.displayName, () => open(u))}
+            </tr>`,
+        ),
+      )}`,
       el,
     );
   }
