@@ -1,8 +1,9 @@
 /* global URL, console, process */
 // `npm start` and `npm test` on a fresh clone: admin-ui/dist is git-ignored, so build the admin UI when
-// it is missing or older than its sources (admin-ui/, the lint rules and element templates it bundles,
-// the lockfile). Builds into a temporary folder and renames it into place, so two runs at once (test
-// files starting in parallel) never serve a half-written build. Plain JavaScript: no TypeScript start-up.
+// it is missing or older than its sources (admin-ui/, the lint rules, element templates and role list it
+// bundles, the lockfile). Builds into a temporary folder and renames it into place, so two runs at once
+// (test files starting in parallel) never serve a half-written build. Plain JavaScript: no TypeScript
+// start-up.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 
@@ -16,6 +17,7 @@ const sources = [
   'processes/.bpmnlintrc',
   'processes/element-templates',
   'adapters',
+  'src/auth/roles.ts',
   'package-lock.json',
 ];
 

@@ -5,6 +5,8 @@
  */
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
+// The hub's own list (shared with the API's access checks), so a new role shows here without an edit.
+import { ROLES } from '../../../../src/auth/roles.ts';
 import { api, describeError, type User as SessionUser } from '../../lib/api.ts';
 import { checked, errorRef, fieldError, noErrors, text } from '../../lib/form.ts';
 import { formCard } from '../../lib/form-card.ts';
@@ -22,16 +24,6 @@ interface User extends SessionUser {
   active: boolean;
 }
 
-const ROLES = [
-  'administrator',
-  'acceptor',
-  'dispatcher',
-  'department_handler',
-  'field_supervisor',
-  'shift_leader',
-  'leader',
-  'service',
-];
 const FIELDS = ['username', 'displayName', 'kind', 'password', 'roles', 'departmentId', 'email', 'active'];
 const F = 'user-form';
 
