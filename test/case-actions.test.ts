@@ -5,20 +5,17 @@
 import test from 'ava';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApi } from '../src/api/index.ts';
 import { createAssessment } from '../src/assessment/index.ts';
 import { createCasePublisher } from '../src/cases/publish.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import type { Config } from '../src/config.ts';
 import { createHub, type Hub } from '../src/hub.ts';
 import { createLogger } from '../src/log.ts';
 import { createZeebeClient } from '../src/zeebe.ts';
 import { feedOf } from './engine/support.ts';
 import { call, createUser, type Reply } from './helpers/api.ts';
-import { createTestDb } from './helpers/db.ts';
+import { demoHubConfig } from './helpers/demo-hub.ts';
 
 const PASSWORD = 'case-actions-test-password';
 /** Demo users (user name = role), the water company's and 城北街道's handlers, and a 园林 handler made here. */
@@ -51,25 +48,15 @@ async function startHub() {
 }
 
 test.before(async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'hub-actions-'));
-  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
-  config = loadConfig({
-    DATA_DIR: dataDir,
-    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
-    HUB_PORT: '0',
-    HUB_SEED_DEMO: 'true',
-    HUB_DEMO_PASSWORD: PASSWORD,
-    ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
-    ZEEBE_ADDRESS: '127.0.0.1:0',
-    ENGINE_MANAGEMENT_PORT: '0',
+  const setup = await demoHubConfig(PASSWORD, {
     // The relay runs at start and then rarely: the tests see what the request path itself publishes.
     CASE_OUTBOX_RETRY_MS: '600000',
   });
+  config = setup.config;
   await startHub();
   cleanup = async () => {
     await hub.stop();
-    await pg?.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await setup.remove();
   };
   const { prisma } = hub.db;
   for (const code of ['D06', 'D20', 'U-WATER', 'S01', 'S01-ZD', 'S02-ZD'])

@@ -1,14 +1,9 @@
 // The case REST API over the real hub: embedded engine, job workers, demo data, real HTTP.
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../src/config.ts';
-import { createHub, type Hub } from '../src/hub.ts';
-import { createLogger } from '../src/log.ts';
+import type { Hub } from '../src/hub.ts';
 import { call, startTestApi, type Reply } from './helpers/api.ts';
-import { createTestDb } from './helpers/db.ts';
+import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
 import { seedDemo } from '../src/db/seed.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 
@@ -25,7 +20,7 @@ const ROLE_USERS = [
 let hub: Hub;
 let url = '';
 const tokens: Record<string, string> = {};
-let cleanup: () => Promise<void> = async () => {};
+let demo: DemoHub | undefined;
 /** A point inside a seeded grid cell, and that cell's code. */
 let point = { lng: 0, lat: 0, gridCode: '' };
 let categoryCode = '';
@@ -33,29 +28,9 @@ let categoryCode = '';
 let firstCategory = '';
 
 test.before(async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'hub-cases-'));
-  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
-    HUB_PORT: '0',
-    HUB_SEED_DEMO: 'true',
-    HUB_DEMO_PASSWORD: PASSWORD,
-    ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
-    ZEEBE_ADDRESS: '127.0.0.1:0',
-    ENGINE_MANAGEMENT_PORT: '0',
-  });
-  hub = createHub({ config, logger: createLogger('silent') });
-  ({ url } = await hub.start());
-  cleanup = async () => {
-    await hub.stop();
-    await pg?.drop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  for (const username of ROLE_USERS) {
-    const login = await call(url, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } });
-    tokens[username] = login.body.token;
-  }
+  demo = await startDemoHub(PASSWORD);
+  ({ hub, url } = demo);
+  for (const username of ROLE_USERS) tokens[username] = await demo.login(username);
   const cell = await hub.db.prisma.gridCell.findFirstOrThrow({
     where: { active: true },
     orderBy: { code: 'asc' },
@@ -70,7 +45,7 @@ test.before(async () => {
   firstCategory = categories[1]!.code;
 });
 
-test.after.always(() => cleanup());
+test.after.always(() => demo?.close());
 
 const report = (body: Record<string, unknown>, options: { key?: string; as?: string } = {}) =>
   call(url, 'POST', '/api/cases', {

@@ -7,13 +7,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../src/config.ts';
-import { createHub, type Hub } from '../src/hub.ts';
-import { createLogger } from '../src/log.ts';
+import type { Hub } from '../src/hub.ts';
 import { insertCase } from '../src/cases/create.ts';
 import { indexTerms, queryTerms, searchCases } from '../src/cases/search.ts';
 import { call, startTestApi, type Reply } from './helpers/api.ts';
-import { createTestDb } from './helpers/db.ts';
+import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
 import { seedDemo } from '../src/db/seed.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 
@@ -28,35 +26,17 @@ const tokens: Record<string, string> = {};
 let point = { lng: 0, lat: 0, gridCode: '' };
 let categoryCode = '';
 let otherCategory = '';
-let cleanup: () => Promise<void> = async () => {};
+let demo: DemoHub | undefined;
 
 test.before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'hub-report-'));
-  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
-    HUB_PORT: '0',
-    HUB_SEED_DEMO: 'true',
-    HUB_DEMO_PASSWORD: PASSWORD,
-    ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
-    ZEEBE_ADDRESS: '127.0.0.1:0',
-    ENGINE_MANAGEMENT_PORT: '0',
+  demo = await startDemoHub(PASSWORD, {
     ATTACHMENT_MAX_BYTES: String(MAX_BYTES),
     ATTACHMENT_MAX_FILES: String(MAX_FILES),
     ATTACHMENT_TYPES: 'image/jpeg,image/png,image/webp,image/heic',
   });
-  hub = createHub({ config, logger: createLogger('silent') });
-  ({ url } = await hub.start());
-  cleanup = async () => {
-    await hub.stop();
-    await pg?.drop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  for (const username of ['acceptor', 'dispatcher', 'department_handler', 'field_supervisor']) {
-    const login = await call(url, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } });
-    tokens[username] = login.body.token;
-  }
+  ({ hub, url, dataDir } = demo);
+  for (const username of ['acceptor', 'dispatcher', 'department_handler', 'field_supervisor'])
+    tokens[username] = await demo.login(username);
   const cell = await hub.db.prisma.gridCell.findFirstOrThrow({
     where: { active: true },
     orderBy: { code: 'asc' },
@@ -71,7 +51,7 @@ test.before(async () => {
   otherCategory = categories[1]!.code;
 });
 
-test.after.always(() => cleanup());
+test.after.always(() => demo?.close());
 
 const attachmentDir = () => join(dataDir, 'attachments');
 /** Every stored file (not the temporary folder). */
