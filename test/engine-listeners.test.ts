@@ -388,3 +388,72 @@ test('a sub-process runs its start listener before its content and its end liste
   });
   t.is(completed.body.items.filter((i: { type: string }) => i.type === 'SERVICE_TASK').length, 2);
 });
+
+test('while its end listener runs, a task no longer listens to its boundary events', async (t) => {
+  await deploy(
+    bpmn(
+      'el-boundary',
+      [
+        start(),
+        serviceTask('task', 'el-b-task', { ext: listeners(['end', 'el-b-end']) }),
+        `<bpmn:boundaryEvent id="cancelled" attachedToRef="task"><bpmn:messageEventDefinition messageRef="msg_cancel" /></bpmn:boundaryEvent>`,
+        serviceTask('after', 'el-b-after'),
+        serviceTask('onCancel', 'el-b-cancelled'),
+        end(),
+        end('e2'),
+        chain('start', 'task', 'after', 'end'),
+        chain('cancelled', 'onCancel', 'e2'),
+      ].join('\n'),
+      '<bpmn:message id="msg_cancel" name="el-cancel-case"><bpmn:extensionElements><zeebe:subscription correlationKey="=caseId" /></bpmn:extensionElements></bpmn:message>',
+    ),
+    'el-boundary.bpmn',
+  );
+  const pik = await startInstance('el-boundary', { caseId: 'C-1' });
+  const task = await one('el-b-task');
+  await te.zbc.completeJob({ jobKey: task.key, variables: {} });
+  const endJob = await one('el-b-end');
+  await te.zbc.publishMessage({
+    name: 'el-cancel-case',
+    correlationKey: 'C-1',
+    variables: {},
+    timeToLive: 0,
+  });
+  await te.zbc.completeJob({ jobKey: endJob.key, variables: {} });
+  const after = await one('el-b-after');
+  t.is(after.processInstanceKey, pik);
+  t.deepEqual(await activate('el-b-cancelled'), []);
+});
+
+test('a listener type expression that fails is an incident on the element; setting the variable and resolving creates the job', async (t) => {
+  await deploy(
+    bpmn(
+      'el-feel',
+      [
+        start(),
+        serviceTask('task', 'el-feel-task', { ext: listeners(['start', '=listenerType']) }),
+        end(),
+        chain('start', 'task', 'end'),
+      ].join('\n'),
+    ),
+    'el-feel.bpmn',
+  );
+  const pik = await startInstance('el-feel');
+  const incidents = async () =>
+    (await rest('POST', '/v2/incidents/search', { filter: { processInstanceKey: pik, state: 'ACTIVE' } }))
+      .body.items as { incidentKey: string; errorType: string; elementId: string; jobKey?: string }[];
+  const [incident] = await eventually(async () => {
+    const found = await incidents();
+    return found.length ? found : undefined;
+  });
+  t.like(incident, { errorType: 'EXTRACT_VALUE_ERROR', elementId: 'task' });
+  t.is(incident!.jobKey, undefined);
+  await te.zbc.setVariables({
+    elementInstanceKey: pik,
+    variables: { listenerType: 'el-feel-start' },
+    local: false,
+  });
+  await te.zbc.resolveIncident({ incidentKey: incident!.incidentKey });
+  const job = await one('el-feel-start');
+  t.is(job.elementId, 'task');
+  t.deepEqual(await incidents(), []);
+});

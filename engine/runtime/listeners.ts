@@ -46,12 +46,22 @@ export async function listenersPending(
   const list = node.listeners?.[event] ?? [];
   if (!list.length) return false;
   let state = ei.data.listener;
-  if (state?.event !== event) state = ei.data.listener = { event, next: 0 };
+  if (state?.event !== event) {
+    state = ei.data.listener = { event, next: 0 };
+    // Zeebe unsubscribes a completing element from its events before its end listeners run: a boundary
+    // event (or an event sub-process of a completing scope) can no longer interrupt it
+    if (event === 'end') closeOwnEvents(run, ei);
+  }
   run.uow.eis.touch(ei);
   if (state.next >= list.length) return false;
   if (state.jobKey !== undefined && run.uow.jobs.get(state.jobKey)) return true; // already open
   await createListenerJob(run, pi, ei, list[state.next]!, state);
   return true;
+}
+
+function closeOwnEvents(run: Run, ei: EiRow) {
+  for (const t of [...run.uow.timers.values()]) if (t.elementInstanceKey === ei.key) run.uow.timers.remove(t);
+  for (const s of [...run.uow.subs.values()]) if (s.elementInstanceKey === ei.key) run.uow.subs.remove(s);
 }
 
 async function createListenerJob(
