@@ -16,8 +16,9 @@
  * recorded).
  */
 import { loadWorkCalendar, type TimeMode, type WorkCalendar } from '../src/calendar/index.ts';
-import type { CaseEvent, CaseStep } from '../src/db/index.ts';
+import type { CaseEvent, CaseStep, CategoryLimit, PrismaClient } from '../src/db/index.ts';
 import { validationError } from '../src/errors.ts';
+import { cachedByGeneration, referenceGeneration } from '../src/reference/generation.ts';
 import { defineHandler, loadCase, requireOneOf, type WorkerDeps } from './job.ts';
 import { isoWithOffset } from './time.ts';
 import { findEvent, inTransaction, recordEvent } from './timeline.ts';
@@ -37,6 +38,54 @@ export const calendarOf = (
   deps: Pick<WorkerDeps, 'calendar' | 'db' | 'config'>,
 ): Promise<WorkCalendar> | WorkCalendar =>
   deps.calendar ?? loadWorkCalendar(deps.db, { timezone: deps.config.CALENDAR_TIMEZONE });
+
+/** The time limits of a category, by `<urgency>:<step>`. */
+interface CategoryLimits {
+  id: string;
+  name: string;
+  limits: Map<string, CategoryLimit>;
+}
+
+/**
+ * The calendar and the categories' limits as of a reference generation (src/reference/generation.ts),
+ * kept per case store and time zone: every timed step of every case needs them, and they change only
+ * through the admin API, which bumps the generation.
+ */
+interface ReferenceCaches {
+  calendar: { at(generation: number): Promise<WorkCalendar> };
+  categories: { at(generation: number): Promise<Map<string, CategoryLimits>> };
+}
+const referenceCaches = new WeakMap<PrismaClient, Map<string, ReferenceCaches>>();
+
+function referenceCachesOf(deps: Pick<WorkerDeps, 'db' | 'config'>): ReferenceCaches {
+  const { prisma } = deps.db;
+  const timezone = deps.config.CALENDAR_TIMEZONE;
+  let byZone = referenceCaches.get(prisma);
+  if (!byZone) referenceCaches.set(prisma, (byZone = new Map()));
+  let caches = byZone.get(timezone);
+  if (!caches) {
+    caches = {
+      calendar: cachedByGeneration(() => loadWorkCalendar(deps.db, { timezone })),
+      categories: cachedByGeneration(async () => {
+        const [categories, limits] = await Promise.all([
+          prisma.category.findMany({ select: { id: true, kind: true, code: true, name: true } }),
+          prisma.categoryLimit.findMany(),
+        ]);
+        const byId = new Map<string, CategoryLimits>();
+        const byCode = new Map<string, CategoryLimits>();
+        for (const c of categories) {
+          const entry = { id: c.id, name: c.name, limits: new Map<string, CategoryLimit>() };
+          byId.set(c.id, entry);
+          byCode.set(`${c.kind}:${c.code}`, entry);
+        }
+        for (const l of limits) byId.get(l.categoryId)?.limits.set(`${l.urgency}:${l.step}`, l);
+        return byCode;
+      }),
+    };
+    byZone.set(timezone, caches);
+  }
+  return caches;
+}
 
 /** Time between two instants in the mode: working minutes on the calendar, or clock minutes. */
 const minutesBetween = (calendar: WorkCalendar, from: Date, to: Date, mode: TimeMode) =>
@@ -108,7 +157,9 @@ export const computeDeadline = defineHandler(async (job, deps) => {
     return { dueAt: data.dueAtLocal, warnAt: data.warnAt };
   }
   const now = deps.now?.() ?? new Date();
-  const calendar = await calendarOf(deps);
+  const caches = referenceCachesOf(deps);
+  const generation = await referenceGeneration(prisma);
+  const calendar = deps.calendar ?? (await caches.calendar.at(generation));
   let mode: TimeMode = 'working';
   let dueAt: Date;
   if (kind === 'callback') {
@@ -122,13 +173,19 @@ export const computeDeadline = defineHandler(async (job, deps) => {
     const start = opened && opened.at < now ? opened.at : now;
     dueAt = calendar.addWorkingTime(start, { minutes: deps.config.ESCALATION_DECISION_MINUTES });
   } else {
-    const category = await prisma.category.findUnique({
-      where: { kind_code: { kind: row.categoryKind, code: row.categoryCode } },
-    });
+    // A category the cache has not seen (created after it was loaded; creating one needs no bump) is
+    // read from the case store.
+    const category =
+      (await caches.categories.at(generation)).get(`${row.categoryKind}:${row.categoryCode}`) ??
+      (await prisma.category.findUnique({
+        where: { kind_code: { kind: row.categoryKind, code: row.categoryCode } },
+        include: { limits: { where: { urgency: row.urgency, step: kind } } },
+      }));
     if (!category) throw validationError(`case ${row.id}: unknown category ${row.categoryCode}`);
-    const limit = await prisma.categoryLimit.findUnique({
-      where: { categoryId_urgency_step: { categoryId: category.id, urgency: row.urgency, step: kind } },
-    });
+    const limit =
+      category.limits instanceof Map
+        ? category.limits.get(`${row.urgency}:${kind}`)
+        : category.limits.find((l) => l.urgency === row.urgency && l.step === kind);
     if (!limit)
       throw validationError(
         `no time limit for category ${row.categoryCode} ${category.name}, urgency ${row.urgency}, step ${kind}`,

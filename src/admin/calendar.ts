@@ -1,9 +1,10 @@
 /**
  * The work calendar over the API: every day of a year as the running calendar sees it (official
  * holidays and 调休 workdays from chinese-days, administrator overrides, shift hours), overrides added
- * and removed, the standard shifts and the yellow threshold changed. The hub keeps no calendar in
- * memory: workers and the assessment load it from the case store each time (loadWorkCalendar), so a
- * change here applies to the next deadline without a restart.
+ * and removed, the standard shifts and the yellow threshold changed. Every change bumps the reference
+ * generation in its transaction (src/reference/generation.ts): the deadline worker keeps the calendar
+ * in memory until the generation moves, the assessment loads it each time (loadWorkCalendar), so a
+ * change here applies to the next deadline on every hub instance without a restart.
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ import {
 import type { Config } from '../config.ts';
 import { Prisma, type Db } from '../db/index.ts';
 import { HubError, notFound, validationError } from '../errors.ts';
+import { bumpReferenceGeneration } from '../reference/generation.ts';
 import { ADMIN, logChange } from './common.ts';
 
 const shiftSchema = z.object({ start: z.string(), end: z.string() });
@@ -168,6 +170,7 @@ export function calendarRoutes({
               update: { value, updatedBy: principal.username },
             });
           }
+          await bumpReferenceGeneration(tx);
         });
         logChange(log, principal, 'calendar settings changed', { change: body });
         return settingsView();
@@ -226,12 +229,15 @@ export function calendarRoutes({
           note: body.note ?? null,
           updatedBy: principal.username,
         };
-        const row = await prisma.workCalendarDay.upsert({
-          where: { date: params.date },
-          create: { date: params.date, ...data },
-          // shifts: null must clear stored shifts; Prisma wants DbNull for a Json column
-          update: { ...data, shifts: body.shifts ?? Prisma.DbNull },
-        });
+        const [row] = await prisma.$transaction([
+          prisma.workCalendarDay.upsert({
+            where: { date: params.date },
+            create: { date: params.date, ...data },
+            // shifts: null must clear stored shifts; Prisma wants DbNull for a Json column
+            update: { ...data, shifts: body.shifts ?? Prisma.DbNull },
+          }),
+          bumpReferenceGeneration(prisma),
+        ]);
         logChange(log, principal, 'calendar day overridden', {
           date: params.date,
           kind: body.kind,
@@ -253,7 +259,10 @@ export function calendarRoutes({
       params: dateParam,
       responses: { 204: { description: 'Removed' } },
       handler: async ({ params, principal, log }) => {
-        const { count } = await prisma.workCalendarDay.deleteMany({ where: { date: params.date } });
+        const [{ count }] = await prisma.$transaction([
+          prisma.workCalendarDay.deleteMany({ where: { date: params.date } }),
+          bumpReferenceGeneration(prisma),
+        ]);
         if (count === 0) throw notFound(`calendar override for ${params.date}`);
         logChange(log, principal, 'calendar override removed', { date: params.date });
       },

@@ -8,6 +8,7 @@ import { defineRoute, type Route } from '../api/route.ts';
 import type { Db } from '../db/index.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { conflict, notFound, validationError, type FieldError } from '../errors.ts';
+import { bumpReferenceGeneration } from '../reference/generation.ts';
 import { ADMIN, idParams, logChange } from './common.ts';
 
 const URGENCIES = ['normal', 'urgent', 'critical'] as const;
@@ -178,11 +179,14 @@ export function categoryRoutes({ db }: { db: Db }): Route[] {
       handler: async ({ params, body, principal, log }) => {
         const row = await load(params.id);
         await checkDepartment(body.defaultDepartmentId);
-        const updated = await prisma.category.update({
-          where: { id: row.id },
-          data: body,
-          include: withLimits,
-        });
+        const [updated] = await prisma.$transaction([
+          prisma.category.update({
+            where: { id: row.id },
+            data: body,
+            include: withLimits,
+          }),
+          bumpReferenceGeneration(prisma),
+        ]);
         logChange(log, principal, 'category updated', { categoryId: row.id, code: row.code, change: body });
         return view(updated);
       },
@@ -206,6 +210,7 @@ export function categoryRoutes({ db }: { db: Db }): Route[] {
           await tx.categoryLimit.createMany({
             data: body.limits.map((l) => ({ ...l, source: l.source ?? null, categoryId: row.id })),
           });
+          await bumpReferenceGeneration(tx);
           return tx.category.findUniqueOrThrow({ where: { id: row.id }, include: withLimits });
         });
         logChange(log, principal, 'category limits replaced', {

@@ -1,0 +1,58 @@
+/**
+ * One number that says "the reference data changed": the work calendar (its settings and day
+ * overrides) and the categories with their time limits. These change through the admin API a few times
+ * a year, yet every timed step of every case needs them; the deadline worker keeps them in memory and
+ * checks only this number (one primary-key read) instead of loading four tables and building the
+ * calendar for each job.
+ *
+ * The number is the Counter row `reference:generation`, bumped by every admin write to those tables in
+ * the same transaction as the write. A counter in the case store rather than an in-process event,
+ * because several hub instances may share one database (design.md): an edit made through one
+ * instance applies to the next deadline on all of them. A reader that took the old number just before
+ * an edit committed reloads on its next use. Rows changed outside the admin API (SQL by hand) are seen
+ * only after a bump of the row or a restart.
+ */
+import type { Prisma, PrismaClient } from '../db/index.ts';
+
+export const REFERENCE_GENERATION = 'reference:generation';
+
+/**
+ * Marks the reference data changed, in the transaction that changes it: awaited with a transaction's
+ * client, or as one operation of a batch `$transaction([…])` (it returns Prisma's lazy promise).
+ */
+export const bumpReferenceGeneration = (client: Pick<Prisma.TransactionClient, 'counter'>) =>
+  client.counter.upsert({
+    where: { name: REFERENCE_GENERATION },
+    create: { name: REFERENCE_GENERATION, value: 1 },
+    update: { value: { increment: 1 } },
+  });
+
+/** The current number (0 before the first edit). */
+export async function referenceGeneration(prisma: Pick<PrismaClient, 'counter'>): Promise<number> {
+  const row = await prisma.counter.findUnique({
+    where: { name: REFERENCE_GENERATION },
+    select: { value: true },
+  });
+  return row?.value ?? 0;
+}
+
+/**
+ * A value derived from the reference data, loaded again only when the generation moved: read the
+ * generation once (referenceGeneration) and ask each cache `at(generation)`, so several caches cost one
+ * read. A failed load is not kept (the next call tries again).
+ */
+export function cachedByGeneration<T>(load: () => Promise<T>): { at(generation: number): Promise<T> } {
+  let cached: { generation: number; value: Promise<T> } | undefined;
+  return {
+    at(generation) {
+      if (cached?.generation !== generation) {
+        const entry = { generation, value: load() };
+        cached = entry;
+        entry.value.catch(() => {
+          if (cached === entry) cached = undefined;
+        });
+      }
+      return cached.value;
+    },
+  };
+}
