@@ -457,3 +457,37 @@ test('a listener type expression that fails is an incident on the element; setti
   t.is(job.elementId, 'task');
   t.deepEqual(await incidents(), []);
 });
+
+test('a call activity calls its process only after its start listener, and completes after its end listener', async (t) => {
+  await deploy(
+    bpmn(
+      'el-child',
+      [start(), serviceTask('work', 'el-child-work'), end(), chain('start', 'work', 'end')].join('\n'),
+    ),
+    'el-child.bpmn',
+  );
+  const call = `<bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="el-child" />${listeners(['start', 'el-call-start'], ['end', 'el-call-end'])}</bpmn:extensionElements></bpmn:callActivity>`;
+  await deploy(
+    bpmn('el-parent', [start(), call, end(), chain('start', 'call', 'end')].join('\n')),
+    'el-parent.bpmn',
+  );
+  const pik = await startInstance('el-parent', { caseNo: 'A-7' });
+  const callStart = await one('el-call-start');
+  t.is(callStart.elementId, 'call');
+  t.deepEqual(await activate('el-child-work'), []);
+  await te.zbc.completeJob({ jobKey: callStart.key, variables: { ledger: 'L1' } });
+
+  // the listener's variable is local to the call activity, so the called process gets it too
+  const work = await one('el-child-work');
+  t.not(work.processInstanceKey, pik);
+  t.deepEqual(plain(work.variables), { caseNo: 'A-7', ledger: 'L1' });
+  await te.zbc.completeJob({ jobKey: work.key, variables: { done: true } });
+
+  const callEnd = await one('el-call-end');
+  t.is(callEnd.processInstanceKey, pik);
+  t.is(plain(callEnd.variables).done, true);
+  t.is(await instanceState(pik), 'ACTIVE');
+  await te.zbc.completeJob({ jobKey: callEnd.key, variables: {} });
+  await eventually(async () => (await instanceState(pik)) === 'COMPLETED');
+  t.pass();
+});
