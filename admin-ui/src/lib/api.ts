@@ -138,3 +138,16 @@ export function describeError(err: unknown): string {
   }
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The items of a list the hub answers as `{ items: [...] }`. */
+export const listItems = <T>(path: string): Promise<T[]> => api<{ items: T[] }>(path).then((r) => r.items);
+
+/** Runs `read` (a page loading its data): what went wrong, as describeError says it, or '' when it worked. */
+export async function failureOf(read: () => Promise<unknown>): Promise<string> {
+  try {
+    await read();
+    return '';
+  } catch (err) {
+    return describeError(err);
+  }
+}

@@ -1,5 +1,5 @@
 /** Reference data every page labels with (departments, categories), fetched once per session. */
-import { api } from './api.ts';
+import { listItems } from './api.ts';
 
 export interface Department {
   id: string;
@@ -20,10 +20,8 @@ export interface Category {
 let departments: Promise<Department[]> | undefined;
 let categories: Promise<Category[]> | undefined;
 
-export const getDepartments = () =>
-  (departments ??= api<{ items: Department[] }>('/api/departments').then((r) => r.items));
-export const getCategories = () =>
-  (categories ??= api<{ items: Category[] }>('/api/categories').then((r) => r.items));
+export const getDepartments = () => (departments ??= listItems<Department>('/api/departments'));
+export const getCategories = () => (categories ??= listItems<Category>('/api/categories'));
 
 /** After an administrator's change: the next page reads the lists again. */
 export function forgetReference(): void {

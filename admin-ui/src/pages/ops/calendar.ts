@@ -8,7 +8,7 @@
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
 import { repeat } from 'lit-html/directives/repeat.js';
-import { api, describeError } from '../../lib/api.ts';
+import { api, failureOf, listItems } from '../../lib/api.ts';
 import {
   errorRef,
   fieldError,
@@ -88,20 +88,17 @@ export const mount: MountSection = (el, { canEdit }) => {
   };
 
   async function load() {
-    try {
+    loadError = await failureOf(async () => {
       const [o, y, st] = await Promise.all([
-        api<{ items: Override[] }>('/api/calendar/days'),
+        listItems<Override>('/api/calendar/days'),
         api<{ days: Day[] }>(`/api/calendar/${year}`),
         api<Settings>('/api/calendar/settings'),
       ]);
       settings = st;
-      overrides = o.items;
+      overrides = o;
       // Ordinary weekdays and weekends follow the week; the list shows the days that differ.
       days = y.days.filter((d) => d.source !== 'weekday');
-      loadError = '';
-    } catch (err) {
-      loadError = describeError(err);
-    }
+    });
     draw();
   }
 

@@ -8,7 +8,7 @@
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
 import { repeat } from 'lit-html/directives/repeat.js';
-import { api, describeError } from '../../lib/api.ts';
+import { api, failureOf, listItems } from '../../lib/api.ts';
 import { checked, errorRef, fieldError, fieldId, invalid, noErrors, text } from '../../lib/form.ts';
 import { formCard } from '../../lib/form-card.ts';
 import { checkbox, inputField, selectField } from '../../lib/inputs.ts';
@@ -74,15 +74,12 @@ export const mount: MountSection = (el, { canEdit }) => {
   let loadError = '';
 
   async function load() {
-    try {
+    loadError = await failureOf(async () => {
       [items, departments] = await Promise.all([
-        api<{ items: Category[] }>('/api/categories').then((r) => r.items),
-        api<{ items: Department[] }>('/api/departments').then((r) => r.items),
+        listItems<Category>('/api/categories'),
+        listItems<Department>('/api/departments'),
       ]);
-      loadError = '';
-    } catch (err) {
-      loadError = describeError(err);
-    }
+    });
     draw();
   }
 

@@ -5,7 +5,7 @@
  */
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
-import { api, describeError } from '../../lib/api.ts';
+import { api, failureOf, listItems } from '../../lib/api.ts';
 import { checked, noErrors, text } from '../../lib/form.ts';
 import { formCard } from '../../lib/form-card.ts';
 import { checkbox, inputField, selectField } from '../../lib/inputs.ts';
@@ -41,12 +41,9 @@ export const mount: MountSection = (el, { canEdit }) => {
   let loadError = '';
 
   async function load() {
-    try {
-      items = (await api<{ items: Department[] }>('/api/departments')).items;
-      loadError = '';
-    } catch (err) {
-      loadError = describeError(err);
-    }
+    loadError = await failureOf(async () => {
+      items = await listItems<Department>('/api/departments');
+    });
     draw();
   }
 

@@ -7,7 +7,7 @@ import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
 // The hub's own list (shared with the API's access checks), so a new role shows here without an edit.
 import { ROLES } from '../../../../src/auth/roles.ts';
-import { api, describeError, type User as SessionUser } from '../../lib/api.ts';
+import { api, failureOf, listItems, type User as SessionUser } from '../../lib/api.ts';
 import { checked, errorRef, fieldError, noErrors, text } from '../../lib/form.ts';
 import { formCard } from '../../lib/form-card.ts';
 import { checkbox, inputField, selectField } from '../../lib/inputs.ts';
@@ -36,15 +36,12 @@ export const mount: MountSection = (el, { canEdit }) => {
   let loadError = '';
 
   async function load() {
-    try {
+    loadError = await failureOf(async () => {
       [users, departments] = await Promise.all([
-        api<{ items: User[] }>('/api/users').then((r) => r.items),
-        api<{ items: Department[] }>('/api/departments').then((r) => r.items),
+        listItems<User>('/api/users'),
+        listItems<Department>('/api/departments'),
       ]);
-      loadError = '';
-    } catch (err) {
-      loadError = describeError(err);
-    }
+    });
     draw();
   }
 
