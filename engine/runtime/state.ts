@@ -364,16 +364,64 @@ const INCIDENT: TableSpec<IncidentRow> = {
 /** Rows per multi-row INSERT (statement count dominates the cost of a command on SQLite). */
 const INSERT_CHUNK = 50;
 
+/**
+ * INSERT statements by column list (callers pass constant arrays), table and row count. Building the
+ * text (and hashing a fresh string in the store's prepared-statement cache) cost more than running the
+ * insert itself on SQLite.
+ */
+const insertSql = new WeakMap<string[], Map<string, string[]>>();
+
+function insertText(table: string, columns: string[], rowCount: number): string {
+  let byTable = insertSql.get(columns);
+  if (!byTable) insertSql.set(columns, (byTable = new Map()));
+  let byCount = byTable.get(table);
+  if (!byCount) byTable.set(table, (byCount = []));
+  let sql = byCount[rowCount];
+  if (!sql) {
+    const one = `(${columns.map(() => '?').join(', ')})`;
+    sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: rowCount }, () => one).join(', ')}`;
+    byCount[rowCount] = sql;
+  }
+  return sql;
+}
+
 /** Inserts rows with as few statements as possible (multi-row VALUES, prepared per row count). */
 export async function insertRows(db: Db, table: string, columns: string[], rows: Param[][]) {
-  const one = `(${columns.map(() => '?').join(', ')})`;
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK);
-    await db.run(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => one).join(', ')}`,
-      chunk.flat(),
-    );
+    const chunk = i === 0 && rows.length <= INSERT_CHUNK ? rows : rows.slice(i, i + INSERT_CHUNK);
+    await db.run(insertText(table, columns, chunk.length), chunk.length === 1 ? chunk[0] : chunk.flat());
   }
+}
+
+/** The statements of one table's flush, built once per table. */
+interface TableSql {
+  where: string;
+  /** Positions of the key columns in `columns`. */
+  keyAt: number[];
+  /** Positions of the other columns, in UPDATE order. */
+  restAt: number[];
+  update: string;
+  deleteOne: string;
+}
+
+const tableSql = new WeakMap<TableSpec<unknown>, TableSql>();
+
+function sqlOf<R>(spec: TableSpec<R>): TableSql {
+  let sql = tableSql.get(spec as TableSpec<unknown>);
+  if (!sql) {
+    const { table, columns, keyColumns } = spec;
+    const where = keyColumns.map((c) => `${c} = ?`).join(' AND ');
+    const rest = columns.filter((c) => !keyColumns.includes(c));
+    sql = {
+      where,
+      keyAt: keyColumns.map((c) => columns.indexOf(c)),
+      restAt: rest.map((c) => columns.indexOf(c)),
+      update: `UPDATE ${table} SET ${rest.map((c) => `${c} = ?`).join(', ')} WHERE ${where}`,
+      deleteOne: `DELETE FROM ${table} WHERE ${where}`,
+    };
+    tableSql.set(spec as TableSpec<unknown>, sql);
+  }
+  return sql;
 }
 
 /** Rows of one table seen by the command, with what changed. */
@@ -425,20 +473,31 @@ export class Table<R> {
   }
 
   async flush(db: Db) {
+    // most tables of a command change nothing
+    if (!this.deleted.size && !this.inserted.size && !this.updated.size) return;
     const { table, columns, keyColumns, toParams } = this.spec;
-    const where = keyColumns.map((c) => `${c} = ?`).join(' AND ');
-    const keyParams = (r: R) => keyColumns.map((c) => toParams(r)[columns.indexOf(c)]!);
-    const gone = [...this.deleted.values()];
-    if (keyColumns.length === 1) {
-      // one statement per chunk: statement count is what a command pays for on SQLite
-      for (let i = 0; i < gone.length; i += INSERT_CHUNK) {
-        const chunk = gone.slice(i, i + INSERT_CHUNK);
-        await db.run(
-          `DELETE FROM ${table} WHERE ${keyColumns[0]} IN (${chunk.map(() => '?').join(', ')})`,
-          chunk.map((r) => keyParams(r)[0]!),
-        );
-      }
-    } else for (const r of gone) await db.run(`DELETE FROM ${table} WHERE ${where}`, keyParams(r));
+    const sql = sqlOf(this.spec);
+    if (this.deleted.size) {
+      const gone = [...this.deleted.values()];
+      if (keyColumns.length === 1) {
+        // one statement per chunk: statement count is what a command pays for on SQLite
+        const at = sql.keyAt[0]!;
+        for (let i = 0; i < gone.length; i += INSERT_CHUNK) {
+          const chunk = gone.slice(i, i + INSERT_CHUNK);
+          await db.run(
+            `DELETE FROM ${table} WHERE ${keyColumns[0]} IN (${chunk.map(() => '?').join(', ')})`,
+            chunk.map((r) => toParams(r)[at]!),
+          );
+        }
+      } else
+        for (const r of gone) {
+          const p = toParams(r);
+          await db.run(
+            sql.deleteOne,
+            sql.keyAt.map((i) => p[i]!),
+          );
+        }
+    }
     if (this.inserted.size)
       await insertRows(
         db,
@@ -446,14 +505,12 @@ export class Table<R> {
         columns,
         [...this.inserted].map((k) => toParams(this.rows.get(k)!)),
       );
-    if (this.updated.size) {
-      const rest = columns.filter((c) => !keyColumns.includes(c));
-      const sql = `UPDATE ${table} SET ${rest.map((c) => `${c} = ?`).join(', ')} WHERE ${where}`;
-      for (const k of this.updated) {
-        const r = this.rows.get(k)!;
-        const p = toParams(r);
-        await db.run(sql, [...rest.map((c) => p[columns.indexOf(c)]!), ...keyParams(r)]);
-      }
+    for (const k of this.updated) {
+      const p = toParams(this.rows.get(k)!);
+      const params: Param[] = [];
+      for (const i of sql.restAt) params.push(p[i]!);
+      for (const i of sql.keyAt) params.push(p[i]!);
+      await db.run(sql.update, params);
     }
   }
 }
