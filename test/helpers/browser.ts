@@ -5,17 +5,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestFn } from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.ts';
-import { createHub, type Hub } from '../../src/hub.ts';
-import { createLogger } from '../../src/log.ts';
-import { call } from './api.ts';
-import { createTestDb } from './db.ts';
+import type { Hub } from '../../src/hub.ts';
+import { startDemoHub } from './demo-hub.ts';
 
 export const UI_PASSWORD = 'ui-test-password';
 export const CHROMIUM = '/usr/bin/chromium';
@@ -33,42 +28,8 @@ export interface UiHub {
 /** Builds the UI if stale, then starts a hub over the test file's own database with the demo data. */
 export async function startUiHub(env: Record<string, string> = {}): Promise<UiHub> {
   execFileSync(process.execPath, [join(root, 'scripts/ensure-ui-build.mjs')], { stdio: 'inherit' });
-  const dataDir = await mkdtemp(join(tmpdir(), 'hub-ui-'));
-  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
-    HUB_PORT: '0',
-    HUB_SEED_DEMO: 'true',
-    HUB_DEMO_PASSWORD: UI_PASSWORD,
-    ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
-    ZEEBE_ADDRESS: '127.0.0.1:0',
-    ENGINE_MANAGEMENT_PORT: '0',
-    ADMIN_UI: 'true',
-    ...env,
-  });
-  const hub = createHub({ config, logger: createLogger('silent') });
-  const { url } = await hub.start();
-  const tokens = new Map<string, string>();
-  return {
-    hub,
-    url,
-    async token(username) {
-      let token = tokens.get(username);
-      if (!token) {
-        const res = await call(url, 'POST', '/api/auth/login', { body: { username, password: UI_PASSWORD } });
-        if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
-        token = res.body.token as string;
-        tokens.set(username, token);
-      }
-      return token;
-    },
-    async close() {
-      await hub.stop();
-      await pg?.drop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  const demo = await startDemoHub(UI_PASSWORD, { ADMIN_UI: 'true', ...env });
+  return { hub: demo.hub, url: demo.url, token: demo.login, close: demo.close };
 }
 
 /** Debian's Chromium, headless, with the flags this machine's closed network needs; a fresh profile. */
