@@ -334,7 +334,11 @@ export function caseRoutes({
           { caseId: row.id, caseNo: row.caseNo, processInstanceKey, photos: photos.length },
           'case reported',
         );
-        return { ...toView(stored, principal), attachments: await attachmentsOf(row.id) };
+        // A case this request just created has no attachments but the photos it brought.
+        return {
+          ...toView(stored, principal),
+          attachments: photos.length ? await attachmentsOf(row.id) : [],
+        };
       },
     }),
     defineRoute({
