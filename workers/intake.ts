@@ -90,18 +90,16 @@ export const intake = defineHandler(async (job, deps) => {
           voidReason: `重复上报，合并到 ${original.caseNo}`,
         },
       });
-    } else if (
-      // Read again inside the transaction: a re-run after a lost race (an acceptor's 受理 at the same
-      // moment) sees the case already accepted and leaves it alone.
-      (await tx.case.findUniqueOrThrow({ where: { id: row.id }, select: { status: true } })).status ===
-      'reported'
-    ) {
+    } else {
+      // Only from `reported`, read again inside the transaction: a re-run after a lost race (an
+      // acceptor's 受理 at the same moment) sees the case already accepted and leaves it alone.
       await recordEvent(tx, {
         caseId: row.id,
         type: 'accepted',
         dedupeKey: `intake:${row.id}`,
         at: now,
         caseUpdate: { acceptedAt: now },
+        onlyFrom: ['reported'],
       });
     }
   });

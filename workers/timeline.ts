@@ -23,6 +23,11 @@ export interface EventInput {
   departmentId?: string | null;
   /** Extra columns of the case row to set with the event (e.g. closedAt). */
   caseUpdate?: Prisma.CaseUpdateInput;
+  /**
+   * Record only when the case is in one of these statuses (read in the transaction with the version);
+   * otherwise nothing is written and recordEvent returns false. Saves the caller a read of its own.
+   */
+  onlyFrom?: readonly CaseStatus[];
 }
 
 /** The event already written under `dedupeKey`, if any. */
@@ -42,8 +47,9 @@ export class StaleCase extends HubError {
 
 /**
  * Appends the event and moves the case's status, unless an event with the same dedupeKey exists.
- * Returns false when it did nothing (redelivery). A transition the lifecycle forbids throws a conflict
- * HubError (not retryable: an incident names the event and the status).
+ * Returns false when it did nothing (redelivery, or a status outside `onlyFrom`). A transition the
+ * lifecycle forbids throws a conflict HubError (not retryable: an incident names the event and the
+ * status).
  *
  * The row is written only if its `version` is still the one read, as the case API's actions do: on
  * PostgreSQL two transactions can read the same status at once (READ COMMITTED), and without the check
@@ -56,6 +62,7 @@ export async function recordEvent(tx: Tx, input: EventInput): Promise<boolean> {
     where: { id: input.caseId },
     select: { status: true, version: true },
   });
+  if (input.onlyFrom && !input.onlyFrom.includes(row.status)) return false;
   const toStatus: CaseStatus = applyEvent(row.status, input.type);
   try {
     await tx.case.update({
