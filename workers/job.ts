@@ -50,7 +50,10 @@ export type WorkerConfig = Pick<
 /** What a handler may use. */
 export interface WorkerDeps {
   db: Pick<Db, 'prisma' | 'provider'>;
-  /** The work calendar; when absent it is loaded from the case store for each job (admin edits apply at once). */
+  /**
+   * The work calendar; when absent it comes from the case store (the deadline worker keeps it until the
+   * reference generation moves, src/reference/generation.ts), so admin edits apply at the next job.
+   */
   calendar?: WorkCalendar;
   mailer: Mailer;
   logger: Logger;
