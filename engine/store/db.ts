@@ -79,21 +79,24 @@ const engineTypes = {
 async function openPostgres(url: string): Promise<Db> {
   const client = new pg.Client({ connectionString: url, types: engineTypes });
   await client.connect();
-  const names = new Map<string, string>();
+  /** Per SQL text, once: its statement name and `$n` text, or null for BEGIN/COMMIT and friends. */
+  const prepared = new Map<string, { name: string; text: string } | null>();
   const toPg = (sql: string) => {
     let n = 0;
     return sql.replace(/\?/g, () => `$${++n}`);
   };
   const query = async (sql: string, params: Param[]) => {
-    let name = names.get(sql);
-    if (!name) {
-      name = `zb${names.size}`;
-      names.set(sql, name);
+    let p = prepared.get(sql);
+    if (p === undefined) {
+      // BEGIN/COMMIT and friends cannot be prepared.
+      p =
+        !params.length && /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/.test(sql)
+          ? null
+          : { name: `zb${prepared.size}`, text: toPg(sql) };
+      prepared.set(sql, p);
     }
-    const text = toPg(sql);
-    // BEGIN/COMMIT and friends cannot be prepared.
-    if (!params.length && /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/.test(sql)) return client.query(sql);
-    return client.query({ name, text, values: params });
+    if (!p) return client.query(sql);
+    return client.query({ name: p.name, text: p.text, values: params });
   };
   return {
     dialect: 'postgres',
