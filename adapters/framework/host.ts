@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Route } from '../../src/api/route.ts';
 import type { Prisma } from '../../src/db/index.ts';
 import { createInbox, type Inbox } from './inbox.ts';
-import { createLeases, type Leases } from './lease.ts';
+import { createLeases, type Leases } from '../../src/db/lease.ts';
 import { createOutbox, type Outbox, type OutboxSettings } from './outbox.ts';
 import { monitoringRoutes } from './monitor.ts';
 import { CASE_START_OUTBOX, caseStarter } from './start.ts';
