@@ -485,23 +485,7 @@ export class Bpmn {
       const value = this.run.evaluate(v.slice(1), vars);
       headers[k] = typeof value === 'string' ? value : JSON.stringify(value);
     }
-    const process = await this.run.processOf(pi);
-    this.uow.jobs.insert({
-      key: this.run.keys.take(),
-      piKey: pi.key,
-      elementInstanceKey: ei.key,
-      elementId: ei.elementId,
-      processKey: pi.processKey,
-      bpmnProcessId: pi.bpmnProcessId,
-      version: process.version,
-      type,
-      state: 'ACTIVATABLE',
-      retries: Number.isFinite(retries) ? Math.trunc(retries) : 3,
-      worker: '',
-      deadline: null,
-      headers,
-      errorMessage: '',
-    });
+    await this.run.insertJob(pi, ei, { type, retries, headers });
     this.activated(pi, ei);
     this.run.event('JOB_CREATED', ei, pi, { type, retries });
     this.run.effects.jobTypes.add(type);

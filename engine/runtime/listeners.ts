@@ -74,24 +74,7 @@ async function createListenerJob(
   const vars = run.visibleVariables(ei.key);
   const type = run.evaluateAs(listener.type, 'STRING', vars) as string;
   const retries = run.evaluateAs(listener.retries, 'NUMBER', vars) as number;
-  const process = await run.processOf(pi);
-  const key = run.keys.take();
-  run.uow.jobs.insert({
-    key,
-    piKey: pi.key,
-    elementInstanceKey: ei.key,
-    elementId: ei.elementId,
-    processKey: pi.processKey,
-    bpmnProcessId: pi.bpmnProcessId,
-    version: process.version,
-    type,
-    state: 'ACTIVATABLE',
-    retries: Number.isFinite(retries) ? Math.trunc(retries) : 3,
-    worker: '',
-    deadline: null,
-    headers: { ...listener.headers },
-    errorMessage: '',
-  });
+  const key = await run.insertJob(pi, ei, { type, retries, headers: { ...listener.headers } });
   state.jobKey = key;
   run.uow.eis.touch(ei);
   run.event('JOB_CREATED', ei, pi, { type, retries, listenerEventType: state.event.toUpperCase() });

@@ -84,6 +84,36 @@ export class Run {
     return this.models.byKey(this.uow.db, pi.processKey) as Promise<ProcessRecord>;
   }
 
+  /**
+   * Creates an activatable job of element instance `ei` (its own job, or one of its execution
+   * listeners'); `retries` that did not evaluate to a finite number fall back to Zeebe's default 3.
+   */
+  async insertJob(
+    pi: PiRow,
+    ei: EiRow,
+    job: { type: string; retries: number; headers: Record<string, string> },
+  ): Promise<number> {
+    const process = await this.processOf(pi);
+    const key = this.keys.take();
+    this.uow.jobs.insert({
+      key,
+      piKey: pi.key,
+      elementInstanceKey: ei.key,
+      elementId: ei.elementId,
+      processKey: pi.processKey,
+      bpmnProcessId: pi.bpmnProcessId,
+      version: process.version,
+      type: job.type,
+      state: 'ACTIVATABLE',
+      retries: Number.isFinite(job.retries) ? Math.trunc(job.retries) : 3,
+      worker: '',
+      deadline: null,
+      headers: job.headers,
+      errorMessage: '',
+    });
+    return key;
+  }
+
   nodeOf(model: ProcessModel, elementId: string): FlowNode {
     if (elementId === model.bpmnProcessId) return model.root;
     const node = model.nodes.get(elementId);

@@ -62,19 +62,16 @@ export const keysOf = (entities: EntityResult[]) => {
 
 const csvCell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** CSV of every entity, one row each: 类型, 编号, 名称, the figures, 扣分, 综合指标值, 等级. */
+/** The column headings of the exported table (CSV and XLSX): 类型, 编号, 名称, the figures, 扣分, 综合指标值, 等级. */
+export function tableHeader(keys: readonly string[]): string[] {
+  return ['类型', '编号', '名称', ...keys.map((k) => FIGURE_LABELS[k]!), '扣分', '综合指标值', '等级'];
+}
+
+/** CSV of every entity, one row each, under tableHeader. */
 export function renderAssessmentCsv(result: AssessmentResult): string {
   const entities = entitiesOf(result);
   const keys = keysOf(entities);
-  const header = [
-    '类型',
-    '编号',
-    '名称',
-    ...keys.map((k) => FIGURE_LABELS[k]!),
-    '扣分',
-    '综合指标值',
-    '等级',
-  ];
+  const header = tableHeader(keys);
   const rows = entities.map((e) => [
     TYPE_LABELS[e.type],
     e.id,

@@ -5,8 +5,8 @@
  * sorted and summed, and the names in Chinese as they are.
  */
 import { writeXlsx, type Cell } from '../export/xlsx.ts';
-import { FIGURE_LABELS, type AssessmentResult, type Figure } from './compute.ts';
-import { COUNT_FIGURES, entitiesOf, keysOf, TYPE_LABELS } from './render.ts';
+import type { AssessmentResult, Figure } from './compute.ts';
+import { COUNT_FIGURES, entitiesOf, keysOf, tableHeader, TYPE_LABELS } from './render.ts';
 
 function figureCell(key: string, figure: Figure | undefined): Cell {
   const value = figure?.value;
@@ -21,15 +21,7 @@ export function renderAssessmentXlsx(result: AssessmentResult): Uint8Array {
   const entities = entitiesOf(result);
   const keys = keysOf(entities);
   const bold = (text: string) => ({ text, bold: true as const });
-  const header = [
-    '类型',
-    '编号',
-    '名称',
-    ...keys.map((k) => FIGURE_LABELS[k]!),
-    '扣分',
-    '综合指标值',
-    '等级',
-  ];
+  const header = tableHeader(keys);
   const rows: Cell[][] = [
     ['考核期间', result.period.from, result.period.to, '统计截止', result.period.asOf],
     header.map(bold),
