@@ -100,7 +100,7 @@ export const configSchema = {
     .min(8, 'expected at least 8 characters')
     .optional()
     .describe(
-      'Password of the demo users; when unset a random one is generated and printed once at seeding.',
+      'Password of the demo users; when unset a random one is generated once into DATA_DIR/demo-password.',
     ),
 
   // --- authentication --------------------------------------------------------------------------

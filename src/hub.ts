@@ -4,10 +4,10 @@
  * and serves the API. `stop()` drains in-flight requests before closing the engine and the database.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createApi, type Api, type ReadinessCheck } from './api/index.ts';
 import { createAuth, loadAuthSecret, type Auth } from './auth/index.ts';
 import type { Config } from './config.ts';
@@ -100,11 +100,14 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     } else if (config.HUB_DEMO_PASSWORD) {
       log.info({ counts: result.counts }, 'demo data seeded; demo users log in with HUB_DEMO_PASSWORD');
     } else {
-      // Shown once: the database keeps only the hash. The message (not a field) carries it, because the
-      // logger redacts fields named password.
+      // The database keeps only the hash, and a secret never goes into the log (logs are shipped and
+      // kept): the generated password is written once to a file only this user can read.
+      const file = join(config.DATA_DIR, 'demo-password');
+      await mkdir(config.DATA_DIR, { recursive: true });
+      await writeFile(file, `${password}\n`, { mode: 0o600 });
       log.warn(
-        { counts: result.counts },
-        `demo data seeded; every demo user (user name = role name) has the password ${password}`,
+        { counts: result.counts, file },
+        `demo data seeded; every demo user (user name = role name) has the password written to ${file}`,
       );
     }
   }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
@@ -54,10 +54,20 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
 
   t.deepEqual((await call(url, 'GET', '/healthz')).body, { status: 'ok' });
   t.is((await call(url, 'GET', '/readyz')).status, 200);
+  // The generated demo password is in DATA_DIR/demo-password, readable by this user only, and not in the log.
+  const passwordFile = join(dataDir, 'demo-password');
   const seeded = lines.find((l) => /demo data seeded/.test(l.msg ?? ''));
-  const password = /has the password (\S+)$/.exec(seeded?.msg ?? '')?.[1];
-  t.truthy(password, 'the generated demo password is logged once');
-  t.is(lines.filter((l) => /password/.test(l.msg ?? '')).length, 1);
+  t.is(
+    seeded?.msg,
+    `demo data seeded; every demo user (user name = role name) has the password written to ${passwordFile}`,
+  );
+  t.is((await stat(passwordFile)).mode & 0o777, 0o600);
+  const password = (await readFile(passwordFile, 'utf8')).trim();
+  t.regex(password, /^[\w-]{12}$/);
+  t.false(
+    lines.some((l) => JSON.stringify(l).includes(password)),
+    'the password is in no log line',
+  );
   t.truthy(lines.find((l) => l.msg === `hub listening on ${url}`));
 
   const login = await call(url, 'POST', '/api/auth/login', { body: { username: 'administrator', password } });
