@@ -14,9 +14,9 @@
  * Statements are counted where better-sqlite3 runs them; the bench's own polling uses a separate
  * connection that is not counted.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -64,25 +64,14 @@ for (const method of ['run', 'get', 'all', 'iterate']) {
 }
 
 process.env.HUB_TEST_DB = 'sqlite';
-const { loadConfig } = await import('../src/config.ts');
-const { createHub } = await import('../src/hub.ts');
-const { createLogger } = await import('../src/log.ts');
+const { startDemoHub } = await import('../test/helpers/demo-hub.ts');
 
 const PASSWORD = 'bench-cases-password';
-const dir = await mkdtemp(join(tmpdir(), 'bench-cases-cpu-'));
-const config = loadConfig({
-  DATA_DIR: dir,
-  DATABASE_URL: `file:${join(dir, 'hub.db')}`,
-  HUB_PORT: '0',
-  HUB_SEED_DEMO: 'true',
-  HUB_DEMO_PASSWORD: PASSWORD,
-  ENGINE_DATABASE_URL: `file:${join(dir, 'engine.db')}`,
-  ZEEBE_ADDRESS: '127.0.0.1:0',
-  ENGINE_MANAGEMENT_PORT: '0',
-  LOG_LEVEL: 'silent',
-});
-const hub = createHub({ config, logger: createLogger('silent') });
-const { url } = await hub.start();
+// The demo hub of the API tests, with its case store in SQLite inside its data folder (the poller below
+// reads that file), so HUB_TEST_DB must not name PostgreSQL here.
+delete process.env.HUB_TEST_DB;
+const demo = await startDemoHub(PASSWORD, { LOG_LEVEL: 'silent' });
+const { url, dataDir: dir } = demo;
 const poller = new Database(join(dir, 'hub.db'), { readonly: true });
 uncounted.add(poller);
 
@@ -259,5 +248,4 @@ if (values.trace) {
 console.log(lines.join('\n'));
 
 poller.close();
-await hub.stop();
-await rm(dir, { recursive: true, force: true });
+await demo.close();
