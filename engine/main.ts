@@ -3,11 +3,11 @@
  * ENGINE_MANAGEMENT_PORT, state in ENGINE_DATABASE_URL. Stops gracefully on SIGINT/SIGTERM.
  */
 import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/log.ts';
+import { createCommandLogger } from '../src/log.ts';
 import { standaloneOptionsFromConfig, startStandaloneEngine } from './standalone.ts';
 
 const config = loadConfig();
-const logger = createLogger(config.LOG_LEVEL);
+const logger = await createCommandLogger(config.LOG_LEVEL, config.LOG_FORMAT);
 
 try {
   const node = await startStandaloneEngine(standaloneOptionsFromConfig(config, logger));

@@ -54,6 +54,10 @@ export const configSchema = {
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('pino log level.'),
+  LOG_FORMAT: z
+    .enum(['auto', 'json', 'pretty'])
+    .default('auto')
+    .describe('Log lines: human-readable in a terminal and JSON otherwise (auto), or always json / pretty.'),
   DATA_DIR: z
     .string()
     .min(1)

@@ -18,8 +18,8 @@ try {
 
 // The hub (engine, Prisma, gRPC, adapters) takes seconds to load: only once the configuration is valid,
 // so a wrong setting is reported at once.
-const [{ createHub }, { createLogger }] = await Promise.all([import('./hub.ts'), import('./log.ts')]);
-const logger = createLogger(config.LOG_LEVEL);
+const [{ createHub }, { createCommandLogger }] = await Promise.all([import('./hub.ts'), import('./log.ts')]);
+const logger = await createCommandLogger(config.LOG_LEVEL, config.LOG_FORMAT);
 const hub = createHub({ config, logger });
 
 let stopping = false;
