@@ -604,3 +604,43 @@ test('a FEEL decisionId that is not a string raises EXTRACT_VALUE_ERROR', async 
     errorMessage: "Expected result of the expression 'which' to be 'STRING', but was 'NUMBER'.",
   });
 });
+
+test("a deployment answers in Zeebe's order: processes, every decision, then their decision requirements, then forms", async (t) => {
+  const dmn = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="ordered" name="ordered" namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="ordered_a" name="甲"><literalExpression id="ordered_a_expr"><text>1</text></literalExpression></decision>
+  <decision id="ordered_b" name="乙"><literalExpression id="ordered_b_expr"><text>2</text></literalExpression></decision>
+</definitions>`;
+  const form = JSON.stringify({ id: 'ordered-form', type: 'default', components: [] });
+  const proc = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="ordered-process" isExecutable="true"><bpmn:startEvent id="s"/></bpmn:process>
+</bpmn:definitions>`;
+  const kinds = (res: unknown) =>
+    (plain(res).deployments as object[]).map((d) => {
+      const [kind, value] = Object.entries(d).find(([, v]) => v)!;
+      const v = value as {
+        dmnDecisionId?: string;
+        dmnDecisionRequirementsId?: string;
+        formId?: string;
+        bpmnProcessId?: string;
+      };
+      return `${kind}:${v.dmnDecisionId ?? v.dmnDecisionRequirementsId ?? v.formId ?? v.bpmnProcessId}`;
+    });
+
+  const single = await te.zbc.deployResource({ decision: Buffer.from(dmn), name: 'ordered.dmn' });
+  t.deepEqual(kinds(single), ['decision:ordered_a', 'decision:ordered_b', 'decisionRequirements:ordered']);
+
+  const mixed = await te.zbc.deployResources([
+    { name: 'ordered.form', form: Buffer.from(form) },
+    { name: 'ordered.dmn', decision: Buffer.from(dmn) },
+    { name: 'ordered.bpmn', process: Buffer.from(proc) },
+  ]);
+  t.deepEqual(kinds(mixed), [
+    'process:ordered-process',
+    'decision:ordered_a',
+    'decision:ordered_b',
+    'decisionRequirements:ordered',
+    'form:ordered-form',
+  ]);
+});

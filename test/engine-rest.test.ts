@@ -521,3 +521,22 @@ test('an oversized body is refused with 413 without breaking requests sharing it
     t.is(replies[0]!.body.detail, 'The request body exceeds 65536 bytes');
   }
 });
+
+test('process instances: a cancellation answers 204 and ends the instance; an unknown or ended one 404', async (t) => {
+  await deploy(oneTask('rest-cancel', 'rest-cancel-job'), 'rest-cancel.bpmn');
+  const pik = await startInstance('rest-cancel');
+
+  const cancelled = await rest('POST', `/v2/process-instances/${pik}/cancellation`, {});
+  t.is(cancelled.status, 204);
+  t.is((await rest('GET', `/v2/process-instances/${pik}`)).body.state, 'TERMINATED');
+  t.deepEqual(await activate('rest-cancel-job'), []);
+
+  const again = await rest('POST', `/v2/process-instances/${pik}/cancellation`);
+  t.is(again.status, 404);
+  t.is(again.type, 'application/problem+json; charset=utf-8');
+  t.is(again.body.title, 'NOT_FOUND');
+
+  const unknown = await rest('POST', '/v2/process-instances/2251799813999999/cancellation');
+  t.is(unknown.status, 404);
+  t.is((await rest('GET', `/v2/process-instances/${pik}/cancellation`)).status, 405);
+});

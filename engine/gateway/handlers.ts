@@ -95,8 +95,10 @@ export function createHandlers(service: ServiceDefinition, deps: HandlerDeps): U
         tenantId: res.tenantId,
         deployments: [
           ...res.deployments,
-          ...(res.decisionRequirements ?? []).map((decisionRequirements) => ({ decisionRequirements })),
+          // Zeebe's order: processes, then every decision, then the decision requirements they belong
+          // to, then forms. Clients read `deployments[0].decision` after deploying one .dmn file.
           ...(res.decisions ?? []).map((decision) => ({ decision })),
+          ...(res.decisionRequirements ?? []).map((decisionRequirements) => ({ decisionRequirements })),
           ...(res.forms ?? []).map((form) => ({ form })),
         ],
       };

@@ -4,6 +4,7 @@
  *
  *   POST /v2/process-definitions/search      GET /v2/process-definitions/{key}   GET …/{key}/xml
  *   POST /v2/process-instances/search        GET /v2/process-instances/{key}
+ *   POST /v2/process-instances/{key}/cancellation
  *   POST /v2/element-instances/search        (filter.processInstanceKey required)
  *   POST /v2/incidents/search                GET /v2/incidents/{key}
  *   POST /v2/incidents/{key}/resolution      POST /v2/jobs/search
@@ -129,6 +130,15 @@ export function createRestHandler(engine: Engine, logger: EngineLogger): RestHan
       async ([key], _req, res) => send(res, 200, await q.getProcessDefinition(key!)),
     ],
     ['POST', /^\/v2\/process-instances\/search$/, searchOf(q.searchProcessInstances)],
+    [
+      'POST',
+      /^\/v2\/process-instances\/([^/]+)\/cancellation$/,
+      async ([key], req, res) => {
+        await readJson(req); // the body (operationReference) is optional and unused
+        await engine.cancelProcessInstance({ processInstanceKey: key! });
+        send(res, 204);
+      },
+    ],
     [
       'GET',
       /^\/v2\/process-instances\/([^/]+)$/,
