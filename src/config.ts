@@ -121,6 +121,12 @@ export const configSchema = {
   AUTH_LOGIN_MAX_ATTEMPTS: positiveInt
     .default(10)
     .describe('Failed logins allowed per user name and client address within AUTH_LOGIN_WINDOW_SECONDS.'),
+  AUTH_LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: positiveInt
+    .default(50)
+    .describe('Failed logins allowed per user name from all addresses within AUTH_LOGIN_WINDOW_SECONDS.'),
+  AUTH_LOGIN_MAX_ATTEMPTS_PER_ADDRESS: positiveInt
+    .default(100)
+    .describe('Failed logins allowed per client address for all user names within AUTH_LOGIN_WINDOW_SECONDS.'),
   AUTH_LOGIN_WINDOW_SECONDS: positiveInt.default(300).describe('Window of the login rate limit, in seconds.'),
 
   // --- the engine ------------------------------------------------------------------------------

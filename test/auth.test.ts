@@ -16,6 +16,11 @@ test.after.always(async () => hub?.close());
 const login = (username: string, password: string) =>
   call(hub.base, 'POST', '/api/auth/login', { body: { username, password } });
 
+// Logins are counted before the password is checked, so the tests running at once share one
+// administrator session rather than all logging in at the same moment against a limit of 3.
+let adminSession: Promise<string> | undefined;
+const adminToken = () => (adminSession ??= login('admin', PASSWORD).then((res) => res.body.token as string));
+
 test('login returns a bearer token that /api/auth/me accepts', async (t) => {
   const res = await login('alice', PASSWORD);
   t.is(res.status, 200);
@@ -79,7 +84,8 @@ test('a successful login resets the failure count', async (t) => {
 });
 
 test('logout revokes the session: the same token then gets 401', async (t) => {
-  const { body } = await login('alice', PASSWORD);
+  await createUser(hub.db, { username: 'lou', roles: ['leader'] });
+  const { body } = await login('lou', PASSWORD);
   t.is((await call(hub.base, 'POST', '/api/auth/logout', { token: body.token })).status, 204);
   const after = await call(hub.base, 'GET', '/api/auth/me', { token: body.token });
   t.is(after.status, 401);
@@ -89,8 +95,7 @@ test('logout revokes the session: the same token then gets 401', async (t) => {
 });
 
 test('a tampered, forged or garbage token gets 401; a missing header gets 401', async (t) => {
-  const { body } = await login('alice', PASSWORD);
-  const [v, id, exp, mac] = body.token.split('.');
+  const [v, id, exp, mac] = (await adminToken()).split('.');
   const later = `${v}.${id}.${Number(exp) + 3600}.${mac}`; // extend the expiry without the key
   for (const token of [later, `${v}.${id}.${exp}.${'A'.repeat(43)}`, 'garbage', 'cgh_nottoken']) {
     const res = await call(hub.base, 'GET', '/api/auth/me', { token });
@@ -120,7 +125,7 @@ test('an expired session token gets 401', async (t) => {
 });
 
 test('deactivating a user ends their sessions; a password change too', async (t) => {
-  const admin = (await login('admin', PASSWORD)).body.token;
+  const admin = await adminToken();
   const id = await createUser(hub.db, { username: 'erin', roles: ['field_supervisor'] });
   const first = (await login('erin', PASSWORD)).body.token;
   const pw = await call(hub.base, 'PATCH', `/api/users/${id}`, {
@@ -139,7 +144,7 @@ test('deactivating a user ends their sessions; a password change too', async (t)
 });
 
 test('administrators create users with roles, change roles; duplicates and bad fields are refused', async (t) => {
-  const admin = (await login('admin', PASSWORD)).body.token;
+  const admin = await adminToken();
   const created = await call(hub.base, 'POST', '/api/users', {
     token: admin,
     body: { username: 'frank', displayName: '张三', password: 'frank password', roles: ['dispatcher'] },
@@ -198,7 +203,7 @@ test('administrators create users with roles, change roles; duplicates and bad f
 });
 
 test('API tokens: created for a service account, shown once, stored hashed, used as Bearer, revoked', async (t) => {
-  const admin = (await login('admin', PASSWORD)).body.token;
+  const admin = await adminToken();
   const svc = await call(hub.base, 'POST', '/api/users', {
     token: admin,
     body: { username: 'hotline-adapter', displayName: '12319 adapter', kind: 'service', roles: ['service'] },

@@ -7,13 +7,20 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { notFound, tooManyRequests, unauthenticated, validationError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './password.ts';
-import { loginRetryAfter, recordLoginAttempt } from './rate-limit.ts';
+import { admitLoginAttempt, loginSucceeded, recordLoginAttempt } from './rate-limit.ts';
 import { isRole, type Principal, type Role } from './roles.ts';
 import { generateApiToken, hashApiToken, isApiToken, signSessionToken, verifySessionToken } from './token.ts';
 
 export interface AuthDeps {
   db: Db;
-  config: Pick<Config, 'AUTH_TOKEN_TTL_SECONDS' | 'AUTH_LOGIN_MAX_ATTEMPTS' | 'AUTH_LOGIN_WINDOW_SECONDS'>;
+  config: Pick<
+    Config,
+    | 'AUTH_TOKEN_TTL_SECONDS'
+    | 'AUTH_LOGIN_MAX_ATTEMPTS'
+    | 'AUTH_LOGIN_MAX_ATTEMPTS_PER_ACCOUNT'
+    | 'AUTH_LOGIN_MAX_ATTEMPTS_PER_ADDRESS'
+    | 'AUTH_LOGIN_WINDOW_SECONDS'
+  >;
   /** Signing key for session tokens (see loadAuthSecret). */
   key: Buffer;
 }
@@ -87,6 +94,8 @@ const principalOf = (user: UserRow, credential: Principal['credential']): Princi
 export function createAuth({ db, config, key }: AuthDeps): Auth {
   const limit = {
     maxAttempts: config.AUTH_LOGIN_MAX_ATTEMPTS,
+    maxPerAccount: config.AUTH_LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
+    maxPerAddress: config.AUTH_LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
     windowSeconds: config.AUTH_LOGIN_WINDOW_SECONDS,
   };
   // Unknown users are checked against this hash, so a wrong user name costs as much as a wrong password.
@@ -134,14 +143,17 @@ export function createAuth({ db, config, key }: AuthDeps): Auth {
   return {
     async login({ username, password, ip }) {
       const now = new Date();
-      const retryAfter = await loginRetryAfter(db, limit, { username, ip }, now);
-      if (retryAfter > 0) {
+      // Counted before the hash: a check here and a record after it let parallel guesses all through.
+      const admission = await admitLoginAttempt(db, limit, { username, ip }, now);
+      if (!admission.admitted) {
+        const { retryAfter } = admission;
         throw tooManyRequests(`too many failed logins; try again in ${retryAfter} s`, retryAfter);
       }
       const user = await db.prisma.user.findUnique({ where: { username }, ...userWithRoles });
       const canLogIn = user?.active && user.kind === 'person' && user.passwordHash;
       const ok = await verifyPassword(password, canLogIn ? user.passwordHash! : await decoyHash());
       const success = Boolean(canLogIn && ok);
+      if (success) await loginSucceeded(db, limit, { username, ip }, admission.counted);
       await recordLoginAttempt(db, limit, { username, ip, success }, now);
       if (!success || !user) throw unauthenticated('invalid username or password');
       const session = await issueSession(user.id);

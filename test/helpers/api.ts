@@ -20,6 +20,8 @@ import { createTestDb } from './db.ts';
 export interface TestApi {
   base: string;
   db: Db;
+  /** The test database's URL, for a second client on it (a second hub process). */
+  dbUrl: string;
   auth: Auth;
   api: Api;
   config: Config;
@@ -73,6 +75,7 @@ export async function startTestApi(
   return {
     base: `http://127.0.0.1:${port}`,
     db: testDb.db,
+    dbUrl: testDb.url,
     auth,
     api,
     config,
