@@ -126,7 +126,9 @@ export const configSchema = {
     .describe('Failed logins allowed per user name from all addresses within AUTH_LOGIN_WINDOW_SECONDS.'),
   AUTH_LOGIN_MAX_ATTEMPTS_PER_ADDRESS: positiveInt
     .default(100)
-    .describe('Failed logins allowed per client address for all user names within AUTH_LOGIN_WINDOW_SECONDS.'),
+    .describe(
+      'Failed logins allowed per client address for all user names within AUTH_LOGIN_WINDOW_SECONDS.',
+    ),
   AUTH_LOGIN_WINDOW_SECONDS: positiveInt.default(300).describe('Window of the login rate limit, in seconds.'),
 
   // --- the engine ------------------------------------------------------------------------------
