@@ -12,6 +12,7 @@ const dist = `${root}admin-ui/dist`;
 const stamp = `${dist}/index.html`;
 const sources = [
   'admin-ui/src',
+  'admin-ui/app',
   'admin-ui/index.html',
   'admin-ui/vite.config.ts',
   'processes/.bpmnlintrc',

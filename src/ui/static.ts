@@ -1,5 +1,7 @@
 /**
- * Serves the built admin UI (admin-ui/dist, made by `npm run build:ui`) at /. Paths under /api and the
+ * Serves the built admin UI (admin-ui/dist, made by `npm run build:ui`) at /, and the installable app
+ * (智信平台, admin-ui/app) at /app/: a path under /app/ without a file falls back to the app's own
+ * index.html, /app redirects to /app/ (the service worker's scope). Paths under /api and the
  * API's own documents never reach it: the router answers those first. Any other GET for a path without
  * a file extension gets index.html, so a reload on a page of the app works. Hashed assets are cached
  * for a year; index.html is revalidated so a new build is picked up at once.
@@ -20,6 +22,7 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
   '.woff': 'font/woff',
   '.woff2': 'font/woff2',
   '.ttf': 'font/ttf',
@@ -50,13 +53,18 @@ export function serveAdminUi(dir = ADMIN_UI_DIST): Middleware {
     } catch {
       return next();
     }
+    if (rel === '/app') {
+      ctx.redirect('/app/');
+      return;
+    }
+    const inApp = rel.startsWith('/app/');
     let path = normalize(join(root, rel));
     // A path climbing out of the folder (../) is not ours to answer.
     if (!path.startsWith(root)) return next();
     let info = rel.endsWith('/') ? null : await fileAt(path);
     if (!info) {
       if (extname(rel) !== '') return next();
-      path = join(root, 'index.html');
+      path = join(root, inApp ? 'app/index.html' : 'index.html');
       info = await fileAt(path);
       if (!info) {
         ctx.status = 503;

@@ -39,6 +39,16 @@ export class ApiError extends Error {
 }
 
 let onUnauthenticated: () => void = () => {};
+/** Where the session lives: the admin UI's tab (sessionStorage); the installable app keeps it in localStorage. */
+let sessionStore: Storage = sessionStorage;
+
+/**
+ * The installable app (admin-ui/app) keeps its session across restarts so its offline queue can send
+ * what was recorded before the phone was switched off.
+ */
+export function keepSessionIn(store: Storage): void {
+  sessionStore = store;
+}
 
 /** What to do when the session is no longer accepted (back to the login page). */
 export function setUnauthenticatedHandler(handler: () => void): void {
@@ -46,7 +56,7 @@ export function setUnauthenticatedHandler(handler: () => void): void {
 }
 
 export function loadSession(): Session | null {
-  const raw = sessionStorage.getItem(TOKEN_KEY);
+  const raw = sessionStore.getItem(TOKEN_KEY);
   if (!raw) return null;
   try {
     const s = JSON.parse(raw) as Session;
@@ -57,8 +67,8 @@ export function loadSession(): Session | null {
 }
 
 export function saveSession(session: Session | null): void {
-  if (session) sessionStorage.setItem(TOKEN_KEY, JSON.stringify(session));
-  else sessionStorage.removeItem(TOKEN_KEY);
+  if (session) sessionStore.setItem(TOKEN_KEY, JSON.stringify(session));
+  else sessionStore.removeItem(TOKEN_KEY);
 }
 
 export interface CallOptions {

@@ -1,0 +1,51 @@
+/**
+ * The app's modules (智信平台): each is its own chunk, shown to the roles it lists. To add one, write
+ * `src/modules/<id>/index.ts` exporting `mount` and add an entry here (README.md beside this folder).
+ */
+import type { User } from '../../src/lib/api.ts';
+
+/** What a module gets when the shell mounts it. */
+export interface ModuleContext {
+  /** The signed-in user; null only in a `public` module opened without an account. */
+  user: User | null;
+  /** The hash path after the module's id: `#/supervisor/report/x` → `['report', 'x']`. */
+  path: string[];
+  /** Goes to another hash (`#/supervisor/tasks`); the shell re-mounts the module with the new path. */
+  navigate(hash: string): void;
+  /** A short line at the bottom of the screen (role=status, or role=alert for errors). */
+  notify(text: string, kind?: 'ok' | 'error' | 'info'): void;
+  /** The top bar's title (the module's name when not set). */
+  setTitle(text: string): void;
+}
+
+/** Mounts the module into `el`; returns its clean-up (timers, watchers, feeds). */
+export type MountModule = (el: HTMLElement, ctx: ModuleContext) => (() => void) | void;
+
+export interface AppModule {
+  /** First segment of the hash: `#/<id>/…`. */
+  id: string;
+  /** Name on the home screen and the tab bar, both languages. */
+  name: { zh: string; en: string };
+  /** One line under the name on the home screen. */
+  summary: { zh: string; en: string };
+  /** Who sees it; `'public'`: also without an account (listed on the login screen). */
+  roles: readonly string[] | 'public';
+  load: () => Promise<{ mount: MountModule }>;
+}
+
+export const MODULES: readonly AppModule[] = [
+  {
+    id: 'department',
+    name: { zh: '处置通', en: 'Disposal' },
+    summary: { zh: '签收、处置反馈、延期回退挂账、与指挥中心沟通', en: 'Sign, dispose, requests, messages' },
+    roles: ['department_handler'],
+    load: () => import('./modules/department/index.ts'),
+  },
+];
+
+/** The modules a user sees (all `public` ones too); with no user, only the `public` ones. */
+export function modulesFor(user: User | null): AppModule[] {
+  return MODULES.filter((m) =>
+    m.roles === 'public' ? true : user !== null && user.roles.some((r) => (m.roles as string[]).includes(r)),
+  );
+}
