@@ -15,6 +15,7 @@
  */
 
 import type { Db } from './store/db.ts';
+import type { FeelLimits } from './feel/budget.ts';
 
 /** gRPC status names the engine answers with. */
 export type EngineErrorCode =
@@ -439,6 +440,8 @@ export interface EngineOptions {
    * Undefined or 0 keeps everything.
    */
   historyRetentionDays?: number;
+  /** Budget of every FEEL evaluation (feel/budget.ts); unset fields keep DEFAULT_FEEL_LIMITS. */
+  feelLimits?: Partial<FeelLimits>;
   partitionId?: 1;
 }
 

@@ -23,7 +23,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     await migrateUserTasks(db);
     let onClockChange = () => {};
     const clock = createClock(options.clockControl ?? false, () => onClockChange());
-    const feel = createFeel({ now: () => new Date(clock.now()) });
+    const feel = createFeel({ now: () => new Date(clock.now()), limits: options.feelLimits });
     const models = new Models(feel);
     const processor = await Processor.create(db, feel, models, () => clock.now(), options.logger);
     return createService({

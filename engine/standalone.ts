@@ -6,6 +6,7 @@
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
 import type { Engine } from './api.ts';
+import type { FeelLimits } from './feel/index.ts';
 import { splitAddress, startGateway, type Gateway } from './gateway/index.ts';
 import { createEngine } from './index.ts';
 import { startManagementServer, type ManagementServer } from './management/index.ts';
@@ -26,6 +27,8 @@ export interface StandaloneEngineOptions {
   clockControl: boolean;
   /** Days the history of ended instances is kept (ENGINE_HISTORY_RETENTION_DAYS); undefined keeps it. */
   historyRetentionDays?: number;
+  /** Budget of every FEEL evaluation (ENGINE_FEEL_MAX_*); unset fields keep the engine's defaults. */
+  feelLimits?: Partial<FeelLimits>;
   tls?: { certFile: string; keyFile: string };
   maxMessageBytes: number;
   logger: Logger;
@@ -54,6 +57,12 @@ export function standaloneOptionsFromConfig(config: Config, logger: Logger): Sta
     restPort: config.ENGINE_REST_PORT,
     clockControl: config.ENGINE_CLOCK_CONTROL,
     historyRetentionDays: config.ENGINE_HISTORY_RETENTION_DAYS,
+    feelLimits: {
+      maxSteps: config.ENGINE_FEEL_MAX_STEPS,
+      maxListSize: config.ENGINE_FEEL_MAX_LIST_SIZE,
+      maxStringLength: config.ENGINE_FEEL_MAX_STRING_LENGTH,
+      maxTimeMs: config.ENGINE_FEEL_MAX_TIME_MS,
+    },
     tls:
       config.ENGINE_TLS_CERT && config.ENGINE_TLS_KEY
         ? { certFile: config.ENGINE_TLS_CERT, keyFile: config.ENGINE_TLS_KEY }
@@ -72,6 +81,7 @@ export async function startStandaloneEngine(options: StandaloneEngineOptions): P
     logger,
     clockControl: options.clockControl,
     historyRetentionDays: options.historyRetentionDays,
+    feelLimits: options.feelLimits,
   });
   let gateway: Gateway | undefined;
   let management: ManagementServer | undefined;

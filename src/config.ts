@@ -183,6 +183,24 @@ export const configSchema = {
     .describe(
       'Embedded engine: days the history of an ended process instance is kept (its element instances, incidents and feed events, with its called instances); the engine then deletes it in small batches, and the REST API no longer lists it (the case and its timeline stay in the hub). Unset keeps everything.',
     ),
+  ENGINE_FEEL_MAX_STEPS: positiveInt
+    .default(1_000_000)
+    .describe(
+      'Embedded engine: budget of one FEEL evaluation in steps (function calls, elements iterated, values converted); over it the evaluation fails with an incident naming the budget.',
+    ),
+  ENGINE_FEEL_MAX_LIST_SIZE: positiveInt
+    .default(100_000)
+    .describe(
+      'Embedded engine: most elements of one list in a FEEL evaluation (a range iterated, a list given to or returned by a function); checked before a range is built.',
+    ),
+  ENGINE_FEEL_MAX_STRING_LENGTH: positiveInt
+    .default(1_000_000)
+    .describe(
+      'Embedded engine: most characters of one string given to or returned by a FEEL function, or returned by an expression.',
+    ),
+  ENGINE_FEEL_MAX_TIME_MS: positiveInt
+    .default(1000)
+    .describe('Embedded engine: wall time of one FEEL evaluation, in milliseconds.'),
   ENGINE_MAX_MESSAGE_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest gRPC message the gateway accepts (deployments included), in bytes.'),

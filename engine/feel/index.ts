@@ -42,13 +42,15 @@ import {
   unaryTest as feelinUnaryTest,
   type Warning,
 } from '@bpmn-io/feelin';
+import { BudgetExceeded, feelLimits, withBudget, type FeelLimits } from './budget.ts';
 import { AssertionFailure, BUILTIN_NAMES, createBuiltins, TYPE_ONLY_NAMES } from './builtins.ts';
-import { withParsedTree, type FeelTree } from './parse-cache.ts';
+import { clearInjectedTree, withParsedTree, type FeelTree } from './parse-cache.ts';
 import { NotJsonError, toJson } from './values.ts';
 
 export { parseTimerDate, addDuration, parseCycle, type Cycle } from './timers.ts';
 export { toJson, NotJsonError } from './values.ts';
 export { parseCacheStats } from './parse-cache.ts';
+export { DEFAULT_FEEL_LIMITS, BudgetExceeded, type FeelLimits } from './budget.ts';
 
 /**
  * Result of an evaluation. `warnings` lists failures FEEL suppressed into null, formatted as
@@ -85,7 +87,20 @@ interface Compiled {
   error?: string;
   /** The added built-ins this expression names (only these are put into its context). */
   builtins: string[];
+  /**
+   * Whether it has a loop that no budget hook sees (iteration over a list, a filter, a user function
+   * that may recurse): it then runs under the wall-time watchdog (budget.ts).
+   */
+  loops: boolean;
 }
+
+/** Node types whose evaluation can loop over a list without calling a function or mapping a range. */
+const LOOP_NODES = new Set([
+  'ForExpression',
+  'QuantifiedExpression',
+  'FilterExpression',
+  'FunctionDefinition',
+]);
 
 /** Expressions cached per evaluator; process models have a bounded set, this is a safety cap. */
 const CACHE_LIMIT = 10_000;
@@ -124,8 +139,10 @@ function compile(expression: string, unary = false): Compiled {
   const names = new Set<string>();
   const typeNames = new Set<string>();
   let typeDepth = 0;
+  let loops = false;
   tree.iterate({
     enter(node) {
+      if (LOOP_NODES.has(node.name)) loops = true;
       if (node.name === 'Type') typeDepth++;
       if (node.name === 'VariableName') {
         const name = expression.slice(node.from, node.to).replace(/\s+/g, ' ');
@@ -140,7 +157,7 @@ function compile(expression: string, unary = false): Compiled {
   const builtins = BUILTIN_NAMES.filter((n) =>
     TYPE_ONLY_NAMES.has(n) ? typeNames.has(n) : names.has(n) || typeNames.has(n),
   );
-  return { tree, error, builtins };
+  return { tree, error, builtins, loops };
 }
 
 /**
@@ -165,9 +182,11 @@ function failure(expression: string, reason: string): { ok: false; message: stri
 
 /**
  * Creates a FEEL evaluator. `options.now` is the engine clock behind `now()` and `today()`
- * (default: the system clock).
+ * (default: the system clock); `options.limits` bound every evaluation (budget.ts; defaults
+ * DEFAULT_FEEL_LIMITS). An evaluation over its budget fails (an incident) naming the limit.
  */
-export function createFeel(options: { now?: () => Date } = {}): Feel {
+export function createFeel(options: { now?: () => Date; limits?: Partial<FeelLimits> } = {}): Feel {
+  const limits = feelLimits(options.limits);
   const cache = new Map<string, Compiled>();
   let warnings: string[] = [];
   const builtins = createBuiltins({
@@ -203,8 +222,15 @@ export function createFeel(options: { now?: () => Date } = {}): Feel {
     Object.assign(context, variables);
     warnings = [];
     try {
-      const result = withParsedTree(entry.tree, () => call(context));
-      const value = convert(result.value);
+      const { result, value } = withBudget(
+        limits,
+        entry.loops,
+        () => {
+          const result = withParsedTree(entry.tree, () => call(context));
+          return { result, value: convert(result.value) };
+        },
+        clearInjectedTree,
+      );
       const all = [...result.warnings.map(formatWarning), ...warnings];
       return all.length ? { ok: true, value, warnings: all } : { ok: true, value };
     } catch (err) {
@@ -215,6 +241,7 @@ export function createFeel(options: { now?: () => Date } = {}): Feel {
         );
       }
       if (err instanceof NotJsonError) return failure(expression, err.message);
+      if (err instanceof BudgetExceeded) return failure(expression, err.message);
       if (err instanceof FeelSyntaxError) return failure(expression, err.message);
       return failure(expression, err instanceof Error ? err.message : String(err));
     }

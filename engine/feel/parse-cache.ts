@@ -52,3 +52,8 @@ export function withParsedTree<T>(tree: FeelTree, run: () => T): T {
     injected = undefined;
   }
 }
+
+/** Clears an injection a terminated evaluation left behind (a watchdog termination skips `finally`). */
+export function clearInjectedTree() {
+  injected = undefined;
+}

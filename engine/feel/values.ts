@@ -7,6 +7,7 @@
  * is reported as a failure (Zeebe raises an incident for it).
  */
 import { DateTime, Duration, FixedOffsetZone, IANAZone, SystemZone } from 'luxon';
+import { chargeSteps, checkString } from './budget.ts';
 
 /** Raised when a value cannot be expressed as JSON; the evaluator turns it into `{ ok: false }`. */
 export class NotJsonError extends Error {}
@@ -47,6 +48,8 @@ export function toJson(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'string':
+      checkString(value, 'the result');
+      return value;
     case 'boolean':
       return value;
     case 'number':
@@ -58,11 +61,16 @@ export function toJson(value: unknown): unknown {
     default:
       throw new NotJsonError(`a ${typeof value} cannot be stored as a variable`);
   }
-  if (Array.isArray(value)) return value.map(toJson);
+  // A small expression can build a huge value from shared parts: every element counts (budget.ts).
+  if (Array.isArray(value)) {
+    chargeSteps(value.length);
+    return value.map(toJson);
+  }
   if (DateTime.isDateTime(value)) return temporalToString(value);
   if (Duration.isDuration(value)) return durationToString(value);
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto === Object.prototype || proto === null) {
+    chargeSteps(Object.keys(value).length);
     // fromEntries defines own properties, so a JSON key like "__proto__" stays a key.
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([key, entry]) => [key, toJson(entry)]),
