@@ -286,6 +286,14 @@ export const configSchema = {
     .describe(
       'A report in the same grid cell and category as an open case reported this many minutes before is merged into it.',
     ),
+  DUPLICATE_CANDIDATE_METERS: positiveInt
+    .default(200)
+    .describe(
+      'The desk lists open cases of the same category within this many metres as duplicate candidates (合并).',
+    ),
+  DUPLICATE_CANDIDATE_HOURS: positiveInt
+    .default(24)
+    .describe('… and reported within this many hours before or after the case (duplicate candidates).'),
   HUB_PUBLIC_URL: z
     .url()
     .default('http://127.0.0.1:3000')

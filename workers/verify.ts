@@ -12,6 +12,20 @@ import { inTransaction, recordEvent } from './timeline.ts';
 export const assignSupervisor = defineHandler(async (job, deps) => {
   const taskKind = requireOneOf(job, 'taskKind', ['verify', 'check'] as const);
   const row = await loadCase(job, deps);
+  // A supervisor chosen at the desk (派发核实 with supervisorId) takes the 核实 instead of the cell's.
+  const chosen =
+    taskKind === 'verify' && row.status === 'verifying'
+      ? ((
+          (
+            await deps.db.prisma.caseEvent.findFirst({
+              where: { caseId: row.id, type: 'verify_requested' },
+              orderBy: [{ at: 'desc' }, { id: 'desc' }],
+              select: { data: true },
+            })
+          )?.data as { supervisorId?: unknown } | null
+        )?.supervisorId ?? null)
+      : null;
+  if (typeof chosen === 'string') return { supervisorId: chosen };
   const gridCode = optionalString(job, 'gridCode') ?? row.gridCode;
   if (!gridCode) throw validationError(`case ${row.id} has no grid cell (variable gridCode)`);
   const cell = await deps.db.prisma.gridCell.findUnique({ where: { code: gridCode } });

@@ -16,6 +16,7 @@ import { caseActionRoutes } from '../cases/actions.ts';
 import type { CasePublisher } from '../cases/publish.ts';
 import { attachmentRoutes, createAttachmentStore, type AttachmentStore } from '../attachments/index.ts';
 import { caseRoutes } from '../cases/routes.ts';
+import { deskRoutes } from '../cases/desk.ts';
 import { escalationRoutes } from '../escalations/index.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { operationsRoutes, type EngineQuery } from '../operations/index.ts';
@@ -84,6 +85,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...escalationRoutes(deps),
     ...attachmentRoutes(deps),
     ...caseActionRoutes(deps),
+    ...deskRoutes(deps),
     ...(deps.extraRoutes ?? []),
     ...procedureRoutes(deps),
     ...operationsRoutes(deps),

@@ -31,7 +31,14 @@ import {
 } from '../db/index.ts';
 import { conflict, forbidden, notFound, unavailable, validationError } from '../errors.ts';
 import { SOURCE_NEEDS_VERIFY } from '../../workers/intake.ts';
-import { applyEvent, CASE_STATUSES, EVENT_RULES, STATUS_LABELS, type CaseEventType } from './lifecycle.ts';
+import {
+  applyEvent,
+  CASE_STATUSES,
+  EVENT_RULES,
+  FINAL_STATUSES,
+  STATUS_LABELS,
+  type CaseEventType,
+} from './lifecycle.ts';
 import type { CaseMessage, CasePublisher } from './publish.ts';
 import { reopenCase } from './reopen.ts';
 import { eventSchema } from './routes.ts';
@@ -130,6 +137,9 @@ interface ActionSpec<S extends z.ZodType> {
   photos?: AttachmentKind;
   plan(input: PlanInput<z.output<S>>): Promise<Plan> | Plan;
 }
+
+const ruleLabel = (type: string) =>
+  Object.hasOwn(EVENT_RULES, type) ? EVENT_RULES[type as CaseEventType].label : type;
 
 const hasAny = (principal: Principal, roles: readonly Role[]) =>
   principal.roles.some((r) => roles.includes(r));
@@ -292,15 +302,81 @@ export function caseActionRoutes({
         'other sources go straight to 立案, so this answers 409 for them.',
       access: COMMAND,
       holder: 'none',
-      body: z.object({ note }).strict(),
-      plan: ({ row, body }) => {
+      body: z
+        .object({
+          supervisorId: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('the field supervisor chosen at the desk (default: the grid cell’s supervisor)'),
+          note,
+        })
+        .strict(),
+      plan: async ({ tx, row, body }) => {
         if (!SOURCE_NEEDS_VERIFY[row.source])
           throw notAllowed(
             row,
             '派发核实 (request-verify)',
             `the procedure of a ${row.source} report has no 核实 step`,
           );
-        return { type: 'verify_requested', note: body.note };
+        if (body.supervisorId) {
+          const user = await tx.user.findFirst({
+            where: { id: body.supervisorId, active: true, roles: { some: { role: 'field_supervisor' } } },
+            select: { id: true },
+          });
+          if (!user)
+            throw validationError('not a supervisor', [
+              { field: 'body.supervisorId', message: `no active field supervisor ${body.supervisorId}` },
+            ]);
+        }
+        // hub.verify.assign gives the task to the supervisor named here (workers/verify.ts).
+        return {
+          type: 'verify_requested',
+          note: body.note,
+          data: body.supervisorId ? { supervisorId: body.supervisorId } : undefined,
+        };
+      },
+    }),
+    action({
+      name: 'merge',
+      events: ['merged'],
+      summary: 'Merge a duplicate report into an open case (合并); the report ends as merged',
+      description:
+        'The report is marked merged (voided, with a link to the surviving case in mergedIntoId and the reason); ' +
+        'its procedure ends through its current wait: a report that waits for 核实 gets the 核实 result false with ' +
+        'the merge as the reason, any other gets 作废. The surviving case is not changed.',
+      access: COMMAND,
+      holder: 'none',
+      body: z.object({ intoId: z.string().min(1).describe('the case that stays'), note }).strict(),
+      plan: async ({ tx, row, body, now }) => {
+        if (body.intoId === row.id)
+          throw validationError('merge into itself', [
+            { field: 'body.intoId', message: 'a case cannot be merged into itself' },
+          ]);
+        const into = await tx.case.findUnique({ where: { id: body.intoId } });
+        if (!into)
+          throw validationError('unknown case', [
+            { field: 'body.intoId', message: `no case ${body.intoId}` },
+          ]);
+        if (FINAL_STATUSES.includes(into.status) || into.mergedIntoId)
+          throw validationError('not open', [
+            {
+              field: 'body.intoId',
+              message: `${into.caseNo} is ${STATUS_LABELS[into.status]}: merge into an open case`,
+            },
+          ]);
+        const reason = `重复上报，合并到 ${into.caseNo}`;
+        return {
+          type: 'merged',
+          note: body.note ? `${reason}\n${body.note}` : reason,
+          data: { mergedInto: into.id, mergedIntoNo: into.caseNo },
+          caseUpdate: { mergedIntoId: into.id, voidedAt: now, voidReason: reason },
+          // The wait the procedure is in (or will reach): 核实 for sources that need it, else 立案审核.
+          message: SOURCE_NEEDS_VERIFY[row.source]
+            ? { name: 'case.verified', variables: { verifyResult: 'false', voidReason: reason } }
+            : { name: 'case.voided', variables: { voidReason: reason } },
+          supersedeEscalations: true,
+        };
       },
     }),
     action({
@@ -807,12 +883,31 @@ export function caseActionRoutes({
               : null;
           // The lifecycle's verdict first, so a wrong status is a 409 naming status and action whatever the body says.
           const allowed = new Set(spec.events.flatMap((t) => EVENT_RULES[t].from ?? []));
-          if (!allowed.has(row.status))
-            throw notAllowed(
-              row,
-              `${EVENT_RULES[spec.events[0]!].label} (${spec.name})`,
-              `allowed in: ${[...allowed].join(', ')}`,
+          if (!allowed.has(row.status)) {
+            // Someone acted first (or the procedure moved on): say who did what, so the desk can tell.
+            const last = (await events()).findLast(
+              (e) => e.toStatus === row.status && e.fromStatus !== e.toStatus,
             );
+            const what = `${EVENT_RULES[spec.events[0]!].label} (${spec.name})`;
+            const by = last
+              ? `; ${last.actorName ?? '系统'} recorded ${ruleLabel(last.type)} (${last.type}) at ${last.at.toISOString()}`
+              : '';
+            throw conflict(
+              `${what} is not allowed for case ${row.caseNo} in status ${STATUS_LABELS[row.status]} (${row.status}): allowed in: ${[...allowed].join(', ')}${by}`,
+              {
+                status: row.status,
+                action: what,
+                lastAction: last
+                  ? {
+                      type: last.type,
+                      label: ruleLabel(last.type),
+                      actorName: last.actorName,
+                      at: last.at.toISOString(),
+                    }
+                  : null,
+              },
+            );
+          }
           const plan = await spec.plan({ tx, row, body: req.body, principal, now, events });
           if (plan.message && !casePublisher) throw unavailable('the engine is not connected');
           const toStatus: CaseStatus = applyEvent(row.status, plan.type, suspendedFrom);

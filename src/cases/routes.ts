@@ -111,6 +111,10 @@ const caseSchema = z.object({
   processInstanceKey: z.string().nullable(),
   reportedAt: z.string(),
   createdAt: z.string(),
+  /** A duplicate merged (合并) into another case: that case's id and number; the report is voided. */
+  mergedInto: z.object({ id: z.string(), caseNo: z.string().nullable() }).nullable(),
+  /** Why the case was voided (作废, 合并, 核实不属实), shown to whoever reported it. */
+  voidReason: z.string().nullable(),
   /** Only for acceptors, dispatchers, shift leaders and administrators; null otherwise. */
   reporter: z.object({ name: z.string().nullable(), phone: z.string().nullable() }).nullable(),
 });
@@ -124,6 +128,9 @@ const detailSchema = reportedSchema.extend({ clock: clockSchema, timeline: z.arr
 const CASE_NO = /^[A-Za-z]{1,8}-\d{4}-\d{6,}$/;
 
 type CaseRow = Prisma.CaseGetPayload<object>;
+
+/** The merged-into case number, from the reason the merge wrote (重复上报，合并到 RG-2026-000123). */
+const mergedNo = (row: CaseRow) => /合并到 (\S+)/.exec(row.voidReason ?? '')?.[1] ?? null;
 
 function toView(row: CaseRow, principal: Principal): z.infer<typeof caseSchema> {
   return {
@@ -145,6 +152,8 @@ function toView(row: CaseRow, principal: Principal): z.infer<typeof caseSchema> 
     processInstanceKey: row.processInstanceKey,
     reportedAt: row.reportedAt.toISOString(),
     createdAt: row.createdAt.toISOString(),
+    mergedInto: row.mergedIntoId ? { id: row.mergedIntoId, caseNo: mergedNo(row) } : null,
+    voidReason: row.voidReason,
     reporter: hasAnyRole(principal, CONTACT_READERS)
       ? { name: row.reporterName, phone: row.reporterPhone }
       : null,

@@ -1,0 +1,479 @@
+/**
+ * The 受理派遣台 (acceptor / dispatcher / shift-leader desk) read side: what waits for the command centre,
+ * most urgent first, with a count per queue; the duplicate candidates of a case; who a case should go to.
+ * The desk's actions are the case actions (actions.ts); nothing here writes.
+ *
+ * Queues (a case is in at most one at a time, by its status and timeline):
+ * - `new`      新上报: reported, or accepted without a 核实 result (受理 / 派发核实 / 立案 / 合并 / 作废 next);
+ * - `verified` 核实回来: accepted after a confirmed 核实, waiting for 立案;
+ * - `dispatch` 待派遣: registered (after 立案, a 回退 or a 不满意 回访), waiting for 派遣;
+ * - `approval` 待审批: a department's 延期 / 回退 / 挂账 request that nobody decided yet;
+ * - `callback` 待回访: a closed hotline case without its 回访, closed within CALLBACK_LOOKBACK_DAYS.
+ * Order: 特急, 紧急, 一般, then the longest waiting first. Every list and count reads an index
+ * (Case(status, urgency, reportedAt), CaseEvent(type, at), Case(closedAt)), so the first screen stays
+ * fast with a million cases (bench/README.md, bench:ui).
+ */
+import { z } from 'zod';
+import { defineRoute, type Route } from '../api/route.ts';
+import type { Role } from '../auth/roles.ts';
+import type { Config } from '../config.ts';
+import type { Case, CaseStatus, Db, Prisma, Urgency } from '../db/index.ts';
+import { notFound } from '../errors.ts';
+import { SOURCE_NEEDS_VERIFY } from '../../workers/intake.ts';
+import { FINAL_STATUSES } from './lifecycle.ts';
+
+/** Roles that work at the desk (and administrators, who see everything). */
+export const DESK_ROLES: Role[] = ['acceptor', 'dispatcher', 'shift_leader', 'administrator'];
+
+export const QUEUES = ['new', 'verified', 'dispatch', 'approval', 'callback'] as const;
+export type Queue = (typeof QUEUES)[number];
+
+/** Most urgent first: the stored enum's order is not the same on both databases, so one query each. */
+const URGENCY_ORDER: Urgency[] = ['critical', 'urgent', 'normal'];
+/** A closed hotline case is looked for a 回访 this many days back (the 回访 window is working time). */
+const CALLBACK_LOOKBACK_DAYS = 14;
+/** Request events looked at for 待审批 (a request older than this is long decided or cancelled). */
+const REQUEST_LOOKBACK_DAYS = 60;
+const REQUEST_TYPES = ['extension_requested', 'return_requested', 'suspension_requested'] as const;
+/** What ends a request: its decision, or anything that ends or restarts the dispatch round (actions.ts). */
+const REQUEST_ENDS = [
+  'extension_approved',
+  'extension_rejected',
+  'returned',
+  'return_rejected',
+  'suspended',
+  'suspension_rejected',
+  'dispatched',
+  'redispatched',
+  'reassigned',
+  'disposed',
+  'check_failed',
+  'resumed',
+  'voided',
+] as const;
+
+const itemSchema = z.object({
+  id: z.string(),
+  caseNo: z.string(),
+  queue: z.enum(QUEUES),
+  status: z.string(),
+  source: z.string(),
+  categoryKind: z.string(),
+  categoryCode: z.string(),
+  urgency: z.string(),
+  description: z.string(),
+  address: z.string().nullable(),
+  gridCode: z.string().nullable(),
+  departmentId: z.string().nullable(),
+  reportedAt: z.string(),
+  /** Since when it waits in this queue (the request, the 结案, the 核实 …); the age the desk shows. */
+  waitingSince: z.string(),
+  /** For `approval`: what the department asks. */
+  request: z
+    .object({
+      kind: z.enum(['extension', 'return', 'suspension']),
+      at: z.string(),
+      reason: z.string().nullable(),
+      requestedDeadline: z.string().nullable(),
+      actorName: z.string().nullable(),
+    })
+    .nullable(),
+  /** The location is not usable yet (no grid cell): 立案 and 派遣 wait for the location repair. */
+  needsLocation: z.boolean(),
+});
+type Item = z.infer<typeof itemSchema>;
+
+const queuesSchema = z.object({
+  counts: z.record(z.enum(QUEUES), z.number().int()),
+  queue: z.enum(QUEUES),
+  items: z.array(itemSchema),
+  /** Server time of the answer, so the desk shows ages without trusting the browser's clock. */
+  at: z.string(),
+});
+
+const candidateSchema = z.object({
+  id: z.string(),
+  caseNo: z.string(),
+  status: z.string(),
+  description: z.string(),
+  address: z.string().nullable(),
+  reportedAt: z.string(),
+  /** Metres between the two points; null when one of them has no coordinates (same cell or address). */
+  distanceMeters: z.number().int().nullable(),
+  departmentId: z.string().nullable(),
+});
+
+const suggestionSchema = z.object({
+  dispatch: z.array(
+    z.object({
+      assigneeType: z.enum(['department', 'subcenter']),
+      assigneeId: z.string(),
+      name: z.string(),
+      why: z.enum(['category', 'grid']),
+    }),
+  ),
+  verify: z.array(
+    z.object({
+      userId: z.string(),
+      name: z.string(),
+      why: z.enum(['grid']),
+    }),
+  ),
+});
+
+const OPEN: CaseStatus[] = [
+  'reported',
+  'accepted',
+  'verifying',
+  'registered',
+  'dispatched',
+  'signed',
+  'disposed',
+  'checking',
+  'suspended',
+];
+
+/** Great-circle distance in metres (WGS84 sphere); plenty for "within a few hundred metres". */
+export function metresBetween(a: { lng: number; lat: number }, b: { lng: number; lat: number }): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLng = (b.lng - a.lng) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** The desk routes: GET /api/desk/queues, GET /api/cases/:id/duplicates, GET /api/cases/:id/suggestions. */
+export function deskRoutes({
+  db,
+  config,
+  now: clock = () => new Date(),
+}: {
+  db: Db;
+  config: Pick<Config, 'DUPLICATE_CANDIDATE_METERS' | 'DUPLICATE_CANDIDATE_HOURS'>;
+  now?: () => Date;
+}): Route[] {
+  const { prisma } = db;
+
+  const queueWhere = (queue: Queue): Prisma.CaseWhereInput[] => {
+    switch (queue) {
+      case 'new':
+        return [
+          { status: 'reported', mergedIntoId: null },
+          { status: 'accepted', verifiedAt: null, mergedIntoId: null },
+        ];
+      case 'verified':
+        return [{ status: 'accepted', verifiedAt: { not: null } }];
+      case 'dispatch':
+        return [{ status: 'registered' }];
+      default:
+        return [];
+    }
+  };
+
+  async function statusQueue(queue: Queue, limit: number): Promise<Case[]> {
+    const rows: Case[] = [];
+    for (const urgency of URGENCY_ORDER) {
+      if (rows.length >= limit) break;
+      const parts = await Promise.all(
+        queueWhere(queue).map((where) =>
+          prisma.case.findMany({
+            where: { ...where, urgency },
+            orderBy: [{ reportedAt: 'asc' }, { id: 'asc' }],
+            take: limit - rows.length,
+          }),
+        ),
+      );
+      rows.push(
+        ...parts
+          .flat()
+          .sort((a, b) => a.reportedAt.getTime() - b.reportedAt.getTime())
+          .slice(0, limit - rows.length),
+      );
+    }
+    return rows;
+  }
+
+  /** Pending requests, newest request last: [caseId, request event]. */
+  async function pendingRequests(now: Date) {
+    const since = new Date(now.getTime() - REQUEST_LOOKBACK_DAYS * 86_400_000);
+    const requests = await prisma.caseEvent.findMany({
+      where: { type: { in: [...REQUEST_TYPES] }, at: { gte: since } },
+      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      take: 2000,
+    });
+    if (!requests.length) return [];
+    const ends = await prisma.caseEvent.findMany({
+      where: {
+        caseId: { in: [...new Set(requests.map((r) => r.caseId))] },
+        type: { in: [...REQUEST_ENDS] },
+        at: { gte: requests[0]!.at },
+      },
+      select: { caseId: true, type: true, at: true, id: true },
+    });
+    const kindOf = (type: string) => type.replace('_requested', '') as 'extension' | 'return' | 'suspension';
+    const ended = (r: (typeof requests)[number]) =>
+      ends.some(
+        (e) =>
+          e.caseId === r.caseId &&
+          (e.at > r.at || (e.at.getTime() === r.at.getTime() && e.id > r.id)) &&
+          (!e.type.startsWith('extension') || kindOf(r.type) === 'extension') &&
+          (!e.type.startsWith('return') || e.type === 'returned' || kindOf(r.type) === 'return') &&
+          (!e.type.startsWith('suspension') || kindOf(r.type) === 'suspension'),
+      );
+    return requests.filter((r) => !ended(r));
+  }
+
+  function toItem(row: Case, queue: Queue, waitingSince: Date, request: Item['request'] = null): Item {
+    return {
+      id: row.id,
+      caseNo: row.caseNo,
+      queue,
+      status: row.status,
+      source: row.source,
+      categoryKind: row.categoryKind,
+      categoryCode: row.categoryCode,
+      urgency: row.urgency,
+      description: row.description,
+      address: row.address,
+      gridCode: row.gridCode,
+      departmentId: row.departmentId,
+      reportedAt: row.reportedAt.toISOString(),
+      waitingSince: waitingSince.toISOString(),
+      request,
+      needsLocation: !row.gridCode && !FINAL_STATUSES.includes(row.status),
+    };
+  }
+
+  const callbackWhere = (now: Date): Prisma.CaseWhereInput => ({
+    closedAt: { gte: new Date(now.getTime() - CALLBACK_LOOKBACK_DAYS * 86_400_000) },
+    status: 'closed',
+    source: 'hotline',
+    OR: [{ callbackAt: null }, { callbackAt: { lt: prisma.case.fields.closedAt } }],
+  });
+
+  async function countOf(queue: Queue, now: Date, pending: () => Promise<unknown[]>): Promise<number> {
+    if (queue === 'approval') return (await pending()).length;
+    if (queue === 'callback') return prisma.case.count({ where: callbackWhere(now) });
+    const counts = await Promise.all(queueWhere(queue).map((where) => prisma.case.count({ where })));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  async function items(
+    queue: Queue,
+    limit: number,
+    now: Date,
+    pending: () => Promise<Awaited<ReturnType<typeof pendingRequests>>>,
+  ): Promise<Item[]> {
+    if (queue === 'approval') {
+      const requests = await pending();
+      const rows = new Map(
+        (
+          await prisma.case.findMany({ where: { id: { in: [...new Set(requests.map((r) => r.caseId))] } } })
+        ).map((r) => [r.id, r]),
+      );
+      const urgencyRank = (u: string) => URGENCY_ORDER.indexOf(u as Urgency);
+      return requests
+        .filter((r) => rows.has(r.caseId))
+        .sort(
+          (a, b) =>
+            urgencyRank(rows.get(a.caseId)!.urgency) - urgencyRank(rows.get(b.caseId)!.urgency) ||
+            a.at.getTime() - b.at.getTime(),
+        )
+        .slice(0, limit)
+        .map((r) => {
+          const data = (r.data ?? {}) as { reason?: string; requestedDeadline?: string };
+          return toItem(rows.get(r.caseId)!, 'approval', r.at, {
+            kind: r.type.replace('_requested', '') as 'extension' | 'return' | 'suspension',
+            at: r.at.toISOString(),
+            reason: data.reason ?? r.note,
+            requestedDeadline: data.requestedDeadline ?? null,
+            actorName: r.actorName,
+          });
+        });
+    }
+    if (queue === 'callback') {
+      const rows = await prisma.case.findMany({
+        where: callbackWhere(now),
+        orderBy: [{ closedAt: 'asc' }, { id: 'asc' }],
+        take: limit,
+      });
+      return rows.map((r) => toItem(r, 'callback', r.closedAt ?? r.reportedAt));
+    }
+    const rows = await statusQueue(queue, limit);
+    return rows.map((r) =>
+      toItem(
+        r,
+        queue,
+        (queue === 'verified' ? r.verifiedAt : queue === 'dispatch' ? r.registeredAt : null) ?? r.reportedAt,
+      ),
+    );
+  }
+
+  async function loadCase(id: string) {
+    const row = await prisma.case.findUnique({ where: { id } });
+    if (!row) throw notFound(`case ${id}`);
+    return row;
+  }
+
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/desk/queues',
+      summary: 'What waits for the command centre (受理派遣台), most urgent first, with a count per queue',
+      description:
+        'Queues: `new` (reported, or accepted without a 核实 result), `verified` (核实 confirmed, waiting for 立案), ' +
+        '`dispatch` (registered, waiting for 派遣), `approval` (延期/回退/挂账 requests nobody decided), `callback` ' +
+        '(closed hotline cases without their 回访). Order: 特急, 紧急, 一般, then the longest waiting first.',
+      tags: ['desk'],
+      access: DESK_ROLES,
+      query: z.object({
+        queue: z.enum(QUEUES).default('new'),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+      responses: { 200: { description: 'Counts of every queue and the items of one', schema: queuesSchema } },
+      handler: async ({ query }) => {
+        const now = clock();
+        let cached: Promise<Awaited<ReturnType<typeof pendingRequests>>> | undefined;
+        const pending = () => (cached ??= pendingRequests(now));
+        const [counts, list] = await Promise.all([
+          Promise.all(QUEUES.map(async (q) => [q, await countOf(q, now, pending)] as const)),
+          items(query.queue, query.limit, now, pending),
+        ]);
+        return {
+          counts: Object.fromEntries(counts) as Record<Queue, number>,
+          queue: query.queue,
+          items: list,
+          at: now.toISOString(),
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/cases/:id/duplicates',
+      summary: 'Duplicate candidates of a case: same category, nearby, reported close in time, still open',
+      description:
+        'Open cases (not merged) of the same category reported within DUPLICATE_CANDIDATE_HOURS before or after ' +
+        'this one and within DUPLICATE_CANDIDATE_METERS of it (by coordinates; without coordinates: the same ' +
+        'grid cell or the same address). Nearest first. The desk offers 合并 (actions/merge) into one of them.',
+      tags: ['desk'],
+      access: DESK_ROLES,
+      params: z.object({ id: z.string() }),
+      responses: {
+        200: {
+          description: 'The candidates, nearest first',
+          schema: z.object({
+            items: z.array(candidateSchema),
+            windowHours: z.number(),
+            distanceMeters: z.number(),
+          }),
+        },
+      },
+      handler: async ({ params }) => {
+        const row = await loadCase(params.id);
+        const windowMs = config.DUPLICATE_CANDIDATE_HOURS * 3_600_000;
+        const maxMetres = config.DUPLICATE_CANDIDATE_METERS;
+        const rows = await prisma.case.findMany({
+          where: {
+            categoryKind: row.categoryKind,
+            categoryCode: row.categoryCode,
+            reportedAt: {
+              gte: new Date(row.reportedAt.getTime() - windowMs),
+              lte: new Date(row.reportedAt.getTime() + windowMs),
+            },
+            id: { not: row.id },
+            status: { in: OPEN },
+            mergedIntoId: null,
+          },
+          orderBy: { reportedAt: 'desc' },
+          take: 500,
+        });
+        const here = row.lng !== null && row.lat !== null ? { lng: row.lng, lat: row.lat } : null;
+        const found = rows
+          .map((c) => {
+            const d =
+              here && c.lng !== null && c.lat !== null
+                ? Math.round(metresBetween(here, { lng: c.lng, lat: c.lat }))
+                : null;
+            const near =
+              d !== null
+                ? d <= maxMetres
+                : (row.gridCode !== null && row.gridCode === c.gridCode) ||
+                  (row.address !== null &&
+                    row.address.trim() !== '' &&
+                    row.address.trim() === c.address?.trim());
+            return near ? { c, d } : null;
+          })
+          .filter((x): x is { c: Case; d: number | null } => x !== null)
+          .sort((a, b) => (a.d ?? maxMetres) - (b.d ?? maxMetres))
+          .slice(0, 20);
+        return {
+          items: found.map(({ c, d }) => ({
+            id: c.id,
+            caseNo: c.caseNo,
+            status: c.status,
+            description: c.description,
+            address: c.address,
+            reportedAt: c.reportedAt.toISOString(),
+            distanceMeters: d,
+            departmentId: c.departmentId,
+          })),
+          windowHours: config.DUPLICATE_CANDIDATE_HOURS,
+          distanceMeters: maxMetres,
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/cases/:id/suggestions',
+      summary: 'Who a case should go to: 派遣 (the category’s department, the grid’s sub-centre) and 核实',
+      description:
+        '派遣: the category’s responsible department (Category.defaultDepartmentId) and the street/town ' +
+        'sub-centre whose name is the grid cell’s street. 核实: the grid cell’s responsible supervisor. ' +
+        'Suggestions only: the dispatcher may choose any active unit.',
+      tags: ['desk'],
+      access: DESK_ROLES,
+      params: z.object({ id: z.string() }),
+      responses: { 200: { description: 'The suggestions, best first', schema: suggestionSchema } },
+      handler: async ({ params }) => {
+        const row = await loadCase(params.id);
+        const [category, cell] = await Promise.all([
+          prisma.category.findUnique({
+            where: { kind_code: { kind: row.categoryKind, code: row.categoryCode } },
+            include: { defaultDepartment: true },
+          }),
+          row.gridCode
+            ? prisma.gridCell.findUnique({ where: { code: row.gridCode }, include: { supervisor: true } })
+            : null,
+        ]);
+        const dispatch: z.infer<typeof suggestionSchema>['dispatch'] = [];
+        const dept = category?.defaultDepartment;
+        if (dept?.active)
+          dispatch.push({
+            assigneeType: dept.kind === 'street_center' ? 'subcenter' : 'department',
+            assigneeId: dept.id,
+            name: dept.name,
+            why: 'category',
+          });
+        if (cell) {
+          const centre = await prisma.department.findFirst({
+            where: { kind: 'street_center', active: true, name: cell.street },
+          });
+          if (centre && centre.id !== dept?.id)
+            dispatch.push({
+              assigneeType: 'subcenter',
+              assigneeId: centre.id,
+              name: centre.name,
+              why: 'grid',
+            });
+        }
+        const verify =
+          cell?.supervisor?.active && SOURCE_NEEDS_VERIFY[row.source]
+            ? [{ userId: cell.supervisor.id, name: cell.supervisor.displayName, why: 'grid' as const }]
+            : [];
+        return { dispatch, verify };
+      },
+    }),
+  ];
+}

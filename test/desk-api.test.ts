@@ -1,0 +1,173 @@
+// The 受理派遣台 read side and its new actions over a real hub (embedded engine, workers, demo data, HTTP):
+// the queues with their counts and order, duplicate candidates and 合并 (the merged report's procedure
+// ends, its view links to the surviving case), the suggestions, and a stale action that names who acted.
+import test from 'ava';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { call } from './helpers/api.ts';
+import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
+import { feedOf } from './engine/support.ts';
+
+const PASSWORD = 'desk-api-test-password';
+let demo: DemoHub;
+const tokens: Record<string, string> = {};
+let cell: { code: string; street: string; lng: number; lat: number };
+
+test.before(async () => {
+  demo = await startDemoHub(PASSWORD);
+  for (const u of ['acceptor', 'dispatcher', 'shift_leader', 'field_supervisor', 'department_handler'])
+    tokens[u] = await demo.login(u);
+  const c = await demo.hub.db.prisma.gridCell.findFirstOrThrow({
+    where: { active: true, supervisorUserId: { not: null } },
+    orderBy: { code: 'asc' },
+  });
+  cell = { code: c.code, street: c.street, lng: (c.minLng + c.maxLng) / 2, lat: (c.minLat + c.maxLat) / 2 };
+});
+test.after.always(() => demo?.close());
+
+async function until<T>(what: string, check: () => Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+const row = (id: string) => demo.hub.db.prisma.case.findUniqueOrThrow({ where: { id } });
+
+async function report(source: string, extra: Record<string, unknown> = {}) {
+  const res = await call(demo.url, 'POST', '/api/cases', {
+    token: tokens[source === 'supervisor' ? 'field_supervisor' : 'acceptor'],
+    body: {
+      source,
+      categoryCode: '0102',
+      description: `desk ${source}`,
+      lng: cell.lng,
+      lat: cell.lat,
+      ...extra,
+    },
+  });
+  if (res.status !== 201) throw new Error(`report ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; caseNo: string };
+}
+const queues = (queue: string, as = 'shift_leader') =>
+  call(demo.url, 'GET', `/api/desk/queues?queue=${queue}`, { token: tokens[as] });
+
+test.serial('queues: counts per queue, the most urgent first; department handlers are refused', async (t) => {
+  // Different categories so intake does not merge them (same cell, same category within 30 min).
+  // Supervisor reports wait at the desk for 立案 once accepted.
+  const normal = await report('supervisor', { categoryCode: '0104' });
+  const critical = await report('supervisor', { categoryCode: '0105', urgency: 'critical' });
+  await until('both accepted', async () =>
+    [await row(normal.id), await row(critical.id)].every((r) => r.status === 'accepted'),
+  );
+  const res = await queues('new');
+  t.is(res.status, 200);
+  const ids = (res.body.items as { id: string }[]).map((i) => i.id);
+  t.true(ids.includes(normal.id) && ids.includes(critical.id));
+  t.true(ids.indexOf(critical.id) < ids.indexOf(normal.id), 'critical first');
+  t.is(res.body.counts.new, ids.length);
+  t.deepEqual(Object.keys(res.body.counts).sort(), ['approval', 'callback', 'dispatch', 'new', 'verified']);
+  const item = (res.body.items as Record<string, unknown>[]).find((i) => i.id === critical.id)!;
+  t.is(item.queue, 'new');
+  t.is(item.urgency, 'critical');
+  t.is(item.needsLocation, false);
+  t.is((await queues('new', 'department_handler')).status, 403);
+});
+
+test.serial('duplicates and 合并: the merged report ends, shows as merged and links the case', async (t) => {
+  const first = await report('supervisor', { categoryCode: '0106', description: '绿地脏乱 第一次' });
+  await until('first accepted', async () => (await row(first.id)).status === 'accepted');
+  // As if it was reported 2 hours ago: outside the intake's own 30-minute merge window.
+  await demo.hub.db.prisma.case.update({
+    where: { id: first.id },
+    data: { reportedAt: new Date(Date.now() - 2 * 3_600_000) },
+  });
+  // A hotline call about the same place.
+  const second = await report('hotline', { categoryCode: '0106', description: '绿地脏乱 电话' });
+  // The procedure sends it to 核实 on its own; the acceptor merges it while the supervisor is on the way.
+  await until('second verifying', async () => (await row(second.id)).status === 'verifying');
+  const dup = await call(demo.url, 'GET', `/api/cases/${second.id}/duplicates`, { token: tokens.acceptor });
+  t.is(dup.status, 200);
+  t.deepEqual(
+    (dup.body.items as { id: string; distanceMeters: number }[]).map((i) => [i.id, i.distanceMeters]),
+    [[first.id, 0]],
+  );
+  t.is(dup.body.distanceMeters, 200);
+
+  const self = await call(demo.url, 'POST', `/api/cases/${second.id}/actions/merge`, {
+    token: tokens.acceptor,
+    body: { intoId: second.id },
+  });
+  t.is(self.status, 400);
+  t.is(self.body.errors[0].field, 'body.intoId');
+
+  const merged = await call(demo.url, 'POST', `/api/cases/${second.id}/actions/merge`, {
+    token: tokens.acceptor,
+    body: { intoId: first.id },
+  });
+  t.is(merged.status, 200, JSON.stringify(merged.body));
+  t.is(merged.body.status, 'voided');
+  t.is(merged.body.event.type, 'merged');
+  t.deepEqual(merged.body.event.data, { action: 'merge', mergedInto: first.id, mergedIntoNo: first.caseNo });
+  // The hotline report waited for 核实: its procedure gets 核实 false and ends at 作废.
+  const pik = (await row(second.id)).processInstanceKey!;
+  await until('procedure ended', async () =>
+    feedOf(demo.hub.engine!.engine, pik).then((f) => f.includes('case-disposal:ELEMENT_COMPLETED')),
+  );
+  const view = await call(demo.url, 'GET', `/api/cases/${second.id}`, { token: tokens.acceptor });
+  t.deepEqual(view.body.mergedInto, { id: first.id, caseNo: first.caseNo });
+  t.is(view.body.voidReason, `重复上报，合并到 ${first.caseNo}`);
+  t.deepEqual(
+    (view.body.timeline as { type: string }[]).map((e) => e.type).filter((x) => x !== 'deadline_set'),
+    ['reported', 'accepted', 'verify_requested', 'merged'],
+  );
+  // The surviving case is untouched; the merged one is no candidate any more.
+  t.is((await row(first.id)).status, 'accepted');
+  const again = await call(demo.url, 'GET', `/api/cases/${first.id}/duplicates`, { token: tokens.acceptor });
+  t.deepEqual(again.body.items, []);
+});
+
+test.serial('suggestions: the category’s department and the grid’s supervisor', async (t) => {
+  const c = await report('hotline', { categoryCode: '0101', description: '私搭乱建 建议' });
+  const res = await call(demo.url, 'GET', `/api/cases/${c.id}/suggestions`, { token: tokens.dispatcher });
+  t.is(res.status, 200);
+  const category = await demo.hub.db.prisma.category.findFirstOrThrow({
+    where: { kind: 'event', code: '0101' },
+    include: { defaultDepartment: true },
+  });
+  t.is(res.body.dispatch[0].assigneeId, category.defaultDepartmentId);
+  t.is(res.body.dispatch[0].name, category.defaultDepartment!.name);
+  t.is(res.body.dispatch[0].why, 'category');
+  const gridCell = await demo.hub.db.prisma.gridCell.findUniqueOrThrow({
+    where: { code: cell.code },
+    include: { supervisor: true },
+  });
+  t.deepEqual(res.body.verify, [
+    { userId: gridCell.supervisorUserId, name: gridCell.supervisor!.displayName, why: 'grid' },
+  ]);
+});
+
+test.serial('a stale action says who acted first and what, and changes nothing', async (t) => {
+  const c = await report('supervisor', { categoryCode: '0301', description: '施工扰民 抢先' });
+  await until('accepted', async () => (await row(c.id)).status === 'accepted');
+  const first = await call(demo.url, 'POST', `/api/cases/${c.id}/actions/register`, {
+    token: tokens.acceptor,
+    body: {},
+  });
+  t.is(first.status, 200);
+  const before = await row(c.id);
+  const late = await call(demo.url, 'POST', `/api/cases/${c.id}/actions/register`, {
+    token: tokens.shift_leader,
+    body: {},
+  });
+  t.is(late.status, 409);
+  t.is(late.body.lastAction.type, 'registered');
+  t.is(late.body.lastAction.label, '立案');
+  t.is(late.body.lastAction.actorName, first.body.event.actorName);
+  t.regex(late.body.detail, new RegExp(`${first.body.event.actorName} recorded 立案 \\(registered\\)`));
+  t.is((await row(c.id)).version, before.version);
+  // Now it waits for 派遣.
+  const q = await queues('dispatch', 'dispatcher');
+  t.true((q.body.items as { id: string }[]).some((i) => i.id === c.id));
+});
