@@ -4,7 +4,8 @@
  *   GET  /open311/discovery.{xml,json}
  *   GET  /open311/v2/services.{xml,json}            service_code = the event category's minor code
  *   GET  /open311/v2/services/{code}.{xml,json}     service definition (attribute `urgency`)
- *   POST /open311/v2/requests.{xml,json}            api_key = a hub API token; lat/long, address_string or
+ *   POST /open311/v2/requests.{xml,json}            api_key = a service account's API token, in the body
+ *                                                   (a key in any URL is refused); lat/long, address_string or
  *                                                   address_id; media_url → a case (source open311)
  *   GET  /open311/v2/requests.{xml,json}            service_request_id, service_code, start_date, end_date, status
  *   GET  /open311/v2/requests/{id}.{xml,json}
@@ -110,6 +111,7 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
       throw open311Error('json', 404, `format ${raw} not supported: use xml or json`);
     const format = formatOf(raw);
     try {
+      refuseKeyInUrl(ctx);
       const body = await fn(format);
       ctx.type = CONTENT_TYPE[format];
       return body;
@@ -129,6 +131,33 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
     if (id !== undefined && id !== deps.jurisdictionId)
       throw Object.assign(validationError(`jurisdiction_id ${id} not found`), { status: 404 });
   };
+
+  /**
+   * The owner of an api_key: only a service account's API token. A user's session token would let any
+   * role create cases here that POST /api/cases refuses it, so it is refused like an unknown key.
+   */
+  async function serviceAccountOf(apiKey: string | undefined) {
+    const refused = () =>
+      Object.assign(validationError('api_key was not provided or is invalid'), { status: 403 });
+    if (!apiKey) throw refused();
+    const owner = await deps.authenticate(apiKey).catch(() => {
+      throw refused();
+    });
+    if (owner.kind !== 'service' || owner.credential.type !== 'api-token') throw refused();
+    return owner;
+  }
+
+  /**
+   * A key in a URL ends up in access logs, proxies and browser history: refused on every Open311 route,
+   * before anything is read, with a message that says where it goes instead.
+   */
+  function refuseKeyInUrl(ctx: ApiContext) {
+    if ('api_key' in ctx.query)
+      throw validationError(
+        'api_key must be sent in the POST body, never in the URL (the key is now exposed: ask for a new one)',
+        [{ field: 'query.api_key', message: 'not allowed in the query string' }],
+      );
+  }
 
   const serviceCodeOf = (c: { kind: string; code: string }) => (c.kind === 'event' ? c.code : `P${c.code}`);
   async function findService(code: string) {
@@ -339,18 +368,13 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
         handler: async ({ ctx }) =>
           answer(ctx, async (format) => {
             const form = await readForm(ctx.req, ctx.get('content-type'));
+            // The spec's arguments are the POST body's fields; the URL's query string is not read, so
+            // nothing a client puts there (a key, a reporter's contact) is taken from a logged URL.
             const get = (k: string) => {
-              const v = form.get(k) ?? (ctx.query[k] as string | undefined);
+              const v = form.get(k) ?? undefined;
               return v === undefined || v === '' ? undefined : v;
             };
-            const apiKey = get('api_key');
-            let owner;
-            try {
-              if (!apiKey) throw new Error('missing');
-              owner = await deps.authenticate(apiKey);
-            } catch {
-              throw Object.assign(validationError('api_key was not provided or is invalid'), { status: 403 });
-            }
+            const owner = await serviceAccountOf(get('api_key'));
             checkJurisdiction(get('jurisdiction_id'));
             const code = get('service_code');
             if (!code)
@@ -599,7 +623,7 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
         tags: ['open311'],
         access: 'public',
         params: fmt,
-        query: z.object({ jurisdiction_id: str, api_key: str, start_date: str, end_date: str }),
+        query: z.object({ jurisdiction_id: str, start_date: str, end_date: str }),
         responses: {
           200: {
             description: 'service_request_updates (XML or JSON)',

@@ -1,0 +1,90 @@
+// Issue 18's Open311 findings, over the API alone (no engine): who may file a request (#3), what the
+// public list shows (#5, #8). The full GeoReport v2 scenario with the engine is adapters-open311.test.ts.
+import test from 'ava';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { seedDemo } from '../src/db/seed.ts';
+import { call, startTestApi, type TestApi } from './helpers/api.ts';
+
+const PASSWORD = 'correct horse battery';
+const V2 = '/open311/v2';
+const IN_GRID = { lat: '32.3905', long: '120.5665' };
+
+let hub: TestApi;
+let apiKey: string;
+test.before(async () => {
+  hub = await startTestApi();
+  await seedDemo(hub.db, { password: PASSWORD });
+  const service = await hub.db.prisma.user.findUniqueOrThrow({ where: { username: 'service' } });
+  apiKey = (await hub.auth.createApiToken(service.id, { name: 'fixmystreet' })).token;
+});
+test.after.always(async () => hub?.close());
+
+const post = async (path: string, form: Record<string, string>) => {
+  const res = await fetch(hub.base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  });
+  const body = await res.text();
+  return { status: res.status, body, json: () => JSON.parse(body) };
+};
+const get = async (path: string) => {
+  const res = await fetch(hub.base + path);
+  const body = await res.text();
+  return { status: res.status, type: res.headers.get('content-type'), body, json: () => JSON.parse(body) };
+};
+
+const sessionOf = async (username: string) =>
+  (await call(hub.base, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } })).body
+    .token as string;
+
+test('api_key: only a service account API token files a request; a user session token is refused', async (t) => {
+  const cases = await hub.db.prisma.case.count();
+  // A department handler may not create cases through the API …
+  const handler = await sessionOf('department_handler');
+  const direct = await call(hub.base, 'POST', '/api/cases', {
+    token: handler,
+    body: { source: 'hotline', categoryCode: '0102', description: 'x', address: '某路' },
+  });
+  t.is(direct.status, 403);
+  // … nor through Open311 with the same token, nor an administrator's session.
+  for (const token of [handler, await sessionOf('administrator')]) {
+    const res = await post(`${V2}/requests.json`, { api_key: token, service_code: '0102', ...IN_GRID });
+    t.is(res.status, 403);
+    t.deepEqual(res.json(), [{ code: 403, description: 'api_key was not provided or is invalid' }]);
+  }
+  t.is(await hub.db.prisma.case.count(), cases);
+  // The service account's API token in the POST body, as the spec has it: accepted.
+  const ok = await post(`${V2}/requests.json`, { api_key: apiKey, service_code: '0102', ...IN_GRID });
+  t.is(ok.status, 200);
+  t.regex(ok.json()[0].service_request_id, /\S/);
+  t.is(await hub.db.prisma.case.count(), cases + 1);
+});
+
+test('api_key in the query string is refused with a clear error, on POST and GET alike', async (t) => {
+  const cases = await hub.db.prisma.case.count();
+  const inUrl = await post(`${V2}/requests.json?api_key=${apiKey}`, { service_code: '0102', ...IN_GRID });
+  t.is(inUrl.status, 400);
+  t.deepEqual(inUrl.json(), [
+    {
+      code: 400,
+      description:
+        'api_key must be sent in the POST body, never in the URL (the key is now exposed: ask for a new one): ' +
+        'query.api_key not allowed in the query string',
+    },
+  ]);
+  // Even with the key also in the body.
+  const both = await post(`${V2}/requests.xml?api_key=${apiKey}`, {
+    api_key: apiKey,
+    service_code: '0102',
+    ...IN_GRID,
+  });
+  t.is(both.status, 400);
+  t.regex(both.body, /<code>400<\/code>/);
+  t.is(await hub.db.prisma.case.count(), cases);
+  const updates = await get(`${V2}/servicerequestupdates.json?api_key=${apiKey}`);
+  t.is(updates.status, 400);
+  t.regex(updates.json()[0].description, /^api_key must be sent in the POST body/);
+  // Without it the same GET answers.
+  t.is((await get(`${V2}/servicerequestupdates.json`)).status, 200);
+});
