@@ -1,7 +1,6 @@
 // Issue 18's Open311 findings, over the API alone (no engine): who may file a request (#3), what the
 // public list shows (#5, #8). The full GeoReport v2 scenario with the engine is adapters-open311.test.ts.
 import test from 'ava';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { seedDemo } from '../src/db/seed.ts';
 import { call, startTestApi, type TestApi } from './helpers/api.ts';
 
