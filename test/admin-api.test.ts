@@ -278,6 +278,81 @@ test.serial(
   },
 );
 
+const NOTICE_2027 = [
+  '国务院办公厅关于2027年部分节假日安排的通知',
+  '各省、自治区、直辖市人民政府，国务院各部委、各直属机构：',
+  '一、元旦：1月1日（周五）至3日（周日）放假，共3天。',
+  '二、春节：2月5日（农历除夕、周五）至13日（农历正月初八、周六）放假调休，共9天。2月14日（周日）上班。',
+  '国务院办公厅',
+].join('\n');
+
+test.serial(
+  'calendar: a pasted State Council notice is shown for confirmation, then applied; a faulty one changes nothing',
+  async (t) => {
+    const a = as(admin);
+    // Before: 2027 is beyond the official data; 13 February (a Saturday) and the 14th (a Sunday) are rest days,
+    // 9 February (a Tuesday after 初三) a working day.
+    const before = await as(reader).get('/api/calendar/2027');
+    const day = (res: typeof before, d: string) => res.body.days.find((x: { date: string }) => x.date === d);
+    t.like(day(before, '2027-02-08'), {
+      working: false,
+      source: 'statutory',
+      name: '春节',
+      beyondOfficialData: true,
+    });
+    t.like(day(before, '2027-02-09'), { working: true, source: 'weekday', beyondOfficialData: true });
+
+    const preview = await a.post('/api/calendar/notice', { text: NOTICE_2027 });
+    t.is(preview.status, 200);
+    t.like(preview.body, { year: 2027, applied: 0 });
+    t.deepEqual(
+      preview.body.festivals.map((f: { name: string; holidays: string[]; workdays: string[] }) => [
+        f.name,
+        f.holidays.length,
+        f.workdays,
+      ]),
+      [
+        ['元旦', 3, []],
+        ['春节', 9, ['2027-02-14']],
+      ],
+    );
+    t.is(preview.body.warnings.length, 5); // 清明, 劳动节, 端午, 中秋, 国庆节 not in this notice
+    t.is(await hub.db.prisma.workCalendarDay.count({ where: { date: { startsWith: '2027-' } } }), 0);
+
+    const faulty = await a.post('/api/calendar/notice', {
+      text: NOTICE_2027.replace('共9天', '共8天'),
+      apply: true,
+    });
+    t.is(faulty.status, 400);
+    t.regex(faulty.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    t.deepEqual(faulty.body.errors, [
+      {
+        field: 'body.text',
+        message:
+          '第4行（二、春节：2月5日（农历除夕、周五）至13日（农历正月初八、周六）放假调休，共8天。2月14日（周日）上班。）：' +
+          '写明共8天，日期却是9天（2027-02-05 至 2027-02-13）',
+      },
+    ]);
+    t.is(await hub.db.prisma.workCalendarDay.count({ where: { date: { startsWith: '2027-' } } }), 0);
+    t.is((await as(reader).post('/api/calendar/notice', { text: NOTICE_2027, apply: true })).status, 403);
+
+    const applied = await a.post('/api/calendar/notice', { text: NOTICE_2027, apply: true });
+    t.is(applied.status, 200);
+    t.is(applied.body.applied, 13);
+    const after = await as(reader).get('/api/calendar/2027');
+    t.like(day(after, '2027-02-09'), {
+      working: false,
+      source: 'override',
+      note: '2027年节假日安排（国务院通知）：春节',
+    });
+    t.like(day(after, '2027-02-14'), { working: true, source: 'override' });
+    const calendar = await loadWorkCalendar(hub.db);
+    t.true(calendar.day('2027-02-14').working);
+    t.false(calendar.day('2027-02-12').working);
+    await hub.db.prisma.workCalendarDay.deleteMany({ where: { date: { startsWith: '2027-' } } });
+  },
+);
+
 const square = (lng: number, lat: number, size = 0.001) => [
   [
     [lng, lat],

@@ -1,6 +1,8 @@
-// Years the State Council schedule (chinese-days) does not cover yet: the calendar still answers by the
-// Monday–Friday rule, but says so — per day (GET /api/calendar/:year carries `beyondOfficialData`) and,
-// for a working-time deadline falling in such a year, in a warning log and on the deadline_set event.
+// Years the State Council schedule (chinese-days) does not cover yet: the calendar answers with the
+// statutory holidays derived from the holiday rules and the Monday–Friday rule, but says that the 调休 days
+// are unknown — per day (GET /api/calendar/:year carries `beyondOfficialData`) and, for a working-time
+// deadline falling in such a year, in a warning log and on the deadline_set event — until the year's
+// State Council notice is pasted (POST /api/calendar/notice).
 import { Writable } from 'node:stream';
 import test from 'ava';
 import { createWorkCalendar } from '../src/calendar/index.ts';
@@ -30,20 +32,22 @@ test('days of a year without official data are flagged; covered years and overri
   });
   // chinese-days 1.5.7 (the newest release, May 2026) ends with 2026.
   t.deepEqual(calendar.officialYears, { first: 2004, last: 2026 });
-  // 2027-02-08 is a Monday of the 2027 Spring Festival week; unknown to the data, so a working day.
+  // 2027-02-08, a Monday, is 正月初三: a statutory 春节 day the data does not have yet, derived.
   t.deepEqual(calendar.day('2027-02-08'), {
     date: '2027-02-08',
+    working: false,
+    source: 'statutory',
+    name: '春节',
+    beyondOfficialData: true,
+    shifts: [],
+  });
+  // The Tuesday after: an ordinary working day by the Monday–Friday rule, 调休 unknown.
+  t.deepEqual(calendar.day('2027-02-09'), {
+    date: '2027-02-09',
     working: true,
     source: 'weekday',
     beyondOfficialData: true,
     shifts: standard,
-  });
-  t.deepEqual(calendar.day('2027-02-06'), {
-    date: '2027-02-06',
-    working: false,
-    source: 'weekday',
-    beyondOfficialData: true,
-    shifts: [],
   });
   t.deepEqual(calendar.day('2027-02-10'), {
     date: '2027-02-10',
@@ -74,8 +78,8 @@ test('a working-time deadline falling in an uncovered year: warning logged and f
       done();
     },
   });
-  // Thursday 31 December 2026, 17:00 in Rugao: the 60-minute 签收 limit runs into 1 January 2027, which
-  // the Monday–Friday rule counts as a working Friday.
+  // Thursday 31 December 2026, 17:00 in Rugao: the 60-minute 签收 limit runs past 1 January 2027 (元旦, a
+  // statutory holiday though the data ends with 2026) and the weekend, into Monday 4 January.
   const deps = {
     ...workerDeps(t0.db, undefined, () => new Date('2026-12-31T17:00:00+08:00')),
     logger: createLogger('warn', sink),
@@ -87,17 +91,17 @@ test('a working-time deadline falling in an uncovered year: warning logged and f
   );
   t.deepEqual(answer, {
     action: 'complete',
-    variables: { dueAt: '2027-01-01T09:00:00+08:00', warnAt: '2027-01-01T08:48:00+08:00' },
+    variables: { dueAt: '2027-01-04T09:00:00+08:00', warnAt: '2027-01-04T08:48:00+08:00' },
   });
   const warnings = lines.filter((l) => l.level === 40);
   t.is(warnings.length, 1);
   t.like(warnings[0]!, {
     msg:
-      'deadline falls beyond the official holiday data (chinese-days): Monday–Friday assumed; update ' +
-      'chinese-days or enter that year’s holidays as calendar overrides',
+      'deadline falls beyond the official holiday data (chinese-days): statutory holidays and Monday–Friday ' +
+      'assumed, 调休 days unknown; paste that year’s State Council notice (calendar page) or update chinese-days',
     caseId: c.id,
     deadlineKind: 'sign',
-    dueAt: '2027-01-01T09:00:00+08:00',
+    dueAt: '2027-01-04T09:00:00+08:00',
     officialYears: { first: 2004, last: 2026 },
   });
   const event = await t0.db.prisma.caseEvent.findFirstOrThrow({
@@ -105,9 +109,9 @@ test('a working-time deadline falling in an uncovered year: warning logged and f
   });
   t.deepEqual(event.data, {
     step: 'sign',
-    dueAt: '2027-01-01T01:00:00.000Z',
-    warnAt: '2027-01-01T08:48:00+08:00',
-    dueAtLocal: '2027-01-01T09:00:00+08:00',
+    dueAt: '2027-01-04T01:00:00.000Z',
+    warnAt: '2027-01-04T08:48:00+08:00',
+    dueAtLocal: '2027-01-04T09:00:00+08:00',
     mode: 'working',
     beyondOfficialData: true,
   });

@@ -205,15 +205,16 @@ export const computeDeadline = defineHandler(async (job, deps) => {
   const total = Math.max(minutesBetween(calendar, now, dueAt, mode), 0);
   const warnAt = addMinutes(calendar, now, total * deps.config.DEADLINE_WARN_FRACTION, mode);
   const result = { dueAt: isoWithOffset(dueAt, tz), warnAt: isoWithOffset(warnAt, tz) };
-  // A working-time deadline in a year chinese-days does not cover counted that year as plain
-  // Monday–Friday: say so (log and the deadline_set event) rather than silently skip its holidays.
+  // A working-time deadline in a year chinese-days does not cover counted that year by its statutory
+  // holidays (derived from the holiday rules) and Monday–Friday, without the 调休 days the State Council
+  // announces: say so (log and the deadline_set event) rather than silently trust it.
   // Checking the due date is enough: the span ends there, so an uncovered day in it means that one is.
   const beyond = mode === 'working' && calendar.day(result.dueAt.slice(0, 10)).beyondOfficialData === true;
   if (beyond)
     deps.logger.warn(
       { caseId: row.id, deadlineKind: kind, dueAt: result.dueAt, officialYears: calendar.officialYears },
-      'deadline falls beyond the official holiday data (chinese-days): Monday–Friday assumed; update ' +
-        'chinese-days or enter that year’s holidays as calendar overrides',
+      'deadline falls beyond the official holiday data (chinese-days): statutory holidays and Monday–Friday ' +
+        'assumed, 调休 days unknown; paste that year’s State Council notice (calendar page) or update chinese-days',
     );
   // A case already closed or voided (e.g. 核实 false while this job waited) gets no deadline_set (the
   // lifecycle refuses it, which would be an incident): the job completes with the deadline the stage

@@ -13,7 +13,10 @@ import {
   CALENDAR_SETTINGS,
   createWorkCalendar,
   loadWorkCalendar,
+  NoticeUnreadable,
+  parseHolidayNotice,
   type CalendarOverride,
+  type ParsedNotice,
   type Shift,
 } from '../calendar/index.ts';
 import type { Config } from '../config.ts';
@@ -27,14 +30,15 @@ const shiftSchema = z.object({ start: z.string(), end: z.string() });
 const daySchema = z.object({
   date: z.string(),
   working: z.boolean(),
-  source: z.enum(['override', 'official', 'weekday']),
-  name: z.string().nullable().describe('festival of an official day, e.g. 国庆节'),
+  source: z.enum(['override', 'official', 'statutory', 'weekday']),
+  name: z.string().nullable().describe('festival of an official or statutory day, e.g. 国庆节'),
   beyondOfficialData: z
     .literal(true)
     .optional()
     .describe(
-      'the Monday–Friday rule decided a day of a year the State Council schedule (chinese-days) does not ' +
-        'cover yet: its holidays and 调休 workdays are unknown until the package is updated or overrides are entered',
+      'a day of a year the State Council schedule (chinese-days) does not cover yet: its statutory holidays ' +
+        '(source statutory) are derived from the holiday rules, but its 调休 workdays are unknown until the ' +
+        'year’s notice is entered (POST /api/calendar/notice) or the package is updated',
     ),
   shifts: z.array(shiftSchema),
   note: z.string().nullable().describe('the override’s note'),
@@ -55,6 +59,21 @@ const overrideSchema = z.object({
   note: z.string().nullable(),
   updatedBy: z.string().nullable(),
   updatedAt: z.iso.datetime(),
+});
+
+const noticeSchema = z.object({
+  year: z.number().int(),
+  festivals: z.array(
+    z.object({
+      name: z.string(),
+      holidays: z.array(z.string()),
+      workdays: z.array(z.string()).describe('调休 working days'),
+      line: z.number().int().describe('line of the item in the pasted text'),
+    }),
+  ),
+  days: z.array(z.object({ date: z.string(), kind: z.enum(['holiday', 'workday']), name: z.string() })),
+  warnings: z.array(z.string()),
+  applied: z.number().int().describe('overrides written (0 without apply)'),
 });
 
 const dateParam = z.object({
@@ -265,6 +284,58 @@ export function calendarRoutes({
         ]);
         if (count === 0) throw notFound(`calendar override for ${params.date}`);
         logChange(log, principal, 'calendar override removed', { date: params.date });
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/calendar/notice',
+      summary: 'Read the State Council’s yearly holiday notice; with apply, enter its days as overrides',
+      description:
+        'The administrator pastes the notice (国务院办公厅关于XXXX年部分节假日安排的通知) as published. Without ' +
+        '`apply` the answer shows what was read, for confirmation; with `apply: true` every holiday and 调休 ' +
+        'workday of the notice becomes an override in one transaction. A notice any numbered item of which ' +
+        'cannot be read completely (festival, dates, the weekday each date is annotated with, 共N天) is ' +
+        'refused with the lines named, and nothing applies.',
+      tags: ['calendar'],
+      access: ADMIN,
+      body: z.object({
+        text: z.string().trim().min(1).max(20_000),
+        year: z.number().int().min(2008).max(2099).optional().describe('when the pasted text has no title'),
+        apply: z.boolean().default(false),
+      }),
+      responses: {
+        200: { description: 'What the notice says, and how many days were applied', schema: noticeSchema },
+      },
+      handler: async ({ body, principal, log }) => {
+        let notice: ParsedNotice;
+        try {
+          notice = parseHolidayNotice(body.text, { year: body.year });
+        } catch (err) {
+          if (!(err instanceof NoticeUnreadable)) throw err;
+          throw validationError(
+            'the holiday notice could not be read; nothing was applied',
+            err.problems.map((p) => ({
+              field: 'body.text',
+              message: p.line > 0 ? `第${p.line}行（${p.text}）：${p.message}` : p.message,
+            })),
+            err,
+          );
+        }
+        if (!body.apply) return { ...notice, applied: 0 };
+        const note = (name: string) => `${notice.year}年节假日安排（国务院通知）：${name}`;
+        await prisma.$transaction(async (tx) => {
+          for (const day of notice.days) {
+            const data = { kind: day.kind, note: note(day.name), updatedBy: principal.username };
+            await tx.workCalendarDay.upsert({
+              where: { date: day.date },
+              create: { date: day.date, ...data },
+              update: { ...data, shifts: Prisma.DbNull },
+            });
+          }
+          await bumpReferenceGeneration(tx);
+        });
+        logChange(log, principal, 'holiday notice applied', { year: notice.year, days: notice.days.length });
+        return { ...notice, applied: notice.days.length };
       },
     }),
     defineRoute({

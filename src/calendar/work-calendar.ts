@@ -22,6 +22,7 @@
  */
 import { validationError, type FieldError } from '../errors.ts';
 import { officialDay, officialYears } from './official-days.ts';
+import { statutoryHolidayName } from './statutory.ts';
 import { DEFAULT_SHIFTS, formatShifts, parseShifts, type Shift, type ShiftMinutes } from './shifts.ts';
 import { zoneFor, dateOfDay, dayOfDate, MINUTE_MS, weekdayOf } from './zone.ts';
 
@@ -70,13 +71,17 @@ export interface TimeLimit {
 export interface CalendarDay {
   date: string;
   working: boolean;
-  /** Who decided: an administrator override, the official schedule, or the Monday–Friday rule. */
-  source: 'override' | 'official' | 'weekday';
-  /** Festival name for official days, e.g. 国庆节. */
+  /**
+   * Who decided: an administrator override, the official schedule, the statutory holidays derived for a
+   * year the official schedule does not cover yet (statutory.ts), or the Monday–Friday rule.
+   */
+  source: 'override' | 'official' | 'statutory' | 'weekday';
+  /** Festival name for official and statutory days, e.g. 国庆节. */
   name?: string;
   /**
-   * Present (true) when the Monday–Friday rule decided a date in a year the official schedule does not
-   * cover (`officialYears`): its holidays and 调休 workdays are not known yet, so the day may be wrong.
+   * Present (true) for a date in a year the official schedule does not cover (`officialYears`): its
+   * statutory holidays are known, but its 调休 workdays and bridging days are not until the State
+   * Council's notice is entered (or the package is updated), so the day may be wrong.
    */
   beyondOfficialData?: true;
   /** Working periods of the day; empty on a rest day. */
@@ -166,10 +171,17 @@ export function createWorkCalendar(options: WorkCalendarOptions = {}): WorkCalen
         shifts: working ? standardShifts : [],
       };
     }
-    const weekday = weekdayOf(day);
-    const working = weekday !== 0 && weekday !== 6;
     const year = Number(date.slice(0, 4));
     const unknown = year < officialYears.first || year > officialYears.last;
+    const statutory = unknown ? statutoryHolidayName(date) : undefined;
+    if (statutory) {
+      return {
+        info: { date, working: false, source: 'statutory', name: statutory, beyondOfficialData: true },
+        shifts: [],
+      };
+    }
+    const weekday = weekdayOf(day);
+    const working = weekday !== 0 && weekday !== 6;
     return {
       info: { date, working, source: 'weekday', ...(unknown && { beyondOfficialData: true as const }) },
       shifts: working ? standardShifts : [],

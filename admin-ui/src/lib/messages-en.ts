@@ -304,6 +304,7 @@ export const en: Record<keyof typeof zh, string> = {
   'cal.off': 'off',
   'calSource.override': 'set by hand',
   'calSource.official': 'official schedule',
+  'calSource.statutory': 'statutory holiday (调休 not yet announced)',
   'calSource.weekday': 'by weekday',
   'event.reported': 'Reported',
   'event.accepted': 'Accepted',

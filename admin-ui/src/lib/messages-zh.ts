@@ -302,6 +302,7 @@ export const zh = {
   'cal.off': '休',
   'calSource.override': '人工设置',
   'calSource.official': '国务院安排',
+  'calSource.statutory': '法定节假日（调休未公布）',
   'calSource.weekday': '按星期',
   'event.reported': '上报',
   'event.accepted': '受理',
