@@ -428,6 +428,26 @@ export interface EngineLogger {
   debug(obj: unknown, msg?: string): void;
 }
 
+/** Limits that keep one procedure from exhausting the engine (README "Limits"). */
+export interface EngineLimits {
+  /**
+   * Shortest interval of a timer cycle, in ms (ENGINE_TIMER_MIN_CYCLE_SECONDS): a static cycle below it
+   * is refused at deploy time, one computed by FEEL raises an incident.
+   */
+  timerMinCycleMs: number;
+  /**
+   * How far a timer cycle may run behind, in ms (ENGINE_TIMER_MAX_CYCLE_LAG_SECONDS): when it is re-armed
+   * and its next occurrence is older than this, the missed occurrences are skipped (no catch-up storm
+   * after downtime).
+   */
+  timerMaxCycleLagMs: number;
+}
+
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
+  timerMinCycleMs: 10_000,
+  timerMaxCycleLagMs: 60_000,
+};
+
 export interface EngineOptions {
   /** file:<path> (SQLite) or postgres://… (PostgreSQL). */
   databaseUrl: string;
@@ -442,6 +462,8 @@ export interface EngineOptions {
   historyRetentionDays?: number;
   /** Budget of every FEEL evaluation (feel/budget.ts); unset fields keep DEFAULT_FEEL_LIMITS. */
   feelLimits?: Partial<FeelLimits>;
+  /** Limits that keep one procedure from exhausting the engine; unset fields keep DEFAULT_ENGINE_LIMITS. */
+  limits?: Partial<EngineLimits>;
   partitionId?: 1;
 }
 

@@ -2,7 +2,7 @@
  * The embedded engine: `createEngine` opens (and migrates) its own database and returns the EngineApi
  * the gateway serves. See api.ts for the contract.
  */
-import type { Engine, EngineOptions } from './api.ts';
+import { DEFAULT_ENGINE_LIMITS, type Engine, type EngineOptions } from './api.ts';
 import { createFeel } from './feel/index.ts';
 import { createClock } from './runtime/clock.ts';
 import { Models } from './runtime/models.ts';
@@ -13,7 +13,7 @@ import { migrate } from './store/schema.ts';
 import { migrateUserTasks } from './store/user-tasks.ts';
 
 export type * from './api.ts';
-export { EngineError } from './api.ts';
+export { EngineError, DEFAULT_ENGINE_LIMITS } from './api.ts';
 
 /** Opens the engine's database, applies its migrations, and builds the engine (call `start()` to run timers). */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -25,7 +25,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const clock = createClock(options.clockControl ?? false, () => onClockChange());
     const feel = createFeel({ now: () => new Date(clock.now()), limits: options.feelLimits });
     const models = new Models(feel);
-    const processor = await Processor.create(db, feel, models, () => clock.now(), options.logger);
+    const limits = { ...DEFAULT_ENGINE_LIMITS, ...options.limits };
+    const processor = await Processor.create(db, feel, models, () => clock.now(), options.logger, limits);
     return createService({
       db,
       processor,

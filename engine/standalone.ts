@@ -5,7 +5,7 @@
  */
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
-import type { Engine } from './api.ts';
+import type { Engine, EngineLimits } from './api.ts';
 import type { FeelLimits } from './feel/index.ts';
 import { splitAddress, startGateway, type Gateway } from './gateway/index.ts';
 import { createEngine } from './index.ts';
@@ -29,6 +29,8 @@ export interface StandaloneEngineOptions {
   historyRetentionDays?: number;
   /** Budget of every FEEL evaluation (ENGINE_FEEL_MAX_*); unset fields keep the engine's defaults. */
   feelLimits?: Partial<FeelLimits>;
+  /** Limits that keep one procedure from exhausting the engine; unset fields keep the engine's defaults. */
+  limits?: Partial<EngineLimits>;
   tls?: { certFile: string; keyFile: string };
   maxMessageBytes: number;
   logger: Logger;
@@ -63,6 +65,10 @@ export function standaloneOptionsFromConfig(config: Config, logger: Logger): Sta
       maxStringLength: config.ENGINE_FEEL_MAX_STRING_LENGTH,
       maxTimeMs: config.ENGINE_FEEL_MAX_TIME_MS,
     },
+    limits: {
+      timerMinCycleMs: config.ENGINE_TIMER_MIN_CYCLE_SECONDS * 1000,
+      timerMaxCycleLagMs: config.ENGINE_TIMER_MAX_CYCLE_LAG_SECONDS * 1000,
+    },
     tls:
       config.ENGINE_TLS_CERT && config.ENGINE_TLS_KEY
         ? { certFile: config.ENGINE_TLS_CERT, keyFile: config.ENGINE_TLS_KEY }
@@ -82,6 +88,7 @@ export async function startStandaloneEngine(options: StandaloneEngineOptions): P
     clockControl: options.clockControl,
     historyRetentionDays: options.historyRetentionDays,
     feelLimits: options.feelLimits,
+    limits: options.limits,
   });
   let gateway: Gateway | undefined;
   let management: ManagementServer | undefined;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { BpmnModdle } from 'bpmn-moddle';
 import zeebeSchema from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
+import { cycleMinGapMs, parseCycle } from '../engine/feel/timers.ts';
 
 /** One finding: the element it names (`''` for the whole resource), what is wrong, and the rule. */
 export interface LintIssue {
@@ -53,7 +54,10 @@ const byPosition = (a: LintIssue, b: LintIssue) =>
  * `bpmn-parse`; unknown attributes or elements the parser skipped come back as `bpmn-parse` warnings.
  * Rule findings of category `info` are returned as warnings so nothing is hidden from the administrator.
  */
-export async function lintBpmn(xml: string): Promise<LintResult> {
+export async function lintBpmn(
+  xml: string,
+  options: { minTimerCycleSeconds?: number } = {},
+): Promise<LintResult> {
   let parsed: Awaited<ReturnType<BpmnModdle['fromXML']>>;
   try {
     parsed = await moddle.fromXML(xml);
@@ -80,5 +84,50 @@ export async function lintBpmn(xml: string): Promise<LintResult> {
       (r.category === 'error' || r.category === 'rule-error' ? errors : warnings).push(issue);
     }
   }
+  warnings.push(...timerCycleWarnings(parsed.rootElement, options.minTimerCycleSeconds ?? 10));
   return { errors: errors.sort(byPosition), warnings: warnings.sort(byPosition) };
+}
+
+interface ModdleNode {
+  $type: string;
+  id?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Rule `hub/timer-cycle-minimum`: a static timer cycle repeating more often than the embedded engine's
+ * minimum (ENGINE_TIMER_MIN_CYCLE_SECONDS, default 10 s) — e.g. `R/PT0.001S`, which started ~550
+ * instances a second. A warning, not an error: Camunda 8 takes it; the embedded engine refuses it.
+ */
+function timerCycleWarnings(root: unknown, minSeconds: number): LintIssue[] {
+  const issues: LintIssue[] = [];
+  const seen = new Set<unknown>();
+  const visit = (node: unknown, owner: string) => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, owner);
+      return;
+    }
+    const el = node as ModdleNode;
+    const id = typeof el.id === 'string' && el.$type !== 'bpmn:TimerEventDefinition' ? el.id : owner;
+    if (el.$type === 'bpmn:TimerEventDefinition') {
+      const text = (el.timeCycle as { body?: string } | undefined)?.body?.trim();
+      if (text && !text.startsWith('=')) {
+        const now = new Date();
+        const cycle = parseCycle(text, now);
+        const gap = 'error' in cycle ? Infinity : cycleMinGapMs(cycle, now);
+        if (gap < minSeconds * 1000)
+          issues.push({
+            id,
+            message: `Timer cycle '${text}' repeats every ${gap / 1000} s, more often than the minimum interval of ${minSeconds} s (ENGINE_TIMER_MIN_CYCLE_SECONDS): the embedded engine refuses it`,
+            rule: 'hub/timer-cycle-minimum',
+          });
+      }
+    }
+    for (const [key, value] of Object.entries(el))
+      if (!key.startsWith('$') && typeof value === 'object') visit(value, id);
+  };
+  visit(root, '');
+  return issues;
 }

@@ -201,6 +201,16 @@ export const configSchema = {
   ENGINE_FEEL_MAX_TIME_MS: positiveInt
     .default(1000)
     .describe('Embedded engine: wall time of one FEEL evaluation, in milliseconds.'),
+  ENGINE_TIMER_MIN_CYCLE_SECONDS: positiveInt
+    .default(10)
+    .describe(
+      'Embedded engine: shortest interval of a timer cycle, in seconds. A static cycle below it is refused at deploy time (lint warns first), one computed by FEEL raises an incident.',
+    ),
+  ENGINE_TIMER_MAX_CYCLE_LAG_SECONDS: positiveInt
+    .default(60)
+    .describe(
+      'Embedded engine: how far a timer cycle may run behind, in seconds; occurrences missed by more (downtime, a backlog) are skipped, not caught up one by one.',
+    ),
   ENGINE_MAX_MESSAGE_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest gRPC message the gateway accepts (deployments included), in bytes.'),

@@ -47,7 +47,7 @@ import { AssertionFailure, BUILTIN_NAMES, createBuiltins, TYPE_ONLY_NAMES } from
 import { clearInjectedTree, withParsedTree, type FeelTree } from './parse-cache.ts';
 import { NotJsonError, toJson } from './values.ts';
 
-export { parseTimerDate, addDuration, parseCycle, type Cycle } from './timers.ts';
+export { parseTimerDate, addDuration, parseCycle, cycleMinGapMs, type Cycle } from './timers.ts';
 export { toJson, NotJsonError } from './values.ts';
 export { parseCacheStats } from './parse-cache.ts';
 export { DEFAULT_FEEL_LIMITS, BudgetExceeded, type FeelLimits } from './budget.ts';

@@ -207,3 +207,22 @@ export function parseCycle(text: string, now: Date): Cycle | { error: string } {
     },
   };
 }
+
+/**
+ * The shortest gap between the first occurrences of `cycle` after `from` (at most 8 looked at: enough for
+ * cron's irregular steps such as `0-5 * * * * *`), in ms; Infinity when it fires at most once. Used to
+ * hold cycles to a minimum interval (ENGINE_TIMER_MIN_CYCLE_SECONDS), so that `R/PT0.001S` cannot start
+ * hundreds of instances a second.
+ */
+export function cycleMinGapMs(cycle: Cycle, from: Date): number {
+  let gap = Infinity;
+  let previous = cycle.next(from);
+  const firings = Math.min(cycle.repetitions, 8);
+  for (let i = 1; previous && i < firings; i++) {
+    const next = cycle.next(previous);
+    if (!next) break;
+    gap = Math.min(gap, next.getTime() - previous.getTime());
+    previous = next;
+  }
+  return gap;
+}

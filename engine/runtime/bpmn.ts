@@ -4,7 +4,7 @@
  * inside one command on its unit of work; new element activations go through an agenda (FIFO) so
  * parallel branches interleave in the feed the way a Zeebe partition writes them.
  */
-import { addDuration, parseCycle, parseTimerDate } from '../feel/index.ts';
+import { addDuration, cycleMinGapMs, parseCycle, parseTimerDate, type Cycle } from '../feel/index.ts';
 import type { EventDefinition, FlowNode, Mapping, ProcessModel } from '../model/types.ts';
 import { evaluateCalledDecision } from './decisions.ts';
 import type { ProcessRecord } from './models.ts';
@@ -652,6 +652,7 @@ export class Bpmn {
     def: EventDefinition & { kind: 'timer' },
     vars: Vars,
     now: number,
+    checkMinimum = true,
   ): { due: number; repetitions: number; spec: string } {
     const text = this.run.evaluateText(def.expression, vars, 'timer');
     const fail = (error: string) => {
@@ -673,6 +674,8 @@ export class Bpmn {
     const c = parseCycle(text, new Date(now));
     if ('error' in c) return fail(c.error);
     const cycle = c as Exclude<typeof c, { error: string }>;
+    const tooShort = cycleTooShort(cycle, now, this.run.limits.timerMinCycleMs);
+    if (tooShort && checkMinimum) return fail(tooShort);
     const next = cycle.next(new Date(now));
     if (!next) return fail('it has no next occurrence');
     return {
@@ -1103,4 +1106,11 @@ export class Bpmn {
     }
     await this.drain();
   }
+}
+
+/** Why `cycle` repeats too often for `minMs` (ENGINE_TIMER_MIN_CYCLE_SECONDS), or undefined. */
+export function cycleTooShort(cycle: Cycle, now: number, minMs: number): string | undefined {
+  const gap = cycleMinGapMs(cycle, new Date(now));
+  if (gap >= minMs) return undefined;
+  return `it repeats every ${gap / 1000} s, more often than the minimum interval of ${minMs / 1000} s (ENGINE_TIMER_MIN_CYCLE_SECONDS)`;
 }

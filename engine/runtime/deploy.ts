@@ -17,7 +17,8 @@ import { parseBpmn, ResourceProblems } from '../model/parse.ts';
 import { dmnProblems } from '../decision/model.ts';
 import { parseDmn, parseForm, type ParsedDrg } from '../model/resources.ts';
 import type { ProcessModel } from '../model/types.ts';
-import { Bpmn } from './bpmn.ts';
+import { parseCycle } from '../feel/index.ts';
+import { Bpmn, cycleTooShort } from './bpmn.ts';
 import type { Row } from '../store/db.ts';
 import { IncidentSignal, type Run } from './run.ts';
 
@@ -73,6 +74,18 @@ export async function deploy(run: Run, req: DeployResourceRequest): Promise<Depl
   // bindingType="deployment" with a static process id: the called process must come with this deployment
   for (const p of parsed) {
     const problems = new ResourceProblems();
+    // A static timer cycle that repeats more often than the minimum (R/PT0.001S started ~550 instances
+    // a second for ever) is refused now rather than found when it fires.
+    for (const proc of p.processes)
+      for (const node of proc.nodes.values()) {
+        const def = node.event;
+        if (def?.kind !== 'timer' || def.timerType !== 'cycle' || !('static' in def.expression)) continue;
+        const cycle = parseCycle(def.expression.static, new Date(run.now));
+        if ('error' in cycle) continue;
+        const tooShort = cycleTooShort(cycle, run.now, run.limits.timerMinCycleMs);
+        if (tooShort)
+          problems.add(node.id, `Expected a valid timer cycle '${def.expression.static}', but ${tooShort}`);
+      }
     for (const proc of p.processes)
       for (const node of proc.nodes.values())
         if (node.call?.bindingType === 'deployment' && 'static' in node.call.processId) {

@@ -287,9 +287,16 @@ export async function timerDue(run: Run, bpmn: Bpmn, key: number) {
 function rearm(run: Run, bpmn: Bpmn, timer: TimerRow) {
   const text = timer.spec.slice('cycle:'.length);
   const base = { kind: 'timer' as const, timerType: 'cycle' as const, expression: { static: text } };
-  // next occurrence after the one that fired
-  const next = bpmn.timerSchedule(base, {}, timer.due);
-  timer.due = next.due;
+  // Next occurrence after the one that fired. A cycle deployed before the minimum was raised is not
+  // refused here (that would leave it due for ever) but held to the minimum interval.
+  const minimum = run.limits.timerMinCycleMs;
+  let next = bpmn.timerSchedule(base, {}, timer.due, false).due;
+  next = Math.max(next, timer.due + minimum);
+  // After downtime (or a backlog) the cycle does not catch up occurrence by occurrence: what lies more
+  // than timerMaxCycleLagMs in the past is skipped, the next firing is the next occurrence after now.
+  if (next < run.now - run.limits.timerMaxCycleLagMs)
+    next = Math.max(bpmn.timerSchedule(base, {}, run.now, false).due, run.now + 1);
+  timer.due = next;
   if (timer.repetitions > 0) timer.repetitions -= 1;
   run.uow.timers.touch(timer);
   run.noteDue(timer.due);

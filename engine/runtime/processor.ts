@@ -4,7 +4,7 @@
  * all-or-nothing). Callers get their answer only after the COMMIT; effects (job notifications, results
  * of waiting creations, timer re-scheduling) fire after it too.
  */
-import { EngineError, type EngineLogger } from '../api.ts';
+import { DEFAULT_ENGINE_LIMITS, EngineError, type EngineLimits, type EngineLogger } from '../api.ts';
 import type { Feel } from '../feel/index.ts';
 import type { Db } from '../store/db.ts';
 import { Bpmn } from './bpmn.ts';
@@ -50,6 +50,7 @@ export class Processor {
     private readonly now: () => number,
     private readonly keys: KeyGenerator,
     private readonly log: EngineLogger | undefined,
+    private readonly limits: EngineLimits,
   ) {}
 
   static async create(
@@ -58,9 +59,10 @@ export class Processor {
     models: Models,
     now: () => number,
     log?: EngineLogger,
+    limits: EngineLimits = DEFAULT_ENGINE_LIMITS,
   ): Promise<Processor> {
     const [row] = await db.all(`SELECT value FROM zb_meta WHERE name = 'next_key'`);
-    return new Processor(db, feel, models, now, new KeyGenerator(Number(row?.value ?? 1)), log);
+    return new Processor(db, feel, models, now, new KeyGenerator(Number(row?.value ?? 1)), log, limits);
   }
 
   /** Queues a command; resolves with its result after its transaction committed. */
@@ -96,7 +98,7 @@ export class Processor {
       await db.run('BEGIN');
       for (const q of batch) {
         await db.run('SAVEPOINT cmd');
-        const run = new Run(new UnitOfWork(db), this.now(), this.feel, this.models, this.keys);
+        const run = new Run(new UnitOfWork(db), this.now(), this.feel, this.models, this.keys, this.limits);
         try {
           const bpmn = new Bpmn(run);
           const result = await q.command(run, bpmn);

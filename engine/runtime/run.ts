@@ -3,6 +3,7 @@
  * feed rows it writes, the after-commit effects it asks for, and the variable-scope rules Zeebe uses
  * (local variables, visible variables, propagation to the nearest scope that defines a name).
  */
+import { DEFAULT_ENGINE_LIMITS, type EngineLimits } from '../api.ts';
 import type { Feel } from '../feel/index.ts';
 import type { Expr, FlowNode, ProcessModel } from '../model/types.ts';
 import type { Models, ProcessRecord } from './models.ts';
@@ -71,6 +72,7 @@ export class Run {
     readonly feel: Feel,
     readonly models: Models,
     readonly keys: KeyGenerator,
+    readonly limits: EngineLimits = DEFAULT_ENGINE_LIMITS,
   ) {}
 
   /** Tells the scheduler a timer, job deadline or message TTL falls due at `at`. */

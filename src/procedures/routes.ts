@@ -8,6 +8,7 @@
  * the v2 REST API), so a version deployed by other means shows too. Running instances keep their version:
  * a deployment only changes what new instances start on.
  */
+import type { Config } from '../config.ts';
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Db } from '../db/index.ts';
@@ -76,9 +77,10 @@ export interface ProcedureDeps {
   logger: Logger;
   zeebe?: ZeebeClient;
   engineQuery?: EngineQuery;
+  config?: Pick<Config, 'ENGINE_TIMER_MIN_CYCLE_SECONDS'>;
 }
 
-export function procedureRoutes({ db, logger, zeebe, engineQuery }: ProcedureDeps): Route[] {
+export function procedureRoutes({ db, logger, zeebe, engineQuery, config }: ProcedureDeps): Route[] {
   const log = logger.child({ component: 'procedures' });
   const client = () => {
     if (!zeebe) throw unavailable('the engine client is not configured');
@@ -121,7 +123,15 @@ export function procedureRoutes({ db, logger, zeebe, engineQuery }: ProcedureDep
         status: 422,
         errors: [{ field: 'body.xml', message: 'DOCTYPE and ENTITY declarations are not allowed in BPMN' }],
       });
-    return deployXml({ db, zeebe: client(), logger: log, name, xml, deployedBy: userId });
+    return deployXml({
+      db,
+      zeebe: client(),
+      logger: log,
+      name,
+      xml,
+      deployedBy: userId,
+      minTimerCycleSeconds: config?.ENGINE_TIMER_MIN_CYCLE_SECONDS,
+    });
   }
 
   return [

@@ -48,9 +48,11 @@ export async function deployXml(deps: {
   name: string;
   xml: string;
   deployedBy?: string;
+  /** ENGINE_TIMER_MIN_CYCLE_SECONDS, for the lint warning on faster timer cycles. */
+  minTimerCycleSeconds?: number;
 }): Promise<DeployOutcome> {
   const { db, zeebe, name, xml } = deps;
-  const lint = await lintBpmn(xml);
+  const lint = await lintBpmn(xml, { minTimerCycleSeconds: deps.minTimerCycleSeconds });
   if (lint.errors.length) throw lintRefusal(name, lint.errors, lint.warnings);
   let deployed: { bpmnProcessId: string; version: number; processDefinitionKey: string }[];
   try {
