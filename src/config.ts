@@ -285,6 +285,9 @@ export const configSchema = {
   CALLBACK_WINDOW_MINUTES: positiveInt
     .default(960)
     .describe('Working minutes after 结案 within which a hotline case is called back (回访).'),
+  ENFORCEMENT_RECTIFY_DAYS: positiveInt
+    .default(3)
+    .describe('Working days a 责令整改 order gives when the enforcement officer names no period (执法通).'),
   ESCALATION_DECISION_MINUTES: positiveInt
     .default(60)
     .describe('Working minutes a 督办 level has to decide before the inbox item goes up a level.'),

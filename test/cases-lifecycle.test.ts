@@ -137,11 +137,12 @@ test('the transition table: every event and status pair agrees with canApply, fi
         t.throws(() => applyEvent(status, type, 'signed'), { instanceOf: HubError }, `${type} in ${status}`);
     }
   }
+  // A leader's 批示 (and its acknowledgement) may concern any case, a closed or voided one too.
   const afterClose = CASE_EVENT_TYPES.filter((type) => canApply('closed', type));
-  t.deepEqual(afterClose, ['callback', 'reopened']);
+  t.deepEqual(afterClose, ['callback', 'reopened', 'instruction', 'instruction_acknowledged']);
   t.deepEqual(
     CASE_EVENT_TYPES.filter((type) => canApply('voided', type)),
-    [],
+    ['instruction', 'instruction_acknowledged'],
   );
   t.deepEqual(
     CASE_EVENT_TYPES.filter((type) => canApply(null, type)),
@@ -173,6 +174,7 @@ test('every case message of processes/README.md has the event type that records 
     'case.resumed': ['resumed'],
     'case.checked': ['check_passed', 'check_failed'],
     'case.callbackDone': ['callback'],
+    'case.enforcementHanded': ['enforcement_handed'],
   };
   t.deepEqual(messages, Object.keys(recordedBy).sort());
   for (const types of Object.values(recordedBy)) for (const type of types) t.true(type in EVENT_RULES, type);

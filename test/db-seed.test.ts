@@ -16,7 +16,7 @@ const EXPECTED = {
   // 城北 10×4 + 城南 10×4 + development zone 10×6 cells of 500 m
   gridCells: 140,
   components: 30,
-  users: 10,
+  users: 11,
   settings: 1,
 };
 

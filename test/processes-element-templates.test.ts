@@ -79,7 +79,7 @@ test('every template job type is used by the procedures', async (t) => {
 
 test('deadline template offers exactly the deadline kinds the procedures use, and their result sources', async (t) => {
   const tasks = (await serviceTasks()).filter((task) => task.type === 'hub.deadlines.compute');
-  t.is(tasks.length, 6);
+  t.is(tasks.length, 7);
   const kinds = tasks.map((task) => task.inputs.find(([target]) => target === 'deadlineKind')![1]).sort();
   const template = templates.find((tpl) => jobTypeOf(tpl) === 'hub.deadlines.compute')!;
   t.deepEqual(choicesOf(template, 'deadlineKind'), kinds);

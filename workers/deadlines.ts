@@ -8,6 +8,8 @@
  *     and was granted for that step (data.step);
  *   - sign / dispose after 挂账恢复: the time that was left when the case was suspended, from now (the
  *     clock paused while suspended);
+ * - rectify (责令整改, enforcement): the `rectification_ordered` event's data.periodDays (default
+ *   ENFORCEMENT_RECTIFY_DAYS) working days from the order, recorded as deadline_set with step rectify;
  * - callback: CALLBACK_WINDOW_MINUTES of working time; decision: ESCALATION_DECISION_MINUTES of working
  *   time from the moment the inbox item was opened or raised (the same at every 督办 level).
  * warnAt is DEADLINE_WARN_FRACTION of the time between now and dueAt, in the limit's mode. Both are
@@ -23,7 +25,7 @@ import { defineHandler, loadCase, requireOneOf, type WorkerDeps } from './job.ts
 import { isoWithOffset } from './time.ts';
 import { findEvent, inTransaction, recordEvent } from './timeline.ts';
 
-const KINDS = ['verify', 'sign', 'dispose', 'check', 'callback', 'decision'] as const;
+const KINDS = ['verify', 'sign', 'dispose', 'check', 'callback', 'decision', 'rectify'] as const;
 type Kind = (typeof KINDS)[number];
 
 const COLUMN = {
@@ -172,6 +174,16 @@ export const computeDeadline = defineHandler(async (job, deps) => {
     });
     const start = opened && opened.at < now ? opened.at : now;
     dueAt = calendar.addWorkingTime(start, { minutes: deps.config.ESCALATION_DECISION_MINUTES });
+  } else if (kind === 'rectify') {
+    // 责令整改: the period the officer ordered (working days on the work calendar), from the order.
+    const order = await prisma.caseEvent.findFirst({
+      where: { caseId: row.id, type: 'rectification_ordered' },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    });
+    const asked = dataOf(order ?? undefined).periodDays;
+    const days = typeof asked === 'number' && asked > 0 ? asked : deps.config.ENFORCEMENT_RECTIFY_DAYS;
+    const start = order && order.at < now ? order.at : now;
+    dueAt = calendar.addWorkingTime(start, { days });
   } else {
     // A category the cache has not seen (created after it was loaded; creating one needs no bump) is
     // read from the case store.
@@ -221,8 +233,8 @@ export const computeDeadline = defineHandler(async (job, deps) => {
   // would have had, so its timers lie in the future and the process, whose 结案/作废 message is already
   // on its way, takes that path instead of firing a warning or overdue timer at once.
   const final = row.status === 'closed' || row.status === 'voided';
-  if (kind in COLUMN && !final) {
-    const step = kind as keyof typeof COLUMN;
+  if ((kind in COLUMN || kind === 'rectify') && !final) {
+    const step = kind as keyof typeof COLUMN | 'rectify';
     await inTransaction(prisma, (tx) =>
       recordEvent(tx, {
         caseId: row.id,
@@ -237,7 +249,8 @@ export const computeDeadline = defineHandler(async (job, deps) => {
           mode,
           ...(beyond && { beyondOfficialData: true }),
         },
-        caseUpdate: { [COLUMN[step]]: new Date(result.dueAt) },
+        // 责令整改 has no column of its own: the timeline's deadline_set (step rectify) is its record.
+        caseUpdate: step === 'rectify' ? {} : { [COLUMN[step]]: new Date(result.dueAt) },
       }),
     );
   }

@@ -1,7 +1,7 @@
 /**
  * The hub's job workers: one Zeebe worker per job type of processes/README.md, each running a handler
  * from its family module (intake, locate, classify, verify, dispatch, deadlines, notify, escalation,
- * close, callback, assessment) through the real client (@camunda8/sdk ZeebeGrpcClient polling workers
+ * close, callback, assessment, enforcement) through the real client (@camunda8/sdk ZeebeGrpcClient polling workers
  * with long polls), against the embedded engine or any Zeebe gateway.
  *
  *   const workers = createWorkers({ zeebe, db, mailer: createMailer(config, logger), logger, config });
@@ -18,6 +18,7 @@ import { handlers as classify } from './classify.ts';
 import { handlers as close } from './close.ts';
 import { handlers as deadlines } from './deadlines.ts';
 import { handlers as dispatch } from './dispatch.ts';
+import { handlers as enforcement } from './enforcement.ts';
 import { handlers as escalation } from './escalation.ts';
 import { handlers as intake } from './intake.ts';
 import type { Handler, Outcome, WorkerDeps } from './job.ts';
@@ -43,6 +44,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   ...close,
   ...callback,
   ...assessment,
+  ...enforcement,
 };
 
 /** The job types the workers serve. */

@@ -45,6 +45,7 @@ export type WorkerConfig = Pick<
   | 'ESCALATION_TOP_LEVEL'
   | 'HUB_PUBLIC_URL'
   | 'DUPLICATE_WINDOW_MINUTES'
+  | 'ENFORCEMENT_RECTIFY_DAYS'
 >;
 
 /** What a handler may use. */

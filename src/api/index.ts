@@ -18,6 +18,7 @@ import { attachmentRoutes, createAttachmentStore, type AttachmentStore } from '.
 import { caseRoutes } from '../cases/routes.ts';
 import { deskRoutes } from '../cases/desk.ts';
 import { escalationRoutes } from '../escalations/index.ts';
+import { enforcementRoutes } from '../enforcement/routes.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { operationsRoutes, type EngineQuery } from '../operations/index.ts';
 import { procedureRoutes } from '../procedures/index.ts';
@@ -86,6 +87,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...attachmentRoutes(deps),
     ...caseActionRoutes(deps),
     ...deskRoutes(deps),
+    ...enforcementRoutes(deps),
     ...(deps.extraRoutes ?? []),
     ...procedureRoutes(deps),
     ...operationsRoutes(deps),

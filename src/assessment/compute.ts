@@ -435,6 +435,7 @@ export function computeAssessment(
           record('shiftLeader', user, 'onTimeCloseRate', id, onTime('check'));
           break;
         case 'dispatched':
+        case 'enforcement_handed': // 移交执法 is the dispatcher's dispatch to the enforcement unit
           record('dispatcher', user, 'onTimeDispatchRate', id, onTime('dispatch'));
           record('dispatcher', user, 'dispatched', id, true);
           if (s.firstDispatch === e) record('dispatcher', user, 'accurateDispatchRate', id, !s.misdispatched);

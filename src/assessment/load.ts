@@ -22,6 +22,7 @@ export const PERIOD_EVENT_TYPES = [
   'check_failed',
   'closed',
   'dispatched',
+  'enforcement_handed',
 ];
 
 const DEADLINE_STEPS = ['accept', 'verify', 'register', 'dispatch', 'sign', 'dispose', 'check'] as const;

@@ -69,7 +69,13 @@ export interface CaseStory {
   deadlineHistory: Map<string, [number, number][]>;
 }
 
-const ROUND_STARTS = new Set(['dispatched', 'redispatched', 'reassigned', 'check_failed']);
+const ROUND_STARTS = new Set([
+  'dispatched',
+  'redispatched',
+  'reassigned',
+  'check_failed',
+  'enforcement_handed',
+]);
 
 /** Status each event leaves the case in, leniently (stored history is not re-validated here). */
 const STATUS_AFTER: Record<string, string> = {
@@ -84,6 +90,7 @@ const STATUS_AFTER: Record<string, string> = {
   dispatched: 'dispatched',
   redispatched: 'dispatched',
   reassigned: 'dispatched',
+  enforcement_handed: 'signed',
   returned: 'registered',
   signed: 'signed',
   suspended: 'suspended',

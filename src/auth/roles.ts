@@ -10,6 +10,7 @@ export const ROLES = [
   'field_supervisor',
   'shift_leader',
   'leader',
+  'law_enforcement',
   'service',
 ] as const;
 

@@ -41,6 +41,7 @@ import {
 } from './lifecycle.ts';
 import type { CaseMessage, CasePublisher } from './publish.ts';
 import { reopenCase } from './reopen.ts';
+import { ENFORCEMENT_STAGE_LABELS, enforcementStage, type EnforcementStage } from '../enforcement/stage.ts';
 import { eventSchema } from './routes.ts';
 import type { AttachmentKind, AttachmentStore } from '../attachments/store.ts';
 import type { UploadedFile } from '../attachments/multipart.ts';
@@ -224,6 +225,7 @@ function requestAction(
     holder: 'holder',
     body: requestBody.extend(extra),
     plan: async (input) => {
+      await refuseInEnforcement(input.row, `申请${label}`, input.events);
       const events = await input.events();
       if (pendingRequest(events, kind))
         throw notAllowed(
@@ -253,6 +255,51 @@ function requestAction(
 
 function action<S extends z.ZodType>(spec: ActionSpec<S>): ActionSpec<S> {
   return spec;
+}
+
+/**
+ * A department's disposal and requests have no wait in the enforcement procedure: a case handed to
+ * enforcement is 处置中 at that unit, but only its officers' 执法通 steps move it.
+ */
+async function refuseInEnforcement(row: Case, what: string, events: () => Promise<CaseEvent[]>) {
+  if (enforcementStage(await events()))
+    throw notAllowed(row, what, 'the case is with the enforcement procedure (执法通)');
+}
+
+/** Who acts in 执法通: the officers of the enforcement unit holding the case. */
+const ENFORCEMENT: Role[] = ['law_enforcement'];
+
+/** An officer's step in the enforcement procedure: allowed only when the procedure waits for it. */
+function enforcementAction<S extends z.ZodType>(spec: {
+  name: string;
+  stage: EnforcementStage;
+  event: CaseEventType;
+  summary: string;
+  body: S;
+  photos?: AttachmentKind;
+  plan(body: z.output<S>): Pick<Plan, 'note' | 'data' | 'message'>;
+}): ActionSpec<S> {
+  return action({
+    name: spec.name,
+    events: [spec.event],
+    summary: spec.summary,
+    access: ENFORCEMENT,
+    holder: 'holder',
+    body: spec.body,
+    photos: spec.photos,
+    plan: async ({ row, body, events }) => {
+      const stage = enforcementStage(await events());
+      if (stage !== spec.stage)
+        throw notAllowed(
+          row,
+          `${EVENT_RULES[spec.event].label} (${spec.name})`,
+          stage
+            ? `the enforcement procedure waits for ${ENFORCEMENT_STAGE_LABELS[stage]}`
+            : 'the case is not being handled by an enforcement unit',
+        );
+      return { type: spec.event, departmentId: row.departmentId, ...spec.plan(body) };
+    },
+  });
 }
 
 /** The action routes; `casePublisher` is needed for every action that publishes a message. */
@@ -590,14 +637,17 @@ export function caseActionRoutes({
       access: DEPARTMENT,
       holder: 'holder',
       body: z.object({ note: text(4000).describe('what was done') }).strict(),
-      plan: ({ row, body, now }) => ({
-        type: 'disposed',
-        note: body.note,
-        departmentId: row.departmentId,
-        caseUpdate: { disposedAt: now },
-        message: { name: 'case.disposed', variables: { disposedAt: now.toISOString() } },
-        supersedeEscalations: true,
-      }),
+      plan: async ({ row, body, now, events }) => {
+        await refuseInEnforcement(row, '处置反馈 (dispose)', events);
+        return {
+          type: 'disposed',
+          note: body.note,
+          departmentId: row.departmentId,
+          caseUpdate: { disposedAt: now },
+          message: { name: 'case.disposed', variables: { disposedAt: now.toISOString() } },
+          supersedeEscalations: true,
+        };
+      },
     }),
     requestAction('extension', 'request-extension', 'case.extensionRequested', {
       requestedDeadline: isoDateTime.describe('the deadline the department asks for'),
@@ -788,6 +838,100 @@ export function caseActionRoutes({
               : undefined,
         };
       },
+    }),
+    // 执法通 (processes/README.md, `enforcement`): the hand-over and the officer's four steps.
+    action({
+      name: 'hand-to-enforcement',
+      events: ['enforcement_handed'],
+      summary: 'Hand the case to an enforcement unit (移交执法) instead of dispatching it',
+      description:
+        'For a repeat 占道经营, an illegal sign … : the enforcement procedure runs (现场检查, 责令整改, 复查, 处罚) ' +
+        'and the case closes from it.',
+      access: DISPATCHERS,
+      holder: 'none',
+      body: z
+        .object({ assigneeId: z.string().min(1).describe('the enforcement unit'), reason: text(1000), note })
+        .strict(),
+      plan: async ({ tx, body, now }) => {
+        await checkUnit(tx, 'body.assigneeId', body.assigneeId, 'department');
+        return {
+          type: 'enforcement_handed',
+          note: body.note ? `${body.reason}\n${body.note}` : body.reason,
+          departmentId: body.assigneeId,
+          data: { assigneeId: body.assigneeId, reason: body.reason },
+          // The unit holds it and works on it at once; no sign-for/disposal limit of case-disposal runs.
+          caseUpdate: {
+            departmentId: body.assigneeId,
+            subCenterId: null,
+            dispatchedAt: now,
+            signedAt: now,
+            signDeadline: null,
+            disposeDeadline: null,
+          },
+          message: { name: 'case.enforcementHanded' },
+        };
+      },
+    }),
+    enforcementAction({
+      name: 'inspect',
+      stage: 'inspect',
+      event: 'enforcement_inspected',
+      summary: '现场检查: evidence photos and notes, whether the violation was found',
+      body: z
+        .object({
+          violationFound: z.boolean().describe('false: nothing illegal found (or already gone) — 执法办结'),
+          note: text(4000).describe('what the officer found'),
+        })
+        .strict(),
+      photos: 'evidence',
+      plan: (body) => ({
+        note: body.note,
+        data: { violationFound: body.violationFound },
+        message: { name: 'enforcement.inspected', variables: { violationFound: body.violationFound } },
+      }),
+    }),
+    enforcementAction({
+      name: 'order-rectification',
+      stage: 'order',
+      event: 'rectification_ordered',
+      summary: '责令整改: what to correct and in how many working days (default ENFORCEMENT_RECTIFY_DAYS)',
+      body: z
+        .object({
+          requirement: text(2000).describe('整改要求'),
+          periodDays: z.number().int().min(1).max(90).optional().describe('working days to correct'),
+          note,
+        })
+        .strict(),
+      plan: (body) => ({
+        note: body.note ? `${body.requirement}\n${body.note}` : body.requirement,
+        data: { requirement: body.requirement, ...(body.periodDays ? { periodDays: body.periodDays } : {}) },
+        message: { name: 'enforcement.ordered' },
+      }),
+    }),
+    enforcementAction({
+      name: 'reinspect',
+      stage: 'reinspect',
+      event: 'reinspected',
+      summary: '复查: corrected (执法办结) or notCorrected (处罚决定 follows), with photos',
+      body: z.object({ result: z.enum(['corrected', 'notCorrected']), note: text(4000) }).strict(),
+      photos: 'evidence',
+      plan: (body) => ({
+        note: body.note,
+        data: { result: body.result },
+        message: { name: 'enforcement.reinspected', variables: { reinspectResult: body.result } },
+      }),
+    }),
+    enforcementAction({
+      name: 'record-penalty',
+      stage: 'penalty',
+      event: 'penalty_decided',
+      summary: '处罚决定: the decision number (行政处罚决定书文号)',
+      body: z.object({ decisionNo: text(100), note }).strict(),
+      plan: (body) => ({
+        note: body.note ? `${body.decisionNo}\n${body.note}` : body.decisionNo,
+        data: { decisionNo: body.decisionNo },
+        message: { name: 'enforcement.penalized' },
+      }),
     }),
   ];
 

@@ -27,7 +27,7 @@ export const CASE_STATUSES = [
   'suspended',
 ] as const satisfies readonly CaseStatus[];
 
-/** Statuses after which nothing but a 回访 (callback), and the reopen a 不满意 回访 causes, may be recorded. */
+/** Statuses after which nothing but a 回访 (callback), the reopen a 不满意 回访 causes, and a leader's 批示 may be recorded. */
 export const FINAL_STATUSES: readonly CaseStatus[] = ['closed', 'voided'];
 
 /** 中文 names, for timelines and reports. */
@@ -223,6 +223,59 @@ export const EVENT_RULES = {
     to: 'registered',
     meaning:
       'the caller was not satisfied: the same case goes back to the dispatcher (like 回退); the unit whose disposal was rejected (departmentId) is charged 返工',
+  },
+  // case.enforcementHanded: the dispatcher hands the case to 综合行政执法局 instead of dispatching it; the
+  // enforcement procedure runs and ends in `disposed` (data.outcome), then 结案 as after a passed 核查.
+  enforcement_handed: {
+    label: '移交执法',
+    from: ['registered'],
+    to: 'signed',
+    meaning:
+      'a dispatch round at the enforcement unit (departmentId), which works on it at once (处置中); the assessment counts it as a dispatch',
+  },
+  // enforcement.inspected, enforcement.ordered, enforcement.reinspected, enforcement.penalized; hub.enforcement.due
+  enforcement_inspected: {
+    label: '现场检查',
+    from: ['signed'],
+    to: 'same',
+    meaning: 'evidence photos and notes; data.violationFound',
+  },
+  rectification_ordered: {
+    label: '责令整改',
+    from: ['signed'],
+    to: 'same',
+    meaning: 'data.periodDays working days to correct; the deadline follows as deadline_set (step rectify)',
+  },
+  rectification_due: {
+    label: '整改期满',
+    from: ['signed'],
+    to: 'same',
+    meaning: 'the 责令整改 period ran out; the officer re-inspects',
+  },
+  reinspected: {
+    label: '复查',
+    from: ['signed'],
+    to: 'same',
+    meaning: 'data.result corrected | notCorrected',
+  },
+  penalty_decided: {
+    label: '处罚决定',
+    from: ['signed'],
+    to: 'same',
+    meaning: 'data.decisionNo: the 行政处罚决定书 number',
+  },
+  // 领导通: a leader's 批示 on any case, and the holding unit's acknowledgement
+  instruction: {
+    label: '领导批示',
+    from: CASE_STATUSES,
+    to: 'same',
+    meaning: 'data.instructionId, data.departmentId: the unit it was sent to (the one holding the case)',
+  },
+  instruction_acknowledged: {
+    label: '批示已阅',
+    from: CASE_STATUSES,
+    to: 'same',
+    meaning: 'data.instructionId: the 批示 the unit acknowledged',
   },
   urged: { label: '催办', from: OPEN, to: 'same', meaning: 'a reminder mail (hub.notify.urge)' },
   escalated: {

@@ -48,6 +48,11 @@ export const CASE_MESSAGE_VARIABLES = {
   'case.resumed': [],
   'case.checked': ['checkResult'],
   'case.callbackDone': ['satisfaction'],
+  'case.enforcementHanded': [],
+  'enforcement.inspected': ['violationFound'],
+  'enforcement.ordered': [],
+  'enforcement.reinspected': ['reinspectResult'],
+  'enforcement.penalized': [],
   'escalation.decided': [
     'escalationDecision',
     'decidedBy',

@@ -348,6 +348,12 @@ export const USERS: DemoUser[] = [
   { username: 'field_supervisor', displayName: '监督员', role: 'field_supervisor', department: 'D05' },
   { username: 'shift_leader', displayName: '值班长', role: 'shift_leader', department: 'D05' },
   { username: 'leader', displayName: '领导', role: 'leader' },
+  {
+    username: 'law_enforcement',
+    displayName: '执法队员',
+    role: 'law_enforcement',
+    department: 'D06',
+  },
   { username: 'service', displayName: '接口服务账号', role: 'service', kind: 'service' },
   {
     username: 'water_handler',

@@ -11,7 +11,7 @@ export interface El {
   [key: string]: unknown;
 }
 
-export const PROCESS_IDS = ['case-disposal', 'case-escalation', 'assessment'] as const;
+export const PROCESS_IDS = ['case-disposal', 'case-escalation', 'assessment', 'enforcement'] as const;
 
 const processesDir = new URL('../../processes/', import.meta.url);
 

@@ -35,6 +35,7 @@ export const PEOPLE = [
   'chengbei_handler',
   'department_handler',
   'd19_handler',
+  'law_enforcement',
 ] as const;
 export type Person = (typeof PEOPLE)[number];
 
@@ -45,6 +46,7 @@ export const MAIL = {
   field_supervisor: 'jiandu@rugao.test',
   water: 'water-dispatch@example.com',
   chengbei: 'chengbei@rugao.test',
+  law_enforcement: 'zhifa@rugao.test',
 } as const;
 
 export interface Caller {
@@ -60,6 +62,8 @@ export interface ScenarioHub {
   unit: Record<string, string>;
   userId: Record<Person, string>;
   as(person: Person): Caller;
+  /** The session token of a person (for requests `as` does not make, e.g. multipart). */
+  token(person: Person): string;
   clock: { now(): Promise<Date>; pin(at: Date): Promise<Date>; add(ms: number): Promise<Date> };
   /**
    * Waits until the case's procedure waits at `elementId` (an ACTIVE element instance, asked through the
@@ -176,7 +180,8 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
       return ((await res.json()) as { state: string }).state === 'COMPLETED';
     });
   };
-  return { hub, url, smtp, unit, userId, as, clock, waitingAt, completed, close };
+  const token = (person: Person) => tokens[person];
+  return { hub, url, smtp, unit, userId, as, token, clock, waitingAt, completed, close };
 }
 
 /** Polls `check` until it returns a truthy value; throws naming `what` after `ms` (long: the test machine is shared and loaded). */
