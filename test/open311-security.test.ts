@@ -1,6 +1,8 @@
 // Issue 18's Open311 findings, over the API alone (no engine): who may file a request (#3), what the
 // public list shows (#5, #8). The full GeoReport v2 scenario with the engine is adapters-open311.test.ts.
 import test from 'ava';
+import { XMLParser } from 'fast-xml-parser';
+import { xmlText } from '../src/xml.ts';
 import { seedDemo } from '../src/db/seed.ts';
 import { call, startTestApi, type TestApi } from './helpers/api.ts';
 
@@ -37,7 +39,7 @@ const sessionOf = async (username: string) =>
   (await call(hub.base, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } })).body
     .token as string;
 
-test('api_key: only a service account API token files a request; a user session token is refused', async (t) => {
+test.serial('api_key: only a service account API token files a request; a user session token is refused', async (t) => {
   const cases = await hub.db.prisma.case.count();
   // A department handler may not create cases through the API …
   const handler = await sessionOf('department_handler');
@@ -60,7 +62,7 @@ test('api_key: only a service account API token files a request; a user session 
   t.is(await hub.db.prisma.case.count(), cases + 1);
 });
 
-test('api_key in the query string is refused with a clear error, on POST and GET alike', async (t) => {
+test.serial('api_key in the query string is refused with a clear error, on POST and GET alike', async (t) => {
   const cases = await hub.db.prisma.case.count();
   const inUrl = await post(`${V2}/requests.json?api_key=${apiKey}`, { service_code: '0102', ...IN_GRID });
   t.is(inUrl.status, 400);
@@ -86,4 +88,39 @@ test('api_key in the query string is refused with a clear error, on POST and GET
   t.regex(updates.json()[0].description, /^api_key must be sent in the POST body/);
   // Without it the same GET answers.
   t.is((await get(`${V2}/servicerequestupdates.json`)).status, 200);
+});
+
+// XML 1.0's Char production: what a conforming parser accepts at all.
+const XML_ILLEGAL =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+test.serial('control characters in a case text do not break the Open311 XML list', async (t) => {
+  const filed = await post(`${V2}/requests.json`, {
+    api_key: apiKey,
+    service_code: '0102',
+    ...IN_GRID,
+    description: 'A\x01B\x08C\x0bD\x0cE\uffffF <&> "路灯" 🚧',
+  });
+  t.is(filed.status, 200);
+  const id = filed.json()[0].service_request_id as string;
+  for (const path of [`${V2}/requests.xml`, `${V2}/requests/${id}.xml`]) {
+    const res = await get(path);
+    t.is(res.status, 200);
+    t.false(XML_ILLEGAL.test(res.body), path);
+    const doc = new XMLParser({ processEntities: true, parseTagValue: false }).parse(res.body);
+    const requests = [doc.service_requests.request].flat();
+    const mine = requests.find((r: { service_request_id: string }) => r.service_request_id === id);
+    t.is(mine.description, 'ABCDEF <&> "路灯" 🚧', path);
+  }
+  // JSON carries the text as stored.
+  const json = (await get(`${V2}/requests/${id}.json`)).json();
+  t.is(json[0].description, 'A\x01B\x08C\x0bD\x0cE\uffffF <&> "路灯" 🚧');
+});
+
+test.serial('the one XML escaper drops what XML 1.0 cannot carry and escapes markup', (t) => {
+  t.is(
+    xmlText('a\u0000b\tc\nd\re\u001ff\ud800g\udc00h😀<i>&"\''),
+    'ab\tc\nd\refgh😀&lt;i&gt;&amp;&quot;&apos;',
+  );
 });

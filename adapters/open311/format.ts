@@ -5,6 +5,7 @@
  * Errors are the spec's error list in either format.
  */
 import { ProtocolError } from '../../src/errors.ts';
+import { xmlText } from '../../src/xml.ts';
 
 export type Format = 'xml' | 'json';
 export const CONTENT_TYPE: Record<Format, string> = {
@@ -14,11 +15,6 @@ export const CONTENT_TYPE: Record<Format, string> = {
 
 type Value = string | number | boolean | null | undefined | Value[] | { [k: string]: Value };
 
-const escape = (s: string) =>
-  s.replace(
-    /[<>&'"]/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
-  );
 
 /** `itemOf` names the element of each entry of an array field (attributes → attribute). */
 function element(name: string, value: Value, itemOf: Record<string, string>, indent: string): string {
@@ -34,7 +30,7 @@ function element(name: string, value: Value, itemOf: Record<string, string>, ind
       .join('\n');
     return `${indent}<${name}>\n${inner}\n${indent}</${name}>`;
   }
-  return `${indent}<${name}>${escape(String(value))}</${name}>`;
+  return `${indent}<${name}>${xmlText(String(value))}</${name}>`;
 }
 
 /** A document: `root` holding `items` as `item` elements (XML), or the array itself (JSON). */

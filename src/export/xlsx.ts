@@ -5,6 +5,7 @@
  * far smaller than a spreadsheet library. Parts and elements follow ECMA-376 Part 1 (SpreadsheetML).
  */
 import { strToU8, zipSync } from 'fflate';
+import { xmlText } from '../xml.ts';
 
 /** How a number is shown; the value stays the exact number. */
 export type NumberFormat = 'general' | 'integer' | 'decimal2' | 'percent2';
@@ -27,15 +28,7 @@ const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 const PKG_REL_NS = 'http://schemas.openxmlformats.org/package/2006/relationships';
 const XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 
-/** XML text: the five escapes, and the control characters XML 1.0 cannot carry dropped. */
-const esc = (s: string) =>
-  s
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+const esc = xmlText;
 
 /** Column letters of a 0-based index: 0 → A, 25 → Z, 26 → AA. */
 export function columnName(index: number): string {
