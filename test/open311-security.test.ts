@@ -39,28 +39,31 @@ const sessionOf = async (username: string) =>
   (await call(hub.base, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } })).body
     .token as string;
 
-test.serial('api_key: only a service account API token files a request; a user session token is refused', async (t) => {
-  const cases = await hub.db.prisma.case.count();
-  // A department handler may not create cases through the API …
-  const handler = await sessionOf('department_handler');
-  const direct = await call(hub.base, 'POST', '/api/cases', {
-    token: handler,
-    body: { source: 'hotline', categoryCode: '0102', description: 'x', address: '某路' },
-  });
-  t.is(direct.status, 403);
-  // … nor through Open311 with the same token, nor an administrator's session.
-  for (const token of [handler, await sessionOf('administrator')]) {
-    const res = await post(`${V2}/requests.json`, { api_key: token, service_code: '0102', ...IN_GRID });
-    t.is(res.status, 403);
-    t.deepEqual(res.json(), [{ code: 403, description: 'api_key was not provided or is invalid' }]);
-  }
-  t.is(await hub.db.prisma.case.count(), cases);
-  // The service account's API token in the POST body, as the spec has it: accepted.
-  const ok = await post(`${V2}/requests.json`, { api_key: apiKey, service_code: '0102', ...IN_GRID });
-  t.is(ok.status, 200);
-  t.regex(ok.json()[0].service_request_id, /\S/);
-  t.is(await hub.db.prisma.case.count(), cases + 1);
-});
+test.serial(
+  'api_key: only a service account API token files a request; a user session token is refused',
+  async (t) => {
+    const cases = await hub.db.prisma.case.count();
+    // A department handler may not create cases through the API …
+    const handler = await sessionOf('department_handler');
+    const direct = await call(hub.base, 'POST', '/api/cases', {
+      token: handler,
+      body: { source: 'hotline', categoryCode: '0102', description: 'x', address: '某路' },
+    });
+    t.is(direct.status, 403);
+    // … nor through Open311 with the same token, nor an administrator's session.
+    for (const token of [handler, await sessionOf('administrator')]) {
+      const res = await post(`${V2}/requests.json`, { api_key: token, service_code: '0102', ...IN_GRID });
+      t.is(res.status, 403);
+      t.deepEqual(res.json(), [{ code: 403, description: 'api_key was not provided or is invalid' }]);
+    }
+    t.is(await hub.db.prisma.case.count(), cases);
+    // The service account's API token in the POST body, as the spec has it: accepted.
+    const ok = await post(`${V2}/requests.json`, { api_key: apiKey, service_code: '0102', ...IN_GRID });
+    t.is(ok.status, 200);
+    t.regex(ok.json()[0].service_request_id, /\S/);
+    t.is(await hub.db.prisma.case.count(), cases + 1);
+  },
+);
 
 test.serial('api_key in the query string is refused with a clear error, on POST and GET alike', async (t) => {
   const cases = await hub.db.prisma.case.count();

@@ -15,7 +15,6 @@ export const CONTENT_TYPE: Record<Format, string> = {
 
 type Value = string | number | boolean | null | undefined | Value[] | { [k: string]: Value };
 
-
 /** `itemOf` names the element of each entry of an array field (attributes → attribute). */
 function element(name: string, value: Value, itemOf: Record<string, string>, indent: string): string {
   if (value === null || value === undefined) return `${indent}<${name}></${name}>`;
