@@ -2,6 +2,7 @@
 // deleted while referred to), categories and their limits, the work calendar (official days, overrides,
 // shifts — and the calendar the workers load sees the change at once), grid cells (polygon validation,
 // bounding box, supervisor) and users (email). Bad input: problem+json naming the field, nothing stored.
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { loadWorkCalendar } from '../src/calendar/index.ts';
 import { calendarOf } from '../workers/deadlines.ts';
@@ -278,13 +279,11 @@ test.serial(
   },
 );
 
-const NOTICE_2027 = [
-  '国务院办公厅关于2027年部分节假日安排的通知',
-  '各省、自治区、直辖市人民政府，国务院各部委、各直属机构：',
-  '一、元旦：1月1日（周五）至3日（周日）放假，共3天。',
-  '二、春节：2月5日（农历除夕、周五）至13日（农历正月初八、周六）放假调休，共9天。2月14日（周日）上班。',
-  '国务院办公厅',
-].join('\n');
+// Not the real 2027 notice (not published when this was written): two items in its style.
+const NOTICE_2027 = readFileSync(
+  new URL('./fixtures/holiday-notice-2027-example.txt', import.meta.url),
+  'utf8',
+);
 
 test.serial(
   'calendar: a pasted State Council notice is shown for confirmation, then applied; a faulty one changes nothing',

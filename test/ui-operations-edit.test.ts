@@ -3,6 +3,7 @@
 // each change shows in the page's list and in the API. A refused save shows the hub's message next to
 // the field it names. A non-administrator gets no edit controls and the API refuses the changes (403).
 // axe on the open forms; the forms are reached and filled by keyboard.
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { call } from './helpers/api.ts';
@@ -273,6 +274,66 @@ test.serial(
       kind: 'holiday',
       updatedBy: 'administrator',
     });
+  },
+);
+
+test.serial(
+  'the State Council notice: a faulty one is refused at the text with its line, a good one is checked then applied',
+  async (t) => {
+    const page = admin;
+    const text = readFileSync(new URL('./fixtures/holiday-notice-2027-example.txt', import.meta.url), 'utf8');
+    await page.getByLabel('年份').fill('2027');
+    await page.getByLabel('年份').press('Enter');
+    await page.getByTestId('beyond-official').waitFor();
+    t.regex(await page.getByTestId('beyond-official').innerText(), /^2027年的国务院放假安排尚未收录/);
+    t.is(
+      await page.locator('[data-testid="calendar"] li[data-date="2027-02-08"]').innerText(),
+      '2027-02-08 · 休 春节 (法定节假日（调休未公布）)',
+    );
+
+    await page.getByLabel('通知全文').fill(text.replace('共9天', '共8天'));
+    await page.getByRole('button', { name: '读取通知' }).click();
+    t.deepEqual(await fieldMessage(page, '通知全文', 'text'), {
+      text:
+        '第4行（二、春节：2月5日（农历除夕、周五）至13日（农历正月初八、周六）放假调休，共8天。2月14日（周日）上班。）：' +
+        '写明共8天，日期却是9天（2027-02-05 至 2027-02-13）',
+      invalid: 'true',
+      describedBy: true,
+    });
+    t.is(await page.getByTestId('notice-preview').count(), 0);
+
+    await page.getByLabel('通知全文').fill(text);
+    await page.getByRole('button', { name: '读取通知' }).click();
+    const preview = page.getByTestId('notice-preview');
+    await preview.waitFor();
+    t.deepEqual(await preview.locator('tbody tr').allInnerTexts(), [
+      '元旦\t01-01 至 01-03（共3天）\t—',
+      '春节\t02-05 至 02-13（共9天）\t02-14',
+    ]);
+    t.is(await preview.locator('.warning').count(), 5); // the three-line example names two festivals of seven
+    t.is(
+      (await get('/api/calendar/days')).body.items.filter((d: { date: string }) => d.date.startsWith('2027'))
+        .length,
+      0,
+    );
+    t.deepEqual(await seriousViolations(page), []);
+
+    await page.getByRole('button', { name: '确认应用（13天）' }).click();
+    await page.getByRole('status').getByText('已应用2027年节假日安排：13天').waitFor();
+    const sunday = page.locator('[data-testid="calendar"] li[data-date="2027-02-14"]');
+    await sunday.waitFor();
+    t.is(await sunday.innerText(), '2027-02-14 · 班 2027年节假日安排（国务院通知）：春节 (人工设置)');
+    t.is(await page.getByTestId('beyond-official').count(), 0);
+    t.like(
+      (await get('/api/calendar/2027')).body.days.find((d: { date: string }) => d.date === '2027-02-12'),
+      { working: false, source: 'override' },
+    );
+    // The later tests count the overrides this one made: take the 2027 ones back.
+    const token = await ui.hub.token('administrator');
+    for (const d of (await get('/api/calendar/days')).body.items as { date: string }[]) {
+      if (d.date.startsWith('2027-'))
+        await call(ui.hub.url, 'DELETE', `/api/calendar/days/${d.date}`, { token });
+    }
   },
 );
 

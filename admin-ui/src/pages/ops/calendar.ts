@@ -57,6 +57,14 @@ interface Settings {
 interface ShiftRow extends Shift {
   key: number;
 }
+/** What POST /api/calendar/notice read from a pasted State Council notice. */
+interface Notice {
+  year: number;
+  festivals: { name: string; holidays: string[]; workdays: string[]; line: number }[];
+  days: { date: string; kind: 'holiday' | 'workday'; name: string }[];
+  warnings: string[];
+  applied: number;
+}
 
 const F = 'cal-form';
 const S = 'cal-settings';
@@ -75,6 +83,10 @@ export const mount: MountSection = (el, { canEdit }) => {
   let loadError = '';
   let settings: Settings | null = null;
   let editingSettings = false;
+  /** The notice text being pasted, what the hub read of it (for confirmation), and its refusal. */
+  let noticeText = '';
+  let noticeRead: Notice | null = null;
+  const noticeEdit: SaveState = { busy: false, errors: noErrors() };
   let settingsShifts: ShiftRow[] = [];
   // One request at a time in this section: a save of either form (or a removal) disables both saves.
   const settingsEdit: SaveState = {
@@ -314,6 +326,101 @@ export const mount: MountSection = (el, { canEdit }) => {
     )}`;
   }
 
+  /** Reads the pasted notice (apply false: for confirmation) or applies what was read. */
+  async function sendNotice(apply: boolean) {
+    await runSave(el, noticeEdit, draw, ['text'], async () => {
+      const read = await api<Notice>('/api/calendar/notice', {
+        method: 'POST',
+        body: { text: noticeText, apply },
+      });
+      noticeEdit.errors = noErrors();
+      if (apply) {
+        noticeRead = null;
+        noticeText = '';
+        notice = t('cal.noticeApplied', { year: read.year, count: read.applied });
+        year = read.year;
+        await load();
+        el.querySelector<HTMLElement>('#cal-notice-h')?.focus();
+      } else {
+        noticeRead = read;
+        draw();
+        el.querySelector<HTMLElement>('#cal-notice-confirm')?.focus();
+      }
+    });
+  }
+
+  function noticeView() {
+    if (!canEdit) return nothing;
+    const { errors } = noticeEdit;
+    const read = noticeRead;
+    const span = (list: string[]) =>
+      list.length ? `${list[0]!.slice(5)}${list.length > 1 ? ` 至 ${list.at(-1)!.slice(5)}` : ''}` : '—';
+    return html`<h2 id="cal-notice-h" tabindex="-1">${t('cal.notice')}</h2>
+      <p class="muted">${t('cal.noticeHelp')}</p>
+      <form
+        class="notice-form"
+        @submit=${(e: SubmitEvent) => {
+          e.preventDefault();
+          void sendNotice(false);
+        }}
+      >
+        <label
+          >${t('cal.noticeText')}
+          <textarea
+            id=${fieldId('cal-notice', 'text')}
+            name="text"
+            rows="10"
+            .value=${noticeText}
+            aria-invalid=${invalid(errors, 'text')}
+            aria-describedby=${errorRef('cal-notice', 'text', errors)}
+            @input=${(e: Event) => {
+              noticeText = (e.target as HTMLTextAreaElement).value;
+              noticeRead = null;
+            }}
+          ></textarea>
+        </label>
+        ${fieldError('cal-notice', 'text', errors)} ${generalError(errors)}
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${noticeEdit.busy}>${t('cal.noticeRead')}</button>
+        </div>
+      </form>
+      ${
+        read
+          ? html`<div data-testid="notice-preview">
+              <h3>${t('cal.noticePreview', { year: read.year })}</h3>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">${t('cal.noticeFestival')}</th>
+                    <th scope="col">${t('cal.noticeHolidays')}</th>
+                    <th scope="col">${t('cal.noticeWorkdays')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${read.festivals.map(
+                    (f) =>
+                      html`<tr>
+                        <th scope="row">${f.name}</th>
+                        <td>${span(f.holidays)}（${t('cal.noticeDays', { count: f.holidays.length })}）</td>
+                        <td>${f.workdays.map((d) => d.slice(5)).join('、') || '—'}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+              ${read.warnings.map((w) => html`<p class="warning">${w}</p>`)}
+              <button
+                type="button"
+                id="cal-notice-confirm"
+                ?disabled=${noticeEdit.busy}
+                @click=${() => sendNotice(true)}
+              >
+                ${t('cal.noticeApply', { count: read.days.length })}
+              </button>
+            </div>`
+          : nothing
+      }`;
+  }
+
   function form() {
     if (!editing) return nothing;
     const o = editing;
@@ -402,7 +509,13 @@ export const mount: MountSection = (el, { canEdit }) => {
               )
             : html`<p class="muted">${t('common.none')}</p>`
         }
+        ${noticeView()}
         <h2>${t('cal.special', { year })}</h2>
+        ${
+          settings && year > settings.officialYears.last && !days.some((d) => d.source === 'override')
+            ? html`<p class="warning" data-testid="beyond-official">${t('cal.beyondOfficial', { year })}</p>`
+            : nothing
+        }
         <div class="toolbar">
           <label
             >${t('cal.year')}
