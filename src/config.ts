@@ -462,6 +462,26 @@ export const configSchema = {
     .default(30_000)
     .describe('How often the hub polls the utilities’ status feeds and the CSV folder, ms.'),
   ADMIN_UI: bool.default(true).describe('Serve the admin UI at /.'),
+  MAP_STYLE_URL: z
+    .url()
+    .optional()
+    .describe(
+      'A MapLibre style document for the base map (the city’s GIS server); its coordinates must be ' +
+        'WGS84/CGCS2000, as the hub’s. Unset with MAP_TILE_URL unset: the hub’s own data with the bundled style, no internet.',
+    ),
+  MAP_TILE_URL: z
+    .string()
+    .regex(/^https?:\/\/.*\{z\}.*$/, 'an http(s) URL template with {z}, {x} and {y}')
+    .refine((u) => u.includes('{x}') && u.includes('{y}'), 'an http(s) URL template with {z}, {x} and {y}')
+    .optional()
+    .describe(
+      'Raster base-map tiles, e.g. 天地图 WMTS (…/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&LAYER=vec&TILEMATRIXSET=w' +
+        '&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=…); used when MAP_STYLE_URL is unset.',
+    ),
+  MAP_TILE_ATTRIBUTION: z
+    .string()
+    .optional()
+    .describe('The base-map tiles’ attribution shown on the map, e.g. 天地图 审图号.'),
 } as const;
 
 const schema = z.object(configSchema);

@@ -23,6 +23,7 @@ import type { ZeebeClient } from '../zeebe.ts';
 import { operationsRoutes, type EngineQuery } from '../operations/index.ts';
 import { procedureRoutes } from '../procedures/index.ts';
 import { referenceRoutes } from '../reference/routes.ts';
+import { mapRoutes } from '../map/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problemRenderer } from './problem.ts';
@@ -80,6 +81,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...authRoutes(deps),
     ...userRoutes(deps),
     ...referenceRoutes(deps),
+    ...mapRoutes(deps),
     ...adminRoutes(deps),
     ...assessmentRoutes(deps),
     ...caseRoutes(deps),

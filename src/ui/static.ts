@@ -17,6 +17,8 @@ export const ADMIN_UI_DIST = new URL('../../admin-ui/dist/', import.meta.url).pa
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  // MapLibre's worker module (src/lib/map): served as script, or the browser refuses to run it (nosniff).
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',

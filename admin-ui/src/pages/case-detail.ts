@@ -1,5 +1,6 @@
 /**
- * One case: its data, the time-limit colour, the timeline, the photos, the position on the grid map and
+ * One case: its data, the time-limit colour, the timeline, the photos, its position on the map (its point
+ * and grid cell, the open cases around it; a clicked case opens) and
  * the procedure diagram (bpmn-js Viewer, loaded only here) with the path taken and the current step
  * marked, from the case's process path API when the hub offers it.
  */
@@ -7,7 +8,7 @@ import { html, nothing, render } from 'lit-html';
 import { api, blobUrl, describeError, hasRoute } from '../lib/api.ts';
 import { clockBadge } from '../lib/clock.ts';
 import { formatTime, label, t } from '../lib/i18n.ts';
-import { caseMap, getGridCells, type GridCell } from '../lib/map.ts';
+import { createMap, preloadMap, type HubMap } from '../lib/map/index.ts';
 import type { PageContext } from '../lib/pages.ts';
 import { categoryNames, departmentNames } from '../lib/reference.ts';
 import type { CaseView } from './cases.ts';
@@ -51,7 +52,10 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
   const id = ctx.params[0]!;
   let detail: CaseDetail | null = null;
   let photos: (Attachment & { src?: string })[] = [];
-  let cells: GridCell[] = [];
+  let map: HubMap | undefined;
+  let mapStarted = false;
+  let mapError = '';
+  let focusKey = '';
   let error = '';
   let diagramNote = '';
   let stopped = false;
@@ -82,7 +86,31 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
       // Photos are an extra; the case itself is what the page must show.
     }
     draw();
+    showMap();
     await drawDiagram();
+  }
+
+  /** The map starts once the case is known, then follows a changed position (location repair). */
+  function showMap() {
+    const c = detail;
+    if (!c) return;
+    const focus = c.lng !== null && c.lat !== null ? { lng: c.lng, lat: c.lat, gridCode: c.gridCode } : null;
+    const key = JSON.stringify(focus);
+    if (map && key !== focusKey) map.setFocus(focus);
+    focusKey = key;
+    if (mapStarted) return;
+    const container = el.querySelector<HTMLElement>('#case-map');
+    if (!container) return;
+    mapStarted = true;
+    createMap(container, { focus, layers: ['grid', 'cases'] })
+      .then((m) => {
+        if (stopped) m.destroy();
+        else map = m;
+      })
+      .catch((err: unknown) => {
+        mapError = t('map.unavailable', { message: describeError(err) });
+        draw();
+      });
   }
 
   async function drawDiagram() {
@@ -189,7 +217,19 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
                   </section>
                   <section aria-labelledby="map-h" class="map">
                     <h2 id="map-h">${t('case.map')}</h2>
-                    ${caseMap(cells, c)}
+                    ${mapError ? html`<p class="error" role="alert">${mapError}</p>` : nothing}
+                    <div id="case-map" data-testid="case-map"></div>
+                    <p class="muted" data-testid="case-position">
+                      ${
+                        c.lng !== null && c.lat !== null
+                          ? t('map.position', {
+                              grid: c.gridCode ?? '—',
+                              lng: c.lng.toFixed(5),
+                              lat: c.lat.toFixed(5),
+                            })
+                          : t('case.noLocation')
+                      }
+                    </p>
                   </section>
                 </div>
                 <section aria-labelledby="ph-h">
@@ -226,11 +266,11 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
   }
 
   draw();
+  preloadMap();
   void (async () => {
-    [depts, cats, cells] = await Promise.all([
+    [depts, cats] = await Promise.all([
       departmentNames().catch(() => new Map<string, string>()),
       categoryNames().catch(() => new Map<string, string>()),
-      getGridCells().catch(() => [] as GridCell[]),
     ]);
     await load();
     const poll = () => {
@@ -247,6 +287,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
     stopped = true;
     clearTimeout(timer);
     viewer?.destroy();
+    map?.destroy();
     for (const p of photos) if (p.src) URL.revokeObjectURL(p.src);
   };
 }

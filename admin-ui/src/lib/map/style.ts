@@ -1,0 +1,322 @@
+/**
+ * The bundled style: the hub's own data (grid cells, communities, roads, cases, components) drawn over a
+ * plain background, so the map needs nothing from the internet. No `glyphs` URL: MapLibre then draws
+ * every label with the browser's fonts (TinySDF), which have the Chinese characters a glyph server
+ * would have to ship as thousands of PBF ranges.
+ */
+import type { FeatureCollection } from 'geojson';
+import type {
+  LayerSpecification,
+  SourceSpecification,
+  StyleSpecification,
+  ExpressionSpecification,
+} from 'maplibre-gl';
+import type { MapConfig } from './index.ts';
+
+/** Font families for labels, tried in order (Noto CJK on Linux, PingFang on Apple, YaHei on Windows). */
+export const LABEL_FONT = ['Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
+
+export const STATE_COLOURS = {
+  green: '#15803d',
+  yellow: '#ca8a04',
+  red: '#dc2626',
+  none: '#64748b',
+} as const;
+
+const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
+const geojson = (extra: Record<string, unknown> = {}): SourceSpecification =>
+  ({ type: 'geojson', data: EMPTY, ...extra }) as SourceSpecification;
+
+const isState = (s: string): ExpressionSpecification => ['==', ['get', 'state'], s];
+const count = (s: string): ExpressionSpecification => ['+', ['case', isState(s), 1, 0]];
+
+/** The hub's sources: one per feed of GET /api/map/*, plus the focus point and the community labels. */
+export const SOURCES: Record<string, SourceSpecification> = {
+  grid: geojson(),
+  'community-points': geojson(),
+  communities: geojson(),
+  roads: geojson(),
+  components: geojson(),
+  // Clustered for the points; the heat map reads the same cases unclustered.
+  cases: geojson({
+    cluster: true,
+    clusterRadius: 48,
+    clusterMaxZoom: 16,
+    clusterProperties: {
+      red: count('red'),
+      yellow: count('yellow'),
+      green: count('green'),
+    },
+  }),
+  'cases-all': geojson(),
+  focus: geojson(),
+};
+
+/** A cluster takes the colour of its worst case: one overdue case makes it red. */
+const clusterColour: ExpressionSpecification = [
+  'case',
+  ['>', ['get', 'red'], 0],
+  STATE_COLOURS.red,
+  ['>', ['get', 'yellow'], 0],
+  STATE_COLOURS.yellow,
+  ['>', ['get', 'green'], 0],
+  STATE_COLOURS.green,
+  STATE_COLOURS.none,
+];
+const stateColour: ExpressionSpecification = [
+  'match',
+  ['get', 'state'],
+  'red',
+  STATE_COLOURS.red,
+  'yellow',
+  STATE_COLOURS.yellow,
+  'green',
+  STATE_COLOURS.green,
+  STATE_COLOURS.none,
+];
+
+const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 };
+
+/** The hub's layers in drawing order, by the map layer (toggle) they belong to. */
+export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
+  {
+    layer: 'communities',
+    spec: {
+      id: 'communities-fill',
+      type: 'fill',
+      source: 'communities',
+      paint: { 'fill-color': '#dcfce7', 'fill-opacity': 0.5 },
+    },
+  },
+  {
+    layer: 'communities',
+    spec: {
+      id: 'communities-line',
+      type: 'line',
+      source: 'communities',
+      paint: { 'line-color': '#16a34a', 'line-width': 1.5, 'line-dasharray': [3, 2] },
+    },
+  },
+  {
+    layer: 'grid',
+    spec: {
+      id: 'grid-fill',
+      type: 'fill',
+      source: 'grid',
+      paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.55 },
+    },
+  },
+  {
+    layer: 'grid',
+    spec: {
+      id: 'grid-line',
+      type: 'line',
+      source: 'grid',
+      paint: {
+        'line-color': '#94a3b8',
+        'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.4, 16, 1.2],
+      },
+    },
+  },
+  {
+    layer: 'roads',
+    spec: {
+      id: 'roads-casing',
+      type: 'line',
+      source: 'roads',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: {
+        'line-color': '#cbd5e1',
+        'line-width': 1,
+        'line-gap-width': ['interpolate', ['exponential', 1.6], ['zoom'], 12, 1.5, 17, 10],
+      },
+    },
+  },
+  {
+    layer: 'roads',
+    spec: {
+      id: 'roads-line',
+      type: 'line',
+      source: 'roads',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: {
+        'line-color': '#f8fafc',
+        'line-width': ['interpolate', ['exponential', 1.6], ['zoom'], 12, 1.5, 17, 10],
+      },
+    },
+  },
+  // The focus cell sits above the grid and roads so its outline is never covered.
+  {
+    layer: 'grid',
+    spec: {
+      id: 'grid-focus',
+      type: 'line',
+      source: 'grid',
+      filter: ['==', ['get', 'code'], ''],
+      paint: { 'line-color': '#b45309', 'line-width': 3 },
+    },
+  },
+  {
+    layer: 'heat',
+    spec: {
+      id: 'heat',
+      type: 'heatmap',
+      source: 'cases-all',
+      maxzoom: 18,
+      paint: {
+        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 11, 12, 16, 30],
+        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 11, 0.6, 16, 1.5],
+        'heatmap-opacity': 0.75,
+      },
+    },
+  },
+  {
+    layer: 'components',
+    spec: {
+      id: 'components-point',
+      type: 'circle',
+      source: 'components',
+      minzoom: 14,
+      paint: {
+        'circle-radius': 4,
+        'circle-color': ['match', ['get', 'status'], 'normal', '#2563eb', '#9333ea'],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 1,
+      },
+    },
+  },
+  {
+    layer: 'roads',
+    spec: {
+      id: 'roads-label',
+      type: 'symbol',
+      source: 'roads',
+      minzoom: 13,
+      layout: {
+        'symbol-placement': 'line',
+        'text-field': ['get', 'name'],
+        'text-font': LABEL_FONT,
+        'text-size': 12,
+      },
+      paint: { 'text-color': '#334155', ...halo },
+    },
+  },
+  {
+    layer: 'grid',
+    spec: {
+      id: 'grid-label',
+      type: 'symbol',
+      source: 'grid',
+      minzoom: 16.5,
+      layout: { 'text-field': ['get', 'code'], 'text-font': LABEL_FONT, 'text-size': 10 },
+      paint: { 'text-color': '#64748b', ...halo },
+    },
+  },
+  {
+    layer: 'communities',
+    spec: {
+      id: 'communities-label',
+      type: 'symbol',
+      source: 'communities',
+      minzoom: 12,
+      layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 13 },
+      paint: { 'text-color': '#166534', ...halo },
+    },
+  },
+  {
+    layer: 'grid',
+    spec: {
+      id: 'community-label',
+      type: 'symbol',
+      source: 'community-points',
+      minzoom: 12.5,
+      maxzoom: 16.5,
+      layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 13 },
+      paint: { 'text-color': '#1e293b', ...halo },
+    },
+  },
+  {
+    layer: 'cases',
+    spec: {
+      id: 'cases-cluster',
+      type: 'circle',
+      source: 'cases',
+      filter: ['has', 'point_count'],
+      paint: {
+        'circle-color': clusterColour,
+        'circle-opacity': 0.85,
+        'circle-radius': ['step', ['get', 'point_count'], 13, 10, 17, 100, 22, 1000, 28],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 2,
+      },
+    },
+  },
+  {
+    layer: 'cases',
+    spec: {
+      id: 'cases-count',
+      type: 'symbol',
+      source: 'cases',
+      filter: ['has', 'point_count'],
+      layout: {
+        'text-field': ['get', 'point_count_abbreviated'],
+        'text-font': LABEL_FONT,
+        'text-size': 12,
+        'text-allow-overlap': true,
+      },
+      paint: { 'text-color': '#ffffff' },
+    },
+  },
+  {
+    layer: 'cases',
+    spec: {
+      id: 'cases-point',
+      type: 'circle',
+      source: 'cases',
+      filter: ['!', ['has', 'point_count']],
+      paint: {
+        'circle-color': stateColour,
+        'circle-radius': 7,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 2,
+      },
+    },
+  },
+  {
+    layer: 'focus',
+    spec: {
+      id: 'focus-point',
+      type: 'circle',
+      source: 'focus',
+      paint: {
+        'circle-color': '#b3261e',
+        'circle-radius': 8,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 3,
+      },
+    },
+  },
+];
+
+/** Symbol layers whose texts are place names (listed for screen readers and checked by the tests). */
+export const NAME_LABELS = ['community-label', 'communities-label', 'roads-label', 'grid-label'];
+
+/** The starting style: the configured base map under the hub's layers, or the plain background. */
+export function baseStyle(base: MapConfig['base']): StyleSpecification | string {
+  if (base.kind === 'style') return base.url;
+  const style: StyleSpecification = {
+    version: 8,
+    sources: {},
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef3f0' } }],
+  };
+  if (base.kind === 'raster') {
+    style.sources.base = {
+      type: 'raster',
+      tiles: base.tiles,
+      tileSize: 256,
+      ...(base.attribution ? { attribution: base.attribution } : {}),
+    };
+    style.layers.push({ id: 'base', type: 'raster', source: 'base' });
+  }
+  return style;
+}

@@ -1,0 +1,132 @@
+/**
+ * bench:map — the map's first render (issue 19: ≤ 1.5 s with 10,000 open cases on the layer), measured in
+ * Debian's Chromium (WebGL in software: SwiftShader) against a whole demo hub (SQLite):
+ * `--cases` (default 10,000) open cases spread over the city's grid cells, a third each green, yellow and
+ * red; then `--runs` (default 5) cold loads (new browser context: empty cache) of
+ * 1. city: the detail of a case without coordinates, whose map shows the whole city, so every open case
+ *    is on the layer (clustered);
+ * 2. case: the detail of a located case (zoom 15 around it, the cases of the padded view on the layer);
+ * until the map container says it has drawn its first data (`data-rendered`, set after MapLibre's first
+ * idle with the layers' data): the page's ms since navigation start, p50 and max. Plus GET /api/map/cases
+ * for the city's box from Node (the server's share) and the feature count it answered.
+ *
+ *   npx tsx bench/map.ts [--cases 10000] [--runs 5]
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { launchChromium, startUiHub, UI_PASSWORD } from '../test/helpers/browser.ts';
+
+const { values } = parseArgs({
+  options: { cases: { type: 'string', default: '10000' }, runs: { type: 'string', default: '5' } },
+});
+const N = Number(values.cases);
+const RUNS = Number(values.runs);
+
+const ui = await startUiHub({ SIMULATORS: 'false' });
+const prisma = ui.hub.db.prisma;
+const cells = await prisma.gridCell.findMany({ where: { active: true }, orderBy: { code: 'asc' } });
+const now = Date.now();
+let seed = 7;
+const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const t0 = performance.now();
+for (let from = 0; from < N; from += 1000) {
+  await prisma.case.createMany({
+    data: Array.from({ length: Math.min(1000, N - from) }, (_, k) => {
+      const i = from + k;
+      const c = cells[Math.floor(rnd() * cells.length)]!;
+      const due = [-3_600_000, 60_000, 30 * 86_400_000][i % 3]!;
+      return {
+        caseNo: `RG-2026-7${String(i).padStart(6, '0')}`,
+        source: 'supervisor' as const,
+        categoryCode: '0102',
+        description: `地图压测案件${i}`,
+        status: 'signed' as const,
+        lng: c.minLng + rnd() * (c.maxLng - c.minLng),
+        lat: c.minLat + rnd() * (c.maxLat - c.minLat),
+        gridCode: c.code,
+        disposeDeadline: new Date(now + due),
+      };
+    }),
+  });
+}
+const loadMs = Math.round(performance.now() - t0);
+const unlocated = await prisma.case.create({
+  data: {
+    caseNo: 'RG-2026-7999999',
+    source: 'hotline',
+    categoryCode: '0102',
+    description: '地址待核实',
+    status: 'registered',
+  },
+});
+const located = await prisma.case.findFirstOrThrow({ where: { caseNo: 'RG-2026-7000000' } });
+
+const login = await fetch(`${ui.url}/api/auth/login`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ username: 'dispatcher', password: UI_PASSWORD }),
+});
+const stored = JSON.stringify(await login.json());
+const token = (JSON.parse(stored) as { token: string }).token;
+
+const browser = await launchChromium();
+async function measure(caseId: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.addInitScript(`sessionStorage.setItem('hub.session', ${JSON.stringify(stored)})`);
+    const page = await context.newPage();
+    await page.goto(`${ui.url}/#/cases/${caseId}`);
+    const el = page.locator('#case-map[data-rendered]');
+    await el.waitFor({ timeout: 60_000 });
+    times.push(Number(await el.getAttribute('data-rendered')));
+    await context.close();
+  }
+  return times;
+}
+const summary = (times: number[], budget?: number) => {
+  const s = [...times].sort((a, b) => a - b);
+  return {
+    runs: times,
+    p50: s[Math.floor(s.length / 2)],
+    max: s.at(-1),
+    ...(budget ? { budgetMs: budget, within: s.at(-1)! <= budget } : {}),
+  };
+};
+
+const city = await measure(unlocated.id);
+const around = await measure(located.id);
+
+const config = (await (
+  await fetch(`${ui.url}/api/map/config`, { headers: { authorization: `Bearer ${token}` } })
+).json()) as { bounds: number[] };
+const apiTimes: number[] = [];
+let features = 0;
+for (let i = 0; i < RUNS; i++) {
+  const t1 = performance.now();
+  const res = await fetch(`${ui.url}/api/map/cases?bbox=${config.bounds.join(',')}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await res.json()) as { features: unknown[] };
+  apiTimes.push(Math.round(performance.now() - t1));
+  features = body.features.length;
+}
+await browser.close();
+await ui.close();
+
+console.log(
+  JSON.stringify(
+    {
+      node: process.version,
+      db: 'sqlite',
+      openCases: N,
+      loadMs,
+      loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
+      cityFirstRenderMs: summary(city, 1500),
+      caseFirstRenderMs: summary(around, 1500),
+      mapCasesApiMs: { ...summary(apiTimes), features },
+    },
+    null,
+    2,
+  ),
+);

@@ -1,0 +1,285 @@
+/**
+ * The map's data (admin-ui/src/lib/map): the base map to draw and one GeoJSON FeatureCollection per
+ * layer for a viewport. Every layer endpoint takes `bbox=minLng,minLat,maxLng,maxLat` (WGS84) and a
+ * `limit`; an answer that hit the limit says `truncated: true` so the map can tell the user to zoom in
+ * instead of silently showing part of the data. Open cases carry the green/yellow/red of their running
+ * step's clock (`caseLights` of src/cases/clock.ts), so the map colours them as the case list does.
+ */
+import { z } from 'zod';
+import { defineRoute, type Route } from '../api/route.ts';
+import type { Config } from '../config.ts';
+import type { Db, Prisma } from '../db/index.ts';
+import { validationError } from '../errors.ts';
+import { caseLights } from '../cases/clock.ts';
+import { FINAL_STATUSES } from '../cases/lifecycle.ts';
+import { caseScope } from '../cases/scope.ts';
+
+export interface Bbox {
+  minLng: number;
+  minLat: number;
+  maxLng: number;
+  maxLat: number;
+}
+
+const bboxQuery = z
+  .string()
+  .describe('minLng,minLat,maxLng,maxLat in WGS84 degrees (the viewport, usually padded a little)');
+
+/** Parses `bbox`; a swapped or out-of-range box is a 400 naming the field. */
+export function parseBbox(raw: string): Bbox {
+  const parts = raw.split(',').map((p) => Number(p.trim()));
+  const bad = (message: string) => validationError('invalid bbox', [{ field: 'query.bbox', message }]);
+  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) {
+    throw bad('four numbers: minLng,minLat,maxLng,maxLat');
+  }
+  const [minLng, minLat, maxLng, maxLat] = parts as [number, number, number, number];
+  if (minLng < -180 || maxLng > 180 || minLat < -90 || maxLat > 90) throw bad('outside WGS84 degrees');
+  if (minLng > maxLng || minLat > maxLat) throw bad('min above max (longitude first, then latitude)');
+  return { minLng, minLat, maxLng, maxLat };
+}
+
+const point = z.object({ type: z.literal('Point'), coordinates: z.tuple([z.number(), z.number()]) });
+const collection = <P extends z.ZodType>(properties: P, geometry: z.ZodType, what: string) =>
+  z.object({
+    type: z.literal('FeatureCollection'),
+    features: z.array(z.object({ type: z.literal('Feature'), geometry, properties })),
+    truncated: z.boolean().describe(`more ${what} lie in the box than the limit: zoom in`),
+  });
+
+const caseFeatures = collection(
+  z.object({
+    id: z.string(),
+    caseNo: z.string(),
+    status: z.string(),
+    urgency: z.string(),
+    categoryCode: z.string(),
+    state: z
+      .enum(['green', 'yellow', 'red', 'none'])
+      .describe('the running step’s time-limit light; none when no timed step runs'),
+  }),
+  point,
+  'open cases',
+);
+const cellFeatures = collection(
+  z.object({ code: z.string(), street: z.string(), community: z.string() }),
+  z.unknown().describe('GeoJSON Polygon'),
+  'grid cells',
+);
+const componentFeatures = collection(
+  z.object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    categoryCode: z.string(),
+    status: z.string(),
+  }),
+  point,
+  'components',
+);
+
+const baseSchema = z.object({
+  base: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('bundled') }),
+      z.object({ kind: z.literal('style'), url: z.string() }),
+      z.object({ kind: z.literal('raster'), tiles: z.array(z.string()), attribution: z.string().nullable() }),
+    ])
+    .describe(
+      'bundled: the hub’s own vector data drawn with the style in the UI (works with no internet); ' +
+        'style: a MapLibre style document (MAP_STYLE_URL); raster: tiles of MAP_TILE_URL under the hub’s data',
+    ),
+  bounds: z
+    .tuple([z.number(), z.number(), z.number(), z.number()])
+    .nullable()
+    .describe('minLng,minLat,maxLng,maxLat of the active grid cells (the city), null without cells'),
+});
+
+const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
+const OPEN = { notIn: [...FINAL_STATUSES] };
+
+/** GET /api/map/config, /api/map/cases, /api/map/grid-cells, /api/map/components. */
+export function mapRoutes({
+  db,
+  config,
+  now: clock = () => new Date(),
+}: {
+  db: Db;
+  config: Pick<
+    Config,
+    'CALENDAR_TIMEZONE' | 'DEADLINE_WARN_FRACTION' | 'MAP_STYLE_URL' | 'MAP_TILE_URL' | 'MAP_TILE_ATTRIBUTION'
+  >;
+  now?: () => Date;
+}): Route[] {
+  const { prisma } = db;
+  const inBox = (b: Bbox) => ({
+    lng: { gte: b.minLng, lte: b.maxLng },
+    lat: { gte: b.minLat, lte: b.maxLat },
+  });
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/map/config',
+      summary: 'What the map draws under the hub’s layers, and the city’s extent',
+      tags: ['map'],
+      access: 'authenticated',
+      responses: { 200: { description: 'Base map and extent', schema: baseSchema } },
+      handler: async () => {
+        const extent = await prisma.gridCell.aggregate({
+          where: { active: true },
+          _min: { minLng: true, minLat: true },
+          _max: { maxLng: true, maxLat: true },
+        });
+        const { minLng, minLat } = extent._min;
+        const { maxLng, maxLat } = extent._max;
+        const bounds =
+          minLng !== null && minLat !== null && maxLng !== null && maxLat !== null
+            ? ([minLng, minLat, maxLng, maxLat] as [number, number, number, number])
+            : null;
+        const base = config.MAP_STYLE_URL
+          ? { kind: 'style' as const, url: config.MAP_STYLE_URL }
+          : config.MAP_TILE_URL
+            ? {
+                kind: 'raster' as const,
+                tiles: [config.MAP_TILE_URL],
+                attribution: config.MAP_TILE_ATTRIBUTION ?? null,
+              }
+            : { kind: 'bundled' as const };
+        return { base, bounds };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/map/cases',
+      summary: 'Open cases in a box as GeoJSON points, with their time-limit light',
+      description:
+        'Cases not closed or voided whose point lies in `bbox`, the most recently reported first; the ' +
+        'caller’s case scope applies (a department handler gets its department’s cases only).',
+      tags: ['map'],
+      access: 'authenticated',
+      query: z.object({ bbox: bboxQuery, limit: limit(20_000, 10_000) }),
+      responses: { 200: { description: 'Open cases', schema: caseFeatures } },
+      handler: async ({ query, principal }) => {
+        const box = parseBbox(query.bbox);
+        const scope = caseScope(principal);
+        const where: Prisma.CaseWhereInput = {
+          status: OPEN,
+          ...inBox(box),
+          ...(scope ? { AND: [scope] } : {}),
+        };
+        const rows = await prisma.case.findMany({
+          where,
+          orderBy: { reportedAt: 'desc' },
+          take: query.limit + 1,
+          select: {
+            id: true,
+            caseNo: true,
+            status: true,
+            urgency: true,
+            categoryKind: true,
+            categoryCode: true,
+            lng: true,
+            lat: true,
+            verifyDeadline: true,
+            signDeadline: true,
+            disposeDeadline: true,
+            checkDeadline: true,
+          },
+        });
+        const page = rows.slice(0, query.limit);
+        // Only the lights: the time left of 10,000 cases on the work calendar would cost ~10x more.
+        const lights = await caseLights(db, config, clock(), page);
+        return {
+          type: 'FeatureCollection' as const,
+          features: page.map((r) => ({
+            type: 'Feature' as const,
+            geometry: { type: 'Point' as const, coordinates: [r.lng!, r.lat!] as [number, number] },
+            properties: {
+              id: r.id,
+              caseNo: r.caseNo,
+              status: r.status,
+              urgency: r.urgency,
+              categoryCode: r.categoryCode,
+              state: lights.get(r.id) ?? ('none' as const),
+            },
+          })),
+          truncated: rows.length > query.limit,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/map/grid-cells',
+      summary: 'Active grid cells whose box meets `bbox`, as GeoJSON polygons',
+      tags: ['map'],
+      access: 'authenticated',
+      query: z.object({ bbox: bboxQuery, limit: limit(20_000, 5_000) }),
+      responses: { 200: { description: 'Grid cells', schema: cellFeatures } },
+      handler: async ({ query }) => {
+        const b = parseBbox(query.bbox);
+        const rows = await prisma.gridCell.findMany({
+          where: {
+            active: true,
+            minLng: { lte: b.maxLng },
+            maxLng: { gte: b.minLng },
+            minLat: { lte: b.maxLat },
+            maxLat: { gte: b.minLat },
+          },
+          orderBy: { code: 'asc' },
+          take: query.limit + 1,
+          select: { code: true, street: true, community: true, geometry: true },
+        });
+        const page = rows.slice(0, query.limit);
+        return {
+          type: 'FeatureCollection' as const,
+          features: page.map((c) => ({
+            type: 'Feature' as const,
+            geometry: JSON.parse(c.geometry) as unknown,
+            properties: { code: c.code, street: c.street, community: c.community },
+          })),
+          truncated: rows.length > query.limit,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/map/components',
+      summary: 'Components (部件) in a box as GeoJSON points',
+      tags: ['map'],
+      access: 'authenticated',
+      query: z.object({ bbox: bboxQuery, limit: limit(20_000, 5_000) }),
+      responses: { 200: { description: 'Components', schema: componentFeatures } },
+      handler: async ({ query }) => {
+        const rows = await prisma.component.findMany({
+          where: { ...inBox(parseBbox(query.bbox)), status: { not: 'removed' } },
+          orderBy: { code: 'asc' },
+          take: query.limit + 1,
+          select: {
+            id: true,
+            code: true,
+            name: true,
+            categoryCode: true,
+            status: true,
+            lng: true,
+            lat: true,
+          },
+        });
+        const page = rows.slice(0, query.limit);
+        return {
+          type: 'FeatureCollection' as const,
+          features: page.map((c) => ({
+            type: 'Feature' as const,
+            geometry: { type: 'Point' as const, coordinates: [c.lng, c.lat] as [number, number] },
+            properties: {
+              id: c.id,
+              code: c.code,
+              name: c.name,
+              categoryCode: c.categoryCode,
+              status: c.status,
+            },
+          })),
+          truncated: rows.length > query.limit,
+        };
+      },
+    }),
+  ];
+}

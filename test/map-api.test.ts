@@ -1,0 +1,219 @@
+// The map's data endpoints (src/map/routes.ts) over the demo data and real HTTP: open cases in a box with
+// their time-limit light, the caller's case scope, the limit and its `truncated` flag, grid cells and
+// components in a box, the base-map configuration, and a refused bbox naming the field.
+import test from 'ava';
+import { caseClocks, caseLights } from '../src/cases/clock.ts';
+import { seedDemo } from '../src/db/seed.ts';
+import { call, createUser, startTestApi, type TestApi } from './helpers/api.ts';
+
+// Wednesday 2026-11-25 10:00 in Rugao: a working day, inside working hours.
+const NOW = new Date('2026-11-25T02:00:00Z');
+let api: TestApi;
+let token = '';
+let handlerToken = '';
+let dept = '';
+let cell = { code: '', minLng: 0, minLat: 0, maxLng: 0, maxLat: 0 };
+const ids: Record<string, string> = {};
+
+test.before(async () => {
+  api = await startTestApi({ now: () => NOW });
+  await seedDemo(api.db, { password: 'map-api-test-password' });
+  const prisma = api.db.prisma;
+  cell = await prisma.gridCell.findFirstOrThrow({ where: { active: true }, orderBy: { code: 'asc' } });
+  dept = (
+    await prisma.department.findFirstOrThrow({ where: { kind: 'department' }, orderBy: { code: 'asc' } })
+  ).id;
+  const dispatcher = await createUser(api.db, { username: 'map-dispatcher', roles: ['dispatcher'] });
+  token = (await api.auth.issueSession(dispatcher)).token;
+  const handlerId = await createUser(api.db, { username: 'map-handler', roles: ['department_handler'] });
+  await prisma.user.update({ where: { id: handlerId }, data: { departmentId: dept } });
+  handlerToken = (await api.auth.issueSession(handlerId)).token;
+
+  const mid = { lng: (cell.minLng + cell.maxLng) / 2, lat: (cell.minLat + cell.maxLat) / 2 };
+  const base = {
+    source: 'supervisor' as const,
+    categoryCode: '0102',
+    description: '地图测试',
+    gridCode: cell.code,
+  };
+  const rows = [
+    // overdue, yellow (one working minute left of a longer limit), green (a month left), no timed step
+    {
+      key: 'red',
+      status: 'signed' as const,
+      disposeDeadline: new Date(NOW.getTime() - 3_600_000),
+      departmentId: dept,
+    },
+    { key: 'yellow', status: 'signed' as const, disposeDeadline: new Date(NOW.getTime() + 60_000) },
+    { key: 'green', status: 'signed' as const, disposeDeadline: new Date(NOW.getTime() + 30 * 86_400_000) },
+    { key: 'none', status: 'registered' as const },
+    { key: 'closed', status: 'closed' as const },
+  ];
+  for (const [i, r] of rows.entries()) {
+    const { key, ...data } = r;
+    const row = await prisma.case.create({
+      data: {
+        ...base,
+        ...data,
+        caseNo: `RG-2026-90000${i}`,
+        lng: mid.lng + i * 1e-5,
+        lat: mid.lat,
+        reportedAt: new Date(NOW.getTime() - (10 - i) * 60_000),
+      },
+    });
+    ids[key] = row.id;
+  }
+  // A case far outside the cell's box.
+  await prisma.case.create({
+    data: {
+      ...base,
+      caseNo: 'RG-2026-900099',
+      status: 'signed',
+      lng: cell.minLng - 0.5,
+      lat: cell.minLat,
+      gridCode: null,
+    },
+  });
+});
+test.after.always(() => api?.close());
+
+const bboxOf = (c: typeof cell) => `${c.minLng},${c.minLat},${c.maxLng},${c.maxLat}`;
+const get = (path: string, as = token) => call(api.base, 'GET', path, { token: as });
+
+test('open cases in the box, newest first, with the light of their running step', async (t) => {
+  const res = await get(`/api/map/cases?bbox=${bboxOf(cell)}`);
+  t.is(res.status, 200);
+  t.is(res.body.type, 'FeatureCollection');
+  t.false(res.body.truncated);
+  const got = res.body.features.map((f: { properties: { id: string; state: string; caseNo: string } }) => [
+    f.properties.caseNo,
+    f.properties.state,
+  ]);
+  t.deepEqual(got, [
+    ['RG-2026-900003', 'none'],
+    ['RG-2026-900002', 'green'],
+    ['RG-2026-900001', 'yellow'],
+    ['RG-2026-900000', 'red'],
+  ]);
+  const red = res.body.features.find((f: { properties: { id: string } }) => f.properties.id === ids.red);
+  t.deepEqual(red.geometry, {
+    type: 'Point',
+    coordinates: [(cell.minLng + cell.maxLng) / 2, (cell.minLat + cell.maxLat) / 2],
+  });
+  t.like(red.properties, { status: 'signed', urgency: 'normal', categoryCode: '0102' });
+});
+
+test('the limit cuts the newest and says so', async (t) => {
+  const res = await get(`/api/map/cases?bbox=${bboxOf(cell)}&limit=2`);
+  t.is(res.status, 200);
+  t.true(res.body.truncated);
+  t.deepEqual(
+    res.body.features.map((f: { properties: { caseNo: string } }) => f.properties.caseNo),
+    ['RG-2026-900003', 'RG-2026-900002'],
+  );
+});
+
+test('a department handler sees its department’s cases only', async (t) => {
+  const res = await get(`/api/map/cases?bbox=${bboxOf(cell)}`, handlerToken);
+  t.is(res.status, 200);
+  t.deepEqual(
+    res.body.features.map((f: { properties: { id: string } }) => f.properties.id),
+    [ids.red],
+  );
+});
+
+test('grid cells and components meeting the box', async (t) => {
+  const inner = {
+    ...cell,
+    minLng: cell.minLng + 1e-4,
+    maxLng: cell.maxLng - 1e-4,
+    minLat: cell.minLat + 1e-4,
+    maxLat: cell.maxLat - 1e-4,
+  };
+  const cells = await get(`/api/map/grid-cells?bbox=${bboxOf(inner)}`);
+  t.is(cells.status, 200);
+  t.deepEqual(
+    cells.body.features.map((f: { properties: { code: string } }) => f.properties.code),
+    [cell.code],
+  );
+  t.is(cells.body.features[0].geometry.type, 'Polygon');
+  t.is(typeof cells.body.features[0].properties.community, 'string');
+
+  const comps = await get(`/api/map/components?bbox=${bboxOf(cell)}`);
+  t.is(comps.status, 200);
+  const expected = await api.db.prisma.component.findMany({
+    where: { gridCode: cell.code, status: { not: 'removed' } },
+    orderBy: { code: 'asc' },
+  });
+  t.true(expected.length > 0);
+  t.deepEqual(
+    comps.body.features.map((f: { properties: { code: string } }) => f.properties.code),
+    expected.map((c) => c.code),
+  );
+});
+
+test('a bbox that is not four numbers, or is swapped, is refused naming the field', async (t) => {
+  for (const bbox of ['1,2,3', 'a,b,c,d', '200,32,201,33']) {
+    const res = await get(`/api/map/cases?bbox=${encodeURIComponent(bbox)}`);
+    t.is(res.status, 400, bbox);
+    t.is(res.body.errors[0].field, 'query.bbox', bbox);
+  }
+  const swapped = await get(
+    `/api/map/grid-cells?bbox=${cell.maxLng},${cell.minLat},${cell.minLng},${cell.maxLat}`,
+  );
+  t.is(swapped.status, 400);
+  t.regex(swapped.body.errors[0].message, /min above max/);
+  t.is((await call(api.base, 'GET', `/api/map/cases?bbox=${bboxOf(cell)}`)).status, 401);
+});
+
+test('the base map: bundled without configuration, the city’s extent from the active cells', async (t) => {
+  const res = await get('/api/map/config');
+  t.is(res.status, 200);
+  t.deepEqual(res.body.base, { kind: 'bundled' });
+  const agg = await api.db.prisma.gridCell.aggregate({
+    where: { active: true },
+    _min: { minLng: true, minLat: true },
+    _max: { maxLng: true, maxLat: true },
+  });
+  t.deepEqual(res.body.bounds, [agg._min.minLng, agg._min.minLat, agg._max.maxLng, agg._max.maxLat]);
+});
+
+test('the base map: a configured tile URL (天地图 WMTS) or style URL is passed to the UI', async (t) => {
+  const tiles =
+    'https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default' +
+    '&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=test';
+  const other = await startTestApi({ env: { MAP_TILE_URL: tiles, MAP_TILE_ATTRIBUTION: '天地图' } });
+  t.teardown(() => other.close());
+  const admin = await createUser(other.db, { username: 'map-admin', roles: ['administrator'] });
+  const res = await call(other.base, 'GET', '/api/map/config', {
+    token: (await other.auth.issueSession(admin)).token,
+  });
+  t.deepEqual(res.body, { base: { kind: 'raster', tiles: [tiles], attribution: '天地图' }, bounds: null });
+});
+
+test('caseLights gives the light caseClocks gives, deadlines every 7 minutes over the next 10 days', async (t) => {
+  const config = { CALENDAR_TIMEZONE: 'Asia/Shanghai', DEADLINE_WARN_FRACTION: 0.8 };
+  // Cases of every urgency (limits of different lengths) whose deadlines cross working and rest time.
+  const rows = Array.from({ length: (10 * 24 * 60) / 7 }, (_, i) => ({
+    id: `c${i}`,
+    status: 'signed' as const,
+    categoryKind: 'event' as const,
+    categoryCode: '0102',
+    urgency: (['normal', 'urgent', 'critical'] as const)[i % 3]!,
+    verifyDeadline: null,
+    signDeadline: null,
+    disposeDeadline: new Date(NOW.getTime() + (i - 20) * 7 * 60_000),
+    checkDeadline: null,
+  }));
+  const [clocks, lights] = await Promise.all([
+    caseClocks(api.db, config, NOW, rows),
+    caseLights(api.db, config, NOW, rows),
+  ]);
+  const differ = rows.filter((r) => clocks.get(r.id)?.state !== lights.get(r.id));
+  t.deepEqual(
+    differ.map((r) => `${r.urgency} ${r.disposeDeadline.toISOString()}`),
+    [],
+  );
+  const seen = new Set(rows.map((r) => lights.get(r.id)));
+  t.deepEqual([...seen].sort(), ['green', 'red', 'yellow']);
+});
