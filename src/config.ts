@@ -307,6 +307,14 @@ export const configSchema = {
   DUPLICATE_CANDIDATE_HOURS: positiveInt
     .default(24)
     .describe('… and reported within this many hours before or after the case (duplicate candidates).'),
+  PATROL_POSITION_SECONDS: positiveInt
+    .default(30)
+    .describe('城管通: seconds between the patrol positions a supervisor on duty records (watchPosition).'),
+  PATROL_MAX_ACCURACY_M: positiveInt
+    .default(100)
+    .describe(
+      '城管通: positions less accurate than this many metres are kept in the track but not counted in 巡查里程.',
+    ),
   HUB_PUBLIC_URL: z
     .url()
     .default('http://127.0.0.1:3000')

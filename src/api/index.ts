@@ -19,6 +19,8 @@ import { caseRoutes } from '../cases/routes.ts';
 import { deskRoutes } from '../cases/desk.ts';
 import { escalationRoutes } from '../escalations/index.ts';
 import { enforcementRoutes } from '../enforcement/routes.ts';
+import { fieldRoutes } from '../field/routes.ts';
+import { caseMessageRoutes } from '../cases/messages.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { operationsRoutes, type EngineQuery } from '../operations/index.ts';
 import { procedureRoutes } from '../procedures/index.ts';
@@ -90,6 +92,8 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...caseActionRoutes(deps),
     ...deskRoutes(deps),
     ...enforcementRoutes(deps),
+    ...caseMessageRoutes(deps),
+    ...fieldRoutes(deps),
     ...(deps.extraRoutes ?? []),
     ...procedureRoutes(deps),
     ...operationsRoutes(deps),

@@ -25,6 +25,8 @@ export interface NewCase {
   gridCode?: string | null;
   reporterName?: string | null;
   reporterPhone?: string | null;
+  /** Stored as the `reported` event's data (e.g. the phone's own time of the report, observedAt). */
+  reportData?: Prisma.InputJsonObject | null;
 }
 
 /** Who reported it: a user (API) or a system (an adapter: no user id, a name such as `12319热线`). */
@@ -108,6 +110,7 @@ export async function insertCase(
       actorUserId: reporter.userId,
       actorName: reporter.displayName,
       toStatus: row.status,
+      ...(input.reportData ? { data: input.reportData } : {}),
     },
   });
   return Object.assign(row, { reportedEventId: event.id });

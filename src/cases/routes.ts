@@ -33,7 +33,7 @@ import type { ZeebeClient } from '../zeebe.ts';
 import { cellAt } from '../../workers/locate.ts';
 import { insertCase, type NewCase } from './create.ts';
 import { caseClocks, clockSchema } from './clock.ts';
-import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
+import { applyEvent, CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
 import { caseScope, hasAnyRole } from './scope.ts';
 import { queryTerms, searchCases } from './search.ts';
 
@@ -68,6 +68,16 @@ const reportSchema = z
     componentId: z.string().min(1).optional(),
     reporterName: z.string().max(100).optional(),
     reporterPhone: z.string().max(40).optional(),
+    observedAt: z
+      .string()
+      .datetime({ offset: true, message: 'an ISO 8601 date-time with offset' })
+      .optional()
+      .describe('the reporting phone’s own time of the report; kept beside the hub’s reportedAt'),
+    selfHandled: z
+      .boolean()
+      .optional()
+      .describe('自处理: a field supervisor fixed it on the spot (with `afterPhotos`); the case closes'),
+    selfHandledNote: z.string().trim().min(1).max(2000).optional().describe('what the supervisor did'),
   })
   .strict()
   .refine((b) => (b.lng === undefined) === (b.lat === undefined), {
@@ -257,7 +267,34 @@ export function caseRoutes({
     return null;
   }
 
-  async function createCase(body: NewCase, principal: Principal, photos: PlacedFile[]) {
+  /** 自处理 on a report: a field supervisor's own report, with photos of the result. */
+  function checkSelfHandled(body: z.infer<typeof reportSchema>, principal: Principal, afterPhotos: number) {
+    if (!body.selfHandled) {
+      if (afterPhotos || body.selfHandledNote) {
+        throw validationError('afterPhotos and selfHandledNote go with selfHandled', [
+          { field: 'body.selfHandled', message: 'set selfHandled to report a problem fixed on the spot' },
+        ]);
+      }
+      return;
+    }
+    if (body.source !== 'supervisor' || !principal.roles.includes('field_supervisor')) {
+      throw validationError('自处理 is a field supervisor’s own report', [
+        { field: 'body.selfHandled', message: 'only a field supervisor reporting as source supervisor' },
+      ]);
+    }
+    if (afterPhotos === 0) {
+      throw validationError('自处理 needs a photo of the result', [
+        { field: 'afterPhotos', message: 'at least one photo after the fix' },
+      ]);
+    }
+  }
+
+  async function createCase(
+    body: NewCase,
+    principal: Principal,
+    photos: PlacedFile[],
+    selfHandled: { note: string | null; photos: PlacedFile[] } | null = null,
+  ) {
     const at = clock();
     return prisma.$transaction(async (tx) => {
       const row = await insertCase(
@@ -273,6 +310,35 @@ export function caseRoutes({
         eventId: row.reportedEventId,
         uploadedBy: principal.userId,
       });
+      if (selfHandled) {
+        // Recorded with the report, so a self-handled case is never seen open; intake reads the event and
+        // the procedure closes the case (workers/intake.ts). A millisecond later keeps the timeline order.
+        const handledAt = new Date(+at + 1);
+        const toStatus = applyEvent(row.status, 'self_handled');
+        await tx.case.update({
+          where: { id: row.id },
+          data: { status: toStatus, disposedAt: handledAt, version: { increment: 1 } },
+        });
+        const event = await tx.caseEvent.create({
+          data: {
+            caseId: row.id,
+            type: 'self_handled',
+            at: handledAt,
+            actorUserId: principal.userId,
+            actorName: principal.displayName,
+            fromStatus: row.status,
+            toStatus,
+            note: selfHandled.note,
+            data: { selfHandled: true },
+          },
+        });
+        await attachments.attach(tx, selfHandled.photos, {
+          caseId: row.id,
+          kind: 'disposal',
+          eventId: event.id,
+          uploadedBy: principal.userId,
+        });
+      }
       return row;
     });
   }
@@ -288,11 +354,19 @@ export function caseRoutes({
         'they are stored as attachments of kind `report` on the `reported` timeline event. ' +
         'Send an `Idempotency-Key` header to make a retry safe: a report repeating a key already used ' +
         'answers 200 with the case it created (and its photos, stored once) instead of 201 with a new one. ' +
-        'The case number is `<prefix>-<year>-<sequence of the year>`, e.g. RG-2026-000123.',
+        'The case number is `<prefix>-<year>-<sequence of the year>`, e.g. RG-2026-000123. ' +
+        'A field supervisor’s report (source supervisor) must lie in a grid cell of the city (400 naming ' +
+        '`body.lng` otherwise); with `selfHandled` (自处理, field supervisors only, at least one photo in ' +
+        '`afterPhotos`) the same transaction records `self_handled` with those photos and the procedure ' +
+        'closes the case. `observedAt` and the `X-Client-Sent-At` header (the phone’s clock) are kept on the ' +
+        '`reported` event; the hub’s time is the case’s reportedAt.',
       tags: ['cases'],
       access: REPORTERS,
       body: reportSchema,
-      multipart: { fileFields: ['photos'], description: 'photos of the problem' },
+      multipart: {
+        fileFields: ['photos', 'afterPhotos'],
+        description: 'photos of the problem; with selfHandled, `afterPhotos` of the result',
+      },
       responses: { 201: { description: 'The case as stored', schema: reportedSchema } },
       handler: async ({ body, principal, ctx, log, files }) => {
         const raw = ctx.get('idempotency-key');
@@ -311,12 +385,37 @@ export function caseRoutes({
         const earlier = await replay();
         if (earlier) return earlier;
         if (!zeebe) throw unavailable('the engine is not connected');
+        const { observedAt, selfHandled, selfHandledNote, ...fields } = body;
+        const after = files.filter((f) => f.field === 'afterPhotos');
+        checkSelfHandled(body, principal, after.length);
         const gridCode = await checkReferences(body);
+        if (body.source === 'supervisor' && body.lng !== undefined && !gridCode && !body.componentId) {
+          throw validationError('the position is outside the city', [
+            {
+              field: 'body.lng',
+              message: `(${body.lng}, ${body.lat}) lies in no grid cell of the city: move the point to where the problem is`,
+            },
+          ]);
+        }
+        const sentAt = ctx.get('x-client-sent-at');
+        const reportData =
+          observedAt || sentAt
+            ? {
+                ...(observedAt ? { observedAt } : {}),
+                ...(sentAt ? { clientSentAt: sentAt.slice(0, 40) } : {}),
+              }
+            : null;
         // Files first, rows second: a failure in between leaves files no row counts (store.ts).
-        const photos = await attachments.place(files);
+        const photos = await attachments.place(files.filter((f) => f.field !== 'afterPhotos'));
+        const afterPlaced = after.length ? await attachments.place(after) : [];
         let row: CaseRow;
         try {
-          row = await createCase({ ...body, gridCode, idempotencyKey: key }, principal, photos);
+          row = await createCase(
+            { ...fields, gridCode, idempotencyKey: key, reportData },
+            principal,
+            photos,
+            selfHandled ? { note: selfHandledNote ?? null, photos: afterPlaced } : null,
+          );
         } catch (err) {
           // A concurrent request with the same key won the insert: answer with its case.
           const other = isUniqueViolation(err, ['idempotencyKey']) ? await replay() : null;
@@ -346,7 +445,7 @@ export function caseRoutes({
         // A case this request just created has no attachments but the photos it brought.
         return {
           ...toView(stored, principal),
-          attachments: photos.length ? await attachmentsOf(row.id) : [],
+          attachments: photos.length || afterPlaced.length ? await attachmentsOf(row.id) : [],
         };
       },
     }),

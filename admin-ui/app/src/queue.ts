@@ -140,7 +140,12 @@ export async function resubmit(id: string, item: NewItem): Promise<QueueItem | u
 
 /** Headers and body of one attempt. */
 function encode(item: QueueItem): { headers: Record<string, string>; body?: BodyInit } {
-  const headers: Record<string, string> = { accept: 'application/json', 'idempotency-key': item.key };
+  // The phone's clock at sending: the hub corrects phone times by it (src/field/routes.ts).
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'idempotency-key': item.key,
+    'x-client-sent-at': new Date().toISOString(),
+  };
   const session = loadSession();
   if (session) headers.authorization = `Bearer ${session.token}`;
   const { body, files } = item.request;
