@@ -4,7 +4,7 @@
  * before the caller's gRPC deadline, and the request compression the gateway asks for (none).
  */
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -157,4 +157,34 @@ test('answers advertise grpc-accept-encoding identity, so clients stop gzipping 
   t.is(reply.trailers['grpc-status'], '0');
   // and the real client, which starts with gzip, keeps working once it switched
   for (let i = 0; i < 3; i++) t.is((await engine.zbc.topology()).brokers.length, 1);
+});
+
+test('a call fired just before the client closes its channel is answered, with grpc-js 1.9 and the current one', async (t) => {
+  const te = await startTestEngine();
+  t.teardown(() => te.close());
+  const client = new URL('./fixtures/engine/late-call-client.ts', import.meta.url).pathname;
+  const expected = {
+    // grpc-js 1.9 starts the call on the connection it is closing: the gateway serves it.
+    'grpc-js-1-9':
+      "5 Command 'CANCEL' rejected with code 'NOT_FOUND': Expected to cancel a process instance with key " +
+      "'2251799813685999', but no such process was found",
+    // The current grpc-js refuses a call started after close() itself, at once.
+    '@grpc/grpc-js': '14 Channel closed before call started',
+  };
+  for (const [module, answer] of Object.entries(expected)) {
+    // A client spinning on a refused stream never prints: the child is killed after 20 s.
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--import=tsx', client, te.address, module],
+        { timeout: 20_000 },
+        (err, stdout) => (err ? reject(new Error(`${module}: ${err.message}`)) : resolve(stdout)),
+      ),
+    );
+    const result = JSON.parse(out) as { answer: string; ticks: number };
+    t.is(result.answer, answer, module);
+    t.true(result.ticks >= 3, `${module}: its timers run (${result.ticks} ticks in 500 ms)`);
+  }
+  // The gateway still serves new clients.
+  t.is((await te.zbc.topology()).brokers.length, 1);
 });

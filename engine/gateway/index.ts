@@ -2,7 +2,9 @@
  * The Zeebe gateway gRPC API of the embedded engine: serves `gateway_protocol.Gateway` (loaded from the
  * installed client's zeebe.proto) over plaintext or TLS and hands every RPC to the engine.
  */
+import type { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { constants, type Http2Session } from 'node:http2';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { EngineApi, EngineLogger } from '../api.ts';
 import { createHandlers } from './handlers.ts';
@@ -36,6 +38,47 @@ export function splitAddress(address: string): { host: string; port: number } {
   return { host: address.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(at + 1)) };
 }
 
+/** How long a connection may stay open after the client said GOAWAY (its last calls finish meanwhile). */
+const AFTER_CLIENT_GOAWAY_MS = 30_000;
+
+/**
+ * A client closing its channel sends GOAWAY and may still start a call it fired just before (a worker's
+ * handler that does not await `cancelProcessInstance` before `close()`). Node's HTTP/2 answers any GOAWAY
+ * it receives by closing the session at once: its own GOAWAY, the late stream refused, the connection
+ * torn down under the calls still on it — and grpc-js 1.9 (which older Zeebe clients pin) retries such a
+ * refused call in a tight loop for ever, starving its own timers. A client's GOAWAY only says it will
+ * accept no new streams from us (RFC 9113 §6.8), which a gateway never opens, so the session is kept:
+ * the client's last calls are served and it closes the connection itself; a client that never does is
+ * closed gracefully after AFTER_CLIENT_GOAWAY_MS.
+ *
+ * grpc-js's Server does not expose its HTTP/2 servers; this reaches them through its `http2Servers` map
+ * (present since 1.10). Without it the gateway still works, with Node's default behaviour.
+ */
+function keepSessionsAfterClientGoaway(server: Server, logger: EngineLogger) {
+  const servers = (server as unknown as { http2Servers?: Map<EventEmitter, unknown> }).http2Servers;
+  if (!(servers instanceof Map)) {
+    logger.warn('grpc-js internals changed: a client GOAWAY closes its connection at once');
+    return;
+  }
+  for (const http2Server of servers.keys()) {
+    http2Server.on('session', (session: Http2Session) => {
+      session.on('goaway', (code: number) => {
+        if (code !== constants.NGHTTP2_NO_ERROR || session.closed) return;
+        // Node calls session.close() right after this event: skip that one call.
+        const close = session.close.bind(session);
+        session.close = () => {
+          session.close = close;
+        };
+        const timer = setTimeout(() => {
+          if (!session.closed && !session.destroyed) close();
+        }, AFTER_CLIENT_GOAWAY_MS);
+        timer.unref();
+        session.once('close', () => clearTimeout(timer));
+      });
+    });
+  }
+}
+
 /** Starts the gateway; resolves once it listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { engine, logger } = options;
@@ -67,6 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(options.address, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
   );
+  keepSessionsAfterClientGoaway(server, logger);
   logger.info({ host, port, tls: Boolean(options.tls) }, 'Zeebe gateway listening');
 
   return {
