@@ -441,11 +441,17 @@ export interface EngineLimits {
    * after downtime).
    */
   timerMaxCycleLagMs: number;
+  /**
+   * Crashes after which a command the process died applying is quarantined (ENGINE_CRASH_QUARANTINE_AFTER):
+   * at the next start it raises an incident instead of being applied again.
+   */
+  crashQuarantineAfter: number;
 }
 
 export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   timerMinCycleMs: 10_000,
   timerMaxCycleLagMs: 60_000,
+  crashQuarantineAfter: 2,
 };
 
 export interface EngineOptions {

@@ -68,6 +68,7 @@ export function standaloneOptionsFromConfig(config: Config, logger: Logger): Sta
     limits: {
       timerMinCycleMs: config.ENGINE_TIMER_MIN_CYCLE_SECONDS * 1000,
       timerMaxCycleLagMs: config.ENGINE_TIMER_MAX_CYCLE_LAG_SECONDS * 1000,
+      crashQuarantineAfter: config.ENGINE_CRASH_QUARANTINE_AFTER,
     },
     tls:
       config.ENGINE_TLS_CERT && config.ENGINE_TLS_KEY

@@ -211,6 +211,11 @@ export const configSchema = {
     .describe(
       'Embedded engine: how far a timer cycle may run behind, in seconds; occurrences missed by more (downtime, a backlog) are skipped, not caught up one by one.',
     ),
+  ENGINE_CRASH_QUARANTINE_AFTER: positiveInt
+    .default(2)
+    .describe(
+      'Embedded engine: times the process may die while applying the same due timer before, at the next start, it raises an incident instead of being applied again (no crash loop).',
+    ),
   ENGINE_MAX_MESSAGE_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest gRPC message the gateway accepts (deployments included), in bytes.'),

@@ -254,6 +254,13 @@ export class Bpmn {
 
   /** The activation phase; an evaluation failure leaves the element ACTIVATING with an incident. */
   async runActivation(pi: PiRow, ei: EiRow, node: FlowNode, afterListeners = false) {
+    const quarantine = this.run.quarantine;
+    if (quarantine !== undefined) {
+      // The process died applying this command before: hold it here; resolving the incident goes on.
+      this.run.quarantine = undefined;
+      this.run.raiseIncident(pi, ei, 'UNKNOWN', quarantine);
+      return;
+    }
     try {
       await this.activationBehaviour(pi, ei, node, afterListeners);
     } catch (e) {

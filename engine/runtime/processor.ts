@@ -28,6 +28,8 @@ export type Command<T> = (run: Run, bpmn: Bpmn) => Promise<T>;
 
 interface Queued {
   command: Command<unknown>;
+  /** Names the command for the crash guard (`timer:<key>`); unlabelled commands are not tracked. */
+  label?: string;
   resolve: (value: { result: unknown; effects: Effects }) => void;
   reject: (error: unknown) => void;
 }
@@ -42,6 +44,12 @@ export class Processor {
   private idle: Promise<void> = Promise.resolve();
   /** Called after each commit with the batch's merged effects. */
   onCommitted: (effects: Effects) => void = () => {};
+  /**
+   * Crash guard: labels of commands the process died applying, with how many times (zb_crash). A suspect
+   * runs in a batch of its own (so a second crash names it alone); at crashQuarantineAfter crashes it is
+   * quarantined: its first element activation raises an incident instead of running.
+   */
+  private readonly suspects: Map<string, number>;
 
   private constructor(
     private readonly db: Db,
@@ -51,7 +59,10 @@ export class Processor {
     private readonly keys: KeyGenerator,
     private readonly log: EngineLogger | undefined,
     private readonly limits: EngineLimits,
-  ) {}
+    suspects: Map<string, number>,
+  ) {
+    this.suspects = suspects;
+  }
 
   static async create(
     db: Db,
@@ -62,14 +73,28 @@ export class Processor {
     limits: EngineLimits = DEFAULT_ENGINE_LIMITS,
   ): Promise<Processor> {
     const [row] = await db.all(`SELECT value FROM zb_meta WHERE name = 'next_key'`);
-    return new Processor(db, feel, models, now, new KeyGenerator(Number(row?.value ?? 1)), log, limits);
+    const suspects = await countCrashes(db, now(), log);
+    return new Processor(
+      db,
+      feel,
+      models,
+      now,
+      new KeyGenerator(Number(row?.value ?? 1)),
+      log,
+      limits,
+      suspects,
+    );
   }
 
-  /** Queues a command; resolves with its result after its transaction committed. */
-  submit<T>(command: Command<T>): Promise<{ result: T; effects: Effects }> {
+  /**
+   * Queues a command; resolves with its result after its transaction committed. `label` (e.g.
+   * `timer:<key>`) enrols it in the crash guard: commands the engine runs again by itself at start
+   * (due timers) are labelled, so that one that kills the process cannot do it for ever.
+   */
+  submit<T>(command: Command<T>, label?: string): Promise<{ result: T; effects: Effects }> {
     if (this.closed) return Promise.reject(new EngineError('UNAVAILABLE', 'The engine is shutting down'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ command, resolve: resolve as Queued['resolve'], reject });
+      this.queue.push({ command, label, resolve: resolve as Queued['resolve'], reject });
       if (!this.running) {
         this.running = true;
         // let concurrent callers queue up so they share one commit
@@ -85,20 +110,41 @@ export class Processor {
 
   private async pump() {
     while (this.queue.length) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      await this.runBatch(batch);
+      await this.runBatch(this.nextBatch());
     }
     this.running = false;
+  }
+
+  /** Up to MAX_BATCH queued commands; a suspect of the crash guard goes alone. */
+  private nextBatch(): Queued[] {
+    const isSuspect = (q: Queued) => q.label !== undefined && this.suspects.has(q.label);
+    if (this.suspects.size === 0) return this.queue.splice(0, MAX_BATCH);
+    if (isSuspect(this.queue[0]!)) return this.queue.splice(0, 1);
+    let n = 1;
+    while (n < this.queue.length && n < MAX_BATCH && !isSuspect(this.queue[n]!)) n++;
+    return this.queue.splice(0, n);
   }
 
   private async runBatch(batch: Queued[]) {
     const db = this.db;
     const outcomes: ({ ok: true; result: unknown; effects: Effects } | { ok: false; error: unknown })[] = [];
+    const labels = batch.flatMap((q) => (q.label === undefined ? [] : [q.label]));
     try {
+      // Committed before the batch's own transaction, so it survives the process dying in it.
+      if (labels.length)
+        await db.run(
+          `INSERT INTO zb_inflight (label) VALUES ${labels.map(() => '(?)').join(', ')} ON CONFLICT (label) DO NOTHING`,
+          labels,
+        );
       await db.run('BEGIN');
       for (const q of batch) {
         await db.run('SAVEPOINT cmd');
         const run = new Run(new UnitOfWork(db), this.now(), this.feel, this.models, this.keys, this.limits);
+        const crashes = q.label === undefined ? undefined : this.suspects.get(q.label);
+        if (crashes !== undefined && crashes >= this.limits.crashQuarantineAfter) {
+          run.quarantine = `The engine stopped ${crashes} times while applying this command (${describe(q.label!)}); it is held here instead of being applied again (ENGINE_CRASH_QUARANTINE_AFTER=${this.limits.crashQuarantineAfter}). Fix the cause (the procedure, the data, the engine's limits), then resolve this incident to go on.`;
+          this.log?.error({ command: q.label, crashes }, 'engine command quarantined after repeated crashes');
+        }
         try {
           const bpmn = new Bpmn(run);
           const result = await q.command(run, bpmn);
@@ -140,10 +186,23 @@ export class Processor {
         }
       }
       await db.run(`UPDATE zb_meta SET value = ? WHERE name = 'next_key'`, [this.keys.counter]);
+      if (labels.length) {
+        const list = labels.map(() => '?').join(', ');
+        await db.run(`DELETE FROM zb_inflight WHERE label IN (${list})`, labels);
+        const cleared = labels.filter((l) => this.suspects.has(l));
+        if (cleared.length)
+          await db.run(`DELETE FROM zb_crash WHERE label IN (${cleared.map(() => '?').join(', ')})`, cleared);
+      }
       await db.run('COMMIT');
+      for (const l of labels) this.suspects.delete(l);
     } catch (error) {
       this.log?.error({ err: error }, 'engine transaction failed');
       await db.run('ROLLBACK').catch(() => {});
+      // Not a crash: the process is alive, so these were not in flight when it died.
+      if (labels.length)
+        await db
+          .run(`DELETE FROM zb_inflight WHERE label IN (${labels.map(() => '?').join(', ')})`, labels)
+          .catch(() => {});
       this.models.invalidate();
       const e = new EngineError(
         'UNAVAILABLE',
@@ -177,4 +236,43 @@ export class Processor {
       this.log?.error({ err: error }, 'after-commit handler failed');
     }
   }
+}
+
+/** `timer:123` → "timer 123 due". */
+function describe(label: string): string {
+  const [kind, key] = label.split(':');
+  return kind === 'timer' ? `timer ${key} due` : label;
+}
+
+/**
+ * At start: what was in flight when the process last died is counted in zb_crash (one more crash each),
+ * and the counts are returned. The commands of that batch are all counted; the guard then runs each
+ * suspect alone, so only the one that really kills the process reaches the quarantine.
+ */
+async function countCrashes(db: Db, now: number, log?: EngineLogger): Promise<Map<string, number>> {
+  const inflight = await db.all(`SELECT label FROM zb_inflight`);
+  if (inflight.length) {
+    await db.run('BEGIN');
+    try {
+      for (const r of inflight)
+        await db.run(
+          `INSERT INTO zb_crash (label, crashes, last_at) VALUES (?, 1, ?)
+             ON CONFLICT (label) DO UPDATE SET crashes = zb_crash.crashes + 1, last_at = excluded.last_at`,
+          [String(r.label), now],
+        );
+      await db.run(`DELETE FROM zb_inflight`);
+      await db.run('COMMIT');
+    } catch (error) {
+      await db.run('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  }
+  const rows = await db.all(`SELECT label, crashes FROM zb_crash`);
+  const suspects = new Map(rows.map((r) => [String(r.label), Number(r.crashes)]));
+  if (suspects.size)
+    log?.warn(
+      { commands: Object.fromEntries(suspects) },
+      'the engine stopped while applying these commands; they run one at a time now',
+    );
+  return suspects;
 }

@@ -75,6 +75,12 @@ export class Run {
     readonly limits: EngineLimits = DEFAULT_ENGINE_LIMITS,
   ) {}
 
+  /**
+   * Set by the processor for a quarantined command (the process died applying it): the first element the
+   * command activates raises this incident instead of running (Bpmn.runActivation).
+   */
+  quarantine: string | undefined;
+
   /** Tells the scheduler a timer, job deadline or message TTL falls due at `at`. */
   noteDue(at: number) {
     if (at < this.effects.dueAt) this.effects.dueAt = at;

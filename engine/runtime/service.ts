@@ -135,7 +135,8 @@ export function createService(deps: {
         };
       });
       const work: Promise<unknown>[] = [];
-      for (const t of due.timers) work.push(processor.submit((run, bpmn) => timerDue(run, bpmn, t)));
+      for (const t of due.timers)
+        work.push(processor.submit((run, bpmn) => timerDue(run, bpmn, t), `timer:${t}`));
       if (due.jobs.length)
         work.push(
           processor.submit(async (run) => {

@@ -158,6 +158,16 @@ CREATE INDEX IF NOT EXISTS zb_qpi_ended ON zb_q_process_instance (end_ts) WHERE 
 CREATE INDEX IF NOT EXISTS zb_qpi_children ON zb_q_process_instance (parent_pi_key) WHERE parent_pi_key IS NOT NULL;
 `;
 
+/**
+ * Version 6: the crash guard (runtime/processor.ts). `zb_inflight` holds the labels of the commands being
+ * applied (written and committed before their transaction, deleted in it); rows found there at start
+ * are commands the process died applying, counted in `zb_crash` until one succeeds.
+ */
+const V6 = `
+CREATE TABLE IF NOT EXISTS zb_inflight (label TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS zb_crash (label TEXT PRIMARY KEY, crashes INTEGER NOT NULL, last_at BIGINT NOT NULL);
+`;
+
 /** Creates or upgrades the engine tables; idempotent. */
 export async function migrate(db: Db): Promise<void> {
   await db.exec(V1 + EVENTS[db.dialect] + EVENT_COLUMNS);
@@ -201,5 +211,9 @@ export async function migrate(db: Db): Promise<void> {
   if (Number(row?.value) < 5) {
     await db.exec(V5);
     await db.run(`UPDATE zb_meta SET value = 5 WHERE name = 'schema_version'`);
+  }
+  if (Number(row?.value) < 6) {
+    await db.exec(V6);
+    await db.run(`UPDATE zb_meta SET value = 6 WHERE name = 'schema_version'`);
   }
 }

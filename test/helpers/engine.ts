@@ -48,6 +48,8 @@ export interface TestEngineOptions {
   historyRetentionDays?: number;
   /** In-process mode: ENGINE_MAX_MESSAGE_BYTES. Default 4 MiB. */
   maxMessageBytes?: number;
+  /** Child-process mode: extra environment variables of the engine process (its configuration). */
+  env?: Record<string, string>;
   /** Extra Zeebe client settings (zeebeGrpcSettings etc.) merged into every client's config. */
   clientConfig?: Record<string, unknown>;
 }
@@ -97,7 +99,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
   let runner: Runner;
   try {
     runner = options.childProcess
-      ? await startChild(db.url, clockControl, 0, 0)
+      ? await startChild(db.url, clockControl, 0, 0, options.env)
       : await startInProcess(db.url, clockControl, options);
   } catch (err) {
     await db.drop();
@@ -136,7 +138,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     },
     async restart() {
       await runner.kill();
-      runner = await startChild(db.url, clockControl, runner.grpcPort, runner.managementPort);
+      runner = await startChild(db.url, clockControl, runner.grpcPort, runner.managementPort, options.env);
       stopped = undefined;
     },
     stop: () => stopOnce(),
@@ -191,6 +193,7 @@ async function startChild(
   clockControl: boolean,
   grpcPort: number,
   managementPort: number,
+  env: Record<string, string> = {},
 ): Promise<Runner> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'engine/main.ts'], {
     cwd: repoRoot,
@@ -201,6 +204,7 @@ async function startChild(
       ENGINE_MANAGEMENT_PORT: String(managementPort),
       ENGINE_CLOCK_CONTROL: String(clockControl),
       LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
