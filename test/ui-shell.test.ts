@@ -8,11 +8,11 @@ const ui = useUiHub(test);
 
 const EXPECTED_NAV: Record<string, string[]> = {
   administrator: ['案卷', '督办箱', '流程设计', '考核评价', '运维管理'],
-  acceptor: ['案卷'],
-  dispatcher: ['案卷'],
+  acceptor: ['案卷', '受理派遣台'],
+  dispatcher: ['案卷', '受理派遣台'],
   department_handler: ['处置通'],
   field_supervisor: ['案卷'],
-  shift_leader: ['案卷', '督办箱', '考核评价'],
+  shift_leader: ['案卷', '受理派遣台', '督办箱', '考核评价'],
   leader: ['案卷', '督办箱', '考核评价'],
 };
 

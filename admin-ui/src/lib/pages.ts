@@ -33,6 +33,12 @@ export const PAGES: readonly PageDef[] = [
     load: () => import('../pages/cases.ts'),
   },
   {
+    id: 'desk',
+    nav: 'nav.desk',
+    roles: ['acceptor', 'dispatcher', 'shift_leader'], // DESK_ROLES of src/cases/desk.ts (administrators use 案卷)
+    load: () => import('../pages/desk.ts'),
+  },
+  {
     id: 'inbox',
     nav: 'nav.inbox',
     roles: ['shift_leader', 'leader', 'administrator'], // INBOX_ROLES of src/escalations

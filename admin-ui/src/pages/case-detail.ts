@@ -6,29 +6,24 @@
  */
 import { html, nothing, render } from 'lit-html';
 import { api, blobUrl, describeError, hasRoute } from '../lib/api.ts';
+import { supervisorForm } from './supervisor-actions.ts';
 import { clockBadge } from '../lib/clock.ts';
 import { formatTime, label, t } from '../lib/i18n.ts';
 import { createMap, preloadMap, type HubMap } from '../lib/map/index.ts';
 import type { PageContext } from '../lib/pages.ts';
 import { categoryNames, departmentNames } from '../lib/reference.ts';
 import type { CaseView } from './cases.ts';
+import { timelineList, type TimelineEntry } from './timeline.ts';
 
-interface TimelineEvent {
-  id: string;
-  at: string;
-  type: string;
-  actorName: string | null;
-  toStatus: string | null;
-  departmentId: string | null;
-  note: string | null;
-}
 interface CaseDetail extends CaseView {
   gridCode: string | null;
   lng: number | null;
   lat: number | null;
   processInstanceKey: string | null;
   reporter: { name: string | null; phone: string | null } | null;
-  timeline: TimelineEvent[];
+  timeline: TimelineEntry[];
+  mergedInto?: { id: string; caseNo: string | null } | null;
+  voidReason?: string | null;
 }
 interface Attachment {
   id: string;
@@ -197,23 +192,11 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
                       : nothing
                   }
                 </div>
+                ${ctx.user.roles.includes('field_supervisor') ? supervisorForm(c, () => void load()) : nothing}
                 <div class="grid2">
                   <section aria-labelledby="tl-h">
                     <h2 id="tl-h">${t('case.timeline')}</h2>
-                    <ol class="timeline" data-testid="timeline">
-                      ${c.timeline.map(
-                        (e) =>
-                          html`<li>
-                            <strong>${label('event', e.type)}</strong>
-                            ${e.toStatus ? html`→ ${label('status', e.toStatus)}` : nothing} <br /><span
-                              class="muted"
-                              >${formatTime(e.at)} · ${e.actorName ?? ''}
-                              ${e.departmentId ? `· ${depts.get(e.departmentId) ?? ''}` : ''}</span
-                            >
-                            ${e.note ? html`<br />${e.note}` : nothing}
-                          </li>`,
-                      )}
-                    </ol>
+                    ${timelineList(c.timeline, (d) => (d ? (depts.get(d) ?? '') : ''))}
                   </section>
                   <section aria-labelledby="map-h" class="map">
                     <h2 id="map-h">${t('case.map')}</h2>
