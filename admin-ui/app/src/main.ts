@@ -243,7 +243,16 @@ function renderQueue(page: HTMLElement) {
           ${items.map(
             (i) =>
               html`<li class="card" data-state=${i.state}>
-                <p class="row">${stateBadge(i.state)} <strong>${i.title}</strong></p>
+                <p class="row">
+                  ${stateBadge(i.state)} <strong>${i.title}</strong>
+                  ${
+                    i.state === 'sent' && (i.result as { caseNo?: string } | null)?.caseNo
+                      ? html`<span data-testid="queue-caseno"
+                          >${(i.result as { caseNo: string }).caseNo}</span
+                        >`
+                      : nothing
+                  }
+                </p>
                 <p class="muted">
                   ${formatTime(i.createdAt)}${i.attempts > 1 ? ` · ${tr('queue.attempts', { n: i.attempts })}` : ''}
                 </p>
@@ -272,7 +281,7 @@ function renderQueue(page: HTMLElement) {
       page,
     );
   const load = async () => {
-    items = await listItems();
+    items = (await listItems()).filter((i) => !(i.quiet && i.state === 'sent'));
     draw();
   };
   void load();

@@ -35,6 +35,16 @@ export interface AppModule {
 
 export const MODULES: readonly AppModule[] = [
   {
+    id: 'supervisor',
+    name: { zh: '城管通', en: 'Field patrol' },
+    summary: {
+      zh: '上班巡查、上报、自处理、核实核查',
+      en: 'Patrol, reports, self-handling, verify and check',
+    },
+    roles: ['field_supervisor'],
+    load: () => import('./modules/supervisor/index.ts'),
+  },
+  {
     id: 'department',
     name: { zh: '处置通', en: 'Disposal' },
     summary: { zh: '签收、处置反馈、延期回退挂账、与指挥中心沟通', en: 'Sign, dispose, requests, messages' },

@@ -48,6 +48,8 @@ export interface QueueItem {
   result?: unknown;
   /** Anything the module wants back when editing (the form's values). */
   draft?: Record<string, unknown>;
+  /** Routine (patrol positions): listed in 发送记录 only while waiting or failed. */
+  quiet?: boolean;
 }
 
 const DB_NAME = 'hub-app';
@@ -99,6 +101,7 @@ export interface NewItem {
   editHash?: string;
   request: QueuedRequest;
   draft?: Record<string, unknown>;
+  quiet?: boolean;
 }
 
 /**
@@ -119,6 +122,16 @@ export async function enqueue(item: NewItem): Promise<QueueItem> {
   changed();
   await flush();
   return (await getItem(id)) ?? stored;
+}
+
+/** Changes fields of a stored item other than its request and state (e.g. its edit link). */
+export async function updateItem(
+  id: string,
+  patch: Pick<Partial<QueueItem>, 'editHash' | 'title'>,
+): Promise<void> {
+  const old = await getItem(id);
+  if (old) await put({ ...old, ...patch });
+  changed();
 }
 
 /** A failed item edited by its module: the new request, sent with a new key. */
