@@ -325,6 +325,27 @@ export const configSchema = {
     .default('http://127.0.0.1:3000')
     .describe('Address people open the hub at; links in mails (reports, inbox items) start with it.'),
 
+  // --- geography (src/geography) ------------------------------------------------------------------
+  GEO_EXTENT: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'expected minLng,minLat,maxLng,maxLat (WGS84 degrees)')
+    .default('120.2,32.0,120.9,32.6')
+    .transform((v) => {
+      const [minLng, minLat, maxLng, maxLat] = v.split(',').map(Number) as [number, number, number, number];
+      return { minLng, minLat, maxLng, maxLat };
+    })
+    .describe(
+      'The city with a margin, WGS84 minLng,minLat,maxLng,maxLat: imported geometry must lie inside it (a position outside is refused: wrong coordinate system, or latitude and longitude swapped). Default: Rugao (如皋市).',
+    ),
+  GEOCODE_MIN_CONFIDENCE: z.coerce
+    .number({ message: 'expected a number' })
+    .min(0)
+    .max(1)
+    .default(0.6)
+    .describe(
+      'An address placed with less confidence (0..1) than this is not trusted: the case waits for a person to place it (定位修复) instead of being located.',
+    ),
+
   // --- adapters and demo -----------------------------------------------------------------------
   SIMULATORS: bool.default(true).describe('Start the legacy-system simulators (demo mode) with the hub.'),
   SIMULATOR_EVENT_SECONDS: z

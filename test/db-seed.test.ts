@@ -13,26 +13,28 @@ const EXPECTED = {
   categories: 40,
   // 3 urgencies × 7 steps per category
   categoryLimits: 840,
-  // 城北 10×4 + 城南 10×4 + development zone 10×6 cells of 500 m
-  gridCells: 140,
+  // 城北 50×20 + 城南 50×20 + development zone 50×30 cells of ≈100 m (万米单元网格)
+  gridCells: 3500,
   components: 30,
+  // 25 roads, 70 communities, 44 compounds, 289 points of interest, 2,852 door rows on roads, 975 buildings
+  geoFeatures: 4255,
   users: 11,
   settings: 1,
 };
 
 async function counts(prisma: PrismaClient) {
-  const [departments, categories, categoryLimits, gridCells, components, users, settings] = await Promise.all(
-    [
+  const [departments, categories, categoryLimits, gridCells, components, geoFeatures, users, settings] =
+    await Promise.all([
       prisma.department.count(),
       prisma.category.count(),
       prisma.categoryLimit.count(),
       prisma.gridCell.count(),
       prisma.component.count(),
+      prisma.geoFeature.count(),
       prisma.user.count(),
       prisma.setting.count(),
-    ],
-  );
-  return { departments, categories, categoryLimits, gridCells, components, users, settings };
+    ]);
+  return { departments, categories, categoryLimits, gridCells, components, geoFeatures, users, settings };
 }
 
 test('seeding fills an empty database once, and a second run changes nothing', async (t) => {
@@ -160,6 +162,7 @@ test('seeding never touches a database that has real data', async (t) => {
     categoryLimits: 0,
     gridCells: 0,
     components: 0,
+    geoFeatures: 0,
     users: 1,
     settings: 0,
   });

@@ -11,8 +11,8 @@ import { createHub } from '../src/hub.ts';
 import { createLogger } from '../src/log.ts';
 import { call } from './helpers/api.ts';
 import { createTestDb } from './helpers/db.ts';
-import { AREAS, limitsFor } from '../src/db/demo-data.ts';
-import { areaCells } from '../src/db/seed.ts';
+import { limitsFor } from '../src/db/demo-data.ts';
+import { demoCells } from '../src/db/demo-geography.ts';
 
 const run = promisify(execFile);
 
@@ -100,7 +100,7 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
       .sort(),
   );
   const cells = await call(url, 'GET', '/api/grid-cells', { token });
-  t.is(cells.body.items.length, AREAS.flatMap(areaCells).length);
+  t.is(cells.body.items.length, demoCells().length);
   t.is(cells.body.items[0].geometry.type, 'Polygon');
   const street = cells.body.items[0].street;
   const oneStreet = await call(url, 'GET', `/api/grid-cells?street=${encodeURIComponent(street)}`, { token });

@@ -5,6 +5,7 @@
 import Koa from 'koa';
 import { z } from 'zod';
 import { adminRoutes } from '../admin/index.ts';
+import { geographyRoutes } from '../geography/routes.ts';
 import { assessmentRoutes } from '../assessment/routes.ts';
 import type { Auth } from '../auth/auth.ts';
 import { authRoutes } from '../auth/routes.ts';
@@ -85,6 +86,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...referenceRoutes(deps),
     ...mapRoutes(deps),
     ...adminRoutes(deps),
+    ...geographyRoutes(deps),
     ...assessmentRoutes(deps),
     ...caseRoutes(deps),
     ...escalationRoutes(deps),

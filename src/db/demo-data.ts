@@ -1,8 +1,7 @@
 /**
- * The Rugao (如皋) demo data: departments, categories with their time limits, a grid, components, one
- * user per role. Names and codes follow domain.md; contacts are invented (example.com, 0513-0000-xxxx).
- * THE GRID AND COMPONENT POSITIONS ARE SYNTHETIC: rectangles near 120.57E 32.38N sized like Rugao's two
- * areas, not surveyed boundaries. Every number here is data an administrator edits, not a rule in code.
+ * The Rugao (如皋) demo data: departments, categories with their time limits, one user per role. Names
+ * and codes follow domain.md; contacts are invented (example.com, 0513-0000-xxxx). The grid and the
+ * gazetteer are in demo-geography.ts. Every number here is data an administrator edits, not a rule in code.
  */
 import type {
   CaseStep,
@@ -282,44 +281,6 @@ export function limitsFor(
     })),
   );
 }
-
-// ---------------------------------------------------------------------------------------------------
-// Grid
-// ---------------------------------------------------------------------------------------------------
-
-export interface DemoArea {
-  /** 3-digit street code within the county */
-  streetCode: string;
-  street: string;
-  /** south-west corner */
-  lng: number;
-  lat: number;
-  /** cells east and north; each cell is CELL_METRES square */
-  cols: number;
-  rows: number;
-  areaClass: number;
-}
-
-/**
- * Synthetic cells of 500 m — coarser than real 万米 cells (~100 m) to keep the demo small. The main town
- * (~20 km²: 城北街道 north, 城南街道 south) and the development zone (~15 km²) as in domain.md §0.
- */
-export const CELL_METRES = 500;
-export const AREAS: DemoArea[] = [
-  { streetCode: '001', street: '城北街道', lng: 120.545, lat: 32.383, cols: 10, rows: 4, areaClass: 1 },
-  { streetCode: '002', street: '城南街道', lng: 120.545, lat: 32.365, cols: 10, rows: 4, areaClass: 1 },
-  {
-    streetCode: '003',
-    street: '如皋经济技术开发区',
-    lng: 120.605,
-    lat: 32.335,
-    cols: 10,
-    rows: 6,
-    areaClass: 2,
-  },
-];
-/** Each community is a block of 2 × 2 cells. */
-export const COMMUNITY_CELLS = 2;
 
 // ---------------------------------------------------------------------------------------------------
 // Users

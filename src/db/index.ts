@@ -42,6 +42,7 @@ export type {
   Cursor,
   Department,
   Escalation,
+  GeoFeature,
   GridCell,
   InboxEvent,
   Lease,

@@ -5,18 +5,10 @@
  */
 import { hashPassword } from '../auth/password.ts';
 import { DEFAULT_SHIFTS } from '../calendar/shifts.ts';
-import type { Db } from './index.ts';
-import {
-  AREAS,
-  CATEGORIES,
-  CELL_METRES,
-  COMMUNITY_CELLS,
-  COUNTY_CODE,
-  DEPARTMENTS,
-  limitsFor,
-  USERS,
-  type DemoArea,
-} from './demo-data.ts';
+import { insertRows } from './bulk.ts';
+import type { DatabaseProvider, Db, Prisma } from './index.ts';
+import { CATEGORIES, COUNTY_CODE, DEPARTMENTS, limitsFor, USERS } from './demo-data.ts';
+import { demoCells, demoGeography, type DemoCell, type LngLat } from './demo-geography.ts';
 
 export interface SeedOptions {
   /** Password of every demo person (the service account gets none: it uses API tokens). */
@@ -30,53 +22,15 @@ export interface SeedCounts {
   categoryLimits: number;
   gridCells: number;
   components: number;
+  /** gazetteer rows (roads, communities, compounds, points of interest, door numbers) */
+  geoFeatures: number;
   users: number;
   settings: number;
 }
 
 export type SeedResult = { seeded: true; counts: SeedCounts } | { seeded: false; reason: string };
 
-/** Metres per degree of latitude; a degree of longitude is this times cos(latitude). */
-const METRES_PER_DEGREE = 111_320;
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
-
-export interface DemoCell {
-  code: string;
-  street: string;
-  community: string;
-  areaClass: number;
-  minLng: number;
-  minLat: number;
-  maxLng: number;
-  maxLat: number;
-}
-
-/** The cells of one area, row by row from the south-west corner; 14-digit codes per domain.md §1. */
-export function areaCells(area: DemoArea): DemoCell[] {
-  const dLat = CELL_METRES / METRES_PER_DEGREE;
-  const dLng = CELL_METRES / (METRES_PER_DEGREE * Math.cos((area.lat * Math.PI) / 180));
-  const communitiesPerRow = Math.ceil(area.cols / COMMUNITY_CELLS);
-  const cells: DemoCell[] = [];
-  for (let r = 0; r < area.rows; r++) {
-    for (let c = 0; c < area.cols; c++) {
-      const community =
-        Math.floor(r / COMMUNITY_CELLS) * communitiesPerRow + Math.floor(c / COMMUNITY_CELLS) + 1;
-      const seq = (r % COMMUNITY_CELLS) * COMMUNITY_CELLS + (c % COMMUNITY_CELLS) + 1;
-      const communityCode = String(community).padStart(3, '0');
-      cells.push({
-        code: COUNTY_CODE + area.streetCode + communityCode + String(seq).padStart(2, '0'),
-        street: area.street,
-        community: `${area.street}第${communityCode}社区`,
-        areaClass: area.areaClass,
-        minLng: round6(area.lng + c * dLng),
-        minLat: round6(area.lat + r * dLat),
-        maxLng: round6(area.lng + (c + 1) * dLng),
-        maxLat: round6(area.lat + (r + 1) * dLat),
-      });
-    }
-  }
-  return cells;
-}
 
 const polygon = (c: DemoCell) =>
   JSON.stringify({
@@ -99,7 +53,10 @@ const COMPONENTS_PER_CATEGORY = 2;
  * Seeds the demo data when the database has no users and no departments.
  * @returns whether it seeded, with the rows inserted, or why not.
  */
-export async function seedDemo(db: Pick<Db, 'prisma'>, options: SeedOptions): Promise<SeedResult> {
+export async function seedDemo(
+  db: Pick<Db, 'prisma' | 'provider'>,
+  options: SeedOptions,
+): Promise<SeedResult> {
   const prisma = db.prisma;
   const notEmpty = async (): Promise<string | null> => {
     const [users, departments] = await Promise.all([prisma.user.count(), prisma.department.count()]);
@@ -113,7 +70,7 @@ export async function seedDemo(db: Pick<Db, 'prisma'>, options: SeedOptions): Pr
   // scrypt is slow on purpose; the demo persons share one password, so one hash serves them all, and it
   // is computed before holding a write transaction.
   const passwordHash = await hashPassword(options.password);
-  const cells = AREAS.flatMap(areaCells);
+  const cells = demoCells();
 
   try {
     return await prisma.$transaction(
@@ -174,17 +131,22 @@ export async function seedDemo(db: Pick<Db, 'prisma'>, options: SeedOptions): Pr
         );
         await tx.categoryLimit.createMany({ data: limits });
 
-        await tx.gridCell.createMany({
-          data: cells.map((c) => ({
+        await insertRows(
+          tx,
+          db.provider,
+          'GridCell',
+          cells.map((c) => ({
             ...c,
             geometry: polygon(c),
             supervisorUserId: userId.get('field_supervisor')!,
+            active: true,
           })),
-        });
+        );
 
         const components = CATEGORIES.filter((c) => c.kind === 'component').flatMap((c, i) =>
           Array.from({ length: COMPONENTS_PER_CATEGORY }, (_, n) => {
-            const cell = cells[(i * COMPONENTS_PER_CATEGORY + n) % cells.length]!;
+            // Spread over the grid (a prime stride), not packed into its first cells.
+            const cell = cells[((i * COMPONENTS_PER_CATEGORY + n) * 211) % cells.length]!;
             return {
               code: COUNTY_CODE + c.code + String(n + 1).padStart(6, '0'),
               categoryCode: c.code,
@@ -197,6 +159,8 @@ export async function seedDemo(db: Pick<Db, 'prisma'>, options: SeedOptions): Pr
           }),
         );
         await tx.component.createMany({ data: components });
+
+        const geoFeatures = await seedGeography(tx, db.provider);
 
         await tx.setting.create({
           data: {
@@ -214,6 +178,7 @@ export async function seedDemo(db: Pick<Db, 'prisma'>, options: SeedOptions): Pr
             categoryLimits: limits.length,
             gridCells: cells.length,
             components: components.length,
+            geoFeatures,
             users: users.length,
             settings: 1,
           },
@@ -228,4 +193,118 @@ export async function seedDemo(db: Pick<Db, 'prisma'>, options: SeedOptions): Pr
     if (after) return { seeded: false, reason: `another process seeded the database: ${after}` };
     throw err;
   }
+}
+
+type GeoRow = {
+  kind: 'road' | 'community' | 'estate' | 'poi' | 'door';
+  name: string;
+  aliases: string;
+  category: string | null;
+  geometry: string;
+  minLng: number;
+  minLat: number;
+  maxLng: number;
+  maxLat: number;
+  parentId: string | null;
+  number: number | null;
+  numberFrom: number | null;
+  numberTo: number | null;
+  code: string | null;
+  street: string | null;
+  active: boolean;
+};
+
+function shape(type: 'Point' | 'LineString' | 'Polygon', points: LngLat[]) {
+  const lngs = points.map((p) => p[0]);
+  const lats = points.map((p) => p[1]);
+  const coordinates = type === 'Point' ? points[0] : type === 'LineString' ? points : [points];
+  return {
+    geometry: JSON.stringify({ type, coordinates }),
+    minLng: Math.min(...lngs),
+    minLat: Math.min(...lats),
+    maxLng: Math.max(...lngs),
+    maxLat: Math.max(...lats),
+  };
+}
+
+const row = (r: Partial<GeoRow> & Pick<GeoRow, 'kind' | 'name' | 'geometry'>): GeoRow => ({
+  aliases: '',
+  category: null,
+  parentId: null,
+  number: null,
+  numberFrom: null,
+  numberTo: null,
+  code: null,
+  street: null,
+  active: true,
+  minLng: 0,
+  minLat: 0,
+  maxLng: 0,
+  maxLat: 0,
+  ...r,
+});
+
+/** The demo gazetteer (demo-geography.ts) as GeoFeature rows; returns how many. */
+async function seedGeography(tx: Prisma.TransactionClient, provider: DatabaseProvider): Promise<number> {
+  const geo = demoGeography();
+  const parents: GeoRow[] = [
+    ...geo.roads.map((r) =>
+      row({
+        kind: 'road',
+        name: r.name,
+        aliases: r.aliases.join('|'),
+        category: r.category,
+        numberFrom: 1,
+        numberTo: r.numberTo,
+        ...shape('LineString', r.line),
+      }),
+    ),
+    ...geo.communities.map((c) =>
+      row({
+        kind: 'community',
+        name: c.name,
+        code: c.code ?? null,
+        street: c.street ?? null,
+        ...shape('Polygon', c.ring),
+      }),
+    ),
+    ...geo.estates.map((e) => row({ kind: 'estate', name: e.name, ...shape('Polygon', e.ring) })),
+  ];
+  const created = await insertRows(tx, provider, 'GeoFeature', parents);
+  const idOf = new Map(created.map((r) => [r.name, r.id]));
+  const children: GeoRow[] = [
+    ...geo.roads.flatMap((r) =>
+      r.doors.map((d) =>
+        row({
+          kind: 'door',
+          name: `${r.name}${d.number}号`,
+          parentId: idOf.get(r.name)!,
+          number: d.number,
+          ...shape('Point', [d.point]),
+        }),
+      ),
+    ),
+    ...geo.estates.flatMap((e) =>
+      (e.buildings ?? []).map((b) =>
+        row({
+          kind: 'door',
+          name: `${e.name}${b.number}栋`,
+          parentId: idOf.get(e.name)!,
+          number: b.number,
+          ...shape('Point', [b.point]),
+        }),
+      ),
+    ),
+    ...geo.pois.map((p) =>
+      row({
+        kind: 'poi',
+        name: p.name,
+        aliases: p.aliases.join('|'),
+        category: p.category,
+        ...shape('Point', [p.point]),
+      }),
+    ),
+  ];
+  await insertRows(tx, provider, 'GeoFeature', children);
+  return parents.length + children.length;
 }
