@@ -16,6 +16,29 @@ export default tseslint.config(
     },
   },
   {
+    // One writer of a case's state (src/cases/state): its row and its timeline are written nowhere else.
+    files: ['src/**/*.ts', 'workers/**/*.ts', 'adapters/**/*.ts'],
+    ignores: ['src/cases/state/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'CallExpression[callee.object.property.name=/^(case|caseEvent)$/][callee.property.name=/^(create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)$/]',
+          message: 'Case and CaseEvent are written only by the case-state writer (src/cases/state).',
+        },
+        {
+          selector: 'TemplateElement[value.raw=/(UPDATE|INSERT INTO|DELETE FROM) .?Case(Event)?[^A-Za-z]/i]',
+          message: 'Case and CaseEvent are written only by the case-state writer (src/cases/state).',
+        },
+        {
+          selector: 'Literal[value=/(UPDATE|INSERT INTO|DELETE FROM) .?Case(Event)?[^A-Za-z]/i]',
+          message: 'Case and CaseEvent are written only by the case-state writer (src/cases/state).',
+        },
+      ],
+    },
+  },
+  {
     // The config module is the one place allowed to read the environment; tests and scripts set it.
     files: ['src/config.ts', 'test/**', 'bench/**', 'prisma/**', '.ci/**', 'eslint.config.js'],
     rules: { 'no-restricted-properties': 'off' },

@@ -10,13 +10,11 @@
  *   It is read from the case store, not from `satisfaction`: after a timed-out second 回访 that process
  *   variable still holds the first round's answer.
  */
-import { validationError } from '../src/errors.ts';
+import { settleCallback } from '../src/cases/state/index.ts';
+import type { Prisma } from '../src/db/index.ts';
 import { defineHandler, loadCase } from './job.ts';
 import { roundSuffix } from './rounds.ts';
-import { inTransaction, recordEvent } from './timeline.ts';
-
-/** Satisfaction values that count as satisfied (满意, 基本满意). */
-const SATISFIED = ['satisfied', 'basic'];
+import { inTransaction, WORKER_ACTOR } from './timeline.ts';
 
 export const requestCallback = defineHandler(async (job, deps) => {
   const row = await loadCase(job, deps);
@@ -42,52 +40,14 @@ export const requestCallback = defineHandler(async (job, deps) => {
 
 export const recordCallback = defineHandler(async (job, deps) => {
   const row = await loadCase(job, deps);
-  const { prisma } = deps.db;
-  const count = (type: string) => prisma.caseEvent.count({ where: { caseId: row.id, type } });
-  const [closings, reopenings, callbacks] = await Promise.all([
-    count('closed'),
-    count('reopened'),
-    count('callback'),
-  ]);
-  // Each closing round has one 结案, at most one 回访 and at most one reopen after it.
-  if (closings > 0 && reopenings >= closings) return { reopened: true };
-  if (row.status !== 'closed')
-    throw validationError(`case ${row.id} is ${row.status}, not closed: no 回访 to record`);
-  const answered =
-    callbacks > reopenings
-      ? await prisma.caseEvent.findFirst({
-          where: { caseId: row.id, type: 'callback' },
-          orderBy: [{ at: 'desc' }, { id: 'desc' }],
-        })
-      : null;
   const now = deps.now?.() ?? new Date();
-  await inTransaction(prisma, async (tx) => {
-    if (!answered) {
-      await recordEvent(tx, {
-        caseId: row.id,
-        type: 'callback',
-        dedupeKey: `callback:${row.id}${await roundSuffix(tx, row.id)}`,
-        at: now,
-        note: '回访期限已过，无回访结果',
-        data: { satisfaction: null, timedOut: true },
-        caseUpdate: { callbackAt: now, callbackSatisfied: null },
-      });
-      return;
-    }
-    const satisfaction = (answered.data as { satisfaction?: unknown } | null)?.satisfaction;
-    await tx.case.update({
-      where: { id: row.id },
-      data: {
-        callbackAt: answered.at,
-        // unreachable: nobody answered, so neither satisfied nor not.
-        callbackSatisfied:
-          typeof satisfaction === 'string' && satisfaction !== 'unreachable'
-            ? SATISFIED.includes(satisfaction)
-            : null,
-      },
-    });
-  });
-  return { reopened: false };
+  return inTransaction(deps.db.prisma, (tx) =>
+    settleCallback(tx as Prisma.TransactionClient, {
+      caseId: row.id,
+      at: now,
+      actor: { name: WORKER_ACTOR },
+    }),
+  );
 });
 
 export const handlers = { 'hub.callback.request': requestCallback, 'hub.callback.record': recordCallback };

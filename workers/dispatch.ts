@@ -13,6 +13,7 @@
  *   job so a redelivered job changes nothing twice.
  * Unknown, inactive or wrong-kind units, and a rework to another department, are bad input (incident).
  */
+import { updateCase } from '../src/cases/state/index.ts';
 import type { Prisma } from '../src/db/index.ts';
 import { validationError } from '../src/errors.ts';
 import { defineHandler, loadCase, requireOneOf, requireString } from './job.ts';
@@ -66,23 +67,19 @@ export const assign = defineHandler(async (job, deps) => {
           data: { assigneeType, assigneeId },
         });
     }
-    const holder: Prisma.CaseUncheckedUpdateInput =
+    const holder: Prisma.CaseUncheckedUpdateManyInput =
       assigneeType === 'subcenter'
         ? { subCenterId: assigneeId, departmentId: assigneeId }
         : dispatchKind === 'redispatch'
           ? { departmentId: assigneeId }
           : { departmentId: assigneeId, subCenterId: null };
-    await tx.case.update({
-      where: { id: row.id },
-      data: {
-        ...holder,
-        dispatchCount: { increment: 1 },
-        reworkCount: await tx.caseEvent.count({ where: { caseId: row.id, type: 'check_failed' } }),
-        returnCount: events.filter((e) => e.type === 'returned').length,
-        dispatchedAt: now,
-        signedAt: null,
-        version: { increment: 1 },
-      },
+    await updateCase(tx as Prisma.TransactionClient, row.id, {
+      ...holder,
+      dispatchCount: { increment: 1 },
+      reworkCount: await tx.caseEvent.count({ where: { caseId: row.id, type: 'check_failed' } }),
+      returnCount: events.filter((e) => e.type === 'returned').length,
+      dispatchedAt: now,
+      signedAt: null,
     });
     await tx.outboxMessage.create({
       data: {

@@ -9,6 +9,8 @@
  *   unit, void without a reason) is bad input (incident).
  */
 import { canApply } from '../src/cases/index.ts';
+import { updateCase } from '../src/cases/state/index.ts';
+import type { Prisma } from '../src/db/index.ts';
 import { validationError } from '../src/errors.ts';
 import {
   defineHandler,
@@ -54,9 +56,8 @@ export const openEscalation = defineHandler(async (job, deps) => {
       },
       update: { level, status: 'open' },
     });
-    await tx.case.update({
-      where: { id: row.id },
-      data: { escalationLevel: Math.max(row.escalationLevel, level), version: { increment: 1 } },
+    await updateCase(tx as Prisma.TransactionClient, row.id, {
+      escalationLevel: Math.max(row.escalationLevel, level),
     });
     if (canApply(row.status, 'escalated')) {
       await recordEvent(tx, {

@@ -85,7 +85,7 @@ export const intake = defineHandler(async (job, deps) => {
         note: `重复上报，合并到 ${original.caseNo}`,
         data: { mergedInto: original.id },
         caseUpdate: {
-          mergedInto: { connect: { id: original.id } },
+          mergedIntoId: original.id,
           voidedAt: now,
           voidReason: `重复上报，合并到 ${original.caseNo}`,
         },

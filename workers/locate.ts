@@ -10,6 +10,7 @@
  * matches nothing, and a case without any location, are bad input: an incident asks a person to fix
  * the location. The case row gets the cell (and a component's coordinates).
  */
+import { inCaseTransaction, updateCase } from '../src/cases/state/index.ts';
 import { validationError } from '../src/errors.ts';
 import type { GridCell } from '../src/db/index.ts';
 import { geometryContains } from './geo.ts';
@@ -85,14 +86,11 @@ export const locate = defineHandler(async (job, deps) => {
     throw validationError(`case ${row.id} has no location (coordinates, component or address)`);
   }
   if (row.gridCode !== cell.code || (point && row.lng === null)) {
-    await prisma.case.update({
-      where: { id: row.id },
-      data: {
-        gridCode: cell.code,
-        ...(point && row.lng === null ? { lng: point.lng, lat: point.lat } : {}),
-        version: { increment: 1 },
-      },
-    });
+    const located = {
+      gridCode: cell.code,
+      ...(point && row.lng === null ? { lng: point.lng, lat: point.lat } : {}),
+    };
+    await inCaseTransaction(prisma, (tx) => updateCase(tx, row.id, located));
   }
   return { gridCode: cell.code, streetCode: streetCodeOf(cell.code) };
 });

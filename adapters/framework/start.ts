@@ -4,7 +4,8 @@
  * (processes/README.md), then the instance key on the case row. Zeebe has no idempotent create, so a
  * case that already has its instance key is not started again (a retry after a lost answer).
  */
-import type { Db } from '../../src/db/index.ts';
+import { inCaseTransaction, updateCase } from '../../src/cases/state/index.ts';
+import type { Db, PrismaClient } from '../../src/db/index.ts';
 import type { ZeebeClient } from '../../src/zeebe.ts';
 import { PermanentDeliveryError, type Sender } from './types.ts';
 
@@ -26,9 +27,9 @@ export function caseStarter(
       bpmnProcessId: 'case-disposal',
       variables: { caseId, source: row.source },
     });
-    await db.prisma.case.update({
-      where: { id: caseId },
-      data: { processInstanceKey: String(started.processInstanceKey) },
-    });
+    const processInstanceKey = String(started.processInstanceKey);
+    await inCaseTransaction(db.prisma as PrismaClient, (tx) =>
+      updateCase(tx, caseId, { processInstanceKey }),
+    );
   };
 }

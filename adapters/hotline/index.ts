@@ -15,8 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { applyEvent } from '../../src/cases/lifecycle.ts';
-import { reopenCase } from '../../src/cases/reopen.ts';
+import { recordCallback } from '../../src/cases/state/index.ts';
 import type { OutboxMessage, Prisma } from '../../src/db/index.ts';
 import { isUniqueViolation } from '../../src/db/index.ts';
 import { validationError } from '../../src/errors.ts';
@@ -110,18 +109,15 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
               message: `no active event category ${ticket.category.code}`,
             },
           ]);
-        const created = await ctx.createCase(ticketToCase(ticket));
-        await tx.caseEvent.updateMany({
-          where: { caseId: created.id, type: 'reported' },
-          data: {
-            data: {
-              channel: '12319',
-              ticketNo: ticket.ticketNo,
-              ticketType: ticket.type,
-              ticketCreatedAt: ticket.createdAt,
-              ticketDeadline: ticket.deadline,
-              street: ticket.street ?? null,
-            },
+        const created = await ctx.createCase({
+          ...ticketToCase(ticket),
+          reportData: {
+            channel: '12319',
+            ticketNo: ticket.ticketNo,
+            ticketType: ticket.type,
+            ticketCreatedAt: ticket.createdAt,
+            ticketDeadline: ticket.deadline,
+            street: ticket.street ?? null,
           },
         });
         log.info({ ...loggable(ticket), caseNo: created.caseNo }, 'hotline ticket → case');
@@ -153,51 +149,32 @@ export function createHotlineAdapter(deps: HotlineAdapterDeps): Adapter {
             caseId: current.id,
             note: `case ${current.caseNo} is ${current.status}, not waiting for 回访`,
           };
-        // One 回访 per closing round: a case reopened n times has n answered rounds behind it.
-        const count = (type: string) => tx.caseEvent.count({ where: { caseId: current.id, type } });
-        const reopenings = await count('reopened');
-        if ((await count('callback')) > reopenings)
+        const satisfaction = SATISFACTION[result.satisfaction];
+        const reopen = satisfaction === 'unsatisfied';
+        // One 回访 per closing round; 不满意 → 回退 and redo (domain.md §2): the same case goes back to
+        // the dispatcher, and the procedure's 回访 path returns to 派遣 (processes/README.md step 9).
+        const outcome = await recordCallback(tx, {
+          row: current,
+          satisfaction,
+          at: new Date(result.at),
+          actor: { name: ACTOR },
+          note: result.note ?? null,
+          data: { callbackId: result.callbackId, reopened: reopen },
+          dedupeKey: `hotline:callback:${result.callbackId}`,
+          reopen: {
+            // the hub's clock, not the hotline's: the re-dispatch that follows is timed by it
+            at: ctx.now,
+            data: (round) => ({ callbackId: result.callbackId, round }),
+            dedupeKey: `hotline:reopen:${result.callbackId}`,
+          },
+        });
+        if (outcome.status === 'already-recorded')
           return {
             status: 'ignored',
             caseId: current.id,
             note: `回访 of ${current.caseNo} already recorded`,
           };
-        const satisfaction = SATISFACTION[result.satisfaction];
-        const at = new Date(result.at);
-        const reopen = satisfaction === 'unsatisfied';
-        const event = await tx.caseEvent.create({
-          data: {
-            caseId: current.id,
-            type: 'callback',
-            at,
-            actorName: ACTOR,
-            fromStatus: current.status,
-            toStatus: applyEvent(current.status, 'callback'),
-            note: result.note ?? null,
-            data: { satisfaction, callbackId: result.callbackId, reopened: reopen },
-            dedupeKey: `hotline:callback:${result.callbackId}`,
-          },
-        });
-        await tx.case.update({
-          where: { id: current.id },
-          data: {
-            callbackAt: at,
-            callbackSatisfied: satisfaction === 'unreachable' ? null : !reopen,
-            version: { increment: 1 },
-          },
-        });
-        // 不满意 → 回退 and redo (domain.md §2): the same case goes back to the dispatcher; the
-        // procedure's 回访 path reads this event and returns to 派遣 (processes/README.md step 9).
-        if (reopen)
-          await reopenCase(tx, {
-            caseId: current.id,
-            // the hub's clock, not the hotline's: the re-dispatch that follows is timed by it
-            at: ctx.now,
-            actorName: ACTOR,
-            note: result.note ?? null,
-            data: { callbackId: result.callbackId, round: reopenings + 1 },
-            dedupeKey: `hotline:reopen:${result.callbackId}`,
-          });
+        const { event } = outcome;
         await ctx.publish({
           name: 'case.callbackDone',
           caseId: current.id,

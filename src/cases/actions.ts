@@ -21,18 +21,10 @@
 import { z } from 'zod';
 import type { Role, Principal } from '../auth/roles.ts';
 import { defineRoute, type Route } from '../api/route.ts';
-import {
-  isUniqueViolation,
-  type Case,
-  type CaseEvent,
-  type CaseStatus,
-  type Db,
-  type Prisma,
-} from '../db/index.ts';
+import { isUniqueViolation, type Case, type CaseEvent, type Db, type Prisma } from '../db/index.ts';
 import { conflict, forbidden, notFound, unavailable, validationError } from '../errors.ts';
 import { SOURCE_NEEDS_VERIFY } from '../../workers/intake.ts';
 import {
-  applyEvent,
   CASE_STATUSES,
   EVENT_RULES,
   FINAL_STATUSES,
@@ -40,8 +32,8 @@ import {
   type CaseEventType,
 } from './lifecycle.ts';
 import type { CaseMessage, CasePublisher } from './publish.ts';
-import { reopenCase } from './reopen.ts';
 import { ENFORCEMENT_STAGE_LABELS, enforcementStage, type EnforcementStage } from '../enforcement/stage.ts';
+import { inCaseTransaction, readCase, recordCallback, recordEvent, type EventInput } from './state/index.ts';
 import { eventSchema } from './routes.ts';
 import type { AttachmentKind, AttachmentStore } from '../attachments/store.ts';
 import type { UploadedFile } from '../attachments/multipart.ts';
@@ -109,8 +101,11 @@ interface Plan {
   message?: Omit<CaseMessage, 'caseId' | 'eventId'>;
   /** Close the case's open 督办 items (the escalation instance is cancelled by the action). */
   supersedeEscalations?: boolean;
-  /** A second write that follows the event in its transaction (a 不满意 回访 reopens the case). */
-  alsoWrite?: (tx: Prisma.TransactionClient) => Promise<unknown>;
+  /**
+   * Records the event itself through the case-state writer instead of `recordEvent` (回访:
+   * `recordCallback`, which also reopens the case after a 不满意); gets the event's common fields.
+   */
+  write?: (tx: Prisma.TransactionClient, event: Omit<EventInput, 'type' | 'caseId'>) => Promise<CaseEvent>;
 }
 
 interface PlanInput<B> {
@@ -141,6 +136,9 @@ interface ActionSpec<S extends z.ZodType> {
 
 const ruleLabel = (type: string) =>
   Object.hasOwn(EVENT_RULES, type) ? EVENT_RULES[type as CaseEventType].label : type;
+
+/** The Idempotency-Key's event was committed by a concurrent request meanwhile: answer with it. */
+class SameKey extends Error {}
 
 const hasAny = (principal: Principal, roles: readonly Role[]) =>
   principal.roles.some((r) => roles.includes(r));
@@ -806,36 +804,26 @@ export function caseActionRoutes({
       body: z
         .object({ satisfaction: z.enum(['satisfied', 'basic', 'unsatisfied', 'unreachable']), note })
         .strict(),
-      plan: async ({ row, body, now, events, principal }) => {
+      plan: ({ row, body, now }) => {
         if (row.source !== 'hotline')
           throw notAllowed(row, '回访 (callback)', 'only hotline cases are called back');
-        // One 回访 per closing round: a case reopened n times has n answered rounds behind it.
-        const count = async (type: string) => (await events()).filter((e) => e.type === type).length;
-        if ((await count('callback')) > (await count('reopened')))
-          throw notAllowed(row, '回访 (callback)', 'the 回访 is already recorded');
         return {
           type: 'callback',
           note: body.note,
-          data: { satisfaction: body.satisfaction },
-          caseUpdate: {
-            callbackAt: now,
-            callbackSatisfied:
-              body.satisfaction === 'unreachable' ? null : ['satisfied', 'basic'].includes(body.satisfaction),
-          },
           message: { name: 'case.callbackDone', variables: { satisfaction: body.satisfaction } },
-          // 不满意 → the same case goes back to the dispatcher (src/cases/reopen.ts).
-          alsoWrite:
-            body.satisfaction === 'unsatisfied'
-              ? (tx) =>
-                  reopenCase(tx, {
-                    caseId: row.id,
-                    // a millisecond after the 回访 it follows, so the timeline shows them in that order
-                    at: new Date(now.getTime() + 1),
-                    actorName: principal.displayName,
-                    actorUserId: principal.userId,
-                    note: body.note ?? null,
-                  })
-              : undefined,
+          // One 回访 per closing round; 不满意 → the same case goes back to the dispatcher (state/callback.ts).
+          write: async (tx, event) => {
+            const outcome = await recordCallback(tx, {
+              ...event,
+              row,
+              satisfaction: body.satisfaction,
+              // a millisecond after the 回访 it follows, so the timeline shows them in that order
+              reopen: { at: new Date(now.getTime() + 1) },
+            });
+            if (outcome.status === 'already-recorded')
+              throw notAllowed(row, '回访 (callback)', 'the 回访 is already recorded');
+            return outcome.event;
+          },
         };
       },
     }),
@@ -935,9 +923,6 @@ export function caseActionRoutes({
     }),
   ];
 
-  /** Thrown inside the transaction when the row changed after it was read. */
-  class Stale extends Error {}
-
   function view(
     row: Pick<Case, 'id' | 'status' | 'departmentId' | 'version'>,
     event: CaseEvent,
@@ -1008,11 +993,11 @@ export function caseActionRoutes({
     // attachment store's sweep removes.
     const photos = req.files.length && attachments && spec.photos ? await attachments.place(req.files) : [];
 
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const done = await prisma.$transaction(async (tx) => {
-          const row = await tx.case.findUnique({ where: { id } });
-          if (!row) throw notFound(`case ${id}`);
+    try {
+      const done = await inCaseTransaction(
+        prisma,
+        async (tx) => {
+          const row = await readCase(tx, id);
           checkDepartment(principal, row, spec.holder);
           const now = clock();
           let cached: CaseEvent[] | undefined;
@@ -1054,33 +1039,33 @@ export function caseActionRoutes({
           }
           const plan = await spec.plan({ tx, row, body: req.body, principal, now, events });
           if (plan.message && !casePublisher) throw unavailable('the engine is not connected');
-          const toStatus: CaseStatus = applyEvent(row.status, plan.type, suspendedFrom);
-          const updated = await tx.case.updateMany({
-            where: { id, version: row.version },
-            data: { ...plan.caseUpdate, status: toStatus, version: { increment: 1 } },
-          });
-          if (updated.count !== 1) throw new Stale();
-          const event = await tx.caseEvent.create({
-            data: {
+          const common = {
+            row,
+            at: now,
+            actor: { userId: principal.userId, name: principal.displayName },
+            departmentId: plan.departmentId ?? null,
+            note: plan.note ?? null,
+            data: { action: spec.name, ...plan.data },
+            dedupeKey,
+          };
+          let event: CaseEvent;
+          if (plan.write) event = await plan.write(tx, common);
+          else {
+            const recorded = (await recordEvent(tx, {
+              ...common,
               caseId: id,
               type: plan.type,
-              at: now,
-              actorUserId: principal.userId,
-              actorName: principal.displayName,
-              fromStatus: row.status,
-              toStatus,
-              departmentId: plan.departmentId ?? null,
-              note: plan.note ?? null,
-              data: { action: spec.name, ...plan.data } as Prisma.InputJsonValue,
-              dedupeKey,
-            },
-          });
+              caseUpdate: plan.caseUpdate,
+              suspendedFrom,
+            }))!;
+            if (recorded.duplicate) throw new SameKey();
+            event = recorded.event;
+          }
           if (plan.supersedeEscalations)
             await tx.escalation.updateMany({
               where: { caseId: id, status: 'open' },
               data: { status: 'superseded' },
             });
-          await plan.alsoWrite?.(tx);
           const stored =
             photos.length && attachments && spec.photos
               ? await attachments.attach(tx, photos, {
@@ -1103,16 +1088,16 @@ export function caseActionRoutes({
             messageId: message?.messageId ?? null,
             attachmentIds: stored.map((a) => a.id),
           };
-        });
-        if (done.messageId) await casePublisher!.flush(id);
-        return { result: view(done.row, done.event, done.messageId, done.attachmentIds), replay: false };
-      } catch (err) {
-        if (err instanceof Stale && attempt < 5) continue;
-        if (err instanceof Stale) throw conflict(`case ${id} kept changing; reload it and retry`);
-        // The same Idempotency-Key sent twice at once: the loser answers with the winner's event.
-        if (dedupeKey && isUniqueViolation(err, ['dedupeKey'])) return run(spec, req);
-        throw err;
-      }
+        },
+        { attempts: 6, exhausted: () => conflict(`case ${id} kept changing; reload it and retry`) },
+      );
+      if (done.messageId) await casePublisher!.flush(id);
+      return { result: view(done.row, done.event, done.messageId, done.attachmentIds), replay: false };
+    } catch (err) {
+      // The same Idempotency-Key sent twice at once: the loser answers with the winner's event.
+      if (dedupeKey && (err instanceof SameKey || isUniqueViolation(err, ['dedupeKey'])))
+        return run(spec, req);
+      throw err;
     }
   }
 

@@ -31,7 +31,7 @@ import { isUniqueViolation, type CaseStatus, type Db, type Prisma } from '../db/
 import { notFound, unavailable, validationError } from '../errors.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { cellAt } from '../../workers/locate.ts';
-import { insertCase, type NewCase } from './create.ts';
+import { discardCase, inCaseTransaction, insertCase, updateCase, type NewCase } from './state/index.ts';
 import { caseClocks, clockSchema } from './clock.ts';
 import { applyEvent, CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
 import { caseScope, hasAnyRole } from './scope.ts';
@@ -430,14 +430,15 @@ export function caseRoutes({
           });
           processInstanceKey = String(started.processInstanceKey);
         } catch (err) {
-          await prisma.case.delete({ where: { id: row.id } });
+          await prisma.$transaction((tx) => discardCase(tx, row.id));
           log.warn({ err, caseNo: row.caseNo }, 'starting case-disposal failed; the report was undone');
           throw unavailable(
             'the process engine did not accept the case; retry with the same Idempotency-Key',
             err,
           );
         }
-        const stored = await prisma.case.update({ where: { id: row.id }, data: { processInstanceKey } });
+        await inCaseTransaction(prisma, (tx) => updateCase(tx, row.id, { processInstanceKey }));
+        const stored = await prisma.case.findUniqueOrThrow({ where: { id: row.id } });
         log.info(
           { caseId: row.id, caseNo: row.caseNo, processInstanceKey, photos: photos.length },
           'case reported',

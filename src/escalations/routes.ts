@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Principal, Role } from '../auth/roles.ts';
 import { loadWorkCalendar, type WorkCalendar } from '../calendar/index.ts';
-import { applyEvent } from '../cases/lifecycle.ts';
+import { inCaseTransaction, recordEvent } from '../cases/state/index.ts';
 import type { CasePublisher } from '../cases/publish.ts';
 import type { Config } from '../config.ts';
 import type { Db, Escalation, Prisma } from '../db/index.ts';
@@ -119,8 +119,6 @@ function decodeCursor(cursor: string): number {
   }
 }
 
-/** The case row changed between read and write: read it again. */
-class Stale extends Error {}
 /** The item is no longer open for this caller: the decision is rolled back and refused. */
 class NotOpen extends Error {}
 
@@ -285,7 +283,7 @@ export function escalationRoutes(deps: EscalationRouteDeps): Route[] {
   /**
    * The decision's writes, in the lock order of the case actions (case row, then the item), so a
    * decision racing a department's 签收 cannot deadlock: the case row only if its version is the one
-   * read (else Stale: read again), then the item only if still open and not claimed by someone else
+   * read (else StaleCase: inCaseTransaction reads again), then the item only if still open and not claimed by someone else
    * (else NotOpen: the whole decision rolls back).
    */
   async function record(
@@ -296,18 +294,25 @@ export function escalationRoutes(deps: EscalationRouteDeps): Route[] {
     principal: Principal,
     now: Date,
   ): Promise<Escalation> {
-    const current = await tx.case.findUniqueOrThrow({ where: { id: row.caseId } });
-    const toStatus = applyEvent(current.status, effect.type);
-    const updated = await tx.case.updateMany({
-      where: { id: current.id, version: current.version },
+    const { event } = (await recordEvent(tx, {
+      caseId: row.caseId,
+      type: effect.type,
+      at: now,
+      actor: { userId: principal.userId, name: principal.displayName },
+      departmentId: effect.departmentId,
+      note: effect.note,
       data: {
-        ...(effect.caseData as Prisma.CaseUncheckedUpdateManyInput),
-        status: toStatus,
-        ...(toStatus === 'voided' ? { voidedAt: now } : {}),
-        version: { increment: 1 },
+        ...effect.data,
+        inboxItemId: row.id,
+        decision: body.decision,
+        level: row.level,
+        stage: row.stage,
       },
-    });
-    if (updated.count !== 1) throw new Stale();
+      caseUpdate: {
+        ...(effect.caseData as Prisma.CaseUncheckedUpdateManyInput),
+        ...(effect.type === 'voided' ? { voidedAt: now } : {}),
+      },
+    }))!;
     const { count } = await tx.escalation.updateMany({
       where: { id: row.id, status: 'open', OR: [{ claimedBy: null }, { claimedBy: principal.userId }] },
       data: {
@@ -321,29 +326,9 @@ export function escalationRoutes(deps: EscalationRouteDeps): Route[] {
       },
     });
     if (count === 0) throw new NotOpen();
-    const event = await tx.caseEvent.create({
-      data: {
-        caseId: current.id,
-        type: effect.type,
-        at: now,
-        actorUserId: principal.userId,
-        actorName: principal.displayName,
-        fromStatus: current.status,
-        toStatus,
-        departmentId: effect.departmentId,
-        note: effect.note,
-        data: {
-          ...effect.data,
-          inboxItemId: row.id,
-          decision: body.decision,
-          level: row.level,
-          stage: row.stage,
-        },
-      },
-    });
     await publisher!.enqueue(tx, {
       name: 'escalation.decided',
-      caseId: current.id,
+      caseId: row.caseId,
       eventId: event.id,
       variables: effect.variables,
     });
@@ -523,16 +508,15 @@ export function escalationRoutes(deps: EscalationRouteDeps): Route[] {
         const effect = effects(body, row, principal);
         // Messages of this case still waiting for the engine go first, so it gets them in order.
         if (await publisher.pending(row.caseId)) await publisher.flush(row.caseId);
-        let decided: Escalation | null = null;
-        for (let attempt = 0; !decided; attempt++) {
-          try {
-            decided = await prisma.$transaction((tx) => record(tx, row, body, effect, principal, now));
-          } catch (err) {
-            if (err instanceof NotOpen) throw await refusal(row.id, principal, 'decide');
-            if (err instanceof Stale && attempt < 5) continue;
-            if (err instanceof Stale) throw conflict(`case ${row.caseId} kept changing; reload it and retry`);
-            throw err;
-          }
+        let decided: Escalation;
+        try {
+          decided = await inCaseTransaction(prisma, (tx) => record(tx, row, body, effect, principal, now), {
+            attempts: 6,
+            exhausted: () => conflict(`case ${row.caseId} kept changing; reload it and retry`),
+          });
+        } catch (err) {
+          if (err instanceof NotOpen) throw await refusal(row.id, principal, 'decide');
+          throw err;
         }
         log.info(
           { caseId: row.caseId, inboxItemId: row.id, decision: body.decision, level: row.level },

@@ -160,8 +160,14 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
     post: (path, body = {}, headers = {}) =>
       call(url, 'POST', path, { token: tokens[person], body, headers }),
   });
+  // A case from an adapter is visible once its inbox transaction commits; its procedure starts after.
+  const instanceOf = (caseId: string) =>
+    until(
+      `case ${caseId}'s procedure started`,
+      async () => (await prisma.case.findUniqueOrThrow({ where: { id: caseId } })).processInstanceKey,
+    );
   const waitingAt = async (caseId: string, elementId: string) => {
-    const { processInstanceKey } = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
+    const processInstanceKey = await instanceOf(caseId);
     await until(`case ${caseId} waiting at ${elementId}`, async () => {
       const res = await fetch(`${management}/v2/element-instances/search`, {
         method: 'POST',
@@ -173,7 +179,7 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
     });
   };
   const completed = async (caseId: string) => {
-    const { processInstanceKey } = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
+    const processInstanceKey = await instanceOf(caseId);
     await until(`case ${caseId}'s procedure completed`, async () => {
       const res = await fetch(`${management}/v2/process-instances/${processInstanceKey}`);
       if (!res.ok) throw new Error(`process-instances: HTTP ${res.status} ${await res.text()}`);

@@ -1,0 +1,128 @@
+/**
+ * Writing a new case: the Case row (status `reported`) and its `reported` timeline event, inside a
+ * transaction the caller owns. The case API (routes.ts) and the adapters (adapters/framework, which
+ * write their InboxEvent row in the same transaction) both create cases through here, so a case looks
+ * the same whichever way it came in.
+ */
+import type { CaseSource, Prisma, Urgency } from '../../db/index.ts';
+import { applyEvent } from '../lifecycle.ts';
+import { indexCase } from '../search.ts';
+
+/** What a new case needs; optional fields are stored as null. */
+export interface NewCase {
+  source: CaseSource;
+  sourceRef?: string | null;
+  idempotencyKey?: string | null;
+  categoryKind: 'event' | 'component';
+  categoryCode: string;
+  urgency: Urgency;
+  description: string;
+  address?: string | null;
+  lng?: number | null;
+  lat?: number | null;
+  componentId?: string | null;
+  /** The grid cell when the reporter's location already gives it (so duplicates are found at intake). */
+  gridCode?: string | null;
+  reporterName?: string | null;
+  reporterPhone?: string | null;
+  /**
+   * Stored as the `reported` event's data: what the channel knows of the report (the phone's own time
+   * of the report, observedAt; the hotline's ticket; the Open311 client …).
+   */
+  reportData?: Prisma.InputJsonObject | null;
+}
+
+/** Who reported it: a user (API) or a system (an adapter: no user id, a name such as `12319热线`). */
+export interface Reporter {
+  userId: string | null;
+  displayName: string;
+}
+
+/** How case numbers look: `<prefix>-<year>-<sequence>` with the year in `timeZone` (CALENDAR_TIMEZONE). */
+export interface CaseNumbering {
+  /** CASE_NUMBER_PREFIX */
+  prefix: string;
+  /** CALENDAR_TIMEZONE */
+  timeZone: string;
+}
+
+export const DEFAULT_NUMBERING: CaseNumbering = { prefix: 'RG', timeZone: 'Asia/Shanghai' };
+
+/**
+ * The next case number, e.g. RG-2026-000123: the prefix, the report's year in the city's time zone and
+ * the year's sequence (at least 6 digits; a city with more than 999,999 cases a year gets 7). The
+ * sequence is the Counter row `caseNo:<prefix>:<year>`, incremented by one atomic upsert in the caller's
+ * transaction (INSERT … ON CONFLICT DO UPDATE on both databases), so concurrent reports never share a
+ * number and a rolled-back report gives its number back.
+ */
+export async function nextCaseNo(
+  tx: Prisma.TransactionClient,
+  now: Date,
+  numbering: CaseNumbering = DEFAULT_NUMBERING,
+): Promise<string> {
+  const year = new Intl.DateTimeFormat('en', { timeZone: numbering.timeZone, year: 'numeric' }).format(now);
+  const name = `caseNo:${numbering.prefix}:${year}`;
+  const { value } = await tx.counter.upsert({
+    where: { name },
+    create: { name, value: 1 },
+    update: { value: { increment: 1 } },
+  });
+  return `${numbering.prefix}-${year}-${String(value).padStart(6, '0')}`;
+}
+
+/**
+ * Inserts the case, its `reported` event and its search index rows (search.ts) in `tx`. Returns the
+ * case row; `reportedEventId` is the id of its `reported` event (attachments of the report hang there).
+ */
+export async function insertCase(
+  tx: Prisma.TransactionClient,
+  input: NewCase,
+  reporter: Reporter,
+  now: Date,
+  numbering: CaseNumbering = DEFAULT_NUMBERING,
+) {
+  const row = await tx.case.create({
+    data: {
+      caseNo: await nextCaseNo(tx, now, numbering),
+      source: input.source,
+      sourceRef: input.sourceRef ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      categoryKind: input.categoryKind,
+      categoryCode: input.categoryCode,
+      urgency: input.urgency,
+      status: applyEvent(null, 'reported'),
+      description: input.description,
+      address: input.address ?? null,
+      lng: input.lng ?? null,
+      lat: input.lat ?? null,
+      componentId: input.componentId ?? null,
+      gridCode: input.gridCode ?? null,
+      reporterName: input.reporterName ?? null,
+      reporterPhone: input.reporterPhone ?? null,
+      reporterUserId: reporter.userId,
+      reportedAt: now,
+      createdAt: now,
+    },
+  });
+  await indexCase(tx, row);
+  const event = await tx.caseEvent.create({
+    data: {
+      caseId: row.id,
+      type: 'reported',
+      at: now,
+      actorUserId: reporter.userId,
+      actorName: reporter.displayName,
+      toStatus: row.status,
+      ...(input.reportData ? { data: input.reportData } : {}),
+    },
+  });
+  return Object.assign(row, { reportedEventId: event.id });
+}
+
+/**
+ * Removes a case whose report was refused before anyone saw it (the engine did not take its start):
+ * the row and, by cascade, its `reported` event, search rows and attachments' rows.
+ */
+export async function discardCase(tx: Prisma.TransactionClient, caseId: string): Promise<void> {
+  await tx.case.delete({ where: { id: caseId } });
+}
