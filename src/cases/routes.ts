@@ -31,9 +31,16 @@ import { isUniqueViolation, type CaseStatus, type Db, type Prisma } from '../db/
 import { notFound, unavailable, validationError } from '../errors.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { cellAt } from '../../workers/locate.ts';
-import { discardCase, inCaseTransaction, insertCase, updateCase, type NewCase } from './state/index.ts';
+import {
+  discardCase,
+  inCaseTransaction,
+  insertCase,
+  recordEvent,
+  updateCase,
+  type NewCase,
+} from './state/index.ts';
 import { caseClocks, clockSchema } from './clock.ts';
-import { applyEvent, CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
+import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
 import { caseScope, hasAnyRole } from './scope.ts';
 import { queryTerms, searchCases } from './search.ts';
 
@@ -314,24 +321,16 @@ export function caseRoutes({
         // Recorded with the report, so a self-handled case is never seen open; intake reads the event and
         // the procedure closes the case (workers/intake.ts). A millisecond later keeps the timeline order.
         const handledAt = new Date(+at + 1);
-        const toStatus = applyEvent(row.status, 'self_handled');
-        await tx.case.update({
-          where: { id: row.id },
-          data: { status: toStatus, disposedAt: handledAt, version: { increment: 1 } },
-        });
-        const event = await tx.caseEvent.create({
-          data: {
-            caseId: row.id,
-            type: 'self_handled',
-            at: handledAt,
-            actorUserId: principal.userId,
-            actorName: principal.displayName,
-            fromStatus: row.status,
-            toStatus,
-            note: selfHandled.note,
-            data: { selfHandled: true },
-          },
-        });
+        const { event } = (await recordEvent(tx, {
+          caseId: row.id,
+          row,
+          type: 'self_handled',
+          at: handledAt,
+          actor: { userId: principal.userId, name: principal.displayName },
+          note: selfHandled.note,
+          data: { selfHandled: true },
+          caseUpdate: { disposedAt: handledAt },
+        }))!;
         await attachments.attach(tx, selfHandled.photos, {
           caseId: row.id,
           kind: 'disposal',
