@@ -70,6 +70,8 @@ const stored = JSON.stringify(await login.json());
 const token = (JSON.parse(stored) as { token: string }).token;
 
 const browser = await launchChromium();
+/** The last run's performance marks and resource ends (ms since navigation), per measure. */
+const marks: Record<string, number>[] = [];
 async function measure(caseId: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -80,6 +82,14 @@ async function measure(caseId: string): Promise<number[]> {
     const el = page.locator('#case-map[data-rendered]');
     await el.waitFor({ timeout: 60_000 });
     times.push(Number(await el.getAttribute('data-rendered')));
+    marks.push(
+      await page.evaluate<Record<string, number>>(`Object.fromEntries([
+        ...performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]),
+        ...performance.getEntriesByType('resource')
+          .filter((r) => /engine|worker|map\\/cases|cases\\/[^/]+$/.test(r.name))
+          .map((r) => [r.name.replace(location.origin, '').replace(/\\?.*/, ''), Math.round(r.responseEnd)]),
+      ])`),
+    );
     await context.close();
   }
   return times;
@@ -125,6 +135,7 @@ console.log(
       cityFirstRenderMs: summary(city, 1500),
       caseFirstRenderMs: summary(around, 1500),
       mapCasesApiMs: { ...summary(apiTimes), features },
+      lastRunMarks: { city: marks[RUNS - 1], case: marks[2 * RUNS - 1] },
     },
     null,
     2,

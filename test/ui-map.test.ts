@@ -97,7 +97,7 @@ async function pixels(page: Page, box: { x: number; y: number; width: number; he
     return Array.from(c.getImageData(0, 0, img.width, img.height).data);
   })()`);
 }
-/** Pixels of dark label text (#1e293b): no other colour of the map is dark in all three channels. */
+/** Pixels of dark label text (#1e293b): of the map's colours only it and the focus target (far from the box) are dark. */
 const darkPixels = (rgba: number[]) => {
   let n = 0;
   for (let i = 0; i < rgba.length; i += 4) if (rgba[i]! < 90 && rgba[i + 1]! < 90 && rgba[i + 2]! < 90) n++;
@@ -118,14 +118,14 @@ test.serial(
       `网格 ${a.gridCode} · 坐标 ${a.lng.toFixed(5)}, ${a.lat.toFixed(5)}`,
     );
     const canvas = (await page.locator('#case-map canvas').boundingBox())!;
-    // The focus point (#b3261e) at the canvas centre.
+    // The focus point (#111827, a dark target) at the canvas centre.
     const centre = await pixels(page, {
       x: canvas.x + canvas.width / 2,
       y: canvas.y + canvas.height / 2,
       width: 1,
       height: 1,
     });
-    t.true(near(centre, [0xb3, 0x26, 0x1e]), `centre pixel ${centre.slice(0, 3).join(',')}`);
+    t.true(near(centre, [0x11, 0x18, 0x27]), `centre pixel ${centre.slice(0, 3).join(',')}`);
 
     // The page lists the names it drew, with their anchor; the community's is where Mercator puts it.
     const item = page.getByTestId('map-labels').locator('li', { hasText: community });
@@ -191,4 +191,123 @@ test.serial('on a phone the layer list starts closed and opens on a tap', async 
   t.true(await cases.isVisible());
   t.true(await cases.isChecked());
   t.deepEqual(await seriousViolations(page), []);
+});
+
+/** The map's API on its element (admin-ui/src/lib/map/README.md), driven from the page. */
+const hubMap = (page: Page, script: string) =>
+  page.evaluate(`(() => { const map = document.querySelector('#case-map').hubMap; ${script} })()`);
+/** The inverse of onCanvas: the point under a canvas pixel. */
+const fromCanvas = (x: number, y: number, center: { lng: number; lat: number }, w: number, h: number) => {
+  const size = 512 * 2 ** 15;
+  const c = world(center, 15);
+  const [wx, wy] = [c.x + x - w / 2, c.y + y - h / 2];
+  return {
+    lng: (wx / size) * 360 - 180,
+    lat: (Math.atan(Math.sinh(Math.PI * (1 - (2 * wy) / size))) * 180) / Math.PI,
+  };
+};
+
+test.serial(
+  'pick a point: a click places the marker and reports the point, a drag moves it, no case opens',
+  async (t) => {
+    const { page } = await openCase({ width: 1440, height: 900 }, a.id);
+    t.teardown(() => page.close());
+    const canvas = (await page.locator('#case-map canvas').boundingBox())!;
+    await hubMap(page, `window.picked = []; map.setPick((p) => window.picked.push(p));`);
+    await page.getByText('点击地图选定位置，可拖动标记微调。').waitFor();
+    // A click on case B's point picks the point instead of opening B.
+    const pb = onCanvas(b, a, canvas.width, canvas.height);
+    await page.mouse.click(canvas.x + pb.x, canvas.y + pb.y);
+    const picked = () => page.evaluate<{ lng: number; lat: number }[]>('window.picked');
+    await page.waitForFunction('window.picked.length === 1');
+    const [first] = await picked();
+    const want = fromCanvas(pb.x, pb.y, a, canvas.width, canvas.height);
+    t.true(
+      Math.abs(first!.lng - want.lng) < 2e-5 && Math.abs(first!.lat - want.lat) < 2e-5,
+      JSON.stringify([first, want]),
+    );
+    t.is(new URL(page.url()).hash, `#/cases/${a.id}`);
+
+    // The marker's tip is the point; dragged 60 px west and 40 px north, it reports where it was dropped.
+    const marker = page.getByTestId('map-pick');
+    const box = (await marker.boundingBox())!;
+    const tip = { x: box.x + box.width / 2, y: box.y + box.height - 4 };
+    await page.mouse.move(tip.x, tip.y);
+    await page.mouse.down();
+    await page.mouse.move(tip.x - 30, tip.y - 20, { steps: 5 });
+    await page.mouse.move(tip.x - 60, tip.y - 40, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction('window.picked.length === 2');
+    const dropped = (await picked())[1]!;
+    const wantDrop = fromCanvas(pb.x - 60, pb.y - 40, a, canvas.width, canvas.height);
+    // Within 3 px (the grab point on the pin is not its tip to the pixel).
+    t.true(
+      Math.abs(dropped.lng - wantDrop.lng) < 7e-5 && Math.abs(dropped.lat - wantDrop.lat) < 6e-5,
+      JSON.stringify([dropped, wantDrop]),
+    );
+
+    // Pick mode off: the marker goes, the hint too.
+    await hubMap(page, 'map.setPick(null);');
+    await marker.waitFor({ state: 'detached' });
+    t.is(await page.getByText('点击地图选定位置，可拖动标记微调。').count(), 0);
+  },
+);
+
+test.serial('an overlay of supervisors, the heat map and the components from the layer list', async (t) => {
+  const { page, requests } = await openCase({ width: 1440, height: 900 }, a.id);
+  t.teardown(() => page.close());
+  const canvas = (await page.locator('#case-map canvas').boundingBox())!;
+  const map = page.getByTestId('case-map');
+  const pixelAt = async (p: { lng: number; lat: number }, dx = 0) => {
+    const q = onCanvas(p, a, canvas.width, canvas.height);
+    return pixels(page, { x: canvas.x + q.x + dx, y: canvas.y + q.y, width: 1, height: 1 });
+  };
+
+  // A supervisor 200 m west of A, named below the point, listed as 监督员.
+  const sup = { lng: a.lng - 200 / (111_320 * Math.cos((a.lat * Math.PI) / 180)), lat: a.lat };
+  await hubMap(
+    page,
+    `map.setOverlay('supervisors', { type: 'FeatureCollection', features: [{ type: 'Feature',
+      geometry: { type: 'Point', coordinates: [${sup.lng}, ${sup.lat}] }, properties: { name: '巡查员张三' } }] },
+      { title: '监督员', color: '#1d4ed8', label: 'name' });`,
+  );
+  const box = map.getByLabel('监督员');
+  t.true(await box.isChecked());
+  await map.getByTestId('map-labels').locator('li', { hasText: '巡查员张三' }).waitFor({ state: 'attached' });
+  t.true(near(await pixelAt(sup), [0x1d, 0x4e, 0xd8]));
+  await box.uncheck();
+  await page.waitForTimeout(400);
+  t.false(near(await pixelAt(sup), [0x1d, 0x4e, 0xd8]));
+  t.is(await map.getByTestId('map-labels').locator('li', { hasText: '巡查员张三' }).count(), 0);
+
+  // The heat map: with the points off, 10 px beside case B turns from the plain map to heat colours.
+  await map.getByLabel('在办案件').uncheck();
+  await page.waitForTimeout(400);
+  const before = await pixelAt(b, 10);
+  await map.getByLabel('案件热力').check();
+  await page.waitForTimeout(600);
+  const after = await pixelAt(b, 10);
+  t.false(near(after, before), `${before.slice(0, 3)} -> ${after.slice(0, 3)}`);
+  await map.getByLabel('案件热力').uncheck();
+  await page.waitForTimeout(400);
+  t.true(near(await pixelAt(b, 10), before));
+
+  // Components (部件): a registered component in view is drawn once the layer is ticked.
+  const canvasSize = { w: canvas.width, h: canvas.height };
+  const comps = await ui.hub.hub.db.prisma.component.findMany({ where: { status: 'normal' } });
+  const inView = comps.find((c) => {
+    const q = onCanvas(c, a, canvasSize.w, canvasSize.h);
+    const clear = [a, b, sup, label].every((p) => {
+      const r = onCanvas(p, a, canvasSize.w, canvasSize.h);
+      return Math.hypot(r.x - q.x, r.y - q.y) > 40;
+    });
+    return q.x > 260 && q.x < canvasSize.w - 60 && q.y > 20 && q.y < canvasSize.h - 40 && clear;
+  });
+  t.truthy(inView, 'a component in view, clear of the other points');
+  t.false(near(await pixelAt(inView!), [0x25, 0x63, 0xeb]));
+  await map.getByLabel('部件').check();
+  await page.waitForTimeout(600);
+  t.true(near(await pixelAt(inView!), [0x25, 0x63, 0xeb]));
+  t.true(requests.some((r) => r.includes('/api/map/components?bbox=')));
+  t.deepEqual(offline(requests, ui.hub.url), []);
 });

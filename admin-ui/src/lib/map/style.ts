@@ -16,6 +16,8 @@ import type { MapConfig } from './index.ts';
 /** Font families for labels, tried in order (Noto CJK on Linux, PingFang on Apple, YaHei on Windows). */
 export const LABEL_FONT = ['Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
 
+export const FOCUS_COLOUR = '#111827';
+
 export const STATE_COLOURS = {
   green: '#15803d',
   yellow: '#ca8a04',
@@ -164,8 +166,9 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       source: 'cases-all',
       maxzoom: 18,
       paint: {
-        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 11, 12, 16, 30],
-        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 11, 0.6, 16, 1.5],
+        // Thousands of open cases over a city: faint per case when zoomed out, so density still shows.
+        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 8, 16, 30],
+        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 10, 0.03, 13, 0.2, 16, 1],
         'heatmap-opacity': 0.75,
       },
     },
@@ -282,18 +285,28 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       },
     },
   },
+  // The page's point: a dark target, unlike any time-limit colour, case or overlay point.
+  {
+    layer: 'focus',
+    spec: {
+      id: 'focus-ring',
+      type: 'circle',
+      source: 'focus',
+      paint: {
+        'circle-color': 'rgba(255, 255, 255, 0.35)',
+        'circle-radius': 12,
+        'circle-stroke-color': FOCUS_COLOUR,
+        'circle-stroke-width': 3,
+      },
+    },
+  },
   {
     layer: 'focus',
     spec: {
       id: 'focus-point',
       type: 'circle',
       source: 'focus',
-      paint: {
-        'circle-color': '#b3261e',
-        'circle-radius': 8,
-        'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 3,
-      },
+      paint: { 'circle-color': FOCUS_COLOUR, 'circle-radius': 4 },
     },
   },
 ];
