@@ -336,7 +336,7 @@ test.serial('CSV and HTML downloads carry the same figures', async (t) => {
   t.is(row[header.indexOf('立案数')], String(want.registered.length));
   const html = await get(leader, `/api/assessment/reports/${octoberId}/html`);
   t.is(html.headers.get('content-type'), 'text/html; charset=utf-8');
-  t.regex(html.body as string, /<h1>考核评价 2026-09-30T16:00:00.000Z – 2026-10-31T16:00:00.000Z<\/h1>/);
+  t.regex(html.body as string, /<h1>考核评价 2026-10-01 00:00 – 2026-11-01 00:00<\/h1>/);
   t.true((html.body as string).includes('<td>D05</td>'));
 });
 

@@ -191,7 +191,7 @@ test('CSV: UTF-8 BOM, Chinese headers, CRLF, formatted figures, quoted names', (
     calendar,
   );
   const csv = renderAssessmentCsv(result);
-  t.true(csv.startsWith('\uFEFF考核期间,2026-09-30T16:00:00.000Z,2026-10-31T16:00:00.000Z,统计截止,'));
+  t.true(csv.startsWith('\uFEFF考核期间,2026-10-01 00:00,2026-11-01 00:00,统计截止,'));
   t.true(csv.endsWith('\r\n'));
   const lines = csv.slice(1).split('\r\n');
   const header = lines[1]!.split(',');

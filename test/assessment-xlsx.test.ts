@@ -87,10 +87,10 @@ test('the CSV table cell by cell: numbers as numbers with their format, text as 
   t.deepEqual(sheet, [
     [
       { text: '考核期间' },
-      { text: '2026-10-01T00:00:00+08:00' },
-      { text: '2026-11-01T00:00:00+08:00' },
+      { text: '2026-10-01 00:00' },
+      { text: '2026-11-01 00:00' },
       { text: '统计截止' },
-      { text: '2026-11-01T00:00:00+08:00' },
+      { text: '2026-11-01 00:00' },
       null,
       null,
       null,

@@ -95,7 +95,10 @@ export const storeAssessmentJob = defineHandler(async (job, deps: WorkerDeps) =>
   const result = scopedResult(unpackResult(report.result), scope);
   await prisma.assessmentReport.update({
     where: { id: report.id },
-    data: { html: renderAssessmentHtml(result), csv: renderAssessmentCsv(result) },
+    data: {
+      html: renderAssessmentHtml(result, deps.config.CALENDAR_TIMEZONE),
+      csv: renderAssessmentCsv(result, deps.config.CALENDAR_TIMEZONE),
+    },
   });
   return { reportId: report.id, reportUrl: `${deps.config.HUB_PUBLIC_URL}/assessment/reports/${report.id}` };
 });

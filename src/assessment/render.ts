@@ -12,6 +12,27 @@ import {
   type Figure,
 } from './compute.ts';
 
+/**
+ * An instant of the report (period bounds, 统计截止) as the city reads it: `2026-10-01 00:00` in the
+ * city's time zone (CALENDAR_TIMEZONE; Rugao's Asia/Shanghai by default), not UTC.
+ */
+export function cityTime(iso: string, timeZone = 'Asia/Shanghai'): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
 export const TYPE_LABELS: Record<EntityType, string> = {
   city: '全市',
   department: '专业部门',
@@ -68,7 +89,7 @@ export function tableHeader(keys: readonly string[]): string[] {
 }
 
 /** CSV of every entity, one row each, under tableHeader. */
-export function renderAssessmentCsv(result: AssessmentResult): string {
+export function renderAssessmentCsv(result: AssessmentResult, timeZone?: string): string {
   const entities = entitiesOf(result);
   const keys = keysOf(entities);
   const header = tableHeader(keys);
@@ -81,7 +102,8 @@ export function renderAssessmentCsv(result: AssessmentResult): string {
     e.score === null ? '' : e.score.toFixed(2),
     e.grade ?? '',
   ]);
-  const period = `考核期间,${result.period.from},${result.period.to},统计截止,${result.period.asOf}`;
+  const at = (iso: string) => cityTime(iso, timeZone);
+  const period = `考核期间,${at(result.period.from)},${at(result.period.to)},统计截止,${at(result.period.asOf)}`;
   return '\uFEFF' + [period, ...[header, ...rows].map((r) => r.map(csvCell).join(','))].join('\r\n') + '\r\n';
 }
 
@@ -89,7 +111,7 @@ const html = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** An HTML fragment: a heading with the period and one table per kind of entity. */
-export function renderAssessmentHtml(result: AssessmentResult): string {
+export function renderAssessmentHtml(result: AssessmentResult, timeZone?: string): string {
   const groups: EntityResult[][] = [
     [result.city],
     result.departments,
@@ -122,6 +144,8 @@ export function renderAssessmentHtml(result: AssessmentResult): string {
       `<tbody>\n${body.join('\n')}\n</tbody>\n</table>`
     );
   });
-  const { from, to, asOf } = result.period;
+  const from = cityTime(result.period.from, timeZone);
+  const to = cityTime(result.period.to, timeZone);
+  const asOf = cityTime(result.period.asOf, timeZone);
   return `<h1>考核评价 ${html(from)} – ${html(to)}</h1>\n<p>统计截止 ${html(asOf)}</p>\n${tables.join('\n')}\n`;
 }

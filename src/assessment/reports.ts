@@ -178,8 +178,8 @@ export async function computeReport(
   const assessment = createAssessment({ db: deps.db, calendar: deps.calendar, timezone: deps.timezone });
   const result = await assessment.compute({ from, to: until, asOf: until });
   const shown = scopedResult(result, options.scope);
-  const html = options.render ? renderAssessmentHtml(shown) : '';
-  const csv = options.render ? renderAssessmentCsv(shown) : '';
+  const html = options.render ? renderAssessmentHtml(shown, deps.timezone) : '';
+  const csv = options.render ? renderAssessmentCsv(shown, deps.timezone) : '';
   const json = JSON.parse(JSON.stringify(packResult(result))) as Prisma.InputJsonValue;
   const { periodKey } = period;
   const scope = options.scope;

@@ -360,7 +360,7 @@ export function assessmentRoutes({
         const shown = scopedResult(unpackResult(row.result), row.scope as ReportScope);
         ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
         ctx.attachment(`assessment-${row.periodKey}-${row.scope}.xlsx`);
-        return Buffer.from(renderAssessmentXlsx(shown));
+        return Buffer.from(renderAssessmentXlsx(shown, zone));
       },
     }),
     defineRoute({

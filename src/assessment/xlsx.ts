@@ -6,7 +6,7 @@
  */
 import { writeXlsx, type Cell } from '../export/xlsx.ts';
 import type { AssessmentResult, Figure } from './compute.ts';
-import { COUNT_FIGURES, entitiesOf, keysOf, tableHeader, TYPE_LABELS } from './render.ts';
+import { cityTime, COUNT_FIGURES, entitiesOf, keysOf, tableHeader, TYPE_LABELS } from './render.ts';
 
 function figureCell(key: string, figure: Figure | undefined): Cell {
   const value = figure?.value;
@@ -17,13 +17,19 @@ function figureCell(key: string, figure: Figure | undefined): Cell {
 }
 
 /** The .xlsx bytes of a (scoped) result: one sheet 考核结果. */
-export function renderAssessmentXlsx(result: AssessmentResult): Uint8Array {
+export function renderAssessmentXlsx(result: AssessmentResult, timeZone?: string): Uint8Array {
   const entities = entitiesOf(result);
   const keys = keysOf(entities);
   const bold = (text: string) => ({ text, bold: true as const });
   const header = tableHeader(keys);
   const rows: Cell[][] = [
-    ['考核期间', result.period.from, result.period.to, '统计截止', result.period.asOf],
+    [
+      '考核期间',
+      cityTime(result.period.from, timeZone),
+      cityTime(result.period.to, timeZone),
+      '统计截止',
+      cityTime(result.period.asOf, timeZone),
+    ],
     header.map(bold),
     ...entities.map((e): Cell[] => [
       TYPE_LABELS[e.type],

@@ -504,4 +504,6 @@ export const en: Record<keyof typeof zh, string> = {
   'sup.note': 'Note',
   'sup.submit': 'Submit',
   'sup.done': 'Submitted.',
+  'user.inUse': 'Active',
+  'assess.noCases': 'No cases this period: not graded',
 };

@@ -502,4 +502,6 @@ export const zh = {
   'sup.note': '说明',
   'sup.submit': '提交',
   'sup.done': '已提交。',
+  'user.inUse': '在用',
+  'assess.noCases': '本期无案卷，不评分',
 };

@@ -113,6 +113,11 @@ export const mount: MountPage = (el) => {
     }
   }
 
+  /** A unit with no case in the period has nothing to grade: its composite would read 100 A by the formula. */
+  const noCases = (e: Entity) =>
+    Object.values(e.figures).length > 0 &&
+    Object.values(e.figures).every((f) => f.numerator === 0 && !f.denominator);
+
   function table(entities: Entity[]) {
     const keys = [...new Set(entities.flatMap((e) => Object.keys(e.figures)))];
     return html`<table data-testid="assessment-table">
@@ -147,8 +152,13 @@ export const mount: MountPage = (el) => {
                   }
                 </td>`;
               })}
-              <td class="num">${e.score === null ? '—' : e.score.toFixed(1)}</td>
-              <td><strong>${e.grade ?? '—'}</strong></td>
+              ${
+                noCases(e)
+                  ? html`<td class="num" title=${t('assess.noCases')}>—</td>
+                      <td title=${t('assess.noCases')}>—</td>`
+                  : html`<td class="num">${e.score === null ? '—' : e.score.toFixed(1)}</td>
+                      <td><strong>${e.grade ?? '—'}</strong></td>`
+              }
             </tr>`,
         )}
       </tbody>
@@ -220,23 +230,29 @@ export const mount: MountPage = (el) => {
                       </button>`,
                   )}
                 </div>
-                <div role="tabpanel">${table(report.result[tab] ?? [])}</div>`
-            : nothing
-        }
-        ${
-          drill
-            ? html`<section aria-labelledby="drill-h" data-testid="drill">
-                <h2 id="drill-h" tabindex="-1">
-                  ${t('assess.casesBehind')}: ${drill.entity.name} · ${drill.label} (${drill.count})
-                </h2>
-                <ul>
-                  ${drill.cases.map((c) => html`<li><a href="#/cases/${c.id}">${c.caseNo}</a> · ${label('status', c.status)} · ${formatTime(c.reportedAt)}</li>`)}
-                </ul>
-              </section>`
-            : nothing
+                <div class=${drill ? 'assess-split' : ''}>
+                  <div role="tabpanel" class="assess-table">${table(report.result[tab] ?? [])}</div>
+                  ${drillSection()}
+                </div>`
+            : drillSection()
         }`,
       el,
     );
+  }
+
+  function drillSection() {
+    return html`${
+      drill
+        ? html`<section aria-labelledby="drill-h" data-testid="drill">
+            <h2 id="drill-h" tabindex="-1">
+              ${t('assess.casesBehind')}: ${drill.entity.name} · ${drill.label} (${drill.count})
+            </h2>
+            <ul>
+              ${drill.cases.map((c) => html`<li><a href="#/cases/${c.id}">${c.caseNo}</a> · ${label('status', c.status)} · ${formatTime(c.reportedAt)}</li>`)}
+            </ul>
+          </section>`
+        : nothing
+    }`;
   }
 
   draw();

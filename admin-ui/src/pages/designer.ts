@@ -383,7 +383,7 @@ export const mount: MountPage = (el) => {
                             ${i === 0 ? html`<span class="badge">${t('designer.current')}</span>` : nothing}
                           </td>
                           <td>
-                            ${t('designer.deployedAt', { at: formatTime(v.deployedAt) })}${v.deployedBy ? ` · ${v.deployedBy}` : ''}
+                            ${t('designer.deployedAt', { at: formatTime(v.deployedAt) })}${v.deployedBy ? ` · ${v.deployedBy.displayName}` : ''}
                           </td>
                           <td>
                             ${

@@ -208,6 +208,7 @@ export const mount: MountPage = (el, { user }) => {
                     <td>
                       <button
                         type="button"
+                        class="nowrap"
                         @click=${() => act(`/api/engine/incidents/${i.incidentKey}/retry`, t('common.done'), { retries: 1 })}
                       >
                         ${t('ops.retry')}

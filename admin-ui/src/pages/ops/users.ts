@@ -159,7 +159,7 @@ export const mount: MountSection = (el, { canEdit }) => {
       ${form()}
       ${listTable(
         'users',
-        [t('user.displayName'), t('user.username'), t('user.roles'), t('edit.state')],
+        [t('user.displayName'), t('user.username'), t('user.roles'), t('user.department'), t('edit.state')],
         canEdit,
         users.map(
           (u) =>
@@ -167,7 +167,8 @@ export const mount: MountSection = (el, { canEdit }) => {
               <th scope="row">${u.displayName}</th>
               <td>${u.username}</td>
               <td>${u.roles.map((r) => label('role', r)).join('、')}</td>
-              <td>${u.active ? '' : t('edit.inactive')}</td>
+              <td>${departments.find((d) => d.id === u.departmentId)?.name ?? '—'}</td>
+              <td>${u.active ? t('user.inUse') : t('edit.inactive')}</td>
               ${editCell(canEdit, u.displayName, () => open(u))}
             </tr>`,
         ),
