@@ -160,10 +160,11 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
         // deployment completes when the cluster answers. The embedded engine is up, so wait for it.
         if (engine) await deployment;
         else deployment.catch((err: unknown) => log.error({ err }, 'deploying the procedures failed'));
+        const mailer = createMailer(config, logger);
         workers = createWorkers({
           zeebe: client,
           db,
-          mailer: createMailer(config, logger),
+          mailer,
           logger,
           config,
           now,
@@ -203,6 +204,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           casePublisher,
           now,
           extraRoutes: adapters.routes(),
+          mailer,
           readinessChecks: [engineCheck, ...readinessChecks],
         });
         // Files of reports that failed after their upload (no Attachment row) are removed once they are

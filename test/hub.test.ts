@@ -121,6 +121,7 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
       ['assessment', 1, 'assessment.bpmn'],
       ['case-disposal', 1, 'case-disposal.bpmn'],
       ['case-escalation', 1, 'case-escalation.bpmn'],
+      ['enforcement', 1, 'enforcement.bpmn'],
     ],
   );
   t.true(versions.every((v) => /^22517998136\d+$/.test(v.engineKey ?? '')));
@@ -141,7 +142,7 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
     200,
   );
   // Unchanged procedures are not deployed again on restart.
-  t.is(await again.db.prisma.processVersion.count(), 3);
+  t.is(await again.db.prisma.processVersion.count(), 4);
 });
 
 test('npm start path: a bad HUB_PORT prints the variable and exits 1 without a stack trace', async (t) => {

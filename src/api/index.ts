@@ -22,6 +22,8 @@ import { escalationRoutes } from '../escalations/index.ts';
 import { enforcementRoutes } from '../enforcement/routes.ts';
 import { fieldRoutes } from '../field/routes.ts';
 import { caseMessageRoutes } from '../cases/messages.ts';
+import { leaderRoutes } from '../leader/routes.ts';
+import type { Mailer } from '../../workers/mailer.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { operationsRoutes, type EngineQuery } from '../operations/index.ts';
 import { procedureRoutes } from '../procedures/index.ts';
@@ -61,6 +63,8 @@ export interface ApiDeps {
    * role matrix like the others.
    */
   extraRoutes?: readonly Route[];
+  /** Mails people (领导批示 to the unit); without it nothing is mailed. */
+  mailer?: Mailer;
 }
 
 export interface Api {
@@ -96,6 +100,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...enforcementRoutes(deps),
     ...caseMessageRoutes(deps),
     ...fieldRoutes(deps),
+    ...leaderRoutes(deps),
     ...(deps.extraRoutes ?? []),
     ...procedureRoutes(deps),
     ...operationsRoutes(deps),

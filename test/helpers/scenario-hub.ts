@@ -52,6 +52,7 @@ export const MAIL = {
 export interface Caller {
   get(path: string): Promise<Reply>;
   post(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  put(path: string, body?: unknown): Promise<Reply>;
 }
 
 export interface ScenarioHub {
@@ -159,6 +160,7 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
     get: (path) => call(url, 'GET', path, { token: tokens[person] }),
     post: (path, body = {}, headers = {}) =>
       call(url, 'POST', path, { token: tokens[person], body, headers }),
+    put: (path, body = {}) => call(url, 'PUT', path, { token: tokens[person], body }),
   });
   // A case from an adapter is visible once its inbox transaction commits; its procedure starts after.
   const instanceOf = (caseId: string) =>
