@@ -20,7 +20,9 @@ import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import { createAssessment, FIGURE_LABELS } from '../assessment/index.ts';
 import type { Principal, Role } from '../auth/roles.ts';
-import { STATUS_LABELS, applyEvent, CASE_STATUSES, FINAL_STATUSES } from '../cases/lifecycle.ts';
+import { randomUUID } from 'node:crypto';
+import { STATUS_LABELS, CASE_STATUSES, FINAL_STATUSES } from '../cases/lifecycle.ts';
+import { inCaseTransaction, readCase, recordEvent } from '../cases/state/index.ts';
 import type { Config } from '../config.ts';
 import type { Db, Instruction, Prisma } from '../db/index.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
@@ -365,38 +367,31 @@ export function leaderRoutes(deps: LeaderRouteDeps): Route[] {
       },
       handler: async ({ params, body, principal, ctx }) => {
         const at = now();
-        const { instruction, caseNo } = await prisma.$transaction(async (tx) => {
-          const row = await tx.case.findUnique({ where: { id: params.id } });
-          if (!row) throw notFound(`case ${params.id}`);
-          applyEvent(row.status, 'instruction');
-          const event = await tx.caseEvent.create({
-            data: {
-              caseId: row.id,
-              type: 'instruction',
-              at,
-              actorUserId: principal.userId,
-              actorName: principal.displayName,
-              fromStatus: row.status,
-              toStatus: row.status,
-              departmentId: row.departmentId,
-              note: body.text,
-              data: { departmentId: row.departmentId },
-            },
+        // The Instruction row and its timeline event in one transaction (the event names the row).
+        const { instruction, caseNo } = await inCaseTransaction(prisma, async (tx) => {
+          const row = await readCase(tx, params.id);
+          const instructionId = randomUUID();
+          const recorded = await recordEvent(tx, {
+            caseId: row.id,
+            row,
+            type: 'instruction',
+            at,
+            actor: { userId: principal.userId, name: principal.displayName },
+            departmentId: row.departmentId,
+            note: body.text,
+            data: { instructionId, departmentId: row.departmentId },
           });
           const instruction = await tx.instruction.create({
             data: {
+              id: instructionId,
               caseId: row.id,
               text: body.text,
               authorUserId: principal.userId,
               authorName: principal.displayName,
               departmentId: row.departmentId,
               createdAt: at,
-              eventId: event.id,
+              eventId: recorded!.event.id,
             },
-          });
-          await tx.caseEvent.update({
-            where: { id: event.id },
-            data: { data: { departmentId: row.departmentId, instructionId: instruction.id } },
           });
           return { instruction, caseNo: row.caseNo };
         });
@@ -453,7 +448,7 @@ export function leaderRoutes(deps: LeaderRouteDeps): Route[] {
       responses: { 200: { description: 'The 批示 with its acknowledgement', schema: instructionSchema } },
       handler: async ({ params, body, principal }) => {
         const at = now();
-        const done = await prisma.$transaction(async (tx) => {
+        const done = await inCaseTransaction(prisma, async (tx) => {
           const row = await tx.instruction.findUnique({ where: { id: params.id } });
           const scope = addressedTo(principal);
           const mine =
@@ -473,20 +468,14 @@ export function leaderRoutes(deps: LeaderRouteDeps): Route[] {
             },
           });
           if (claimed.count !== 1) throw conflict(`the 批示 was already acknowledged`);
-          const c = await tx.case.findUniqueOrThrow({ where: { id: row.caseId } });
-          await tx.caseEvent.create({
-            data: {
-              caseId: c.id,
-              type: 'instruction_acknowledged',
-              at,
-              actorUserId: principal.userId,
-              actorName: principal.displayName,
-              fromStatus: c.status,
-              toStatus: c.status,
-              departmentId: row.departmentId,
-              note: body.note ?? null,
-              data: { instructionId: row.id },
-            },
+          await recordEvent(tx, {
+            caseId: row.caseId,
+            type: 'instruction_acknowledged',
+            at,
+            actor: { userId: principal.userId, name: principal.displayName },
+            departmentId: row.departmentId,
+            note: body.note ?? null,
+            data: { instructionId: row.id },
           });
           return tx.instruction.findUniqueOrThrow({ where: { id: row.id } });
         });
