@@ -395,6 +395,66 @@ test.serial('weeks and days: the period around a date; a period not over is coun
 });
 
 test.serial(
+  'a department sees only its own scores and cases; a street sub-centre also its units, street and grids',
+  async (t) => {
+    const { prisma } = hub.db;
+    const handler = async (username: string, departmentId: string) => {
+      const id = await createUser(hub.db, { username, roles: ['department_handler'] });
+      await prisma.user.update({ where: { id }, data: { departmentId } });
+      return (await hub.auth.issueSession(id)).token;
+    };
+    const d01 = await handler('h-d01', 'D01');
+    const report = await get(d01, `/api/assessment/reports/${octoberId}`);
+    t.is(report.status, 200);
+    t.deepEqual(
+      report.body.result.departments.map((d: { id: string }) => d.id),
+      ['D01'],
+    );
+    for (const list of ['streets', 'grids', 'supervisors', 'acceptors', 'shiftLeaders', 'dispatchers']) {
+      t.deepEqual(report.body.result[list], [], list);
+    }
+    const full = await get(leader, `/api/assessment/reports/${octoberId}`);
+    t.deepEqual(
+      report.body.result.departments[0],
+      full.body.result.departments.find((d: { id: string }) => d.id === 'D01'),
+    );
+    const drill = (token: string, query: string) =>
+      get(token, `/api/assessment/reports/${octoberId}/cases?figure=registered&${query}`);
+    t.is((await drill(d01, 'entityType=department&entityId=D01')).status, 200);
+    t.is((await drill(d01, 'entityType=department&entityId=D02')).status, 403);
+    t.is((await drill(d01, 'entityType=city')).status, 403);
+    const csv = (await get(d01, `/api/assessment/reports/${octoberId}/csv`)).body as string;
+    const lines = csv.split('\r\n').filter((l) => /^(专业部门|区域|网格|监督员)/.test(l));
+    t.deepEqual(
+      lines.map((l) => l.split(',')[1]),
+      ['D01'],
+    );
+
+    // A sub-centre named after its street, with D02 as its second-level unit.
+    await prisma.department.create({
+      data: { id: 'SC-A', code: 'SC-A', name: 'A街道', kind: 'street_center' },
+    });
+    await prisma.department.update({ where: { id: 'D02' }, data: { parentId: 'SC-A' } });
+    t.teardown(async () => {
+      await prisma.department.update({ where: { id: 'D02' }, data: { parentId: null } });
+    });
+    const centre = await get(await handler('h-sca', 'SC-A'), `/api/assessment/reports/${octoberId}`);
+    t.deepEqual(
+      centre.body.result.departments.map((d: { id: string }) => d.id),
+      ['D02'], // SC-A itself held no case in October: it is not in the report
+    );
+    t.deepEqual(
+      centre.body.result.streets.map((d: { id: string }) => d.id),
+      ['A街道'],
+    );
+    t.deepEqual(
+      centre.body.result.grids.map((d: { id: string }) => d.id),
+      GRIDS.filter((g) => g.street === 'A街道').map((g) => g.code),
+    );
+  },
+);
+
+test.serial(
   'rules: read, refuse weights that do not sum to 1 (nothing stored), a change applies to the next run',
   async (t) => {
     const rules = await get(leader, '/api/assessment/rules');

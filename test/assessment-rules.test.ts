@@ -89,20 +89,21 @@ test('grade boundaries: A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, E below', (t) =>
   );
 });
 
-test('default 专业部门 composite: 立案数 bands, and an idle department scores full marks', (t) => {
+test('default 专业部门 composite: 立案数 bands; an idle department gets no score and no grade', (t) => {
   const result = computeAssessment(
     input({ A: 50, B: 51, C: 201, IDLE: 0 }),
     DEFAULT_ASSESSMENT_RULES,
     calendar,
   );
-  // nothing disposed or closed: 结案率 0 and 按期处置率 0, 返工率 0 → 30; plus 10% of the band score
+  // nothing disposed or closed: 结案率 0 and 按期处置率 0, 返工率 0 → 30; plus 10% of the band score.
+  // A department with no case in the period is not assessed: "100.0 A" for nothing would read as praise.
   t.deepEqual(
     result.departments.map((d) => [d.id, d.score, d.grade]),
     [
       ['A', 40, 'D'],
       ['B', 39, 'E'],
       ['C', 36, 'E'],
-      ['IDLE', 100, 'A'],
+      ['IDLE', null, null],
     ],
   );
 });
@@ -198,10 +199,11 @@ test('CSV: UTF-8 BOM, Chinese headers, CRLF, formatted figures, quoted names', (
   t.deepEqual(header.slice(0, 5), ['类型', '编号', '名称', '立案数', '应结案数']);
   t.deepEqual(header.slice(-3), ['扣分', '综合指标值', '等级']);
   const row = lines.find((l) => l.startsWith('专业部门'))!;
-  // 立案 2, 应结案 2, 挂账 0, six rates 0%, 超期 0, no handling time, 准确派遣 100%, 漏报 0%, 监督举报 100%
+  // 立案 2, 应结案 2, 挂账 0, six rates 0%, 超期 0, no handling time, 准确派遣 100%, 漏报 0%, 监督举报 100%,
+  // no 回访 (满意率 empty)
   t.is(
     row,
-    '专业部门,L,"执法局, 一大队",2,2,0,0.00%,0.00%,0.00%,0.00%,0.00%,0.00%,0,,100.00%,0.00%,100.00%,,40.00,D',
+    '专业部门,L,"执法局, 一大队",2,2,0,0.00%,0.00%,0.00%,0.00%,0.00%,0.00%,0,,100.00%,0.00%,100.00%,,,40.00,D',
   );
   t.true(lines.find((l) => l.startsWith('全市'))!.startsWith('全市,city,全市,2,2,0,0.00%'));
 });

@@ -105,7 +105,28 @@ export interface AssessmentInput {
   departments: { id: string; name: string }[];
   grids: { code: string; street: string; areaClass: number; supervisorUserId: string | null }[];
   users: { id: string; displayName: string }[];
+  /** CategoryLimit rows: the limits of the desk steps the procedure sets no deadline for */
+  limits?: StepLimit[];
 }
+
+/** One CategoryLimit row, its category as `<kind>:<code>`. */
+export interface StepLimit {
+  category: string;
+  urgency: string;
+  step: string;
+  limitMinutes: number;
+  timeMode: 'working' | 'natural';
+}
+
+/**
+ * The desk steps whose clock the procedure does not keep (no deadline_set): each starts at the latest of
+ * these events before the act, and runs for the case's CategoryLimit of that step.
+ */
+const DESK_STEP_STARTS: Record<string, ReadonlySet<string>> = {
+  accept: new Set(['reported']), // 受理 and 派发核实
+  register: new Set(['reported', 'accepted', 'verified']), // 立案, once the report is confirmed
+  dispatch: new Set(['registered', 'returned', 'reopened']), // 派遣, again after a 回退 or a reopen
+};
 
 /** Labels of the figures, for reports (中文). */
 export const FIGURE_LABELS: Record<string, string> = {
@@ -123,6 +144,7 @@ export const FIGURE_LABELS: Record<string, string> = {
   accurateDispatchRate: '准确派遣率',
   missedReportRate: '漏报率',
   supervisorReportRate: '监督举报率',
+  satisfactionRate: '满意率',
   reports: '上报数',
   validReportRate: '有效上报率',
   onTimeVerifyRate: '按时核实率',
@@ -228,6 +250,25 @@ export function computeAssessment(
     (s.current?.disposedAt != null &&
       (s.current.deadline === null || s.current.disposedAt <= s.current.deadline));
 
+  /**
+   * The caller's verdict at the last 回访 by asOf (a citizen's rating is recorded as a callback too):
+   * satisfied or basic → true, unsatisfied → false; unreachable or no 回访 → null (not in 满意率).
+   */
+  const verdicts = new Map<CaseStory, boolean | null>();
+  const satisfied = (s: CaseStory): boolean | null => {
+    let v = verdicts.get(s);
+    if (v !== undefined) return v;
+    v = null;
+    for (const e of s.events) {
+      if (e.type !== 'callback') continue;
+      const answer = (e.data as { satisfaction?: string } | null)?.satisfaction;
+      if (answer === 'satisfied' || answer === 'basic') v = true;
+      else if (answer === 'unsatisfied') v = false;
+    }
+    verdicts.set(s, v);
+    return v;
+  };
+
   /** Case figures of a set of cases; `dept` restricts rounds (返工, 延期, 超期, 时长) to that department. */
   const caseFigures = (cases: CaseStory[], dept?: string): Record<string, Figure> => {
     const ids = (list: CaseStory[]) => list.map((s) => s.case.id);
@@ -239,6 +280,7 @@ export function computeAssessment(
     const timed = done.filter((s) => s.selfHandledAt === null);
     const minutes = timed.map((s) => handledMinutes(s, dept));
     const dispatched = cases.filter((s) => s.firstDispatch !== null);
+    const rated = cases.filter((s) => satisfied(s) !== null);
     const all = ids(cases);
     const den = ids(should);
     const timedIds = ids(timed);
@@ -262,6 +304,7 @@ export function computeAssessment(
       },
       accurateDispatchRate: rate(ids(dispatched.filter((s) => !s.misdispatched)), ids(dispatched)),
       missedReportRate: rate(ids(cases.filter((s) => publicSources.has(s.case.source))), all),
+      satisfactionRate: rate(ids(rated.filter((s) => satisfied(s) === true)), ids(rated)),
       supervisorReportRate: rate(ids(cases.filter((s) => s.case.source === 'supervisor')), all),
     };
     if (dept === undefined) {
@@ -270,6 +313,8 @@ export function computeAssessment(
     return figures;
   };
 
+  const assessed = (figures: Record<string, Figure>) =>
+    Object.values(figures).some((f) => f.numeratorIds.length > 0 || (f.denominatorIds?.length ?? 0) > 0);
   const gradeOf = (score: number) =>
     (rules.grades.find((g) => score >= g.min) ?? rules.grades[rules.grades.length - 1]!).grade;
   const bandScore = (bands: Band[], n: number) =>
@@ -308,7 +353,11 @@ export function computeAssessment(
     id,
     name,
     figures,
-    ...(kind ? scoreOf(kind, figures, areaClass, penalty) : { score: null, grade: null, penalty: 0 }),
+    // A unit or person with nothing to assess in the period (no case, no act) gets no score and no
+    // grade: "100.0 A" for doing nothing would read as praise.
+    ...(kind && assessed(figures)
+      ? scoreOf(kind, figures, areaClass, penalty)
+      : { score: null, grade: null, penalty: 0 }),
   });
 
   // --- departments ---------------------------------------------------------------------------------
@@ -377,6 +426,29 @@ export function computeAssessment(
   );
 
   // --- staff: acts in the period ----------------------------------------------------------------------
+  const limitOf = new Map((input.limits ?? []).map((l) => [`${l.category}|${l.urgency}|${l.step}`, l]));
+  /** The desk step's deadline from the category table, for the act at index i; null without a limit. */
+  const deskDeadline = (s: CaseStory, step: string, i: number): number | null => {
+    const starts = DESK_STEP_STARTS[step];
+    const { category, urgency } = s.case;
+    const limit = category && urgency ? limitOf.get(`${category}|${urgency}|${step}`) : undefined;
+    if (!starts || !limit) return null;
+    let start: number | null = null;
+    for (let j = 0; j < i; j++) if (starts.has(s.events[j]!.type)) start = s.events[j]!.at;
+    if (start === null) return null;
+    const amount = { minutes: limit.limitMinutes };
+    const due =
+      limit.timeMode === 'natural'
+        ? calendar.addNaturalTime(new Date(start), amount)
+        : calendar.addWorkingTime(new Date(start), amount);
+    return due.getTime();
+  };
+  const registrarOf = (s: CaseStory, i: number): string | null => {
+    let who: string | null = null;
+    for (let j = 0; j < i; j++) if (s.events[j]!.type === 'registered') who = s.events[j]!.actorUserId;
+    return who;
+  };
+
   type Acts = Map<string, Map<string, [string, boolean][]>>;
   const acts: Record<'supervisor' | 'acceptor' | 'shiftLeader' | 'dispatcher', Acts> = {
     supervisor: new Map(),
@@ -399,10 +471,12 @@ export function computeAssessment(
       if (e.type === 'reported' && s.case.source === 'supervisor' && s.case.reporterUserId) {
         record('supervisor', s.case.reporterUserId, 'validReportRate', id, s.registeredAt !== null);
       }
-      const user = e.actorUserId;
+      // 结案 is the procedure's own step after a passed 核查: it is charged to the shift leader who
+      // registered (立案) the case, the one answering for it until it closes.
+      const user = e.actorUserId ?? (e.type === 'closed' ? registrarOf(s, i) : null);
       if (!user) return;
       const onTime = (step: string) => {
-        const due = deadlineAt(s, step, at);
+        const due = deadlineAt(s, step, at) ?? deskDeadline(s, step, i);
         return due === null || at <= due;
       };
       const wasVerifying = s.statusBefore[i] === 'verifying';

@@ -66,7 +66,16 @@ export async function loadAssessmentInput(
     : `(SELECT json_group_array(${eventJson} ORDER BY e."at", e."id") FROM "CaseEvent" e WHERE e."caseId" = c."id" AND e."at" < ${asOf})`;
   // The whole case travels as one JSON text: Prisma converts every cell of a raw result on its own,
   // and one string per case is far cheaper than a dozen typed cells.
-  const fields = ['c."id"', 'c."source"', 'c."gridCode"', 'c."reporterUserId"', ...deadlineCols];
+  const fields = [
+    'c."id"',
+    'c."source"',
+    'c."gridCode"',
+    'c."reporterUserId"',
+    'c."categoryKind"',
+    'c."categoryCode"',
+    'c."urgency"',
+    ...deadlineCols,
+  ];
   const caseJson = pgsql
     ? `json_build_array(${fields.join(', ')}, ${timeline})::text`
     : `json_array(${fields.join(', ')}, json(${timeline}))`;
@@ -81,14 +90,22 @@ export async function loadAssessmentInput(
   type EventTuple = [number, string, string | null, string | null, unknown];
   for (const { row } of rows) {
     const cells = JSON.parse(row) as unknown[];
-    const [id, source, gridCode, reporterUserId] = cells as [string, string, string | null, string | null];
+    const [id, source, gridCode, reporterUserId, kind, code, urgency] = cells as [
+      string,
+      string,
+      string | null,
+      string | null,
+      string,
+      string,
+      string,
+    ];
     const deadlines: Record<string, Date | null> = {};
     DEADLINE_STEPS.forEach((step, i) => {
-      const v = cells[4 + i];
+      const v = cells[7 + i];
       deadlines[step] = v === null ? null : new Date(Number(v));
     });
-    cases.push({ id, source, gridCode, reporterUserId, deadlines });
-    for (const [at, type, actorUserId, departmentId, data] of (cells[4 + DEADLINE_STEPS.length] ??
+    cases.push({ id, source, gridCode, reporterUserId, deadlines, category: `${kind}:${code}`, urgency });
+    for (const [at, type, actorUserId, departmentId, data] of (cells[7 + DEADLINE_STEPS.length] ??
       []) as EventTuple[]) {
       events.push({
         caseId: id,
@@ -100,13 +117,27 @@ export async function loadAssessmentInput(
       });
     }
   }
-  const [departments, grids, users] = await Promise.all([
+  const [departments, grids, users, limitRows] = await Promise.all([
     prisma.department.findMany({ select: { id: true, name: true }, orderBy: { id: 'asc' } }),
     prisma.gridCell.findMany({
       select: { code: true, street: true, areaClass: true, supervisorUserId: true },
       orderBy: { code: 'asc' },
     }),
     prisma.user.findMany({ select: { id: true, displayName: true }, orderBy: { id: 'asc' } }),
+    prisma.categoryLimit.findMany({
+      where: { step: { in: ['accept', 'register', 'dispatch'] } },
+      select: {
+        category: { select: { kind: true, code: true } },
+        urgency: true,
+        step: true,
+        limitMinutes: true,
+        timeMode: true,
+      },
+    }),
   ]);
-  return { period, cases, events, departments, grids, users };
+  const limits = limitRows.map(({ category, ...l }) => ({
+    ...l,
+    category: `${category.kind}:${category.code}`,
+  }));
+  return { period, cases, events, departments, grids, users, limits };
 }

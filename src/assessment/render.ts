@@ -134,7 +134,13 @@ export function renderAssessmentHtml(result: AssessmentResult, timeZone?: string
       const cells = [
         e.name,
         ...keys.map((k) => formatFigure(k, e.figures[k])),
-        ...(scored ? [e.penalty ? e.penalty.toFixed(2) : '', e.score!.toFixed(2), e.grade ?? ''] : []),
+        ...(scored
+          ? [
+              e.penalty ? e.penalty.toFixed(2) : '',
+              e.score === null ? '—' : e.score.toFixed(2),
+              e.grade ?? '—',
+            ]
+          : []),
       ];
       return `<tr>${cells.map((c) => `<td>${html(c)}</td>`).join('')}</tr>`;
     });

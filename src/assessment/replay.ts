@@ -20,6 +20,9 @@ export interface AssessmentCase {
   reporterUserId: string | null;
   /** the case row's current deadlines, used when the timeline has no deadline_set for a step */
   deadlines: Partial<Record<string, Date | null>>;
+  /** `<kind>:<code>` and urgency: the desk steps' limits (受理, 立案, 派遣) come from their CategoryLimit rows */
+  category?: string;
+  urgency?: string;
 }
 
 /** The CaseEvent columns the assessment reads. */

@@ -12,7 +12,8 @@ import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { HubError, notFound, validationError } from '../errors.ts';
+import type { Principal } from '../auth/index.ts';
+import { forbidden, HubError, notFound, validationError } from '../errors.ts';
 import { logChange } from '../admin/common.ts';
 import { FIGURE_LABELS, type AssessmentResult, type EntityResult, type Figure } from './compute.ts';
 import { createAssessment } from './index.ts';
@@ -25,11 +26,14 @@ import {
   unpackResult,
   type ReportScope,
 } from './reports.ts';
+import { renderAssessmentCsv, renderAssessmentHtml } from './render.ts';
 import { renderAssessmentXlsx } from './xlsx.ts';
 import { DEFAULT_ASSESSMENT_RULES, type AssessmentRules } from './rules.ts';
 
 /** Who reads reports and rules; who runs an assessment; who edits rules. */
-const READERS = ['administrator', 'leader', 'shift_leader'] as const;
+const FULL_READERS = ['administrator', 'leader', 'shift_leader'] as const;
+/** A department handler reads its own unit's figures (ownResult), nothing of other units. */
+const READERS = [...FULL_READERS, 'department_handler'] as const;
 const RUNNERS = ['administrator', 'leader'] as const;
 const EDITORS = ['administrator'] as const;
 
@@ -208,6 +212,54 @@ export function assessmentRoutes({
   const { prisma } = db;
   const zone = config.CALENDAR_TIMEZONE;
 
+  /**
+   * The part of a report a principal may read: all of it for the centre's roles; for a department
+   * handler only its own unit — a street sub-centre also its second-level units, its street and that
+   * street's grids — beside the city line (totals, no other unit's figures). Null when everything shows.
+   */
+  async function ownUnits(principal: Principal) {
+    if (principal.roles.some((r) => (FULL_READERS as readonly string[]).includes(r))) return null;
+    if (!principal.departmentId) throw forbidden('a department handler without a department sees no scores');
+    const unit = await prisma.department.findUniqueOrThrow({
+      where: { id: principal.departmentId },
+      select: { id: true, kind: true, name: true, children: { select: { id: true } } },
+    });
+    const centre = unit.kind === 'street_center';
+    return {
+      departments: new Set([unit.id, ...(centre ? unit.children.map((c) => c.id) : [])]),
+      street: centre ? unit.name : null,
+    };
+  }
+  const ownResult = (
+    result: AssessmentResult,
+    own: Awaited<ReturnType<typeof ownUnits>>,
+  ): AssessmentResult =>
+    own === null
+      ? result
+      : {
+          ...result,
+          departments: result.departments.filter((e) => own.departments.has(e.id)),
+          streets: result.streets.filter((e) => e.id === own.street),
+          grids: own.street === null ? [] : result.grids.filter((e) => gridStreet.get(e.id) === own.street),
+          supervisors: [],
+          acceptors: [],
+          shiftLeaders: [],
+          dispatchers: [],
+        };
+  const gridStreet = new Map<string, string>();
+  /** Grid code → street, for a sub-centre's grids (grid cells are few and change rarely). */
+  async function loadGridStreets() {
+    for (const g of await prisma.gridCell.findMany({ select: { code: true, street: true } })) {
+      gridStreet.set(g.code, g.street);
+    }
+  }
+  /** The principal's own units, with the grid streets loaded when a sub-centre needs them. */
+  async function ownOf(principal: Principal) {
+    const own = await ownUnits(principal);
+    if (own?.street) await loadGridStreets();
+    return own;
+  }
+
   async function load(id: string) {
     const row = await prisma.assessmentReport.findUnique({ where: { id } });
     if (!row) throw notFound(`assessment report ${id}`);
@@ -304,9 +356,9 @@ export function assessmentRoutes({
           schema: reportMetaSchema.extend({ result: resultSchema }),
         },
       },
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, principal }) => {
         const row = await load(params.id);
-        const r = unpackResult(row.result);
+        const r = ownResult(unpackResult(row.result), await ownOf(principal));
         const ids = query.ids === 'true';
         const list = (l: EntityResult[]) => l.map((e) => entityView(e, ids));
         return {
@@ -332,11 +384,15 @@ export function assessmentRoutes({
       access: READERS,
       params: z.object({ id: z.string().min(1) }),
       responses: { 200: { description: 'text/csv attachment', schema: z.string() } },
-      handler: async ({ params, ctx }) => {
+      handler: async ({ params, ctx, principal }) => {
         const row = await load(params.id);
+        const own = await ownOf(principal);
         ctx.type = 'text/csv; charset=utf-8';
         ctx.attachment(`assessment-${row.periodKey}-${row.scope}.csv`);
-        return row.csv;
+        if (own === null) return row.csv;
+        return renderAssessmentCsv(
+          ownResult(scopedResult(unpackResult(row.result), row.scope as ReportScope), own),
+        );
       },
     }),
     defineRoute({
@@ -355,9 +411,12 @@ export function assessmentRoutes({
           schema: z.unknown(),
         },
       },
-      handler: async ({ params, ctx }) => {
+      handler: async ({ params, ctx, principal }) => {
         const row = await load(params.id);
-        const shown = scopedResult(unpackResult(row.result), row.scope as ReportScope);
+        const shown = ownResult(
+          scopedResult(unpackResult(row.result), row.scope as ReportScope),
+          await ownOf(principal),
+        );
         ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
         ctx.attachment(`assessment-${row.periodKey}-${row.scope}.xlsx`);
         return Buffer.from(renderAssessmentXlsx(shown, zone));
@@ -371,10 +430,17 @@ export function assessmentRoutes({
       access: READERS,
       params: z.object({ id: z.string().min(1) }),
       responses: { 200: { description: 'text/html', schema: z.string() } },
-      handler: async ({ params, ctx }) => {
+      handler: async ({ params, ctx, principal }) => {
         const row = await load(params.id);
+        const own = await ownOf(principal);
+        const body =
+          own === null
+            ? row.html
+            : renderAssessmentHtml(
+                ownResult(scopedResult(unpackResult(row.result), row.scope as ReportScope), own),
+              );
         ctx.type = 'text/html; charset=utf-8';
-        return `<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>考核评价 ${row.periodKey}</title></head>\n<body>\n${row.html}</body></html>\n`;
+        return `<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>考核评价 ${row.periodKey}</title></head>\n<body>\n${body}</body></html>\n`;
       },
     }),
     defineRoute({
@@ -408,9 +474,15 @@ export function assessmentRoutes({
           }),
         },
       },
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, principal }) => {
         const row = await load(params.id);
-        const result = unpackResult(row.result);
+        const own = await ownOf(principal);
+        const result = ownResult(unpackResult(row.result), own);
+        // A department drills into its own figures only: the city's cases are every unit's.
+        const listed =
+          query.entityType !== 'city' &&
+          result[ENTITY_LISTS[query.entityType]!].some((e) => e.id === query.entityId);
+        if (own !== null && !listed) throw forbidden('a department sees only its own figures and cases');
         const entity = findEntity(result, query.entityType, query.entityId);
         const figure = entity.figures[query.figure];
         if (!figure) {
