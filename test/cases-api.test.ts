@@ -110,7 +110,7 @@ test('report → 201 with the case row, its reported event and process instance;
   t.is(detail.status, 200);
   t.is(detail.body.status, 'accepted');
   t.is(detail.body.gridCode, point.gridCode);
-  t.deepEqual(detail.body.reporter, { name: '张三', phone: '13800000000' });
+  t.deepEqual(detail.body.reporter, { name: '张三', phone: '13800000000', email: null });
   t.deepEqual(
     detail.body.timeline.map((e: { type: string; fromStatus: string | null; toStatus: string }) => [
       e.type,
@@ -286,7 +286,11 @@ test('list: filters and cursor pages are exact; a department handler sees only i
   t.deepEqual(await names('', 'department_handler'), ['F2', 'F1']);
   t.deepEqual(await names(`departmentId=${d07.id}`, 'department_handler'), []);
   t.deepEqual((await list('', 'department_handler')).items[0]!.reporter, null);
-  t.deepEqual((await list('', 'dispatcher')).items[0]!.reporter, { name: null, phone: '13900000000' });
+  t.deepEqual((await list('', 'dispatcher')).items[0]!.reporter, {
+    name: null,
+    phone: '13900000000',
+    email: null,
+  });
   const own = await call(url, 'GET', `/api/cases/${ids.F1}`, { token: tokens.department_handler });
   t.is(own.status, 200);
   t.is(own.body.reporter, null);

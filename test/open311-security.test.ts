@@ -127,3 +127,52 @@ test.serial('the one XML escaper drops what XML 1.0 cannot carry and escapes mar
     'ab\tc\nd\refgh😀&lt;i&gt;&amp;&quot;&apos;',
   );
 });
+
+test.serial('the reporter’s e-mail and phone reach only the roles with contact rights', async (t) => {
+  const filed = await post(`${V2}/requests.json`, {
+    api_key: apiKey,
+    service_code: '0102',
+    ...IN_GRID,
+    email: 'citizen@example.org',
+    phone: '13912345678',
+    first_name: '小明',
+    last_name: '王',
+  });
+  t.is(filed.status, 200);
+  const row = await hub.db.prisma.case.findFirstOrThrow({
+    where: { caseNo: filed.json()[0].service_request_id },
+    include: { events: true },
+  });
+  // Stored once, on the case; not in the timeline.
+  t.like(row, { reporterName: '王小明', reporterPhone: '13912345678', reporterEmail: 'citizen@example.org' });
+  t.false(JSON.stringify(row.events).includes('citizen@example.org'));
+  // An older row that still holds the e-mail in its event data (as main wrote it) is filtered too.
+  const reported = row.events.find((e) => e.type === 'reported')!;
+  await hub.db.prisma.caseEvent.update({
+    where: { id: reported.id },
+    data: { data: { ...(reported.data as object), email: 'old@example.org', nested: { phone: '1' } } },
+  });
+  for (const username of ['leader', 'field_supervisor']) {
+    const token = await sessionOf(username);
+    const detail = await call(hub.base, 'GET', `/api/cases/${row.id}`, { token });
+    t.is(detail.status, 200, username);
+    t.is(detail.body.reporter, null, username);
+    const text = JSON.stringify(detail.body);
+    for (const secret of ['example.org', '13912345678', '王小明'])
+      t.false(text.includes(secret), `${username} sees ${secret}`);
+    t.deepEqual(detail.body.timeline[0].data.nested, {});
+    const list = await call(hub.base, 'GET', `/api/cases?q=${encodeURIComponent(row.caseNo)}`, { token });
+    t.is(list.status, 200);
+    t.false(JSON.stringify(list.body).includes('example.org'));
+  }
+  const dispatcher = await call(hub.base, 'GET', `/api/cases/${row.id}`, {
+    token: await sessionOf('dispatcher'),
+  });
+  t.deepEqual(dispatcher.body.reporter, {
+    name: '王小明',
+    phone: '13912345678',
+    email: 'citizen@example.org',
+  });
+  // Even for a contact reader the timeline holds no contact: one place only.
+  t.false(JSON.stringify(dispatcher.body.timeline).includes('example.org'));
+});

@@ -450,12 +450,12 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
                   lng: lng ?? null,
                   reporterName: name,
                   reporterPhone: get('phone') ?? null,
+                  reporterEmail: get('email') ?? null,
                   reportData: {
                     channel: 'open311',
                     client: owner.username,
                     token,
                     media_url: mediaUrl ?? null,
-                    email: get('email') ?? null,
                   },
                 });
                 return { status: 'processed', caseId: created.id, note: created.caseNo };

@@ -35,6 +35,7 @@ import type { CaseMessage, CasePublisher } from './publish.ts';
 import { ENFORCEMENT_STAGE_LABELS, enforcementStage, type EnforcementStage } from '../enforcement/stage.ts';
 import { inCaseTransaction, readCase, recordCallback, recordEvent, type EventInput } from './state/index.ts';
 import { eventSchema } from './routes.ts';
+import { eventDataView } from './contact.ts';
 import type { AttachmentKind, AttachmentStore } from '../attachments/store.ts';
 import type { UploadedFile } from '../attachments/multipart.ts';
 
@@ -943,7 +944,7 @@ export function caseActionRoutes({
         toStatus: event.toStatus,
         departmentId: event.departmentId,
         note: event.note,
-        data: event.data ?? null,
+        data: eventDataView(event.data),
       },
       messageId,
       attachmentIds,

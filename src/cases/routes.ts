@@ -41,7 +41,8 @@ import {
 } from './state/index.ts';
 import { caseClocks, clockSchema } from './clock.ts';
 import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
-import { caseScope, hasAnyRole } from './scope.ts';
+import { eventDataView, reporterView } from './contact.ts';
+import { caseScope } from './scope.ts';
 import { queryTerms, searchCases } from './search.ts';
 
 const SOURCES = [
@@ -57,8 +58,6 @@ const SOURCES = [
 const URGENCIES = ['normal', 'urgent', 'critical'] as const;
 /** Roles that report cases. */
 const REPORTERS: Role[] = ['field_supervisor', 'acceptor', 'service'];
-/** Roles that see the reporter's contact. */
-const CONTACT_READERS: Role[] = ['acceptor', 'dispatcher', 'shift_leader', 'administrator'];
 const PAGE_MAX = 200;
 
 const reportSchema = z
@@ -133,7 +132,9 @@ const caseSchema = z.object({
   /** Why the case was voided (作废, 合并, 核实不属实), shown to whoever reported it. */
   voidReason: z.string().nullable(),
   /** Only for acceptors, dispatchers, shift leaders and administrators; null otherwise. */
-  reporter: z.object({ name: z.string().nullable(), phone: z.string().nullable() }).nullable(),
+  reporter: z
+    .object({ name: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable() })
+    .nullable(),
 });
 
 const reportedSchema = caseSchema.extend({ attachments: z.array(attachmentSchema) });
@@ -171,9 +172,7 @@ function toView(row: CaseRow, principal: Principal): z.infer<typeof caseSchema> 
     createdAt: row.createdAt.toISOString(),
     mergedInto: row.mergedIntoId ? { id: row.mergedIntoId, caseNo: mergedNo(row) } : null,
     voidReason: row.voidReason,
-    reporter: hasAnyRole(principal, CONTACT_READERS)
-      ? { name: row.reporterName, phone: row.reporterPhone }
-      : null,
+    reporter: reporterView(row, principal),
   };
 }
 
@@ -575,7 +574,7 @@ export function caseRoutes({
             toStatus: e.toStatus,
             departmentId: e.departmentId,
             note: e.note,
-            data: e.data ?? null,
+            data: eventDataView(e.data),
           })),
         };
       },

@@ -20,7 +20,7 @@ interface CaseDetail extends CaseView {
   lng: number | null;
   lat: number | null;
   processInstanceKey: string | null;
-  reporter: { name: string | null; phone: string | null } | null;
+  reporter: { name: string | null; phone: string | null; email?: string | null } | null;
   timeline: TimelineEntry[];
   mergedInto?: { id: string; caseNo: string | null } | null;
   voidReason?: string | null;
@@ -185,9 +185,10 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
                     ${formatTime(c.reportedAt)}
                   </p>
                   ${
-                    c.reporter?.name || c.reporter?.phone
+                    c.reporter?.name || c.reporter?.phone || c.reporter?.email
                       ? html`<p class="muted">
                           ${t('case.reporter')}: ${c.reporter.name ?? ''} ${c.reporter.phone ?? ''}
+                          ${c.reporter.email ?? ''}
                         </p>`
                       : nothing
                   }

@@ -79,7 +79,7 @@ interface CaseDetail {
   reportedAt: string;
   mergedInto: { id: string; caseNo: string | null } | null;
   voidReason: string | null;
-  reporter: { name: string | null; phone: string | null } | null;
+  reporter: { name: string | null; phone: string | null; email?: string | null } | null;
   timeline: TimelineEvent[];
 }
 interface Candidate {

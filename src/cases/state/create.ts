@@ -25,6 +25,7 @@ export interface NewCase {
   gridCode?: string | null;
   reporterName?: string | null;
   reporterPhone?: string | null;
+  reporterEmail?: string | null;
   /**
    * Stored as the `reported` event's data: what the channel knows of the report (the phone's own time
    * of the report, observedAt; the hotline's ticket; the Open311 client …).
@@ -99,6 +100,7 @@ export async function insertCase(
       gridCode: input.gridCode ?? null,
       reporterName: input.reporterName ?? null,
       reporterPhone: input.reporterPhone ?? null,
+      reporterEmail: input.reporterEmail ?? null,
       reporterUserId: reporter.userId,
       reportedAt: now,
       createdAt: now,
