@@ -357,6 +357,8 @@ export interface EngineClock {
   add(ms: number): void;
   /** Back to system time. */
   reset(): void;
+  /** Pinned instant (undefined when running) and offset from system time: to mirror it in another thread. */
+  state?(): { pinned: number | undefined; offset: number };
 }
 
 /** One row of the engine's event feed (what the hub may follow). */

@@ -216,6 +216,11 @@ export const configSchema = {
     .describe(
       'Embedded engine: times the process may die while applying the same due timer before, at the next start, it raises an incident instead of being applied again (no crash loop).',
     ),
+  ENGINE_THREAD: bool
+    .default(true)
+    .describe(
+      'Embedded engine: run it in a worker thread of its own, so costly procedures do not hold up the API (20 evaluations of a 50,000-element list: 0.55–1.8 s of API stall in-process, 64–71 ms in its thread; bench/engine-stall.ts). false: in the hub’s own thread.',
+    ),
   ENGINE_MAX_MESSAGE_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest gRPC message the gateway accepts (deployments included), in bytes.'),

@@ -27,6 +27,7 @@ import {
   standaloneOptionsFromConfig,
   type StandaloneEngine,
 } from '../engine/standalone.ts';
+import { startEngineThread } from '../engine/thread.ts';
 
 export interface HubDeps {
   config: Config;
@@ -151,7 +152,10 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
         await db.migrate();
         await seedIfEmpty(db);
         if (config.ENGINE_MODE === 'embedded') {
-          engine = await startStandaloneEngine(standaloneOptionsFromConfig(config, logger));
+          const options = standaloneOptionsFromConfig(config, logger);
+          engine = config.ENGINE_THREAD
+            ? await startEngineThread({ ...options, logLevel: config.LOG_LEVEL })
+            : await startStandaloneEngine(options);
         }
         const client = createZeebeClient(config, engine?.gatewayAddress);
         zeebe = client;

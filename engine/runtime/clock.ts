@@ -16,6 +16,7 @@ export function createClock(control: boolean, onChange: () => void): EngineClock
   };
   return {
     now: () => pinned ?? Date.now() + offset,
+    state: () => ({ pinned, offset }),
     pin(epochMs) {
       guard();
       pinned = epochMs;

@@ -39,6 +39,8 @@ export async function demoHubConfig(
     ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
     ZEEBE_ADDRESS: '127.0.0.1:0',
     ENGINE_MANAGEMENT_PORT: '0',
+    // In-process, so tests can read the engine's feed directly (hub.engine.engine).
+    ENGINE_THREAD: 'false',
     ...env,
   });
   return {
