@@ -384,6 +384,8 @@ export const en: Record<keyof typeof zh, string> = {
   'map.layer.grid': 'Grid cells',
   'map.layer.roads': 'Roads',
   'map.layer.communities': 'Communities',
+  'map.layer.estates': 'Housing estates',
+  'map.layer.pois': 'Points of interest',
   'map.layer.cases': 'Open cases',
   'map.layer.components': 'Components',
   'map.layer.heat': 'Case heat map',

@@ -382,6 +382,8 @@ export const zh = {
   'map.layer.grid': '单元网格',
   'map.layer.roads': '道路',
   'map.layer.communities': '社区',
+  'map.layer.estates': '小区',
+  'map.layer.pois': '兴趣点',
   'map.layer.cases': '在办案件',
   'map.layer.components': '部件',
   'map.layer.heat': '案件热力',

@@ -97,7 +97,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
     const container = el.querySelector<HTMLElement>('#case-map');
     if (!container) return;
     mapStarted = true;
-    createMap(container, { focus, layers: ['grid', 'cases'] })
+    createMap(container, { focus })
       .then((m) => {
         if (stopped) m.destroy();
         else map = m;

@@ -48,11 +48,22 @@ const LAYER_NAMES: Record<MapLayerId, MessageKey> = {
   grid: 'map.layer.grid',
   roads: 'map.layer.roads',
   communities: 'map.layer.communities',
+  estates: 'map.layer.estates',
+  pois: 'map.layer.pois',
   cases: 'map.layer.cases',
   components: 'map.layer.components',
   heat: 'map.layer.heat',
 };
-const ORDER: MapLayerId[] = ['grid', 'roads', 'communities', 'cases', 'heat', 'components'];
+const ORDER: MapLayerId[] = [
+  'grid',
+  'roads',
+  'communities',
+  'estates',
+  'pois',
+  'cases',
+  'heat',
+  'components',
+];
 
 const contains = (outer: Bbox, inner: Bbox) =>
   outer.minLng <= inner.minLng &&
@@ -61,15 +72,21 @@ const contains = (outer: Bbox, inner: Bbox) =>
   outer.maxLat >= inner.maxLat;
 const area = (b: Bbox) => (b.maxLng - b.minLng) * (b.maxLat - b.minLat);
 
-/** Community name labels from the grid cells until the hub serves communities: one per community, at the middle of its cells. */
-function communityPoints(cells: FeatureCollection): FeatureCollection {
+/**
+ * One label point per name: the middle of the outline corners of its polygons (a community's cells, or
+ * the gazetteer's polygon), so the name sits inside a compact area and tests can tell where it goes.
+ */
+function labelPoints(
+  polygons: FeatureCollection,
+  nameOf: (p: Record<string, unknown>) => unknown,
+): FeatureCollection {
   const sums = new Map<string, { lng: number; lat: number; n: number }>();
-  for (const f of cells.features) {
-    const name = f.properties?.community as string | undefined;
-    if (!name || f.geometry.type !== 'Polygon') continue;
+  for (const f of polygons.features) {
+    const name = nameOf(f.properties ?? {});
+    if (typeof name !== 'string' || !name || f.geometry.type !== 'Polygon') continue;
     const ring = f.geometry.coordinates[0] ?? [];
     const s = sums.get(name) ?? { lng: 0, lat: 0, n: 0 };
-    // The first vertices without the closing one: the middle of a box cell.
+    // The corners without the closing one, which repeats the first.
     for (const p of ring.slice(0, -1)) {
       s.lng += p[0]!;
       s.lat += p[1]!;
@@ -105,11 +122,8 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   noteBox.className = 'hub-map-notes';
   container.replaceChildren(canvasBox, panel, noteBox, labelList);
 
-  // Which optional layers the hub serves (GET /openapi.json), asked while MapLibre starts.
-  const served = Promise.all([
-    hasRoute('/api/map/roads').catch(() => false),
-    hasRoute('/api/map/communities').catch(() => false),
-  ]);
+  // Whether the hub serves the gazetteer's layers (GET /openapi.json), asked while MapLibre starts.
+  const served = hasRoute('/api/geo/layers/{layer}').catch(() => false);
 
   const focusCenter = options.focus ? [options.focus.lng, options.focus.lat] : null;
   const map = new MapLibre({
@@ -139,7 +153,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
 
   let destroyed = false;
-  const visible = new Set<string>(options.layers ?? ['grid', 'cases']);
+  const visible = new Set<string>(options.layers ?? ['grid', 'roads', 'communities', 'cases']);
   const overlays = new Map<string, OverlayStyle>();
   const onCaseClick: (c: MapCase) => void =
     options.onCaseClick ?? ((c) => (location.hash = `#/cases/${encodeURIComponent(c.id)}`));
@@ -159,7 +173,12 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       available: true,
       fill: (d) => {
         setData('grid', d);
-        if (!communitiesFeed.available) setData('community-points', communityPoints(d));
+        // Community names from the cells until the gazetteer's communities are served.
+        if (!communitiesFeed.available)
+          setData(
+            'community-points',
+            labelPoints(d, (p) => p.community),
+          );
       },
       loaded: null,
       truncated: false,
@@ -185,24 +204,25 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       loaded: null,
       truncated: false,
     },
-    {
-      path: '/api/map/roads',
-      layers: ['roads'],
+    ...(['roads', 'communities', 'estates', 'pois'] as const).map((layer): Feed => ({
+      path: `/api/geo/layers/${layer}`,
+      layers: [layer],
       available: false,
-      fill: (d) => setData('roads', d),
+      fill: (d) => {
+        setData(layer, d);
+        if (layer === 'communities' || layer === 'estates') {
+          setData(
+            `${layer}-points`,
+            labelPoints(d, (p) => p.name),
+          );
+        }
+      },
       loaded: null,
       truncated: false,
-    },
-    {
-      path: '/api/map/communities',
-      layers: ['communities'],
-      available: false,
-      fill: (d) => setData('communities', d),
-      loaded: null,
-      truncated: false,
-    },
+    })),
   ];
-  const [roadsFeed, communitiesFeed] = [feeds[3]!, feeds[4]!];
+  const gazetteerFeeds = feeds.slice(3);
+  const communitiesFeed = feeds[4]!;
   let offered: MapLayerId[] = [];
   const pending = new Set<Promise<unknown>>();
 
@@ -405,7 +425,8 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   });
   if (destroyed) throw new Error('map destroyed while loading');
   performance.mark('map:style');
-  [roadsFeed.available, communitiesFeed.available] = await served;
+  const gazetteer = await served;
+  for (const f of gazetteerFeeds) f.available = gazetteer;
   offered = ORDER.filter((l) => feeds.some((f) => f.available && f.layers.includes(l)));
   for (const [id, spec] of Object.entries(SOURCES)) map.addSource(id, spec);
   for (const { spec } of LAYERS) map.addLayer(spec);

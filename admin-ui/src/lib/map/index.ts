@@ -20,8 +20,12 @@
 import type { FeatureCollection } from 'geojson';
 import { api } from '../api.ts';
 
-/** The hub's layers. `roads` and `communities` appear when the hub serves their endpoints. */
-export type MapLayerId = 'grid' | 'roads' | 'communities' | 'cases' | 'components' | 'heat';
+/**
+ * The hub's layers. The gazetteer's (`roads`, `communities` 社区, `estates` 小区, `pois` 兴趣点) come from
+ * GET /api/geo/layers/:layer and are offered when the hub serves it.
+ */
+export type MapLayerId =
+  'grid' | 'roads' | 'communities' | 'estates' | 'pois' | 'cases' | 'components' | 'heat';
 
 export interface LngLat {
   lng: number;
@@ -55,7 +59,10 @@ export interface OverlayStyle {
 }
 
 export interface MapOptions {
-  /** Layers shown at start (default grid + cases). The layer list lets the user tick the others. */
+  /**
+   * Layers shown at start (default grid, roads, communities, cases; one the hub does not serve is left
+   * out). The layer list lets the user tick the others.
+   */
   layers?: MapLayerId[];
   /** Show the layer list (default true). */
   layerControl?: boolean;

@@ -17,6 +17,8 @@ import type { MapConfig } from './index.ts';
 export const LABEL_FONT = ['Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
 
 export const FOCUS_COLOUR = '#111827';
+/** Community names: the only dark text of the map (grid codes, roads, 小区, POIs are lighter). */
+export const COMMUNITY_COLOUR = '#0f172a';
 
 export const STATE_COLOURS = {
   green: '#15803d',
@@ -37,7 +39,11 @@ export const SOURCES: Record<string, SourceSpecification> = {
   grid: geojson(),
   'community-points': geojson(),
   communities: geojson(),
+  'communities-points': geojson(),
+  estates: geojson(),
+  'estates-points': geojson(),
   roads: geojson(),
+  pois: geojson(),
   components: geojson(),
   // Clustered for the points; the heat map reads the same cases unclustered.
   cases: geojson({
@@ -82,12 +88,22 @@ const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 };
 /** The hub's layers in drawing order, by the map layer (toggle) they belong to. */
 export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
   {
+    layer: 'grid',
+    spec: {
+      id: 'grid-fill',
+      type: 'fill',
+      source: 'grid',
+      paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.55 },
+    },
+  },
+  {
     layer: 'communities',
     spec: {
       id: 'communities-fill',
       type: 'fill',
       source: 'communities',
-      paint: { 'fill-color': '#dcfce7', 'fill-opacity': 0.5 },
+      // Communities cover the whole town: a faint tint, so cases and roads stay the strongest marks.
+      paint: { 'fill-color': '#dcfce7', 'fill-opacity': 0.25 },
     },
   },
   {
@@ -100,12 +116,23 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
     },
   },
   {
-    layer: 'grid',
+    layer: 'estates',
     spec: {
-      id: 'grid-fill',
+      id: 'estates-fill',
       type: 'fill',
-      source: 'grid',
-      paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.55 },
+      source: 'estates',
+      minzoom: 13,
+      paint: { 'fill-color': '#fef3c7', 'fill-opacity': 0.6 },
+    },
+  },
+  {
+    layer: 'estates',
+    spec: {
+      id: 'estates-line',
+      type: 'line',
+      source: 'estates',
+      minzoom: 13,
+      paint: { 'line-color': '#d97706', 'line-width': 1 },
     },
   },
   {
@@ -114,6 +141,8 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       id: 'grid-line',
       type: 'line',
       source: 'grid',
+      // ≈100 m cells: a mesh of hairlines below zoom 13.
+      minzoom: 13,
       paint: {
         'line-color': '#94a3b8',
         'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.4, 16, 1.2],
@@ -128,9 +157,9 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       source: 'roads',
       layout: { 'line-cap': 'round', 'line-join': 'round' },
       paint: {
-        'line-color': '#cbd5e1',
+        'line-color': '#94a3b8',
         'line-width': 1,
-        'line-gap-width': ['interpolate', ['exponential', 1.6], ['zoom'], 12, 1.5, 17, 10],
+        'line-gap-width': ['interpolate', ['exponential', 1.6], ['zoom'], 11, 1.5, 17, 12],
       },
     },
   },
@@ -142,8 +171,8 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       source: 'roads',
       layout: { 'line-cap': 'round', 'line-join': 'round' },
       paint: {
-        'line-color': '#f8fafc',
-        'line-width': ['interpolate', ['exponential', 1.6], ['zoom'], 12, 1.5, 17, 10],
+        'line-color': '#ffffff',
+        'line-width': ['interpolate', ['exponential', 1.6], ['zoom'], 11, 1.5, 17, 12],
       },
     },
   },
@@ -201,7 +230,8 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
         'text-font': LABEL_FONT,
         'text-size': 12,
       },
-      paint: { 'text-color': '#334155', ...halo },
+      // Not as dark as the community names: the label test tells them apart by darkness.
+      paint: { 'text-color': '#475569', ...halo },
     },
   },
   {
@@ -216,16 +246,50 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
     },
   },
   {
-    layer: 'communities',
+    layer: 'pois',
     spec: {
-      id: 'communities-label',
-      type: 'symbol',
-      source: 'communities',
-      minzoom: 12,
-      layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 13 },
-      paint: { 'text-color': '#166534', ...halo },
+      id: 'pois-point',
+      type: 'circle',
+      source: 'pois',
+      minzoom: 15,
+      paint: {
+        'circle-color': '#0d9488',
+        'circle-radius': 3.5,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 1,
+      },
     },
   },
+  {
+    layer: 'pois',
+    spec: {
+      id: 'pois-label',
+      type: 'symbol',
+      source: 'pois',
+      minzoom: 16,
+      layout: {
+        'text-field': ['get', 'name'],
+        'text-font': LABEL_FONT,
+        'text-size': 11,
+        'text-offset': [0, 0.9],
+        'text-anchor': 'top',
+        'text-optional': true,
+      },
+      paint: { 'text-color': '#0f766e', ...halo },
+    },
+  },
+  {
+    layer: 'estates',
+    spec: {
+      id: 'estates-label',
+      type: 'symbol',
+      source: 'estates-points',
+      minzoom: 15,
+      layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 12 },
+      paint: { 'text-color': '#b45309', ...halo },
+    },
+  },
+  // Community names last among the names: the top symbol layer is placed first, so they win collisions.
   {
     layer: 'grid',
     spec: {
@@ -235,7 +299,19 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       minzoom: 12.5,
       maxzoom: 16.5,
       layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 13 },
-      paint: { 'text-color': '#1e293b', ...halo },
+      paint: { 'text-color': COMMUNITY_COLOUR, ...halo },
+    },
+  },
+  {
+    layer: 'communities',
+    spec: {
+      id: 'communities-label',
+      type: 'symbol',
+      source: 'communities-points',
+      minzoom: 12.5,
+      maxzoom: 17,
+      layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 13 },
+      paint: { 'text-color': COMMUNITY_COLOUR, ...halo },
     },
   },
   {
@@ -312,7 +388,14 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
 ];
 
 /** Symbol layers whose texts are place names (listed for screen readers and checked by the tests). */
-export const NAME_LABELS = ['community-label', 'communities-label', 'roads-label', 'grid-label'];
+export const NAME_LABELS = [
+  'community-label',
+  'communities-label',
+  'roads-label',
+  'estates-label',
+  'pois-label',
+  'grid-label',
+];
 
 /** The starting style: the configured base map under the hub's layers, or the plain background. */
 export function baseStyle(base: MapConfig['base']): StyleSpecification | string {
