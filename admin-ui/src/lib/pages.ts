@@ -59,7 +59,7 @@ export const PAGES: readonly PageDef[] = [
   {
     id: 'assessment',
     nav: 'nav.assessment',
-    roles: ['leader', 'administrator', 'shift_leader'], // READERS of src/assessment/routes.ts
+    roles: ['leader', 'administrator', 'shift_leader', 'department_handler'], // READERS of src/assessment/routes.ts (a department: its own scores)
     load: () => import('../pages/assessment.ts'),
   },
   {

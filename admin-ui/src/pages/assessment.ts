@@ -182,7 +182,7 @@ export const mount: MountPage = (el) => {
                     id="report"
                     @change=${(e: Event) => void open((e.target as HTMLSelectElement).value)}
                   >
-                    ${reports.map((r) => html`<option value=${r.id} ?selected=${r.id === report?.id}>${r.periodKey} · ${r.scope}</option>`)}
+                    ${reports.map((r) => html`<option value=${r.id} ?selected=${r.id === report?.id}>${r.periodKey} · ${label('reportScope', r.scope)}</option>`)}
                   </select></label
                 >
                 <button type="button" @click=${() => download('csv')} ?disabled=${!report}>
