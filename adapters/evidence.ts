@@ -11,8 +11,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sniffType, type AttachmentKind, type AttachmentStore } from '../src/attachments/index.ts';
+import type { Config } from '../src/config.ts';
 import type { Db, OutboxMessage } from '../src/db/index.ts';
 import { PermanentDeliveryError, type OutboundMessage } from './framework/types.ts';
+import { fetchPhoto, hostOf } from './photo-fetch.ts';
 
 export const EVIDENCE_KIND = 'evidence';
 
@@ -36,27 +38,39 @@ export function evidenceMessage(adapter: string, payload: EvidencePayload): Outb
   };
 }
 
-/** Sends `evidence` rows: GET the URL (timeout), check it is an accepted type, store and attach it. */
+/**
+ * Sends `evidence` rows: GET the URL under the photo-fetch fence (photo-fetch.ts: allowed hosts, public
+ * addresses, no redirects, streamed with the attachment size cap, a deadline), check the bytes are an
+ * accepted type, store and attach it. `systemUrls` are the adapter's configured endpoints, read at each
+ * fetch: their hosts are the allowed ones unless ADAPTER_FETCH_ALLOWED_HOSTS says otherwise.
+ */
 export function createEvidenceSender(deps: {
   db: Pick<Db, 'prisma'>;
   attachments: AttachmentStore;
-  timeoutMs?: number;
+  config: Pick<
+    Config,
+    'ADAPTER_FETCH_ALLOWED_HOSTS' | 'ADAPTER_FETCH_ALLOW_PRIVATE' | 'ADAPTER_FETCH_TIMEOUT_MS' | 'SIMULATORS'
+  >;
+  systemUrls: () => (string | undefined)[];
 }): (message: OutboxMessage) => Promise<void> {
   const { prisma } = deps.db;
+  const { config } = deps;
+  const configured = config.ADAPTER_FETCH_ALLOWED_HOSTS?.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const policy = {
+    allowedHosts: () => configured ?? deps.systemUrls().flatMap(hostOf),
+    allowPrivate: config.ADAPTER_FETCH_ALLOW_PRIVATE ?? config.SIMULATORS,
+    maxBytes: deps.attachments.limits.maxFileBytes,
+    types: deps.attachments.limits.types,
+    timeoutMs: config.ADAPTER_FETCH_TIMEOUT_MS,
+  };
   return async (message) => {
     const p = message.payload as unknown as EvidencePayload;
-    const res = await fetch(p.url, { signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000) });
-    if (res.status === 404 || res.status === 410)
-      throw new PermanentDeliveryError(`photo ${p.url} answered ${res.status}`);
-    if (!res.ok) throw new Error(`photo ${p.url} answered ${res.status}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > deps.attachments.limits.maxFileBytes)
-      throw new PermanentDeliveryError(
-        `photo ${p.url} is larger than ${deps.attachments.limits.maxFileBytes} bytes`,
-      );
+    const { bytes } = await fetchPhoto(p.url, policy);
     const type = sniffType(bytes.subarray(0, 16));
     if (!type || !deps.attachments.limits.types.includes(type))
-      throw new PermanentDeliveryError(`photo ${p.url} is not an accepted image (${type ?? 'unknown type'})`);
+      throw new PermanentDeliveryError(`photo is not an accepted image (${type ?? 'unknown type'})`);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const existing = await prisma.attachment.findFirst({ where: { caseId: p.caseId, kind: p.kind, sha256 } });
     if (existing) return;

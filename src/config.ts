@@ -393,6 +393,22 @@ export const configSchema = {
     .describe(
       'Lease time of adapter pollers, consumers and deliverers: another hub process takes over this long after one dies, ms.',
     ),
+  ADAPTER_FETCH_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .describe(
+      'Comma-separated hosts (host, host:port or *.domain) the adapters may fetch photos from (video snapshots, bin and disposal photos); unset: the hosts of the configured legacy systems (VIDEO_PLATFORM_URL, SANITATION_ENGINE_URL, UTILITY_*_URL or their simulators).',
+    ),
+  ADAPTER_FETCH_ALLOW_PRIVATE: bool
+    .optional()
+    .describe(
+      'Let the adapters fetch photos from loopback, private and link-local addresses; unset: only with SIMULATORS (they listen on 127.0.0.1).',
+    ),
+  ADAPTER_FETCH_TIMEOUT_MS: positiveInt
+    .default(10_000)
+    .describe(
+      'Deadline of one photo fetch from a legacy system, ms (the size limit is ATTACHMENT_MAX_BYTES).',
+    ),
   ADAPTER_WEBHOOK_TOLERANCE_SECONDS: positiveInt
     .default(300)
     .describe(

@@ -231,7 +231,12 @@ export function createSanitationAdapter(deps: SanitationDeps): Adapter {
   const log = deps.logger.child({ component: 'adapter', adapter: SANITATION_ADAPTER });
   // Resolved per call: in demo mode the simulator's address is known only once it listens.
   const platform = () => createPlatformEngine(s.engineUrl);
-  const evidence = createEvidenceSender({ db: deps.db, attachments: deps.attachments });
+  const evidence = createEvidenceSender({
+    db: deps.db,
+    attachments: deps.attachments,
+    config: deps.config,
+    systemUrls: () => [s.engineUrl],
+  });
   let client: Client | undefined;
 
   async function handleTask(runtime: AdapterRuntime, task: Task, taskService: TaskService) {

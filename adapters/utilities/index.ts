@@ -224,7 +224,12 @@ export function readDailyCsv(company: Company, fileName: string, content: Buffer
 
 export function createUtilitiesAdapter(deps: UtilitiesDeps): Adapter {
   const s = deps.settings;
-  const evidence = createEvidenceSender({ db: deps.db, attachments: deps.attachments });
+  const evidence = createEvidenceSender({
+    db: deps.db,
+    attachments: deps.attachments,
+    config: deps.config,
+    systemUrls: () => s.companies.map((c) => c.url),
+  });
   // Resolved per call: in demo mode the simulators' addresses are known only once they listen.
   const clientOf = (key: string) => {
     const endpoint = s.companies.find((c) => c.key === key);

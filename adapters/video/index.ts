@@ -154,7 +154,12 @@ export function announceHandler(settings: Pick<VideoSettings, 'platformUrl'>) {
 
 export function createVideoAdapter(deps: VideoDeps): Adapter {
   const s = deps.settings;
-  const evidence = createEvidenceSender({ db: deps.db, attachments: deps.attachments });
+  const evidence = createEvidenceSender({
+    db: deps.db,
+    attachments: deps.attachments,
+    config: deps.config,
+    systemUrls: () => [s.platformUrl],
+  });
   return {
     name: VIDEO_ADAPTER,
     title: '公安视频 AI 告警',

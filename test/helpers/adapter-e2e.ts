@@ -119,6 +119,8 @@ export async function startAdapterE2E(options: {
     ADAPTER_OUTBOX_INTERVAL_MS: '200',
     ADAPTER_OUTBOX_MAX_ATTEMPTS: '50',
     ADAPTER_LEASE_MS: '3000',
+    // The simulators serve their photos on 127.0.0.1.
+    ADAPTER_FETCH_ALLOW_PRIVATE: 'true',
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL);
