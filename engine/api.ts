@@ -448,12 +448,24 @@ export interface EngineLimits {
    * at the next start it raises an incident instead of being applied again.
    */
   crashQuarantineAfter: number;
+  /** Elements of a multi-instance input collection (ENGINE_MAX_MULTI_INSTANCE); more is an incident. */
+  maxMultiInstance: number;
+  /** Nesting of called instances (ENGINE_MAX_CALL_DEPTH); a deeper call is an incident. */
+  maxCallDepth: number;
+  /**
+   * Elements one command may activate (ENGINE_MAX_ACTIVATIONS_PER_COMMAND): past it, each further
+   * activation is held with an incident, so a loop without a wait state cannot run for ever.
+   */
+  maxActivationsPerCommand: number;
 }
 
 export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   timerMinCycleMs: 10_000,
   timerMaxCycleLagMs: 60_000,
   crashQuarantineAfter: 2,
+  maxMultiInstance: 10_000,
+  maxCallDepth: 64,
+  maxActivationsPerCommand: 50_000,
 };
 
 export interface EngineOptions {

@@ -69,6 +69,9 @@ export function standaloneOptionsFromConfig(config: Config, logger: Logger): Sta
       timerMinCycleMs: config.ENGINE_TIMER_MIN_CYCLE_SECONDS * 1000,
       timerMaxCycleLagMs: config.ENGINE_TIMER_MAX_CYCLE_LAG_SECONDS * 1000,
       crashQuarantineAfter: config.ENGINE_CRASH_QUARANTINE_AFTER,
+      maxMultiInstance: config.ENGINE_MAX_MULTI_INSTANCE,
+      maxCallDepth: config.ENGINE_MAX_CALL_DEPTH,
+      maxActivationsPerCommand: config.ENGINE_MAX_ACTIVATIONS_PER_COMMAND,
     },
     tls:
       config.ENGINE_TLS_CERT && config.ENGINE_TLS_KEY

@@ -216,6 +216,21 @@ export const configSchema = {
     .describe(
       'Embedded engine: times the process may die while applying the same due timer before, at the next start, it raises an incident instead of being applied again (no crash loop).',
     ),
+  ENGINE_MAX_MULTI_INSTANCE: positiveInt
+    .default(10_000)
+    .describe(
+      'Embedded engine: most elements of a multi-instance input collection; more raises an incident naming this setting.',
+    ),
+  ENGINE_MAX_CALL_DEPTH: positiveInt
+    .default(64)
+    .describe(
+      'Embedded engine: most nested called instances (a process calling itself); a deeper call raises an incident.',
+    ),
+  ENGINE_MAX_ACTIVATIONS_PER_COMMAND: positiveInt
+    .default(50_000)
+    .describe(
+      'Embedded engine: elements one step may activate; past it each further element is held with an incident (a loop without a wait state cannot run for ever).',
+    ),
   ENGINE_THREAD: bool
     .default(true)
     .describe(

@@ -14,11 +14,29 @@ import { bpmn, chain, end, serviceTask, start } from './engine/support.ts';
 
 const T0 = Date.parse('2026-05-01T00:00:00Z');
 let te: TestEngine;
+/** An engine with small limits, for the siblings (the defaults would take long to reach). */
+let small: TestEngine;
 test.before(async () => {
   te = await startTestEngine();
   await te.clock.pin(T0);
+  small = await startTestEngine({
+    limits: { maxMultiInstance: 100, maxCallDepth: 10, maxActivationsPerCommand: 2000 },
+  });
 });
-test.after.always(() => te?.close());
+test.after.always(async () => {
+  await te?.close();
+  await small?.close();
+});
+
+async function incidentsOf(engine: TestEngine, processInstanceKey: string) {
+  const res = await fetch(`${engine.managementUrl}/v2/incidents/search`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ filter: { processInstanceKey } }),
+  });
+  return ((await res.json()) as { items: { errorType: string; errorMessage: string; elementId: string }[] })
+    .items;
+}
 
 const timerStart = (cycle: string) =>
   `<bpmn:startEvent id="tick"><bpmn:timerEventDefinition><bpmn:timeCycle>${cycle}</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>`;
@@ -154,3 +172,93 @@ test.serial(
     t.is(await settled(() => instancesOf('minutely')), 3);
   },
 );
+
+test('a multi-instance over more elements than ENGINE_MAX_MULTI_INSTANCE is an incident, before any is created', async (t) => {
+  const xml = bpmn(
+    'fanOut',
+    [
+      start(),
+      '<bpmn:serviceTask id="each"><bpmn:extensionElements><zeebe:taskDefinition type="fan-out-each" /></bpmn:extensionElements><bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=items" inputElement="item" /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>',
+      end(),
+      chain('start', 'each', 'end'),
+    ].join('\n'),
+  );
+  await small.zbc.deployResource({ process: Buffer.from(xml), name: 'fan.bpmn' });
+  const items = Array.from({ length: 101 }, (_, i) => i);
+  const pi = await small.zbc.createProcessInstance({ bpmnProcessId: 'fanOut', variables: { items } });
+  t.like(await incidentsOf(small, pi.processInstanceKey), [
+    {
+      errorType: 'EXTRACT_VALUE_ERROR',
+      elementId: 'each',
+      errorMessage:
+        "Expected the input collection 'items' to have at most 100 elements (ENGINE_MAX_MULTI_INSTANCE), but it has 101.",
+    },
+  ]);
+  const jobs = await small.zbc.activateJobs({
+    type: 'fan-out-each',
+    maxJobsToActivate: 5,
+    timeout: 1000,
+    worker: 't',
+    requestTimeout: 100,
+  });
+  t.is(jobs.length, 0);
+});
+
+test('a process that calls itself stops at ENGINE_MAX_CALL_DEPTH with an incident', async (t) => {
+  const xml = bpmn(
+    'selfCall',
+    [
+      start(),
+      '<bpmn:callActivity id="again"><bpmn:extensionElements><zeebe:calledElement processId="selfCall" propagateAllChildVariables="false" /></bpmn:extensionElements></bpmn:callActivity>',
+      end(),
+      chain('start', 'again', 'end'),
+    ].join('\n'),
+  );
+  await small.zbc.deployResource({ process: Buffer.from(xml), name: 'self.bpmn' });
+  await small.zbc.createProcessInstance({ bpmnProcessId: 'selfCall', variables: {} });
+  const res = await fetch(`${small.managementUrl}/v2/incidents/search`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ filter: { processDefinitionId: 'selfCall' } }),
+  });
+  const found = ((await res.json()) as { items: { errorType: string; errorMessage: string }[] }).items;
+  t.is(found.length, 1);
+  t.is(found[0]!.errorType, 'CALLED_ELEMENT_ERROR');
+  t.is(
+    found[0]!.errorMessage,
+    "Expected to call process with BPMN process id 'selfCall', but the call would nest 11 called instances, more than the maximum of 10 (ENGINE_MAX_CALL_DEPTH).",
+  );
+  // The root and the 10 called instances it nests.
+  t.is(await instancesOfOn(small, 'selfCall'), 11);
+});
+
+test('a loop without a wait state is held after ENGINE_MAX_ACTIVATIONS_PER_COMMAND activations', async (t) => {
+  const xml = bpmn(
+    'spin',
+    [
+      start(),
+      '<bpmn:exclusiveGateway id="again" />',
+      '<bpmn:scriptTask id="step"><bpmn:extensionElements><zeebe:script expression="=1" resultVariable="x" /></bpmn:extensionElements></bpmn:scriptTask>',
+      chain('start', 'again', 'step'),
+      '<bpmn:sequenceFlow id="back" sourceRef="step" targetRef="again" />',
+    ].join('\n'),
+  );
+  await small.zbc.deployResource({ process: Buffer.from(xml), name: 'spin.bpmn' });
+  const pi = await small.zbc.createProcessInstance({ bpmnProcessId: 'spin', variables: {} });
+  const found = await incidentsOf(small, pi.processInstanceKey);
+  t.is(found.length, 1);
+  t.is(found[0]!.errorType, 'UNKNOWN');
+  t.regex(
+    found[0]!.errorMessage,
+    /^Expected to activate at most 2000 elements in one step \(ENGINE_MAX_ACTIVATIONS_PER_COMMAND\)/,
+  );
+});
+
+async function instancesOfOn(engine: TestEngine, processDefinitionId: string) {
+  const res = await fetch(`${engine.managementUrl}/v2/process-instances/search`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ filter: { processDefinitionId }, page: { limit: 1000 } }),
+  });
+  return ((await res.json()) as { items: unknown[] }).items.length;
+}

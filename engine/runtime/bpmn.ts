@@ -261,6 +261,17 @@ export class Bpmn {
       this.run.raiseIncident(pi, ei, 'UNKNOWN', quarantine);
       return;
     }
+    const limit = this.run.limits.maxActivationsPerCommand;
+    if (++this.run.activations > limit) {
+      // A loop without a wait state (or a flood of elements) would run this command for ever.
+      this.run.raiseIncident(
+        pi,
+        ei,
+        'UNKNOWN',
+        `Expected to activate at most ${limit} elements in one step (ENGINE_MAX_ACTIVATIONS_PER_COMMAND), but the flow went on: a loop without a wait state? The element is held here; resolve this incident to go on.`,
+      );
+      return;
+    }
     try {
       await this.activationBehaviour(pi, ei, node, afterListeners);
     } catch (e) {
@@ -510,6 +521,15 @@ export class Bpmn {
       );
     this.activated(pi, ei);
     await this.openBoundaries(pi, ei, node);
+    // A process that calls itself (directly or not) would nest without end.
+    let depth = 1;
+    for (let p: PiRow | undefined = pi; p?.parentPiKey != null; depth++)
+      p = await this.uow.instance(p.parentPiKey);
+    if (depth > this.run.limits.maxCallDepth)
+      throw new IncidentSignal(
+        'CALLED_ELEMENT_ERROR',
+        `Expected to call process with BPMN process id '${processId}', but the call would nest ${depth} called instances, more than the maximum of ${this.run.limits.maxCallDepth} (ENGINE_MAX_CALL_DEPTH).`,
+      );
     const childVars = node.call!.propagateAllParentVariables ? vars : this.run.localVariables(ei.key);
     const child = await this.createInstance(process, childVars, { parent: { pi, ei } });
     ei.data.childPiKey = child.key;
@@ -554,6 +574,11 @@ export class Bpmn {
       'ARRAY',
       this.run.visibleVariables(ei.flowScopeKey!),
     ) as unknown[];
+    if (items.length > this.run.limits.maxMultiInstance)
+      throw new IncidentSignal(
+        'EXTRACT_VALUE_ERROR',
+        `Expected the input collection '${mi.inputCollection}' to have at most ${this.run.limits.maxMultiInstance} elements (ENGINE_MAX_MULTI_INSTANCE), but it has ${items.length}.`,
+      );
     ei.data.mi = {
       items,
       next: 0,

@@ -80,6 +80,8 @@ export class Run {
    * command activates raises this incident instead of running (Bpmn.runActivation).
    */
   quarantine: string | undefined;
+  /** Elements this command has activated (held to limits.maxActivationsPerCommand). */
+  activations = 0;
 
   /** Tells the scheduler a timer, job deadline or message TTL falls due at `at`. */
   noteDue(at: number) {

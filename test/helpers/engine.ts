@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Camunda8, Zeebe } from '@camunda8/sdk';
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
-import type { Engine } from '../../engine/api.ts';
+import type { Engine, EngineLimits } from '../../engine/api.ts';
 import { loadGatewayService } from '../../engine/gateway/proto.ts';
 import { startStandaloneEngine } from '../../engine/standalone.ts';
 import { createLogger } from '../../src/log.ts';
@@ -48,6 +48,8 @@ export interface TestEngineOptions {
   historyRetentionDays?: number;
   /** In-process mode: ENGINE_MAX_MESSAGE_BYTES. Default 4 MiB. */
   maxMessageBytes?: number;
+  /** In-process mode: the engine's limits (EngineLimits); unset fields keep the defaults. */
+  limits?: Partial<EngineLimits>;
   /** Child-process mode: extra environment variables of the engine process (its configuration). */
   env?: Record<string, string>;
   /** Extra Zeebe client settings (zeebeGrpcSettings etc.) merged into every client's config. */
@@ -172,6 +174,7 @@ async function startInProcess(
     managementPort: 0,
     clockControl,
     historyRetentionDays: options.historyRetentionDays,
+    limits: options.limits,
     maxMessageBytes: options.maxMessageBytes ?? 4 * 1024 * 1024,
     tls: options.tls,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
