@@ -179,3 +179,40 @@ test('bad rows are refused with what is wrong and where', async (t) => {
   );
   t.is(await api.db.prisma.geoFeature.count({ where: { name: { startsWith: '某' } } }), 0);
 });
+
+test('GET /api/geocode and /api/reverse-geocode answer in words, with the grid cell and in the asked coordinate system', async (t) => {
+  const cross = await get(`/api/geocode?q=${encodeURIComponent('如皋市海阳南路与宁海路交叉口')}`);
+  t.is(cross.status, 200);
+  t.like(cross.body.result, {
+    kind: 'intersection',
+    matched: '海阳南路与宁海路交叉口',
+    confidence: 0.95,
+    trusted: true,
+  });
+  t.regex(cross.body.result.gridCode, /^320682002\d{5}$/);
+  t.is(cross.body.threshold, 0.6);
+
+  const vague = await get(`/api/geocode?q=${encodeURIComponent('宁海路上')}`);
+  t.like(vague.body.result, { kind: 'road', trusted: false });
+  const nothing = await get(`/api/geocode?q=${encodeURIComponent('不知道在哪里')}`);
+  t.is(nothing.body.result, null);
+
+  const [lng, lat] = cross.body.result.point;
+  const gcj = await get(`/api/geocode?q=${encodeURIComponent('海阳南路与宁海路交叉口')}&crs=gcj02`);
+  t.is(gcj.body.crs, 'gcj02');
+  t.true(gcj.body.result.point[0] > lng + 0.003, 'GCJ-02 lies ~400 m east in Rugao');
+
+  const back = await get(`/api/reverse-geocode?lat=${lat}&lng=${lng}`);
+  t.is(back.status, 200);
+  t.is(back.body.community.street, '城南街道');
+  t.regex(back.body.text, /^城南街道.+社区 (海阳南路|宁海路)\d+号/);
+  t.is(back.body.gridCode, cross.body.result.gridCode);
+  // The same place given in GCJ-02 is found as the same cell.
+  const [glng, glat] = gcj.body.result.point;
+  t.is(
+    (await get(`/api/reverse-geocode?lat=${glat}&lng=${glng}&crs=gcj02`)).body.gridCode,
+    cross.body.result.gridCode,
+  );
+  const outside = await get('/api/reverse-geocode?lat=31.2&lng=121.4');
+  t.like(outside.body, { text: '不在已知道路和社区附近', gridCode: null, community: null });
+});

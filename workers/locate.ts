@@ -13,30 +13,15 @@
 import { inCaseTransaction, updateCase } from '../src/cases/state/index.ts';
 import { validationError } from '../src/errors.ts';
 import type { GridCell } from '../src/db/index.ts';
-import { geometryContains } from './geo.ts';
+import { cellAt as gridCellAt } from '../src/geography/grid.ts';
 import { BpmnError, defineHandler, loadCase, type WorkerDeps } from './job.ts';
 
 /** 14-digit grid code → street code: county (6) + street (3). */
 export const streetCodeOf = (gridCode: string) => gridCode.slice(0, 9);
 
-/** The active cell containing the point, or null. */
-export async function cellAt(
-  deps: Pick<WorkerDeps, 'db'>,
-  lng: number,
-  lat: number,
-): Promise<GridCell | null> {
-  const candidates = await deps.db.prisma.gridCell.findMany({
-    where: {
-      active: true,
-      minLng: { lte: lng },
-      maxLng: { gte: lng },
-      minLat: { lte: lat },
-      maxLat: { gte: lat },
-    },
-    orderBy: { code: 'asc' },
-  });
-  return candidates.find((c) => geometryContains(c.geometry, lng, lat, `grid cell ${c.code}`)) ?? null;
-}
+/** The active cell containing the point, or null (src/geography/grid.ts: in-memory R-tree + exact test). */
+export const cellAt = (deps: Pick<WorkerDeps, 'db'>, lng: number, lat: number): Promise<GridCell | null> =>
+  gridCellAt(deps.db.prisma, lng, lat);
 
 async function cellByAddress(deps: Pick<WorkerDeps, 'db'>, address: string): Promise<GridCell | null> {
   const { prisma } = deps.db;

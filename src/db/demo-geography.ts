@@ -603,3 +603,24 @@ export function doorPoint(geo: ReturnType<typeof demoGeography>, road: string, n
     throw new Error(`${road} has no number ${n} (1..${t.road.numberTo})`);
   return doorOf(t, n);
 }
+
+/** Where two demo roads cross, by their straight axes (the drawn lines bend at most 12 m off them). */
+export function demoCrossing(a: string, b: string): LngLat {
+  const axisOf = (name: string) => {
+    for (const [axes, ns] of [
+      [NS_TOWN, true],
+      [NS_ZONE, true],
+      [EW_TOWN, false],
+      [EW_ZONE, false],
+    ] as const) {
+      for (const axis of axes) {
+        const halves = axis.split ? (ns ? ['南', '北'] : ['西', '东']) : [undefined];
+        if (halves.some((h) => roadName(axis, h) === name)) return { ns, at: axis.at };
+      }
+    }
+    throw new Error(`no demo road ${name}`);
+  };
+  const [x, y] = [axisOf(a), axisOf(b)];
+  if (x.ns === y.ns) throw new Error(`${a} and ${b} run the same way`);
+  return x.ns ? [x.at, y.at] : [y.at, x.at];
+}

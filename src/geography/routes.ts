@@ -8,6 +8,8 @@ import { defineRoute, type Route } from '../api/route.ts';
 import type { Config } from '../config.ts';
 import type { Db, GeoFeatureKind, Prisma } from '../db/index.ts';
 import { notFound, validationError, type FieldError } from '../errors.ts';
+import { cellAt } from './grid.ts';
+import { COORDINATE_SYSTEMS, createGeocoder, fromWgs84, toWgs84 } from './index.ts';
 import {
   bumpGeographyGeneration,
   checkFeature,
@@ -20,8 +22,46 @@ import {
 
 export interface GeographyRouteDeps {
   db: Db;
-  config: Pick<Config, 'GEO_EXTENT'>;
+  config: Pick<Config, 'GEO_EXTENT' | 'GEOCODE_MIN_CONFIDENCE'>;
 }
+
+const position = z.tuple([z.number(), z.number()]).describe('[lng, lat]');
+
+const geocodeAnswer = z.object({
+  result: z
+    .object({
+      point: position,
+      confidence: z.number(),
+      kind: z.enum(['building', 'door', 'intersection', 'poi', 'estate', 'community', 'road']),
+      matched: z.string(),
+      doubts: z.array(z.string()),
+      normalized: z.string(),
+      /** at or above GEOCODE_MIN_CONFIDENCE: a case would be located there without asking anyone */
+      trusted: z.boolean(),
+      gridCode: z.string().nullable(),
+    })
+    .nullable(),
+  threshold: z.number(),
+  crs: z.enum(COORDINATE_SYSTEMS),
+});
+
+const named = z.object({ name: z.string(), distance: z.number() }).nullable();
+const reverseAnswer = z.object({
+  text: z.string(),
+  community: z
+    .object({ name: z.string(), code: z.string().nullable(), street: z.string().nullable() })
+    .nullable(),
+  estate: z.object({ name: z.string() }).nullable(),
+  door: named,
+  road: named,
+  poi: named,
+  gridCode: z.string().nullable(),
+});
+
+const crsQuery = z
+  .enum(COORDINATE_SYSTEMS)
+  .default('wgs84')
+  .describe('coordinate system of the points in the request and the answer (the hub stores WGS84)');
 
 const LAYERS = ['roads', 'communities', 'estates', 'pois', 'doors', 'grid'] as const;
 const KIND_OF_LAYER: Record<Exclude<(typeof LAYERS)[number], 'grid'>, GeoFeatureKind> = {
@@ -57,6 +97,7 @@ const overlaps = (b: [number, number, number, number] | undefined) =>
 export function geographyRoutes({ db, config }: GeographyRouteDeps): Route[] {
   const { prisma } = db;
   const extent = config.GEO_EXTENT;
+  const geocoder = createGeocoder(prisma);
 
   async function parentKind(parentId: string | null | undefined, field: string) {
     if (!parentId) return undefined;
@@ -67,6 +108,52 @@ export function geographyRoutes({ db, config }: GeographyRouteDeps): Route[] {
   }
 
   return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/geocode',
+      summary: 'Forward geocoding: a Chinese free-text address → a point, a confidence and what matched',
+      description:
+        'Normalises the administrative prefix (江苏省/南通市/如皋市/如城街道 …), then matches buildings of compounds (福寿小区3栋), house numbers (宁海路88号, interpolated), crossings (海阳南路与宁海路交叉口), points of interest, compounds, communities and roads, tolerating typos, 路/街/大道 and missing 南/北. `trusted` = confidence ≥ GEOCODE_MIN_CONFIDENCE. `result` is null when nothing known is named.',
+      tags: ['geography'],
+      access: 'authenticated',
+      query: z.object({ q: z.string().trim().min(1).max(200), crs: crsQuery }),
+      responses: { 200: { description: 'The best reading', schema: geocodeAnswer } },
+      handler: async ({ query }) => {
+        const found = await geocoder.geocode(query.q);
+        const cell = found ? await cellAt(prisma, found.point[0], found.point[1]) : null;
+        return {
+          result: found
+            ? {
+                ...found,
+                point: fromWgs84(found.point, query.crs),
+                trusted: found.confidence >= config.GEOCODE_MIN_CONFIDENCE,
+                gridCode: cell?.code ?? null,
+              }
+            : null,
+          threshold: config.GEOCODE_MIN_CONFIDENCE,
+          crs: query.crs,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/reverse-geocode',
+      summary: 'Reverse geocoding: a point → the nearest door address, road, compound and community in words',
+      tags: ['geography'],
+      access: 'authenticated',
+      query: z.object({
+        lat: z.coerce.number().min(-90).max(90),
+        lng: z.coerce.number().min(-180).max(180),
+        crs: crsQuery,
+      }),
+      responses: { 200: { description: 'Where the point is', schema: reverseAnswer } },
+      handler: async ({ query }) => {
+        const point = toWgs84([query.lng, query.lat], query.crs);
+        const answer = await geocoder.reverse(point);
+        const cell = await cellAt(prisma, point[0], point[1]);
+        return { ...answer, gridCode: cell?.code ?? null };
+      },
+    }),
     defineRoute({
       method: 'GET',
       path: '/api/geo/layers/:layer',
