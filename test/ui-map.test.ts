@@ -259,59 +259,89 @@ test.serial(
   },
 );
 
-test.serial('an overlay of supervisors, the heat map and the components from the layer list', async (t) => {
-  const { page, requests } = await openCase({ width: 1440, height: 900 }, a.id);
-  t.teardown(() => page.close());
-  const canvas = (await page.locator('#case-map canvas').boundingBox())!;
-  const map = page.getByTestId('case-map');
-  const pixelAt = async (p: { lng: number; lat: number }, dx = 0) => {
-    const q = onCanvas(p, a, canvas.width, canvas.height);
-    return pixels(page, { x: canvas.x + q.x + dx, y: canvas.y + q.y, width: 1, height: 1 });
-  };
+test.serial(
+  'an overlay, the supervisors on duty, the heat map and the components from the layer list',
+  async (t) => {
+    const { page, requests } = await openCase({ width: 1440, height: 900 }, a.id);
+    t.teardown(() => page.close());
+    const canvas = (await page.locator('#case-map canvas').boundingBox())!;
+    const map = page.getByTestId('case-map');
+    const pixelAt = async (p: { lng: number; lat: number }, dx = 0) => {
+      const q = onCanvas(p, a, canvas.width, canvas.height);
+      return pixels(page, { x: canvas.x + q.x + dx, y: canvas.y + q.y, width: 1, height: 1 });
+    };
 
-  // A supervisor 200 m west of A, named below the point, listed as 监督员.
-  const sup = { lng: a.lng - 200 / (111_320 * Math.cos((a.lat * Math.PI) / 180)), lat: a.lat };
-  await hubMap(
-    page,
-    `map.setOverlay('supervisors', { type: 'FeatureCollection', features: [{ type: 'Feature',
-      geometry: { type: 'Point', coordinates: [${sup.lng}, ${sup.lat}] }, properties: { name: '巡查员张三' } }] },
-      { title: '监督员', color: '#1d4ed8', label: 'name' });`,
-  );
-  const box = map.getByLabel('监督员');
-  t.true(await box.isChecked());
-  await map.getByTestId('map-labels').locator('li', { hasText: '巡查员张三' }).waitFor({ state: 'attached' });
-  t.true(near(await pixelAt(sup), [0x1d, 0x4e, 0xd8]));
-  await box.uncheck();
-  await page.waitForTimeout(400);
-  t.false(near(await pixelAt(sup), [0x1d, 0x4e, 0xd8]));
-  t.is(await map.getByTestId('map-labels').locator('li', { hasText: '巡查员张三' }).count(), 0);
+    // The page's own overlay: a vehicle 200 m west of A, named below the point, listed as 巡查车辆.
+    const sup = { lng: a.lng - 200 / (111_320 * Math.cos((a.lat * Math.PI) / 180)), lat: a.lat };
+    await hubMap(
+      page,
+      `map.setOverlay('vehicles', { type: 'FeatureCollection', features: [{ type: 'Feature',
+      geometry: { type: 'Point', coordinates: [${sup.lng}, ${sup.lat}] }, properties: { plate: '苏F·12345' } }] },
+      { title: '巡查车辆', color: '#0f766e', label: 'plate' });`,
+    );
+    const box = map.getByLabel('巡查车辆');
+    t.true(await box.isChecked());
+    await map
+      .getByTestId('map-labels')
+      .locator('li', { hasText: '苏F·12345' })
+      .waitFor({ state: 'attached' });
+    t.true(near(await pixelAt(sup), [0x0f, 0x76, 0x6e]));
+    await box.uncheck();
+    await page.waitForTimeout(400);
+    t.false(near(await pixelAt(sup), [0x0f, 0x76, 0x6e]));
+    t.is(await map.getByTestId('map-labels').locator('li', { hasText: '苏F·12345' }).count(), 0);
 
-  // The heat map: with the points off, 10 px beside case B turns from the plain map to heat colours.
-  await map.getByLabel('在办案件').uncheck();
-  await page.waitForTimeout(400);
-  const before = await pixelAt(b, 10);
-  await map.getByLabel('案件热力').check();
-  await page.waitForTimeout(600);
-  const after = await pixelAt(b, 10);
-  t.false(near(after, before), `${before.slice(0, 3)} -> ${after.slice(0, 3)}`);
-  await map.getByLabel('案件热力').uncheck();
-  await page.waitForTimeout(400);
-  t.true(near(await pixelAt(b, 10), before));
+    // The supervisors on duty (GET /api/field/supervisors/latest): one 200 m north of A, named under the point.
+    const field = await ui.hub.hub.db.prisma.user.findUniqueOrThrow({
+      where: { username: 'field_supervisor' },
+    });
+    const onDuty = { lng: a.lng, lat: a.lat + 200 / 111_320 };
+    await ui.hub.hub.db.prisma.patrolShift.create({
+      data: {
+        userId: field.id,
+        startedAt: new Date(),
+        lastLng: onDuty.lng,
+        lastLat: onDuty.lat,
+        lastAccuracy: 8,
+        lastAt: new Date(),
+      },
+    });
+    t.false(near(await pixelAt(onDuty), [0x1d, 0x4e, 0xd8]));
+    await map.getByLabel('监督员位置').check();
+    await map
+      .getByTestId('map-labels')
+      .locator('li', { hasText: field.displayName })
+      .waitFor({ state: 'attached' });
+    t.true(near(await pixelAt(onDuty), [0x1d, 0x4e, 0xd8]));
+    t.true(requests.some((r) => r.endsWith('/api/field/supervisors/latest')));
 
-  // Components (部件): the map moved to a registered one draws it once the layer is ticked.
-  const component = await ui.hub.hub.db.prisma.component.findFirstOrThrow({
-    where: { status: 'normal' },
-    orderBy: { code: 'asc' },
-  });
-  await hubMap(page, `map.flyTo({ lng: ${component.lng}, lat: ${component.lat} }, 15);`);
-  await page.waitForTimeout(1500);
-  await page.evaluate(`document.querySelector('#case-map').hubMap.idle()`);
-  const middle = { x: canvas.x + canvas.width / 2, y: canvas.y + canvas.height / 2, width: 1, height: 1 };
-  t.false(near(await pixels(page, middle), [0x25, 0x63, 0xeb]));
-  await map.getByLabel('部件').check();
-  await page.waitForTimeout(600);
-  await page.evaluate(`document.querySelector('#case-map').hubMap.idle()`);
-  t.true(near(await pixels(page, middle), [0x25, 0x63, 0xeb]));
-  t.true(requests.some((r) => r.includes('/api/map/components?bbox=')));
-  t.deepEqual(offline(requests, ui.hub.url), []);
-});
+    // The heat map: with the points off, 10 px beside case B turns from the plain map to heat colours.
+    await map.getByLabel('在办案件').uncheck();
+    await page.waitForTimeout(400);
+    const before = await pixelAt(b, 10);
+    await map.getByLabel('案件热力').check();
+    await page.waitForTimeout(600);
+    const after = await pixelAt(b, 10);
+    t.false(near(after, before), `${before.slice(0, 3)} -> ${after.slice(0, 3)}`);
+    await map.getByLabel('案件热力').uncheck();
+    await page.waitForTimeout(400);
+    t.true(near(await pixelAt(b, 10), before));
+
+    // Components (部件): the map moved to a registered one draws it once the layer is ticked.
+    const component = await ui.hub.hub.db.prisma.component.findFirstOrThrow({
+      where: { status: 'normal' },
+      orderBy: { code: 'asc' },
+    });
+    await hubMap(page, `map.flyTo({ lng: ${component.lng}, lat: ${component.lat} }, 15);`);
+    await page.waitForTimeout(1500);
+    await page.evaluate(`document.querySelector('#case-map').hubMap.idle()`);
+    const middle = { x: canvas.x + canvas.width / 2, y: canvas.y + canvas.height / 2, width: 1, height: 1 };
+    t.false(near(await pixels(page, middle), [0x25, 0x63, 0xeb]));
+    await map.getByLabel('部件').check();
+    await page.waitForTimeout(600);
+    await page.evaluate(`document.querySelector('#case-map').hubMap.idle()`);
+    t.true(near(await pixels(page, middle), [0x25, 0x63, 0xeb]));
+    t.true(requests.some((r) => r.includes('/api/map/components?bbox=')));
+    t.deepEqual(offline(requests, ui.hub.url), []);
+  },
+);

@@ -395,6 +395,7 @@ export const en: Record<keyof typeof zh, string> = {
   'map.layer.cases': 'Open cases',
   'map.layer.components': 'Components',
   'map.layer.heat': 'Case heat map',
+  'map.layer.supervisors': 'Supervisors on duty',
   'map.labels': 'Place names on the map',
   'map.zoomIn': 'Zoom in',
   'map.zoomOut': 'Zoom out',

@@ -393,6 +393,7 @@ export const zh = {
   'map.layer.cases': '在办案件',
   'map.layer.components': '部件',
   'map.layer.heat': '案件热力',
+  'map.layer.supervisors': '监督员位置',
   'map.labels': '地图上的地名',
   'map.zoomIn': '放大',
   'map.zoomOut': '缩小',

@@ -8,7 +8,7 @@ import { Map as MapLibre, Marker, NavigationControl, ScaleControl, setWorkerUrl 
 import type { GeoJSONSource, MapMouseEvent, MapSourceDataEvent, StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { api, hasRoute } from '../api.ts';
+import { api, ApiError, hasRoute } from '../api.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import type {
   HubMap,
@@ -32,9 +32,13 @@ interface Bbox {
   maxLat: number;
 }
 
-/** One GET /api/map/* endpoint and the sources it fills. */
+/** One GET endpoint and the sources it fills. */
 interface Feed {
   path: string;
+  /** Asked for the view's box (`?bbox=`); without, the whole answer once (and on refresh). */
+  bbox?: false;
+  /** The answer as GeoJSON, when it is not already. */
+  toGeoJson?: (body: unknown) => FeatureCollection & { truncated?: boolean };
   /** Map layers that need it: the feed loads while one of them is shown. */
   layers: MapLayerId[];
   fill(data: FeatureCollection): void;
@@ -53,6 +57,7 @@ const LAYER_NAMES: Record<MapLayerId, MessageKey> = {
   cases: 'map.layer.cases',
   components: 'map.layer.components',
   heat: 'map.layer.heat',
+  supervisors: 'map.layer.supervisors',
 };
 const ORDER: MapLayerId[] = [
   'grid',
@@ -63,7 +68,15 @@ const ORDER: MapLayerId[] = [
   'cases',
   'heat',
   'components',
+  'supervisors',
 ];
+
+/** An on-duty supervisor as GET /api/field/supervisors/latest lists them. */
+interface SupervisorOnDuty {
+  userId: string;
+  displayName: string;
+  last: { lng: number; lat: number; at: string } | null;
+}
 
 const contains = (outer: Bbox, inner: Bbox) =>
   outer.minLng <= inner.minLng &&
@@ -123,7 +136,10 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   container.replaceChildren(canvasBox, panel, noteBox, labelList);
 
   // Whether the hub serves the gazetteer's layers (GET /openapi.json), asked while MapLibre starts.
-  const served = hasRoute('/api/geo/layers/{layer}').catch(() => false);
+  const served = Promise.all([
+    hasRoute('/api/geo/layers/{layer}').catch(() => false),
+    hasRoute('/api/field/supervisors/latest').catch(() => false),
+  ]);
 
   const focusCenter = options.focus ? [options.focus.lng, options.focus.lat] : null;
   const map = new MapLibre({
@@ -221,7 +237,31 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       truncated: false,
     })),
   ];
-  const gazetteerFeeds = feeds.slice(3);
+  const supervisorsFeed: Feed = {
+    path: '/api/field/supervisors/latest',
+    layers: ['supervisors'],
+    bbox: false,
+    available: false,
+    toGeoJson: (body) => ({
+      type: 'FeatureCollection',
+      features: (body as { items: SupervisorOnDuty[] }).items.flatMap((s) =>
+        s.last
+          ? [
+              {
+                type: 'Feature' as const,
+                geometry: { type: 'Point' as const, coordinates: [s.last.lng, s.last.lat] },
+                properties: { userId: s.userId, name: s.displayName, at: s.last.at },
+              },
+            ]
+          : [],
+      ),
+    }),
+    fill: (d) => setData('supervisors', d),
+    loaded: null,
+    truncated: false,
+  };
+  feeds.push(supervisorsFeed);
+  const gazetteerFeeds = feeds.slice(3, 7);
   const communitiesFeed = feeds[4]!;
   let offered: MapLayerId[] = [];
   const pending = new Set<Promise<unknown>>();
@@ -243,6 +283,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
 
   async function load(feed: Feed, force = false) {
     const { view, padded } = wanted();
+    if (feed.bbox === false && feed.loaded && !force) return;
     if (
       !force &&
       feed.loaded &&
@@ -258,13 +299,16 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       .map((n) => n.toFixed(6))
       .join(',');
     try {
-      const data = await api<FeatureCollection & { truncated: boolean }>(`${feed.path}?bbox=${bbox}`, {
+      const body = await api<unknown>(feed.bbox === false ? feed.path : `${feed.path}?bbox=${bbox}`, {
         signal: abort.signal,
       });
+      const data = (feed.toGeoJson ? feed.toGeoJson(body) : body) as FeatureCollection & {
+        truncated?: boolean;
+      };
       if (destroyed || abort.signal.aborted) return;
       performance.mark(`map:data ${feed.path}`);
       feed.loaded = padded;
-      feed.truncated = data.truncated;
+      feed.truncated = data.truncated === true;
       feed.fill(data);
       const source = feed.path.split('/').at(-1)!;
       const processed = (e: MapSourceDataEvent) => {
@@ -273,12 +317,21 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
         performance.mark(`map:processed ${source}`);
       };
       map.on('sourcedata', processed);
-      for (const l of feed.layers)
-        options.onData?.(l, { count: data.features.length, truncated: data.truncated });
+      for (const l of feed.layers) {
+        options.onData?.(l, { count: data.features.length, truncated: feed.truncated });
+      }
       drawPanel();
     } catch (err) {
       if (abort.signal.aborted || destroyed) return;
       feed.loaded = null;
+      if (err instanceof ApiError && err.status === 403) {
+        // Not this user's to see (e.g. positions for a department handler): drop it from the list.
+        feed.available = false;
+        for (const l of feed.layers) visible.delete(l);
+        offered = offered.filter((l) => !feed.layers.includes(l));
+        drawPanel();
+        return;
+      }
       status = t('map.loadFailed');
       drawPanel();
       console.warn(`map: ${feed.path}`, err);
@@ -425,8 +478,9 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   });
   if (destroyed) throw new Error('map destroyed while loading');
   performance.mark('map:style');
-  const gazetteer = await served;
+  const [gazetteer, positions] = await served;
   for (const f of gazetteerFeeds) f.available = gazetteer;
+  supervisorsFeed.available = positions;
   offered = ORDER.filter((l) => feeds.some((f) => f.available && f.layers.includes(l)));
   for (const [id, spec] of Object.entries(SOURCES)) map.addSource(id, spec);
   for (const { spec } of LAYERS) map.addLayer(spec);
@@ -437,6 +491,12 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   drawPanel();
 
   map.on('moveend', () => void loadVisible());
+  // Positions move: asked again every 30 s while the layer is shown.
+  const positionsTimer = setInterval(() => {
+    if (supervisorsFeed.available && visible.has('supervisors') && !document.hidden) {
+      void load(supervisorsFeed, true);
+    }
+  }, 30_000);
   map.on('idle', listLabels);
   map.on('click', (e: MapMouseEvent) => {
     if (pick) {
@@ -488,6 +548,8 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       drawPanel();
     },
     setOverlay(id, data, style) {
+      // Overlays and hub layers share the layer list's keys.
+      if ((ORDER as string[]).includes(id)) throw new Error(`overlay id "${id}" is a hub layer's`);
       if (!overlays.has(id)) {
         overlays.set(id, style);
         visible.add(id);
@@ -552,6 +614,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     resize: () => map.resize(),
     destroy() {
       destroyed = true;
+      clearInterval(positionsTimer);
       for (const f of feeds) f.abort?.abort();
       map.remove();
       container.replaceChildren();

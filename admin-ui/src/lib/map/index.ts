@@ -21,11 +21,13 @@ import type { FeatureCollection } from 'geojson';
 import { api } from '../api.ts';
 
 /**
- * The hub's layers. The gazetteer's (`roads`, `communities` 社区, `estates` 小区, `pois` 兴趣点) come from
+ * The hub's layers. `supervisors`: the on-duty supervisors' latest positions (GET
+ * /api/field/supervisors/latest, the roles allowed to watch them), refreshed every 30 s while shown.
+ * The gazetteer's (`roads`, `communities` 社区, `estates` 小区, `pois` 兴趣点) come from
  * GET /api/geo/layers/:layer and are offered when the hub serves it.
  */
 export type MapLayerId =
-  'grid' | 'roads' | 'communities' | 'estates' | 'pois' | 'cases' | 'components' | 'heat';
+  'grid' | 'roads' | 'communities' | 'estates' | 'pois' | 'cases' | 'components' | 'heat' | 'supervisors';
 
 export interface LngLat {
   lng: number;
@@ -93,8 +95,9 @@ export interface HubMap {
   /** Turns "pick a point" mode on (with the handler) or off (null); `at` places the marker. */
   setPick(onPick: ((p: LngLat) => void) | null, at?: LngLat | null): void;
   /**
-   * A layer of points supplied by the page (supervisors' patrol positions, vehicles, …): creates it
-   * on first call, replaces its data on later ones; it joins the layer list under `style.title`.
+   * A layer of points supplied by the page (vehicles, a route's stops, …): creates it on first call,
+   * replaces its data on later ones; it joins the layer list under `style.title`. `id` must not be a
+   * `MapLayerId` (the supervisors on duty are the hub layer `supervisors`).
    */
   setOverlay(id: string, data: FeatureCollection, style: OverlayStyle): void;
   removeOverlay(id: string): void;

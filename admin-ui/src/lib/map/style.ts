@@ -17,6 +17,7 @@ import type { MapConfig } from './index.ts';
 export const LABEL_FONT = ['Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
 
 export const FOCUS_COLOUR = '#111827';
+export const SUPERVISOR_COLOUR = '#1d4ed8';
 /** Community names: the only dark text of the map (grid codes, roads, 小区, POIs are lighter). */
 export const COMMUNITY_COLOUR = '#0f172a';
 
@@ -57,6 +58,7 @@ export const SOURCES: Record<string, SourceSpecification> = {
     },
   }),
   'cases-all': geojson(),
+  supervisors: geojson(),
   focus: geojson(),
 };
 
@@ -361,6 +363,36 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       },
     },
   },
+  {
+    layer: 'supervisors',
+    spec: {
+      id: 'supervisors-point',
+      type: 'circle',
+      source: 'supervisors',
+      paint: {
+        'circle-color': SUPERVISOR_COLOUR,
+        'circle-radius': 6,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 2,
+      },
+    },
+  },
+  {
+    layer: 'supervisors',
+    spec: {
+      id: 'supervisors-label',
+      type: 'symbol',
+      source: 'supervisors',
+      layout: {
+        'text-field': ['get', 'name'],
+        'text-font': LABEL_FONT,
+        'text-size': 12,
+        'text-offset': [0, 1.1],
+        'text-anchor': 'top',
+      },
+      paint: { 'text-color': '#1e40af', ...halo },
+    },
+  },
   // The page's point: a dark target, unlike any time-limit colour, case or overlay point.
   {
     layer: 'focus',
@@ -395,6 +427,7 @@ export const NAME_LABELS = [
   'estates-label',
   'pois-label',
   'grid-label',
+  'supervisors-label',
 ];
 
 /** The starting style: the configured base map under the hub's layers, or the plain background. */
