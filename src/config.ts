@@ -310,6 +310,15 @@ export const configSchema = {
   CALLBACK_WINDOW_MINUTES: positiveInt
     .default(960)
     .describe('Working minutes after 结案 within which a hotline case is called back (回访).'),
+  CITIZEN_REPORTS_PER_DEVICE_DAY: positiveInt
+    .default(10)
+    .describe('市民通: reports one device may make in 24 hours (429 beyond).'),
+  CITIZEN_REPORTS_PER_ADDRESS_DAY: positiveInt
+    .default(30)
+    .describe('市民通: reports from one client address in 24 hours, whatever the device (429 beyond).'),
+  CITIZEN_NEARBY_METERS: positiveInt
+    .default(1000)
+    .describe('市民通: how far around a point 附近的反映 looks, in metres.'),
   ENFORCEMENT_RECTIFY_DAYS: positiveInt
     .default(3)
     .describe('Working days a 责令整改 order gives when the enforcement officer names no period (执法通).'),

@@ -1,5 +1,5 @@
 /**
- * 回访 of hotline cases.
+ * 回访 of hotline cases and of 市民通 reports (rated by the citizen in the app, no call).
  * - hub.callback.request: asks the hotline to call the reporter back — an OutboxMessage to the hotline
  *   adapter (kind `callback`), once per closing round of the case.
  * - hub.callback.record: the result. When the API recorded a `callback` event (case.callbackDone), the
@@ -18,6 +18,8 @@ import { inTransaction, WORKER_ACTOR } from './timeline.ts';
 
 export const requestCallback = defineHandler(async (job, deps) => {
   const row = await loadCase(job, deps);
+  // A 市民通 report is rated by the citizen in the app (adapters/open311/citizen.ts): nobody calls back.
+  if (row.source !== 'hotline') return {};
   const { prisma } = deps.db;
   const dedupeKey = `callback:${row.id}${await roundSuffix(prisma, row.id)}`;
   if (await prisma.outboxMessage.findUnique({ where: { dedupeKey } })) return {};

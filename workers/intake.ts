@@ -2,7 +2,7 @@
  * hub.case.intake (受理登记) — decides the route of a new case from the case store:
  * - needsVerify: the source's reports need 核实 on site before 立案 (SOURCE_NEEDS_VERIFY);
  * - selfHandled: the supervisor fixed it on the spot (the API recorded `self_handled`);
- * - callbackRequired: hotline cases get a 回访 after 结案;
+ * - callbackRequired: hotline cases get a 回访 after 结案, and 市民通 reports (the citizen rates the result);
  * - duplicateOf: an open case with the same grid cell and category reported within
  *   DUPLICATE_WINDOW_MINUTES before this one (scenario 4); this case is then merged into it (timeline
  *   `merged`, status voided) and the procedure ends. Only a case whose cell is already known (the
@@ -68,7 +68,11 @@ export const intake = defineHandler(async (job, deps) => {
   const route = {
     needsVerify: SOURCE_NEEDS_VERIFY[row.source],
     selfHandled,
-    callbackRequired: row.source === 'hotline',
+    // Hotline callers are called back; a 市民通 citizen rates the result in the app instead (same 回访 step).
+    callbackRequired:
+      row.source === 'hotline' ||
+      (row.source === 'open311' &&
+        (await deps.db.prisma.citizenReport.count({ where: { caseId: row.id } })) > 0),
   };
   if (row.mergedIntoId) return { ...route, duplicateOf: row.mergedIntoId };
   const original =

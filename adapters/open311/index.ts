@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineRoute, type ApiContext, type Route } from '../../src/api/route.ts';
+import { citizenRoutes } from './citizen.ts';
 import type { Authenticate } from '../../src/auth/access.ts';
 import type { Case, Prisma } from '../../src/db/index.ts';
 import { validationError, type HubError } from '../../src/errors.ts';
@@ -660,5 +661,15 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
     ];
   }
 
-  return { name: OPEN311, title: 'Open311 GeoReport v2', receives: [], sends: {}, routes };
+  return {
+    name: OPEN311,
+    title: 'Open311 GeoReport v2',
+    receives: [],
+    sends: {},
+    // 市民通 (adapters/open311/citizen.ts) is this intake with a device token instead of an api_key.
+    routes: (runtime: AdapterRuntime) => [
+      ...routes(runtime),
+      ...citizenRoutes({ ...deps, requestViews, findService }, runtime),
+    ],
+  };
 }
