@@ -9,13 +9,13 @@ import type { Route } from '../src/api/route.ts';
 import type { Authenticate } from '../src/auth/access.ts';
 import type { CasePublisher } from '../src/cases/publish.ts';
 import type { Config } from '../src/config.ts';
-import type { Db } from '../src/db/index.ts';
+import type { CaseSource, Db } from '../src/db/index.ts';
 import type { Logger } from '../src/log.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 import { createAdapterHost, type Adapter, type AdapterHost } from './framework/index.ts';
 import { createHotlineAdapter, createHttpHotlineTransport } from './hotline/index.ts';
 import { createHotlineSimulator, type HotlineSimulator } from './hotline/simulator/index.ts';
-import { createOpen311Adapter } from './open311/index.ts';
+import { createOpen311Adapter, type PublishedField } from './open311/index.ts';
 import { createCityAdapters, type CityAdapters } from './city.ts';
 import { parseEventInterval, startDemoTraffic, type DemoTraffic } from './demo-traffic.ts';
 
@@ -86,6 +86,15 @@ export function createHubAdapters(deps: HubAdaptersDeps): HubAdapters {
       ...base,
       authenticate: deps.authenticate,
       jurisdictionId: config.OPEN311_JURISDICTION_ID,
+      publication: {
+        sources: config.OPEN311_PUBLISH_SOURCES.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean) as CaseSource[],
+        coordinateDecimals: config.OPEN311_COORDINATE_DECIMALS,
+        fields: config.OPEN311_FIELDS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean) as PublishedField[],
+      },
       publicUrl: config.HUB_PUBLIC_URL,
     }),
   ];

@@ -471,6 +471,61 @@ export const configSchema = {
     .min(1)
     .default('rugao.gov.cn')
     .describe('Open311 GeoReport v2 jurisdiction_id of this hub (discovery, requests).'),
+  OPEN311_PUBLISH_SOURCES: z
+    .string()
+    .default('open311,public')
+    .refine(
+      (v) =>
+        v === '' ||
+        v
+          .split(',')
+          .every((s) =>
+            [
+              'supervisor',
+              'hotline',
+              'public',
+              'video',
+              'sanitation',
+              'utility',
+              'open311',
+              'other',
+            ].includes(s.trim()),
+          ),
+      'expected a comma-separated list of case sources (supervisor, hotline, public, video, sanitation, utility, open311, other)',
+    )
+    .describe(
+      'Case sources the public Open311 request list and lookups show (police video alarms, 12319 complaints and supervisor reports stay internal by default).',
+    ),
+  OPEN311_COORDINATE_DECIMALS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(6)
+    .default(3)
+    .describe('Decimals of lat/long in public Open311 answers (3 ≈ 100 m; 6 is the exact stored position).'),
+  OPEN311_FIELDS: z
+    .string()
+    .default('description,address,agency_responsible,status_notes,expected_datetime,media_url')
+    .refine(
+      (v) =>
+        v === '' ||
+        v
+          .split(',')
+          .every((s) =>
+            [
+              'description',
+              'address',
+              'agency_responsible',
+              'status_notes',
+              'expected_datetime',
+              'media_url',
+            ].includes(s.trim()),
+          ),
+      'expected a comma-separated list of: description, address, agency_responsible, status_notes, expected_datetime, media_url',
+    )
+    .describe(
+      'Optional request fields public Open311 answers carry; the others are answered null (ids, service, status, dates and rounded lat/long always).',
+    ),
   SANITATION_MQTT_URL: z
     .string()
     .regex(/^mqtts?:\/\//, 'expected mqtt://host:port or mqtts://user:pass@host:port')

@@ -291,7 +291,7 @@ test.serial(
     t.is(created.status, 200, created.body);
     t.deepEqual(arrayOf('created', created.json()), []);
     const [{ service_request_id: id, token }] = created.json();
-    const row = await prisma.case.findUniqueOrThrow({ where: { caseNo: id } });
+    const row = await prisma.case.findUniqueOrThrow({ where: { id } });
     t.like(row, {
       source: 'open311',
       sourceRef: token,
@@ -329,7 +329,7 @@ test.serial(
     const outsideId = xml(outside.body).service_requests.request[0].service_request_id as string;
     await until(
       'voided',
-      async () => (await prisma.case.findUniqueOrThrow({ where: { caseNo: outsideId } })).status === 'voided',
+      async () => (await prisma.case.findUniqueOrThrow({ where: { id: outsideId } })).status === 'voided',
     );
 
     const window = 'start_date=2026-10-16T00:00:00%2B08:00&end_date=2026-10-17T00:00:00%2B08:00';
@@ -388,8 +388,9 @@ test.serial(
       service_code: '0102',
       service_name: '暴露垃圾',
       media_url: 'https://photos.example.org/rubbish.jpg',
-      lat: 32.3836,
-      long: 120.5456,
+      // Rounded to OPEN311_COORDINATE_DECIMALS (3).
+      lat: 32.384,
+      long: 120.546,
       requested_datetime: '2026-10-16T09:30:00+08:00',
     });
     t.false(
@@ -453,7 +454,7 @@ test.serial('POST refusals are the spec error list and store nothing', async (t)
     'attribute[urgency]': 'urgent',
   });
   t.is(byAddress.status, 200);
-  t.like(await prisma.case.findUniqueOrThrow({ where: { caseNo: byAddress.json()[0].service_request_id } }), {
+  t.like(await prisma.case.findUniqueOrThrow({ where: { id: byAddress.json()[0].service_request_id } }), {
     address: '如皋市海阳路18号',
     urgency: 'urgent',
     lat: null,

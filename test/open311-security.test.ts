@@ -2,6 +2,7 @@
 // public list shows (#5, #8). The full GeoReport v2 scenario with the engine is adapters-open311.test.ts.
 import test from 'ava';
 import { XMLParser } from 'fast-xml-parser';
+import { loadConfig } from '../src/config.ts';
 import { xmlText } from '../src/xml.ts';
 import { seedDemo } from '../src/db/seed.ts';
 import { call, startTestApi, type TestApi } from './helpers/api.ts';
@@ -140,7 +141,7 @@ test.serial('the reporter’s e-mail and phone reach only the roles with contact
   });
   t.is(filed.status, 200);
   const row = await hub.db.prisma.case.findFirstOrThrow({
-    where: { caseNo: filed.json()[0].service_request_id },
+    where: { id: filed.json()[0].service_request_id },
     include: { events: true },
   });
   // Stored once, on the case; not in the timeline.
@@ -175,4 +176,108 @@ test.serial('the reporter’s e-mail and phone reach only the roles with contact
   });
   // Even for a contact reader the timeline holds no contact: one place only.
   t.false(JSON.stringify(dispatcher.body.timeline).includes('example.org'));
+});
+
+test.serial(
+  'the public list shows only published sources, with rounded coordinates and ids that cannot be counted',
+  async (t) => {
+    const filed = await post(`${V2}/requests.json`, {
+      api_key: apiKey,
+      service_code: '0102',
+      lat: '32.390512',
+      long: '120.566549',
+    });
+    const id = filed.json()[0].service_request_id as string;
+    t.regex(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const own = await hub.db.prisma.case.findUniqueOrThrow({ where: { id } });
+    // A police video alarm and a 12319 complaint, as the adapters would write them.
+    const internal = [];
+    for (const [source, caseNo] of [
+      ['video', 'RG-2099-900001'],
+      ['hotline', 'RG-2099-900002'],
+    ] as const)
+      internal.push(
+        await hub.db.prisma.case.create({
+          data: {
+            caseNo,
+            source,
+            categoryKind: 'event',
+            categoryCode: '0102',
+            urgency: 'normal',
+            status: 'reported',
+            description: `内部案件 ${source}`,
+            lat: 32.38,
+            lng: 120.56,
+            reportedAt: new Date(),
+          },
+        }),
+      );
+    const list = (await get(`${V2}/requests.json`)).json() as {
+      service_request_id: string;
+      lat: number;
+      long: number;
+    }[];
+    t.true(list.some((r) => r.service_request_id === id));
+    for (const c of internal) {
+      t.false(
+        list.some((r) => r.service_request_id === c.id),
+        c.source,
+      );
+      t.is((await get(`${V2}/requests/${c.id}.json`)).status, 404, c.source);
+      t.deepEqual((await get(`${V2}/requests.json?service_request_id=${c.id}`)).json(), []);
+    }
+    t.false((await get(`${V2}/requests.xml`)).body.includes('内部案件'));
+    const mine = list.find((r) => r.service_request_id === id)!;
+    t.is(mine.lat, 32.391);
+    t.is(mine.long, 120.567);
+    // The sequential case number, the old Open311 id, reveals nothing: not even the Open311 case's own.
+    const byNumber = await get(`${V2}/requests/${own.caseNo}.json`);
+    t.is(byNumber.status, 404);
+    t.deepEqual(byNumber.json(), [{ code: 404, description: `service_request_id ${own.caseNo} not found` }]);
+    t.deepEqual((await get(`${V2}/requests.json?service_request_id=${own.caseNo}`)).json(), []);
+    // The token still finds the id.
+    const token = own.sourceRef!;
+    t.deepEqual((await get(`${V2}/tokens/${token}.json`)).json(), [{ service_request_id: id, token }]);
+  },
+);
+
+test('publication is configurable: sources, coordinate precision, fields', async (t) => {
+  const strict = await startTestApi({
+    env: {
+      OPEN311_PUBLISH_SOURCES: 'open311,video',
+      OPEN311_COORDINATE_DECIMALS: '2',
+      OPEN311_FIELDS: 'address',
+    },
+  });
+  t.teardown(() => strict.close());
+  await seedDemo(strict.db, { password: PASSWORD });
+  const alarm = await strict.db.prisma.case.create({
+    data: {
+      caseNo: 'RG-2099-900003',
+      source: 'video',
+      categoryKind: 'event',
+      categoryCode: '0102',
+      urgency: 'normal',
+      status: 'reported',
+      description: '视频告警',
+      address: '海阳路',
+      lat: 32.38456,
+      lng: 120.56789,
+      reportedAt: new Date(),
+    },
+  });
+  const res = await fetch(`${strict.base}${V2}/requests/${alarm.id}.json`);
+  t.is(res.status, 200);
+  t.like(((await res.json()) as Record<string, unknown>[])[0], {
+    service_request_id: alarm.id,
+    lat: 32.38,
+    long: 120.57,
+    address: '海阳路',
+    description: null,
+    media_url: null,
+    agency_responsible: null,
+  });
+  t.throws(() => loadConfig({ OPEN311_PUBLISH_SOURCES: 'open311,cctv' }), {
+    message: /OPEN311_PUBLISH_SOURCES/,
+  });
 });

@@ -11,7 +11,9 @@
  *   GET  /open311/v2/requests/{id}.{xml,json}
  *   GET  /open311/v2/tokens/{token}.{xml,json}
  *   GET  /open311/v2/servicerequestupdates.{xml,json}  FixMyStreet's update extension (start_date, end_date)
- * service_request_id is the case number; the reporter's contact is never in an answer. Errors are the
+ * service_request_id is the case's id (a UUID: requests cannot be enumerated by counting; the sequential case
+ * number is never an Open311 id). Publication is configured (OPEN311_PUBLISH_SOURCES, _COORDINATE_DECIMALS,
+ * _FIELDS): cases of other sources do not exist here. The reporter's contact is never in an answer. Errors are the
  * spec's error list (`<errors><error><code/><description/></error></errors>`, or its JSON array).
  */
 import { randomUUID } from 'node:crypto';
@@ -19,7 +21,7 @@ import { z } from 'zod';
 import { defineRoute, type ApiContext, type Route } from '../../src/api/route.ts';
 import { citizenRoutes } from './citizen.ts';
 import type { Authenticate } from '../../src/auth/access.ts';
-import type { Case, Prisma } from '../../src/db/index.ts';
+import type { Case, CaseSource, Prisma } from '../../src/db/index.ts';
 import { validationError, type HubError } from '../../src/errors.ts';
 import type { Adapter, AdapterDeps, AdapterRuntime } from '../framework/index.ts';
 import { readRawBody } from '../framework/index.ts';
@@ -91,7 +93,20 @@ export function updateOf(e: {
 
 const CLOSED_STATUSES = ['closed', 'voided'];
 
+/** Optional request fields a city may choose to publish. */
+export type PublishedField =
+  'description' | 'address' | 'agency_responsible' | 'status_notes' | 'expected_datetime' | 'media_url';
+
+/** What the public request list and lookups show (OPEN311_PUBLISH_SOURCES, _COORDINATE_DECIMALS, _FIELDS). */
+export interface Open311Publication {
+  sources: CaseSource[];
+  coordinateDecimals: number;
+  fields: PublishedField[];
+}
+
 export interface Open311Deps extends AdapterDeps {
+  /** Which cases and fields are public; default: Open311 and public reports, 3 decimals, every field. */
+  publication?: Open311Publication;
   /** Checks an api_key (a hub API token) and names its owner. */
   authenticate: Authenticate;
   jurisdictionId: string;
@@ -104,6 +119,28 @@ const formatOf = (raw: string | undefined): Format => (raw === 'xml' ? 'xml' : '
 export function createOpen311Adapter(deps: Open311Deps): Adapter {
   const { prisma } = deps.db;
   const log = deps.logger.child({ adapter: OPEN311 });
+  const publication: Open311Publication = deps.publication ?? {
+    sources: ['open311', 'public'],
+    coordinateDecimals: 3,
+    fields: [
+      'description',
+      'address',
+      'agency_responsible',
+      'status_notes',
+      'expected_datetime',
+      'media_url',
+    ],
+  };
+  const published = (field: PublishedField) => publication.fields.includes(field);
+  const scale = 10 ** publication.coordinateDecimals;
+  const coordinate = (v: number | null) => (v === null ? null : Math.round(v * scale) / scale);
+  // Only cases of the published sources exist for Open311; anything else answers as unknown.
+  const publicCase: Prisma.CaseWhereInput = { source: { in: publication.sources } };
+  // service_request_id is the case's id (a UUIDv7: 74 random bits), not its sequential case number,
+  // so requests cannot be enumerated by counting.
+  const requestIdOf = (c: { id: string }) => c.id;
+  const isRequestId = (s: string) =>
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
   /** Runs a handler, answering failures in the spec's error format. */
   async function answer(ctx: ApiContext, fn: (format: Format) => Promise<string>): Promise<string> {
@@ -189,24 +226,28 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
       const media =
         (reported.find((e) => e.caseId === r.id)?.data as { media_url?: string } | null)?.media_url ?? null;
       const closed = CLOSED_STATUSES.includes(r.status);
+      const only = <T>(field: PublishedField, value: T) => (published(field) ? value : null);
       return {
-        service_request_id: r.caseNo,
+        service_request_id: requestIdOf(r),
         status: closed ? 'closed' : 'open',
-        status_notes: r.status === 'voided' ? (r.voidReason ?? null) : null,
+        status_notes: only('status_notes', r.status === 'voided' ? (r.voidReason ?? null) : null),
         service_name: category?.name ?? null,
         service_code: serviceCodeOf({ kind: r.categoryKind, code: r.categoryCode }),
-        description: r.description,
-        agency_responsible: departments.find((d) => d.id === r.departmentId)?.name ?? null,
+        description: only('description', r.description),
+        agency_responsible: only(
+          'agency_responsible',
+          departments.find((d) => d.id === r.departmentId)?.name ?? null,
+        ),
         service_notice: null,
         requested_datetime: isoWithOffset(r.reportedAt),
         updated_datetime: isoWithOffset(r.closedAt ?? r.voidedAt ?? r.updatedAt),
-        expected_datetime: isoWithOffset(r.disposeDeadline),
-        address: r.address,
+        expected_datetime: only('expected_datetime', isoWithOffset(r.disposeDeadline)),
+        address: only('address', r.address),
         address_id: null,
         zipcode: null,
-        lat: r.lat,
-        long: r.lng,
-        media_url: media,
+        lat: coordinate(r.lat),
+        long: coordinate(r.lng),
+        media_url: only('media_url', media),
       };
     });
   }
@@ -466,7 +507,7 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
             log.info({ caseNo, client: owner.username, service_code: code }, 'Open311 request → case');
             return render(format, 'service_requests', 'request', [
               {
-                service_request_id: caseNo,
+                service_request_id: requestIdOf({ id: received.caseId! }),
                 token,
                 service_notice: '已受理，将由监督员现场核实后立案处置',
                 account_id: get('account_id') ?? null,
@@ -499,15 +540,20 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
             let where: Prisma.CaseWhereInput;
             if (query.service_request_id) {
               where = {
-                caseNo: {
-                  in: query.service_request_id
-                    .split(',')
-                    .map((s) => s.trim())
-                    .filter(Boolean),
-                },
+                AND: [
+                  publicCase,
+                  {
+                    id: {
+                      in: query.service_request_id
+                        .split(',')
+                        .map((s) => s.trim())
+                        .filter(isRequestId),
+                    },
+                  },
+                ],
               };
             } else {
-              const and: Prisma.CaseWhereInput[] = [{ mergedIntoId: null }];
+              const and: Prisma.CaseWhereInput[] = [publicCase, { mergedIntoId: null }];
               if (query.service_code) {
                 const codes = query.service_code.split(',').map((s) => s.trim());
                 and.push({
@@ -570,7 +616,10 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
         handler: async ({ ctx, params, query }) =>
           answer(ctx, async (format) => {
             checkJurisdiction(query.jurisdiction_id);
-            const row = await prisma.case.findUnique({ where: { caseNo: params.id } });
+            // An old case number (RG-2026-000123) or any other guess answers like an unknown id.
+            const row = isRequestId(params.id)
+              ? await prisma.case.findFirst({ where: { AND: [{ id: params.id }, publicCase] } })
+              : null;
             if (!row)
               throw Object.assign(validationError(`service_request_id ${params.id} not found`), {
                 status: 404,
@@ -598,12 +647,12 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
             checkJurisdiction(query.jurisdiction_id);
             const row = await prisma.case.findUnique({
               where: { source_sourceRef: { source: 'open311', sourceRef: params.token } },
-              select: { caseNo: true },
+              select: { id: true },
             });
             if (!row)
               throw Object.assign(validationError(`token ${params.token} not found`), { status: 404 });
             return render(format, 'service_requests', 'request', [
-              { service_request_id: row.caseNo, token: params.token },
+              { service_request_id: requestIdOf(row), token: params.token },
             ]);
           }),
       }),
@@ -637,7 +686,7 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
               where: { at: { gte: start, lte: end }, case: { source: 'open311' } },
               orderBy: [{ at: 'asc' }, { id: 'asc' }],
               take: MAX_RESULTS * 5,
-              include: { case: { select: { caseNo: true } } },
+              include: { case: { select: { id: true } } },
             });
             const updates = events.flatMap((e) => {
               const u = updateOf(e);
@@ -645,7 +694,7 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
                 ? [
                     {
                       update_id: e.id,
-                      service_request_id: e.case.caseNo,
+                      service_request_id: requestIdOf(e.case),
                       status: u.status,
                       updated_datetime: isoWithOffset(e.at),
                       description: u.text,
