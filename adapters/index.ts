@@ -11,6 +11,7 @@ import type { CasePublisher } from '../src/cases/publish.ts';
 import type { Config } from '../src/config.ts';
 import type { CaseSource, Db } from '../src/db/index.ts';
 import type { Logger } from '../src/log.ts';
+import type { CaseStarter } from '../src/cases/start.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 import { createAdapterHost, type Adapter, type AdapterHost } from './framework/index.ts';
 import { createHotlineAdapter, createHttpHotlineTransport } from './hotline/index.ts';
@@ -26,6 +27,8 @@ export interface HubAdaptersDeps {
   now: () => Date;
   zeebe?: ZeebeClient;
   publisher?: CasePublisher;
+  /** Starts new cases' procedures (src/cases/start.ts; the hub runs its reconciler). */
+  caseStarter?: CaseStarter;
   /** Checks API tokens (the Open311 api_key). */
   authenticate: Authenticate;
 }
@@ -101,7 +104,10 @@ export function createHubAdapters(deps: HubAdaptersDeps): HubAdapters {
   // Sanitation, police video, utilities and the department router (adapters/city.ts).
   const city: CityAdapters = createCityAdapters(base);
   adapters.push(...city.adapters);
-  const host = createAdapterHost({ ...base, zeebe: deps.zeebe, publisher: deps.publisher }, adapters);
+  const host = createAdapterHost(
+    { ...base, zeebe: deps.zeebe, publisher: deps.publisher, caseStarter: deps.caseStarter },
+    adapters,
+  );
   // New tickets, alarms and crews' progress from the simulators (demo-traffic.ts), once all listen.
   const interval = demo ? parseEventInterval(config.SIMULATOR_EVENT_SECONDS) : null;
   let traffic: DemoTraffic | undefined;

@@ -254,6 +254,11 @@ export const configSchema = {
     .describe(
       'How long the API waits for the engine to take a case message before answering 503 (the action stays recorded and the message is re-sent).',
     ),
+  CASE_START_CLAIM_MS: positiveInt
+    .default(15000)
+    .describe(
+      'How long one attempt to start a new case’s procedure holds its start intent (src/cases/start.ts), in ms: after a crash the reconciler takes the intent over once this has passed, looks the instance up by caseId and creates it only if none exists. Keep it above CASE_PUBLISH_TIMEOUT_MS (and, on a Camunda 8 cluster, above its search index lag).',
+    ),
 
   // --- the working-time calendar ---------------------------------------------------------------
   CALENDAR_TIMEZONE: z

@@ -19,6 +19,7 @@ import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
 import { createHubAdapters, type HubAdapters } from '../adapters/index.ts';
 import { closeZeebeClient, createZeebeClient, type ZeebeClient } from './zeebe.ts';
+import { createCaseStarter, type CaseStarter } from './cases/start.ts';
 import { createEngineQuery, type EngineQuery } from './operations/index.ts';
 import { serveAdminUi } from './ui/static.ts';
 import { createMailer, createWorkers } from '../workers/index.ts';
@@ -80,6 +81,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   let workers: ReturnType<typeof createWorkers> | undefined;
   let assessmentSchedule: AssessmentSchedule | undefined;
   let casePublisher: CasePublisher | undefined;
+  let caseStarter: CaseStarter | undefined;
   let adapters: HubAdapters | undefined;
   let url = '';
   // One clock for the API and the workers: the embedded engine's, so that with ENGINE_CLOCK_CONTROL
@@ -131,6 +133,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     adapters = undefined;
     await casePublisher?.stop();
     casePublisher = undefined;
+    await caseStarter?.stop();
+    caseStarter = undefined;
     await workers?.stop();
     workers = undefined;
     if (zeebe) await closeZeebeClient(zeebe);
@@ -187,6 +191,19 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           timeoutMs: config.CASE_PUBLISH_TIMEOUT_MS,
         });
         casePublisher.start();
+        const engineQuery = engineQueryFor(engine, config);
+        // Starts reported cases' procedures exactly once; its reconciler picks up the start intents a
+        // crash left behind (now, and every CASE_OUTBOX_RETRY_MS).
+        caseStarter = createCaseStarter({
+          db,
+          zeebe: client,
+          engineQuery,
+          logger,
+          claimMs: config.CASE_START_CLAIM_MS,
+          timeoutMs: config.CASE_PUBLISH_TIMEOUT_MS,
+          intervalMs: config.CASE_OUTBOX_RETRY_MS,
+        });
+        caseStarter.run();
         auth = createAuth({ db, config, key: await loadAuthSecret(config) });
         adapters = createHubAdapters({
           config,
@@ -195,6 +212,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           now,
           zeebe: client,
           publisher: casePublisher,
+          caseStarter,
           authenticate: auth.authenticate,
         });
         const engineCheck: ReadinessCheck = { name: 'engine', check: () => client.topology() };
@@ -204,8 +222,9 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
           db,
           auth,
           zeebe: client,
-          engineQuery: engineQueryFor(engine, config),
+          engineQuery,
           casePublisher,
+          caseStarter,
           now,
           extraRoutes: adapters.routes(),
           mailer,

@@ -15,7 +15,7 @@ import { createInbox, type Inbox } from './inbox.ts';
 import { createLeases, type Leases } from '../../src/db/lease.ts';
 import { createOutbox, type Outbox, type OutboxSettings } from './outbox.ts';
 import { monitoringRoutes } from './monitor.ts';
-import { CASE_START_OUTBOX, caseStarter } from './start.ts';
+import { createCaseStarter } from '../../src/cases/start.ts';
 import type { Adapter, AdapterRuntime, FrameworkDeps, InboundEvent, ReceiveResult, Sender } from './types.ts';
 import { webhookRoute } from './webhook.ts';
 import { createJobWorkers } from './jobs.ts';
@@ -56,7 +56,19 @@ export function createAdapterHost(deps: FrameworkDeps, adapters: Adapter[]): Ada
     systemNow,
   );
   const senders = new Map<string, Sender>();
-  if (deps.zeebe) senders.set(CASE_START_OUTBOX, caseStarter(db, deps.zeebe));
+  // Without the hub's starter: one of this host's own, whose reconciler runs with the host.
+  const ownStarter =
+    !deps.caseStarter && deps.zeebe
+      ? createCaseStarter({
+          db,
+          zeebe: deps.zeebe,
+          logger: deps.logger,
+          claimMs: config.CASE_START_CLAIM_MS,
+          timeoutMs: config.CASE_PUBLISH_TIMEOUT_MS,
+          intervalMs: config.CASE_OUTBOX_RETRY_MS,
+        })
+      : undefined;
+  const starter = deps.caseStarter ?? ownStarter;
   for (const a of adapters)
     for (const name of a.sends.outbox?.adapters ?? []) {
       if (senders.has(name)) throw new Error(`outbox adapter ${name} is delivered by two adapters`);
@@ -76,6 +88,7 @@ export function createAdapterHost(deps: FrameworkDeps, adapters: Adapter[]): Ada
     now: deps.now,
     outbox,
     publisher: deps.publisher,
+    starter,
     // Cases from legacy systems are numbered like those reported through the API (src/cases/routes.ts).
     numbering: { prefix: config.CASE_NUMBER_PREFIX, timeZone: config.CALENDAR_TIMEZONE },
   });
@@ -194,6 +207,7 @@ export function createAdapterHost(deps: FrameworkDeps, adapters: Adapter[]): Ada
       if (!stopped) return;
       stopped = false;
       outbox.start();
+      ownStarter?.run();
       for (const a of adapters) {
         for (const r of a.receives) {
           if (r.kind === 'poll') {
@@ -225,6 +239,7 @@ export function createAdapterHost(deps: FrameworkDeps, adapters: Adapter[]): Ada
     async stop() {
       if (stopped) return;
       stopped = true;
+      await ownStarter?.stop();
       for (const t of timers.splice(0)) clearInterval(t);
       await Promise.allSettled([...running]);
       for (const close of closers.splice(0))

@@ -11,7 +11,7 @@ import { isUniqueViolation, type Db, type Prisma } from '../../src/db/index.ts';
 import { unavailable } from '../../src/errors.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Outbox } from './outbox.ts';
-import { CASE_START_OUTBOX } from './start.ts';
+import { enqueueStart, type CaseStarter } from '../../src/cases/start.ts';
 import type { EffectContext, InboundEvent, ReceiveResult } from './types.ts';
 
 export interface Inbox {
@@ -30,6 +30,8 @@ export function createInbox(deps: {
   now: () => Date;
   outbox: Outbox;
   publisher?: CasePublisher;
+  /** Starts the procedures of the cases an event created, after its commit (src/cases/start.ts). */
+  starter?: CaseStarter;
   /** CASE_NUMBER_PREFIX and CALENDAR_TIMEZONE: the case numbers of the API */
   numbering: CaseNumbering;
 }): Inbox {
@@ -73,13 +75,7 @@ export function createInbox(deps: {
                   now,
                   deps.numbering,
                 );
-                await deps.outbox.enqueue(tx, {
-                  adapter: CASE_START_OUTBOX,
-                  kind: 'start',
-                  caseId: created.id,
-                  payload: { caseId: created.id, source: created.source },
-                  dedupeKey: `start:${created.id}`,
-                });
+                await enqueueStart(tx, created);
                 started.push(created.id);
                 return { id: created.id, caseNo: created.caseNo };
               },
@@ -107,7 +103,12 @@ export function createInbox(deps: {
             };
           });
           // After the commit: start procedures and publish at once; what fails stays queued and is retried.
-          for (const caseId of started) await deps.outbox.deliverCase(CASE_START_OUTBOX, caseId);
+          for (const caseId of started)
+            await deps.starter
+              ?.start(caseId)
+              .catch((err: unknown) =>
+                log.warn({ err, adapter, caseId }, 'procedure not started yet; the case starter retries it'),
+              );
           for (const caseId of new Set(published))
             await deps
               .publisher!.flush(caseId)

@@ -12,6 +12,7 @@ import type { Route } from '../../src/api/route.ts';
 import type { Config } from '../../src/config.ts';
 import type { CasePublisher, CaseMessage } from '../../src/cases/publish.ts';
 import type { NewCase } from '../../src/cases/create.ts';
+import type { CaseStarter } from '../../src/cases/start.ts';
 import type { Db, OutboxMessage, Prisma } from '../../src/db/index.ts';
 import type { Logger } from '../../src/log.ts';
 import type { ZeebeClient } from '../../src/zeebe.ts';
@@ -198,4 +199,9 @@ export interface FrameworkDeps extends AdapterDeps {
   zeebe?: ZeebeClient;
   /** Publishes case messages (src/cases/publish.ts). */
   publisher?: CasePublisher;
+  /**
+   * Starts new cases' procedures exactly once (src/cases/start.ts); the hub passes its own, whose
+   * reconciler it runs. Without it, a host with `zeebe` makes one and runs its reconciler itself.
+   */
+  caseStarter?: CaseStarter;
 }

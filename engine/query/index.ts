@@ -6,7 +6,7 @@
  * strings, dates as ISO 8601, tenant `<default>`. engine/rest serves these over HTTP.
  */
 import type { Engine } from '../api.ts';
-import type { Db, Row } from '../store/db.ts';
+import type { Db, Param, Row } from '../store/db.ts';
 import {
   invalid,
   isoDate,
@@ -407,6 +407,46 @@ function scopedInstance(body: unknown): number {
   );
 }
 
+/**
+ * `filter.variables` of a process-instance search (Camunda 8.8: `[{name, value}]`, value a JSON text):
+ * instances whose root scope holds each variable with that value. Taken out of the filter and turned
+ * into EXISTS conditions on zb_variable, so a running instance is found by a business key such as the
+ * hub's caseId. Ended instances have no variables left in the runtime state and are not found.
+ */
+function withVariableFilter(
+  body: unknown,
+): [SearchSpec<ProcessInstanceItem & { _processKey: number }>, unknown] {
+  const filter = (body as { filter?: unknown } | null)?.filter;
+  if (!filter || typeof filter !== 'object' || !('variables' in filter)) return [instanceSpec, body];
+  const { variables, ...rest } = filter as { variables: unknown };
+  if (!Array.isArray(variables)) throw invalid('filter.variables must be an array of {name, value}');
+  const where: string[] = [];
+  const params: Param[] = [];
+  variables.forEach((v: unknown, i) => {
+    const { name, value } = (v ?? {}) as { name?: unknown; value?: unknown };
+    if (typeof name !== 'string' || typeof value !== 'string')
+      throw invalid(`filter.variables[${i}] must be {name, value} with value a JSON text`);
+    let normalized: string;
+    try {
+      normalized = JSON.stringify(JSON.parse(value));
+    } catch {
+      throw invalid(`filter.variables[${i}].value must be a JSON text, e.g. '"abc"' or '42'`);
+    }
+    where.push(
+      'EXISTS (SELECT 1 FROM zb_variable v WHERE v.scope_key = p.key AND v.name = ? AND v.value = ?)',
+    );
+    params.push(name, normalized);
+  });
+  return [
+    {
+      ...instanceSpec,
+      where: [...(instanceSpec.where ?? []), ...where],
+      fromParams: [...(instanceSpec.fromParams ?? []), ...params],
+    },
+    { ...(body as object), filter: rest },
+  ];
+}
+
 /** Builds the queries over an engine's state. */
 export function createEngineQueries(engine: Pick<Engine, 'readState'>): EngineQueries {
   // Process names come from the deployed XML, which never changes for a key.
@@ -433,7 +473,7 @@ export function createEngineQueries(engine: Pick<Engine, 'readState'>): EngineQu
   }
 
   const instances = (db: Db, body: unknown) =>
-    search(db, instanceSpec, body).then(async (result) => {
+    search(db, ...withVariableFilter(body)).then(async (result) => {
       await withNames(db, result.items, (item, name) => (item.processDefinitionName = name));
       return result as SearchResult<ProcessInstanceItem>;
     });

@@ -17,6 +17,7 @@ import { caseActionRoutes } from '../cases/actions.ts';
 import type { CasePublisher } from '../cases/publish.ts';
 import { attachmentRoutes, createAttachmentStore, type AttachmentStore } from '../attachments/index.ts';
 import { caseRoutes } from '../cases/routes.ts';
+import type { CaseStarter } from '../cases/start.ts';
 import { deskRoutes } from '../cases/desk.ts';
 import { escalationRoutes } from '../escalations/index.ts';
 import { enforcementRoutes } from '../enforcement/routes.ts';
@@ -52,6 +53,8 @@ export interface ApiDeps {
   engineQuery?: EngineQuery;
   /** Publishes case messages after an action is recorded; without it, actions that publish answer 503. */
   casePublisher?: CasePublisher;
+  /** Starts reported cases' procedures exactly once (src/cases/start.ts); without it the case routes make one. */
+  caseStarter?: CaseStarter;
   /**
    * The hub's clock (the embedded engine's, so times follow ENGINE_CLOCK_CONTROL in tests); routes that
    * record when something happened read it. Default: the system clock.

@@ -28,18 +28,14 @@ import type { AttachmentStore, PlacedFile } from '../attachments/store.ts';
 import { attachmentSchema, toAttachmentView } from '../attachments/routes.ts';
 import type { Config } from '../config.ts';
 import { isUniqueViolation, type CaseStatus, type Db, type Prisma } from '../db/index.ts';
-import { notFound, unavailable, validationError } from '../errors.ts';
+import { HubError, notFound, unavailable, validationError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { EngineQuery } from '../operations/engine-query.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { cellAt } from '../../workers/locate.ts';
-import {
-  discardCase,
-  inCaseTransaction,
-  insertCase,
-  recordEvent,
-  updateCase,
-  type NewCase,
-} from './state/index.ts';
+import { discardCase, insertCase, recordEvent, type NewCase } from './state/index.ts';
 import { caseClocks, clockSchema } from './clock.ts';
+import { createCaseStarter, enqueueStart, StartTimeout, type CaseStarter } from './start.ts';
 import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
 import { eventDataView, reporterView } from './contact.ts';
 import { caseScope } from './scope.ts';
@@ -221,21 +217,83 @@ function overdueWhere(now: Date, overdue: boolean): Prisma.CaseWhereInput {
 const isoDate = z.string().datetime({ offset: true });
 
 /** POST /api/cases, GET /api/cases, GET /api/cases/:id. `zeebe` is needed only for reporting. */
+/** The procedure of a case is being started by another attempt that did not finish in time. */
+class StillStarting extends HubError {
+  constructor(caseId: string) {
+    super(
+      'unavailable',
+      `the procedure of case ${caseId} is still starting; retry with the same Idempotency-Key`,
+      {
+        status: 503,
+        retryable: true,
+      },
+    );
+  }
+}
+
 export function caseRoutes({
   db,
   zeebe,
+  engineQuery,
+  caseStarter,
+  logger,
   config,
   attachments,
   now: clock = () => new Date(),
 }: {
   db: Db;
   zeebe?: ZeebeClient;
-  config: Pick<Config, 'CASE_NUMBER_PREFIX' | 'CALENDAR_TIMEZONE' | 'DEADLINE_WARN_FRACTION'>;
+  /** Finds an instance a crashed start created (src/cases/start.ts). */
+  engineQuery?: EngineQuery;
+  /** The hub's case starter (whose reconciler it runs); without it the routes make their own. */
+  caseStarter?: CaseStarter;
+  logger: Logger;
+  config: Pick<
+    Config,
+    | 'CASE_NUMBER_PREFIX'
+    | 'CALENDAR_TIMEZONE'
+    | 'DEADLINE_WARN_FRACTION'
+    | 'CASE_START_CLAIM_MS'
+    | 'CASE_PUBLISH_TIMEOUT_MS'
+    | 'CASE_OUTBOX_RETRY_MS'
+  >;
   attachments: AttachmentStore;
   now?: () => Date;
 }): Route[] {
   const { prisma } = db;
   const numbering = { prefix: config.CASE_NUMBER_PREFIX, timeZone: config.CALENDAR_TIMEZONE };
+  const starter =
+    caseStarter ??
+    (zeebe
+      ? createCaseStarter({
+          db,
+          zeebe,
+          engineQuery,
+          logger,
+          claimMs: config.CASE_START_CLAIM_MS,
+          timeoutMs: config.CASE_PUBLISH_TIMEOUT_MS,
+          intervalMs: config.CASE_OUTBOX_RETRY_MS,
+        })
+      : undefined);
+
+  /**
+   * The case's process instance key, once its procedure runs: started now, or by another attempt that
+   * holds the start intent (waited for up to a claim time). Throws the engine's refusal, or
+   * StillStarting (503) when the other attempt did not finish in time.
+   */
+  async function startedKey(caseId: string): Promise<string> {
+    const deadline = Date.now() + config.CASE_START_CLAIM_MS + config.CASE_PUBLISH_TIMEOUT_MS;
+    for (;;) {
+      // A create answered late is recorded by its own continuation: wait for it like for another attempt.
+      const outcome = await starter!.start(caseId).catch((err: unknown) => {
+        if (err instanceof StartTimeout) return { busy: true as const };
+        throw err;
+      });
+      if ('processInstanceKey' in outcome) return outcome.processInstanceKey;
+      if (Date.now() > deadline) throw new StillStarting(caseId);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   const attachmentsOf = async (caseId: string) =>
     (
       await prisma.attachment.findMany({ where: { caseId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
@@ -310,6 +368,8 @@ export function caseRoutes({
         at,
         numbering,
       );
+      // The intent to start its procedure commits with the case (src/cases/start.ts).
+      await enqueueStart(tx, row);
       await attachments.attach(tx, photos, {
         caseId: row.id,
         kind: 'report',
@@ -376,7 +436,14 @@ export function caseRoutes({
         // Keys are the caller's own: another account reusing a key string gets its own case.
         const key = raw === '' ? null : `${principal.userId}:${raw}`;
         const replay = async () => {
-          const found = key ? await prisma.case.findUnique({ where: { idempotencyKey: key } }) : null;
+          let found = key ? await prisma.case.findUnique({ where: { idempotencyKey: key } }) : null;
+          if (found && !found.processInstanceKey) {
+            // Acknowledged or not, the case was committed with its start intent (a crash, or a start still
+            // under way): the retry answers once its procedure runs.
+            if (!starter) throw unavailable('the engine is not connected');
+            await startedKey(found.id);
+            found = await prisma.case.findUniqueOrThrow({ where: { id: found.id } });
+          }
           if (found) ctx.status = 200;
           return found && { ...toView(found, principal), attachments: await attachmentsOf(found.id) };
         };
@@ -422,20 +489,32 @@ export function caseRoutes({
         }
         let processInstanceKey: string;
         try {
-          const started = await zeebe.createProcessInstance({
-            bpmnProcessId: 'case-disposal',
-            variables: { caseId: row.id, source: row.source },
-          });
-          processInstanceKey = String(started.processInstanceKey);
+          processInstanceKey = await startedKey(row.id);
         } catch (err) {
-          await prisma.$transaction((tx) => discardCase(tx, row.id));
-          log.warn({ err, caseNo: row.caseNo }, 'starting case-disposal failed; the report was undone');
-          throw unavailable(
-            'the process engine did not accept the case; retry with the same Idempotency-Key',
-            err,
-          );
+          // No answer in time: the engine may still create it; the retry finds it (never undo here).
+          if (err instanceof StillStarting) throw err;
+          // The engine refused the start: the report is undone (the client retries with its key) —
+          // unless an instance got recorded meanwhile. Were the process to die here instead, the start
+          // intent committed with the case makes the reconciler start it (src/cases/start.ts).
+          const undone = await prisma.$transaction(async (tx) => {
+            const now = await tx.case.findUnique({
+              where: { id: row.id },
+              select: { processInstanceKey: true },
+            });
+            if (now?.processInstanceKey) return false;
+            await discardCase(tx, row.id);
+            return true;
+          });
+          if (undone) {
+            log.warn({ err, caseNo: row.caseNo }, 'starting case-disposal failed; the report was undone');
+            throw unavailable(
+              'the process engine did not accept the case; retry with the same Idempotency-Key',
+              err,
+            );
+          }
+          processInstanceKey = (await prisma.case.findUniqueOrThrow({ where: { id: row.id } }))
+            .processInstanceKey!;
         }
-        await inCaseTransaction(prisma, (tx) => updateCase(tx, row.id, { processInstanceKey }));
         const stored = await prisma.case.findUniqueOrThrow({ where: { id: row.id } });
         log.info(
           { caseId: row.id, caseNo: row.caseNo, processInstanceKey, photos: photos.length },

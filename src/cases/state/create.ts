@@ -7,6 +7,7 @@
 import type { CaseSource, Prisma, Urgency } from '../../db/index.ts';
 import { applyEvent } from '../lifecycle.ts';
 import { indexCase } from '../search.ts';
+import { readCase, updateCase } from './record.ts';
 
 /** What a new case needs; optional fields are stored as null. */
 export interface NewCase {
@@ -126,5 +127,22 @@ export async function insertCase(
  * the row and, by cascade, its `reported` event, search rows and attachments' rows.
  */
 export async function discardCase(tx: Prisma.TransactionClient, caseId: string): Promise<void> {
+  // Its start intent too (cases/start.ts): the outbox row would otherwise outlive it with no case.
+  await tx.outboxMessage.deleteMany({ where: { caseId, adapter: 'case-start' } });
   await tx.case.delete({ where: { id: caseId } });
+}
+
+/**
+ * Records the case's process instance (the starter, cases/start.ts). False when the case already has
+ * another one: the caller's instance is a second start and must be cancelled.
+ */
+export async function setProcessInstance(
+  tx: Prisma.TransactionClient,
+  caseId: string,
+  processInstanceKey: string,
+): Promise<boolean> {
+  const row = await readCase(tx, caseId);
+  if (row.processInstanceKey) return row.processInstanceKey === processInstanceKey;
+  await updateCase(tx, caseId, { processInstanceKey }, row.version);
+  return true;
 }

@@ -1,0 +1,249 @@
+/**
+ * Starting a case's procedure, exactly once, also across a crash.
+ *
+ * The case row and the intent to start its procedure are committed together: an OutboxMessage of
+ * adapter `case-start` (`enqueueStart`, in the transaction that creates the case — the API's report,
+ * the adapters' inbox). The starter turns an intent into `CreateProcessInstance { case-disposal,
+ * { caseId, source } }` and records the instance key on the case and the intent as delivered in one
+ * transaction. Zeebe's create is not idempotent, so "exactly once" rests on three rules:
+ * - an attempt is counted (`attempts`, committed) before the engine is asked, and the intent is claimed
+ *   for `claimMs` (`nextAttemptAt`), so two starters (the request, the reconciler, another hub process)
+ *   never ask at once;
+ * - an intent whose earlier attempt may have created an instance (attempts > 0: the process died, or
+ *   the answer was lost, between the create and its record) first looks the instance up by its business
+ *   key — the engine's process-instance search with the variable `caseId` — and records the one found;
+ * - the record is "only if the case has none yet" (state `setProcessInstance`); a loser cancels its own
+ *   instance, so a case never runs two.
+ * The reconciler (`reconcile`, at hub start and every `intervalMs`) picks up intents left behind.
+ * Known limit: on a Camunda 8 cluster the search reads an exported index that may lag the create by a
+ * few seconds; the claim time (CASE_START_CLAIM_MS) should exceed that lag.
+ */
+import type { Db, OutboxMessage, Prisma } from '../db/index.ts';
+import { unavailable } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { EngineQuery } from '../operations/engine-query.ts';
+import type { ZeebeClient } from '../zeebe.ts';
+import { inCaseTransaction, setProcessInstance } from './state/index.ts';
+
+/** OutboxMessage.adapter of start intents (the adapters' inbox writes the same rows). */
+export const CASE_START = 'case-start';
+const PROCESS_ID = 'case-disposal';
+
+/** Writes the start intent of a new case in the caller's transaction; the caller then calls `start`. */
+export async function enqueueStart(
+  tx: Prisma.TransactionClient,
+  c: { id: string; source: string },
+): Promise<void> {
+  // Due at once, on the system clock the starter claims by (not a test's pinned hub clock).
+  await tx.outboxMessage.create({
+    data: {
+      adapter: CASE_START,
+      kind: 'start',
+      caseId: c.id,
+      payload: { caseId: c.id, source: c.source },
+      dedupeKey: `start:${c.id}`,
+    },
+  });
+}
+
+export interface CaseStarterDeps {
+  db: Pick<Db, 'prisma'>;
+  zeebe: Pick<ZeebeClient, 'createProcessInstance' | 'cancelProcessInstance'>;
+  /** The engine's search (the embedded engine's REST API or a cluster's); without it a retry cannot look. */
+  engineQuery?: Pick<EngineQuery, 'searchProcessInstances'>;
+  logger: Logger;
+  /** How long an attempt holds its intent (longer than `timeoutMs`), ms. */
+  claimMs: number;
+  /** How long a create may take before the attempt counts as failed, ms. */
+  timeoutMs: number;
+  /** How often the reconciler looks for intents left behind, ms. */
+  intervalMs: number;
+  now?: () => Date;
+}
+
+/** The engine did not answer the create in time: it may still create the instance (never undo the case). */
+export class StartTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`no answer from the engine within ${timeoutMs} ms`);
+    this.name = 'StartTimeout';
+  }
+}
+
+export type StartOutcome = { processInstanceKey: string } | { busy: true };
+
+export interface CaseStarter {
+  /**
+   * Starts the case's procedure now unless it has one (answers its key) or another attempt holds the
+   * intent (`busy`). Throws when the engine did not take it (the intent stays for the reconciler).
+   */
+  start(caseId: string): Promise<StartOutcome>;
+  /** One pass over the intents due (left behind, or failed earlier); returns how many were started. */
+  reconcile(): Promise<number>;
+  /** Runs `reconcile` now and every intervalMs. */
+  run(): void;
+  stop(): Promise<void>;
+}
+
+export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
+  const { prisma } = deps.db;
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ component: 'case-start' });
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+
+  /** Claims the intent for one attempt; the row as it was before the claim, or null when not ours now. */
+  async function claim(caseId: string): Promise<OutboxMessage | null> {
+    const row = await prisma.outboxMessage.findFirst({ where: { adapter: CASE_START, caseId } });
+    if (!row || row.status !== 'pending') return row;
+    const at = now();
+    if (row.nextAttemptAt > at) return null;
+    const { count } = await prisma.outboxMessage.updateMany({
+      where: { id: row.id, status: 'pending', attempts: row.attempts, nextAttemptAt: { lte: at } },
+      data: { attempts: { increment: 1 }, nextAttemptAt: new Date(at.getTime() + deps.claimMs) },
+    });
+    return count === 1 ? row : null;
+  }
+
+  async function existingInstance(caseId: string): Promise<string | null> {
+    if (!deps.engineQuery) {
+      log.warn({ caseId }, 'no engine search configured: a start retried after a lost answer may run twice');
+      return null;
+    }
+    const found = await deps.engineQuery.searchProcessInstances({
+      filter: {
+        processDefinitionId: PROCESS_ID,
+        state: 'ACTIVE',
+        variables: [{ name: 'caseId', value: JSON.stringify(caseId) }],
+      },
+      sort: [{ field: 'processInstanceKey', order: 'ASC' }],
+      page: { limit: 2 },
+    });
+    return found.items[0]?.processInstanceKey ?? null;
+  }
+
+  /** Creates the instance; an answer later than timeoutMs is still recorded by `late`. */
+  async function create(
+    caseId: string,
+    source: string,
+    late: (key: string) => Promise<unknown>,
+  ): Promise<string> {
+    let timeout: NodeJS.Timeout | undefined;
+    const creating = deps.zeebe
+      .createProcessInstance({ bpmnProcessId: PROCESS_ID, variables: { caseId, source } })
+      .then((started) => String(started.processInstanceKey));
+    try {
+      return await Promise.race([
+        creating,
+        new Promise<never>((_, reject) => {
+          timeout = setTimeout(() => reject(new StartTimeout(deps.timeoutMs)), deps.timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      if (err instanceof StartTimeout)
+        creating.then(late).catch((e: unknown) => log.warn({ err: e, caseId }, 'a late start failed'));
+      throw err;
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  /** The instance key on the case and the intent delivered, together; false when the case has another. */
+  const record = (intentId: string, caseId: string, key: string) =>
+    inCaseTransaction(prisma, async (tx) => {
+      const ours = await setProcessInstance(tx, caseId, key);
+      await tx.outboxMessage.update({
+        where: { id: intentId },
+        data: { status: 'delivered', deliveredAt: now(), lastError: null },
+      });
+      return ours;
+    });
+
+  async function start(caseId: string): Promise<StartOutcome> {
+    const known = await prisma.case.findUnique({
+      where: { id: caseId },
+      select: { processInstanceKey: true, source: true },
+    });
+    if (!known) throw unavailable(`case ${caseId} no longer exists`);
+    const intent = await claim(caseId);
+    if (known.processInstanceKey) {
+      if (intent?.status === 'pending') await record(intent.id, caseId, known.processInstanceKey);
+      return { processInstanceKey: known.processInstanceKey };
+    }
+    if (!intent) return { busy: true };
+    if (intent.status !== 'pending') {
+      // Delivered: the key was recorded meanwhile.
+      const row = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
+      return row.processInstanceKey ? { processInstanceKey: row.processInstanceKey } : { busy: true };
+    }
+    try {
+      // An earlier attempt may have created the instance and died before recording it.
+      let key = intent.attempts > 0 ? await existingInstance(caseId) : null;
+      if (key) log.info({ caseId, processInstanceKey: key }, 'found the instance of an earlier attempt');
+      const recordOrCancel = async (created: string) => {
+        if (await record(intent.id, caseId, created)) return;
+        // Another start won (a claim outlived by a slow engine): ours is the second instance.
+        await deps.zeebe.cancelProcessInstance(created).catch((err: unknown) => {
+          log.error({ err, caseId, processInstanceKey: created }, 'cancelling a second instance failed');
+        });
+      };
+      key ??= await create(caseId, known.source, recordOrCancel);
+      await recordOrCancel(key);
+      const row = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
+      return { processInstanceKey: row.processInstanceKey! };
+    } catch (err) {
+      // Still holding the claim: the late answer records the instance (the claim outlives the timeout).
+      if (err instanceof StartTimeout) throw err;
+      // Due again soon (not after the whole claim): the next attempt looks the instance up first.
+      await prisma.outboxMessage.updateMany({
+        where: { id: intent.id, status: 'pending' },
+        data: {
+          lastError: String((err as Error)?.message ?? err).slice(0, 1000),
+          nextAttemptAt: new Date(now().getTime() + Math.min(deps.intervalMs, deps.claimMs)),
+        },
+      });
+      throw err;
+    }
+  }
+
+  async function reconcile(): Promise<number> {
+    const due = await prisma.outboxMessage.findMany({
+      where: { adapter: CASE_START, status: 'pending', nextAttemptAt: { lte: now() } },
+      orderBy: [{ nextAttemptAt: 'asc' }, { id: 'asc' }],
+      take: 100,
+      select: { caseId: true },
+    });
+    let started = 0;
+    for (const { caseId } of due) {
+      if (!caseId) continue;
+      try {
+        if ('processInstanceKey' in (await start(caseId))) started++;
+      } catch (err) {
+        log.warn({ err, caseId }, 'starting the procedure failed; retried later');
+      }
+    }
+    if (started) log.info({ started }, 'procedures started for intents left behind');
+    return started;
+  }
+
+  const pass = () => {
+    running ??= reconcile()
+      .catch((err: unknown) => log.error({ err }, 'case start reconciler failed'))
+      .finally(() => (running = undefined));
+    return running;
+  };
+
+  return {
+    start,
+    reconcile,
+    run() {
+      void pass();
+      timer = setInterval(() => void pass(), deps.intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
