@@ -186,7 +186,7 @@ export function mapRoutes({
           },
         });
         const page = rows.slice(0, query.limit);
-        // Only the lights: the time left of 10,000 cases on the work calendar would cost ~10x more.
+        // Only the lights: a map needs no working time left per case (bench/README.md, Map).
         const lights = await caseLights(db, config, clock(), page);
         return {
           type: 'FeatureCollection' as const,

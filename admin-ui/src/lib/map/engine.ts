@@ -37,6 +37,8 @@ interface Feed {
   path: string;
   /** Asked for the view's box (`?bbox=`); without, the whole answer once (and on refresh). */
   bbox?: false;
+  /** Not asked below this zoom (its layers are not drawn there). */
+  minzoom?: number;
   /** The answer as GeoJSON, when it is not already. */
   toGeoJson?: (body: unknown) => FeatureCollection & { truncated?: boolean };
   /** Map layers that need it: the feed loads while one of them is shown. */
@@ -186,6 +188,9 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     {
       path: '/api/map/grid-cells',
       layers: ['grid'],
+      // ≈100 m cells are drawn from zoom 13; the whole city's 3,500 would be asked for nothing.
+      // (Without the gazetteer, the community names from the cells then show from zoom 13 too.)
+      minzoom: 12.5,
       available: true,
       fill: (d) => {
         setData('grid', d);
@@ -284,6 +289,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   async function load(feed: Feed, force = false) {
     const { view, padded } = wanted();
     if (feed.bbox === false && feed.loaded && !force) return;
+    if (feed.minzoom !== undefined && map.getZoom() < feed.minzoom) return;
     if (
       !force &&
       feed.loaded &&

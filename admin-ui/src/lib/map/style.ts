@@ -95,6 +95,7 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       id: 'grid-fill',
       type: 'fill',
       source: 'grid',
+      minzoom: 13,
       paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.55 },
     },
   },
