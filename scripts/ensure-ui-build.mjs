@@ -53,7 +53,9 @@ const result = spawnSync(
     '--logLevel',
     'warn',
   ],
-  { cwd: root, stdio: 'inherit' },
+  // A production build whoever runs it: ava sets NODE_ENV=test, which would give lit's development build.
+  // eslint-disable-next-line no-restricted-properties -- the child's environment, not the hub's configuration
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
 );
 if (result.status !== 0) {
   rmSync(tmp, { recursive: true, force: true });

@@ -92,7 +92,7 @@ function frame(user: User | null, active: string) {
   const mods = modulesFor(user);
   render(
     html`<header class="bar">
-        <h1 id="title">${title || tr('title')}</h1>
+        <h1 id="title"></h1>
         <span id="net"></span>
       </header>
       <main id="main" tabindex="-1"><div id="page"></div></main>
@@ -306,6 +306,19 @@ function renderMe(user: User, page: HTMLElement) {
   );
 }
 
+const started = new Set<string>();
+/** Starts the modules' background work for the signed-in user (once per module and page load). */
+function startBackground(user: User | null) {
+  for (const m of modulesFor(user)) {
+    if (!m.background || !user || started.has(m.id)) continue;
+    started.add(m.id);
+    void m
+      .background()
+      .then((b) => b.start(user))
+      .catch(() => started.delete(m.id));
+  }
+}
+
 let routeSeq = 0;
 async function route() {
   const seq = ++routeSeq;
@@ -316,6 +329,7 @@ async function route() {
   const user = session?.user ?? null;
   const { first, rest } = parseHash();
   const mods = modulesFor(user);
+  startBackground(user);
   const mod = mods.find((m) => m.id === first);
   if (!user && !mod) {
     if (first !== 'login') return navigate('#/login');
@@ -384,6 +398,7 @@ void fetch('/healthz', { cache: 'no-store' })
   })
   .catch(() => {});
 
-if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+// Registered from any build; under `vite` (dev server) there is no /app/sw.js and registering fails quietly.
+if ('serviceWorker' in navigator) {
   void navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {});
 }

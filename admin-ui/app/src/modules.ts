@@ -31,6 +31,11 @@ export interface AppModule {
   /** Who sees it; `'public'`: also without an account (listed on the login screen). */
   roles: readonly string[] | 'public';
   load: () => Promise<{ mount: MountModule }>;
+  /**
+   * Work that runs while the app is open whatever screen is shown, started once after the app starts or
+   * the user logs in (城管通's patrol tracker). Loaded lazily like `load`.
+   */
+  background?: () => Promise<{ start: (user: User) => void }>;
 }
 
 export const MODULES: readonly AppModule[] = [
@@ -43,6 +48,7 @@ export const MODULES: readonly AppModule[] = [
     },
     roles: ['field_supervisor'],
     load: () => import('./modules/supervisor/index.ts'),
+    background: () => import('./modules/supervisor/background.ts'),
   },
   {
     id: 'department',

@@ -9,6 +9,8 @@ import { enqueue } from '../../queue.ts';
 import { toPosition, type Position } from '../../ui.ts';
 
 const ON_DUTY_KEY = 'hub.app.onDuty';
+/** Fixes taken but not yet queued survive a reload. */
+const BUFFER_KEY = 'hub.app.trackBuffer';
 /** Fixes per batch sent; at 30 s a batch every 2 minutes. */
 const BATCH = 4;
 
@@ -28,7 +30,8 @@ const state: PatrolState = {
 };
 let watchId: number | null = null;
 let timer: ReturnType<typeof setInterval> | undefined;
-let buffer: Position[] = [];
+let buffer: Position[] = JSON.parse(localStorage.getItem(BUFFER_KEY) ?? '[]') as Position[];
+const saveBuffer = () => localStorage.setItem(BUFFER_KEY, JSON.stringify(buffer));
 let lastTaken = '';
 const listeners = new Set<() => void>();
 
@@ -43,12 +46,31 @@ async function flushBuffer(title: string) {
   if (buffer.length === 0) return;
   const points = buffer;
   buffer = [];
-  await enqueue({
+  // The batch goes to IndexedDB as the queue call starts; the saved buffer drops it at the same moment
+  // (a fix sent twice would be stored once by the hub, by its time).
+  const queued = enqueue({
     module: 'supervisor',
     title: title.replace('{n}', String(points.length)),
     quiet: true,
     request: { method: 'POST', path: '/api/field/positions', body: { points } },
   });
+  saveBuffer();
+  await queued;
+}
+
+/** Asks for a fresh fix when the watch has not reported for a whole interval (some phones stall it). */
+function refresh(title: string, positionSeconds: number) {
+  const p = state.latest;
+  if (p && Date.now() - Date.parse(p.at) < positionSeconds * 1000) return take(title);
+  navigator.geolocation.getCurrentPosition(
+    (fix) => {
+      state.latest = toPosition(fix);
+      state.error = '';
+      take(title);
+    },
+    () => take(title),
+    { enableHighAccuracy: true, maximumAge: 0, timeout: positionSeconds * 1000 },
+  );
 }
 
 function take(title: string) {
@@ -56,6 +78,7 @@ function take(title: string) {
   if (!p || p.at === lastTaken) return;
   lastTaken = p.at;
   buffer.push(p);
+  saveBuffer();
   state.recorded++;
   changed();
   if (buffer.length >= BATCH) void flushBuffer(title);
@@ -88,7 +111,7 @@ export function startTracking(
     },
     { enableHighAccuracy: true, maximumAge: 5_000 },
   );
-  timer = setInterval(() => take(title), positionSeconds * 1000);
+  timer = setInterval(() => refresh(title, positionSeconds), positionSeconds * 1000);
   changed();
 }
 
