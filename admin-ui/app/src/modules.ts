@@ -57,6 +57,26 @@ export const MODULES: readonly AppModule[] = [
     roles: ['department_handler'],
     load: () => import('./modules/department/index.ts'),
   },
+  {
+    id: 'enforcement',
+    name: { zh: '执法通', en: 'Enforcement' },
+    summary: {
+      zh: '现场检查取证、责令整改、复查、处罚决定',
+      en: 'Inspection, correction order, re-inspection, penalty',
+    },
+    roles: ['law_enforcement'],
+    load: () => import('./modules/enforcement/index.ts'),
+  },
+  {
+    id: 'leader',
+    name: { zh: '领导通', en: 'Leader' },
+    summary: {
+      zh: '今日指标对标、超期督办案件、案件分布、批示',
+      en: 'Figures against targets, overdue cases, map, instructions',
+    },
+    roles: ['leader'],
+    load: () => import('./modules/leader/index.ts'),
+  },
 ];
 
 /** The modules a user sees (all `public` ones too); with no user, only the `public` ones. */
