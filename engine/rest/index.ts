@@ -9,6 +9,12 @@
  *   POST /v2/incidents/search                GET /v2/incidents/{key}
  *   POST /v2/incidents/{key}/resolution      POST /v2/jobs/search
  *   GET  /v2/topology                        /v2/user-tasks/… (rest/user-tasks.ts)
+ *   POST /v2/jobs/activation (long polling)  POST /v2/jobs/{key}/completion | failure | error (rest/jobs.ts)
+ *   POST /v2/deployments (multipart)         POST /v2/process-instances (awaitCompletion too)
+ *   POST /v2/messages/publication            POST /v2/signals/broadcast               (rest/commands.ts)
+ *
+ * Enough for @camunda8/orchestration-cluster-api (8.8, REST only) to deploy, start, run a job worker and
+ * search. Keys are strings of digits; a malformed key in a path is 400, an unknown one 404.
  *
  * Errors are RFC 9457 problem+json {type, title, status, detail, instance}. No authentication: like the
  * gateway, it binds to the engine's host (127.0.0.1 by default); put it behind a proxy to expose it.
@@ -17,6 +23,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { EngineError, type Engine, type EngineLogger } from '../api.ts';
 import { createEngineQueries, QueryProblem } from '../query/index.ts';
+import { commandRoutes } from './commands.ts';
+import { jobRoutes } from './jobs.ts';
 import { userTaskRoutes } from './user-tasks.ts';
 
 export interface RestOptions {
@@ -66,7 +74,7 @@ const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
  */
 class BodyTooLarge extends QueryProblem {}
 
-async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+async function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   // destroyOnReturn false: leaving the loop must not destroy the request (and with it the socket) before
@@ -79,7 +87,11 @@ async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promis
     }
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  const text = (await readBytes(req, maxBytes)).toString('utf8');
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);
@@ -111,6 +123,7 @@ export type RestHandler = (req: IncomingMessage, res: ServerResponse) => Promise
  */
 export function createRestHandler(engine: Engine, logger: EngineLogger): RestHandler {
   const q = createEngineQueries(engine);
+  const io = { readJson, readBytes, send };
 
   type Handler = (match: string[], req: IncomingMessage, res: ServerResponse) => Promise<void>;
   const searchOf =
@@ -162,7 +175,9 @@ export function createRestHandler(engine: Engine, logger: EngineLogger): RestHan
     ],
     ['POST', /^\/v2\/jobs\/search$/, searchOf(q.searchJobs)],
     ['GET', /^\/v2\/topology$/, async (_m, _req, res) => send(res, 200, await engine.topology())],
-    ...userTaskRoutes(engine, { readJson, send }),
+    ...userTaskRoutes(engine, io),
+    ...jobRoutes(engine, logger, io).routes,
+    ...commandRoutes(engine, io),
   ];
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
