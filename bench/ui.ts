@@ -6,6 +6,9 @@
  *    budget 2,000 ms;
  * 2. cases: a cold load of #/cases as the dispatcher until the first screen of rows is drawn, with
  *    `--cases` (default 1,000,000) cases in the database; budget 1,000 ms.
+ * 3. desk: a cold load of #/desk as the dispatcher until the 待派遣 queue's first 50 rows and the first case's
+ *    panel are drawn; budget 1,000 ms; and an action's round trip there (派遣: click → notice, queue and
+ *    next panel drawn), 20 times, budget p95 300 ms.
  * Times are the page's own clock (performance.now(), from navigation start), `--runs` times each (default
  * 7), reported as p50 and max; plus GET /api/cases?limit=50 timed from Node (the server's share). The case rows are bulk-loaded into the hub's SQLite database between a
  * first start (which seeds the Rugao demo data) and a second start (which serves the figures).
@@ -190,6 +193,47 @@ const cases = await measure(
   `document.querySelectorAll('tr[data-case]').length >= 50`,
 );
 
+// 受理派遣台: a cold load as the dispatcher (待派遣: the bench's 10 % registered cases) until the queue's first
+// 50 rows and the first case's panel are drawn.
+const desk = await measure(
+  'dispatcher',
+  '#/desk',
+  `document.querySelectorAll('#desk-queue [role=option]').length >= 50 && document.querySelector('#panel-h a') && document.querySelector('#desk-actions')`,
+);
+
+// An action's round trip at the desk: click 派遣 (to the suggested unit) → the notice, the queue without
+// the case and the next case's panel drawn. Timed from Node around the click (CDP overhead included).
+const deskActions: number[] = [];
+{
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addInitScript(
+    `sessionStorage.setItem('hub.session', ${JSON.stringify(await session('dispatcher'))})`,
+  );
+  const page = await context.newPage();
+  await page.goto(`${url}/#/desk`);
+  for (let i = 0; i < Math.max(20, RUNS); i++) {
+    await page.waitForFunction(`document.querySelector('#desk-actions button')`, undefined, {
+      timeout: 30_000,
+    });
+    const caseNo = (await page.locator('#panel-h a').textContent())!.trim();
+    await page.locator('#desk-actions').getByRole('button', { name: '派遣' }).click();
+    const submit = page.locator('#desk-form').getByRole('button', { name: '派遣' });
+    await submit.waitFor();
+    const t0 = performance.now();
+    await submit.click();
+    const no = JSON.stringify(caseNo);
+    await page.waitForFunction(
+      `document.querySelector('[data-testid=desk-notice]')?.textContent?.includes(${no} + ' 已派遣') &&
+       !document.querySelector('#desk-queue [data-case=' + JSON.stringify(${no}) + ']') &&
+       document.querySelector('#panel-h a')?.textContent?.trim() !== ${no}`,
+      undefined,
+      { polling: 'raf', timeout: 30_000 },
+    );
+    deskActions.push(Math.round(performance.now() - t0));
+  }
+  await context.close();
+}
+
 // The API alone: the same first page over HTTP from Node, to tell the server's share from the browser's.
 const dispatcher = JSON.parse(await session('dispatcher')) as { token: string };
 const apiTimes: number[] = [];
@@ -217,6 +261,11 @@ console.log(
       designerInteractiveMs: summary(designer, 2000),
       casesFirstScreenMs: summary(cases, 1000),
       casesApiFirstPageMs: summary(apiTimes, 1000),
+      deskFirstScreenMs: summary(desk, 1000),
+      deskActionRoundTripMs: {
+        ...summary(deskActions, 300),
+        p95: [...deskActions].sort((a, b) => a - b)[Math.ceil(deskActions.length * 0.95) - 1],
+      },
     },
     null,
     2,

@@ -424,7 +424,7 @@ test('refusals: wrong role 403, another department 404/403, wrong status 409 nam
   t.is(wrongState.headers.get('content-type'), 'application/problem+json');
   t.regex(
     wrongState.body.detail,
-    /^派遣 \(dispatch\) is not allowed for case RG\S+ in status 受理 \(accepted\): allowed in: registered$/,
+    /^派遣 \(dispatch\) is not allowed for case RG\S+ in status 受理 \(accepted\): allowed in: registered; 系统 \(workers\) recorded 受理 \(accepted\) at \S+$/,
   );
   t.like(wrongState.body, { status: 409, action: '派遣 (dispatch)' });
   const resume = await act(id, 'resume', 'dispatcher');

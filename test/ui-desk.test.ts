@@ -256,6 +256,23 @@ test.serial(
     const tl = await page.getByTestId('timeline').innerText();
     t.true(tl.includes('申请回退') && tl.includes('回退'), tl);
 
+    // The case page: the diagram opens on the waiting step (派遣), with its controls and legend.
+    await page.goto(`${ui.hub.url}/#/cases/${id}`);
+    await page.getByTestId('current-step').waitFor({ timeout: 20_000 });
+    t.regex(await page.getByTestId('current-step').innerText(), /当前步骤: .*派遣/);
+    t.is(
+      (await page.getByTestId('diagram-legend').innerText()).replace(/\s+/g, ' ').trim(),
+      '已走过的路径 正在等待的步骤 未经过',
+    );
+    await page.locator('#case-diagram .path-current').first().waitFor();
+    const box = await page.locator('#case-diagram .path-current').first().boundingBox();
+    const frame = await page.locator('#case-diagram').boundingBox();
+    t.truthy(box && frame, 'the waiting step is drawn');
+    // Centred in the diagram's frame (within a quarter of its width).
+    t.true(Math.abs(box!.x + box!.width / 2 - (frame!.x + frame!.width / 2)) < frame!.width / 4);
+    await page.locator('#case-diagram').scrollIntoViewIfNeeded();
+    await shot(page, 'case-detail-waiting-1440');
+
     // The phone-sized desk shows the same queue, one column.
     const phone = await pageAs('dispatcher', PHONE);
     t.teardown(() => phone.close());

@@ -36,6 +36,7 @@ import { ENFORCEMENT_STAGE_LABELS, enforcementStage, type EnforcementStage } fro
 import { inCaseTransaction, readCase, recordCallback, recordEvent, type EventInput } from './state/index.ts';
 import { eventSchema } from './routes.ts';
 import { eventDataView } from './contact.ts';
+import type { EngineQuery } from '../operations/engine-query.ts';
 import type { AttachmentKind, AttachmentStore } from '../attachments/store.ts';
 import type { UploadedFile } from '../attachments/multipart.ts';
 
@@ -130,6 +131,14 @@ interface ActionSpec<S extends z.ZodType> {
   access: Role[];
   holder: Holder;
   body: S;
+  /**
+   * The procedure's waits that take this action's message (e.g. 立案审核 for 立案). While the instance is
+   * parked at another wait, or stopped by an incident (an address that names no grid cell stops at
+   * 定位), the action is refused with a 409 naming the step it waits at, instead of being recorded
+   * while the procedure cannot follow. A job still running before the wait is no refusal: the message
+   * is buffered until the wait opens.
+   */
+  waitsAt?: readonly string[];
   /** The action also takes multipart/form-data with photos in `photos`, stored as attachments of this kind. */
   photos?: AttachmentKind;
   plan(input: PlanInput<z.output<S>>): Promise<Plan> | Plan;
@@ -307,9 +316,12 @@ export function caseActionRoutes({
   casePublisher,
   attachments,
   now: clock = () => new Date(),
+  engineQuery,
 }: {
   db: Db;
   casePublisher?: CasePublisher;
+  /** The engine's REST queries: where the procedure waits (actions with `waitsAt`); skipped without it. */
+  engineQuery?: EngineQuery;
   /** Where photos go; without it the actions take JSON only. */
   attachments?: AttachmentStore;
   now?: () => Date;
@@ -475,6 +487,7 @@ export function caseActionRoutes({
     }),
     action({
       name: 'register',
+      waitsAt: ['ebg_register'],
       events: ['registered'],
       summary: 'Register the case (立案), optionally correcting category and urgency',
       access: COMMAND,
@@ -523,6 +536,7 @@ export function caseActionRoutes({
     }),
     action({
       name: 'void',
+      waitsAt: ['ebg_register', 'ebg_dispatch'],
       events: ['voided'],
       summary: 'Void the case (作废) before dispatch, with a reason',
       description:
@@ -551,6 +565,7 @@ export function caseActionRoutes({
     }),
     action({
       name: 'dispatch',
+      waitsAt: ['ebg_dispatch'],
       events: ['dispatched'],
       summary: 'Dispatch (派遣) to a department or a street/town sub-centre',
       access: DISPATCHERS,
@@ -959,6 +974,65 @@ export function caseActionRoutes({
     return row?.dedupeKey ?? null;
   }
 
+  /** Types of element instances at which a procedure is parked until something from outside arrives. */
+  const WAITS = new Set(['RECEIVE_TASK', 'EVENT_BASED_GATEWAY', 'INTERMEDIATE_CATCH_EVENT', 'USER_TASK']);
+
+  /** 409 when the case's procedure is stopped by an incident or parked at a wait other than `waitsAt`. */
+  async function checkProcedureWaits(
+    spec: { name: string; events: CaseEventType[]; waitsAt?: readonly string[] },
+    id: string,
+  ) {
+    if (!spec.waitsAt || !engineQuery) return;
+    const row = await prisma.case.findUnique({
+      where: { id },
+      select: { caseNo: true, processInstanceKey: true, status: true },
+    });
+    if (!row?.processInstanceKey) return;
+    // A status the action is not allowed in is the lifecycle's 409 (with who moved the case there).
+    const allowed = spec.events.flatMap((t) => EVENT_RULES[t].from ?? []) as string[];
+    if (!allowed.includes(row.status)) return;
+    const key = row.processInstanceKey;
+    let incidents, active;
+    try {
+      [incidents, active] = await Promise.all([
+        engineQuery.searchIncidents({
+          filter: { processInstanceKey: key, state: 'ACTIVE' },
+          page: { limit: 10 },
+        }),
+        engineQuery.searchElementInstances({
+          filter: { processInstanceKey: key, state: 'ACTIVE' },
+          page: { limit: 100 },
+        }),
+      ]);
+    } catch {
+      return; // the engine's query API is away: the lifecycle's checks still hold
+    }
+    const waiting = active.items.filter((e) => WAITS.has(e.type));
+    if (waiting.some((e) => spec.waitsAt!.includes(e.elementId))) return;
+    const stuck = incidents.items[0];
+    const other = waiting[0];
+    if (!stuck && !other) return;
+    const elementId = stuck?.elementId ?? other!.elementId;
+    let name = elementId;
+    try {
+      const pi = await engineQuery.processInstance(key);
+      const xml = await engineQuery.processDefinitionXml(pi.processDefinitionKey);
+      name = new RegExp(`id="${elementId}"[^>]*?name="([^"]*)"`).exec(xml)?.[1] ?? elementId;
+    } catch {
+      // the id names the step well enough
+    }
+    const label = EVENT_RULES[spec.events[0]!].label;
+    throw conflict(
+      `${label} (${spec.name}) is not possible for case ${row.caseNo} now: its procedure waits at ${name} (${elementId})` +
+        (stuck ? `, stopped by an incident: ${stuck.errorMessage}` : ''),
+      {
+        status: row.status,
+        action: `${label} (${spec.name})`,
+        waitingAt: { elementId, name, incident: stuck ? stuck.errorMessage : null },
+      },
+    );
+  }
+
   async function run<S extends z.ZodType>(
     spec: ActionSpec<S>,
     req: { id: string; body: z.output<S>; principal: Principal; key: string | null; files: UploadedFile[] },
@@ -988,6 +1062,7 @@ export function caseActionRoutes({
         };
       }
     }
+    await checkProcedureWaits(spec, id);
     // Earlier messages of the case first: the engine gets them in the order they were recorded.
     if (casePublisher && (await casePublisher.pending(id))) await casePublisher.flush(id);
     // Files first, rows second (as for reports): a refused action leaves files no row counts, which the

@@ -524,4 +524,15 @@ export const en: Record<keyof typeof zh, string> = {
   'sup.done': 'Submitted.',
   'user.inUse': 'Active',
   'assess.noCases': 'No cases this period: not graded',
+  'case.diagramTools': 'Diagram zoom',
+  'case.zoomIn': 'Zoom in',
+  'case.zoomOut': 'Zoom out',
+  'case.fit': 'Whole diagram',
+  'case.toCurrent': 'Current step',
+  'case.legendTaken': 'Path taken',
+  'case.legendCurrent': 'Waiting step',
+  'case.legendTodo': 'Not reached',
+  'desk.waitsAt': 'The procedure waits at “{step}”; this action cannot be taken now.',
+  'desk.waitsAtIncident':
+    'The procedure is stopped at “{step}” (an incident, e.g. no usable location); deal with that step first.',
 };

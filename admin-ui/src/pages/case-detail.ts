@@ -43,6 +43,39 @@ interface ProcessPath {
 const PATH_ROUTE = '/api/cases/{id}/process';
 const POLL_MS = 5000;
 
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+interface DiagramCanvas {
+  addMarker(id: string, m: string): void;
+  zoom(level?: number | 'fit-viewport', center?: { x: number; y: number } | 'auto'): number;
+  viewbox(box?: Box): Box & { outer: { width: number; height: number } };
+}
+
+/** Readable at 1440×900: the view centred on the waiting step at a zoom where labels are legible. */
+function focusOn(canvas: DiagramCanvas, boxes: Box[]) {
+  canvas.zoom('fit-viewport');
+  if (!boxes.length) return;
+  const minX = Math.min(...boxes.map((b) => b.x));
+  const minY = Math.min(...boxes.map((b) => b.y));
+  const maxX = Math.max(...boxes.map((b) => b.x + b.width));
+  const maxY = Math.max(...boxes.map((b) => b.y + b.height));
+  const outer = canvas.viewbox().outer;
+  // Zoom 1 (labels at their drawn size) unless the waiting steps need more room.
+  const zoom = Math.min(1, outer.width / (maxX - minX + 400), outer.height / (maxY - minY + 200));
+  canvas.zoom(zoom, { x: (minX + maxX) / 2, y: (minY + maxY) / 2 });
+  const vb = canvas.viewbox();
+  canvas.viewbox({
+    x: (minX + maxX) / 2 - vb.width / 2,
+    y: (minY + maxY) / 2 - vb.height / 2,
+    width: vb.width,
+    height: vb.height,
+  });
+}
+
 export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
   const id = ctx.params[0]!;
   let detail: CaseDetail | null = null;
@@ -60,6 +93,18 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
   let viewer: { destroy(): void } | undefined;
   let pathShown = '';
   let currentSteps: string[] = [];
+  let diagramCanvas: DiagramCanvas | undefined;
+  let currentBoxes: Box[] = [];
+
+  function focusCurrent(v: { get<T>(name: string): T }, current: string[]) {
+    const registry = v.get<{ get(id: string): (Box & { type?: string }) | undefined }>('elementRegistry');
+    currentBoxes = current.map((id) => registry.get(id)).filter((b): b is Box => Boolean(b));
+    focusOn(v.get<DiagramCanvas>('canvas'), currentBoxes);
+  }
+  const zoomBy = (factor: number) => {
+    if (!diagramCanvas) return;
+    diagramCanvas.zoom(diagramCanvas.zoom() * factor, 'auto');
+  };
 
   async function load() {
     try {
@@ -132,7 +177,8 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
       const v = new Viewer({ container });
       viewer = v;
       await v.importXML(path.xml);
-      const canvas = v.get<{ addMarker(id: string, m: string): void; zoom(l: string): void }>('canvas');
+      const canvas = v.get<DiagramCanvas>('canvas');
+      diagramCanvas = canvas;
       const mark = (ids: string[], marker: string) => {
         for (const elementId of ids) {
           try {
@@ -150,7 +196,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
             .get<{ get(id: string): { businessObject?: { name?: string } } | undefined }>('elementRegistry')
             .get(c)?.businessObject?.name ?? c,
       );
-      canvas.zoom('fit-viewport');
+      focusCurrent(v, current);
       diagramNote = '';
     } catch (err) {
       diagramNote = describeError(err);
@@ -242,6 +288,33 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
                         </p>`
                       : nothing
                   }
+                  <div
+                    class="toolbar diagram-tools"
+                    ?hidden=${!pathShown}
+                    role="group"
+                    aria-label=${t('case.diagramTools')}
+                  >
+                    <button type="button" @click=${() => zoomBy(1.25)} aria-label=${t('case.zoomIn')}>
+                      ＋
+                    </button>
+                    <button type="button" @click=${() => zoomBy(0.8)} aria-label=${t('case.zoomOut')}>
+                      －
+                    </button>
+                    <button type="button" @click=${() => diagramCanvas?.zoom('fit-viewport')}>
+                      ${t('case.fit')}
+                    </button>
+                    <button
+                      type="button"
+                      @click=${() => diagramCanvas && focusOn(diagramCanvas, currentBoxes)}
+                    >
+                      ${t('case.toCurrent')}
+                    </button>
+                    <span class="legend" data-testid="diagram-legend">
+                      <span><i class="swatch taken"></i>${t('case.legendTaken')}</span>
+                      <span><i class="swatch current"></i>${t('case.legendCurrent')}</span>
+                      <span><i class="swatch todo"></i>${t('case.legendTodo')}</span>
+                    </span>
+                  </div>
                   <div class="diagram" id="case-diagram" ?hidden=${!pathShown}></div>
                 </section>`
         }`,

@@ -213,23 +213,44 @@ export const mount: MountPage = (el, ctx) => {
     error = '';
     notice = '';
     draw();
+    let moved = false;
     try {
       await api(`/api/cases/${encodeURIComponent(c.id)}/actions/${action}`, { method: 'POST', body });
       notice = t(done, { no: c.caseNo });
       form = null;
+      // Every desk action but 受理 takes the case out of this queue: drop it at once and show the next
+      // case; the queue is read again behind it.
+      moved = action !== 'accept' && data !== null;
+      if (moved && data) {
+        const left = data.items.filter((i) => i.id !== c.id);
+        data = {
+          ...data,
+          items: left,
+          counts: { ...data.counts, [queue]: Math.max(0, data.counts[queue] - 1) },
+        };
+        selected = Math.min(selected, Math.max(0, left.length - 1));
+      }
     } catch (err) {
       error = staleMessage(err) ?? describeError(err);
     } finally {
       busy = false;
     }
-    await loadQueue();
-    await loadPanel(true);
+    draw();
+    if (moved) {
+      await loadPanel();
+      void loadQueue();
+    } else {
+      await loadQueue();
+      await loadPanel(true);
+    }
     el.querySelector<HTMLElement>('#desk-queue [aria-selected="true"]')?.focus();
   }
 
   /** A 409 because someone else acted first: who, what and when, in the reader's words. */
   function staleMessage(err: unknown): string | null {
     if (!(err instanceof ApiError) || err.status !== 409) return null;
+    const waiting = err.problem.waitingAt as { name: string; incident: string | null } | undefined;
+    if (waiting) return t(waiting.incident ? 'desk.waitsAtIncident' : 'desk.waitsAt', { step: waiting.name });
     const last = err.problem.lastAction as { type: string; actorName: string | null; at: string } | null;
     if (!last) return null;
     return t('desk.stale', {
@@ -752,12 +773,15 @@ export const mount: MountPage = (el, ctx) => {
 
   draw();
   void (async () => {
+    // The queue does not wait for the reference lists (names are filled in when they arrive).
+    const queueRead = loadQueue();
     [cells, departments, categories] = await Promise.all([
       getGridCells().catch(() => [] as GridCell[]),
       getDepartments().catch(() => [] as Department[]),
       getCategories().catch(() => [] as Category[]),
     ]);
-    await loadQueue();
+    draw();
+    await queueRead;
     poll();
   })();
 
