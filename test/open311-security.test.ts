@@ -281,3 +281,36 @@ test('publication is configurable: sources, coordinate precision, fields', async
     message: /OPEN311_PUBLISH_SOURCES/,
   });
 });
+
+test.serial(
+  'numbers in requests are plain decimals: blank, hex and exponent forms are 400 naming the field',
+  async (t) => {
+    const cases = await hub.db.prisma.case.count();
+    for (const lat of ['0x10', '1e1', ' ', 'Infinity']) {
+      const res = await post(`${V2}/requests.json`, {
+        api_key: apiKey,
+        service_code: '0102',
+        lat,
+        long: '120.5665',
+      });
+      t.is(res.status, 400, lat);
+      t.regex(res.json()[0].description, /lat/, lat);
+    }
+    t.is(await hub.db.prisma.case.count(), cases);
+    for (const query of ['lat=&lng=120.56', 'lat=0x10&lng=120.56', 'lat=32.39&lng=1e2']) {
+      const res = await call(hub.base, 'GET', `/api/citizen/nearby?${query}`);
+      t.is(res.status, 400, query);
+      t.is(res.headers.get('content-type'), 'application/problem+json');
+      t.true(
+        res.body.errors.some((e: { field: string }) => /^query\.(lat|lng)$/.test(e.field)),
+        JSON.stringify(res.body),
+      );
+    }
+    t.is((await call(hub.base, 'GET', '/api/citizen/nearby?lat=32.39&lng=120.56')).status, 200);
+    const token = await sessionOf('dispatcher');
+    const hex = await call(hub.base, 'GET', '/api/cases?limit=0x10', { token });
+    t.is(hex.status, 400);
+    t.is(hex.body.errors[0].field, 'query.limit');
+    t.is((await call(hub.base, 'GET', '/api/cases?limit=16', { token })).status, 200);
+  },
+);

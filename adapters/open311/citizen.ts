@@ -33,6 +33,7 @@ import {
   validationError,
 } from '../../src/errors.ts';
 import type { AdapterDeps, AdapterRuntime } from '../framework/types.ts';
+import { queryNumber } from '../../src/api/validate.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const DAY_MS = 86_400_000;
@@ -393,8 +394,8 @@ export function citizenRoutes(deps: CitizenDeps, runtime: AdapterRuntime): Route
       tags: ['citizen'],
       access: 'public',
       query: z.object({
-        lat: z.coerce.number().min(-90).max(90),
-        lng: z.coerce.number().min(-180).max(180),
+        lat: queryNumber(z.coerce.number().min(-90).max(90)),
+        lng: queryNumber(z.coerce.number().min(-180).max(180)),
       }),
       responses: {
         200: {

@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineRoute, type ApiContext, type Route } from '../../src/api/route.ts';
+import { DECIMAL } from '../../src/api/validate.ts';
 import { citizenRoutes } from './citizen.ts';
 import type { Authenticate } from '../../src/auth/access.ts';
 import type { Case, CaseSource, Prisma } from '../../src/db/index.ts';
@@ -429,7 +430,8 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
             const num = (k: string) => {
               const v = get(k);
               if (v === undefined) return undefined;
-              const n = Number(v);
+              // A plain decimal only: Number() took '0x10' for 16 and '1e2' for 100.
+              const n = DECIMAL.test(v.trim()) ? Number(v) : NaN;
               if (!Number.isFinite(n))
                 throw validationError(`${k} is not a number`, [{ field: k, message: v }]);
               return n;

@@ -24,6 +24,7 @@ import { Prisma, type Db } from '../db/index.ts';
 import { HubError, notFound, validationError } from '../errors.ts';
 import { bumpReferenceGeneration } from '../reference/generation.ts';
 import { ADMIN, logChange } from './common.ts';
+import { queryNumber } from '../api/validate.ts';
 
 const shiftSchema = z.object({ start: z.string(), end: z.string() });
 
@@ -346,7 +347,7 @@ export function calendarRoutes({
         'Working or not, who decided (an override, the State Council schedule from chinese-days, or the Monday–Friday rule), the festival name and the working periods of each day.',
       tags: ['calendar'],
       access: 'authenticated',
-      params: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
+      params: z.object({ year: queryNumber(z.coerce.number().int().min(2000).max(2100)) }),
       responses: {
         200: {
           description: 'The days of the year, 1 January first',

@@ -2,7 +2,7 @@
  * Validates a request's params, query and body against a route's zod schemas. All three are checked
  * before failing, so one 400 names every bad field (`body.username`, `query.limit`, `params.id`).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { validationError, type FieldError } from '../errors.ts';
 
 type Part = 'params' | 'query' | 'body';
@@ -33,3 +33,19 @@ export function validateInput(
   }
   return out;
 }
+
+/** A plain decimal as a person writes it: optional sign, digits, optional fraction. No hex, exponent or blank. */
+export const DECIMAL = /^[+-]?\d+(\.\d+)?$/;
+
+/**
+ * A number in a query string or path parameter, parsed strictly: `z.coerce.number()` turned `lat=` into 0
+ * and `0x10` into 16; here anything but a plain decimal is a 400 naming the field. `schema` adds the
+ * bounds: `queryNumber(z.coerce.number().int().min(1))`.
+ */
+export const queryNumber = <T extends z.ZodType<number, unknown>>(schema: T) =>
+  z
+    .string()
+    .trim()
+    .regex(DECIMAL, 'expected a decimal number')
+    // The coerced number schema accepts any input; after the regex it only ever sees a decimal string.
+    .pipe(schema as unknown as z.ZodType<z.output<T>, string>);

@@ -21,6 +21,7 @@ import type { Case, CaseStatus, Db, Prisma, Urgency } from '../db/index.ts';
 import { notFound } from '../errors.ts';
 import { SOURCE_NEEDS_VERIFY } from '../../workers/intake.ts';
 import { FINAL_STATUSES } from './lifecycle.ts';
+import { queryNumber } from '../api/validate.ts';
 
 /** Roles that work at the desk (and administrators, who see everything). */
 export const DESK_ROLES: Role[] = ['acceptor', 'dispatcher', 'shift_leader', 'administrator'];
@@ -328,7 +329,7 @@ export function deskRoutes({
       access: DESK_ROLES,
       query: z.object({
         queue: z.enum(QUEUES).default('new'),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
+        limit: queryNumber(z.coerce.number().int().min(1).max(200)).default(50),
       }),
       responses: { 200: { description: 'Counts of every queue and the items of one', schema: queuesSchema } },
       handler: async ({ query }) => {

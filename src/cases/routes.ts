@@ -40,6 +40,7 @@ import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
 import { eventDataView, reporterView } from './contact.ts';
 import { caseScope } from './scope.ts';
 import { queryTerms, searchCases } from './search.ts';
+import { queryNumber } from '../api/validate.ts';
 
 const SOURCES = [
   'supervisor',
@@ -557,7 +558,7 @@ export function caseRoutes({
         overdue: z.enum(['true', 'false']).optional().describe('open cases past the deadline of their step'),
         from: isoDate.optional().describe('reported at or after'),
         to: isoDate.optional().describe('reported before'),
-        limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(50),
+        limit: queryNumber(z.coerce.number().int().min(1).max(PAGE_MAX)).default(50),
         cursor: z.string().optional().describe('nextCursor of the previous page'),
       }),
       responses: {

@@ -16,6 +16,7 @@ import type { Db, Prisma } from '../db/index.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
 import { caseClocks, clockSchema } from '../cases/clock.ts';
 import { trackLength } from './track.ts';
+import { queryNumber } from '../api/validate.ts';
 
 /** Who watches supervisors' duty and tracks: the command centre and leaders. */
 const WATCHERS: Role[] = ['shift_leader', 'dispatcher', 'acceptor', 'leader', 'administrator'];
@@ -317,7 +318,7 @@ export function fieldRoutes({
         from: isoDateTime.optional().describe('shifts started at or after'),
         to: isoDateTime.optional().describe('shifts started before'),
         onDuty: z.enum(['true', 'false']).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(100),
+        limit: queryNumber(z.coerce.number().int().min(1).max(500)).default(100),
       }),
       responses: {
         200: { description: 'Shifts, newest first', schema: z.object({ items: z.array(shiftSchema) }) },

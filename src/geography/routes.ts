@@ -19,6 +19,7 @@ import {
   splitAliases,
   viewFeature,
 } from './features.ts';
+import { queryNumber } from '../api/validate.ts';
 
 export interface GeographyRouteDeps {
   db: Db;
@@ -142,8 +143,8 @@ export function geographyRoutes({ db, config }: GeographyRouteDeps): Route[] {
       tags: ['geography'],
       access: 'authenticated',
       query: z.object({
-        lat: z.coerce.number().min(-90).max(90),
-        lng: z.coerce.number().min(-180).max(180),
+        lat: queryNumber(z.coerce.number().min(-90).max(90)),
+        lng: queryNumber(z.coerce.number().min(-180).max(180)),
         crs: crsQuery,
       }),
       responses: { 200: { description: 'Where the point is', schema: reverseAnswer } },
@@ -219,8 +220,8 @@ export function geographyRoutes({ db, config }: GeographyRouteDeps): Route[] {
         q: z.string().trim().min(1).max(100).optional().describe('part of the name or an alias'),
         parentId: z.string().min(1).optional(),
         bbox: bboxQuery,
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-        offset: z.coerce.number().int().min(0).default(0),
+        limit: queryNumber(z.coerce.number().int().min(1).max(1000)).default(100),
+        offset: queryNumber(z.coerce.number().int().min(0)).default(0),
       }),
       responses: {
         200: {

@@ -13,6 +13,7 @@ import { validationError } from '../errors.ts';
 import { caseLights } from '../cases/clock.ts';
 import { FINAL_STATUSES } from '../cases/lifecycle.ts';
 import { caseScope } from '../cases/scope.ts';
+import { queryNumber } from '../api/validate.ts';
 
 export interface Bbox {
   minLng: number;
@@ -94,7 +95,8 @@ const baseSchema = z.object({
     .describe('minLng,minLat,maxLng,maxLat of the active grid cells (the city), null without cells'),
 });
 
-const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
+const limit = (max: number, dflt: number) =>
+  queryNumber(z.coerce.number().int().min(1).max(max)).default(dflt);
 const OPEN = { notIn: [...FINAL_STATUSES] };
 
 /** GET /api/map/config, /api/map/cases, /api/map/grid-cells, /api/map/components. */

@@ -11,6 +11,7 @@ import type { Db } from '../db/index.ts';
 import { conflict, notFound, unavailable } from '../errors.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import type { EngineQuery, Incident } from './engine-query.ts';
+import { queryNumber } from '../api/validate.ts';
 
 const keyString = z.string().regex(/^\d{1,19}$/, 'expected an engine key (digits)');
 
@@ -179,7 +180,7 @@ export function operationsRoutes({ db, zeebe, engineQuery }: OperationsDeps): Ro
         state: z.enum(['ACTIVE', 'RESOLVED']).default('ACTIVE'),
         processInstanceKey: keyString.optional(),
         bpmnProcessId: z.string().min(1).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
+        limit: queryNumber(z.coerce.number().int().min(1).max(500)).default(50),
         cursor: z.string().optional().describe('nextCursor of the previous page'),
       }),
       responses: {

@@ -17,6 +17,7 @@ import type { Logger } from '../log.ts';
 import type { EngineQuery, ProcessDefinition } from '../operations/engine-query.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { deployXml, type DeployOutcome } from './versions.ts';
+import { queryNumber } from '../api/validate.ts';
 
 /** Largest BPMN document accepted (characters); the JSON body limit (HUB_MAX_BODY_BYTES) applies too. */
 export const MAX_BPMN_CHARS = 1_000_000;
@@ -63,7 +64,7 @@ const procedureSchema = z.object({
 
 const versionParams = z.object({
   bpmnProcessId: z.string().min(1).max(255),
-  version: z.coerce.number().int().min(1),
+  version: queryNumber(z.coerce.number().int().min(1)),
 });
 
 const hasDoctype = (xml: string) => /<!DOCTYPE|<!ENTITY/i.test(xml);
