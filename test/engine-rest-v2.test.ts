@@ -164,6 +164,21 @@ test('activation long-polls until a job appears; fail with retries 0 makes an in
     elementId: 'task',
   });
 
+  // Retries back through PATCH, the incident resolved: the job is activatable again.
+  t.is((await rest('PATCH', `/v2/jobs/${job.jobKey}`, { changeset: { retries: 2 } })).status, 204);
+  const resolved = await rest('POST', `/v2/incidents/${incidents.body.items[0].incidentKey}/resolution`);
+  t.is(resolved.status, 204);
+  const again = await rest('POST', '/v2/jobs/activation', {
+    type: 'v2-fail',
+    timeout: 60_000,
+    maxJobsToActivate: 1,
+    requestTimeout: -1,
+  });
+  t.is(again.body.jobs[0]?.jobKey, job.jobKey);
+  t.is(again.body.jobs[0]?.retries, 2);
+  await camunda.completeJob({ jobKey: job.jobKey });
+  t.is(await instanceState(pi.body.processInstanceKey), 'COMPLETED');
+
   // Nothing to activate now: requestTimeout < 0 answers at once with no jobs.
   const none = await rest('POST', '/v2/jobs/activation', {
     type: 'v2-fail',
@@ -255,6 +270,17 @@ test('bad input is 400 problem+json naming the property; an unknown key is 404',
     /^resources is required/,
   );
 
+  problem(
+    await rest('PATCH', '/v2/jobs/1', { changeset: {} }),
+    400,
+    /^changeset must set retries or timeout/,
+  );
+  problem(
+    await rest('PATCH', '/v2/jobs/1', { changeset: { retries: 0 } }),
+    400,
+    /^retries must be at least 1/,
+  );
+  problem(await rest('PATCH', '/v2/jobs/2251799813999999', { changeset: { retries: 1 } }), 404, /./);
   problem(await rest('POST', '/v2/jobs/2251799813999999/completion', {}), 404, /./);
   problem(await rest('POST', '/v2/jobs/2251799813999999/failure', { retries: 1 }), 404, /./);
   problem(await rest('POST', '/v2/jobs/2251799813999999/error', { errorCode: 'E' }), 404, /./);

@@ -9,7 +9,8 @@
  *   POST /v2/incidents/search                GET /v2/incidents/{key}
  *   POST /v2/incidents/{key}/resolution      POST /v2/jobs/search
  *   GET  /v2/topology                        /v2/user-tasks/… (rest/user-tasks.ts)
- *   POST /v2/jobs/activation (long polling)  POST /v2/jobs/{key}/completion | failure | error (rest/jobs.ts)
+ *   POST /v2/jobs/activation (long polling)  POST /v2/jobs/{key}/completion | failure | error
+ *   PATCH /v2/jobs/{key} (retries, timeout)                                            (rest/jobs.ts)
  *   POST /v2/deployments (multipart)         POST /v2/process-instances (awaitCompletion too)
  *   POST /v2/messages/publication            POST /v2/signals/broadcast               (rest/commands.ts)
  *

@@ -7,6 +7,7 @@
  *   POST /v2/jobs/{jobKey}/completion {variables?}                                   → 204
  *   POST /v2/jobs/{jobKey}/failure    {retries?, errorMessage?, retryBackOff?, variables?} → 204
  *   POST /v2/jobs/{jobKey}/error      {errorCode, errorMessage?, variables?}         → 204
+ *   PATCH /v2/jobs/{jobKey}           {changeset: {retries?, timeout?}, operationReference?} → 204
  *
  * Activation long-polls as the gRPC gateway does (the same poller, gateway/long-poll.ts): requestTimeout
  * 0 or absent waits up to 10 s for jobs, < 0 answers at once. The engine answers 404 for an unknown job
@@ -151,6 +152,22 @@ export function jobRoutes(
           errorMessage: str(b, 'errorMessage'),
           variables: variables(b),
         });
+        io.send(res, 204);
+      },
+    ],
+    [
+      'PATCH',
+      /^\/v2\/jobs\/([^/]+)$/,
+      async ([k], req, res) => {
+        const key = jobKey(k!);
+        const b = await readBody(req, ['changeset', 'operationReference'], 'the job update request');
+        const c = objectOf(b.changeset ?? {}, ['retries', 'timeout'], 'changeset');
+        const retries = int(c, 'retries', false, 1);
+        const timeout = int(c, 'timeout', false, 0);
+        if (retries === undefined && timeout === undefined)
+          throw invalid('changeset must set retries or timeout');
+        if (retries !== undefined) await engine.updateJobRetries({ jobKey: key, retries });
+        if (timeout !== undefined) await engine.updateJobTimeout({ jobKey: key, timeout });
         io.send(res, 204);
       },
     ],
