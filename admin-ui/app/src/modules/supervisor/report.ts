@@ -97,10 +97,9 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
     if (d.lng === null || d.lat === null || !navigator.onLine) return;
     if (!(await hasRoute('/api/reverse-geocode'))) return;
     try {
-      const r = await api<{ address?: string; formatted?: string; name?: string }>(
-        `/api/reverse-geocode?lng=${d.lng}&lat=${d.lat}`,
-      );
-      const text = r.address ?? r.formatted ?? r.name;
+      // src/geography: `text` is the nearest door, road, compound and community in words.
+      const r = await api<{ text?: string }>(`/api/reverse-geocode?lng=${d.lng}&lat=${d.lat}`);
+      const text = r.text;
       if (text) {
         d.address = text;
         draw();
