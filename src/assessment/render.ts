@@ -11,6 +11,7 @@ import {
   type EntityType,
   type Figure,
 } from './compute.ts';
+import { csvCell } from '../export/csv.ts';
 
 /**
  * An instant of the report (period bounds, 统计截止) as the city reads it: `2026-10-01 00:00` in the
@@ -80,8 +81,6 @@ export const keysOf = (entities: EntityResult[]) => {
   const present = new Set(entities.flatMap((e) => Object.keys(e.figures)));
   return Object.keys(FIGURE_LABELS).filter((k) => present.has(k));
 };
-
-const csvCell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** The column headings of the exported table (CSV and XLSX): 类型, 编号, 名称, the figures, 扣分, 综合指标值, 等级. */
 export function tableHeader(keys: readonly string[]): string[] {
