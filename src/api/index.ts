@@ -30,6 +30,7 @@ import { operationsRoutes, type EngineQuery } from '../operations/index.ts';
 import { procedureRoutes } from '../procedures/index.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { mapRoutes } from '../map/routes.ts';
+import { wallRoutes } from '../wall/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problemRenderer } from './problem.ts';
@@ -104,6 +105,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...caseMessageRoutes(deps),
     ...fieldRoutes(deps),
     ...leaderRoutes(deps),
+    ...wallRoutes(deps),
     ...(deps.extraRoutes ?? []),
     ...procedureRoutes(deps),
     ...operationsRoutes(deps),

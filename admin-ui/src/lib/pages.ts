@@ -57,6 +57,12 @@ export const PAGES: readonly PageDef[] = [
     load: () => import('../pages/designer.ts'),
   },
   {
+    id: 'wall',
+    nav: 'nav.wall',
+    roles: ['leader', 'administrator'], // WALL of src/wall/routes.ts (and the leader dashboard it shows)
+    load: () => import('../pages/wall.ts'),
+  },
+  {
     id: 'assessment',
     nav: 'nav.assessment',
     roles: ['leader', 'administrator', 'shift_leader', 'department_handler'], // READERS of src/assessment/routes.ts (a department: its own scores)
