@@ -129,7 +129,7 @@ test('one deployment of a process, a DMN and a form lists all three kinds', asyn
   );
   t.deepEqual(
     res.deployments.map((d: object) => Object.keys(d)[0]),
-    ['process', 'decisionRequirements', 'decision', 'decision', 'form'],
+    ['process', 'decision', 'decision', 'decisionRequirements', 'form'], // Zeebe's order
   );
 });
 

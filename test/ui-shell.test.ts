@@ -7,13 +7,13 @@ import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser
 const ui = useUiHub(test);
 
 const EXPECTED_NAV: Record<string, string[]> = {
-  administrator: ['案卷', '督办箱', '流程设计', '考核评价', '运维管理'],
+  administrator: ['案卷', '督办箱', '流程设计', '指挥大屏', '考核评价', '运维管理'],
   acceptor: ['案卷', '受理派遣台'],
   dispatcher: ['案卷', '受理派遣台'],
-  department_handler: ['处置通'],
+  department_handler: ['处置通', '考核评价'],
   field_supervisor: ['案卷'],
   shift_leader: ['案卷', '受理派遣台', '督办箱', '考核评价'],
-  leader: ['案卷', '督办箱', '考核评价'],
+  leader: ['案卷', '督办箱', '指挥大屏', '考核评价'],
 };
 
 for (const [role, nav] of Object.entries(EXPECTED_NAV)) {
@@ -64,6 +64,7 @@ test.serial(
     t.deepEqual(await page.getByRole('navigation').getByRole('link').allInnerTexts(), [
       'Cases',
       'Escalation inbox',
+      'Command wall',
       'Assessment',
     ]);
     t.is(await page.locator('html').getAttribute('lang'), 'en');

@@ -535,7 +535,7 @@ export const en: Record<keyof typeof zh, string> = {
   'desk.waitsAt': 'The procedure waits at “{step}”; this action cannot be taken now.',
   'desk.waitsAtIncident':
     'The procedure is stopped at “{step}” (an incident, e.g. no usable location); deal with that step first.',
-  'nav.wall': 'Wall',
+  'nav.wall': 'Command wall',
   'wall.title': 'Rugao city management command centre',
   'wall.asOf': 'updated {time}',
   'wall.exit': 'Leave the wall',
