@@ -50,6 +50,11 @@ export const configSchema = {
     .describe(
       'Behind a reverse proxy: take the client address from X-Forwarded-For (login rate limit, logs).',
     ),
+  HUB_TRUST_PROXY_HOPS: positiveInt
+    .default(1)
+    .describe(
+      'With HUB_TRUST_PROXY: how many proxies in front of the hub append to X-Forwarded-For; the client is the address the outermost of them saw, whatever the client itself sent.',
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

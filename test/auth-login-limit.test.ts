@@ -87,6 +87,23 @@ test.serial('the per-address limit holds across user names', async (t) => {
   t.is((await login('par-d', PASSWORD, '10.4.0.2')).status, 200);
 });
 
+test.serial(
+  'behind one trusted proxy, a client rotating its own X-Forwarded-For is still limited',
+  async (t) => {
+    await createUser(hub.db, { username: 'par-f', roles: ['leader'] });
+    // The proxy appends the address it saw (10.6.0.1) to whatever the client sent.
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => login('par-f', 'wrong guess', `203.0.113.${i}, 10.6.0.1`)),
+    );
+    t.deepEqual(tally(answers), { 401: LIMIT, 429: 12 - LIMIT });
+    const ips = await hub.db.prisma.loginAttempt.findMany({ where: { username: 'par-f' }, distinct: ['ip'] });
+    t.deepEqual(
+      ips.map((a) => a.ip),
+      ['10.6.0.1'],
+    );
+  },
+);
+
 test.serial('two hub processes on one database share the count', async (t) => {
   await createUser(hub.db, { username: 'par-e', roles: ['leader'] });
   // A second process: its own database client and auth service over the same database.

@@ -124,7 +124,12 @@ export function createApi(deps: ApiDeps): Api {
     uploads: { tempDir: attachments.tempDir, limits: attachments.limits },
   });
 
-  const app = new Koa<ApiState>({ proxy: deps.config.HUB_TRUST_PROXY });
+  // Only the addresses our own proxies appended count: a client that sends its own X-Forwarded-For
+  // (a new leftmost address per request) would otherwise pick the address the login limit keys on.
+  const app = new Koa<ApiState>({
+    proxy: deps.config.HUB_TRUST_PROXY,
+    maxIpsCount: deps.config.HUB_TRUST_PROXY_HOPS,
+  });
   // Errors outside the middleware chain (e.g. a socket failing while the response streams) land here.
   app.on('error', (err: unknown) => deps.logger.error({ err }, 'http error'));
   app.use(requestContext(deps.logger));
