@@ -155,7 +155,7 @@ test.serial(
 );
 
 test.serial(
-  'locate: a component gives its position; an address gives a grid code or a community with one cell',
+  'locate: a component gives its position; an address gives a grid code or a community with one cell; nothing → location repair',
   async (t) => {
     const byComponent = await insertCase(t0.db, { lng: null, lat: null, componentId: REF.component });
     t.like(await run('hub.case.locate', { caseId: byComponent.id }), { variables: { gridCode: GRID_B } });
@@ -168,8 +168,17 @@ test.serial(
       address: '城北街道东门社区菜场门口',
     });
     t.like(await run('hub.case.locate', { caseId: byCommunity.id }), { variables: { gridCode: GRID_B } });
+    // Nothing placeable: location repair (not an incident) — the row and the timeline say why.
     const unknown = await insertCase(t0.db, { lng: null, lat: null, address: '某小区门口' });
-    t.like(await run('hub.case.locate', { caseId: unknown.id }), { action: 'fail', retries: 0 });
+    t.like(await run('hub.case.locate', { caseId: unknown.id }), {
+      action: 'error',
+      errorCode: 'LOCATION_UNKNOWN',
+    });
+    t.like(await caseRow(unknown.id), {
+      gridCode: null,
+      locationRepairNote: '地址「某小区门口」中没有已知的道路、门牌、小区或地点',
+    });
+    t.truthy((await caseRow(unknown.id)).locationRepairAt);
   },
 );
 

@@ -277,6 +277,20 @@ export const EVENT_RULES = {
     to: 'same',
     meaning: 'data.instructionId: the 批示 the unit acknowledged',
   },
+  // hub.case.locate and the locate action (定位修复): the procedure waits for a person to place the case
+  location_unknown: {
+    label: '待定位修复',
+    from: OPEN,
+    to: 'same',
+    meaning:
+      'the address could not be placed with enough confidence (data: address, best reading); the procedure waits for case.located',
+  },
+  location_repaired: {
+    label: '定位修复',
+    from: OPEN,
+    to: 'same',
+    meaning: 'a person placed the case (data: lng, lat, how); case.located resumes the procedure',
+  },
   urged: { label: '催办', from: OPEN, to: 'same', meaning: 'a reminder mail (hub.notify.urge)' },
   escalated: {
     label: '督办',

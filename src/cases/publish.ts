@@ -46,6 +46,7 @@ export const CASE_MESSAGE_VARIABLES = {
   'case.suspensionRequested': [],
   'case.suspensionDecided': ['suspensionApproved'],
   'case.resumed': [],
+  'case.located': [],
   'case.checked': ['checkResult'],
   'case.callbackDone': ['satisfaction'],
   'case.enforcementHanded': [],

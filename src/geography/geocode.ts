@@ -27,7 +27,7 @@ export interface GeocodeResult {
   kind: GeocodeKind;
   /** what was matched, in words: 宁海路88号, 海阳南路与宁海路交叉口, 福寿小区3栋 */
   matched: string;
-  /** why the confidence is lower than the kind's best, in words (empty when nothing was doubtful) */
+  /** why the confidence is lower than the kind's best, in the staff's words (empty when nothing was doubtful) */
   doubts: string[];
   /** the text after normalisation, as matched */
   normalized: string;
@@ -476,11 +476,11 @@ export function geocode(gaz: Gazetteer, text: string): GeocodeResult | undefined
   for (const m of mentions) {
     if (m.edits > 0) {
       deduction += PER_EDIT * m.edits;
-      doubts.push(`“${body.slice(m.start, m.end)}” read as ${m.form}`);
+      doubts.push(`「${body.slice(m.start, m.end)}」按${m.form}理解`);
     }
     if (m.variant > 0) {
       deduction += (PER_VARIANT * Math.ceil(m.variant * 2)) / 2;
-      doubts.push(`“${body.slice(m.start, m.end)}” read as ${targetName(m.target)}`);
+      doubts.push(`「${body.slice(m.start, m.end)}」按${targetName(m.target)}理解`);
     }
   }
   const after = (m: Mention) => body.slice(m.end);
@@ -493,7 +493,7 @@ export function geocode(gaz: Gazetteer, text: string): GeocodeResult | undefined
     const hints = others(self);
     if (hints.length === 0) {
       deduction += AMBIGUOUS;
-      doubts.push(`ambiguous: ${cands.map((c) => c.label).join(' or ')}`);
+      doubts.push(`有歧义：${cands.map((c) => c.label).join('或')}`);
       return cands[0];
     }
     const score = (p: Position) => Math.min(...hints.map((h) => distanceM(p, h)));
@@ -509,7 +509,7 @@ export function geocode(gaz: Gazetteer, text: string): GeocodeResult | undefined
     if (!num) continue;
     const point = m.target.area.buildings.get(Number(num[1]));
     if (point) result = { point, kind: 'building', matched: `${m.target.area.name}${num[1]}栋`, used: [m] };
-    else doubts.push(`${m.target.area.name} has no building ${num[1]}`);
+    else doubts.push(`${m.target.area.name}没有${num[1]}栋`);
   }
   // 2. A house number on a road.
   for (const m of mentions) {
@@ -522,7 +522,7 @@ export function geocode(gaz: Gazetteer, text: string): GeocodeResult | undefined
       return door ? [{ point: door.point, label: `${road.name}${n}号` }] : [];
     });
     if (cands.length === 0) {
-      doubts.push(`${targetName(m.target)} has no number ${n}`);
+      doubts.push(`${targetName(m.target)}没有${n}号`);
       continue;
     }
     const pick = choose(cands, m)!;
@@ -552,7 +552,7 @@ export function geocode(gaz: Gazetteer, text: string): GeocodeResult | undefined
       )!;
       result = { point: pick.point, kind: 'intersection', matched: pick.label, used: [a, b] };
     } else {
-      doubts.push(`${targetName(a.target)} and ${targetName(b.target)} do not cross`);
+      doubts.push(`${targetName(a.target)}与${targetName(b.target)}不相交`);
     }
   }
   // 4–7. A named place, best kind first.
@@ -564,9 +564,9 @@ export function geocode(gaz: Gazetteer, text: string): GeocodeResult | undefined
     const kind = kindOf(best);
     if (kind === 'road') {
       const road = (best.target as { roads: Road[] }).roads;
-      if (road.length > 1) doubts.push(`ambiguous: ${road.map((r) => r.name).join(' or ')}`);
-      doubts.push(`only a road is named (${targetName(best.target)}), not where on it`);
-    } else if (kind === 'community') doubts.push(`only a community is named (${targetName(best.target)})`);
+      if (road.length > 1) doubts.push(`有歧义：${road.map((r) => r.name).join('或')}`);
+      doubts.push(`只提到道路（${targetName(best.target)}），没有具体位置`);
+    } else if (kind === 'community') doubts.push(`只提到社区（${targetName(best.target)}），范围太大`);
     result = { point: targetPoint(best.target), kind, matched: targetName(best.target), used: [best] };
   }
 
@@ -576,14 +576,14 @@ export function geocode(gaz: Gazetteer, text: string): GeocodeResult | undefined
     if (m.target.type === 'area' && m.target.area.kind === 'community') {
       if (!inArea(m.target.area, result.point) && distanceM(m.target.area.centre, result.point) > 800) {
         deduction += CONFLICT;
-        doubts.push(`${m.target.area.name} is far from ${result.matched}`);
+        doubts.push(`${m.target.area.name}离${result.matched}很远`);
       }
       continue;
     }
     const far = distanceM(targetPoint(m.target), result.point);
     if (far > 300 && !(m.target.type === 'area' && inArea(m.target.area, result.point))) {
       deduction += CONFLICT;
-      doubts.push(`${targetName(m.target)} is ${Math.round(far)} m from ${result.matched}`);
+      doubts.push(`${targetName(m.target)}离${result.matched}有${Math.round(far)}米`);
     }
   }
 

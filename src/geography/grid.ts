@@ -1,9 +1,9 @@
 /**
  * Point → 万米单元网格 cell, the lookup every located case makes. The active cells are held in memory in a
  * static R-tree (flatbush) of their bounding boxes; a point's candidates are then tested exactly
- * (point-in-polygon with holes). The index is rebuilt when the table changed: each lookup reads one
- * aggregate (number of cells, latest updatedAt), so an edit through the admin API, an import or a row
- * written by hand are all seen by the next lookup, on every hub instance.
+ * (point-in-polygon with holes). The index is rebuilt when the table changed: at most once a second a
+ * lookup reads one aggregate (number of cells, latest updatedAt), so an edit through the admin API, an
+ * import or a row written by hand reaches every hub instance within a second.
  */
 import Flatbush from 'flatbush';
 import type { GridCell, PrismaClient } from '../db/index.ts';
@@ -68,12 +68,21 @@ export function buildGridIndex(cells: GridCell[]): GridIndex {
 type GridPrisma = Pick<PrismaClient, 'gridCell'>;
 
 /**
+ * How long a checked index is used without asking the table again: the check (an aggregate over every
+ * cell) costs more than the lookup, and a grid edit reaching locate within a second is soon enough.
+ */
+const RECHECK_MS = 1000;
+
+/**
  * The index of the case store's cells, rebuilt when their count or latest change moved. One instance per
  * database client: the workers and the API each keep one.
  */
-export function gridIndexCache(prisma: GridPrisma): () => Promise<GridIndex> {
+export function gridIndexCache(prisma: GridPrisma, recheckMs = RECHECK_MS): () => Promise<GridIndex> {
   let cached: { key: string; index: Promise<GridIndex> } | undefined;
+  let checkedAt = 0;
   return async () => {
+    if (cached && Date.now() - checkedAt < recheckMs) return cached.index;
+    checkedAt = Date.now();
     const agg = await prisma.gridCell.aggregate({ _count: { _all: true }, _max: { updatedAt: true } });
     const key = `${agg._count._all}:${agg._max.updatedAt?.getTime() ?? 0}`;
     if (cached?.key !== key) {

@@ -25,3 +25,12 @@ export function createGeocoder(prisma: Pick<PrismaClient, 'geoFeature' | 'counte
     reverse: async (point) => reverseGeocode(await gazetteer(), point),
   };
 }
+
+const shared = new WeakMap<object, Geocoder>();
+
+/** One geocoder (and so one cached gazetteer) per Prisma client: the workers' and the API's. */
+export function geocoderFor(prisma: Pick<PrismaClient, 'geoFeature' | 'counter'>): Geocoder {
+  let g = shared.get(prisma);
+  if (!g) shared.set(prisma, (g = createGeocoder(prisma)));
+  return g;
+}

@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import type { Db, GeoFeatureKind, Prisma } from '../db/index.ts';
 import { notFound, validationError, type FieldError } from '../errors.ts';
 import { cellAt } from './grid.ts';
-import { COORDINATE_SYSTEMS, createGeocoder, fromWgs84, toWgs84 } from './index.ts';
+import { COORDINATE_SYSTEMS, fromWgs84, geocoderFor, toWgs84 } from './index.ts';
 import {
   bumpGeographyGeneration,
   checkFeature,
@@ -98,7 +98,7 @@ const overlaps = (b: [number, number, number, number] | undefined) =>
 export function geographyRoutes({ db, config }: GeographyRouteDeps): Route[] {
   const { prisma } = db;
   const extent = config.GEO_EXTENT;
-  const geocoder = createGeocoder(prisma);
+  const geocoder = geocoderFor(prisma);
 
   async function parentKind(parentId: string | null | undefined, field: string) {
     if (!parentId) return undefined;

@@ -57,6 +57,7 @@ import { decideExtension } from './decide-extension.ts';
 import { decideReturn } from './decide-return.ts';
 import { decideSuspension } from './decide-suspension.ts';
 import { resume } from './resume.ts';
+import { locate } from './locate.ts';
 import { check } from './check.ts';
 import { callback } from './callback.ts';
 import { handToEnforcement } from './hand-to-enforcement.ts';
@@ -112,6 +113,7 @@ export function caseActionRoutes({
     decideReturn,
     decideSuspension,
     resume,
+    locate,
     check,
     callback,
     handToEnforcement,
