@@ -216,6 +216,19 @@ function referenceCalendar(options: WorkCalendarOptions) {
   const toMinutes = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5));
   const standard = minutesOf(options.shifts!);
   const official = chineseDays as { holidays: Record<string, string>; workdays: Record<string, string> };
+  // 2027 is beyond the official data: its statutory holidays up to TO, written out by hand (元旦; 除夕 to
+  // 初三; 清明; 劳动节; 端午), which the calendar derives from the holiday rules.
+  const statutory2027 = new Set([
+    '2027-01-01',
+    '2027-02-05',
+    '2027-02-06',
+    '2027-02-07',
+    '2027-02-08',
+    '2027-04-05',
+    '2027-05-01',
+    '2027-05-02',
+    '2027-06-09',
+  ]);
 
   /** Whether the minute starting at `ms` is working time. */
   const working = (ms: number): boolean => {
@@ -227,7 +240,7 @@ function referenceCalendar(options: WorkCalendarOptions) {
     if (override)
       periods = override.kind === 'workday' ? (override.shifts ? minutesOf(override.shifts) : standard) : [];
     else if (official.workdays[date]) periods = standard;
-    else if (official.holidays[date]) periods = [];
+    else if (official.holidays[date] || statutory2027.has(date)) periods = [];
     else if (p.weekday !== 'Sat' && p.weekday !== 'Sun') periods = standard;
     return periods.some(([s, e]) => minute >= s && minute < e);
   };

@@ -175,6 +175,7 @@ test('every case message of processes/README.md has the event type that records 
     'case.checked': ['check_passed', 'check_failed'],
     'case.callbackDone': ['callback'],
     'case.enforcementHanded': ['enforcement_handed'],
+    'case.located': ['location_repaired'],
   };
   t.deepEqual(messages, Object.keys(recordedBy).sort());
   for (const types of Object.values(recordedBy)) for (const type of types) t.true(type in EVENT_RULES, type);

@@ -160,7 +160,7 @@ test.serial(
       await fetch(`${s.url}/api/citizen/nearby?lat=${point.lat}&lng=${point.lng}`)
     ).json()) as { items: { service_request_id: string; status_text: string }[] };
     t.like(
-      near.items.find((i) => i.service_request_id === c.caseNo),
+      near.items.find((i) => i.service_request_id === c.id),
       { status_text: '已立案，正在安排处理单位' },
     );
   },

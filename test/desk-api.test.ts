@@ -175,7 +175,7 @@ test.serial('a stale action says who acted first and what, and changes nothing',
 test.serial(
   '立案 while the procedure cannot take it: 409 naming the step it waits at, nothing recorded',
   async (t) => {
-    // An address no grid cell or gazetteer entry matches: the procedure stops at 定位.
+    // An address no grid cell or gazetteer entry matches: the procedure waits for location repair.
     const res0 = await call(demo.url, 'POST', '/api/cases', {
       token: tokens.field_supervisor,
       body: { source: 'supervisor', categoryCode: '0504', description: '无法定位', address: '火星路 999 号' },
@@ -183,18 +183,19 @@ test.serial(
     t.is(res0.status, 201, JSON.stringify(res0.body));
     const id = res0.body.id as string;
     await until('accepted', async () => (await row(id)).status === 'accepted');
-    const admin = await demo.login('administrator');
-    await until('the locate incident', async () => {
-      const path = await call(demo.url, 'GET', `/api/cases/${id}/process`, { token: admin });
-      return (path.body.incidents as unknown[] | undefined)?.length;
+    await until('the wait for location repair', async () => {
+      const res = await call(demo.url, 'POST', `/api/cases/${id}/actions/register`, {
+        token: tokens.dispatcher,
+        body: {},
+      });
+      return res.status === 409 && res.body.waitingAt?.elementId === 'rt_locate_repair' ? res : null;
     });
     const res = await call(demo.url, 'POST', `/api/cases/${id}/actions/register`, {
       token: tokens.dispatcher,
       body: {},
     });
     t.is(res.status, 409);
-    t.like(res.body.waitingAt, { elementId: 't_locate', name: '定位网格' });
-    t.regex(res.body.waitingAt.incident, /names no grid cell/);
+    t.like(res.body.waitingAt, { elementId: 'rt_locate_repair', name: '等待定位修复' });
     t.regex(res.body.detail, /its procedure waits at /);
     t.is((await row(id)).status, 'accepted');
   },

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { defineRoute, type ApiContext, type Route } from '../../src/api/route.ts';
 import { createAttachmentStore } from '../../src/attachments/index.ts';
 import { readCase, recordCallback } from '../../src/cases/state/index.ts';
-import type { Case, Prisma } from '../../src/db/index.ts';
+import type { Case, CaseSource, Prisma } from '../../src/db/index.ts';
 import {
   conflict,
   forbidden,
@@ -85,6 +85,8 @@ const PUBLIC_STEPS: Record<string, string> = {
 export interface CitizenDeps extends AdapterDeps {
   /** The Open311 list's view of cases (the publication rule of the Open311 list applies to both). */
   requestViews(rows: Case[]): Promise<Record<string, unknown>[]>;
+  /** The sources whose cases the Open311 list publishes (OPEN311_PUBLISH_SOURCES): nearby shows no others. */
+  publishedSources: CaseSource[];
   findService(
     code: string,
   ): Promise<{ kind: 'event' | 'component'; code: string; name: string; active: boolean } | null>;
@@ -412,6 +414,7 @@ export function citizenRoutes(deps: CitizenDeps, runtime: AdapterRuntime): Route
             lat: { gte: query.lat - dLat, lte: query.lat + dLat },
             lng: { gte: query.lng - dLng, lte: query.lng + dLng },
             reportedAt: { gte: new Date(deps.now().getTime() - 90 * DAY_MS) },
+            source: { in: deps.publishedSources },
           },
           orderBy: { reportedAt: 'desc' },
           take: 100,

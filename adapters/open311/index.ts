@@ -720,7 +720,10 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
     // 市民通 (adapters/open311/citizen.ts) is this intake with a device token instead of an api_key.
     routes: (runtime: AdapterRuntime) => [
       ...routes(runtime),
-      ...citizenRoutes({ ...deps, requestViews, findService }, runtime),
+      ...citizenRoutes(
+        { ...deps, requestViews, findService, publishedSources: publication.sources },
+        runtime,
+      ),
     ],
   };
 }
