@@ -183,12 +183,14 @@ test.serial(
     t.is(res0.status, 201, JSON.stringify(res0.body));
     const id = res0.body.id as string;
     await until('accepted', async () => (await row(id)).status === 'accepted');
+    // Read-only until the procedure waits at location repair (an action sent while the locate job still
+    // runs would be taken for later).
+    const admin = await demo.login('administrator');
     await until('the wait for location repair', async () => {
-      const res = await call(demo.url, 'POST', `/api/cases/${id}/actions/register`, {
-        token: tokens.dispatcher,
-        body: {},
-      });
-      return res.status === 409 && res.body.waitingAt?.elementId === 'rt_locate_repair' ? res : null;
+      const path = await call(demo.url, 'GET', `/api/cases/${id}/process`, { token: admin });
+      return (path.body.elements as { elementId: string; state: string }[] | undefined)?.some(
+        (e) => e.elementId === 'rt_locate_repair' && e.state === 'ACTIVE',
+      );
     });
     const res = await call(demo.url, 'POST', `/api/cases/${id}/actions/register`, {
       token: tokens.dispatcher,
