@@ -186,12 +186,16 @@ test.serial(
     // Read-only until the procedure waits at location repair (an action sent while the locate job still
     // runs would be taken for later).
     const admin = await demo.login('administrator');
-    await until('the wait for location repair', async () => {
-      const path = await call(demo.url, 'GET', `/api/cases/${id}/process`, { token: admin });
-      return (path.body.elements as { elementId: string; state: string }[] | undefined)?.some(
-        (e) => e.elementId === 'rt_locate_repair' && e.state === 'ACTIVE',
-      );
-    });
+    await until(
+      'the wait for location repair',
+      async () => {
+        const path = await call(demo.url, 'GET', `/api/cases/${id}/process`, { token: admin });
+        return (path.body.elements as { elementId: string; state: string }[] | undefined)?.some(
+          (e) => e.elementId === 'rt_locate_repair' && e.state === 'ACTIVE',
+        );
+      },
+      60_000,
+    );
     const res = await call(demo.url, 'POST', `/api/cases/${id}/actions/register`, {
       token: tokens.dispatcher,
       body: {},
