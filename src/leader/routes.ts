@@ -33,7 +33,8 @@ import { loadTargets, saveTargets, targetsSchema, type Targets } from './targets
 const LEADERS: Role[] = ['leader', 'administrator'];
 /** Who answers for cases nobody holds: the command centre. */
 const COMMAND: Role[] = ['acceptor', 'dispatcher', 'shift_leader'];
-const OPEN_STATUSES = CASE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
+/** Statuses of a case still being worked on (the dashboard's and the wall's open cases). */
+export const OPEN_STATUSES = CASE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
 const LIST_MAX = 200;
 const MAP_MAX = 5000;
 
@@ -109,7 +110,8 @@ const RUNNING_DEADLINE: Partial<
   checking: 'checkDeadline',
 };
 
-const overdueWhere = (now: Date): Prisma.CaseWhereInput => ({
+/** Open cases past their running step's deadline column at `now` (the dashboard's and the wall's overdue). */
+export const overdueWhere = (now: Date): Prisma.CaseWhereInput => ({
   OR: [
     { status: 'verifying', verifyDeadline: { lt: now } },
     { status: 'dispatched', signDeadline: { lt: now } },

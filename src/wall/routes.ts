@@ -9,21 +9,12 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Role } from '../auth/roles.ts';
-import { CASE_STATUSES, FINAL_STATUSES } from '../cases/lifecycle.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
+import { OPEN_STATUSES, overdueWhere } from '../leader/routes.ts';
 
 /** Who sees the wall: the roles that read the leader dashboard it stands beside. */
 const WALL: Role[] = ['leader', 'administrator'];
-const OPEN_STATUSES = CASE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
-/** The deadline column of the step a case in a status is running (as the dashboard's overdue list). */
-const RUNNING_DEADLINE = {
-  verifying: 'verifyDeadline',
-  dispatched: 'signDeadline',
-  signed: 'disposeDeadline',
-  checking: 'checkDeadline',
-} as const;
-
 const bySource = z.array(z.object({ source: z.string(), count: z.number().int() }));
 
 export function wallRoutes(deps: {
@@ -87,12 +78,6 @@ export function wallRoutes(deps: {
             orderBy: { code: 'asc' },
           }),
         ]);
-        const overdue = {
-          OR: Object.entries(RUNNING_DEADLINE).map(([status, column]) => ({
-            status: status as (typeof OPEN_STATUSES)[number],
-            [column]: { lt: at },
-          })),
-        };
         const subCentres = await Promise.all(
           centres.map(async (c) => {
             const held = {
@@ -101,7 +86,7 @@ export function wallRoutes(deps: {
             };
             const [open, late] = await Promise.all([
               prisma.case.count({ where: held }),
-              prisma.case.count({ where: { AND: [held, overdue] } }),
+              prisma.case.count({ where: { AND: [held, overdueWhere(at)] } }),
             ]);
             return { id: c.id, name: c.name, open, overdue: late };
           }),
