@@ -19,6 +19,7 @@
  * repeating a key answers 200 with what the first one recorded (and sends its message if still pending).
  */
 import { z } from 'zod';
+import type { Config } from '../../config.ts';
 import { type Principal } from '../../auth/roles.ts';
 import { defineRoute, type Route } from '../../api/route.ts';
 import { type Case, type CaseEvent, type Db, isUniqueViolation } from '../../db/index.ts';
@@ -57,7 +58,7 @@ import { decideExtension } from './decide-extension.ts';
 import { decideReturn } from './decide-return.ts';
 import { decideSuspension } from './decide-suspension.ts';
 import { resume } from './resume.ts';
-import { locate } from './locate.ts';
+import { locateAction } from './locate.ts';
 import { check } from './check.ts';
 import { callback } from './callback.ts';
 import { handToEnforcement } from './hand-to-enforcement.ts';
@@ -73,8 +74,11 @@ export function caseActionRoutes({
   attachments,
   now: clock = () => new Date(),
   engineQuery,
+  config,
 }: {
   db: Db;
+  /** GEOCODE_MIN_CONFIDENCE: the bar an address given to 定位修复 must clear. */
+  config: Pick<Config, 'GEOCODE_MIN_CONFIDENCE'>;
   casePublisher?: CasePublisher;
   /** The engine's REST queries: where the procedure waits (actions with `waitsAt`); skipped without it. */
   engineQuery?: EngineQuery;
@@ -113,7 +117,7 @@ export function caseActionRoutes({
     decideReturn,
     decideSuspension,
     resume,
-    locate,
+    locateAction(config.GEOCODE_MIN_CONFIDENCE),
     check,
     callback,
     handToEnforcement,
