@@ -46,6 +46,25 @@ export const lintConfig: unknown = JSON.parse(
 
 const moddle = new BpmnModdle({ zeebe: zeebeSchema });
 
+/**
+ * The newest Camunda 8 profile the installed camunda-compat plugin has (e.g. `camunda-cloud-8-10`), so a
+ * plugin upgrade tightens the check without an edit here. The procedures must lint clean against it as
+ * well as against the profile in .bpmnlintrc, which is what the engine's behaviour is written to.
+ */
+export function newestCloudProfile(): string {
+  const { configs } = require('bpmnlint-plugin-camunda-compat') as { configs: Record<string, unknown> };
+  const version = (name: string) => name.replace('camunda-cloud-', '').split('-').map(Number);
+  const [newest] = Object.keys(configs)
+    .filter((name) => /^camunda-cloud-\d+-\d+$/.test(name))
+    .sort((a, b) => {
+      const [am, an] = version(a);
+      const [bm, bn] = version(b);
+      return bm! - am! || bn! - an!;
+    });
+  if (!newest) throw new Error('bpmnlint-plugin-camunda-compat has no camunda-cloud profile');
+  return newest;
+}
+
 const byPosition = (a: LintIssue, b: LintIssue) =>
   a.id.localeCompare(b.id) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message);
 
@@ -56,7 +75,7 @@ const byPosition = (a: LintIssue, b: LintIssue) =>
  */
 export async function lintBpmn(
   xml: string,
-  options: { minTimerCycleSeconds?: number } = {},
+  options: { minTimerCycleSeconds?: number; profile?: string } = {},
 ): Promise<LintResult> {
   let parsed: Awaited<ReturnType<BpmnModdle['fromXML']>>;
   try {
@@ -69,7 +88,10 @@ export async function lintBpmn(
     };
   }
   // A fresh Linter per document: some rules (no-duplicate-sequence-flows) keep state across lint() calls.
-  const linter = new Linter({ config: lintConfig, resolver: new NodeResolver({ require }) });
+  const config = options.profile
+    ? { extends: ['bpmnlint:recommended', `plugin:camunda-compat/${options.profile}`] }
+    : lintConfig;
+  const linter = new Linter({ config, resolver: new NodeResolver({ require }) });
   const reports = await linter.lint(parsed.rootElement);
 
   const errors: LintIssue[] = [];

@@ -1,7 +1,7 @@
 // The procedures in processes/ lint clean, the lint catches a broken procedure, the embedded engine
 // accepts them, and processes/README.md (the contract for workers and API) matches the BPMN exactly.
 import test from 'ava';
-import { lintBpmn } from '../processes/lint.ts';
+import { lintBpmn, newestCloudProfile } from '../processes/lint.ts';
 import { parseBpmn } from '../engine/model/parse.ts';
 import { createFeel } from '../engine/feel/index.ts';
 import {
@@ -113,6 +113,15 @@ function normalise(c: Contract): Contract {
 for (const processId of PROCESS_IDS) {
   test(`${processId}.bpmn lints with no errors and no warnings`, async (t) => {
     t.deepEqual(await lintBpmn(read(`${processId}.bpmn`)), { errors: [], warnings: [] });
+  });
+
+  test(`${processId}.bpmn lints clean for the newest Camunda 8 profile too`, async (t) => {
+    // Numerically newest, not by string order (8-9 sorts after 8-10 as text); the plugin is pinned.
+    t.is(newestCloudProfile(), 'camunda-cloud-8-10');
+    t.deepEqual(await lintBpmn(read(`${processId}.bpmn`), { profile: newestCloudProfile() }), {
+      errors: [],
+      warnings: [],
+    });
   });
 
   test(`${processId}: README contract matches the BPMN (jobs, messages, timers, errors, escalations)`, async (t) => {
