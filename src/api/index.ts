@@ -32,7 +32,7 @@ import { referenceRoutes } from '../reference/routes.ts';
 import { mapRoutes } from '../map/routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health.ts';
-import { buildOpenApi } from './openapi.ts';
+import { buildOpenApi, type OpenApiDocument } from './openapi.ts';
 import { problemRenderer } from './problem.ts';
 import { requestContext } from './request-context.ts';
 import { defineRoute, type ApiState, type Route } from './route.ts';
@@ -77,6 +77,8 @@ export interface Api {
   attachments: AttachmentStore;
   /** Every route the app serves, in declaration order (the OpenAPI document and the tests read this). */
   routes: readonly Route[];
+  /** The OpenAPI 3.1 document of those routes (served at /openapi.json; the UI's types are made from it). */
+  openapi: OpenApiDocument;
 }
 
 const VERSION = '0.1.0';
@@ -136,7 +138,7 @@ export function createApi(deps: ApiDeps): Api {
   app.use(problemRenderer());
   app.use(router.routes());
   app.use(router.allowedMethods());
-  return { app, routes, attachments };
+  return { app, routes, attachments, openapi: document };
 }
 
 function openApiRoute(document: () => unknown): Route {

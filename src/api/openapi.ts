@@ -154,6 +154,8 @@ function operation(route: Route) {
   };
 }
 
+export type OpenApiDocument = ReturnType<typeof buildOpenApi>;
+
 /** The OpenAPI 3.1 document for a set of routes. */
 export function buildOpenApi(routes: readonly Route[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
