@@ -1,7 +1,8 @@
 // Scenario 4 through the video simulator (signed webhook, snapshot evidence, repeat merge, false alarm
 // voided with a reason → the camera's precision), bad payloads and signatures; and the utilities: work
 // orders out in per-case order across a company outage, status back by polling with a cursor (water)
-// and by the daily CSV file (power: the same file twice, a row already seen, a malformed row).
+// and by the daily CSV file (power: the same file twice, a row already seen, a malformed row, a quoted
+// multi-line note in a file with a BOM and CRLF line ends).
 import test from 'ava';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -375,5 +376,49 @@ test.serial(
     t.regex(failed[0]!.error ?? '', /line 5: 时间/);
     t.regex(failed[1]!.error ?? '', /unknown status code 已派人/);
     t.truthy(day1);
+  },
+);
+
+test.serial(
+  'power: a quoted note with a line break (BOM, CRLF) is one row and its status update applied; a bad row after it is known by its own line',
+  async (t) => {
+    const p = await dispatchedCase('电力井盖缺失', 'U-POWER');
+    await until('power order', async () => (power.orders.some((o) => o.orderNo === p) ? true : null));
+    const note = '井盖已更换，\n附近路面已清扫（"加急"）';
+    const lines = [
+      '流水号,工单号,状态,时间,说明,照片',
+      `ml-1,${p},签收,2026-11-27T08:00:00+08:00,,`,
+      `ml-2,${p},已处理,2026-11-27T09:00:00+08:00,"${note.replaceAll('"', '""').replace('\n', '\r\n')}",`,
+      `ml-3,${p},签收,not-a-time,,`,
+    ];
+    await writeFile(join(csvDir, 'power-20261127.csv'), '\uFEFF' + lines.join('\r\n') + '\r\n');
+    const disposed = await until('disposed', () =>
+      e2e.hub.db.prisma.caseEvent.findFirst({ where: { caseId: p, type: 'disposed' } }),
+    );
+    t.is(disposed.note, note);
+    t.deepEqual((await caseRow(p)).disposedAt, new Date('2026-11-27T01:00:00Z'));
+    const failed = await until('bad row reported', () =>
+      e2e.hub.db.prisma.inboxEvent.findFirst({
+        where: {
+          adapter: 'utilities',
+          status: 'failed',
+          sourceId: { startsWith: 'power:file:power-20261127' },
+        },
+      }),
+    );
+    // The note's two lines are lines 3 and 4 of the file: the bad row is on line 5.
+    t.is(failed.sourceId, 'power:file:power-20261127.csv:5');
+    t.regex(failed.error ?? '', /line 5: 时间/);
+    const imported = await e2e.hub.db.prisma.inboxEvent.findMany({
+      where: { adapter: 'utilities', sourceId: { in: ['power:ml-1', 'power:ml-2'] } },
+      orderBy: { sourceId: 'asc' },
+    });
+    t.deepEqual(
+      imported.map((r) => [r.sourceId, r.status]),
+      [
+        ['power:ml-1', 'processed'],
+        ['power:ml-2', 'processed'],
+      ],
+    );
   },
 );

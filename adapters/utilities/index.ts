@@ -19,14 +19,8 @@ import {
   type InboundEvent,
   type Receiver,
 } from '../framework/types.ts';
-import {
-  COMPANIES,
-  CSV_COLUMNS,
-  splitCsvLine,
-  statusChangeSchema,
-  type Company,
-  type StatusChange,
-} from './mapping.ts';
+import { COMPANIES, CSV_COLUMNS, statusChangeSchema, type Company, type StatusChange } from './mapping.ts';
+import { parseCsv } from './csv.ts';
 import { createCompanyClient } from './transport.ts';
 
 export const UTILITIES_ADAPTER = 'utilities';
@@ -167,25 +161,38 @@ function badRow(
   };
 }
 
-/** The events of one daily CSV file, in file order. */
+/** A CSV column's name for a field of statusChangeSchema. */
+const COLUMN_OF: Record<string, (typeof CSV_COLUMNS)[number]> = {
+  eventId: '流水号',
+  orderNo: '工单号',
+  code: '状态',
+  at: '时间',
+  note: '说明',
+  photoUrl: '照片',
+};
+
+/**
+ * The events of one daily CSV file, in file order. The file is read by csv-parse (RFC 4180: a quoted 说明
+ * may hold commas, quotes and line breaks; a UTF-8 BOM is dropped), never split into lines first — a
+ * multi-line note is one row. A row is known by the line it starts on.
+ */
 export function readDailyCsv(company: Company, fileName: string, content: Buffer): InboundEvent[] {
-  const lines = content
-    .toString('utf8')
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/);
-  const header = splitCsvLine(lines[0] ?? '');
-  if (header.join(',') !== CSV_COLUMNS.join(','))
+  const rows = parseCsv(content);
+  const [header] = rows;
+  if (!header || header.error || header.cols.join(',') !== CSV_COLUMNS.join(','))
     throw validationError(`${fileName}: the header is not ${CSV_COLUMNS.join(',')}`, [
       { field: 'header', message: `expected ${CSV_COLUMNS.join(',')}` },
     ]);
-  const events: InboundEvent[] = [];
-  lines.slice(1).forEach((raw, i) => {
-    const line = i + 2;
-    if (raw.trim() === '') return;
-    const cols = splitCsvLine(raw);
+  return rows.slice(1).map(({ line, cols, raw, error }) => {
+    if (error) return badRow(company, fileName, line, 'row', error, raw);
     if (cols.length !== CSV_COLUMNS.length)
-      return events.push(
-        badRow(company, fileName, line, 'row', `${cols.length} columns, expected ${CSV_COLUMNS.length}`, raw),
+      return badRow(
+        company,
+        fileName,
+        line,
+        'row',
+        `${cols.length} columns, expected ${CSV_COLUMNS.length}`,
+        raw,
       );
     const [eventId, orderNo, code, at, note, photoUrl] = cols as [
       string,
@@ -203,23 +210,11 @@ export function readDailyCsv(company: Company, fileName: string, content: Buffer
       note: note || null,
       photoUrl: photoUrl || null,
     });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const column = {
-        eventId: '流水号',
-        orderNo: '工单号',
-        code: '状态',
-        at: '时间',
-        note: '说明',
-        photoUrl: '照片',
-      }[String(issue.path[0]) as 'eventId'];
-      return events.push(
-        badRow(company, fileName, line, column ?? 'row', `${column}: ${issue.message}`, raw),
-      );
-    }
-    events.push(statusEvent(company, parsed.data));
+    if (parsed.success) return statusEvent(company, parsed.data);
+    const issue = parsed.error.issues[0]!;
+    const column = COLUMN_OF[String(issue.path[0])];
+    return badRow(company, fileName, line, column ?? 'row', `${column}: ${issue.message}`, raw);
   });
-  return events;
 }
 
 export function createUtilitiesAdapter(deps: UtilitiesDeps): Adapter {
