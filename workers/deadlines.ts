@@ -22,7 +22,7 @@ import type { CaseEvent, CaseStep, CategoryLimit, PrismaClient } from '../src/db
 import { validationError } from '../src/errors.ts';
 import { cachedByGeneration, referenceGeneration } from '../src/reference/generation.ts';
 import { defineHandler, loadCase, requireOneOf, type WorkerDeps } from './job.ts';
-import { isoWithOffset } from './time.ts';
+import { cityClock } from '../src/city-clock.ts';
 import { findEvent, inTransaction, recordEvent } from './timeline.ts';
 
 const KINDS = ['verify', 'sign', 'dispose', 'check', 'callback', 'decision', 'rectify'] as const;
@@ -151,7 +151,6 @@ export const computeDeadline = defineHandler(async (job, deps) => {
   const kind = requireOneOf(job, 'deadlineKind', KINDS);
   const row = await loadCase(job, deps);
   const { prisma } = deps.db;
-  const tz = deps.config.CALENDAR_TIMEZONE;
   const dedupeKey = `job:${job.key}`;
   const recorded = await findEvent(prisma, dedupeKey);
   if (recorded) {
@@ -216,7 +215,8 @@ export const computeDeadline = defineHandler(async (job, deps) => {
   }
   const total = Math.max(minutesBetween(calendar, now, dueAt, mode), 0);
   const warnAt = addMinutes(calendar, now, total * deps.config.DEADLINE_WARN_FRACTION, mode);
-  const result = { dueAt: isoWithOffset(dueAt, tz), warnAt: isoWithOffset(warnAt, tz) };
+  const clock = cityClock(deps.config);
+  const result = { dueAt: clock.iso(dueAt), warnAt: clock.iso(warnAt) };
   // A working-time deadline in a year chinese-days does not cover counted that year by its statutory
   // holidays (derived from the holiday rules) and Monday–Friday, without the 调休 days the State Council
   // announces: say so (log and the deadline_set event) rather than silently trust it.

@@ -11,8 +11,8 @@ import { canApply } from '../src/cases/index.ts';
 import { enforcementOutcome, enforcementRound } from '../src/enforcement/stage.ts';
 import { validationError } from '../src/errors.ts';
 import { defineHandler, loadCase } from './job.ts';
-import { sendOnce } from './mailer.ts';
-import { isoWithOffset } from './time.ts';
+import { sendOnce } from '../src/mail.ts';
+import { cityClock } from '../src/city-clock.ts';
 import { inTransaction, recordEvent } from './timeline.ts';
 
 const OUTCOME_LABELS = { noViolation: '未发现违法行为', corrected: '已整改到位', penalty: '已作出处罚决定' };
@@ -44,7 +44,7 @@ export const rectifyDue = defineHandler(async (job, deps) => {
   const subject = `【整改期满】${row.caseNo}：请复查`;
   const text = [
     `${unit?.name ?? '执法单位'}：`,
-    `案件 ${row.caseNo} 的责令整改期限${dueAt ? `（${isoWithOffset(new Date(dueAt), deps.config.CALENDAR_TIMEZONE)}）` : ''}已到，请到现场复查。`,
+    `案件 ${row.caseNo} 的责令整改期限${dueAt ? `（${cityClock(deps.config).iso(new Date(dueAt))}）` : ''}已到，请到现场复查。`,
     `地址：${row.address ?? '—'}`,
     `问题描述：${row.description}`,
     `办理：${deps.config.HUB_PUBLIC_URL}/app/`,

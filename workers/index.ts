@@ -28,8 +28,8 @@ import { handlers as verify } from './verify.ts';
 
 export { BpmnError, defineHandler, isTransient, outcomeOf } from './job.ts';
 export type { Handler, JobInput, Outcome, WorkerConfig, WorkerDeps } from './job.ts';
-export { createMailer, sendOnce } from './mailer.ts';
-export type { Mail, Mailer } from './mailer.ts';
+export { createMailer, sendOnce } from '../src/mail.ts';
+export type { Mail, Mailer } from '../src/mail.ts';
 
 /** Every job type and its handler. */
 export const HANDLERS: Readonly<Record<string, Handler>> = {

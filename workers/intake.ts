@@ -9,24 +9,9 @@
  *   reporting app or adapter located it) can be matched, because intake runs before locate.
  * Otherwise a `reported` case is recorded as accepted (受理). Idempotent by case id.
  */
-import type { CaseSource } from '../src/db/index.ts';
+import { SOURCE_NEEDS_VERIFY } from '../src/cases/index.ts';
 import { defineHandler, loadCase, type WorkerDeps } from './job.ts';
 import { recordEvent, inTransaction } from './timeline.ts';
-
-/** Sources whose reports a field supervisor verifies (核实) before 立案. */
-export const SOURCE_NEEDS_VERIFY: Record<CaseSource, boolean> = {
-  supervisor: false,
-  hotline: true,
-  public: true,
-  video: true,
-  // 智慧环卫 readings come from the sanitation company's own staff and sensors, utilities report their own
-  // networks: both are responsible parties, like supervisors.
-  sanitation: false,
-  utility: false,
-  // Open311 clients are citizens' apps.
-  open311: true,
-  other: true,
-};
 
 const OPEN_STATUSES = [
   'reported',

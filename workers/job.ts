@@ -14,7 +14,7 @@ import type { Config } from '../src/config.ts';
 import type { Db } from '../src/db/index.ts';
 import { HubError, validationError } from '../src/errors.ts';
 import type { Logger } from '../src/log.ts';
-import type { Mailer } from './mailer.ts';
+import type { Mailer } from '../src/mail.ts';
 
 /** The part of a Zeebe job a handler reads (the SDK's job satisfies it). */
 export interface JobInput {

@@ -21,11 +21,11 @@ import {
   requireString,
   type WorkerDeps,
 } from './job.ts';
-import { sendOnce } from './mailer.ts';
-import { isoWithOffset } from './time.ts';
+import { sendOnce } from '../src/mail.ts';
+import { cityClock } from '../src/city-clock.ts';
+import { STAGE_LABELS } from '../src/cases/index.ts';
 import { inTransaction, recordEvent } from './timeline.ts';
 
-export const STAGE_LABELS = { verify: '核实', check: '核查', sign: '签收', dispose: '处置' } as const;
 type Stage = keyof typeof STAGE_LABELS;
 const STAGES = Object.keys(STAGE_LABELS) as Stage[];
 const DEADLINE_COLUMN = {
@@ -75,12 +75,11 @@ export const urge = defineHandler(async (job, deps) => {
   }
   const categoryName = await caseDetails(deps, row);
   const deadline = row[DEADLINE_COLUMN[stage]];
-  const tz = deps.config.CALENDAR_TIMEZONE;
   const subject = urgeSubject(row.caseNo, categoryName, stage, urgeKind);
   const text = [
     `${recipientName}：`,
     `案件 ${row.caseNo}（${categoryName}）${subject.replace(/^【[^】]+】\S+ \S+：/, '')}。`,
-    `${STAGE_LABELS[stage]}时限：${deadline ? isoWithOffset(deadline, tz) : '未设定'}`,
+    `${STAGE_LABELS[stage]}时限：${deadline ? cityClock(deps.config).iso(deadline) : '未设定'}`,
     `地址：${row.address ?? '—'}`,
     `问题描述：${row.description}`,
     `办理：${deps.config.HUB_PUBLIC_URL}/cases/${row.id}`,
@@ -127,7 +126,7 @@ export const mailEscalation = defineHandler(async (job, deps) => {
   const subject = `【督办】${row.caseNo} ${categoryName}：${STAGE_LABELS[stage]}超时，请${who}处理（第${level}级）`;
   const deadline = row[DEADLINE_COLUMN[stage]];
   const text = [
-    `案件 ${row.caseNo}（${categoryName}）${STAGE_LABELS[stage]}已超过时限${deadline ? ` ${isoWithOffset(deadline, deps.config.CALENDAR_TIMEZONE)}` : ''}。`,
+    `案件 ${row.caseNo}（${categoryName}）${STAGE_LABELS[stage]}已超过时限${deadline ? ` ${cityClock(deps.config).iso(deadline)}` : ''}。`,
     `请在督办箱中决定：延期、改派、催办、责令处置或作废。`,
     `督办事项：${deps.config.HUB_PUBLIC_URL}/inbox/${inboxItemId}`,
   ].join('\n');

@@ -24,7 +24,7 @@ import { enforcementRoutes } from '../enforcement/routes.ts';
 import { fieldRoutes } from '../field/routes.ts';
 import { caseMessageRoutes } from '../cases/messages.ts';
 import { leaderRoutes } from '../leader/routes.ts';
-import type { Mailer } from '../../workers/mailer.ts';
+import type { Mailer } from '../mail.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { operationsRoutes, type EngineQuery } from '../operations/index.ts';
 import { procedureRoutes } from '../procedures/index.ts';

@@ -12,6 +12,9 @@ import { loadWorkCalendar, type TimeMode, type WorkCalendar } from '../calendar/
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/index.ts';
 
+/** The timed steps' names as people say them (督办 items, urge mails). */
+export const STAGE_LABELS = { verify: '核实', check: '核查', sign: '签收', dispose: '处置' } as const;
+
 export const clockSchema = z
   .object({
     step: z.enum(['verify', 'sign', 'dispose', 'check']).describe('the step whose deadline runs'),

@@ -19,7 +19,7 @@ import type { Role } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { Case, CaseStatus, Db, Prisma, Urgency } from '../db/index.ts';
 import { notFound } from '../errors.ts';
-import { SOURCE_NEEDS_VERIFY } from '../../workers/intake.ts';
+import { SOURCE_NEEDS_VERIFY } from './lifecycle.ts';
 import { FINAL_STATUSES } from './lifecycle.ts';
 import { queryNumber } from '../api/validate.ts';
 

@@ -1,4 +1,4 @@
-/** Cases (案卷): the lifecycle vocabulary (statuses, timeline event types, allowed transitions) and the case REST routes. */
+/** Cases (案卷): the lifecycle vocabulary (statuses, timeline event types, allowed transitions) (the REST routes are in routes.ts and actions/, composed by the app). */
 export {
   applyEvent,
   canApply,
@@ -7,10 +7,11 @@ export {
   EVENT_RULES,
   FINAL_STATUSES,
   isCaseEventType,
+  SOURCE_NEEDS_VERIFY,
   STATUS_LABELS,
 } from './lifecycle.ts';
 export type { CaseEventType, EventRule, Target } from './lifecycle.ts';
-export { caseRoutes } from './routes.ts';
+export { STAGE_LABELS } from './clock.ts';
 export { insertCase, nextCaseNo } from './create.ts';
 export type { NewCase, Reporter } from './create.ts';
 export { createCasePublisher, CASE_MESSAGE_VARIABLES, ENGINE_OUTBOX, messageIdOf } from './publish.ts';

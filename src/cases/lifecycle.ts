@@ -10,7 +10,7 @@
  * registered case.
  */
 import { conflict } from '../errors.ts';
-import type { CaseStatus } from '../db/index.ts';
+import type { CaseSource, CaseStatus } from '../db/index.ts';
 
 /** Every case status, in lifecycle order. */
 export const CASE_STATUSES = [
@@ -380,3 +380,18 @@ export function canApply(from: CaseStatus | null, type: string): boolean {
   const rule: EventRule = EVENT_RULES[type];
   return rule.from === null ? from === null : from !== null && rule.from.includes(from);
 }
+
+/** Sources whose reports a field supervisor verifies (核实) before 立案. */
+export const SOURCE_NEEDS_VERIFY: Record<CaseSource, boolean> = {
+  supervisor: false,
+  hotline: true,
+  public: true,
+  video: true,
+  // 智慧环卫 readings come from the sanitation company's own staff and sensors, utilities report their own
+  // networks: both are responsible parties, like supervisors.
+  sanitation: false,
+  utility: false,
+  // Open311 clients are citizens' apps.
+  open311: true,
+  other: true,
+};

@@ -32,7 +32,7 @@ import { HubError, notFound, unavailable, validationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EngineQuery } from '../operations/engine-query.ts';
 import type { ZeebeClient } from '../zeebe.ts';
-import { cellAt } from '../../workers/locate.ts';
+import { cellAt } from '../geography/grid.ts';
 import { discardCase, insertCase, recordEvent, type NewCase } from './state/index.ts';
 import { caseClocks, clockSchema } from './clock.ts';
 import { createCaseStarter, enqueueStart, StartTimeout, type CaseStarter } from './start.ts';
@@ -327,7 +327,7 @@ export function caseRoutes({
     }
     // The cell of the coordinates, when they fall in one; locate (a worker) handles every other case.
     if (body.lng !== undefined && body.lat !== undefined) {
-      return (await cellAt({ db }, body.lng, body.lat))?.code ?? null;
+      return (await cellAt(db.prisma, body.lng, body.lat))?.code ?? null;
     }
     return null;
   }

@@ -7,8 +7,8 @@
 import type { WorkCalendar } from '../calendar/index.ts';
 import type { Principal } from '../auth/roles.ts';
 import type { Escalation, Prisma } from '../db/index.ts';
-import { isoWithOffset } from '../../workers/time.ts';
-import { STAGE_LABELS } from '../../workers/notify.ts';
+import { STAGE_LABELS } from '../cases/clock.ts';
+import type { CityClock } from '../city-clock.ts';
 
 /** Who decides at a level: 1 = 值班长 (shift leaders), 2 and up = 领导 (leaders). */
 export const LEVEL_LABELS = { 1: '值班长', 2: '领导' } as const;
@@ -89,7 +89,8 @@ export interface InboxItem {
 export interface ViewDeps {
   prisma: Pick<Prisma.TransactionClient, 'caseEvent' | 'case' | 'department' | 'user' | 'category'>;
   calendar: WorkCalendar;
-  timezone: string;
+  /** the city's clock (CALENDAR_TIMEZONE): item times are rendered with its offset */
+  clock: CityClock;
   decisionMinutes: number;
   now: Date;
 }
@@ -97,7 +98,7 @@ export interface ViewDeps {
 /** The inbox view of `rows`, in their order (four queries whatever the number of rows). */
 export async function toItems(rows: Escalation[], deps: ViewDeps): Promise<InboxItem[]> {
   if (rows.length === 0) return [];
-  const { prisma, calendar, timezone, now } = deps;
+  const { prisma, calendar, clock, now } = deps;
   const caseIds = [...new Set(rows.map((r) => r.caseId))];
   const userIds = [
     ...new Set(rows.flatMap((r) => [r.claimedBy, r.decidedBy]).filter((x): x is string => !!x)),
@@ -124,7 +125,7 @@ export async function toItems(rows: Escalation[], deps: ViewDeps): Promise<Inbox
     const item = (e.data as { inboxItemId?: unknown } | null)?.inboxItemId;
     if (typeof item === 'string') raisedAt.set(item, e.at);
   }
-  const iso = (d: Date) => isoWithOffset(d, timezone);
+  const iso = (d: Date) => clock.iso(d);
   const person = (id: string | null) => (id ? { id, name: userName.get(id) ?? null } : null);
   return rows.map((r) => {
     const c = caseOf.get(r.caseId)!;

@@ -20,6 +20,7 @@ import type { Principal, Role } from '../auth/roles.ts';
 import { loadWorkCalendar, type WorkCalendar } from '../calendar/index.ts';
 import { inCaseTransaction, recordEvent } from '../cases/state/index.ts';
 import type { CasePublisher } from '../cases/publish.ts';
+import { cityClock } from '../city-clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Escalation, Prisma } from '../db/index.ts';
 import { conflict, forbidden, notFound, unavailable, validationError } from '../errors.ts';
@@ -135,7 +136,7 @@ export function escalationRoutes(deps: EscalationRouteDeps): Route[] {
     toItems(rows, {
       prisma,
       calendar: cal ?? (await calendar()),
-      timezone: tz,
+      clock: cityClock(deps.config),
       decisionMinutes: deps.config.ESCALATION_DECISION_MINUTES,
       now: clock(),
     });

@@ -27,7 +27,7 @@ import type { Config } from '../config.ts';
 import type { Db, Instruction, Prisma } from '../db/index.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { sendOnce, type Mailer } from '../../workers/mailer.ts';
+import { sendOnce, type Mailer } from '../mail.ts';
 import { loadTargets, saveTargets, targetsSchema, type Targets } from './targets.ts';
 
 const LEADERS: Role[] = ['leader', 'administrator'];

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type Principal, type Role } from '../../auth/roles.ts';
 import { type Case, type CaseEvent, type Prisma } from '../../db/index.ts';
 import { conflict, validationError } from '../../errors.ts';
-import { SOURCE_NEEDS_VERIFY } from '../../../workers/intake.ts';
+import { SOURCE_NEEDS_VERIFY } from '../lifecycle.ts';
 import { CASE_STATUSES, type CaseEventType, EVENT_RULES, STATUS_LABELS } from '../lifecycle.ts';
 import { type CaseMessage } from '../publish.ts';
 import {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { validationError } from '../../errors.ts';
-import { SOURCE_NEEDS_VERIFY } from '../../../workers/intake.ts';
+import { SOURCE_NEEDS_VERIFY } from '../lifecycle.ts';
 import { FINAL_STATUSES, STATUS_LABELS } from '../lifecycle.ts';
 import { action, COMMAND, note } from './common.ts';
 

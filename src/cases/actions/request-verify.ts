@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { validationError } from '../../errors.ts';
-import { SOURCE_NEEDS_VERIFY } from '../../../workers/intake.ts';
+import { SOURCE_NEEDS_VERIFY } from '../lifecycle.ts';
 import { action, COMMAND, notAllowed, note } from './common.ts';
 
 export const requestVerify = action({

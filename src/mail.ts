@@ -5,9 +5,9 @@
  * that row can still send a mail twice: mail is at-least-once.
  */
 import nodemailer from 'nodemailer';
-import type { Config } from '../src/config.ts';
-import type { Logger } from '../src/log.ts';
-import type { WorkerDeps } from './job.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/index.ts';
+import type { Logger } from './log.ts';
 
 export interface Mail {
   to: string[];
@@ -50,7 +50,7 @@ export function createMailer(config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM'>, log
  * no recipient are not sent (the caller records why on the timeline).
  */
 export async function sendOnce(
-  deps: Pick<WorkerDeps, 'db' | 'mailer'>,
+  deps: { db: Pick<Db, 'prisma'>; mailer: Mailer },
   dedupeKey: string,
   mail: Mail,
   caseId?: string,
