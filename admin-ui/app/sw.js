@@ -22,6 +22,7 @@ const DATA_PATHS = [
   /^\/api\/cases$/,
   /^\/api\/cases\/[^/]+$/,
   /^\/api\/cases\/[^/]+\/messages$/,
+  /^\/api\/instructions$/,
   /^\/openapi\.json$/,
 ];
 

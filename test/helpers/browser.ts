@@ -25,9 +25,14 @@ export interface UiHub {
   close(): Promise<void>;
 }
 
+/** Builds the admin UI and the app if a source changed since the last build. */
+export function ensureUiBuild(): void {
+  execFileSync(process.execPath, [join(root, 'scripts/ensure-ui-build.mjs')], { stdio: 'inherit' });
+}
+
 /** Builds the UI if stale, then starts a hub over the test file's own database with the demo data. */
 export async function startUiHub(env: Record<string, string> = {}): Promise<UiHub> {
-  execFileSync(process.execPath, [join(root, 'scripts/ensure-ui-build.mjs')], { stdio: 'inherit' });
+  ensureUiBuild();
   const demo = await startDemoHub(UI_PASSWORD, { ADMIN_UI: 'true', ...env });
   return { hub: demo.hub, url: demo.url, token: demo.login, close: demo.close };
 }

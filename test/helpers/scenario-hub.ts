@@ -21,7 +21,8 @@ import { createTestDb } from './db.ts';
 import { createTestDatabase } from './db.ts';
 import { startSmtp, type TestSmtp } from './workers.ts';
 
-const PASSWORD = 'scenario-test-password';
+/** The demo users' password in a scenario hub (browser tests log in through the form with it). */
+export const PASSWORD = 'scenario-test-password';
 
 /** Demo users (username = role, plus the units' handlers) and d19_handler (环境卫生管理处), added here. */
 export const PEOPLE = [

@@ -24,6 +24,7 @@ import type { MountModule } from '../../modules.ts';
 import { enqueue, onQueueChange, type QueueItem } from '../../queue.ts';
 import { backLink, outcome, PhotoList, stateBadge } from '../../ui.ts';
 import { getWithCache } from '../../fetch.ts';
+import { instructionList, loadInstructions, type Instruction } from './instructions.ts';
 
 const m = defineMessages(
   {
@@ -46,6 +47,7 @@ const m = defineMessages(
     titleSign: '签收',
     titleDispose: '处置反馈',
     titleRequest: '申请',
+    hasInstruction: '有领导批示待阅',
   },
   {
     heading: 'My unit’s open cases',
@@ -67,6 +69,7 @@ const m = defineMessages(
     titleSign: 'Sign',
     titleDispose: 'Disposal',
     titleRequest: 'Request',
+    hasInstruction: 'A leader’s instruction awaits acknowledgement',
   },
 );
 
@@ -217,15 +220,27 @@ export const mount: MountModule = (el, ctx) => {
   // One case: the case view with the actions above the photos.
   if (sub === 'case' && caseId) {
     let local: QueueItem[] = [];
+    let orders: Awaited<ReturnType<typeof loadInstructions>> = { items: [], local: [] };
     const view = mountCaseView(el, {
       caseId,
       user,
       back: backLink('#/department'),
       notify: ctx.notify,
-      actions: (c, reload) => actionForms(c, pendingRequests(c.timeline), local, () => void reload()),
+      actions: (c, reload) =>
+        html`${instructionList(orders.items, orders.local, {
+          notify: ctx.notify,
+          done: () => (refresh(), void reload()),
+        })}
+        ${actionForms(c, pendingRequests(c.timeline), local, () => void reload())}`,
     });
     redraw = view.redraw;
-    const refresh = () => void localPending(caseId).then((l) => ((local = l), view.redraw()));
+    const refresh = () =>
+      void Promise.all([
+        localPending(caseId).then((l) => (local = l)),
+        loadInstructions({ caseId })
+          .then((o) => (orders = o))
+          .catch(() => undefined),
+      ]).then(() => view.redraw());
     const off = onQueueChange(refresh);
     refresh();
     return () => {
@@ -236,6 +251,7 @@ export const mount: MountModule = (el, ctx) => {
 
   // The list.
   let items: (Listed & { category: string; pend: RequestKind[]; local: QueueItem[] })[] = [];
+  let orders: { items: Instruction[]; local: QueueItem[] } = { items: [], local: [] };
   let error = '';
   let fromCache = false;
   let loading = true;
@@ -266,6 +282,7 @@ export const mount: MountModule = (el, ctx) => {
           };
         }),
       );
+      orders = await loadInstructions('pending');
       fromCache = cached;
       error = '';
     } catch (err) {
@@ -285,6 +302,11 @@ export const mount: MountModule = (el, ctx) => {
       <p>${c.category} · ${label('urgency', c.urgency)}</p>
       <p>${c.description}</p>
       <p class="muted">${c.address ?? ''} · ${formatTime(c.reportedAt)}</p>
+      ${
+        orders.items.some((i) => i.caseId === c.id)
+          ? html`<p class="pending-note" data-testid="has-instruction">${m('hasInstruction')}</p>`
+          : nothing
+      }
       ${c.local.map((i) => html`<p class="pending-note">${stateBadge(i.state)} ${i.title}</p>`)}
       ${
         open
@@ -310,6 +332,11 @@ export const mount: MountModule = (el, ctx) => {
         ${user.departmentId ? nothing : html`<p class="error" role="alert">${m('noDepartment')}</p>`}
         ${fromCache ? html`<p class="muted" role="status">${m('cached')}</p>` : nothing}
         ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
+        ${instructionList(orders.items, orders.local, {
+          notify: ctx.notify,
+          done: () => void load(),
+          withCaseLink: true,
+        })}
         ${
           loading
             ? html`<p class="muted">…</p>`
