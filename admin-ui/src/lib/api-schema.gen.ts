@@ -10,10 +10,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Every adapter with its health, lag, backlog, failures and dead letters
-     * @description Roles: administrator, shift_leader.
-     */
     get: operations['getApiAdapters'];
     put?: never;
     post?: never;
@@ -30,10 +26,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One adapter: health, lag, backlog, failures and dead letters
-     * @description Roles: administrator, shift_leader.
-     */
     get: operations['getApiAdaptersName'];
     put?: never;
     post?: never;
@@ -50,10 +42,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Outbound messages given up on (oldest first); replay them once the cause is fixed
-     * @description Roles: administrator, shift_leader.
-     */
     get: operations['getApiAdaptersNameDeadLetters'];
     put?: never;
     post?: never;
@@ -72,10 +60,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Replay one dead letter
-     * @description Roles: administrator.
-     */
     post: operations['postApiAdaptersNameDeadLettersIdReplay'];
     delete?: never;
     options?: never;
@@ -92,10 +76,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Replay every dead letter of the adapter (pending again, attempts reset, in the original order)
-     * @description Roles: administrator.
-     */
     post: operations['postApiAdaptersNameDeadLettersReplay'];
     delete?: never;
     options?: never;
@@ -110,10 +90,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Refused inbound events and outbound messages being retried, newest first
-     * @description Roles: administrator, shift_leader.
-     */
     get: operations['getApiAdaptersNameFailures'];
     put?: never;
     post?: never;
@@ -132,12 +108,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 12319 hotline: the 回访 result of a closed case (不满意 reopens the same case)
-     * @description Signed webhook of adapter `hotline` (the caller is the legacy system, not a hub user). Headers: `X-Hub-Timestamp` (unix seconds, within 300 s of the hub's clock) and `X-Hub-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with the shared secret>`. A missing or wrong signature is a 401 problem; a body that does not match is a 400 naming the field; neither stores anything. A redelivered event answers `duplicate` with the case of its first delivery. Body (application/json): {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"callbackId":{"type":"string","minLength":1,"maxLength":80},"ticketNo":{"type":"string","minLength":1,"maxLength":40},"satisfaction":{"type":"string","enum":["满意","基本满意","不满意","未接通"]},"at":{"type":"string","format":"date-time","pattern":"^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$"},"note":{"type":"string","maxLength":2000}},"required":["callbackId","ticketNo","satisfaction","at"],"additionalProperties":false}
-     *
-     *     No hub credentials; the caller proves itself with: X-Hub-Timestamp and X-Hub-Signature (HMAC-SHA256 with the secret shared with the legacy system)
-     */
     post: operations['postApiAdaptersHotlineCallbacks'];
     delete?: never;
     options?: never;
@@ -154,12 +124,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 12319 hotline: a new ticket (工单) → a case that needs 核实
-     * @description Signed webhook of adapter `hotline` (the caller is the legacy system, not a hub user). Headers: `X-Hub-Timestamp` (unix seconds, within 300 s of the hub's clock) and `X-Hub-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with the shared secret>`. A missing or wrong signature is a 401 problem; a body that does not match is a 400 naming the field; neither stores anything. A redelivered event answers `duplicate` with the case of its first delivery. Body (application/json): {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"ticket":{"type":"object","properties":{"ticketNo":{"type":"string","pattern":"^[0-9A-Za-z-]{4,40}$"},"type":{"type":"string","enum":["投诉","求助","咨询","建议"]},"createdAt":{"type":"string","format":"date-time","pattern":"^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$"},"street":{"type":"string","maxLength":50},"location":{"type":"object","properties":{"address":{"type":"string","minLength":1,"maxLength":500},"lng":{"type":"number","minimum":-180,"maximum":180},"lat":{"type":"number","minimum":-90,"maximum":90}},"required":["address"]},"category":{"type":"object","properties":{"code":{"type":"string","pattern":"^\\d{4}$"},"name":{"type":"string","maxLength":50}},"required":["code"]},"content":{"type":"string","minLength":1,"maxLength":4000},"urgency":{"type":"string","enum":["一般","紧急","特急"]},"deadline":{"type":"string","format":"date-time","pattern":"^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$"},"caller":{"type":"object","properties":{"anonymous":{"type":"boolean"},"name":{"type":"string","maxLength":100},"phone":{"type":"string","maxLength":40}},"required":["anonymous"]}},"required":["ticketNo","type","createdAt","location","category","content","urgency","deadline","caller"],"additionalProperties":false}},"required":["ticket"],"additionalProperties":false}
-     *
-     *     No hub credentials; the caller proves itself with: X-Hub-Timestamp and X-Hub-Signature (HMAC-SHA256 with the secret shared with the legacy system)
-     */
     post: operations['postApiAdaptersHotlineTickets'];
     delete?: never;
     options?: never;
@@ -176,12 +140,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * A video-analytics alarm (店外经营, 暴露垃圾, 违停 …) from the police video platform
-     * @description Signed webhook of adapter `video` (the caller is the legacy system, not a hub user). Headers: `X-Hub-Timestamp` (unix seconds, within 300 s of the hub's clock) and `X-Hub-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with the shared secret>`. A missing or wrong signature is a 401 problem; a body that does not match is a 400 naming the field; neither stores anything. A redelivered event answers `duplicate` with the case of its first delivery. Body (application/json): {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"alarmId":{"type":"string","minLength":1,"maxLength":100},"cameraId":{"type":"string","pattern":"^[\\w-]{1,40}$"},"cameraName":{"type":"string","minLength":1,"maxLength":200},"alarmType":{"type":"string","enum":["店外经营","占道经营","暴露垃圾","垃圾满溢","积存垃圾","游商","违停","非机动车乱停"]},"at":{"type":"string","format":"date-time","pattern":"^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$"},"confidence":{"type":"number","minimum":0,"maximum":1},"lng":{"type":"number","minimum":-180,"maximum":180},"lat":{"type":"number","minimum":-90,"maximum":90},"snapshotUrl":{"type":"string","format":"uri"},"speakerId":{"anyOf":[{"type":"string","maxLength":40},{"type":"null"}]}},"required":["alarmId","cameraId","cameraName","alarmType","at","confidence","lng","lat","snapshotUrl","speakerId"],"additionalProperties":false}
-     *
-     *     No hub credentials; the caller proves itself with: X-Hub-Timestamp and X-Hub-Signature (HMAC-SHA256 with the secret shared with the legacy system)
-     */
     post: operations['postApiAdaptersVideoAlarms'];
     delete?: never;
     options?: never;
@@ -196,10 +154,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Video AI precision of every camera that raised an alarm
-     * @description Roles: administrator, acceptor, dispatcher, shift_leader, leader.
-     */
     get: operations['getApiAdaptersVideoCameras'];
     put?: never;
     post?: never;
@@ -216,10 +170,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Video AI precision of one camera (false alarms voided with their reasons)
-     * @description Roles: administrator, acceptor, dispatcher, shift_leader, leader.
-     */
     get: operations['getApiAdaptersVideoCamerasCameraId'];
     put?: never;
     post?: never;
@@ -236,10 +186,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Stored assessment reports, newest period first (without figures: read one for them)
-     * @description Roles: administrator, leader, shift_leader, department_handler.
-     */
     get: operations['getApiAssessmentReports'];
     put?: never;
     post?: never;
@@ -256,12 +202,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One report: every entity’s figures, composite score and grade
-     * @description Each figure gives its value and how many cases are behind its numerator and denominator; `ids=true` adds the case ids (the drill-down route gives the cases themselves).
-     *
-     *     Roles: administrator, leader, shift_leader, department_handler.
-     */
     get: operations['getApiAssessmentReportsId'];
     put?: never;
     post?: never;
@@ -278,12 +218,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Drill down: the cases behind one figure of one entity
-     * @description `entityType` city (no entityId), department (id), street (name), grid (code), supervisor/acceptor/shiftLeader/dispatcher (user id); `figure` a figure key (e.g. closureRate); `part` numerator (default: the cases counted) or denominator.
-     *
-     *     Roles: administrator, leader, shift_leader, department_handler.
-     */
     get: operations['getApiAssessmentReportsIdCases'];
     put?: never;
     post?: never;
@@ -300,10 +234,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The report as CSV (UTF-8 with BOM, opens in Excel), limited to its scope
-     * @description Roles: administrator, leader, shift_leader, department_handler.
-     */
     get: operations['getApiAssessmentReportsIdCsv'];
     put?: never;
     post?: never;
@@ -320,10 +250,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The report as an HTML page (the mailed tables)
-     * @description Roles: administrator, leader, shift_leader, department_handler.
-     */
     get: operations['getApiAssessmentReportsIdHtml'];
     put?: never;
     post?: never;
@@ -340,12 +266,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The report as an Excel workbook (.xlsx), limited to its scope
-     * @description The CSV’s table on one sheet (考核结果) with numbers as numbers: counts as integers, rates as fractions formatted as percentages (0.985 shows 98.50%), hours and scores with two decimals; an empty cell where there is nothing to divide by.
-     *
-     *     Roles: administrator, leader, shift_leader, department_handler.
-     */
     get: operations['getApiAssessmentReportsIdXlsx'];
     put?: never;
     post?: never;
@@ -362,17 +282,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The assessment rules in force (weights, bands, grades, penalty, public sources) and the defaults
-     * @description Roles: administrator, leader, shift_leader, department_handler.
-     */
     get: operations['getApiAssessmentRules'];
-    /**
-     * Store edited rules (whole or some sections; a section given replaces the default section)
-     * @description Checked before storing: every composite’s weights sum to 1, every band a term names exists, weights in 0..1, scores in 0..100. Errors name the field (`body.composites.department`). Applies to reports computed from now on; stored reports keep their figures.
-     *
-     *     Roles: administrator.
-     */
     put: operations['putApiAssessmentRules'];
     post?: never;
     delete?: never;
@@ -390,12 +300,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Compute the assessment of a month, week or day now and store it as that period’s report
-     * @description `date` is any day of the period (a month: its calendar month; a week: Monday to Sunday; in CALENDAR_TIMEZONE). A period not over yet is computed up to now. Replaces the stored report of the same period and scope; a closed period recomputed gives the same figures. Not mailed (the schedule mails).
-     *
-     *     Roles: administrator, leader.
-     */
     post: operations['postApiAssessmentRuns'];
     delete?: never;
     options?: never;
@@ -412,12 +316,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Log in with user name and password
-     * @description Returns a bearer token with its expiry. Failed logins are limited per user name and client address (429 with Retry-After); the answer never tells whether the user name exists.
-     *
-     *     Public: no credentials needed.
-     */
     post: operations['postApiAuthLogin'];
     delete?: never;
     options?: never;
@@ -434,10 +332,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Log out: revoke the session token used for this request
-     * @description Any authenticated user or service account.
-     */
     post: operations['postApiAuthLogout'];
     delete?: never;
     options?: never;
@@ -452,10 +346,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The authenticated caller: user, roles, department
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiAuthMe'];
     put?: never;
     post?: never;
@@ -472,12 +362,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Every day of a year as the running calendar sees it
-     * @description Working or not, who decided (an override, the State Council schedule from chinese-days, or the Monday–Friday rule), the festival name and the working periods of each day.
-     *
-     *     Any authenticated user or service account.
-     */
     get: operations['getApiCalendarYear'];
     put?: never;
     post?: never;
@@ -494,10 +378,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The administrator’s overrides, by date
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiCalendarDays'];
     put?: never;
     post?: never;
@@ -515,18 +395,8 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /**
-     * Set an override for one date: a holiday, or a workday (optionally with its own shifts)
-     * @description Wins over the official schedule. `shifts` only for a workday; absent means the standard shifts.
-     *
-     *     Roles: administrator.
-     */
     put: operations['putApiCalendarDaysDate'];
     post?: never;
-    /**
-     * Remove the override of a date (the official schedule applies again)
-     * @description Roles: administrator.
-     */
     delete: operations['deleteApiCalendarDaysDate'];
     options?: never;
     head?: never;
@@ -542,12 +412,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Read the State Council’s yearly holiday notice; with apply, enter its days as overrides
-     * @description The administrator pastes the notice (国务院办公厅关于XXXX年部分节假日安排的通知) as published. Without `apply` the answer shows what was read, for confirmation; with `apply: true` every holiday and 调休 workday of the notice becomes an override in one transaction. A notice any numbered item of which cannot be read completely (festival, dates, the weekday each date is annotated with, 共N天) is refused with the lines named, and nothing applies.
-     *
-     *     Roles: administrator.
-     */
     post: operations['postApiCalendarNotice'];
     delete?: never;
     options?: never;
@@ -562,17 +426,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The standard shifts, the yellow threshold, the time zone and the years the official holiday data covers
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiCalendarSettings'];
-    /**
-     * Change the standard shifts and/or the yellow threshold
-     * @description Fields left out keep their value. Working time already elapsed is not recounted; deadlines computed from now on use the new shifts.
-     *
-     *     Roles: administrator.
-     */
     put: operations['putApiCalendarSettings'];
     post?: never;
     delete?: never;
@@ -588,20 +442,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Cases, newest first, with filters, full-text search and cursor pages
-     * @description Follow `nextCursor` until it is null. With `q`, a page may hold fewer than `limit` cases while nextCursor is not null (the search looked at its share of the index for this request). Each case carries `clock`: the deadline of the step it is in (核实/签收/处置/核查), the time left on the work calendar (or natural time where the limit says so) and green/yellow/red.
-     *
-     *     Any authenticated user or service account.
-     */
     get: operations['getApiCases'];
     put?: never;
-    /**
-     * Report a case (上报); starts its case-disposal procedure
-     * @description JSON, or multipart/form-data with the same fields as form fields and up to ATTACHMENT_MAX_FILES photos in `photos` (JPEG, PNG, WebP or HEIC, judged by their bytes; ATTACHMENT_MAX_BYTES each): they are stored as attachments of kind `report` on the `reported` timeline event. Send an `Idempotency-Key` header to make a retry safe: a report repeating a key already used answers 200 with the case it created (and its photos, stored once) instead of 201 with a new one. The case number is `<prefix>-<year>-<sequence of the year>`, e.g. RG-2026-000123. A field supervisor’s report (source supervisor) must lie in a grid cell of the city (400 naming `body.lng` otherwise); with `selfHandled` (自处理, field supervisors only, at least one photo in `afterPhotos`) the same transaction records `self_handled` with those photos and the procedure closes the case. `observedAt` and the `X-Client-Sent-At` header (the phone’s clock) are kept on the `reported` event; the hub’s time is the case’s reportedAt.
-     *
-     *     Roles: field_supervisor, acceptor, service.
-     */
     post: operations['postApiCases'];
     delete?: never;
     options?: never;
@@ -616,10 +458,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One case with its timeline and attachments
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiCasesId'];
     put?: never;
     post?: never;
@@ -638,12 +476,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Accept a report (受理)
-     * @description Store-only: the procedure records 受理 itself when no one did (hub.case.intake); no message. Records `accepted` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: acceptor, dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsAccept'];
     delete?: never;
     options?: never;
@@ -660,12 +492,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Record the 回访 result of a closed hotline case
-     * @description Records `callback` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: acceptor, service.
-     */
     post: operations['postApiCasesIdActionsCallback'];
     delete?: never;
     options?: never;
@@ -682,12 +508,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Submit the 核查 result: passed (结案 follows) or failed (返工 to the same department)
-     * @description Records `check_passed` or `check_failed` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: field_supervisor.
-     */
     post: operations['postApiCasesIdActionsCheck'];
     delete?: never;
     options?: never;
@@ -704,12 +524,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Approve or reject the pending 延期 request
-     * @description Records `extension_approved` or `extension_rejected` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsDecideExtension'];
     delete?: never;
     options?: never;
@@ -726,12 +540,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Approve (back to dispatch) or reject the pending 回退 request
-     * @description Records `returned` or `return_rejected` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsDecideReturn'];
     delete?: never;
     options?: never;
@@ -748,12 +556,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Approve (挂账: the clock pauses) or reject the pending 挂账 request
-     * @description Records `suspended` or `suspension_rejected` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsDecideSuspension'];
     delete?: never;
     options?: never;
@@ -770,12 +572,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Dispatch (派遣) to a department or a street/town sub-centre
-     * @description Records `dispatched` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsDispatch'];
     delete?: never;
     options?: never;
@@ -792,12 +588,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Report the disposal (处置反馈) with a note and photos
-     * @description Records `disposed` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: department_handler, service.
-     */
     post: operations['postApiCasesIdActionsDispose'];
     delete?: never;
     options?: never;
@@ -814,12 +604,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Hand the case to an enforcement unit (移交执法) instead of dispatching it
-     * @description For a repeat 占道经营, an illegal sign … : the enforcement procedure runs (现场检查, 责令整改, 复查, 处罚) and the case closes from it. Records `enforcement_handed` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsHandToEnforcement'];
     delete?: never;
     options?: never;
@@ -836,12 +620,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 现场检查: evidence photos and notes, whether the violation was found
-     * @description Records `enforcement_inspected` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: law_enforcement.
-     */
     post: operations['postApiCasesIdActionsInspect'];
     delete?: never;
     options?: never;
@@ -858,12 +636,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Place a case the procedure could not locate (定位修复): a point, or an address that geocodes well
-     * @description Allowed while the procedure waits for location repair (the case has locationRepairAt). Either `lng`/`lat` (in `crs`, default WGS84; GCJ-02 and BD-09 are converted) or `address` (geocoded; confidence ≥ 0.6; replaces the case address). The point must lie in an active grid cell. Publishes case.located: the procedure locates the case again and goes on. Records `location_repaired` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: acceptor, dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsLocate'];
     delete?: never;
     options?: never;
@@ -880,12 +652,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Merge a duplicate report into an open case (合并); the report ends as merged
-     * @description The report is marked merged (voided, with a link to the surviving case in mergedIntoId and the reason); its procedure ends through its current wait: a report that waits for 核实 gets the 核实 result false with the merge as the reason, any other gets 作废. The surviving case is not changed. Records `merged` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: acceptor, dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsMerge'];
     delete?: never;
     options?: never;
@@ -902,12 +668,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 责令整改: what to correct and in how many working days (default ENFORCEMENT_RECTIFY_DAYS)
-     * @description Records `rectification_ordered` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: law_enforcement.
-     */
     post: operations['postApiCasesIdActionsOrderRectification'];
     delete?: never;
     options?: never;
@@ -924,12 +684,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 处罚决定: the decision number (行政处罚决定书文号)
-     * @description Records `penalty_decided` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: law_enforcement.
-     */
     post: operations['postApiCasesIdActionsRecordPenalty'];
     delete?: never;
     options?: never;
@@ -946,12 +700,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * A sub-centre dispatches the case to one of its own units (二级派遣)
-     * @description Records `redispatched` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: department_handler, dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsRedispatch'];
     delete?: never;
     options?: never;
@@ -968,12 +716,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Register the case (立案), optionally correcting category and urgency
-     * @description Records `registered` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: acceptor, dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsRegister'];
     delete?: never;
     options?: never;
@@ -990,12 +732,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 复查: corrected (执法办结) or notCorrected (处罚决定 follows), with photos
-     * @description Records `reinspected` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: law_enforcement.
-     */
     post: operations['postApiCasesIdActionsReinspect'];
     delete?: never;
     options?: never;
@@ -1012,12 +748,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Ask for 延期 (申请延期); the dispatcher decides
-     * @description Records `extension_requested` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: department_handler, service.
-     */
     post: operations['postApiCasesIdActionsRequestExtension'];
     delete?: never;
     options?: never;
@@ -1034,12 +764,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Ask for 回退 (申请回退); the dispatcher decides
-     * @description Records `return_requested` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: department_handler, service.
-     */
     post: operations['postApiCasesIdActionsRequestReturn'];
     delete?: never;
     options?: never;
@@ -1056,12 +780,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Ask for 挂账 (申请挂账); the dispatcher decides
-     * @description Records `suspension_requested` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: department_handler, service.
-     */
     post: operations['postApiCasesIdActionsRequestSuspension'];
     delete?: never;
     options?: never;
@@ -1078,12 +796,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Send a 核实 task to the grid supervisor (派发核实)
-     * @description Store-only: the procedure sends 核实 for hotline, public, video, Open311 and other reports (hub.verify.assign); other sources go straight to 立案, so this answers 409 for them. Records `verify_requested` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: acceptor, dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsRequestVerify'];
     delete?: never;
     options?: never;
@@ -1100,12 +812,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Resume a suspended case (挂账恢复); its clock runs again
-     * @description Records `resumed` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsResume'];
     delete?: never;
     options?: never;
@@ -1122,12 +828,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Sign for the case (签收)
-     * @description Records `signed` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: department_handler, service.
-     */
     post: operations['postApiCasesIdActionsSign'];
     delete?: never;
     options?: never;
@@ -1144,12 +844,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Submit the 核实 result (confirmed, false with a reason, or selfHandled)
-     * @description Records `verified` or `voided` or `self_handled` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: field_supervisor.
-     */
     post: operations['postApiCasesIdActionsVerify'];
     delete?: never;
     options?: never;
@@ -1166,12 +860,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Void the case (作废) before dispatch, with a reason
-     * @description Allowed while the case waits for 立案 or for dispatch. A public report is voided by its 核实 result (verify with result false); a dispatched case by a 督办 decision. Records `voided` on the timeline. 409 when the case is not in a status that allows it; an optional `Idempotency-Key` header makes a retry answer 200 with the first result.
-     *
-     *     Roles: acceptor, dispatcher, shift_leader.
-     */
     post: operations['postApiCasesIdActionsVoid'];
     delete?: never;
     options?: never;
@@ -1186,10 +874,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The photos and files of a case, oldest first
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiCasesIdAttachments'];
     put?: never;
     post?: never;
@@ -1206,12 +890,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Download one photo or file of a case
-     * @description Answers the file with the content type recognised from its bytes at upload, its size, and an ETag (its sha256).
-     *
-     *     Any authenticated user or service account.
-     */
     get: operations['getApiCasesIdAttachmentsAttachmentId'];
     put?: never;
     post?: never;
@@ -1228,12 +906,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Duplicate candidates of a case: same category, nearby, reported close in time, still open
-     * @description Open cases (not merged) of the same category reported within DUPLICATE_CANDIDATE_HOURS before or after this one and within DUPLICATE_CANDIDATE_METERS of it (by coordinates; without coordinates: the same grid cell or the same address). Nearest first. The desk offers 合并 (actions/merge) into one of them.
-     *
-     *     Roles: acceptor, dispatcher, shift_leader, administrator.
-     */
     get: operations['getApiCasesIdDuplicates'];
     put?: never;
     post?: never;
@@ -1252,10 +924,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 批示: a leader’s instruction on a case, on its timeline, sent to the unit holding it
-     * @description Roles: leader.
-     */
     post: operations['postApiCasesIdInstructions'];
     delete?: never;
     options?: never;
@@ -1270,18 +938,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The case’s message thread, oldest first
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiCasesIdMessages'];
     put?: never;
-    /**
-     * Write a message on the case’s thread
-     * @description Anyone who sees the case may write (a department handler only on its unit’s cases). An `Idempotency-Key` makes a re-sent message answer 200 with the one stored.
-     *
-     *     Roles: department_handler, acceptor, dispatcher, shift_leader, leader, field_supervisor, administrator.
-     */
     post: operations['postApiCasesIdMessages'];
     delete?: never;
     options?: never;
@@ -1296,12 +954,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The BPMN path of a case: diagram, elements taken, current step, incidents
-     * @description Reads the engine (the embedded one or a Camunda 8 cluster) through the v2 REST API. A department handler sees only the cases of its department (others answer 404).
-     *
-     *     Any authenticated user or service account.
-     */
     get: operations['getApiCasesIdProcess'];
     put?: never;
     post?: never;
@@ -1318,12 +970,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Who a case should go to: 派遣 (the category’s department, the grid’s sub-centre) and 核实
-     * @description 派遣: the category’s responsible department (Category.defaultDepartmentId) and the street/town sub-centre whose name is the grid cell’s street. 核实: the grid cell’s responsible supervisor. Suggestions only: the dispatcher may choose any active unit.
-     *
-     *     Roles: acceptor, dispatcher, shift_leader, administrator.
-     */
     get: operations['getApiCasesIdSuggestions'];
     put?: never;
     post?: never;
@@ -1340,18 +986,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Event and component categories with the time limit of each step and urgency
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiCategories'];
     put?: never;
-    /**
-     * Create a category with its time limits
-     * @description `code` is 4 digits: major (2) + minor (2); the major code is its first two digits. 409 when kind+code exists.
-     *
-     *     Roles: administrator.
-     */
     post: operations['postApiCategories'];
     delete?: never;
     options?: never;
@@ -1366,20 +1002,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One category with its time limits
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiCategoriesId'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    /**
-     * Change a category’s names, default department or active flag
-     * @description Roles: administrator.
-     */
     patch: operations['patchApiCategoriesId'];
     trace?: never;
   };
@@ -1391,12 +1019,6 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /**
-     * Replace a category’s time limits
-     * @description The whole table of the category: one entry per urgency and step; steps left out have no limit. Applies to deadlines computed from now on; running deadlines keep theirs.
-     *
-     *     Roles: administrator.
-     */
     put: operations['putApiCategoriesIdLimits'];
     post?: never;
     delete?: never;
@@ -1414,10 +1036,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 市民通: a device token for this phone (no account)
-     * @description Public: no credentials needed.
-     */
     post: operations['postApiCitizenDevices'];
     delete?: never;
     options?: never;
@@ -1432,10 +1050,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 市民通: public reports near a point (what the Open311 list publishes)
-     * @description Public: no credentials needed.
-     */
     get: operations['getApiCitizenNearby'];
     put?: never;
     post?: never;
@@ -1452,16 +1066,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 市民通: this device’s reports, newest first
-     * @description No hub credentials; the caller proves itself with: X-Device-Token
-     */
     get: operations['getApiCitizenReports'];
     put?: never;
-    /**
-     * 市民通: report a problem with photos and its location (the Open311 intake)
-     * @description No hub credentials; the caller proves itself with: X-Device-Token (POST /api/citizen/devices)
-     */
     post: operations['postApiCitizenReports'];
     delete?: never;
     options?: never;
@@ -1476,10 +1082,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 市民通: follow a report by its token (status in plain words)
-     * @description Public: no credentials needed.
-     */
     get: operations['getApiCitizenReportsToken'];
     put?: never;
     post?: never;
@@ -1498,10 +1100,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 市民通: rate the result of a closed report (满意 / 不满意; 不满意 reopens it)
-     * @description No hub credentials; the caller proves itself with: X-Device-Token (the device that reported it)
-     */
     post: operations['postApiCitizenReportsTokenRating'];
     delete?: never;
     options?: never;
@@ -1516,18 +1114,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Departments, utilities and street sub-centres that receive cases
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiDepartments'];
     put?: never;
-    /**
-     * Create a department, utility or street/town sub-centre
-     * @description A unit under a sub-centre gives `parentId` (two levels of command). 409 when the code is taken.
-     *
-     *     Roles: administrator.
-     */
     post: operations['postApiDepartments'];
     delete?: never;
     options?: never;
@@ -1542,28 +1130,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One department with its contacts
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiDepartmentsId'];
     put?: never;
     post?: never;
-    /**
-     * Delete a department that nothing refers to
-     * @description A unit that cases, timeline entries, users, categories, components or other units refer to is never deleted (409): deactivate it instead.
-     *
-     *     Roles: administrator.
-     */
     delete: operations['deleteApiDepartmentsId'];
     options?: never;
     head?: never;
-    /**
-     * Change a department’s name, kind, parent, contacts or active flag
-     * @description Deactivating keeps the unit and its cases; a deactivated unit gets no new dispatches. A sub-centre with active units under it cannot be deactivated (409).
-     *
-     *     Roles: administrator.
-     */
     patch: operations['patchApiDepartmentsId'];
     trace?: never;
   };
@@ -1574,12 +1146,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * What waits for the command centre (受理派遣台), most urgent first, with a count per queue
-     * @description Queues: `new` (reported, or accepted without a 核实 result), `verified` (核实 confirmed, waiting for 立案), `dispatch` (registered, waiting for 派遣), `approval` (延期/回退/挂账 requests nobody decided), `callback` (closed hotline cases without their 回访). Order: 特急, 紧急, 一般, then the longest waiting first.
-     *
-     *     Roles: acceptor, dispatcher, shift_leader, administrator.
-     */
     get: operations['getApiDeskQueues'];
     put?: never;
     post?: never;
@@ -1596,10 +1162,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 执法通: cases in the enforcement procedure at the caller’s unit, with the next step
-     * @description Roles: law_enforcement.
-     */
     get: operations['getApiEnforcementCases'];
     put?: never;
     post?: never;
@@ -1616,10 +1178,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Engine incidents, newest first, with the case they belong to
-     * @description Roles: administrator.
-     */
     get: operations['getApiEngineIncidents'];
     put?: never;
     post?: never;
@@ -1638,10 +1196,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Retry an incident: new job retries (when it is a job incident), then resolve it
-     * @description Roles: administrator.
-     */
     post: operations['postApiEngineIncidentsKeyRetry'];
     delete?: never;
     options?: never;
@@ -1656,10 +1210,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 城管通: my duty now (the open shift or null) and how often to record the position
-     * @description Roles: field_supervisor.
-     */
     get: operations['getApiFieldDuty'];
     put?: never;
     post?: never;
@@ -1678,12 +1228,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 城管通 下班: closes the open shift
-     * @description Repeating it (a re-sent request) after the shift ended answers that shift again; 409 when never on duty.
-     *
-     *     Roles: field_supervisor.
-     */
     post: operations['postApiFieldDutyEnd'];
     delete?: never;
     options?: never;
@@ -1700,12 +1244,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 城管通 上班: opens a shift (answers the open one when already on duty)
-     * @description The hub records its own time; `observedAt` (the phone’s clock when the button was pressed) is kept beside it. Repeating it while on duty (a re-sent request from the offline queue) answers the same shift.
-     *
-     *     Roles: field_supervisor.
-     */
     post: operations['postApiFieldDutyStart'];
     delete?: never;
     options?: never;
@@ -1722,12 +1260,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * 城管通: positions of my patrol track (a batch, oldest first)
-     * @description Each point is a Geolocation fix: `lng`, `lat` (WGS84), `accuracy` (metres), `at` (the phone’s time of the fix, moved by the phone’s offset from the `X-Client-Sent-At` header). Points go to the shift that was open at their time (the open one, or the one they fall in when sent late); a fix sent twice is stored once. Answers the shift with its recomputed distance. 409 when no shift covers the points.
-     *
-     *     Roles: field_supervisor.
-     */
     post: operations['postApiFieldPositions'];
     delete?: never;
     options?: never;
@@ -1742,12 +1274,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Supervisors’ shifts (on duty and past) with time on duty and distance patrolled
-     * @description For the shift leader’s map: each shift’s track is `GET /api/field/shifts/{id}/track`. A field supervisor sees only their own shifts.
-     *
-     *     Roles: shift_leader, dispatcher, acceptor, leader, administrator, field_supervisor.
-     */
     get: operations['getApiFieldShifts'];
     put?: never;
     post?: never;
@@ -1764,10 +1290,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One shift’s patrol track (GeoJSON LineString, with each fix’s time and accuracy)
-     * @description Roles: shift_leader, dispatcher, acceptor, leader, administrator, field_supervisor.
-     */
     get: operations['getApiFieldShiftsIdTrack'];
     put?: never;
     post?: never;
@@ -1784,10 +1306,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Supervisors on duty now with their latest position (desk 派发核实 suggestion, map layer)
-     * @description Roles: shift_leader, dispatcher, acceptor, leader, administrator.
-     */
     get: operations['getApiFieldSupervisorsLatest'];
     put?: never;
     post?: never;
@@ -1804,12 +1322,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 城管通 我的任务: 核实 and 核查 assigned to me, the most urgent first
-     * @description Cases in 核实中 or 核查中 whose latest 派发核实 / 派发核查 names me (the grid cell’s supervisor the procedure chose), with the time left (`clock`).
-     *
-     *     Roles: field_supervisor.
-     */
     get: operations['getApiFieldTasks'];
     put?: never;
     post?: never;
@@ -1826,18 +1338,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Gazetteer rows (道路, 社区, 小区, 兴趣点, 门牌), filtered and paged
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiGeoFeatures'];
     put?: never;
-    /**
-     * Add a gazetteer row
-     * @description Geometry by kind: road LineString/MultiLineString; community, estate Polygon/MultiPolygon; poi, door Point — WGS84 [lng, lat] inside GEO_EXTENT, rings closed and not crossing themselves. A door needs `number` and a road or estate as `parentId`; a community its 12-digit `code`.
-     *
-     *     Roles: administrator.
-     */
     post: operations['postApiGeoFeatures'];
     delete?: never;
     options?: never;
@@ -1852,24 +1354,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One gazetteer row
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiGeoFeaturesId'];
     put?: never;
     post?: never;
-    /**
-     * Delete a gazetteer row (a road or compound takes its door rows with it)
-     * @description Roles: administrator.
-     */
     delete: operations['deleteApiGeoFeaturesId'];
     options?: never;
     head?: never;
-    /**
-     * Change a gazetteer row (fields given replace the old ones)
-     * @description Roles: administrator.
-     */
     patch: operations['patchApiGeoFeaturesId'];
     trace?: never;
   };
@@ -1880,12 +1370,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One map layer as a GeoJSON FeatureCollection (roads, communities, estates, pois, doors, grid)
-     * @description What the map draws: the gazetteer by kind (properties: name, category, code, street, number, parentName) or the grid cells (properties: code, street, community, areaClass). Active rows only.
-     *
-     *     Any authenticated user or service account.
-     */
     get: operations['getApiGeoLayersLayer'];
     put?: never;
     post?: never;
@@ -1902,12 +1386,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Forward geocoding: a Chinese free-text address → a point, a confidence and what matched
-     * @description Normalises the administrative prefix (江苏省/南通市/如皋市/如城街道 …), then matches buildings of compounds (福寿小区3栋), house numbers (宁海路88号, interpolated), crossings (海阳南路与宁海路交叉口), points of interest, compounds, communities and roads, tolerating typos, 路/街/大道 and missing 南/北. `trusted` = confidence ≥ GEOCODE_MIN_CONFIDENCE. `result` is null when nothing known is named.
-     *
-     *     Any authenticated user or service account.
-     */
     get: operations['getApiGeocode'];
     put?: never;
     post?: never;
@@ -1924,18 +1402,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Grid cells (万米单元网格) with their polygons
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiGridCells'];
     put?: never;
-    /**
-     * Create a grid cell
-     * @description `code`: 14 digits (county 6 + street 3 + community 3 + sequence 2). `geometry`: a GeoJSON Polygon whose rings are closed; the bounding box is computed. 409 when the code exists.
-     *
-     *     Roles: administrator.
-     */
     post: operations['postApiGridCells'];
     delete?: never;
     options?: never;
@@ -1950,20 +1418,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One grid cell with its polygon and bounding box
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiGridCellsId'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    /**
-     * Change a grid cell: polygon, street/community, area class, supervisor, active flag
-     * @description Roles: administrator.
-     */
     patch: operations['patchApiGridCellsId'];
     trace?: never;
   };
@@ -1974,12 +1434,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 督办 inbox: items of the caller’s level, most urgent first
-     * @description Shift leaders see level 1, leaders level 2 and up, administrators every level. Sorted by `decisionDueAt` (the level’s time to decide runs out soonest first), then by the missed deadline. `cursor` is where GET /api/inbox/events continues from.
-     *
-     *     Roles: shift_leader, leader, administrator.
-     */
     get: operations['getApiInbox'];
     put?: never;
     post?: never;
@@ -1996,10 +1450,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One inbox item
-     * @description Roles: shift_leader, leader, administrator.
-     */
     get: operations['getApiInboxId'];
     put?: never;
     post?: never;
@@ -2018,12 +1468,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Claim an inbox item (one person works on it at a time)
-     * @description Claiming an item you hold already succeeds again. An item someone else holds answers 409 naming them (`claimedBy`); a decided or superseded item answers 409.
-     *
-     *     Roles: shift_leader, leader, administrator.
-     */
     post: operations['postApiInboxIdClaim'];
     delete?: never;
     options?: never;
@@ -2040,12 +1484,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Decide an inbox item: 延期, 改派, 催办, 责令处置 or 作废
-     * @description Body by `decision`: `extend` with `newDeadline` (future, within working hours unless the stage’s limit counts natural time), `reassign` with `assigneeType` (department | subcenter) and `assigneeId`, `urge` / `urgent` with an optional `note`, `void` with `voidReason`. Recorded on the item and the case (timeline, deadline, unit) in one transaction, then published to the procedure as `escalation.decided`. An item held by someone else, already decided or closed answers 409. An unclaimed item is claimed by the decision.
-     *
-     *     Roles: shift_leader, leader, administrator.
-     */
     post: operations['postApiInboxIdDecide'];
     delete?: never;
     options?: never;
@@ -2062,12 +1500,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Release a claimed inbox item
-     * @description The holder (or an administrator) releases the item so others can claim it. Releasing an unclaimed item succeeds; releasing someone else’s claim answers 409 naming them.
-     *
-     *     Roles: shift_leader, leader, administrator.
-     */
     post: operations['postApiInboxIdRelease'];
     delete?: never;
     options?: never;
@@ -2082,12 +1514,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Inbox changes since a cursor (poll for new and changed items)
-     * @description Every item of the caller’s levels created or changed (opened, raised a level, claimed, released, decided, superseded) after `since`, oldest change first, and the cursor to pass next time. Without `since` it starts now (no items). Changes show up 2 s after they happen, so a change committed slowly is not skipped; each change is reported once. An item that rose above the caller’s level is reported once more with its new level, so a list can drop it.
-     *
-     *     Roles: shift_leader, leader, administrator.
-     */
     get: operations['getApiInboxEvents'];
     put?: never;
     post?: never;
@@ -2104,10 +1530,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 批示 sent to the caller’s unit (handlers), to the command centre, or all (leaders)
-     * @description Roles: leader, administrator, department_handler, acceptor, dispatcher, shift_leader.
-     */
     get: operations['getApiInstructions'];
     put?: never;
     post?: never;
@@ -2126,10 +1548,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * The unit acknowledges a 批示 (阅知), recorded on the case’s timeline
-     * @description Roles: department_handler, acceptor, dispatcher, shift_leader.
-     */
     post: operations['postApiInstructionsIdAcknowledge'];
     delete?: never;
     options?: never;
@@ -2144,10 +1562,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 领导通: the period’s figures against the targets, overdue and escalated cases, open cases for the map
-     * @description Roles: leader, administrator.
-     */
     get: operations['getApiLeaderDashboard'];
     put?: never;
     post?: never;
@@ -2164,15 +1578,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 领导通: the targets the figures are held against
-     * @description Roles: leader, administrator, shift_leader.
-     */
     get: operations['getApiLeaderTargets'];
-    /**
-     * 领导通: set the targets (处置率, 结案率 as shares, 平均处置时长 in working hours)
-     * @description Roles: leader, administrator.
-     */
     put: operations['putApiLeaderTargets'];
     post?: never;
     delete?: never;
@@ -2188,12 +1594,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Open cases in a box as GeoJSON points, with their time-limit light
-     * @description Cases not closed or voided whose point lies in `bbox`, the most recently reported first; the caller’s case scope applies (a department handler gets its department’s cases only).
-     *
-     *     Any authenticated user or service account.
-     */
     get: operations['getApiMapCases'];
     put?: never;
     post?: never;
@@ -2210,10 +1610,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Components (部件) in a box as GeoJSON points
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiMapComponents'];
     put?: never;
     post?: never;
@@ -2230,10 +1626,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * What the map draws under the hub’s layers, and the city’s extent
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiMapConfig'];
     put?: never;
     post?: never;
@@ -2250,10 +1642,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Active grid cells whose box meets `bbox`, as GeoJSON polygons
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiMapGridCells'];
     put?: never;
     post?: never;
@@ -2270,10 +1658,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Every procedure (BPMN process) with its deployed versions
-     * @description Roles: administrator.
-     */
     get: operations['getApiProcedures'];
     put?: never;
     post?: never;
@@ -2290,10 +1674,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One version of a procedure with its BPMN XML
-     * @description Roles: administrator.
-     */
     get: operations['getApiProceduresBpmnProcessIdVersionsVersion'];
     put?: never;
     post?: never;
@@ -2312,12 +1692,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Roll back: deploy an older version’s XML as a new version
-     * @description Instances already running keep the version they started on; new instances start on the new version.
-     *
-     *     Roles: administrator.
-     */
     post: operations['postApiProceduresBpmnProcessIdVersionsVersionRollback'];
     delete?: never;
     options?: never;
@@ -2334,12 +1708,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Lint and deploy a BPMN document
-     * @description Lint errors (Camunda 8.8 rules) refuse the deployment with 422: `errors[]` names each element (`field`) with the message, and `lint` carries the full report. An XML equal to the latest version answers that version with created=false, as Zeebe does.
-     *
-     *     Roles: administrator.
-     */
     post: operations['postApiProceduresDeployments'];
     delete?: never;
     options?: never;
@@ -2354,10 +1722,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Reverse geocoding: a point → the nearest door address, road, compound and community in words
-     * @description Any authenticated user or service account.
-     */
     get: operations['getApiReverseGeocode'];
     put?: never;
     post?: never;
@@ -2374,16 +1738,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * List users and service accounts
-     * @description Roles: administrator.
-     */
     get: operations['getApiUsers'];
     put?: never;
-    /**
-     * Create a user (person with password) or a service account (API tokens only)
-     * @description Roles: administrator.
-     */
     post: operations['postApiUsers'];
     delete?: never;
     options?: never;
@@ -2398,22 +1754,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * One user
-     * @description Roles: administrator.
-     */
     get: operations['getApiUsersId'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    /**
-     * Change a user’s name, roles, department, active flag or password
-     * @description Deactivating a user or changing the password ends the user’s open sessions.
-     *
-     *     Roles: administrator.
-     */
     patch: operations['patchApiUsersId'];
     trace?: never;
   };
@@ -2424,16 +1770,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * List a service account’s API tokens (without the secrets)
-     * @description Roles: administrator.
-     */
     get: operations['getApiUsersIdTokens'];
     put?: never;
-    /**
-     * Create an API token for a service account; the token is shown only in this answer
-     * @description Roles: administrator.
-     */
     post: operations['postApiUsersIdTokens'];
     delete?: never;
     options?: never;
@@ -2451,10 +1789,6 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /**
-     * Revoke an API token
-     * @description Roles: administrator.
-     */
     delete: operations['deleteApiUsersIdTokensTokenId'];
     options?: never;
     head?: never;
@@ -2468,10 +1802,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * 指挥大屏: reports today and in the last hour by source, escalations waiting, sub-centres’ load
-     * @description Roles: leader, administrator.
-     */
     get: operations['getApiWallActivity'];
     put?: never;
     post?: never;
@@ -2488,10 +1818,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Liveness: the process is running
-     * @description Public: no credentials needed.
-     */
     get: operations['getHealthz'];
     put?: never;
     post?: never;
@@ -2508,10 +1834,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Open311 service discovery
-     * @description Public: no credentials needed.
-     */
     get: operations['getOpen311DiscoveryFormat'];
     put?: never;
     post?: never;
@@ -2528,18 +1850,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Open311: service requests (filters service_request_id, service_code, start_date, end_date, status)
-     * @description Public: no credentials needed.
-     */
     get: operations['getOpen311V2RequestsFormat'];
     put?: never;
-    /**
-     * Open311: create a service request (a case of source open311)
-     * @description Form fields (application/x-www-form-urlencoded, as the spec says; JSON is accepted too): api_key, jurisdiction_id, service_code, lat + long | address_string | address_id, attribute[urgency], description, media_url, email, phone, first_name, last_name, device_id, account_id.
-     *
-     *     No hub credentials; the caller proves itself with: api_key (a hub API token of a service account)
-     */
     post: operations['postOpen311V2RequestsFormat'];
     delete?: never;
     options?: never;
@@ -2554,10 +1866,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Open311: one service request
-     * @description Public: no credentials needed.
-     */
     get: operations['getOpen311V2RequestsIdFormat'];
     put?: never;
     post?: never;
@@ -2574,12 +1882,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Open311 (FixMyStreet extension): updates of Open311 requests between start_date and end_date
-     * @description status is one of FixMyStreet’s states (OPEN, INVESTIGATING, ACTION_SCHEDULED, IN_PROGRESS, FIXED, DUPLICATE, NOT_COUNCILS_RESPONSIBILITY, NO_FURTHER_ACTION, INTERNAL_REFERRAL, CLOSED); external_status_code is the hub’s timeline event type. Default window: the last 2 hours (what FixMyStreet polls).
-     *
-     *     Public: no credentials needed.
-     */
     get: operations['getOpen311V2ServicerequestupdatesFormat'];
     put?: never;
     post?: never;
@@ -2596,10 +1898,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Open311: the service types (event and component categories)
-     * @description Public: no credentials needed.
-     */
     get: operations['getOpen311V2ServicesFormat'];
     put?: never;
     post?: never;
@@ -2616,10 +1914,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Open311: one service definition
-     * @description Public: no credentials needed.
-     */
     get: operations['getOpen311V2ServicesCodeFormat'];
     put?: never;
     post?: never;
@@ -2636,10 +1930,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Open311: the service request id of a token
-     * @description Public: no credentials needed.
-     */
     get: operations['getOpen311V2TokensTokenFormat'];
     put?: never;
     post?: never;
@@ -2656,10 +1946,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * This OpenAPI 3.1 document
-     * @description Public: no credentials needed.
-     */
     get: operations['getOpenapiJson'];
     put?: never;
     post?: never;
@@ -2676,12 +1962,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Readiness: the database and the other dependencies answer
-     * @description Answers 503 problem+json naming the failed checks when any dependency is down.
-     *
-     *     Public: no credentials needed.
-     */
     get: operations['getReadyz'];
     put?: never;
     post?: never;
