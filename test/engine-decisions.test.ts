@@ -346,6 +346,92 @@ test('a DMN whose decisions could not evaluate is refused at deploy time, naming
   t.is((missing as { code?: number }).code, 5); // nothing of the deployment was stored
 });
 
+test('business knowledge models and boxed expressions: called from FEEL and by invocation, contexts, lists, relations', async (t) => {
+  await te.zbc.deployResource({
+    name: 'decision-knowledge.dmn',
+    decision: Buffer.from(fixture('decision-knowledge.dmn')),
+  });
+  const fee = await evaluate('occupation_fee', { area: 2, days: 5, zone: '老城区' });
+  t.is(fee.failureMessage, '');
+  t.is(fee.decisionOutput, '80'); // 2 m² × 5 days × 8 (the rate table's other zones)
+  t.deepEqual(
+    fee.evaluatedDecisions.map((d) => [
+      d.decisionId,
+      d.decisionType,
+      d.decisionOutput,
+      d.matchedRules.length,
+    ]),
+    [['occupation_fee', 'LITERAL_EXPRESSION', '80', 0]], // the models are functions, not audited decisions
+  );
+  // bindings by parameter name, in another order than the model's parameters
+  const core = await evaluate('core_fee', { area: 3, days: 2, zone: '老城区' });
+  t.deepEqual([core.decisionOutput, core.evaluatedDecisions[0]!.decisionType], ['120', 'INVOCATION']);
+
+  const notice = await evaluate('notice', { area: 2, days: 5, zone: '核心区' });
+  t.is(notice.failureMessage, '');
+  t.deepEqual(JSON.parse(notice.decisionOutput), {
+    summary: { fee: 200, reduced: 200 },
+    steps: ['责令改正', '复查'],
+    schedule: [
+      { step: '整改', days: 3 },
+      { step: '复查', days: 6 },
+    ],
+  });
+  t.deepEqual(
+    notice.evaluatedDecisions.map((d) => [
+      d.decisionId,
+      d.decisionType,
+      JSON.parse(d.decisionOutput) as unknown,
+    ]),
+    [
+      ['occupation_fee', 'LITERAL_EXPRESSION', 200],
+      ['notice', 'CONTEXT', JSON.parse(notice.decisionOutput)],
+    ],
+  );
+});
+
+test('knowledge models and logic the engine cannot run are refused at deploy, naming the element', async (t) => {
+  const dmn = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="refused" name="refused" namespace="http://camunda.org/schema/1.0/dmn">${body}</definitions>`;
+  const refusal = async (body: string) => {
+    const err = await t.throwsAsync(
+      te.zbc.deployResource({ decision: Buffer.from(dmn(body)), name: 'refused.dmn' }),
+    );
+    t.is((err as { code?: number }).code, 3);
+    return (err as Error).message;
+  };
+  t.regex(
+    await refusal('<decision id="empty_decision" name="空" />'),
+    /'refused\.dmn': decision 'empty_decision': has no decision logic/,
+  );
+  t.regex(
+    await refusal(
+      '<decision id="needs_missing" name="缺"><knowledgeRequirement><requiredKnowledge href="#nowhere" /></knowledgeRequirement><literalExpression><text>1</text></literalExpression></decision>',
+    ),
+    /decision 'needs_missing': requires business knowledge model 'nowhere', which is not in the resource/,
+  );
+  t.regex(
+    await refusal(
+      `<businessKnowledgeModel id="ping" name="ping"><encapsulatedLogic><literalExpression><text>pong()</text></literalExpression></encapsulatedLogic><knowledgeRequirement><requiredKnowledge href="#pong" /></knowledgeRequirement></businessKnowledgeModel>
+       <businessKnowledgeModel id="pong" name="pong"><encapsulatedLogic><literalExpression><text>ping()</text></literalExpression></encapsulatedLogic><knowledgeRequirement><requiredKnowledge href="#ping" /></knowledgeRequirement></businessKnowledgeModel>
+       <decision id="uses_ping" name="乒"><knowledgeRequirement><requiredKnowledge href="#ping" /></knowledgeRequirement><literalExpression><text>ping()</text></literalExpression></decision>`,
+    ),
+    /business knowledge models 'ping' → 'pong' → 'ping' require each other in a cycle/,
+  );
+  t.regex(
+    await refusal(
+      '<decision id="java_fn" name="Java"><functionDefinition kind="Java"><literalExpression><text>x</text></literalExpression></functionDefinition></decision>',
+    ),
+    /decision 'java_fn': the decision logic 'functionDefinition of kind 'Java'' is not supported/,
+  );
+  t.regex(
+    await refusal(
+      '<decision id="bad_context" name="坏"><context><contextEntry><variable name="a" /><literalExpression><text>1 +</text></literalExpression></contextEntry></context></decision>',
+    ),
+    /decision 'bad_context': failed to parse expression '1 \+'/,
+  );
+});
+
 // --- business-rule tasks ----------------------------------------------------------------------------
 
 function ruleTask(id: string, decision: string, result: string, inner = '', attrs = '') {

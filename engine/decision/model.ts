@@ -35,18 +35,46 @@ export interface TableRule {
   outputEntries: string[];
 }
 
+export interface DecisionTable {
+  type: 'DECISION_TABLE';
+  hitPolicy: HitPolicy;
+  aggregation?: Aggregation;
+  inputs: TableInput[];
+  outputs: TableOutput[];
+  rules: TableRule[];
+}
+
+/**
+ * A decision's logic, or a part of it: DMN's boxed expressions. The type names are the decision types
+ * Zeebe reports in a decision's audit. A context's entries see the entries before them; its last entry
+ * without a name is the context's result. An invocation calls a business knowledge model (or a function
+ * defined in an enclosing context) by name with named bindings.
+ */
 export type DecisionLogic =
-  | {
-      type: 'DECISION_TABLE';
-      hitPolicy: HitPolicy;
-      aggregation?: Aggregation;
-      inputs: TableInput[];
-      outputs: TableOutput[];
-      rules: TableRule[];
-    }
+  | DecisionTable
   | { type: 'LITERAL_EXPRESSION'; expression: string }
-  /** Boxed expressions the evaluator does not run (context, relation, invocation, list, function). */
+  | { type: 'CONTEXT'; entries: { name?: string; value: DecisionLogic }[] }
+  | { type: 'LIST'; items: DecisionLogic[] }
+  | { type: 'RELATION'; columns: string[]; rows: DecisionLogic[][] }
+  | { type: 'INVOCATION'; callee: string; bindings: { name: string; value?: DecisionLogic }[] }
+  | { type: 'FUNCTION_DEFINITION'; parameters: string[]; body: DecisionLogic }
+  /** What the evaluator cannot run; refused at deploy (`element` 'none': no logic at all). */
   | { type: 'UNSUPPORTED'; element: string };
+
+/**
+ * A business knowledge model: a function (its encapsulated logic over its formal parameters) that
+ * decisions and other models invoke by name — from a FEEL literal expression (`Fee(area, days)`) or an
+ * invocation — once they name it in a knowledge requirement.
+ */
+export interface KnowledgeModel {
+  id: string;
+  /** The name it is called by: `<variable name>`, else its name. */
+  name: string;
+  parameters: string[];
+  body: DecisionLogic;
+  /** Ids of the knowledge models its logic may call. */
+  requiredKnowledge: string[];
+}
 
 export interface DecisionModel {
   id: string;
@@ -55,6 +83,8 @@ export interface DecisionModel {
   resultName: string;
   /** Ids of the decisions required through information requirements, in document order. */
   required: string[];
+  /** Ids of the business knowledge models its logic may call (knowledge requirements). */
+  requiredKnowledge: string[];
   logic: DecisionLogic;
   /** `<zeebe:versionTag value>` in the decision's extension elements (binding type versionTag). */
   versionTag?: string;
@@ -64,12 +94,20 @@ export interface DrgModel {
   id: string;
   name: string;
   decisions: Map<string, DecisionModel>;
+  knowledge: Map<string, KnowledgeModel>;
 }
 
 type Node = Record<string, unknown>;
 
 const LISTS = new Set([
   'decision',
+  'businessKnowledgeModel',
+  'knowledgeRequirement',
+  'formalParameter',
+  'contextEntry',
+  'binding',
+  'column',
+  'row',
   'informationRequirement',
   'input',
   'output',
@@ -80,6 +118,17 @@ const LISTS = new Set([
 
 // No entity processing by the parser (DTDs are refused before any parser sees the text); the five XML
 // entities and character references are decoded here, where FEEL text needs them (`&lt; 10`).
+/** The elements a boxed expression can be, in the order readLogic looks for them. */
+const BOXED = [
+  'decisionTable',
+  'literalExpression',
+  'context',
+  'list',
+  'relation',
+  'invocation',
+  'functionDefinition',
+];
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -88,7 +137,10 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  isArray: (name) => LISTS.has(name),
+  // a list's or a relation row's items keep their order only as one array per kind: see boxedItems
+  // (jPath defaults to true: the path is a string such as 'definitions.decision.list.literalExpression')
+  isArray: (name, path) =>
+    LISTS.has(name) || (BOXED.includes(name) && /\.(list|row)\.[^.]+$/.test(String(path))),
 });
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -150,10 +202,7 @@ export function readDrg(xml: string): DrgModel | { problem: string } {
   const decisions = new Map<string, DecisionModel>();
   for (const d of list(defs, 'decision')) {
     const id = attr(d, 'id') ?? '';
-    const required = list(d, 'informationRequirement')
-      .map((r) => attr(r.requiredDecision as Node | undefined, 'href'))
-      .filter((href): href is string => href !== undefined)
-      .map((href) => href.slice(href.indexOf('#') + 1));
+    const required = hrefs(list(d, 'informationRequirement'), 'requiredDecision');
     const versionTag = attr(
       (d.extensionElements as Node | undefined)?.versionTag as Node | undefined,
       'value',
@@ -163,13 +212,49 @@ export function readDrg(xml: string): DrgModel | { problem: string } {
       name: attr(d, 'name') ?? id,
       resultName: attr(d.variable as Node | undefined, 'name') ?? id,
       required,
+      requiredKnowledge: hrefs(list(d, 'knowledgeRequirement'), 'requiredKnowledge'),
       logic: readLogic(d),
       ...(versionTag ? { versionTag } : {}),
     });
   }
-  return { id: attr(defs, 'id') ?? '', name: attr(defs, 'name') ?? attr(defs, 'id') ?? '', decisions };
+  const knowledge = new Map<string, KnowledgeModel>();
+  for (const k of list(defs, 'businessKnowledgeModel')) {
+    const id = attr(k, 'id') ?? '';
+    const logic = (k.encapsulatedLogic as Node | undefined) ?? {};
+    knowledge.set(id, {
+      id,
+      name: attr(k.variable as Node | undefined, 'name') ?? attr(k, 'name') ?? id,
+      parameters: list(logic, 'formalParameter').map((p) => attr(p, 'name') ?? ''),
+      body: readLogic(logic),
+      requiredKnowledge: hrefs(list(k, 'knowledgeRequirement'), 'requiredKnowledge'),
+    });
+  }
+  return {
+    id: attr(defs, 'id') ?? '',
+    name: attr(defs, 'name') ?? attr(defs, 'id') ?? '',
+    decisions,
+    knowledge,
+  };
 }
 
+/** The ids a list of requirements points at (`<requiredDecision href="#id"/>`). */
+const hrefs = (requirements: Node[], child: string): string[] =>
+  requirements
+    .map((r) => attr(r[child] as Node | undefined, 'href'))
+    .filter((href): href is string => href !== undefined)
+    .map((href) => href.slice(href.indexOf('#') + 1));
+
+/**
+ * The boxed expressions inside a list or a relation row. The parser groups children by element name,
+ * so items of more than one kind would lose their order: that is refused rather than guessed.
+ */
+function boxedItems(node: Node): DecisionLogic[] {
+  const kinds = BOXED.filter((name) => node[name] !== undefined);
+  if (kinds.length > 1) return [{ type: 'UNSUPPORTED', element: `${kinds.join(' and ')} mixed in one list` }];
+  return kinds.flatMap((name) => (node[name] as Node[]).map((item) => readLogic({ [name]: item })));
+}
+
+/** The boxed expression held by `d` (a decision, a context entry, a binding, an encapsulated logic…). */
 function readLogic(d: Node): DecisionLogic {
   const table = d.decisionTable as Node | undefined;
   if (table && typeof table === 'object') {
@@ -204,16 +289,59 @@ function readLogic(d: Node): DecisionLogic {
   }
   if (d.literalExpression !== undefined)
     return { type: 'LITERAL_EXPRESSION', expression: textOf(d.literalExpression) };
-  const element =
-    ['context', 'relation', 'invocation', 'list', 'functionDefinition'].find((n) => d[n] !== undefined) ??
-    'none';
-  return { type: 'UNSUPPORTED', element };
+  const boxed = (name: string) =>
+    typeof d[name] === 'object' && d[name] !== null ? (d[name] as Node) : undefined;
+  const context = boxed('context') ?? (d.context === '' ? {} : undefined);
+  if (context)
+    return {
+      type: 'CONTEXT',
+      entries: list(context, 'contextEntry').map((e) => {
+        const name = attr(e.variable as Node | undefined, 'name');
+        return { ...(name !== undefined ? { name } : {}), value: readLogic(e) };
+      }),
+    };
+  const items = boxed('list');
+  if (items) return { type: 'LIST', items: boxedItems(items) };
+  const relation = boxed('relation');
+  if (relation)
+    return {
+      type: 'RELATION',
+      columns: list(relation, 'column').map(
+        (c) => attr(c, 'name') ?? attr(c, 'label') ?? attr(c, 'id') ?? '',
+      ),
+      rows: list(relation, 'row').map(boxedItems),
+    };
+  const invocation = boxed('invocation');
+  if (invocation)
+    return {
+      type: 'INVOCATION',
+      callee: textOf(invocation.literalExpression),
+      bindings: list(invocation, 'binding').map((b) => {
+        const hasValue = BOXED.some((name) => b[name] !== undefined);
+        return {
+          name: attr(b.parameter as Node | undefined, 'name') ?? '',
+          ...(hasValue ? { value: readLogic(b) } : {}),
+        };
+      }),
+    };
+  const fn = boxed('functionDefinition');
+  if (fn) {
+    const kind = attr(fn, 'kind') ?? 'FEEL';
+    if (kind !== 'FEEL') return { type: 'UNSUPPORTED', element: `functionDefinition of kind '${kind}'` };
+    return {
+      type: 'FUNCTION_DEFINITION',
+      parameters: list(fn, 'formalParameter').map((p) => attr(p, 'name') ?? ''),
+      body: readLogic(fn),
+    };
+  }
+  return { type: 'UNSUPPORTED', element: 'none' };
 }
 
 /**
- * Deploy-time checks of what the evaluator will need, with messages naming the decision: known hit
- * policy and aggregation, one entry per input and output in every rule, output names where there are
- * several, FEEL that parses, required decisions that exist and no cycle between them.
+ * Deploy-time checks of what the evaluator will need, with messages naming the decision or knowledge
+ * model: logic the evaluator runs (never silently skipped), known hit policy and aggregation, one entry
+ * per input and output in every rule, output names where there are several, FEEL that parses, required
+ * decisions and knowledge models that exist and no cycle between them.
  */
 export function checkDrg(drg: DrgModel, feel: Feel): string[] {
   const problems: string[] = [];
@@ -221,72 +349,125 @@ export function checkDrg(drg: DrgModel, feel: Feel): string[] {
     const at = (message: string) => problems.push(`decision '${d.id}': ${message}`);
     for (const r of d.required)
       if (!drg.decisions.has(r)) at(`requires decision '${r}', which is not in the resource`);
-    const logic = d.logic;
-    if (logic.type === 'LITERAL_EXPRESSION') {
-      const r = feel.check(logic.expression);
-      if (!r.ok) at(r.message);
-    }
-    if (logic.type !== 'DECISION_TABLE') continue;
-    if (!HIT_POLICIES.has(logic.hitPolicy)) at(`hit policy '${logic.hitPolicy}' is not supported`);
-    if (logic.aggregation) {
-      if (!['SUM', 'MIN', 'MAX', 'COUNT'].includes(logic.aggregation))
-        at(`aggregation '${logic.aggregation}' is not supported`);
-      if (logic.hitPolicy !== 'COLLECT') at(`aggregation is only allowed with hit policy COLLECT`);
-      if (logic.outputs.length > 1)
-        at(`hit policy 'COLLECT' with aggregator is not defined for compound output`);
-    }
-    if (!logic.outputs.length) at('a decision table needs at least one output');
-    if (logic.outputs.length > 1)
-      for (const o of logic.outputs)
-        if (!o.name || o.name === o.id) at(`output '${o.id}' has no name (needed with several outputs)`);
-    for (const i of logic.inputs) {
-      const r = feel.check(i.expression);
-      if (!r.ok) at(`input '${i.id}': ${r.message}`);
-    }
-    for (const o of logic.outputs)
-      if (o.defaultValue !== undefined) {
-        const r = feel.check(o.defaultValue);
-        if (!r.ok) at(`output '${o.id}' default: ${r.message}`);
-      }
-    logic.rules.forEach((rule, index) => {
-      const name = rule.id || `#${index + 1}`;
-      if (
-        rule.inputEntries.length !== logic.inputs.length ||
-        rule.outputEntries.length !== logic.outputs.length
-      )
-        at(
-          `rule '${name}' has ${rule.inputEntries.length} input and ${rule.outputEntries.length} output entries, but the table has ${logic.inputs.length} inputs and ${logic.outputs.length} outputs`,
-        );
-      for (const e of rule.inputEntries) {
-        const r = feel.checkUnaryTests(e);
-        if (!r.ok) at(`rule '${name}': ${r.message}`);
-      }
-      for (const e of rule.outputEntries)
-        if (e !== '') {
-          const r = feel.check(e);
-          if (!r.ok) at(`rule '${name}': ${r.message}`);
-        }
-    });
+    for (const r of d.requiredKnowledge)
+      if (!drg.knowledge.has(r)) at(`requires business knowledge model '${r}', which is not in the resource`);
+    checkLogic(d.logic, feel, at);
   }
-  // a cycle of information requirements could never be evaluated
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (id: string, path: string[]): boolean => {
-    if (state.get(id) === 'done') return false;
-    if (state.get(id) === 'visiting') {
-      problems.push(
-        `decisions ${[...path, id].map((p) => `'${p}'`).join(' → ')} require each other in a cycle`,
-      );
-      return true;
-    }
-    state.set(id, 'visiting');
-    for (const r of drg.decisions.get(id)?.required ?? []) if (visit(r, [...path, id])) return true;
-    state.set(id, 'done');
-    return false;
-  };
-  for (const id of drg.decisions.keys()) if (visit(id, [])) break;
+  for (const k of drg.knowledge.values()) {
+    const at = (message: string) => problems.push(`business knowledge model '${k.id}': ${message}`);
+    for (const r of k.requiredKnowledge)
+      if (!drg.knowledge.has(r)) at(`requires business knowledge model '${r}', which is not in the resource`);
+    k.parameters.forEach((p, i) => p || at(`formal parameter #${i + 1} has no name`));
+    checkLogic(k.body, feel, at);
+  }
+  problems.push(...cycles('decisions', drg.decisions, (d) => d.required));
+  problems.push(...cycles('business knowledge models', drg.knowledge, (k) => k.requiredKnowledge));
   return problems;
 }
 
+/** Checks one boxed expression and everything inside it. */
+function checkLogic(logic: DecisionLogic, feel: Feel, at: (message: string) => void): void {
+  const expression = (text: string, where = '') => {
+    const r = feel.check(text);
+    if (!r.ok) at(where + r.message);
+  };
+  switch (logic.type) {
+    case 'LITERAL_EXPRESSION':
+      return expression(logic.expression);
+    case 'DECISION_TABLE':
+      return checkTable(logic, feel, at);
+    case 'CONTEXT':
+      return logic.entries.forEach((e) => checkLogic(e.value, feel, at));
+    case 'LIST':
+      return logic.items.forEach((item) => checkLogic(item, feel, at));
+    case 'RELATION':
+      return logic.rows.forEach((row, index) => {
+        if (row.length !== logic.columns.length)
+          at(
+            `relation row #${index + 1} has ${row.length} cells, but the relation has ${logic.columns.length} columns`,
+          );
+        row.forEach((cell) => checkLogic(cell, feel, at));
+      });
+    case 'INVOCATION':
+      if (!logic.callee) at('an invocation names no business knowledge model to call');
+      else expression(logic.callee, 'invocation: ');
+      return logic.bindings.forEach((b) => {
+        if (!b.name) at('an invocation binding names no parameter');
+        if (b.value) checkLogic(b.value, feel, at);
+      });
+    case 'FUNCTION_DEFINITION':
+      return checkLogic(logic.body, feel, at);
+    case 'UNSUPPORTED':
+      return at(
+        logic.element === 'none'
+          ? 'has no decision logic (a decision table or a boxed expression)'
+          : `the decision logic '${logic.element}' is not supported`,
+      );
+  }
+}
+
+function checkTable(logic: DecisionTable, feel: Feel, at: (message: string) => void): void {
+  if (!HIT_POLICIES.has(logic.hitPolicy)) at(`hit policy '${logic.hitPolicy}' is not supported`);
+  if (logic.aggregation) {
+    if (!['SUM', 'MIN', 'MAX', 'COUNT'].includes(logic.aggregation))
+      at(`aggregation '${logic.aggregation}' is not supported`);
+    if (logic.hitPolicy !== 'COLLECT') at(`aggregation is only allowed with hit policy COLLECT`);
+    if (logic.outputs.length > 1)
+      at(`hit policy 'COLLECT' with aggregator is not defined for compound output`);
+  }
+  if (!logic.outputs.length) at('a decision table needs at least one output');
+  if (logic.outputs.length > 1)
+    for (const o of logic.outputs)
+      if (!o.name || o.name === o.id) at(`output '${o.id}' has no name (needed with several outputs)`);
+  for (const i of logic.inputs) {
+    const r = feel.check(i.expression);
+    if (!r.ok) at(`input '${i.id}': ${r.message}`);
+  }
+  for (const o of logic.outputs)
+    if (o.defaultValue !== undefined) {
+      const r = feel.check(o.defaultValue);
+      if (!r.ok) at(`output '${o.id}' default: ${r.message}`);
+    }
+  logic.rules.forEach((rule, index) => {
+    const name = rule.id || `#${index + 1}`;
+    if (
+      rule.inputEntries.length !== logic.inputs.length ||
+      rule.outputEntries.length !== logic.outputs.length
+    )
+      at(
+        `rule '${name}' has ${rule.inputEntries.length} input and ${rule.outputEntries.length} output entries, but the table has ${logic.inputs.length} inputs and ${logic.outputs.length} outputs`,
+      );
+    for (const e of rule.inputEntries) {
+      const r = feel.checkUnaryTests(e);
+      if (!r.ok) at(`rule '${name}': ${r.message}`);
+    }
+    for (const e of rule.outputEntries)
+      if (e !== '') {
+        const r = feel.check(e);
+        if (!r.ok) at(`rule '${name}': ${r.message}`);
+      }
+  });
+}
+
+/** A cycle of requirements could never be evaluated: names the first one found. */
+function cycles<T>(what: string, nodes: Map<string, T>, requires: (node: T) => string[]): string[] {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const found: string[] = [];
+  const visit = (id: string, path: string[]): boolean => {
+    if (state.get(id) === 'done') return false;
+    if (state.get(id) === 'visiting') {
+      found.push(`${what} ${[...path, id].map((p) => `'${p}'`).join(' → ')} require each other in a cycle`);
+      return true;
+    }
+    state.set(id, 'visiting');
+    const node = nodes.get(id);
+    for (const r of node ? requires(node) : []) if (visit(r, [...path, id])) return true;
+    state.set(id, 'done');
+    return false;
+  };
+  for (const id of nodes.keys()) if (visit(id, [])) break;
+  return found;
+}
 /** Everything that would keep a DMN resource's decisions from evaluating (deploy-time validation). */
 export function dmnProblems(xml: string, feel: Feel): string[] {
   const drg = readDrg(xml);

@@ -15,9 +15,9 @@
  * DecisionFailure with the reason in FEEL-Scala's words; the audit collected so far stays filled in.
  */
 import { NotJsonError, toJson, type Feel } from '../feel/index.ts';
-import type { DecisionLogic, TableOutput } from './model.ts';
+import type { DecisionTable, TableOutput } from './model.ts';
 
-type Table = Extract<DecisionLogic, { type: 'DECISION_TABLE' }>;
+type Table = DecisionTable;
 type Vars = Record<string, unknown>;
 
 /** Why a decision could not be evaluated (the caller prefixes "Expected to evaluate decision …, but"). */
@@ -48,7 +48,7 @@ export interface TableAudit {
 }
 
 /** JSON from a feelin value; a function or a range has none, which fails the decision. */
-function json(value: unknown): unknown {
+export function json(value: unknown): unknown {
   try {
     return toJson(value);
   } catch (err) {

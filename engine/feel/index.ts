@@ -220,6 +220,9 @@ export function createFeel(options: { now?: () => Date; limits?: Partial<FeelLim
     const context: Record<string, unknown> = {};
     for (const name of entry.builtins) context[name] = builtins[name];
     Object.assign(context, variables);
+    // A DMN knowledge model called from an expression evaluates its own body inside this one: each
+    // evaluation collects its own warnings, and the outer one gets its list back afterwards.
+    const outerWarnings = warnings;
     warnings = [];
     try {
       const { result, value } = withBudget(
@@ -244,6 +247,8 @@ export function createFeel(options: { now?: () => Date; limits?: Partial<FeelLim
       if (err instanceof BudgetExceeded) return failure(expression, err.message);
       if (err instanceof FeelSyntaxError) return failure(expression, err.message);
       return failure(expression, err instanceof Error ? err.message : String(err));
+    } finally {
+      warnings = outerWarnings;
     }
   }
 
