@@ -7,6 +7,13 @@
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 
+/** The legacy systems whose adapters create cases with positions (adapters/<name>). */
+export const LEGACY_SOURCES = ['hotline', 'sanitation', 'video'] as const;
+export type LegacySource = (typeof LEGACY_SOURCES)[number];
+/** What a source may send; src/geography/coords.ts converts them (the hub stores WGS84). */
+const SOURCE_COORDINATES = ['wgs84', 'cgcs2000', 'gcj02', 'bd09'] as const;
+type SourceCoordinates = (typeof SOURCE_COORDINATES)[number];
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -442,6 +449,34 @@ export const configSchema = {
     .default(10_000)
     .describe(
       'Deadline of one photo fetch from a legacy system, ms (the size limit is ATTACHMENT_MAX_BYTES).',
+    ),
+  ADAPTER_COORDINATE_SYSTEMS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return undefined;
+      const out: Partial<Record<LegacySource, SourceCoordinates>> = {};
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const [name, crs] = pair.split('=').map((p) => p.trim()) as [string, string | undefined];
+        if (!(LEGACY_SOURCES as readonly string[]).includes(name))
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown legacy source "${name}" (one of ${LEGACY_SOURCES.join(', ')}; Open311 is WGS84 by its specification)`,
+          });
+        else if (!crs || !(SOURCE_COORDINATES as readonly string[]).includes(crs))
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${pair}": expected ${name}=${SOURCE_COORDINATES.join('|')}`,
+          });
+        else out[name as LegacySource] = crs as SourceCoordinates;
+      }
+      return out;
+    })
+    .describe(
+      "The coordinate system each legacy source sends, e.g. `hotline=gcj02,sanitation=bd09` (wgs84, cgcs2000, gcj02 or bd09; a source not named sends WGS84). Positions of incoming cases are converted to the hub's WGS84 on the way in.",
     ),
   ADAPTER_WEBHOOK_TOLERANCE_SECONDS: positiveInt
     .default(300)

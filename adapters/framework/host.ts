@@ -91,6 +91,7 @@ export function createAdapterHost(deps: FrameworkDeps, adapters: Adapter[]): Ada
     starter,
     // Cases from legacy systems are numbered like those reported through the API (src/cases/routes.ts).
     numbering: { prefix: config.CASE_NUMBER_PREFIX, timeZone: config.CALENDAR_TIMEZONE },
+    coordinates: config.ADAPTER_COORDINATE_SYSTEMS,
   });
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();

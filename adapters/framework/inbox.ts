@@ -13,6 +13,7 @@ import type { Logger } from '../../src/log.ts';
 import type { Outbox } from './outbox.ts';
 import { enqueueStart, type CaseStarter } from '../../src/cases/start.ts';
 import type { EffectContext, InboundEvent, ReceiveResult } from './types.ts';
+import { toWgs84, type CoordinateSystem } from '../../src/geography/index.ts';
 
 export interface Inbox {
   /** Dedupes and applies one event; throws the effect's error (nothing stored) when it refuses it. */
@@ -22,6 +23,25 @@ export interface Inbox {
    * a `failed` inbox row the operator sees; the same sourceId arriving again is tried afresh.
    */
   recordFailure(adapter: string, sourceId: string, payload: unknown, error: unknown): Promise<void>;
+}
+
+/**
+ * A new case's position in the hub's WGS84 when its source sends another system (a hotline on Amap's
+ * GCJ-02, a platform on Baidu's BD-09): converted here, where every adapter's cases are created, so no
+ * adapter can forget it. The position as sent stays on the `reported` event (`sentPosition`).
+ */
+function inHubCoordinates(input: NewCase, crs: CoordinateSystem | undefined): NewCase {
+  if (!crs || crs === 'wgs84' || typeof input.lng !== 'number' || typeof input.lat !== 'number') return input;
+  const [lng, lat] = toWgs84([input.lng, input.lat], crs).map((v) => Math.round(v * 1e6) / 1e6) as [
+    number,
+    number,
+  ];
+  return {
+    ...input,
+    lng,
+    lat,
+    reportData: { ...input.reportData, sentPosition: { crs, lng: input.lng, lat: input.lat } },
+  };
 }
 
 export function createInbox(deps: {
@@ -34,6 +54,8 @@ export function createInbox(deps: {
   starter?: CaseStarter;
   /** CASE_NUMBER_PREFIX and CALENDAR_TIMEZONE: the case numbers of the API */
   numbering: CaseNumbering;
+  /** ADAPTER_COORDINATE_SYSTEMS: what each source's positions are in (absent: WGS84). */
+  coordinates?: Partial<Record<string, CoordinateSystem>>;
 }): Inbox {
   const { prisma } = deps.db;
   const log = deps.logger.child({ component: 'inbox' });
@@ -70,7 +92,7 @@ export function createInbox(deps: {
               async createCase(input: NewCase) {
                 const created = await insertCase(
                   tx,
-                  input,
+                  inHubCoordinates(input, deps.coordinates?.[adapter]),
                   { userId: null, displayName: adapter },
                   now,
                   deps.numbering,

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../../../src/log.ts';
+import { fromWgs84, type CoordinateSystem } from '../../../src/geography/index.ts';
 import { signedHeaders } from '../../framework/signature.ts';
 import type { Ticket } from '../mapping.ts';
 
@@ -52,6 +53,12 @@ export interface HotlineSimulatorOptions {
   autoCallbackMs?: number;
   /** Demo mode: a new ticket every this many ms (and one at start). */
   ticketEveryMs?: number;
+  /**
+   * The coordinate system of the hotline's map (default WGS84): a hotline on Amap sends GCJ-02, one on
+   * Baidu BD-09 — its tickets' points are the same places, converted (ADAPTER_COORDINATE_SYSTEMS says
+   * so to the hub).
+   */
+  coordinateSystem?: CoordinateSystem;
 }
 
 export interface HotlineSimulator {
@@ -117,6 +124,12 @@ export function createHotlineSimulator(options: HotlineSimulatorOptions): Hotlin
   const log = options.logger?.child({ component: 'hotline-simulator' });
   const isDown = () => Date.now() < faults.downUntil;
 
+  /** A WGS84 place as the hotline's map writes it. */
+  const sent = (place: [number, number]) => {
+    const [lng, lat] = fromWgs84(place, options.coordinateSystem ?? 'wgs84');
+    return { lng, lat };
+  };
+
   function newTicket(partial: Partial<Ticket> = {}): Ticket {
     seq++;
     const now = new Date();
@@ -127,7 +140,7 @@ export function createHotlineSimulator(options: HotlineSimulatorOptions): Hotlin
       type: '投诉',
       createdAt: now.toISOString(),
       street: '城北街道',
-      location: { address: '如皋市城北街道海阳路18号附近', lng: 120.5455 + (seq % 5) * 0.001, lat: 32.3835 },
+      location: { address: '如皋市城北街道海阳路18号附近', ...sent([120.5455 + (seq % 5) * 0.001, 32.3835]) },
       category: { code: problem.code, name: problem.name },
       content: problem.content,
       urgency: problem.urgency,
