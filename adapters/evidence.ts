@@ -75,7 +75,7 @@ export function createEvidenceSender(deps: {
     const existing = await prisma.attachment.findFirst({ where: { caseId: p.caseId, kind: p.kind, sha256 } });
     if (existing) return;
     const tempPath = join(deps.attachments.tempDir, randomUUID());
-    await mkdir(deps.attachments.tempDir, { recursive: true });
+    await mkdir(deps.attachments.tempDir, { recursive: true, mode: 0o700 });
     await writeFile(tempPath, bytes);
     const [placed] = await deps.attachments.place([
       {

@@ -4,12 +4,14 @@
  */
 import { loadConfig } from '../src/config.ts';
 import { createCommandLogger } from '../src/log.ts';
+import { checkPrivatePaths, dataPaths } from '../src/private-files.ts';
 import { standaloneOptionsFromConfig, startStandaloneEngine } from './standalone.ts';
 
 const config = loadConfig();
 const logger = await createCommandLogger(config.LOG_LEVEL, config.LOG_FORMAT);
 
 try {
+  checkPrivatePaths(dataPaths(config, { hub: false, engine: true }), config.HUB_DATA_PERMISSIONS, logger);
   const node = await startStandaloneEngine(standaloneOptionsFromConfig(config, logger));
   logger.info(
     {

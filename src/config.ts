@@ -75,6 +75,12 @@ export const configSchema = {
     .min(1)
     .default('data')
     .describe('Folder for the SQLite files, attachments and the generated secret.'),
+  HUB_DATA_PERMISSIONS: z
+    .enum(['fix', 'warn', 'refuse'])
+    .default('fix')
+    .describe(
+      'What the hub and the engine do at start when DATA_DIR, a SQLite file (hub, engine, their -wal/-shm) or the generated secret is open to other users (the hub creates folders 0700, files 0600): fix — take group and other permissions away and log each path; warn — log each path; refuse — do not start, naming each path.',
+    ),
 
   // --- attachments (src/attachments) -----------------------------------------------------------
   ATTACHMENT_DIR: z

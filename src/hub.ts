@@ -4,10 +4,10 @@
  * and serves the API. `stop()` drains in-flight requests before closing the engine and the database.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createApi, type Api, type ReadinessCheck } from './api/index.ts';
 import { createAuth, loadAuthSecret, type Auth } from './auth/index.ts';
 import type { Config } from './config.ts';
@@ -17,6 +17,7 @@ import { seedDemo } from './db/seed.ts';
 import { createAssessmentSchedule, type AssessmentSchedule } from './assessment/schedule.ts';
 import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
+import { checkPrivatePaths, dataPaths, makePrivateDir } from './private-files.ts';
 import { createHubAdapters, type HubAdapters } from '../adapters/index.ts';
 import { closeZeebeClient, createZeebeClient, type ZeebeClient } from './zeebe.ts';
 import { createCaseStarter, type CaseStarter } from './cases/start.ts';
@@ -106,7 +107,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
       // The database keeps only the hash, and a secret never goes into the log (logs are shipped and
       // kept): the generated password is written once to a file only this user can read.
       const file = join(config.DATA_DIR, 'demo-password');
-      await mkdir(config.DATA_DIR, { recursive: true });
+      makePrivateDir(config.DATA_DIR);
       await writeFile(file, `${password}\n`, { mode: 0o600 });
       log.warn(
         { counts: result.counts, file },
@@ -146,11 +147,10 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   return {
     async start() {
       const started = Date.now();
-      await mkdir(config.DATA_DIR, { recursive: true });
-      if (config.databaseProvider === 'sqlite') {
-        // SQLite creates the file but not its folder.
-        await mkdir(dirname(config.DATABASE_URL.replace(/^file:/, '')), { recursive: true });
-      }
+      // Before anything is written: what exists is checked, what is missing is made private.
+      const embedded = config.ENGINE_MODE === 'embedded';
+      checkPrivatePaths(dataPaths(config, { hub: true, engine: embedded }), config.HUB_DATA_PERMISSIONS, log);
+      makePrivateDir(config.DATA_DIR);
       db = createDb(config, { log: logger });
       try {
         await db.migrate();

@@ -6,8 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { makePrivateFile } from '../../src/private-files.ts';
 
 export type Row = Record<string, unknown>;
 export type Param = string | number | null;
@@ -27,7 +26,8 @@ export async function openDb(url: string): Promise<Db> {
 }
 
 function openSqlite(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // Created private before SQLite opens it: SQLite keeps its mode and gives it to the -wal and -shm files.
+  if (path !== ':memory:') makePrivateFile(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode keeps the database consistent after a crash; a power loss may lose the last

@@ -157,7 +157,7 @@ export async function readMultipart(
   options: { tempDir: string; fileFields: readonly string[]; limits: MultipartLimits },
 ): Promise<MultipartResult> {
   const { tempDir, fileFields, limits } = options;
-  await mkdir(tempDir, { recursive: true });
+  await mkdir(tempDir, { recursive: true, mode: 0o700 });
   // multer 2 reads defParamCharset; its published types predate it.
   const multerOptions: multer.Options & { defParamCharset: string } = {
     storage: tempStorage(tempDir) as unknown as multer.StorageEngine,

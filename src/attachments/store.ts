@@ -90,7 +90,7 @@ export function createAttachmentStore(
       const placed: PlacedFile[] = [];
       for (const file of files) {
         const storagePath = relPath(file.sha256);
-        await mkdir(join(dir, file.sha256.slice(0, 2)), { recursive: true });
+        await mkdir(join(dir, file.sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
         // rename() replaces an existing file with the same name atomically; same name = same bytes.
         await rename(file.tempPath, join(dir, storagePath));
         const { tempPath: _gone, ...rest } = file;

@@ -4,14 +4,15 @@
  * processes on different machines must share AUTH_SECRET.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makePrivateDir } from '../private-files.ts';
 
 /** Returns the signing key for the given configuration, creating DATA_DIR/secret if needed. */
 export async function loadAuthSecret(config: { AUTH_SECRET?: string; DATA_DIR: string }): Promise<Buffer> {
   if (config.AUTH_SECRET) return Buffer.from(config.AUTH_SECRET, 'utf8');
   const file = join(config.DATA_DIR, 'secret');
-  await mkdir(config.DATA_DIR, { recursive: true });
+  makePrivateDir(config.DATA_DIR);
   try {
     // 'wx' fails if the file exists, so two processes starting together never overwrite each other's key.
     await writeFile(file, randomBytes(32).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });

@@ -8,12 +8,11 @@
  *   await db.prisma.case.findMany({ where: { status: 'dispatched' } });
  *   await db.close();
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { makePrivateFile } from '../private-files.ts';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from '../generated/postgres/client.ts';
 import {
@@ -101,7 +100,8 @@ export function createDb(
   let ready: Promise<unknown> = Promise.resolve();
   if (provider === 'sqlite') {
     const file = sqlitePath(url);
-    mkdirSync(dirname(file), { recursive: true });
+    // Created here, private, so that SQLite keeps its mode (and gives it to the -wal and -shm files).
+    makePrivateFile(file);
     prisma = new SqliteClient({
       adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }),
     });
