@@ -279,6 +279,13 @@ test('立案 → 派遣 → 签收 → 延期 → 挂账 → 挂账恢复 → �
   t.is(again.status, 409);
   t.regex(again.body.detail, /already waiting/);
   t.is((await act(id, 'decide-return', 'dispatcher', { approved: true })).status, 409);
+  // The case view names the request that waits, for the dispatcher and the department alike.
+  for (const who of ['dispatcher', 'department_handler']) {
+    const view = await call(url, 'GET', `/api/cases/${id}`, { token: tokens[who] });
+    t.deepEqual(view.body.pendingRequests, [
+      { kind: 'extension', label: '延期', eventId: ask.body.event.id, at: ask.body.event.at },
+    ]);
+  }
   await waitAt(id, 'extension_decided');
   const granted = await ok(id, 'decide-extension', 'dispatcher', { approved: true, reason: '同意' });
   // Signed for already: the 延期 moves the disposal limit only (the deadlines worker reads data.step).
@@ -288,6 +295,8 @@ test('立案 → 派遣 → 签收 → 延期 → 挂账 → 挂账恢复 → �
   await deadlineSet(id, 'dispose', 2);
   t.is((await row(id)).disposeDeadline?.toISOString(), wanted);
   t.is((await row(id)).extensionCount, 1);
+  const decided = await call(url, 'GET', `/api/cases/${id}`, { token: tokens.dispatcher });
+  t.deepEqual(decided.body.pendingRequests, []);
 
   // 挂账: asked, approved (the case leaves the department's clock), then resumed back to 处置中.
   await ok(id, 'request-suspension', 'department_handler', { reason: '涉及诉讼，暂缓拆除' });

@@ -32,6 +32,7 @@ import { referenceRoutes } from '../reference/routes.ts';
 import { mapRoutes } from '../map/routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health.ts';
+import { metaRoutes } from './meta.ts';
 import { buildOpenApi, type OpenApiDocument } from './openapi.ts';
 import { problemRenderer } from './problem.ts';
 import { requestContext } from './request-context.ts';
@@ -91,6 +92,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
   const database: ReadinessCheck = { name: 'database', check: () => deps.db.prisma.$queryRaw`SELECT 1` };
   return [
     ...healthRoutes([database, ...(deps.readinessChecks ?? [])]),
+    ...metaRoutes(deps),
     ...authRoutes(deps),
     ...userRoutes(deps),
     ...referenceRoutes(deps),

@@ -16,6 +16,19 @@ export const ROLES = [
 
 export type Role = (typeof ROLES)[number];
 
+/** 中文 names, as people in the command centre call the roles (the browser shows these, GET /api/meta). */
+export const ROLE_LABELS: Record<Role, string> = {
+  administrator: '系统管理员',
+  acceptor: '受理员',
+  dispatcher: '派遣员',
+  department_handler: '专业部门',
+  field_supervisor: '监督员',
+  shift_leader: '值班长',
+  leader: '领导',
+  law_enforcement: '执法人员',
+  service: '服务账号',
+};
+
 /** Whether a string is one of the hub's roles. */
 export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 

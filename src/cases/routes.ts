@@ -38,6 +38,7 @@ import { caseClocks, clockSchema } from './clock.ts';
 import { createCaseStarter, enqueueStart, StartTimeout, type CaseStarter } from './start.ts';
 import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
 import { eventDataView, reporterView } from './contact.ts';
+import { pendingRequests } from './requests.ts';
 import { caseScope } from './scope.ts';
 import { queryTerms, searchCases } from './search.ts';
 import { queryNumber } from '../api/validate.ts';
@@ -137,7 +138,22 @@ const caseSchema = z.object({
 const reportedSchema = caseSchema.extend({ attachments: z.array(attachmentSchema) });
 /** Lists and the detail carry the clock of the step the case is in (clock.ts). */
 const listedSchema = caseSchema.extend({ clock: clockSchema });
-const detailSchema = reportedSchema.extend({ clock: clockSchema, timeline: z.array(eventSchema) });
+const detailSchema = reportedSchema.extend({
+  clock: clockSchema,
+  timeline: z.array(eventSchema),
+  pendingRequests: z
+    .array(
+      z.object({
+        kind: z.enum(['extension', 'return', 'suspension']),
+        label: z.string().describe('延期, 回退 or 挂账'),
+        eventId: z.string().describe('the timeline event that asked'),
+        at: z.string(),
+      }),
+    )
+    .describe(
+      'the department’s requests waiting for a decision (asked, not decided, not cancelled by a new round)',
+    ),
+});
 
 /** A case number as the list's `q` may name it, e.g. RG-2026-000123. */
 const CASE_NO = /^[A-Za-z]{1,8}-\d{4}-\d{6,}$/;
@@ -656,6 +672,7 @@ export function caseRoutes({
             note: e.note,
             data: eventDataView(e.data),
           })),
+          pendingRequests: pendingRequests(events),
         };
       },
     }),

@@ -1651,6 +1651,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/meta': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getApiMeta'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/procedures': {
     parameters: {
       query?: never;
@@ -4820,6 +4836,16 @@ export interface operations {
               caseNo: string | null;
               id: string;
             } | null;
+            /** @description the department’s requests waiting for a decision (asked, not decided, not cancelled by a new round) */
+            pendingRequests: {
+              at: string;
+              /** @description the timeline event that asked */
+              eventId: string;
+              /** @enum {string} */
+              kind: 'extension' | 'return' | 'suspension';
+              /** @description 延期, 回退 or 挂账 */
+              label: string;
+            }[];
             processInstanceKey: string | null;
             reportedAt: string;
             reporter: {
@@ -13027,6 +13053,70 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getApiMeta: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The names and the zone */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            roles: {
+              /** @enum {string} */
+              code:
+                | 'administrator'
+                | 'acceptor'
+                | 'dispatcher'
+                | 'department_handler'
+                | 'field_supervisor'
+                | 'shift_leader'
+                | 'leader'
+                | 'law_enforcement'
+                | 'service';
+              label: string;
+            }[];
+            /** @description every case status in lifecycle order; final: nothing but 回访 and 批示 follows */
+            statuses: {
+              /** @enum {string} */
+              code:
+                | 'reported'
+                | 'accepted'
+                | 'verifying'
+                | 'registered'
+                | 'dispatched'
+                | 'signed'
+                | 'disposed'
+                | 'checking'
+                | 'closed'
+                | 'voided'
+                | 'suspended';
+              final: boolean;
+              label: string;
+            }[];
+            /** @description CALENDAR_TIMEZONE: the IANA zone local times are shown and entered in */
+            timeZone: string;
+          };
         };
       };
       /** @description Error. */

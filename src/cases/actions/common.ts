@@ -15,6 +15,9 @@ import {
   type EnforcementStage,
 } from '../../enforcement/stage.ts';
 import { type EventInput } from '../state/index.ts';
+import { REQUESTS, pendingRequest, type RequestKind } from '../requests.ts';
+
+export { REQUESTS, ROUND_ENDS, pendingRequest, type RequestKind } from '../requests.ts';
 import { eventSchema } from '../routes.ts';
 import { type AttachmentKind } from '../../attachments/store.ts';
 
@@ -26,30 +29,6 @@ export const DISPATCHERS: Role[] = ['dispatcher', 'shift_leader'];
 export const DEPARTMENT: Role[] = ['department_handler', 'service'];
 /** Roles whose holders act on any case; a department handler without one of them only on its unit's. */
 export const CITY_WIDE: Role[] = ['acceptor', 'dispatcher', 'shift_leader', 'field_supervisor', 'service'];
-
-/**
- * Timeline events that end or restart the 承办处置 sub-process, cancelling its running request
- * sub-processes (延期/回退/挂账 申请): a request made before one of them is no longer pending.
- */
-export const ROUND_ENDS: readonly CaseEventType[] = [
-  'dispatched',
-  'redispatched',
-  'reassigned',
-  'returned',
-  'suspended',
-  'extension_approved',
-  'disposed',
-  'check_failed',
-  'resumed',
-  'voided',
-];
-
-export const REQUESTS = {
-  extension: { requested: 'extension_requested', rejected: 'extension_rejected', label: '延期' },
-  return: { requested: 'return_requested', rejected: 'return_rejected', label: '回退' },
-  suspension: { requested: 'suspension_requested', rejected: 'suspension_rejected', label: '挂账' },
-} as const;
-export type RequestKind = keyof typeof REQUESTS;
 
 export const isoDateTime = z
   .string()
@@ -141,17 +120,6 @@ export const notAllowed = (row: Case, what: string, why: string) =>
       action: what,
     },
   );
-
-/** The pending request of a kind (the last one, not decided and not cancelled by a round end), if any. */
-export function pendingRequest(events: CaseEvent[], kind: RequestKind): CaseEvent | undefined {
-  const { requested, rejected } = REQUESTS[kind];
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
-    if (e.type === requested) return e;
-    if (e.type === rejected || (ROUND_ENDS as readonly string[]).includes(e.type)) return undefined;
-  }
-  return undefined;
-}
 
 /** A case whose source needs 核实 (hotline, public, video …) may be registered or voided only after it. */
 export async function requireVerified(input: PlanInput<unknown>, what: string) {
