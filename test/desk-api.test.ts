@@ -67,7 +67,14 @@ test.serial('queues: counts per queue, the most urgent first; department handler
   t.true(ids.includes(normal.id) && ids.includes(critical.id));
   t.true(ids.indexOf(critical.id) < ids.indexOf(normal.id), 'critical first');
   t.is(res.body.counts.new, ids.length);
-  t.deepEqual(Object.keys(res.body.counts).sort(), ['approval', 'callback', 'dispatch', 'new', 'verified']);
+  t.deepEqual(Object.keys(res.body.counts).sort(), [
+    'approval',
+    'callback',
+    'dispatch',
+    'locate',
+    'new',
+    'verified',
+  ]);
   const item = (res.body.items as Record<string, unknown>[]).find((i) => i.id === critical.id)!;
   t.is(item.queue, 'new');
   t.is(item.urgency, 'critical');
@@ -204,5 +211,37 @@ test.serial(
     t.like(res.body.waitingAt, { elementId: 'rt_locate_repair', name: '等待定位修复' });
     t.regex(res.body.detail, /its procedure waits at /);
     t.is((await row(id)).status, 'accepted');
+    // The desk's 待定位 queue holds it (and 新上报 does not), with why; the case and its step say so too.
+    const waiting = await queues('locate');
+    const item = (waiting.body.items as Record<string, unknown>[]).find((i) => i.id === id);
+    t.like(item, { queue: 'locate', needsLocation: true });
+    t.regex(String(item?.locationRepairNote), /火星路 999 号/);
+    t.is(waiting.body.counts.locate, (waiting.body.items as unknown[]).length);
+    t.false(((await queues('new')).body.items as { id: string }[]).some((i) => i.id === id));
+    const shown = await call(demo.url, 'GET', `/api/cases/${id}`, { token: tokens.acceptor });
+    t.regex(shown.body.locationRepair.note, /火星路 999 号/);
+    const step = await call(demo.url, 'GET', `/api/cases/${id}/step`, { token: tokens.acceptor });
+    t.is(step.status, 200);
+    t.deepEqual(step.body, {
+      state: 'ACTIVE',
+      steps: [{ elementId: 'rt_locate_repair', name: '等待定位修复' }],
+      incident: null,
+    });
+    // Placed: it leaves 待定位, and the procedure goes on to 立案 (a supervisor report needs no 核实).
+    const placed = await call(demo.url, 'POST', `/api/cases/${id}/actions/locate`, {
+      token: tokens.acceptor,
+      body: { lng: cell.lng, lat: cell.lat },
+    });
+    t.is(placed.status, 200, JSON.stringify(placed.body));
+    t.false(((await queues('locate')).body.items as { id: string }[]).some((i) => i.id === id));
+    await until(
+      'the wait for 立案',
+      async () => {
+        const s = await call(demo.url, 'GET', `/api/cases/${id}/step`, { token: tokens.acceptor });
+        return (s.body.steps as { name: string }[] | undefined)?.some((x) => x.name === '立案审核');
+      },
+      60_000,
+    );
+    t.true(((await queues('new')).body.items as { id: string }[]).some((i) => i.id === id));
   },
 );

@@ -231,7 +231,7 @@ test.serial(
     t.teardown(() => page.close());
     await page.getByRole('link', { name: '受理派遣台' }).click();
     await page.getByTestId('tab-new').getByText(/\d+/).waitFor();
-    await page.keyboard.press('4'); // 待审批
+    await page.keyboard.press('5'); // 待审批
     const item = page.locator(`#desk-queue [data-case="${caseNo}"]`);
     await item.waitFor({ timeout: 20_000 });
     t.regex((await item.innerText()) ?? '', /申请回退\s*不属本部门/);

@@ -5,6 +5,7 @@
  *
  * Queues (a case is in at most one at a time, by its status and timeline):
  * - `new`      新上报: reported, or accepted without a 核实 result (受理 / 派发核实 / 立案 / 合并 / 作废 next);
+ * - `locate`   待定位: the procedure could not place it and waits for location repair (定位修复 next);
  * - `verified` 核实回来: accepted after a confirmed 核实, waiting for 立案;
  * - `dispatch` 待派遣: registered (after 立案, a 回退 or a 不满意 回访), waiting for 派遣;
  * - `approval` 待审批: a department's 延期 / 回退 / 挂账 request that nobody decided yet;
@@ -26,7 +27,7 @@ import { queryNumber } from '../api/validate.ts';
 /** Roles that work at the desk (and administrators, who see everything). */
 export const DESK_ROLES: Role[] = ['acceptor', 'dispatcher', 'shift_leader', 'administrator'];
 
-export const QUEUES = ['new', 'verified', 'dispatch', 'approval', 'callback'] as const;
+export const QUEUES = ['new', 'locate', 'verified', 'dispatch', 'approval', 'callback'] as const;
 export type Queue = (typeof QUEUES)[number];
 
 /** Most urgent first: the stored enum's order is not the same on both databases, so one query each. */
@@ -81,6 +82,8 @@ const itemSchema = z.object({
     .nullable(),
   /** The location is not usable yet (no grid cell): 立案 and 派遣 wait for the location repair. */
   needsLocation: z.boolean(),
+  /** For `locate`: why the procedure could not place it (the geocoder's reading in words). */
+  locationRepairNote: z.string().nullable(),
 });
 type Item = z.infer<typeof itemSchema>;
 
@@ -159,9 +162,12 @@ export function deskRoutes({
     switch (queue) {
       case 'new':
         return [
-          { status: 'reported', mergedIntoId: null },
-          { status: 'accepted', verifiedAt: null, mergedIntoId: null },
+          { status: 'reported', mergedIntoId: null, locationRepairAt: null },
+          { status: 'accepted', verifiedAt: null, mergedIntoId: null, locationRepairAt: null },
         ];
+      case 'locate':
+        // Few rows (the locationRepairAt index); a case leaves when it is placed or ends.
+        return [{ locationRepairAt: { not: null }, status: { in: OPEN } }];
       case 'verified':
         return [{ status: 'accepted', verifiedAt: { not: null } }];
       case 'dispatch':
@@ -242,6 +248,7 @@ export function deskRoutes({
       waitingSince: waitingSince.toISOString(),
       request,
       needsLocation: !row.gridCode && !FINAL_STATUSES.includes(row.status),
+      locationRepairNote: row.locationRepairNote,
     };
   }
 
@@ -305,7 +312,13 @@ export function deskRoutes({
       toItem(
         r,
         queue,
-        (queue === 'verified' ? r.verifiedAt : queue === 'dispatch' ? r.registeredAt : null) ?? r.reportedAt,
+        (queue === 'verified'
+          ? r.verifiedAt
+          : queue === 'dispatch'
+            ? r.registeredAt
+            : queue === 'locate'
+              ? r.locationRepairAt
+              : null) ?? r.reportedAt,
       ),
     );
   }
@@ -322,7 +335,8 @@ export function deskRoutes({
       path: '/api/desk/queues',
       summary: 'What waits for the command centre (受理派遣台), most urgent first, with a count per queue',
       description:
-        'Queues: `new` (reported, or accepted without a 核实 result), `verified` (核实 confirmed, waiting for 立案), ' +
+        'Queues: `new` (reported, or accepted without a 核实 result), `locate` (waiting for location repair, ' +
+        '定位修复: actions/locate), `verified` (核实 confirmed, waiting for 立案), ' +
         '`dispatch` (registered, waiting for 派遣), `approval` (延期/回退/挂账 requests nobody decided), `callback` ' +
         '(closed hotline cases without their 回访). Order: 特急, 紧急, 一般, then the longest waiting first.',
       tags: ['desk'],

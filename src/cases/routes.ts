@@ -129,6 +129,11 @@ const caseSchema = z.object({
   mergedInto: z.object({ id: z.string(), caseNo: z.string().nullable() }).nullable(),
   /** Why the case was voided (作废, 合并, 核实不属实), shown to whoever reported it. */
   voidReason: z.string().nullable(),
+  /**
+   * The procedure could not place the case and waits for a person to (定位修复, actions/locate): since
+   * when and why (the geocoder's reading in words); null once located.
+   */
+  locationRepair: z.object({ since: z.string(), note: z.string().nullable() }).nullable(),
   /** Only for acceptors, dispatchers, shift leaders and administrators; null otherwise. */
   reporter: z
     .object({ name: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable() })
@@ -185,6 +190,9 @@ function toView(row: CaseRow, principal: Principal): z.infer<typeof caseSchema> 
     createdAt: row.createdAt.toISOString(),
     mergedInto: row.mergedIntoId ? { id: row.mergedIntoId, caseNo: mergedNo(row) } : null,
     voidReason: row.voidReason,
+    locationRepair: row.locationRepairAt
+      ? { since: row.locationRepairAt.toISOString(), note: row.locationRepairNote }
+      : null,
     reporter: reporterView(row, principal),
   };
 }

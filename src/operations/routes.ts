@@ -10,6 +10,7 @@ import { caseScope } from '../cases/scope.ts';
 import type { Db } from '../db/index.ts';
 import { conflict, notFound, unavailable } from '../errors.ts';
 import type { ZeebeClient } from '../zeebe.ts';
+import { elementNameCache } from './element-names.ts';
 import type { EngineQuery, Incident } from './engine-query.ts';
 import { queryNumber } from '../api/validate.ts';
 
@@ -41,6 +42,7 @@ const incidentSchema = z.object({
 });
 
 const caseIncidentSchema = incidentSchema.extend({
+  elementName: z.string().nullable().describe('the element’s name in the BPMN (null when it has none)'),
   caseId: z.string().nullable().describe('the case whose process instance this is, when there is one'),
   caseNo: z.string().nullable(),
 });
@@ -60,6 +62,17 @@ const pathSchema = z.object({
     .array(z.string())
     .describe('the current step(s): active elements below the process, sub-processes excluded'),
   incidents: z.array(incidentSchema).describe('open incidents of the instance'),
+});
+
+const stepSchema = z.object({
+  state: z.enum(['ACTIVE', 'COMPLETED', 'TERMINATED']),
+  steps: z
+    .array(z.object({ elementId: z.string(), name: z.string().nullable() }))
+    .describe('where the procedure is now (innermost active elements), with their names in the BPMN'),
+  incident: z
+    .object({ elementId: z.string(), name: z.string().nullable(), message: z.string() })
+    .nullable()
+    .describe('the first open incident, when the procedure is stopped by one'),
 });
 
 const incidentView = (i: Incident) => ({
@@ -108,6 +121,20 @@ export function operationsRoutes({ db, zeebe, engineQuery }: OperationsDeps): Ro
     if (!engineQuery) throw unavailable('the engine query API is not configured');
     return engineQuery;
   };
+  const namesOf = engineQuery ? elementNameCache(engineQuery) : undefined;
+  /** Names of a definition's elements; none when the engine cannot say (the ids then stand alone). */
+  const names = (definitionKey: string) => namesOf!(definitionKey).catch(() => new Map<string, string>());
+
+  async function caseInstance(id: string, principal: Parameters<typeof caseScope>[0]) {
+    const scope = caseScope(principal);
+    const row = await db.prisma.case.findFirst({
+      where: { AND: [{ id }, ...(scope ? [scope] : [])] },
+      select: { id: true, processInstanceKey: true },
+    });
+    if (!row) throw notFound(`case ${id}`);
+    if (!row.processInstanceKey) throw notFound(`a process instance of case ${id}`);
+    return row as { id: string; processInstanceKey: string };
+  }
 
   return [
     defineRoute({
@@ -121,13 +148,7 @@ export function operationsRoutes({ db, zeebe, engineQuery }: OperationsDeps): Ro
       params: z.object({ id: z.string() }),
       responses: { 200: { description: 'The process path', schema: pathSchema } },
       handler: async ({ params, principal }) => {
-        const scope = caseScope(principal);
-        const row = await db.prisma.case.findFirst({
-          where: { AND: [{ id: params.id }, ...(scope ? [scope] : [])] },
-          select: { id: true, processInstanceKey: true },
-        });
-        if (!row) throw notFound(`case ${params.id}`);
-        if (!row.processInstanceKey) throw notFound(`a process instance of case ${params.id}`);
+        const row = await caseInstance(params.id, principal);
         const q = query();
         const pi = await q.processInstance(row.processInstanceKey);
         const [xml, elements, incidents] = await Promise.all([
@@ -166,6 +187,44 @@ export function operationsRoutes({ db, zeebe, engineQuery }: OperationsDeps): Ro
             ),
           ],
           incidents: incidents.map(incidentView),
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/cases/:id/step',
+      summary: 'Where a case’s procedure is now, in words: the current step(s) and an open incident',
+      description:
+        'The light form of `/api/cases/:id/process` for lists and the desk: no diagram, the element names of ' +
+        'the BPMN. Same access: a department handler sees only the cases of its department (others 404).',
+      tags: ['cases', 'operations'],
+      access: 'authenticated',
+      params: z.object({ id: z.string() }),
+      responses: { 200: { description: 'The current step', schema: stepSchema } },
+      handler: async ({ params, principal }) => {
+        const row = await caseInstance(params.id, principal);
+        const q = query();
+        const key = row.processInstanceKey;
+        const [pi, active, incidents] = await Promise.all([
+          q.processInstance(key),
+          all((req) => q.searchElementInstances(req), { processInstanceKey: key, state: 'ACTIVE' }),
+          q.searchIncidents({ filter: { processInstanceKey: key, state: 'ACTIVE' }, page: { limit: 1 } }),
+        ]);
+        const named = await names(pi.processDefinitionKey);
+        const stuck = incidents.items[0];
+        return {
+          state: pi.state,
+          steps: [...new Set(active.filter((e) => !CONTAINERS.has(e.type)).map((e) => e.elementId))].map(
+            (elementId) => ({ elementId, name: named.get(elementId) ?? null }),
+          ),
+          incident: stuck
+            ? {
+                elementId: stuck.elementId,
+                name: named.get(stuck.elementId) ?? null,
+                message: stuck.errorMessage,
+              }
+            : null,
         };
       },
     }),
@@ -217,10 +276,15 @@ export function operationsRoutes({ db, zeebe, engineQuery }: OperationsDeps): Ro
             })
           : [];
         const byKey = new Map(cases.map((c) => [c.processInstanceKey, c]));
+        const definitions = [...new Set(found.items.map((i) => i.processDefinitionKey))];
+        const namesByDefinition = new Map(
+          await Promise.all(definitions.map(async (k) => [k, await names(k)] as const)),
+        );
         const more = found.items.length === qs.limit && found.page.endCursor;
         return {
           items: found.items.map((i) => ({
             ...incidentView(i),
+            elementName: namesByDefinition.get(i.processDefinitionKey)?.get(i.elementId) ?? null,
             caseId: byKey.get(i.processInstanceKey)?.id ?? null,
             caseNo: byKey.get(i.processInstanceKey)?.caseNo ?? null,
           })),

@@ -1,24 +1,26 @@
 /**
  * 受理派遣台 (acceptors, dispatchers, shift leaders): the queues of what waits for the command centre
- * (GET /api/desk/queues: 新上报, 核实回来, 待派遣, 待审批, 待回访, most urgent first, with counts), polled every
+ * (GET /api/desk/queues: 新上报, 待定位, 核实回来, 待派遣, 待审批, 待回访, most urgent first, with counts), polled every
  * few seconds so new reports appear without a reload; a case panel beside the queue (photos, map,
  * timeline, the reporter's contact, duplicate candidates with one-click 合并, suggestions); every desk
  * action with the API's own rules and messages; telephone intake (电话受理) as a hotline case.
  *
  * Keyboard (outside form fields): j / ↓ next, k / ↑ previous, Enter opens the actions of the selected
- * case, a runs its usual action (受理, 立案, 派遣 to the suggested unit, …), 1-5 switch queues, n opens
+ * case, a runs its usual action (受理, 立案, 派遣 to the suggested unit, …), 1-6 switch queues, n opens
  * telephone intake.
  */
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { api, blobUrl, describeError, ApiError } from '../lib/api.ts';
 import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
-import { caseMap, getGridCells, type GridCell } from '../lib/map.ts';
+import { getGridCells, type GridCell } from '../lib/map.ts';
 import type { MountPage } from '../lib/pages.ts';
 import { getCategories, getDepartments, type Category, type Department } from '../lib/reference.ts';
 import { cityInputToIso, isoToCityInput } from '../lib/time.ts';
+import { locateRepair } from './desk-locate.ts';
+import { deskMap } from './desk-map.ts';
 import { timelineList } from './timeline.ts';
 
-const QUEUES = ['new', 'verified', 'dispatch', 'approval', 'callback'] as const;
+const QUEUES = ['new', 'locate', 'verified', 'dispatch', 'approval', 'callback'] as const;
 type Queue = (typeof QUEUES)[number];
 const POLL_MS = 3000;
 /** Sources whose reports are verified on site (核实) before 立案 (workers/intake.ts). */
@@ -39,6 +41,7 @@ interface QueueItem {
   reportedAt: string;
   waitingSince: string;
   needsLocation: boolean;
+  locationRepairNote: string | null;
   request: {
     kind: 'extension' | 'return' | 'suspension';
     reason: string | null;
@@ -79,6 +82,7 @@ interface CaseDetail {
   reportedAt: string;
   mergedInto: { id: string; caseNo: string | null } | null;
   voidReason: string | null;
+  locationRepair: { since: string; note: string | null } | null;
   reporter: { name: string | null; phone: string | null; email?: string | null } | null;
   timeline: TimelineEvent[];
 }
@@ -90,6 +94,14 @@ interface Candidate {
   address: string | null;
   reportedAt: string;
   distanceMeters: number | null;
+  lng?: number | null;
+  lat?: number | null;
+}
+/** GET /api/cases/:id/step: where the procedure is, in the BPMN's words. */
+interface Step {
+  state: string;
+  steps: { elementId: string; name: string | null }[];
+  incident: { elementId: string; name: string | null; message: string } | null;
 }
 interface Suggestions {
   dispatch: { assigneeType: 'department' | 'subcenter'; assigneeId: string; name: string; why: string }[];
@@ -132,6 +144,9 @@ export const mount: MountPage = (el, ctx) => {
   let busy = false;
   let error = '';
   let notice = '';
+  /** The case the notice is about (a link to it: e.g. to watch its procedure go on after 定位修复). */
+  let noticeCase: { id: string; caseNo: string } | null = null;
+  let step: Step | null = null;
   let loadError = '';
   let cells: GridCell[] = [];
   let departments: Department[] = [];
@@ -140,6 +155,16 @@ export const mount: MountPage = (el, ctx) => {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let shownId = '';
   let serverSkew = 0;
+
+  const fix = locateRepair({
+    redraw: () => draw(),
+    place: (p) => map.placePick(p),
+    confirm: (body) => void act('locate', body, 'desk.done.locate'),
+  });
+  const map = deskMap(el, (message) => {
+    error = message;
+    draw();
+  });
 
   const items = () => data?.items ?? [];
   const current = () => items()[selected];
@@ -173,17 +198,20 @@ export const mount: MountPage = (el, ctx) => {
     }
     if (item.id === shownId && !force) return;
     const id = item.id;
+    if (id !== shownId) fix.reset();
     shownId = id;
     const enc = encodeURIComponent(id);
     try {
-      const [d, dup, sug, att] = await Promise.all([
+      const [d, dup, sug, att, st] = await Promise.all([
         api<CaseDetail>(`/api/cases/${enc}`),
         api<{ items: Candidate[] }>(`/api/cases/${enc}/duplicates`).catch(() => ({ items: [] })),
         api<Suggestions>(`/api/cases/${enc}/suggestions`).catch(() => ({ dispatch: [], verify: [] })),
         api<{ items: Photo[] }>(`/api/cases/${enc}/attachments`).catch(() => ({ items: [] as Photo[] })),
+        api<Step>(`/api/cases/${enc}/step`).catch(() => null),
       ]);
       if (shownId !== id) return;
       detail = d;
+      step = st;
       candidates = dup.items;
       suggestions = sug;
       for (const p of photos) if (p.src) URL.revokeObjectURL(p.src);
@@ -212,11 +240,13 @@ export const mount: MountPage = (el, ctx) => {
     busy = true;
     error = '';
     notice = '';
+    noticeCase = null;
     draw();
     let moved = false;
     try {
       await api(`/api/cases/${encodeURIComponent(c.id)}/actions/${action}`, { method: 'POST', body });
       notice = t(done, { no: c.caseNo });
+      noticeCase = { id: c.id, caseNo: c.caseNo };
       form = null;
       // Every desk action but 受理 takes the case out of this queue: drop it at once and show the next
       // case; the queue is read again behind it.
@@ -265,6 +295,11 @@ export const mount: MountPage = (el, ctx) => {
     const c = detail;
     const item = current();
     if (!c || !item) return null;
+    if (c.locationRepair && acceptor)
+      return {
+        label: 'fix.heading',
+        run: () => el.querySelector<HTMLElement>('input[name=fixAddress]')?.focus(),
+      };
     if (c.status === 'reported' && acceptor)
       return { label: 'desk.accept', run: () => void act('accept', {}, 'desk.done.accept') };
     if (c.status === 'accepted' && acceptor) {
@@ -322,7 +357,7 @@ export const mount: MountPage = (el, ctx) => {
     else if (e.key === 'k' || e.key === 'ArrowUp') move(-1);
     else if (e.key === 'a') primary()?.run();
     else if (e.key === 'n' && acceptor) open('intake');
-    else if (/^[1-5]$/.test(e.key)) switchQueue(QUEUES[Number(e.key) - 1]!);
+    else if (/^[1-6]$/.test(e.key)) switchQueue(QUEUES[Number(e.key) - 1]!);
     else if (e.key === 'Enter' && target.closest('#desk-queue'))
       el.querySelector<HTMLElement>('#desk-actions button')?.focus();
     else return;
@@ -582,15 +617,20 @@ export const mount: MountPage = (el, ctx) => {
   function actionsOf(c: CaseDetail) {
     const item = current();
     const verified = c.timeline.some((e) => e.type === 'verified');
+    // While the procedure waits for 定位修复 it takes no 派发核实 / 立案 / 作废 (the API answers 409).
+    const placed = !c.locationRepair;
     const btn = (key: MessageKey, fn: () => void, cls = '') =>
       html`<button type="button" class=${cls} ?disabled=${busy} @click=${fn}>${t(key)}</button>`;
     const list: TemplateResult[] = [];
     const first = primary();
+    if (c.locationRepair && acceptor)
+      list.push(btn('fix.heading', () => el.querySelector<HTMLElement>('input[name=fixAddress]')?.focus()));
     if (c.status === 'reported' && acceptor)
       list.push(btn('desk.accept', () => void act('accept', {}, 'desk.done.accept')));
-    if (['reported', 'accepted'].includes(c.status) && acceptor && NEEDS_VERIFY.has(c.source) && !verified)
+    const early = placed && ['reported', 'accepted'].includes(c.status) && acceptor;
+    if (early && NEEDS_VERIFY.has(c.source) && !verified)
       list.push(btn('desk.requestVerify', () => open('verify')));
-    if (['reported', 'accepted'].includes(c.status) && acceptor && (!NEEDS_VERIFY.has(c.source) || verified))
+    if (early && (!NEEDS_VERIFY.has(c.source) || verified))
       list.push(btn('desk.register', () => open('register')));
     if (c.status === 'registered' && dispatcher) list.push(btn('desk.dispatch', () => open('dispatch')));
     const holder = departments.find((d) => d.id === c.departmentId);
@@ -600,6 +640,7 @@ export const mount: MountPage = (el, ctx) => {
     if (item?.queue === 'callback' && has(roles, 'acceptor'))
       list.push(btn('desk.callback', () => open('callback')));
     if (
+      placed &&
       ['reported', 'accepted', 'registered'].includes(c.status) &&
       acceptor &&
       (!NEEDS_VERIFY.has(c.source) || verified)
@@ -640,6 +681,7 @@ export const mount: MountPage = (el, ctx) => {
             </p>`
           : nothing
       }
+      ${stepLine()}
       ${c.mergedInto ? html`<p>${t('desk.mergedInto')} <a href=${`#/cases/${encodeURIComponent(c.mergedInto.id)}`}>${c.mergedInto.caseNo ?? ''}</a></p>` : nothing}
       ${actionsOf(c)}
       ${error ? html`<p class="error" role="alert" data-testid="desk-error">${error}</p>` : nothing}
@@ -675,13 +717,16 @@ export const mount: MountPage = (el, ctx) => {
           : nothing
       }
       <div class="grid2">
-        <section aria-labelledby="ptl-h">
-          <h3 id="ptl-h">${t('case.timeline')}</h3>
-          ${timelineList(c.timeline, deptName)}
-        </section>
+        <div>
+          ${fix.view(c, busy)}
+          <section aria-labelledby="ptl-h">
+            <h3 id="ptl-h">${t('case.timeline')}</h3>
+            ${timelineList(c.timeline, deptName)}
+          </section>
+        </div>
         <section aria-labelledby="pmap-h" class="map">
           <h3 id="pmap-h">${t('case.map')}</h3>
-          ${caseMap(cells, c)}
+          <div id="desk-map" class="desk-map" data-testid="case-map"></div>
           ${
             photos.length
               ? html`<div class="photos">
@@ -693,6 +738,22 @@ export const mount: MountPage = (el, ctx) => {
       </div>`;
   }
 
+  /** The current step in the BPMN's words (GET /api/cases/:id/step); nothing when the engine cannot say. */
+  function stepLine() {
+    if (!step) return nothing;
+    const names = step.steps.map((s) => s.name ?? t('desk.stepUnnamed')).join('、');
+    return html`<p data-testid="panel-step">
+      ${t('desk.step')}：<strong>${step.state === 'ACTIVE' ? names || '—' : t('desk.stepEnded')}</strong>
+      ${
+        step.incident
+          ? html`<br /><span class="error"
+                >${t('desk.stepIncident', { step: step.incident.name ?? t('desk.stepUnnamed'), message: step.incident.message })}</span
+              >`
+          : nothing
+      }
+    </p>`;
+  }
+
   function draw() {
     const now = Date.now() + serverSkew;
     render(
@@ -700,7 +761,14 @@ export const mount: MountPage = (el, ctx) => {
           <h1>${t('desk.heading')}</h1>
           ${acceptor ? html`<button type="button" class="primary" @click=${() => open('intake')} aria-keyshortcuts="n">${t('desk.intake')}</button>` : nothing}
         </div>
-        ${notice ? html`<p class="ok" role="status" data-testid="desk-notice">${notice}</p>` : nothing}
+        ${
+          notice
+            ? html`<p class="ok" role="status" data-testid="desk-notice">
+                ${notice}
+                ${noticeCase ? html`<a href=${`#/cases/${encodeURIComponent(noticeCase.id)}`}>${t('desk.openCase', { no: noticeCase.caseNo })}</a>` : nothing}
+              </p>`
+            : nothing
+        }
         ${loadError ? html`<p class="error" role="alert">${loadError}</p>` : nothing}
         ${form === 'intake' ? html`${error ? html`<p class="error" role="alert">${error}</p>` : nothing}${intakeForm()}` : nothing}
         <div role="tablist" class="desk-tabs" aria-label=${t('desk.queues')}>
@@ -769,6 +837,19 @@ export const mount: MountPage = (el, ctx) => {
         <p class="muted small">${t('desk.keys')}</p>`,
       el,
     );
+    const c = detail;
+    map.sync(
+      c
+        ? {
+            caseId: c.id,
+            focus: c.lng !== null && c.lat !== null ? { lng: c.lng, lat: c.lat, gridCode: c.gridCode } : null,
+            pick: c.locationRepair && acceptor ? fix.onPick : null,
+            nearby: candidates.flatMap((d) =>
+              d.lng != null && d.lat != null ? [{ caseNo: d.caseNo, lng: d.lng, lat: d.lat }] : [],
+            ),
+          }
+        : null,
+    );
   }
 
   draw();
@@ -789,6 +870,7 @@ export const mount: MountPage = (el, ctx) => {
     stopped = true;
     clearTimeout(timer);
     document.removeEventListener('keydown', onKey);
+    map.destroy();
     for (const p of photos) if (p.src) URL.revokeObjectURL(p.src);
   };
 };

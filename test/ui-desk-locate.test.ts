@@ -1,0 +1,149 @@
+// 定位修复 at the 受理派遣台 in Debian's Chromium over a whole hub (embedded engine, workers, demo data and
+// gazetteer): address-only 12319 reports nobody can place wait in the queue 待定位; the acceptor places one
+// by typing an address and taking the geocoder's reading, another by clicking the point on the panel's
+// map; each leaves the queue and its procedure goes on (the case page shows the next step). Screenshots
+// go to $DESK_SHOTS when it is set (never the repo).
+import test from 'ava';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { call } from './helpers/api.ts';
+import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
+
+const ui = useUiHub(test);
+const SHOTS = process.env.DESK_SHOTS;
+if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+const shot = async (page: Page, name: string) => {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+};
+const row = (id: string) => ui.hub.hub.db.prisma.case.findUniqueOrThrow({ where: { id } });
+async function until<T>(what: string, check: () => Promise<T>, ms = 60_000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A 12319 call whose address names nothing the gazetteer knows: it waits for location repair. */
+async function unplaceable(address: string, categoryCode = '0102') {
+  const res = await call(ui.hub.url, 'POST', '/api/cases', {
+    token: await ui.hub.token('acceptor'),
+    body: { source: 'hotline', categoryCode, description: `12319: ${address}有暴露垃圾`, address },
+  });
+  if (res.status !== 201) throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
+  const { id, caseNo } = res.body as { id: string; caseNo: string };
+  await until(`${caseNo} waits for location repair`, async () => (await row(id)).locationRepairAt);
+  return { id, caseNo };
+}
+
+async function pickIn待定位(page: Page, caseNo: string) {
+  await page.getByRole('tab', { name: /^待定位/ }).click();
+  const item = page.locator(`#desk-queue [data-case="${caseNo}"]`);
+  await item.waitFor({ timeout: 20_000 });
+  await item.click();
+  await page.locator('#panel-h').getByText(caseNo).waitFor();
+  await page.getByTestId('locate-repair').waitFor();
+}
+
+test.serial(
+  'an address-only report is placed at the desk by an address, then by a click on the map',
+  async (t) => {
+    const first = await unplaceable('城东某工地旁边的小河');
+    const second = await unplaceable('老地方再往里走一点', '0104');
+
+    const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    t.teardown(() => page.close());
+    await loginThroughForm(page, ui.hub.url, 'acceptor');
+    await page.getByRole('link', { name: '受理派遣台' }).click();
+    await page.getByTestId('tab-locate').getByText(/\d+/).waitFor();
+    // The two reports wait in 待定位, not in 新上报.
+    t.is(await page.locator(`#desk-queue [data-case="${first.caseNo}"]`).count(), 0);
+    await pickIn待定位(page, first.caseNo);
+    const count = async () => Number(await page.getByTestId('tab-locate').locator('.count').textContent());
+    const before = await count();
+    t.true(before >= 2, `待定位 ${before}`);
+    const repair = page.getByTestId('locate-repair');
+    t.regex(
+      await repair.innerText(),
+      /流程无法确定此案卷的位置[\s\S]*地址「城东某工地旁边的小河」中没有已知的道路、门牌、小区或地点/,
+    );
+    await page.getByTestId('panel-step').getByText('等待定位修复').waitFor({ timeout: 20_000 });
+    t.is((await page.getByTestId('panel-step').innerText()).trim(), '当前步骤：等待定位修复');
+    // 立案 / 作废 are not offered while the procedure waits for the location.
+    t.is(await page.locator('#desk-actions').getByRole('button', { name: '立案' }).count(), 0);
+    t.is(await page.locator('#desk-actions').getByRole('button', { name: '作废' }).count(), 0);
+    await page.locator('#desk-map[data-rendered]').waitFor({ timeout: 30_000 });
+    t.deepEqual(await seriousViolations(page), []);
+
+    // By address: the geocoder's reading is offered, taken, and confirmed.
+    await page.getByLabel('查找地址').fill('福寿小区3栋');
+    const suggestion = page.getByTestId('geocode-suggestions').getByRole('button', { name: /福寿小区3栋/ });
+    await suggestion.waitFor();
+    t.regex(await suggestion.innerText(), /楼栋 · 可信度 \d+% · 网格 320682001\d{5}/);
+    await suggestion.click();
+    t.regex(
+      await page.getByTestId('fix-choice').innerText(),
+      /^选定位置：福寿小区3栋 · 网格 320682001\d{5}$/,
+    );
+    await shot(page, 'desk-locate-address-1440');
+    await page.getByRole('button', { name: '确认定位' }).click();
+    await page.getByTestId('desk-notice').getByText(`${first.caseNo} 已定位，流程继续。`).waitFor();
+    // It leaves the queue at once, and the count follows.
+    t.is(await page.locator(`#desk-queue [data-case="${first.caseNo}"]`).count(), 0);
+    await until('the count', async () => (await count()) === before - 1, 10_000);
+    const placed = await until('placed', async () => {
+      const r = await row(first.id);
+      return r.gridCode ? r : null;
+    });
+    t.like(placed, { address: '福寿小区3栋', geocodeMatch: '福寿小区3栋', locationRepairAt: null });
+    t.regex(placed.gridCode!, /^320682001\d{5}$/);
+
+    // By a click on the map: the second report, placed in a cell the acceptor moves the map to.
+    const cell = await ui.hub.hub.db.prisma.gridCell.findFirstOrThrow({
+      where: { active: true, code: { startsWith: '320682002' } },
+      orderBy: { code: 'asc' },
+    });
+    const centre = { lng: (cell.minLng + cell.maxLng) / 2, lat: (cell.minLat + cell.maxLat) / 2 };
+    await pickIn待定位(page, second.caseNo);
+    t.regex(await page.getByTestId('locate-repair').innerText(), /老地方再往里走一点/);
+    // The user pans to the street (the map's own API stands in for the drag), then clicks its middle.
+    await page.evaluate(async (p) => {
+      const box = document.querySelector('#desk-map') as HTMLElement & {
+        hubMap: { flyTo(p: { lng: number; lat: number }, z: number): void; idle(): Promise<void> };
+      };
+      box.hubMap.flyTo(p, 17);
+      await box.hubMap.idle();
+    }, centre);
+    const canvas = page.locator('#desk-map canvas');
+    const size = (await canvas.boundingBox())!;
+    await canvas.click({ position: { x: size.width / 2, y: size.height / 2 } });
+    await page.getByTestId('fix-choice').getByText(`网格 ${cell.code}`).waitFor();
+    t.regex(
+      await page.getByTestId('fix-choice').innerText(),
+      new RegExp(`^选定位置：.+ · 网格 ${cell.code}$`),
+    );
+    await shot(page, 'desk-locate-map-1440');
+    await page.getByRole('button', { name: '确认定位' }).click();
+    await page.getByTestId('desk-notice').getByText(`${second.caseNo} 已定位，流程继续。`).waitFor();
+    t.is(await page.locator(`#desk-queue [data-case="${second.caseNo}"]`).count(), 0);
+    const clicked = await until('placed by the click', async () => {
+      const r = await row(second.id);
+      return r.gridCode ? r : null;
+    });
+    t.is(clicked.gridCode, cell.code);
+    t.true(Math.abs(clicked.lng! - centre.lng) < 0.0005 && Math.abs(clicked.lat! - centre.lat) < 0.0005);
+
+    // Its procedure goes on: the case page shows the next step instead of the wait.
+    await page
+      .getByTestId('desk-notice')
+      .getByRole('link', { name: `查看 ${second.caseNo}` })
+      .click();
+    await page.getByTestId('current-step').getByText('等待核实结果').waitFor({ timeout: 30_000 });
+    const story = await page.getByTestId('timeline').innerText();
+    t.false(/location_repaired|location_unknown|workers/.test(story), story);
+    await shot(page, 'desk-locate-case-1440');
+  },
+);
