@@ -110,13 +110,9 @@ test.serial(
     await pickIn待定位(page, second.caseNo);
     t.regex(await page.getByTestId('locate-repair').innerText(), /老地方再往里走一点/);
     // The user pans to the street (the map's own API stands in for the drag), then clicks its middle.
-    await page.evaluate(async (p) => {
-      const box = document.querySelector('#desk-map') as HTMLElement & {
-        hubMap: { flyTo(p: { lng: number; lat: number }, z: number): void; idle(): Promise<void> };
-      };
-      box.hubMap.flyTo(p, 17);
-      await box.hubMap.idle();
-    }, centre);
+    await page.evaluate(
+      `(async () => { const m = document.querySelector('#desk-map').hubMap; m.flyTo(${JSON.stringify(centre)}, 17); await m.idle(); })()`,
+    );
     const canvas = page.locator('#desk-map canvas');
     const size = (await canvas.boundingBox())!;
     await canvas.click({ position: { x: size.width / 2, y: size.height / 2 } });
