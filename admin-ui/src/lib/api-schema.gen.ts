@@ -963,6 +963,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/cases/{id}/step': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getApiCasesIdStep'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/cases/{id}/suggestions': {
     parameters: {
       query?: never;
@@ -4490,6 +4506,10 @@ export interface operations {
               id: string;
               lat: number | null;
               lng: number | null;
+              locationRepair: {
+                note: string | null;
+                since: string;
+              } | null;
               mergedInto: {
                 caseNo: string | null;
                 id: string;
@@ -4677,6 +4697,10 @@ export interface operations {
             id: string;
             lat: number | null;
             lng: number | null;
+            locationRepair: {
+              note: string | null;
+              since: string;
+            } | null;
             mergedInto: {
               caseNo: string | null;
               id: string;
@@ -4832,6 +4856,10 @@ export interface operations {
             id: string;
             lat: number | null;
             lng: number | null;
+            locationRepair: {
+              note: string | null;
+              since: string;
+            } | null;
             mergedInto: {
               caseNo: string | null;
               id: string;
@@ -8360,6 +8388,69 @@ export interface operations {
       };
     };
   };
+  getApiCasesIdStep: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The current step */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description the first open incident, when the procedure is stopped by one */
+            incident: {
+              elementId: string;
+              message: string;
+              name: string | null;
+            } | null;
+            /** @enum {string} */
+            state: 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
+            /** @description where the procedure is now (innermost active elements), with their names in the BPMN */
+            steps: {
+              elementId: string;
+              name: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Invalid request; `errors` names each field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked credentials. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   getApiCasesIdSuggestions: {
     parameters: {
       query?: never;
@@ -9689,7 +9780,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: string;
-        queue?: 'new' | 'verified' | 'dispatch' | 'approval' | 'callback';
+        queue?: 'new' | 'locate' | 'verified' | 'dispatch' | 'approval' | 'callback';
       };
       header?: never;
       path?: never;
@@ -9717,9 +9808,10 @@ export interface operations {
               description: string;
               gridCode: string | null;
               id: string;
+              locationRepairNote: string | null;
               needsLocation: boolean;
               /** @enum {string} */
-              queue: 'new' | 'verified' | 'dispatch' | 'approval' | 'callback';
+              queue: 'new' | 'locate' | 'verified' | 'dispatch' | 'approval' | 'callback';
               reportedAt: string;
               request: {
                 actorName: string | null;
@@ -9735,7 +9827,7 @@ export interface operations {
               waitingSince: string;
             }[];
             /** @enum {string} */
-            queue: 'new' | 'verified' | 'dispatch' | 'approval' | 'callback';
+            queue: 'new' | 'locate' | 'verified' | 'dispatch' | 'approval' | 'callback';
           };
         };
       };
@@ -9879,6 +9971,8 @@ export interface operations {
               creationTime: string;
               elementId: string;
               elementInstanceKey: string;
+              /** @description the element’s name in the BPMN (null when it has none) */
+              elementName: string | null;
               errorMessage: string;
               /** @description e.g. JOB_NO_RETRIES, IO_MAPPING_ERROR, CONDITION_ERROR */
               errorType: string;
