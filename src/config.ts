@@ -148,6 +148,21 @@ export const configSchema = {
       'Failed logins allowed per client address for all user names within AUTH_LOGIN_WINDOW_SECONDS.',
     ),
   AUTH_LOGIN_WINDOW_SECONDS: positiveInt.default(300).describe('Window of the login rate limit, in seconds.'),
+  AUTH_PASSWORD_MIN_LENGTH: positiveInt
+    .min(10, 'expected at least 10')
+    .default(10)
+    .describe(
+      'Shortest password (characters) for a user created or given a new password through the API or the admin UI; the password must also not contain the user name nor be a common password.',
+    ),
+  AUTH_PASSWORD_MIN_SCORE: z.coerce
+    .number({ message: 'expected a number' })
+    .int('expected a whole number')
+    .min(0, 'expected 0..4')
+    .max(4, 'expected 0..4')
+    .default(3)
+    .describe(
+      'Least strength of such a password as zxcvbn estimates it, 0–4 (3: about 10^8 guesses and more, safe against guessing online and slowed down offline by the scrypt hash).',
+    ),
 
   // --- the engine ------------------------------------------------------------------------------
   ENGINE_MODE: z

@@ -147,7 +147,7 @@ test('administrators create users with roles, change roles; duplicates and bad f
   const admin = await adminToken();
   const created = await call(hub.base, 'POST', '/api/users', {
     token: admin,
-    body: { username: 'frank', displayName: '张三', password: 'frank password', roles: ['dispatcher'] },
+    body: { username: 'frank', displayName: '张三', password: 'cobalt ferry 83', roles: ['dispatcher'] },
   });
   t.is(created.status, 201);
   t.like(created.body, {
@@ -158,7 +158,7 @@ test('administrators create users with roles, change roles; duplicates and bad f
     active: true,
   });
   t.false('passwordHash' in created.body);
-  const frank = (await login('frank', 'frank password')).body.token;
+  const frank = (await login('frank', 'cobalt ferry 83')).body.token;
   t.is((await call(hub.base, 'GET', '/api/users', { token: frank })).status, 403);
 
   const changed = await call(hub.base, 'PATCH', `/api/users/${created.body.id}`, {
@@ -173,7 +173,7 @@ test('administrators create users with roles, change roles; duplicates and bad f
 
   const dup = await call(hub.base, 'POST', '/api/users', {
     token: admin,
-    body: { username: 'frank', displayName: 'x', password: 'another one', roles: [] },
+    body: { username: 'frank', displayName: 'x', password: 'lamp tide 47 river', roles: [] },
   });
   t.is(dup.status, 409);
   const bad = await call(hub.base, 'POST', '/api/users', {
@@ -193,13 +193,50 @@ test('administrators create users with roles, change roles; duplicates and bad f
   t.deepEqual(noPassword.body.errors, [{ field: 'body.password', message: 'a person needs a password' }]);
   const dept = await call(hub.base, 'POST', '/api/users', {
     token: admin,
-    body: { username: 'gina', displayName: 'G', password: 'gina password', departmentId: 'no-such-dept' },
+    body: { username: 'gina', displayName: 'G', password: 'Rugao-bridge-47', departmentId: 'no-such-dept' },
   });
   t.is(dept.status, 400);
   t.deepEqual(dept.body.errors, [{ field: 'body.departmentId', message: 'no department no-such-dept' }]);
   const list = await call(hub.base, 'GET', '/api/users', { token: admin });
   t.true(list.body.items.some((u: { username: string }) => u.username === 'frank'));
   t.is((await call(hub.base, 'GET', '/api/users/nope', { token: admin })).status, 404);
+});
+
+test('password policy: too short, containing the user name, common or weak is refused naming the rule (zh-CN); nothing stored', async (t) => {
+  const admin = await adminToken();
+  const create = (username: string, password: string) =>
+    call(hub.base, 'POST', '/api/users', {
+      token: admin,
+      body: { username, displayName: '李四', password, roles: ['acceptor'] },
+    });
+  const cases: [string, string, string, string][] = [
+    ['ivan', 'short pw', 'length', '密码至少 10 个字符，现在只有 8 个'],
+    ['ivan', 'IVAN-river-2026', 'username', '密码不能是用户名，也不能包含用户名'],
+    ['ivan', 'iloveyou12', 'common', '这是常见密码，很容易被猜中，请换一个'],
+    ['ivan', 'Password1!', 'strength', '密码太容易被猜中（强度 1/4，至少要 3）'],
+  ];
+  for (const [username, password, rule, message] of cases) {
+    const res = await create(username, password);
+    t.is(res.status, 400, password);
+    t.is(res.headers.get('content-type'), 'application/problem+json');
+    t.is(res.body.rule, rule, password);
+    t.is(res.body.errors.length, 1);
+    t.is(res.body.errors[0].field, 'body.password');
+    t.true(res.body.errors[0].message.startsWith(message), res.body.errors[0].message);
+    t.is(res.body.detail, `密码不符合要求：${res.body.errors[0].message}`);
+  }
+  t.is(await hub.db.prisma.user.count({ where: { username: 'ivan' } }), 0);
+
+  // The same rules for a new password given to an existing user; the old one keeps working.
+  const ivan = await create('ivan', 'cobalt ferry 83');
+  t.is(ivan.status, 201);
+  const weak = await call(hub.base, 'PATCH', `/api/users/${ivan.body.id}`, {
+    token: admin,
+    body: { password: 'ivan12345678' },
+  });
+  t.is(weak.status, 400);
+  t.is(weak.body.rule, 'username');
+  t.is((await login('ivan', 'cobalt ferry 83')).status, 200);
 });
 
 test('API tokens: created for a service account, shown once, stored hashed, used as Bearer, revoked', async (t) => {

@@ -134,6 +134,12 @@ test('seeding fills an empty database once, and a second run changes nothing', a
   t.true(await verifyPassword(PASSWORD, byName.get('dispatcher')!.passwordHash!));
   t.false(await verifyPassword('wrong', byName.get('dispatcher')!.passwordHash!));
   t.is(byName.get('service')!.passwordHash, null);
+  // The persons share the demo password but not a hash: each has its own salt (scrypt$N$r$p$salt$hash).
+  const persons = users.filter((u) => u.kind === 'person');
+  t.true(persons.length >= 7);
+  for (const u of persons) t.true(await verifyPassword(PASSWORD, u.passwordHash!), u.username);
+  const salts = new Set(persons.map((u) => u.passwordHash!.split('$')[4]));
+  t.is(salts.size, persons.length);
   t.is(byName.get('service')!.kind, 'service');
   t.is(byName.get('water_handler')!.department?.code, 'U-WATER');
   t.is(byName.get('chengbei_handler')!.department?.name, '城北街道');

@@ -203,13 +203,17 @@ test.serial('a user gets a second role; the list and the API show both', async (
   const users = (await get('/api/users')).body.items as { username: string; roles: string[] }[];
   t.deepEqual(users.find((u) => u.username === 'acceptor')!.roles, ['acceptor', 'dispatcher']);
 
-  // A new user's short password: the hub's message at the password field; nothing stored.
+  // A new user's password that contains the user name: the hub's message at the password field, in the
+  // administrator's words; nothing stored.
   await page.getByRole('button', { name: '新建用户' }).click();
   await page.getByLabel('用户名', { exact: true }).fill('new_dispatcher');
   await page.getByLabel('姓名', { exact: true }).fill('新派遣员');
-  await page.getByLabel('密码（至少 8 位）').fill('short');
+  await page.getByLabel('密码（至少 10 位，不含用户名）').fill('new_dispatcher2026');
   await page.getByRole('button', { name: '保存' }).click();
-  t.is((await fieldMessage(page, '密码（至少 8 位）', 'password')).text, 'expected at least 8 characters');
+  t.is(
+    (await fieldMessage(page, '密码（至少 10 位，不含用户名）', 'password')).text,
+    '密码不能是用户名，也不能包含用户名',
+  );
   t.false(
     ((await get('/api/users')).body.items as { username: string }[]).some(
       (u) => u.username === 'new_dispatcher',

@@ -8,7 +8,9 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Auth } from './auth.ts';
+import type { Config } from '../config.ts';
 import { hashPassword } from './password.ts';
+import { assertPasswordPolicy } from './password-policy.ts';
 import { ROLES } from './roles.ts';
 
 const ADMIN = ['administrator'] as const;
@@ -36,7 +38,14 @@ const tokenSchema = z.object({
   revokedAt: z.iso.datetime().nullable(),
 });
 
-const password = z.string().min(8, 'expected at least 8 characters').max(1000);
+// Length, user name, common passwords and strength are checked in the handler (password-policy.ts),
+// which knows the user name and answers in the administrator's words.
+const password = z
+  .string()
+  .max(1000)
+  .describe(
+    'At least AUTH_PASSWORD_MIN_LENGTH (10) characters, not containing the user name, not a common password, strong enough (AUTH_PASSWORD_MIN_SCORE); a broken rule is 400 with `rule`: length, username, common or strength.',
+  );
 const roles = z.array(z.enum(ROLES)).refine((r) => new Set(r).size === r.length, 'roles repeat');
 const idParams = z.object({ id: z.string().min(1) });
 const email = z.email('expected a mail address').max(320).nullable().optional();
@@ -72,7 +81,7 @@ const userView = (u: UserRow): z.input<typeof userSchema> => ({
 const withRoles = { roles: { select: { role: true } } } as const;
 
 /** The /api/users routes. */
-export function userRoutes({ db, auth }: { db: Db; auth: Auth }): Route[] {
+export function userRoutes({ db, auth, config }: { db: Db; auth: Auth; config: Config }): Route[] {
   async function checkDepartment(departmentId: string | null | undefined) {
     if (!departmentId) return;
     const found = await db.prisma.department.findUnique({
@@ -147,6 +156,7 @@ export function userRoutes({ db, auth }: { db: Db; auth: Auth }): Route[] {
         }),
       responses: { 201: { description: 'Created', schema: userSchema } },
       handler: async ({ body, principal, log }) => {
+        if (body.password !== undefined) assertPasswordPolicy(body.password, body, config);
         await checkDepartment(body.departmentId);
         try {
           const user = await db.prisma.user.create({
@@ -196,6 +206,12 @@ export function userRoutes({ db, auth }: { db: Db; auth: Auth }): Route[] {
             { field: 'body.password', message: 'service accounts use API tokens, not passwords' },
           ]);
         }
+        if (body.password !== undefined)
+          assertPasswordPolicy(
+            body.password,
+            { ...user, displayName: body.displayName ?? user.displayName },
+            config,
+          );
         await checkDepartment(body.departmentId);
         const passwordHash = body.password === undefined ? undefined : await hashPassword(body.password);
         const updated = await db.prisma.$transaction(async (tx) => {

@@ -67,9 +67,12 @@ export async function seedDemo(
   const before = await notEmpty();
   if (before) return { seeded: false, reason: before };
 
-  // scrypt is slow on purpose; the demo persons share one password, so one hash serves them all, and it
-  // is computed before holding a write transaction.
-  const passwordHash = await hashPassword(options.password);
+  // Each demo person's hash has its own salt (one shared hash would show they share a password and let one
+  // cracked hash open every account). scrypt is slow on purpose: the hashes are computed together (libuv's
+  // thread pool) and before holding a write transaction.
+  const passwordHashes = await Promise.all(
+    USERS.map((u) => (u.kind === 'service' ? null : hashPassword(options.password))),
+  );
   const cells = demoCells();
 
   try {
@@ -96,11 +99,11 @@ export async function seedDemo(
         }
 
         const users = await tx.user.createManyAndReturn({
-          data: USERS.map((u) => ({
+          data: USERS.map((u, i) => ({
             username: u.username,
             displayName: u.displayName,
             kind: u.kind ?? 'person',
-            passwordHash: u.kind === 'service' ? null : passwordHash,
+            passwordHash: passwordHashes[i]!,
             departmentId: u.department ? departments.get(u.department)! : null,
           })),
         });

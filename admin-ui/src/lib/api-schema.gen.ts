@@ -13733,6 +13733,7 @@ export interface operations {
            * @enum {string}
            */
           kind?: 'person' | 'service';
+          /** @description At least AUTH_PASSWORD_MIN_LENGTH (10) characters, not containing the user name, not a common password, strong enough (AUTH_PASSWORD_MIN_SCORE); a broken rule is 400 with `rule`: length, username, common or strength. */
           password?: string;
           /** @default [] */
           roles?: (
@@ -13940,6 +13941,7 @@ export interface operations {
           departmentId?: string | null;
           displayName?: string;
           email?: string | null;
+          /** @description At least AUTH_PASSWORD_MIN_LENGTH (10) characters, not containing the user name, not a common password, strong enough (AUTH_PASSWORD_MIN_SCORE); a broken rule is 400 with `rule`: length, username, common or strength. */
           password?: string;
           roles?: (
             | 'administrator'

@@ -230,7 +230,7 @@ export const en: Record<keyof typeof zh, string> = {
   'user.kind': 'Account kind',
   'userKind.person': 'Person',
   'userKind.service': 'Service account',
-  'user.password': 'Password (at least 8 characters)',
+  'user.password': 'Password (at least 10 characters, not containing the user name)',
   'user.newPassword': 'New password (leave empty to keep the current one)',
   'user.roles': 'Roles',
   'user.department': 'Department',

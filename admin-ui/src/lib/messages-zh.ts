@@ -228,7 +228,7 @@ export const zh = {
   'user.kind': '账号类型',
   'userKind.person': '人员',
   'userKind.service': '服务账号',
-  'user.password': '密码（至少 8 位）',
+  'user.password': '密码（至少 10 位，不含用户名）',
   'user.newPassword': '新密码（留空则不修改）',
   'user.roles': '角色',
   'user.department': '所属部门',
