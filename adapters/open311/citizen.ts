@@ -39,7 +39,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const DAY_MS = 86_400_000;
 
 /** The status as a citizen reads it. */
-export function plainStatus(row: Pick<Case, 'status' | 'voidReason'>, unitName: string | null): string {
+export function plainStatus(
+  row: Pick<Case, 'status' | 'voidReason' | 'mergedIntoId'>,
+  unitName: string | null,
+): string {
   switch (row.status) {
     case 'reported':
     case 'accepted':
@@ -57,6 +60,9 @@ export function plainStatus(row: Pick<Case, 'status' | 'voidReason'>, unitName: 
     case 'closed':
       return '已办结';
     case 'voided':
+      // A merged report is handled with the case it joined: not a refusal (its reason names that case).
+      if (row.mergedIntoId)
+        return row.voidReason ? `已合并处理：${row.voidReason}` : '已与相同问题的反映合并处理';
       return row.voidReason ? `未予立案：${row.voidReason}` : '未予立案';
     case 'suspended':
       return '暂缓处理';

@@ -23,6 +23,8 @@ const DATA_PATHS = [
   /^\/api\/cases\/[^/]+$/,
   /^\/api\/cases\/[^/]+\/messages$/,
   /^\/api\/instructions$/,
+  /^\/api\/citizen\/reports$/,
+  /^\/open311\/v2\/services\.json$/,
   /^\/openapi\.json$/,
 ];
 

@@ -123,7 +123,8 @@ export function mapRoutes({
       path: '/api/map/config',
       summary: 'What the map draws under the hub’s layers, and the city’s extent',
       tags: ['map'],
-      access: 'authenticated',
+      // Public: 市民通 (no account) picks its report's point on the map; nothing here is about cases.
+      access: 'public',
       responses: { 200: { description: 'Base map and extent', schema: baseSchema } },
       handler: async () => {
         const extent = await prisma.gridCell.aggregate({

@@ -18,7 +18,7 @@ import {
 } from '../../src/lib/api.ts';
 import { currentLang, formatTime, label, setLang } from '../../src/lib/i18n.ts';
 import { tr } from './messages.ts';
-import { modulesFor, type AppModule } from './modules.ts';
+import { modulesFor, publicModule, type AppModule } from './modules.ts';
 import { counts, flush, listItems, onQueueChange, removeItem, startQueue, type QueueItem } from './queue.ts';
 import { setClockSkew } from './clock.ts';
 import { stateBadge } from './ui.ts';
@@ -330,7 +330,7 @@ async function route() {
   const { first, rest } = parseHash();
   const mods = modulesFor(user);
   startBackground(user);
-  const mod = mods.find((m) => m.id === first);
+  const mod = mods.find((m) => m.id === first) ?? publicModule(first);
   if (!user && !mod) {
     if (first !== 'login') return navigate('#/login');
     return renderLogin();

@@ -77,11 +77,31 @@ export const MODULES: readonly AppModule[] = [
     roles: ['leader'],
     load: () => import('./modules/leader/index.ts'),
   },
+  {
+    id: 'citizen',
+    name: { zh: '市民通', en: 'Citizens' },
+    summary: {
+      zh: '拍照反映城市管理问题，查看办理进展，评价处理结果',
+      en: 'Report a problem with photos, follow it, rate the result',
+    },
+    roles: 'public',
+    load: () => import('./modules/citizen/index.ts'),
+  },
 ];
 
-/** The modules a user sees (all `public` ones too); with no user, only the `public` ones. */
+/**
+ * The modules a user sees; with no user, the `public` ones. A signed-in user's home and tab bar list only
+ * the modules of their roles (a supervisor with one module still lands in it); a `public` module stays
+ * reachable by its link (`publicModule`).
+ */
 export function modulesFor(user: User | null): AppModule[] {
   return MODULES.filter((m) =>
-    m.roles === 'public' ? true : user !== null && user.roles.some((r) => (m.roles as string[]).includes(r)),
+    m.roles === 'public'
+      ? user === null
+      : user !== null && user.roles.some((r) => (m.roles as string[]).includes(r)),
   );
 }
+
+/** A `public` module by id (opened by link whether or not someone is signed in). */
+export const publicModule = (id: string): AppModule | undefined =>
+  MODULES.find((m) => m.roles === 'public' && m.id === id);

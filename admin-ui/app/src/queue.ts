@@ -26,6 +26,8 @@ export interface QueuedRequest {
   /** JSON body, or the text fields of a multipart body when `files` is set. */
   body?: Record<string, unknown>;
   files?: QueuedFile[];
+  /** Extra headers (市民通's X-Device-Token: a citizen has no session). */
+  headers?: Record<string, string>;
 }
 
 export interface QueueItem {
@@ -161,6 +163,7 @@ function encode(item: QueueItem): { headers: Record<string, string>; body?: Body
   };
   const session = loadSession();
   if (session) headers.authorization = `Bearer ${session.token}`;
+  Object.assign(headers, item.request.headers);
   const { body, files } = item.request;
   if (files) {
     const form = new FormData();
