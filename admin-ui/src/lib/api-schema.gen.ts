@@ -13073,15 +13073,6 @@ export interface operations {
           };
         };
       };
-      /** @description Missing, invalid, expired or revoked credentials. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
       /** @description Error. */
       default: {
         headers: {
