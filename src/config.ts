@@ -404,6 +404,11 @@ export const configSchema = {
     .describe(
       'The city with a margin, WGS84 minLng,minLat,maxLng,maxLat: imported geometry must lie inside it (a position outside is refused: wrong coordinate system, or latitude and longitude swapped). Default: Rugao (如皋市).',
     ),
+  GEO_IMPORT_MAX_BYTES: positiveInt
+    .default(64 * 1024 * 1024)
+    .describe(
+      'Largest geography import (POST /api/geo/imports: a GeoJSON or CSV file of the gazetteer, the grid or the components, sent as JSON), bytes.',
+    ),
   GEOCODE_MIN_CONFIDENCE: z.coerce
     .number({ message: 'expected a number' })
     .min(0)

@@ -6,6 +6,7 @@ import Koa from 'koa';
 import { z } from 'zod';
 import { adminRoutes } from '../admin/index.ts';
 import { geographyRoutes } from '../geography/routes.ts';
+import { geoImportRoutes } from '../geography/import/routes.ts';
 import { assessmentRoutes } from '../assessment/routes.ts';
 import type { Auth } from '../auth/auth.ts';
 import { authRoutes } from '../auth/routes.ts';
@@ -99,6 +100,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...mapRoutes(deps),
     ...adminRoutes(deps),
     ...geographyRoutes(deps),
+    ...geoImportRoutes(deps),
     ...assessmentRoutes(deps),
     ...caseRoutes(deps),
     ...escalationRoutes(deps),

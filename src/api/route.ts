@@ -92,6 +92,8 @@ export interface RouteSpec<
   body?: BS;
   /** Also accept multipart/form-data (fields validated by `body`, files in `files`). */
   multipart?: MultipartSpec;
+  /** Largest JSON body of this route, bytes (default HUB_MAX_BODY_BYTES): file imports sent as JSON. */
+  maxBodyBytes?: number;
   /** Exactly one success status; the handler's return value is its body. */
   responses: R;
   handler(req: RouteRequest<Parsed<PS>, Parsed<QS>, Parsed<BS>, A>): Promise<SuccessBody<R>>;
@@ -110,6 +112,7 @@ export interface Route {
   query?: z.ZodType;
   body?: z.ZodType;
   multipart?: MultipartSpec;
+  maxBodyBytes?: number;
   responses: Responses;
   handler(req: RouteRequest<unknown, unknown, unknown, Access>): Promise<unknown>;
 }

@@ -50,7 +50,7 @@ export function buildRouter(
             files = form.files;
             rawBody = route.body ? formFieldsToBody(route.body, form.fields) : undefined;
           } else if (route.body) {
-            rawBody = await readJsonBody(ctx.req, options.maxBodyBytes);
+            rawBody = await readJsonBody(ctx.req, route.maxBodyBytes ?? options.maxBodyBytes);
           }
           try {
             const input = validateInput(route, { params: ctx.params, query: ctx.query, body: rawBody });

@@ -1,7 +1,8 @@
 /**
  * 运维管理 (administrators): the adapters (health, lag, backlog, failures, dead letters with replay),
  * the engine's incidents with their message and a retry, and the reference data the administrator keeps
- * (users, departments, categories with their time limits, the work calendar), which administrators
+ * (users, departments, categories with their time limits, the work calendar) and the geography imports
+ * (gazetteer, grid, components), which administrators
  * create and change here (sections in ./ops, each loaded when first opened). Each section says so when
  * the API it needs is not there.
  */
@@ -42,7 +43,15 @@ interface Incident {
   caseNo: string | null;
 }
 
-const SECTIONS = ['adapters', 'incidents', 'users', 'departments', 'categories', 'calendar'] as const;
+const SECTIONS = [
+  'adapters',
+  'incidents',
+  'users',
+  'departments',
+  'categories',
+  'calendar',
+  'geoImport',
+] as const;
 type Section = (typeof SECTIONS)[number];
 const ROUTES: Record<Section, string> = {
   adapters: '/api/adapters',
@@ -51,6 +60,7 @@ const ROUTES: Record<Section, string> = {
   departments: '/api/departments',
   categories: '/api/categories',
   calendar: '/api/calendar/{year}',
+  geoImport: '/api/geo/imports',
 };
 
 /** The reference-data sections: each its own chunk, with edit controls for administrators. */
@@ -59,6 +69,7 @@ const EDITORS = {
   departments: () => import('./ops/departments.ts'),
   categories: () => import('./ops/categories.ts'),
   calendar: () => import('./ops/calendar.ts'),
+  geoImport: () => import('./ops/geo-import.ts'),
 } satisfies Partial<Record<Section, () => Promise<{ mount: MountSection }>>>;
 type Editor = keyof typeof EDITORS;
 const isEditor = (s: Section): s is Editor => s in EDITORS;
