@@ -1379,6 +1379,22 @@ export interface paths {
     patch: operations['patchApiGeoFeaturesId'];
     trace?: never;
   };
+  '/api/geo/imports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['postApiGeoImports'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/geo/layers/{layer}': {
     parameters: {
       query?: never;
@@ -11173,6 +11189,117 @@ export interface operations {
             numberTo: number | null;
             parentId: string | null;
             street: string | null;
+          };
+        };
+      };
+      /** @description Invalid request; `errors` names each field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked credentials. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller has none of the allowed roles. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Content-Type is not application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postApiGeoImports: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the file as text (UTF-8) */
+          content: string;
+          /** @enum {string} */
+          crs: 'wgs84' | 'cgcs2000' | 'gcj02' | 'bd09';
+          /** @default false */
+          dryRun?: boolean;
+          /** @description shown in the log */
+          fileName?: string;
+          /** @enum {string} */
+          format: 'geojson' | 'csv';
+          /** @enum {string} */
+          target: 'gazetteer' | 'grid' | 'components';
+        };
+      };
+    };
+    responses: {
+      /** @description Stored (or checked, with dryRun) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            added: number;
+            /** @enum {string} */
+            crs: 'wgs84' | 'cgcs2000' | 'gcj02' | 'bd09';
+            dryRun: boolean;
+            /** @enum {string} */
+            format: 'geojson' | 'csv';
+            rejected: {
+              /** @description 第 3 行 / 第 5 个要素 / 文件 */
+              at: string;
+              feature: number | null;
+              line: number | null;
+              /** @description why, in zh-CN */
+              reason: string;
+            }[];
+            rowsRead: number;
+            stored: boolean;
+            /** @enum {string} */
+            target: 'gazetteer' | 'grid' | 'components';
+            updated: number;
           };
         };
       };

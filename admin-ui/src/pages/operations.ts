@@ -62,6 +62,8 @@ const ROUTES: Record<Section, string> = {
   calendar: '/api/calendar/{year}',
   geoImport: '/api/geo/imports',
 };
+/** Sections whose route is not a GET (the import only posts). */
+const METHODS: Partial<Record<Section, string>> = { geoImport: 'post' };
 
 /** The reference-data sections: each its own chunk, with edit controls for administrators. */
 const EDITORS = {
@@ -94,7 +96,7 @@ export const mount: MountPage = (el, { user }) => {
     error = '';
     draw();
     try {
-      if (!(await hasRoute(ROUTES[next]))) {
+      if (!(await hasRoute(ROUTES[next], METHODS[next]))) {
         if (mine === seq)
           content = html`<p class="muted" role="note">${t('app.apiMissing', { path: ROUTES[next] })}</p>`;
       } else if (isEditor(next)) {

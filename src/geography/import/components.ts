@@ -6,15 +6,16 @@
  * removed or 完好|损坏|丢失|拆除), and its position: a Point, or `lng`/`lat` columns. A row updates the
  * stored component of the same code, else adds one; its grid cell is the one its point lies in.
  */
-import type { ComponentStatus } from '../../db/index.ts';
+import type { ComponentStatus, Prisma } from '../../db/index.ts';
 import { buildGridIndex } from '../grid.ts';
 import {
-  extraCells,
+  codeProp,
   firstSeen,
   geometryOf,
-  notFeature,
+  rowProblems,
   reject,
   textProp,
+  outcome,
   type Rejection,
   type Target,
 } from './target.ts';
@@ -31,16 +32,7 @@ const STATUS: Record<string, ComponentStatus> = {
 };
 
 interface Good {
-  data: {
-    code: string;
-    categoryCode: string;
-    name: string;
-    lng: number;
-    lat: number;
-    gridCode: string | null;
-    departmentId: string | null;
-    status: ComponentStatus;
-  };
+  data: Prisma.ComponentUncheckedCreateInput & { code: string };
   existing: boolean;
 }
 
@@ -59,21 +51,12 @@ export const importComponents: Target = async (rows, { prisma, extent }) => {
   const good: Good[] = [];
   const seen = firstSeen();
   for (const row of rows) {
-    const problems: string[] = [];
-    const shape = notFeature(row) ?? extraCells(row);
-    if (shape) problems.push(shape);
-    const code = textProp(row, 'code');
+    const problems = rowProblems(row);
+    const code = codeProp(row, 16, '部件编码', '县 6 + 大类 2 + 小类 2 + 流水号 6', seen, problems);
     let category = textProp(row, 'category');
-    if (!code) problems.push('缺少部件编码（code 列）');
-    else if (!/^\d{16}$/.test(code))
-      problems.push(`部件编码「${code}」应为 16 位数字（县 6 + 大类 2 + 小类 2 + 流水号 6）`);
-    else {
-      const twin = seen(row, code);
-      if (twin) problems.push(`与${twin}重复（部件编码 ${code}）`);
-      if (category && category !== code.slice(6, 10))
-        problems.push(`部件类别 ${category} 与编码第 7–10 位 ${code.slice(6, 10)} 不一致`);
-      category ??= code.slice(6, 10);
-    }
+    if (code && category && category !== code.slice(6, 10))
+      problems.push(`部件类别 ${category} 与编码第 7–10 位 ${code.slice(6, 10)} 不一致`);
+    if (code) category ??= code.slice(6, 10);
     if (category && !categoryCodes.has(category))
       problems.push(`部件类别 ${category} 不是本系统在用的部件小类`);
     const name = textProp(row, 'name');
@@ -104,13 +87,8 @@ export const importComponents: Target = async (rows, { prisma, extent }) => {
       },
     });
   }
-  return {
-    rejected,
-    added: good.filter((g) => !g.existing).length,
-    updated: good.filter((g) => g.existing).length,
-    async write(tx) {
-      for (const { data } of good)
-        await tx.component.upsert({ where: { code: data.code }, create: data, update: data });
-    },
-  };
+  return outcome(rejected, good, async (tx, components) => {
+    for (const { data } of components)
+      await tx.component.upsert({ where: { code: data.code }, create: data, update: data });
+  });
 };

@@ -10,11 +10,11 @@ import type { GeoFeatureKind } from '../../db/index.ts';
 import { bumpGeographyGeneration, checkFeature, FEATURE_KINDS } from '../features.ts';
 import { geometryReason } from './reasons.ts';
 import {
-  extraCells,
+  activeProp,
   firstSeen,
   hasGeometry,
   intProp,
-  notFeature,
+  rowProblems,
   reject,
   textProp,
   type Rejection,
@@ -63,9 +63,7 @@ export const importGazetteer: Target = async (rows, { prisma, extent }) => {
   );
 
   for (const row of rows) {
-    const problems: string[] = [];
-    const shape = notFeature(row) ?? extraCells(row);
-    if (shape) problems.push(shape);
+    const problems = rowProblems(row);
     const kindText = textProp(row, 'kind');
     const kind = kindText ? (KIND_NAMES[kindText] ?? kindText) : undefined;
     const name = textProp(row, 'name');
@@ -81,9 +79,7 @@ export const importGazetteer: Target = async (rows, { prisma, extent }) => {
     const code = textProp(row, 'code');
     if (code !== undefined && !/^\d{12}$/.test(code))
       problems.push(`社区代码「${code}」应为 12 位数字（县 6 + 街道 3 + 社区 3）`);
-    const activeText = textProp(row, 'active');
-    if (activeText !== undefined && !['true', 'false'].includes(activeText))
-      problems.push(`active 应为 true 或 false，实际为「${activeText}」`);
+    const active = activeProp(row, problems);
     const parentName = textProp(row, 'parent') ?? null;
     const geometryGiven = hasGeometry(row, problems);
     if (problems.length || !kind || !name) {
@@ -126,7 +122,7 @@ export const importGazetteer: Target = async (rows, { prisma, extent }) => {
             numberTo: numberTo ?? null,
             code: code ?? null,
             street: textProp(row, 'street') ?? null,
-            active: activeText !== 'false',
+            active,
           },
           'geometry-row',
           extent,

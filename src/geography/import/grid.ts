@@ -6,31 +6,22 @@
  * updates the stored cell of the same code, else adds one. The locate worker's grid index sees the
  * change within a second (it re-reads the table when the cells' latest change moved).
  */
+import type { Prisma } from '../../db/index.ts';
 import {
-  extraCells,
+  activeProp,
+  codeProp,
   firstSeen,
   geometryOf,
-  notFeature,
+  rowProblems,
   reject,
   textProp,
+  outcome,
   type Rejection,
   type Target,
 } from './target.ts';
 
 interface Good {
-  data: {
-    code: string;
-    street: string;
-    community: string;
-    areaClass: number;
-    geometry: string;
-    minLng: number;
-    minLat: number;
-    maxLng: number;
-    maxLat: number;
-    supervisorUserId: string | null;
-    active: boolean;
-  };
+  data: Prisma.GridCellUncheckedCreateInput & { code: string };
   existing: boolean;
 }
 
@@ -48,17 +39,8 @@ export const importGrid: Target = async (rows, { prisma, extent }) => {
   const good: Good[] = [];
   const seen = firstSeen();
   for (const row of rows) {
-    const problems: string[] = [];
-    const shape = notFeature(row) ?? extraCells(row);
-    if (shape) problems.push(shape);
-    const code = textProp(row, 'code');
-    if (!code) problems.push('缺少网格编码（code 列）');
-    else if (!/^\d{14}$/.test(code))
-      problems.push(`网格编码「${code}」应为 14 位数字（县 6 + 街道 3 + 社区 3 + 顺序号 2）`);
-    else {
-      const twin = seen(row, code);
-      if (twin) problems.push(`与${twin}重复（网格编码 ${code}）`);
-    }
+    const problems = rowProblems(row);
+    const code = codeProp(row, 14, '网格编码', '县 6 + 街道 3 + 社区 3 + 顺序号 2', seen, problems);
     const street = textProp(row, 'street');
     const community = textProp(row, 'community');
     if (!street) problems.push('缺少所属街道（street 列）');
@@ -69,9 +51,7 @@ export const importGrid: Target = async (rows, { prisma, extent }) => {
     const supervisor = textProp(row, 'supervisor');
     const supervisorUserId = supervisor ? supervisors.get(supervisor) : undefined;
     if (supervisor && !supervisorUserId) problems.push(`责任监督员「${supervisor}」不是在用的监督员账号`);
-    const activeText = textProp(row, 'active');
-    if (activeText !== undefined && !['true', 'false'].includes(activeText))
-      problems.push(`active 应为 true 或 false，实际为「${activeText}」`);
+    const active = activeProp(row, problems);
     const checked = geometryOf(row, ['Polygon', 'MultiPolygon'], extent, problems);
     if (problems.length || !checked || !code || !street || !community) {
       rejected.push(reject(row, problems.join('；')));
@@ -87,17 +67,12 @@ export const importGrid: Target = async (rows, { prisma, extent }) => {
         geometry: JSON.stringify(checked.geometry),
         ...checked.bbox,
         supervisorUserId: supervisorUserId ?? null,
-        active: activeText !== 'false',
+        active,
       },
     });
   }
-  return {
-    rejected,
-    added: good.filter((g) => !g.existing).length,
-    updated: good.filter((g) => g.existing).length,
-    async write(tx) {
-      for (const { data } of good)
-        await tx.gridCell.upsert({ where: { code: data.code }, create: data, update: data });
-    },
-  };
+  return outcome(rejected, good, async (tx, cells) => {
+    for (const { data } of cells)
+      await tx.gridCell.upsert({ where: { code: data.code }, create: data, update: data });
+  });
 };

@@ -59,6 +59,30 @@ export function intProp(row: SourceRow, name: string, problems: string[]): numbe
   return Number(s);
 }
 
+/**
+ * The row's `code`, when it has `digits` digits and no earlier row of the file has it; else a problem
+ * naming `what` (网格编码, 部件编码), its `layout` and the earlier row.
+ */
+export function codeProp(
+  row: SourceRow,
+  digits: number,
+  what: string,
+  layout: string,
+  seen: ReturnType<typeof firstSeen>,
+  problems: string[],
+): string | undefined {
+  const code = textProp(row, 'code');
+  if (!code) problems.push(`缺少${what}（code 列）`);
+  else if (!new RegExp(`^\\d{${digits}}$`).test(code))
+    problems.push(`${what}「${code}」应为 ${digits} 位数字（${layout}）`);
+  else {
+    const twin = seen(row, code);
+    if (twin) problems.push(`与${twin}重复（${what} ${code}）`);
+    else return code;
+  }
+  return undefined;
+}
+
 /** Keys seen in the file, so the second row with the same key is refused naming the first. */
 export function firstSeen() {
   const seen = new Map<string, string>();
@@ -70,12 +94,40 @@ export function firstSeen() {
   };
 }
 
+/** The problems of a row's shape, found before its columns are read (not a feature, too many cells). */
+export function rowProblems(row: SourceRow): string[] {
+  const shape = notFeature(row) ?? extraCells(row);
+  return shape ? [shape] : [];
+}
+
+/** The `active` column: true unless it says false; anything but true/false is a problem. */
+export function activeProp(row: SourceRow, problems: string[]): boolean {
+  const text = textProp(row, 'active');
+  if (text !== undefined && text !== 'true' && text !== 'false')
+    problems.push(`active 应为 true 或 false，实际为「${text}」`);
+  return text !== 'false';
+}
+
+/** A target's outcome from its accepted rows, each either new or updating a stored row of its key. */
+export function outcome<G extends { existing: boolean }>(
+  rejected: Rejection[],
+  good: G[],
+  write: (tx: Prisma.TransactionClient, good: G[]) => Promise<void>,
+): Prepared {
+  return {
+    rejected,
+    added: good.filter((g) => !g.existing).length,
+    updated: good.filter((g) => g.existing).length,
+    write: (tx) => write(tx, good),
+  };
+}
+
 /** Rows that are not GeoJSON features at all. */
-export const notFeature = (row: SourceRow) =>
+const notFeature = (row: SourceRow) =>
   row.props.__notFeature ? '不是 GeoJSON 要素（需要 "type": "Feature"）' : undefined;
 
 /** A CSV record with more cells than the header has names. */
-export const extraCells = (row: SourceRow) =>
+const extraCells = (row: SourceRow) =>
   typeof row.props.__extraCells === 'number'
     ? `比列名多 ${row.props.__extraCells} 个值（逗号是否需要引号？）`
     : undefined;
