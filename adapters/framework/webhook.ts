@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { defineRoute, type Route } from '../../src/api/route.ts';
+import { nulFields } from '../../src/api/validate.ts';
 import { HubError, unauthenticated, validationError } from '../../src/errors.ts';
 import type { Inbox } from './inbox.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from './signature.ts';
@@ -89,11 +90,15 @@ export function webhookRoute(
         ]);
       }
       const parsed = receiver.schema.safeParse(json);
-      if (!parsed.success) {
-        const errors = parsed.error.issues.map((i) => ({
-          field: ['body', ...i.path.map(String)].join('.'),
-          message: i.message,
-        }));
+      const nul = nulFields('body', json);
+      if (nul.length || !parsed.success) {
+        const errors = [
+          ...nul,
+          ...(parsed.error?.issues ?? []).map((i) => ({
+            field: ['body', ...i.path.map(String)].join('.'),
+            message: i.message,
+          })),
+        ];
         throw validationError(`invalid request: ${errors.map((e) => e.field).join(', ')}`, errors);
       }
       const events = receiver.toEvents(parsed.data);

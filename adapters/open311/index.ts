@@ -268,11 +268,19 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
 
   async function readForm(req: Parameters<typeof readRawBody>[0], type: string): Promise<URLSearchParams> {
     const raw = (await readRawBody(req, deps.config.HUB_MAX_BODY_BYTES)).toString('utf8');
-    if (/^application\/json/i.test(type)) {
-      const json = JSON.parse(raw || '{}') as Record<string, unknown>;
-      return new URLSearchParams(Object.entries(json).map(([k, v]): [string, string] => [k, String(v)]));
-    }
-    return new URLSearchParams(raw);
+    const form = /^application\/json/i.test(type)
+      ? new URLSearchParams(
+          Object.entries(JSON.parse(raw || '{}') as Record<string, unknown>).map(
+            ([k, v]): [string, string] => [k, String(v)],
+          ),
+        )
+      : new URLSearchParams(raw);
+    // PostgreSQL's text cannot hold U+0000: a NUL in a field is the client's error, named, on every database.
+    const nul = [...form]
+      .filter(([k, v]) => `${k}${v}`.includes('\u0000'))
+      .map(([k]) => ({ field: k, message: 'contains a NUL character (U+0000)' }));
+    if (nul.length) throw validationError(`invalid request: ${nul.map((e) => e.field).join(', ')}`, nul);
+    return form;
   }
 
   function routes(runtime: AdapterRuntime): Route[] {

@@ -10,6 +10,25 @@ type Part = 'params' | 'query' | 'body';
 const fieldName = (part: Part, path: readonly PropertyKey[]) =>
   [part, ...path.map((p) => String(p))].join('.');
 
+/**
+ * Fields whose text holds U+0000. PostgreSQL's text cannot hold it (the query fails: a 500 for a path id
+ * or a description with a NUL), and no person types one, so it is a 400 naming the field on every
+ * database alike, before any schema or handler sees the value.
+ */
+export function nulFields(part: string, value: unknown, path: string[] = [], depth = 0): FieldError[] {
+  if (typeof value === 'string')
+    return value.includes('\u0000')
+      ? [{ field: [part, ...path].join('.'), message: 'contains a NUL character (U+0000)' }]
+      : [];
+  if (value === null || typeof value !== 'object' || depth > 32) return [];
+  return Object.entries(value).flatMap(([k, v]) => [
+    ...(k.includes('\u0000')
+      ? [{ field: [part, ...path].join('.'), message: 'a key contains a NUL character (U+0000)' }]
+      : []),
+    ...nulFields(part, v, [...path, k], depth + 1),
+  ]);
+}
+
 /** Parses each part with its schema (a part without a schema passes through as undefined). */
 export function validateInput(
   schemas: Partial<Record<Part, z.ZodType>>,
@@ -20,6 +39,7 @@ export function validateInput(
   for (const part of ['params', 'query', 'body'] as const) {
     const schema = schemas[part];
     if (!schema) continue;
+    errors.push(...nulFields(part, raw[part]));
     const result = schema.safeParse(raw[part]);
     if (result.success) out[part] = result.data;
     else {
