@@ -163,6 +163,14 @@ export const configSchema = {
     .describe(
       'Least strength of such a password as zxcvbn estimates it, 0–4 (3: about 10^8 guesses and more, safe against guessing online and slowed down offline by the scrypt hash).',
     ),
+  AUTH_SESSION_CACHE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5000)
+    .describe(
+      'How long a hub instance remembers a valid session (its user and roles) instead of reading it on every request; a logout or a user change on another instance takes effect within this time. 0: read on every request.',
+    ),
 
   // --- the engine ------------------------------------------------------------------------------
   ENGINE_MODE: z

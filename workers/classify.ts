@@ -5,13 +5,12 @@
  * dispatching is a person's decision (派遣).
  */
 import { validationError } from '../src/errors.ts';
+import { referenceLookup } from '../src/reference/lookup.ts';
 import { defineHandler, loadCase } from './job.ts';
 
 export const classify = defineHandler(async (job, deps) => {
   const row = await loadCase(job, deps);
-  const category = await deps.db.prisma.category.findUnique({
-    where: { kind_code: { kind: row.categoryKind, code: row.categoryCode } },
-  });
+  const category = await referenceLookup(deps.db.prisma).category(row.categoryKind, row.categoryCode);
   if (!category)
     throw validationError(`case ${row.id}: unknown ${row.categoryKind} category ${row.categoryCode}`);
   if (!category.active)

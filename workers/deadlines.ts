@@ -23,7 +23,7 @@ import { validationError } from '../src/errors.ts';
 import { cachedByGeneration, referenceGeneration } from '../src/reference/generation.ts';
 import { defineHandler, loadCase, requireOneOf, type WorkerDeps } from './job.ts';
 import { cityClock } from '../src/city-clock.ts';
-import { findEvent, inTransaction, recordEvent } from './timeline.ts';
+import { findEvent, firstAttempt, inTransaction, recordEvent } from './timeline.ts';
 
 const KINDS = ['verify', 'sign', 'dispose', 'check', 'callback', 'decision', 'rectify'] as const;
 type Kind = (typeof KINDS)[number];
@@ -235,11 +235,14 @@ export const computeDeadline = defineHandler(async (job, deps) => {
   const final = row.status === 'closed' || row.status === 'voided';
   if ((kind in COLUMN || kind === 'rectify') && !final) {
     const step = kind as keyof typeof COLUMN | 'rectify';
+    const first = firstAttempt(row);
     await inTransaction(prisma, (tx) =>
       recordEvent(tx, {
         caseId: row.id,
         type: 'deadline_set',
         dedupeKey,
+        dedupeChecked: true,
+        row: first(),
         at: now,
         data: {
           step,

@@ -16,8 +16,9 @@
 import { updateCase } from '../src/cases/state/index.ts';
 import type { Prisma } from '../src/db/index.ts';
 import { validationError } from '../src/errors.ts';
+import { referenceLookup } from '../src/reference/lookup.ts';
 import { defineHandler, loadCase, requireOneOf, requireString } from './job.ts';
-import { inTransaction, recordEvent } from './timeline.ts';
+import { firstAttempt, inTransaction, recordEvent } from './timeline.ts';
 
 const KINDS = ['dispatch', 'reassign', 'redispatch', 'rework'] as const;
 const EVENT_OF = { dispatch: 'dispatched', reassign: 'reassigned', redispatch: 'redispatched' } as const;
@@ -30,7 +31,7 @@ export const assign = defineHandler(async (job, deps) => {
   const assigneeId = requireString(job, 'assigneeId');
   const row = await loadCase(job, deps);
   const { prisma } = deps.db;
-  const unit = await prisma.department.findUnique({ where: { id: assigneeId } });
+  const unit = await referenceLookup(prisma).department(assigneeId);
   if (!unit || !unit.active) throw validationError(`department ${assigneeId} does not exist or is inactive`);
   if (assigneeType === 'subcenter' && unit.kind !== 'street_center')
     throw validationError(`department ${unit.code} ${unit.name} is not a street/town sub-centre`);
@@ -43,7 +44,9 @@ export const assign = defineHandler(async (job, deps) => {
   const dedupeKey = `job:${job.key}`;
   const now = deps.now?.() ?? new Date();
 
+  const first = firstAttempt(row);
   await inTransaction(prisma, async (tx) => {
+    let known = first();
     if (await tx.outboxMessage.findUnique({ where: { dedupeKey } })) return;
     const events = await tx.caseEvent.findMany({
       where: { caseId: row.id, type: { in: [...ROUND_EVENTS, 'returned'] } },
@@ -57,7 +60,7 @@ export const assign = defineHandler(async (job, deps) => {
         lastRound?.type === type &&
         lastRound.departmentId === assigneeId &&
         (!lastReturn || lastRound.at >= lastReturn.at);
-      if (!recordedByApi)
+      if (!recordedByApi) {
         await recordEvent(tx, {
           caseId: row.id,
           type,
@@ -66,6 +69,8 @@ export const assign = defineHandler(async (job, deps) => {
           departmentId: assigneeId,
           data: { assigneeType, assigneeId },
         });
+        known = undefined; // the event moved the row's version
+      }
     }
     const holder: Prisma.CaseUncheckedUpdateManyInput =
       assigneeType === 'subcenter'
@@ -73,14 +78,20 @@ export const assign = defineHandler(async (job, deps) => {
         : dispatchKind === 'redispatch'
           ? { departmentId: assigneeId }
           : { departmentId: assigneeId, subCenterId: null };
-    await updateCase(tx as Prisma.TransactionClient, row.id, {
-      ...holder,
-      dispatchCount: { increment: 1 },
-      reworkCount: await tx.caseEvent.count({ where: { caseId: row.id, type: 'check_failed' } }),
-      returnCount: events.filter((e) => e.type === 'returned').length,
-      dispatchedAt: now,
-      signedAt: null,
-    });
+    await updateCase(
+      tx as Prisma.TransactionClient,
+      row.id,
+      {
+        ...holder,
+        dispatchCount: { increment: 1 },
+        // check_failed is a round event: the list above has them all.
+        reworkCount: events.filter((e) => e.type === 'check_failed').length,
+        returnCount: events.filter((e) => e.type === 'returned').length,
+        dispatchedAt: now,
+        signedAt: null,
+      },
+      known?.version,
+    );
     await tx.outboxMessage.create({
       data: {
         adapter: 'department',

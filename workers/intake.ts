@@ -11,7 +11,7 @@
  */
 import { SOURCE_NEEDS_VERIFY } from '../src/cases/index.ts';
 import { defineHandler, loadCase, type WorkerDeps } from './job.ts';
-import { recordEvent, inTransaction } from './timeline.ts';
+import { firstAttempt, recordEvent, inTransaction } from './timeline.ts';
 
 const OPEN_STATUSES = [
   'reported',
@@ -48,7 +48,9 @@ async function findOriginal(
 export const intake = defineHandler(async (job, deps) => {
   const row = await loadCase(job, deps);
   const now = deps.now?.() ?? new Date();
+  // self_handled moves a case out of `reported` for good: a reported case has none (no read).
   const selfHandled =
+    row.status !== 'reported' &&
     (await deps.db.prisma.caseEvent.count({ where: { caseId: row.id, type: 'self_handled' } })) > 0;
   const route = {
     needsVerify: SOURCE_NEEDS_VERIFY[row.source],
@@ -64,12 +66,14 @@ export const intake = defineHandler(async (job, deps) => {
     selfHandled || (row.status !== 'reported' && row.status !== 'accepted')
       ? null
       : await findOriginal(deps, row);
+  const first = firstAttempt(row);
   await inTransaction(deps.db.prisma, async (tx) => {
     if (original) {
       await recordEvent(tx, {
         caseId: row.id,
         type: 'merged',
         dedupeKey: `intake:${row.id}`,
+        row: first(),
         at: now,
         note: `重复上报，合并到 ${original.caseNo}`,
         data: { mergedInto: original.id },
@@ -80,12 +84,13 @@ export const intake = defineHandler(async (job, deps) => {
         },
       });
     } else {
-      // Only from `reported`, read again inside the transaction: a re-run after a lost race (an
-      // acceptor's 受理 at the same moment) sees the case already accepted and leaves it alone.
+      // Only from `reported`: the write checks the version of the row read above, so after a lost race
+      // (an acceptor's 受理 at the same moment) the re-run reads the case accepted and leaves it alone.
       await recordEvent(tx, {
         caseId: row.id,
         type: 'accepted',
         dedupeKey: `intake:${row.id}`,
+        row: first(),
         at: now,
         caseUpdate: { acceptedAt: now },
         onlyFrom: ['reported'],

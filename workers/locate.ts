@@ -13,7 +13,7 @@
  * BPMN error LOCATION_UNKNOWN sends the procedure to wait for `case.located` (the locate action), after
  * which this job runs again on the coordinates a person gave. Not an incident: it is the desk's work.
  */
-import { inCaseTransaction, recordEvent, updateCase } from '../src/cases/state/index.ts';
+import { inCaseTransaction, recordEvent, updateCaseFrom } from '../src/cases/state/index.ts';
 import type { GridCell } from '../src/db/index.ts';
 import { cellAt as gridCellAt } from '../src/geography/grid.ts';
 import { geocoderFor, type GeocodeResult } from '../src/geography/index.ts';
@@ -128,7 +128,7 @@ export const locate = defineHandler(async (job, deps) => {
         geocodeConfidence: r.confidence,
         geocodeMatch: r.matched,
       };
-      await inCaseTransaction(prisma, (tx) => updateCase(tx, row.id, geocoded));
+      await updateCaseFrom(prisma, row, geocoded);
       return { gridCode: cell.code, streetCode: streetCodeOf(cell.code) };
     }
   } else {
@@ -142,7 +142,7 @@ export const locate = defineHandler(async (job, deps) => {
       gridCode: cell.code,
       ...(point && row.lng === null ? { lng: point.lng, lat: point.lat } : {}),
     };
-    await inCaseTransaction(prisma, (tx) => updateCase(tx, row.id, located));
+    await updateCaseFrom(prisma, row, located);
   }
   return { gridCode: cell.code, streetCode: streetCodeOf(cell.code) };
 });

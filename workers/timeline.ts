@@ -5,7 +5,7 @@
  */
 import { inCaseTransaction, recordEvent as writeEvent, StaleCase } from '../src/cases/state/index.ts';
 import type { CaseEventType } from '../src/cases/index.ts';
-import type { CaseStatus, PrismaClient, Prisma } from '../src/db/index.ts';
+import type { Case, CaseStatus, PrismaClient, Prisma } from '../src/db/index.ts';
 
 export { StaleCase };
 
@@ -30,6 +30,10 @@ export interface EventInput {
    * otherwise nothing is written and recordEvent returns false. Saves the caller a read of its own.
    */
   onlyFrom?: readonly CaseStatus[];
+  /** The case row read before (first attempt only: src/cases/state `recordEvent`). */
+  row?: Case;
+  /** The caller found no event under dedupeKey just before. */
+  dedupeChecked?: boolean;
 }
 
 /** The event already written under `dedupeKey`, if any. */
@@ -57,3 +61,16 @@ export async function recordEvent(tx: Tx, input: EventInput): Promise<boolean> {
  */
 export const inTransaction = <T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> =>
   inCaseTransaction(prisma, (tx) => fn(tx as Tx));
+
+/**
+ * The row a job read before its transaction, for the transaction's first attempt only: a re-run after
+ * StaleCase reads afresh (undefined). `const first = firstAttempt(row)` … `recordEvent(tx, { row: first() })`.
+ */
+export function firstAttempt(row: Case): () => Case | undefined {
+  let left: Case | undefined = row;
+  return () => {
+    const r = left;
+    left = undefined;
+    return r;
+  };
+}

@@ -3,6 +3,7 @@
  * Two levels of command: a street/town sub-centre (street_center) may have units under it; a unit
  * under a sub-centre has no units of its own, and a sub-centre never sits under another unit.
  */
+import { bumpReferenceGeneration } from '../reference/generation.ts';
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Db } from '../db/index.ts';
@@ -178,18 +179,22 @@ export function departmentRoutes({ db }: { db: Db }): Route[] {
           if (children > 0)
             throw conflict(`${children} active unit(s) are under ${row.code}: deactivate them first`);
         }
-        const updated = await prisma.department.update({
-          where: { id: row.id },
-          data: {
-            name: body.name,
-            kind: body.kind,
-            parentId: body.parentId,
-            contactName: body.contactName,
-            contactPhone: body.contactPhone,
-            contactEmail: body.contactEmail,
-            active: body.active,
-          },
-        });
+        const [updated] = await prisma.$transaction([
+          prisma.department.update({
+            where: { id: row.id },
+            data: {
+              name: body.name,
+              kind: body.kind,
+              parentId: body.parentId,
+              contactName: body.contactName,
+              contactPhone: body.contactPhone,
+              contactEmail: body.contactEmail,
+              active: body.active,
+            },
+          }),
+          // Dispatch checks read departments from memory (src/reference/lookup.ts).
+          bumpReferenceGeneration(prisma),
+        ]);
         logChange(log, principal, 'department updated', {
           departmentId: row.id,
           code: row.code,
@@ -228,7 +233,10 @@ export function departmentRoutes({ db }: { db: Db }): Route[] {
             { references: refs },
           );
         }
-        await prisma.department.delete({ where: { id } });
+        await prisma.$transaction([
+          prisma.department.delete({ where: { id } }),
+          bumpReferenceGeneration(prisma),
+        ]);
         logChange(log, principal, 'department deleted', { departmentId: id, code: row.code });
       },
     }),

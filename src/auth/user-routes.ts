@@ -231,6 +231,7 @@ export function userRoutes({ db, auth, config }: { db: Db; auth: Auth; config: C
             include: withRoles,
           });
         });
+        auth.forgetUser(user.id);
         if (passwordHash !== undefined || body.active === false) await auth.revokeUserSessions(user.id);
         const { password: _secret, ...change } = body;
         log.info(

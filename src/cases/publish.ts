@@ -90,12 +90,16 @@ export interface CasePublisher {
    * Writes the message's outbox row inside the caller's transaction (the one that records the event).
    * Throws (a programming error) when a variable is not in the contract.
    */
-  enqueue(tx: Prisma.TransactionClient, message: CaseMessage): Promise<{ messageId: string }>;
+  enqueue(
+    tx: Prisma.TransactionClient,
+    message: CaseMessage,
+  ): Promise<{ messageId: string; row: OutboxMessage }>;
   /**
-   * Publishes the case's pending messages, oldest first. Throws a 503 HubError naming the message when
-   * the engine does not take one (the rest stay pending for the relay or the next flush).
+   * Publishes the case's pending messages, oldest first (or just `rows`, when the caller knows them: the
+   * ones it enqueued after sending the earlier ones). Throws a 503 HubError naming the message when the
+   * engine does not take one (the rest stay pending for the relay or the next flush).
    */
-  flush(caseId: string): Promise<void>;
+  flush(caseId: string, rows?: OutboxMessage[]): Promise<void>;
   /** True when the case has messages the engine has not taken yet. */
   pending(caseId: string): Promise<boolean>;
   /** One pass of the relay over every case's due messages; returns how many were delivered. */
@@ -233,7 +237,7 @@ export function createCasePublisher(deps: CasePublisherDeps): CasePublisher {
       const variables = contractVariables(message);
       const messageId = messageIdOf(message);
       const payload: Payload = { name: message.name, correlationKey: message.caseId, messageId, variables };
-      await tx.outboxMessage.create({
+      const row = await tx.outboxMessage.create({
         data: {
           adapter: ENGINE_OUTBOX,
           caseId: message.caseId,
@@ -242,11 +246,11 @@ export function createCasePublisher(deps: CasePublisherDeps): CasePublisher {
           dedupeKey: messageId,
         },
       });
-      return { messageId };
+      return { messageId, row };
     },
 
-    async flush(caseId) {
-      for (const row of await pendingOf(caseId)) {
+    async flush(caseId, rows) {
+      for (const row of rows ?? (await pendingOf(caseId))) {
         const result = await send(row);
         if (!result.ok) {
           log.warn({ err: result.err, caseId, message: row.kind }, 'publishing a case message failed');

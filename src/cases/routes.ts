@@ -27,7 +27,7 @@ import type { Role, Principal } from '../auth/roles.ts';
 import type { AttachmentStore, PlacedFile } from '../attachments/store.ts';
 import { attachmentSchema, toAttachmentView } from '../attachments/routes.ts';
 import type { Config } from '../config.ts';
-import { isUniqueViolation, type CaseStatus, type Db, type Prisma } from '../db/index.ts';
+import { isUniqueViolation, type CaseStatus, type Db, type OutboxMessage, type Prisma } from '../db/index.ts';
 import { HubError, notFound, unavailable, validationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EngineQuery } from '../operations/engine-query.ts';
@@ -35,6 +35,7 @@ import type { ZeebeClient } from '../zeebe.ts';
 import { cellAt } from '../geography/grid.ts';
 import { discardCase, insertCase, recordEvent, type NewCase } from './state/index.ts';
 import { caseClocks, clockSchema } from './clock.ts';
+import { referenceLookup } from '../reference/lookup.ts';
 import { createCaseStarter, enqueueStart, StartTimeout, type CaseStarter } from './start.ts';
 import { CASE_STATUSES, FINAL_STATUSES } from './lifecycle.ts';
 import { eventDataView, reporterView } from './contact.ts';
@@ -306,8 +307,18 @@ export function caseRoutes({
    * holds the start intent (waited for up to a claim time). Throws the engine's refusal, or
    * StillStarting (503) when the other attempt did not finish in time.
    */
-  async function startedKey(caseId: string): Promise<string> {
+  async function startedKey(
+    caseId: string,
+    claimed?: { intent: OutboxMessage; source: string },
+  ): Promise<string> {
     const deadline = Date.now() + config.CASE_START_CLAIM_MS + config.CASE_PUBLISH_TIMEOUT_MS;
+    if (claimed) {
+      const first = await starter!.startClaimed(claimed.intent, claimed.source).catch((err: unknown) => {
+        if (err instanceof StartTimeout) return null;
+        throw err;
+      });
+      if (first) return first.processInstanceKey;
+    }
     for (;;) {
       // A create answered late is recorded by its own continuation: wait for it like for another attempt.
       const outcome = await starter!.start(caseId).catch((err: unknown) => {
@@ -325,10 +336,7 @@ export function caseRoutes({
     ).map(toAttachmentView);
 
   async function checkReferences(body: z.infer<typeof reportSchema>) {
-    const category = await prisma.category.findUnique({
-      where: { kind_code: { kind: body.categoryKind, code: body.categoryCode } },
-      select: { active: true },
-    });
+    const category = await referenceLookup(prisma).category(body.categoryKind, body.categoryCode);
     if (!category?.active) {
       throw validationError('unknown category', [
         {
@@ -393,8 +401,9 @@ export function caseRoutes({
         at,
         numbering,
       );
-      // The intent to start its procedure commits with the case (src/cases/start.ts).
-      await enqueueStart(tx, row);
+      // The intent to start its procedure commits with the case (src/cases/start.ts), claimed by this
+      // request's own first attempt.
+      const intent = await enqueueStart(tx, row, starter ? config.CASE_START_CLAIM_MS : undefined);
       await attachments.attach(tx, photos, {
         caseId: row.id,
         kind: 'report',
@@ -422,7 +431,7 @@ export function caseRoutes({
           uploadedBy: principal.userId,
         });
       }
-      return row;
+      return { row, intent };
     });
   }
 
@@ -499,13 +508,14 @@ export function caseRoutes({
         const photos = await attachments.place(files.filter((f) => f.field !== 'afterPhotos'));
         const afterPlaced = after.length ? await attachments.place(after) : [];
         let row: CaseRow;
+        let intent: OutboxMessage;
         try {
-          row = await createCase(
+          ({ row, intent } = await createCase(
             { ...fields, gridCode, idempotencyKey: key, reportData },
             principal,
             photos,
             selfHandled ? { note: selfHandledNote ?? null, photos: afterPlaced } : null,
-          );
+          ));
         } catch (err) {
           // A concurrent request with the same key won the insert: answer with its case.
           const other = isUniqueViolation(err, ['idempotencyKey']) ? await replay() : null;
@@ -514,7 +524,7 @@ export function caseRoutes({
         }
         let processInstanceKey: string;
         try {
-          processInstanceKey = await startedKey(row.id);
+          processInstanceKey = await startedKey(row.id, { intent, source: row.source });
         } catch (err) {
           // No answer in time: the engine may still create it; the retry finds it (never undo here).
           if (err instanceof StillStarting) throw err;

@@ -29,19 +29,26 @@ import { inCaseTransaction, setProcessInstance } from './state/index.ts';
 export const CASE_START = 'case-start';
 const PROCESS_ID = 'case-disposal';
 
-/** Writes the start intent of a new case in the caller's transaction; the caller then calls `start`. */
+/**
+ * Writes the start intent of a new case in the caller's transaction; the caller then calls `start`, or
+ * with `claimMs` (the intent is written already claimed by the caller's first attempt, which saves the
+ * claim's read and write) `startClaimed` with the row returned.
+ */
 export async function enqueueStart(
   tx: Prisma.TransactionClient,
   c: { id: string; source: string },
-): Promise<void> {
-  // Due at once, on the system clock the starter claims by (not a test's pinned hub clock).
-  await tx.outboxMessage.create({
+  claimMs?: number,
+): Promise<OutboxMessage> {
+  // Due at once, on the system clock the starter claims by (not a test's pinned hub clock). Claimed:
+  // the attempt counts (the reconciler looks the instance up first) and the intent is held for claimMs.
+  return tx.outboxMessage.create({
     data: {
       adapter: CASE_START,
       kind: 'start',
       caseId: c.id,
       payload: { caseId: c.id, source: c.source },
       dedupeKey: `start:${c.id}`,
+      ...(claimMs === undefined ? {} : { attempts: 1, nextAttemptAt: new Date(Date.now() + claimMs) }),
     },
   });
 }
@@ -77,6 +84,11 @@ export interface CaseStarter {
    * intent (`busy`). Throws when the engine did not take it (the intent stays for the reconciler).
    */
   start(caseId: string): Promise<StartOutcome>;
+  /**
+   * The first attempt of a case created with a claimed intent (`enqueueStart(tx, c, claimMs)`): creates
+   * the instance at once. Throws as `start` does (StartTimeout: the late answer is still recorded).
+   */
+  startClaimed(intent: OutboxMessage, source: string): Promise<{ processInstanceKey: string }>;
   /** One pass over the intents due (left behind, or failed earlier); returns how many were started. */
   reconcile(): Promise<number>;
   /** Runs `reconcile` now and every intervalMs. */
@@ -175,19 +187,30 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
       const row = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
       return row.processInstanceKey ? { processInstanceKey: row.processInstanceKey } : { busy: true };
     }
+    // An earlier attempt may have created the instance and died before recording it.
+    return attempt(intent, caseId, known.source, intent.attempts > 0);
+  }
+
+  /** One claimed attempt: the instance found (`lookFirst`) or created, recorded (or cancelled as second). */
+  async function attempt(
+    intent: OutboxMessage,
+    caseId: string,
+    source: string,
+    lookFirst: boolean,
+  ): Promise<{ processInstanceKey: string }> {
     try {
-      // An earlier attempt may have created the instance and died before recording it.
-      let key = intent.attempts > 0 ? await existingInstance(caseId) : null;
+      let key = lookFirst ? await existingInstance(caseId) : null;
       if (key) log.info({ caseId, processInstanceKey: key }, 'found the instance of an earlier attempt');
       const recordOrCancel = async (created: string) => {
-        if (await record(intent.id, caseId, created)) return;
+        if (await record(intent.id, caseId, created)) return true;
         // Another start won (a claim outlived by a slow engine): ours is the second instance.
         await deps.zeebe.cancelProcessInstance(created).catch((err: unknown) => {
           log.error({ err, caseId, processInstanceKey: created }, 'cancelling a second instance failed');
         });
+        return false;
       };
-      key ??= await create(caseId, known.source, recordOrCancel);
-      await recordOrCancel(key);
+      key ??= await create(caseId, source, recordOrCancel);
+      if (await recordOrCancel(key)) return { processInstanceKey: key };
       const row = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
       return { processInstanceKey: row.processInstanceKey! };
     } catch (err) {
@@ -234,6 +257,8 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
 
   return {
     start,
+    // Nobody else holds a fresh claim, and no earlier attempt can have created an instance.
+    startClaimed: (intent, source) => attempt(intent, intent.caseId!, source, false),
     reconcile,
     run() {
       void pass();

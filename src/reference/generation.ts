@@ -8,9 +8,9 @@
  * The number is the Counter row `reference:generation`, bumped by every admin write to those tables in
  * the same transaction as the write. A counter in the case store rather than an in-process event,
  * because several hub instances may share one database (design.md): an edit made through one
- * instance applies to the next deadline on all of them. A reader that took the old number just before
- * an edit committed reloads on its next use. Rows changed outside the admin API (SQL by hand) are seen
- * only after a bump of the row or a restart.
+ * instance applies at once on it and within a second (RECHECK_MS) on the others. A reader that took the
+ * old number just before an edit committed reloads on its next use. Rows changed outside the admin API
+ * (SQL by hand) are seen only after a bump of the row or a restart.
  */
 import type { Prisma, PrismaClient } from '../db/index.ts';
 
@@ -20,20 +20,42 @@ export const REFERENCE_GENERATION = 'reference:generation';
  * Marks the reference data changed, in the transaction that changes it: awaited with a transaction's
  * client, or as one operation of a batch `$transaction([…])` (it returns Prisma's lazy promise).
  */
-export const bumpReferenceGeneration = (client: Pick<Prisma.TransactionClient, 'counter'>) =>
-  client.counter.upsert({
+export const bumpReferenceGeneration = (client: Pick<Prisma.TransactionClient, 'counter'>) => {
+  lastLocalBump = Date.now();
+  return client.counter.upsert({
     where: { name: REFERENCE_GENERATION },
     create: { name: REFERENCE_GENERATION, value: 1 },
     update: { value: { increment: 1 } },
   });
+};
 
-/** The current number (0 before the first edit). */
+/**
+ * How long a number read is trusted without reading it again: every case reads the reference data
+ * several times (report, classify, dispatch, deadlines), and an edit reaching the other hub instances
+ * within a second is soon enough (as the grid index, src/geography/grid.ts).
+ */
+const RECHECK_MS = 1000;
+/**
+ * After an edit through this process nothing is trusted for this long, so its own next reads see the
+ * edit at once (the bump is written before its transaction commits; a read in between is not kept).
+ */
+const AFTER_LOCAL_BUMP_MS = 5000;
+let lastLocalBump = -Infinity;
+const lastRead = new WeakMap<object, { value: number; at: number }>();
+
+/** The current number (0 before the first edit), read at most once a second (RECHECK_MS). */
 export async function referenceGeneration(prisma: Pick<PrismaClient, 'counter'>): Promise<number> {
+  const now = Date.now();
+  const known = lastRead.get(prisma);
+  if (known && now - known.at < RECHECK_MS && known.at > lastLocalBump + AFTER_LOCAL_BUMP_MS)
+    return known.value;
   const row = await prisma.counter.findUnique({
     where: { name: REFERENCE_GENERATION },
     select: { value: true },
   });
-  return row?.value ?? 0;
+  const value = row?.value ?? 0;
+  lastRead.set(prisma, { value, at: now });
+  return value;
 }
 
 /**

@@ -2,6 +2,7 @@
  * What every role action shares (src/cases/actions/): the roles, the plan an action makes, the checks
  * (status, department, pending requests, 核实 first) and the builders of request and enforcement actions.
  */
+import type { ReferenceLookup } from '../../reference/lookup.ts';
 import { z } from 'zod';
 import { type Principal, type Role } from '../../auth/roles.ts';
 import { type Case, type CaseEvent, type Prisma } from '../../db/index.ts';
@@ -71,6 +72,8 @@ export interface Plan {
 
 export interface PlanInput<B> {
   tx: Prisma.TransactionClient;
+  /** Categories and departments from memory (src/reference/lookup.ts). */
+  reference: ReferenceLookup;
   row: Case;
   body: B;
   principal: Principal;
@@ -135,12 +138,12 @@ export async function requireVerified(input: PlanInput<unknown>, what: string) {
 }
 
 export async function checkUnit(
-  tx: Prisma.TransactionClient,
+  reference: ReferenceLookup,
   field: string,
   id: string,
   kind: 'department' | 'subcenter',
 ) {
-  const unit = await tx.department.findUnique({ where: { id } });
+  const unit = await reference.department(id);
   if (!unit || !unit.active)
     throw validationError('unknown unit', [{ field, message: `no active department ${id}` }]);
   if (kind === 'subcenter' && unit.kind !== 'street_center')

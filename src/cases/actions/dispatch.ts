@@ -15,8 +15,8 @@ export const dispatch = action({
       note,
     })
     .strict(),
-  plan: async ({ tx, body, now }) => {
-    await checkUnit(tx, 'body.assigneeId', body.assigneeId, body.assigneeType);
+  plan: async ({ reference, body, now }) => {
+    await checkUnit(reference, 'body.assigneeId', body.assigneeId, body.assigneeType);
     const { assigneeType, assigneeId } = body;
     return {
       type: 'dispatched',

@@ -13,8 +13,8 @@ export const handToEnforcement = action({
   body: z
     .object({ assigneeId: z.string().min(1).describe('the enforcement unit'), reason: text(1000), note })
     .strict(),
-  plan: async ({ tx, body, now }) => {
-    await checkUnit(tx, 'body.assigneeId', body.assigneeId, 'department');
+  plan: async ({ reference, body, now }) => {
+    await checkUnit(reference, 'body.assigneeId', body.assigneeId, 'department');
     return {
       type: 'enforcement_handed',
       note: body.note ? `${body.reason}\n${body.note}` : body.reason,

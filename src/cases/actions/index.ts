@@ -28,6 +28,7 @@ import { type CaseEventType, EVENT_RULES, STATUS_LABELS } from '../lifecycle.ts'
 import { type CaseMessage, type CasePublisher } from '../publish.ts';
 import { inCaseTransaction, readCase, recordEvent } from '../state/index.ts';
 import { eventDataView } from '../contact.ts';
+import { referenceLookup } from '../../reference/lookup.ts';
 import { type EngineQuery } from '../../operations/engine-query.ts';
 import { type AttachmentStore } from '../../attachments/store.ts';
 import { type UploadedFile } from '../../attachments/multipart.ts';
@@ -87,6 +88,7 @@ export function caseActionRoutes({
   now?: () => Date;
 }): Route[] {
   const { prisma } = db;
+  const reference = referenceLookup(prisma);
 
   /** The caller's tie to the case: 404 for a case a department handler may not see, 403 when not its to act on. */
   function checkDepartment(principal: Principal, row: Case, holder: Holder) {
@@ -165,20 +167,21 @@ export function caseActionRoutes({
   /** Types of element instances at which a procedure is parked until something from outside arrives. */
   const WAITS = new Set(['RECEIVE_TASK', 'EVENT_BASED_GATEWAY', 'INTERMEDIATE_CATCH_EVENT', 'USER_TASK']);
 
-  /** 409 when the case's procedure is stopped by an incident or parked at a wait other than `waitsAt`. */
+  /**
+   * 409 when the case's procedure is stopped by an incident or parked at a wait other than `waitsAt`.
+   * Returns the case row it read (the action's transaction starts from it: its version is checked at
+   * the write, so a change in between re-runs the transaction on a fresh read).
+   */
   async function checkProcedureWaits(
     spec: { name: string; events: CaseEventType[]; waitsAt?: readonly string[] },
     id: string,
-  ) {
-    if (!spec.waitsAt || !engineQuery) return;
-    const row = await prisma.case.findUnique({
-      where: { id },
-      select: { caseNo: true, processInstanceKey: true, status: true },
-    });
-    if (!row?.processInstanceKey) return;
+  ): Promise<Case | undefined> {
+    if (!spec.waitsAt || !engineQuery) return undefined;
+    const row = await prisma.case.findUnique({ where: { id } });
+    if (!row?.processInstanceKey) return row ?? undefined;
     // A status the action is not allowed in is the lifecycle's 409 (with who moved the case there).
     const allowed = spec.events.flatMap((t) => EVENT_RULES[t].from ?? []) as string[];
-    if (!allowed.includes(row.status)) return;
+    if (!allowed.includes(row.status)) return row;
     const key = row.processInstanceKey;
     let incidents, active;
     try {
@@ -193,13 +196,13 @@ export function caseActionRoutes({
         }),
       ]);
     } catch {
-      return; // the engine's query API is away: the lifecycle's checks still hold
+      return row; // the engine's query API is away: the lifecycle's checks still hold
     }
     const waiting = active.items.filter((e) => WAITS.has(e.type));
-    if (waiting.some((e) => spec.waitsAt!.includes(e.elementId))) return;
+    if (waiting.some((e) => spec.waitsAt!.includes(e.elementId))) return row;
     const stuck = incidents.items[0];
     const other = waiting[0];
-    if (!stuck && !other) return;
+    if (!stuck && !other) return row;
     const elementId = stuck?.elementId ?? other!.elementId;
     let name = elementId;
     try {
@@ -250,9 +253,12 @@ export function caseActionRoutes({
         };
       }
     }
-    await checkProcedureWaits(spec, id);
+    let first = await checkProcedureWaits(spec, id);
     // Earlier messages of the case first: the engine gets them in the order they were recorded.
-    if (casePublisher && (await casePublisher.pending(id))) await casePublisher.flush(id);
+    if (casePublisher && (await casePublisher.pending(id))) {
+      await casePublisher.flush(id);
+      first = undefined;
+    }
     // Files first, rows second (as for reports): a refused action leaves files no row counts, which the
     // attachment store's sweep removes.
     const photos = req.files.length && attachments && spec.photos ? await attachments.place(req.files) : [];
@@ -261,7 +267,9 @@ export function caseActionRoutes({
       const done = await inCaseTransaction(
         prisma,
         async (tx) => {
-          const row = await readCase(tx, id);
+          // The row read before (first attempt only; a re-run after StaleCase reads afresh).
+          const row = first ?? (await readCase(tx, id));
+          first = undefined;
           checkDepartment(principal, row, spec.holder);
           const now = clock();
           let cached: CaseEvent[] | undefined;
@@ -301,7 +309,7 @@ export function caseActionRoutes({
               },
             );
           }
-          const plan = await spec.plan({ tx, row, body: req.body, principal, now, events });
+          const plan = await spec.plan({ tx, reference, row, body: req.body, principal, now, events });
           if (plan.message && !casePublisher) throw unavailable('the engine is not connected');
           const common = {
             row,
@@ -313,6 +321,7 @@ export function caseActionRoutes({
             dedupeKey,
           };
           let event: CaseEvent;
+          let written: Case | undefined;
           if (plan.write) event = await plan.write(tx, common);
           else {
             const recorded = (await recordEvent(tx, {
@@ -324,6 +333,7 @@ export function caseActionRoutes({
             }))!;
             if (recorded.duplicate) throw new SameKey();
             event = recorded.event;
+            written = recorded.row;
           }
           if (plan.supersedeEscalations)
             await tx.escalation.updateMany({
@@ -347,16 +357,19 @@ export function caseActionRoutes({
               } as CaseMessage)
             : null;
           return {
-            row: await tx.case.findUniqueOrThrow({ where: { id } }),
+            // The row as the writer returned it (nothing after the event writes the case row).
+            row: written ?? (await tx.case.findUniqueOrThrow({ where: { id } })),
             event,
-            messageId: message?.messageId ?? null,
+            message,
             attachmentIds: stored.map((a) => a.id),
           };
         },
         { attempts: 6, exhausted: () => conflict(`case ${id} kept changing; reload it and retry`) },
       );
-      if (done.messageId) await casePublisher!.flush(id);
-      return { result: view(done.row, done.event, done.messageId, done.attachmentIds), replay: false };
+      // Earlier messages went before the transaction: this one is the case's next (no read for it).
+      if (done.message) await casePublisher!.flush(id, [done.message.row]);
+      const messageId = done.message?.messageId ?? null;
+      return { result: view(done.row, done.event, messageId, done.attachmentIds), replay: false };
     } catch (err) {
       // The same Idempotency-Key sent twice at once: the loser answers with the winner's event.
       if (dedupeKey && (err instanceof SameKey || isUniqueViolation(err, ['dedupeKey'])))

@@ -9,10 +9,10 @@ export const redispatch = action({
   access: ['department_handler', ...DISPATCHERS],
   holder: 'subcenter',
   body: z.object({ assigneeId: z.string().min(1), note }).strict(),
-  plan: async ({ tx, row, body, now }) => {
+  plan: async ({ reference, row, body, now }) => {
     if (!row.subCenterId)
       throw notAllowed(row, '二级派遣 (redispatch)', 'the case was not dispatched through a sub-centre');
-    const unit = await checkUnit(tx, 'body.assigneeId', body.assigneeId, 'department');
+    const unit = await checkUnit(reference, 'body.assigneeId', body.assigneeId, 'department');
     if (unit.parentId !== row.subCenterId)
       throw validationError('not a unit of the sub-centre', [
         {

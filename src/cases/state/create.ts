@@ -7,7 +7,7 @@
 import type { CaseSource, Prisma, Urgency } from '../../db/index.ts';
 import { applyEvent } from '../lifecycle.ts';
 import { indexCase } from '../search.ts';
-import { readCase, updateCase } from './record.ts';
+import { readCase } from './record.ts';
 
 /** What a new case needs; optional fields are stored as null. */
 export interface NewCase {
@@ -141,8 +141,13 @@ export async function setProcessInstance(
   caseId: string,
   processInstanceKey: string,
 ): Promise<boolean> {
+  // One statement in the common case: written only while the case has none (the guard the version check
+  // would give here), and the version bumped so a writer that read the row before fails its own check.
+  const { count } = await tx.case.updateMany({
+    where: { id: caseId, processInstanceKey: null },
+    data: { processInstanceKey, version: { increment: 1 } },
+  });
+  if (count === 1) return true;
   const row = await readCase(tx, caseId);
-  if (row.processInstanceKey) return row.processInstanceKey === processInstanceKey;
-  await updateCase(tx, caseId, { processInstanceKey }, row.version);
-  return true;
+  return row.processInstanceKey === processInstanceKey;
 }

@@ -16,6 +16,7 @@ export {
   recordEvent,
   statusBeforeSuspension,
   updateCase,
+  updateCaseFrom,
   type Actor,
   type EventInput,
   type Recorded,

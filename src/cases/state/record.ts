@@ -5,10 +5,10 @@
  * `inCaseTransaction`); the row is written before the event, so every writer takes the case row's lock
  * first and two of them never deadlock.
  */
-import type { Case, CaseEvent, CaseStatus, Prisma } from '../../db/index.ts';
+import type { Case, CaseEvent, CaseStatus, Prisma, PrismaClient } from '../../db/index.ts';
 import { notFound } from '../../errors.ts';
 import { applyEvent, type CaseEventType } from '../lifecycle.ts';
-import { StaleCase } from './stale.ts';
+import { inCaseTransaction, StaleCase } from './stale.ts';
 
 /** Who acted: a user (API, inbox) or a system (a worker, an adapter: no user id). */
 export interface Actor {
@@ -36,8 +36,13 @@ export interface EventInput {
   onlyFrom?: readonly CaseStatus[];
   /** For `resumed`: the status before 挂账 (read from the timeline when not given). */
   suspendedFrom?: CaseStatus | null;
-  /** The case row as read in this transaction (saves a read; its version is the one checked). */
+  /**
+   * The case row as read in this transaction, or before it (saves a read): its version is the one
+   * checked, so a row changed since makes the write fail (StaleCase) and the re-run must read afresh.
+   */
   row?: Case;
+  /** The caller looked `dedupeKey` up just before and found nothing (a racing twice fails on the key). */
+  dedupeChecked?: boolean;
 }
 
 export interface Recorded {
@@ -46,6 +51,8 @@ export interface Recorded {
   duplicate: boolean;
   /** The case's version after the write (null for a duplicate). */
   version: number | null;
+  /** The case row after the write (absent for a duplicate). */
+  row?: Case;
 }
 
 /** The case row of `caseId` in `tx`, or a 404 HubError. */
@@ -73,20 +80,24 @@ export async function statusBeforeSuspension(
 
 /**
  * Writes `data` on the case row if its version is still `version` (bumping it); StaleCase otherwise.
- * Returns the new version.
+ * Returns the row as written (one UPDATE … RETURNING: the caller needs no read after it).
  */
 export async function writeCaseRow(
   tx: Prisma.TransactionClient,
   caseId: string,
   version: number,
-  data: Prisma.CaseUncheckedUpdateManyInput,
-): Promise<number> {
-  const { count } = await tx.case.updateMany({
-    where: { id: caseId, version },
-    data: { ...data, version: { increment: 1 } },
-  });
-  if (count !== 1) throw new StaleCase(caseId);
-  return version + 1;
+  data: Prisma.CaseUncheckedUpdateInput,
+): Promise<Case> {
+  try {
+    return await tx.case.update({
+      where: { id: caseId, version },
+      data: { ...data, version: { increment: 1 } },
+    });
+  } catch (err) {
+    // P2025: no row with this id and version — another writer moved it (or it is gone: re-read says 404).
+    if ((err as { code?: unknown }).code === 'P2025') throw new StaleCase(caseId);
+    throw err;
+  }
 }
 
 /**
@@ -101,7 +112,25 @@ export async function updateCase(
   version?: number,
 ): Promise<number> {
   const read = version ?? (await readCase(tx, caseId)).version;
-  return writeCaseRow(tx, caseId, read, data);
+  return (await writeCaseRow(tx, caseId, read, data)).version;
+}
+
+/**
+ * `updateCase` outside a transaction from a row read before it: one UPDATE when the row has not changed
+ * since (its version), else read and written again in a transaction. Returns the new version.
+ */
+export async function updateCaseFrom(
+  prisma: PrismaClient,
+  row: Pick<Case, 'id' | 'version'>,
+  data: Prisma.CaseUncheckedUpdateManyInput,
+): Promise<number> {
+  try {
+    return (await writeCaseRow(prisma as unknown as Prisma.TransactionClient, row.id, row.version, data))
+      .version;
+  } catch (err) {
+    if (!(err instanceof StaleCase)) throw err;
+  }
+  return inCaseTransaction(prisma, (tx) => updateCase(tx, row.id, data));
 }
 
 /**
@@ -110,7 +139,7 @@ export async function updateCase(
  * allowed) and writes nothing. Null when the case is outside `onlyFrom`.
  */
 export async function recordEvent(tx: Prisma.TransactionClient, input: EventInput): Promise<Recorded | null> {
-  if (input.dedupeKey) {
+  if (input.dedupeKey && !input.dedupeChecked) {
     const earlier = await tx.caseEvent.findUnique({ where: { dedupeKey: input.dedupeKey } });
     if (earlier) return { event: earlier, duplicate: true, version: null };
   }
@@ -121,7 +150,7 @@ export async function recordEvent(tx: Prisma.TransactionClient, input: EventInpu
       ? await statusBeforeSuspension(tx, row.id)
       : input.suspendedFrom;
   const toStatus: CaseStatus = applyEvent(row.status, input.type, suspendedFrom);
-  const version = await writeCaseRow(tx, row.id, row.version, { ...input.caseUpdate, status: toStatus });
+  const written = await writeCaseRow(tx, row.id, row.version, { ...input.caseUpdate, status: toStatus });
   const event = await tx.caseEvent.create({
     data: {
       caseId: row.id,
@@ -142,5 +171,5 @@ export async function recordEvent(tx: Prisma.TransactionClient, input: EventInpu
       dedupeKey: input.dedupeKey ?? null,
     },
   });
-  return { event, duplicate: false, version };
+  return { event, duplicate: false, version: written.version, row: written };
 }
