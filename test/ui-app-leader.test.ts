@@ -1,5 +1,6 @@
 // 领导通 and 批示 in the app (智信平台 at /app/) in Chromium at 390×844, over a whole hub with the engine's
-// clock moved (startScenarioHub): a leader sends a 批示 on an overdue case from the app; the handler of the
+// clock moved (startScenarioHub): the leader's figures are the hub's, with the overdue and escalated case
+// and the open cases on the map; a leader sends a 批示 on an overdue case from the app; the handler of the
 // unit holding the case (供水公司) sees it in 处置通 — on the list and in the case — and acknowledges it
 // with a line of what is done; the leader reads 已阅 with that line.
 import test from 'ava';
@@ -84,6 +85,51 @@ async function dayOfCases() {
     s().hub.db.prisma.escalation.findFirst({ where: { caseId: overdue.id, status: 'open' } }),
   );
 }
+
+test.serial(
+  '领导通 shows the hub’s figures, the overdue and escalated cases, and the open cases on a map',
+  async (t) => {
+    // The hub's numbers: one of two cases registered today disposed (in 0.5 working hours) and closed.
+    const hub = (await s().as('leader').get('/api/leader/dashboard')).body;
+    t.deepEqual(
+      hub.figures.map((f: { key: string; value: number }) => [f.key, f.value]),
+      [
+        ['disposalRate', 0.5],
+        ['closureRate', 0.5],
+        ['avgHandlingHours', 0.5],
+      ],
+    );
+    const leader = await phone('leader');
+    const figure = (key: string) => leader.getByTestId('figures').locator(`[data-figure="${key}"]`);
+    await figure('disposalRate').waitFor();
+    const shown = async (key: string) => [
+      (await figure(key).locator('strong').textContent())!.trim(),
+      (await figure(key).locator('.big-number').textContent())!.trim(),
+      (await figure(key).locator('.badge').textContent())!.trim(),
+    ];
+    t.deepEqual(await shown('disposalRate'), ['处置率', '50.0%', '未达标']);
+    t.deepEqual(await shown('closureRate'), ['结案率', '50.0%', '未达标']);
+    t.deepEqual(await shown('avgHandlingHours'), ['平均处置时长', '0.50 小时', '达标']);
+    t.regex((await figure('disposalRate').textContent())!, /目标 99\.0%/);
+    t.true((await leader.locator('main').textContent())!.includes(`立案数 ${hub.registered} · 在办案件 1`));
+    await leader.getByRole('heading', { name: `超期案件 (${hub.overdueCount})` }).waitFor();
+    await leader.getByRole('heading', { name: `督办案件 (${hub.escalatedCount})` }).waitFor();
+    t.is(hub.overdueCount, 1);
+    t.regex(
+      (await leader.getByTestId('overdue').locator(`[data-case="${overdue.caseNo}"]`).textContent())!,
+      /私搭乱建 · 如皋市供水公司/,
+    );
+    t.regex(
+      (await leader.getByTestId('escalated').locator(`[data-case="${overdue.caseNo}"]`).textContent())!,
+      /督办级别 1/,
+    );
+    // The map (MapLibre, loaded on demand): the dashboard's open cases, the overdue one in red.
+    t.is((await leader.getByTestId('map-legend').textContent())!.trim(), '在办 0 件（蓝） · 超期 1 件（红）');
+    await leader.locator('#leader-map[data-points="1"] canvas').waitFor();
+    await leader.screenshot({ path: '/tmp/m2/leader-dashboard.png', fullPage: true });
+    await leader.context().close();
+  },
+);
 
 test.serial('a leader’s 批示 from 领导通 is read and acknowledged by the unit in 处置通', async (t) => {
   const text = '请供水公司立即签收，今日内处置完毕并报告';

@@ -5,7 +5,9 @@
  * shown under the 批示).
  */
 import { html, nothing, render } from 'lit-html';
+import type { FeatureCollection } from 'geojson';
 import { describeError } from '../../../../src/lib/api.ts';
+import type { HubMap } from '../../../../src/lib/map/index.ts';
 import { formatTime } from '../../../../src/lib/i18n.ts';
 import { getWithCache } from '../../fetch.ts';
 import { defineMessages } from '../../i18n.ts';
@@ -35,6 +37,11 @@ const m = defineMessages(
     waiting: '待阅',
     hours: '小时',
     level: '督办级别',
+    map: '案件分布',
+    legend: '在办 {open} 件（蓝） · 超期 {overdue} 件（红）',
+    mapFailed: '地图暂时打不开：{message}',
+    openLayer: '在办案件',
+    overdueLayer: '超期案件',
   },
   {
     today: 'Today',
@@ -57,6 +64,11 @@ const m = defineMessages(
     waiting: 'Not yet read',
     hours: 'h',
     level: 'Escalation level',
+    map: 'Where the cases are',
+    legend: 'Open {open} (blue) · overdue {overdue} (red)',
+    mapFailed: 'The map cannot open: {message}',
+    openLayer: 'Open cases',
+    overdueLayer: 'Overdue cases',
   },
 );
 
@@ -78,6 +90,14 @@ interface Summary {
   dueAt: string | null;
   escalationLevel: number;
 }
+interface MapPoint {
+  id: string;
+  caseNo: string;
+  lat: number;
+  lng: number;
+  statusLabel: string;
+  overdue: boolean;
+}
 interface Dashboard {
   figures: Figure[];
   registered: number;
@@ -85,8 +105,17 @@ interface Dashboard {
   escalatedCount: number;
   overdue: Summary[];
   escalated: Summary[];
-  openCases: unknown[];
+  openCases: MapPoint[];
 }
+
+const points = (list: MapPoint[]): FeatureCollection => ({
+  type: 'FeatureCollection',
+  features: list.map((p) => ({
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: [p.lng, p.lat] },
+    properties: { caseNo: p.caseNo, status: p.statusLabel },
+  })),
+});
 interface Instruction {
   id: string;
   caseNo: string;
@@ -113,6 +142,39 @@ export const mount: MountModule = (el, ctx) => {
   let sent: Instruction[] = [];
   let error = '';
   let writing: string | null = null;
+  let map: HubMap | null = null;
+  let mapStarted = false;
+  let mapError = '';
+  let stopped = false;
+
+  /** The open cases on the map, overdue ones in red; MapLibre is loaded the first time (its own chunk). */
+  async function showMap() {
+    const host = el.querySelector<HTMLElement>('#leader-map');
+    if (!d || !host) return;
+    try {
+      if (!mapStarted) {
+        mapStarted = true;
+        const { createMap } = await import('../../../../src/lib/map/index.ts');
+        map = await createMap(host, { layers: ['grid'], layerControl: false });
+        if (stopped) return map.destroy();
+      }
+      if (!map) return;
+      map.setOverlay('open-cases', points(d.openCases.filter((p) => !p.overdue)), {
+        title: m('openLayer'),
+        color: '#0b57a4',
+        label: 'caseNo',
+      });
+      map.setOverlay('overdue-cases', points(d.openCases.filter((p) => p.overdue)), {
+        title: m('overdueLayer'),
+        color: '#a3211a',
+        label: 'caseNo',
+      });
+      host.dataset.points = String(d.openCases.length);
+    } catch (err) {
+      mapError = describeError(err);
+      draw();
+    }
+  }
 
   async function load() {
     try {
@@ -123,6 +185,7 @@ export const mount: MountModule = (el, ctx) => {
       error = describeError(err);
     }
     draw();
+    void showMap();
   }
 
   async function instruct(c: Summary, e: SubmitEvent) {
@@ -217,6 +280,15 @@ export const mount: MountModule = (el, ctx) => {
                       </ul>`
                     : html`<p class="muted">${m('none')}</p>`
                 }
+                <h2>${m('map')}</h2>
+                <p data-testid="map-legend">
+                  ${m('legend', {
+                    open: d.openCases.filter((p) => !p.overdue).length,
+                    overdue: d.openCases.filter((p) => p.overdue).length,
+                  })}
+                </p>
+                <div class="map" id="leader-map" aria-label=${m('map')}></div>
+                ${mapError ? html`<p class="muted">${m('mapFailed', { message: mapError })}</p>` : nothing}
                 <h2>${m('sent')}</h2>
                 <ul class="plain" data-testid="instructions">
                   ${sent.map(
@@ -242,6 +314,8 @@ export const mount: MountModule = (el, ctx) => {
   const off = onQueueChange(() => void load());
   const timer = setInterval(() => !document.hidden && void load(), 30_000);
   return () => {
+    stopped = true;
+    map?.destroy();
     off();
     clearInterval(timer);
   };
