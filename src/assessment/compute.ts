@@ -31,7 +31,10 @@
  * that step before it, else the case row's deadline column; no limit recorded = on time).
  * - 监督员: 上报数 (supervisor-source cases reported in the period by them), 有效上报率 (of those, 立案
  *   or 自处理 by asOf), 漏报率 (cohort of the grids they supervise), 按时核实率 (verified, voided or
- *   自处理 while 核实 — step verify), 按时核查率 (check_passed/check_failed — step check).
+ *   自处理 while 核实 — step verify), 按时核查率 (check_passed/check_failed — step check); from the
+ *   城管通 patrol shifts started in the period: 出勤天数 (days with a shift), 在岗时长 (hours from 上班 to
+ *   下班, an open shift up to its latest position, not past asOf), 巡查里程 (km of the tracks) — shown,
+ *   not weighted in the composite.
  * - 受理员: 受理数 (accepted), 核实按时派发率 (verify_requested — step accept), 核查按时派发率
  *   (check_requested — step check).
  * - 值班长: 按时立案率 (registered — step register), 准确立案率 (registered and not voided by asOf),
@@ -39,6 +42,7 @@
  * - 派遣员: 派遣数 (cases they dispatched), 按时派遣率 (dispatched — step dispatch), 准确派遣率 (cases
  *   whose FIRST dispatch was theirs in the period and that were never 回退'd or 改派'd by asOf).
  */
+import { DateTime } from 'luxon';
 import type { WorkCalendar } from '../calendar/index.ts';
 import { validationError } from '../errors.ts';
 import {
@@ -107,6 +111,19 @@ export interface AssessmentInput {
   users: { id: string; displayName: string }[];
   /** CategoryLimit rows: the limits of the desk steps the procedure sets no deadline for */
   limits?: StepLimit[];
+  /** 城管通 patrol shifts (PatrolShift rows) started in the period: 出勤, 在岗时长, 巡查里程 per supervisor */
+  patrols?: PatrolShiftInput[];
+}
+
+/** One 上班–下班 shift of a supervisor (times in epoch ms). */
+export interface PatrolShiftInput {
+  userId: string;
+  startedAt: number;
+  /** 下班; null while on duty (the shift then counts up to its latest position) */
+  endedAt: number | null;
+  lastAt: number | null;
+  /** 巡查里程 of the shift in metres (the track's length, src/field/track.ts) */
+  distanceM: number;
 }
 
 /** One CategoryLimit row, its category as `<kind>:<code>`. */
@@ -157,6 +174,9 @@ export const FIGURE_LABELS: Record<string, string> = {
   onTimeCloseRate: '按时结案率',
   dispatched: '派遣数',
   onTimeDispatchRate: '按时派遣率',
+  attendanceDays: '出勤天数',
+  dutyHours: '在岗时长(小时)',
+  patrolKm: '巡查里程(公里)',
 };
 
 /**
@@ -525,8 +545,10 @@ export function computeAssessment(
     extra?: (user: string) => Record<string, Figure>,
   ) => {
     const users = new Set(acts[role].keys());
-    if (role === 'supervisor')
+    if (role === 'supervisor') {
       for (const g of input.grids) if (g.supervisorUserId) users.add(g.supervisorUserId);
+      for (const user of patrolsBy.keys()) users.add(user);
+    }
     return [...users].sort().map((user) => {
       const perUser = acts[role].get(user);
       const f: Record<string, Figure> = {};
@@ -534,6 +556,30 @@ export function computeAssessment(
       Object.assign(f, extra?.(user));
       return entity(role, user, userName.get(user) ?? user, f, role);
     });
+  };
+  // 城管通 patrols: a shift belongs to the period it started in and counts up to 下班 (an open shift up to
+  // its latest position), never past asOf. Not case figures: no case ids, and not in the composite.
+  const patrolsBy = new Map<string, PatrolShiftInput[]>();
+  for (const p of input.patrols ?? [])
+    if (inPeriod(p.startedAt) && p.startedAt < asOf) push(patrolsBy, p.userId, p);
+  const plain = (value: number): Figure => ({ value, numeratorIds: [] });
+  const patrolFigures = (user: string): Record<string, Figure> => {
+    // A period without any patrol recorded (before the app, or imported history) has no such columns.
+    if (patrolsBy.size === 0) return {};
+    const mine = patrolsBy.get(user) ?? [];
+    const days = new Set(
+      mine.map((p) => DateTime.fromMillis(p.startedAt, { zone: calendar.timezone }).toISODate()),
+    );
+    const dutyMs = mine.reduce(
+      (sum, p) => sum + Math.max(0, Math.min(p.endedAt ?? p.lastAt ?? p.startedAt, asOf) - p.startedAt),
+      0,
+    );
+    const metres = mine.reduce((sum, p) => sum + p.distanceM, 0);
+    return {
+      attendanceDays: plain(days.size),
+      dutyHours: plain(Math.round(dutyMs / 36_000) / 100),
+      patrolKm: plain(Math.round(metres / 10) / 100),
+    };
   };
   const bySupervisor = new Map<string, CaseStory[]>();
   for (const s of valid) {
@@ -551,6 +597,7 @@ export function computeAssessment(
       const mine = bySupervisor.get(user) ?? [];
       const reports = acts.supervisor.get(user)?.get('validReportRate') ?? [];
       return {
+        ...patrolFigures(user),
         reports: count(uniqueIds(reports.map((act) => act[0]))),
         missedReportRate: rate(
           mine.filter((s) => publicSources.has(s.case.source)).map((s) => s.case.id),

@@ -117,7 +117,7 @@ export async function loadAssessmentInput(
       });
     }
   }
-  const [departments, grids, users, limitRows] = await Promise.all([
+  const [departments, grids, users, limitRows, shifts] = await Promise.all([
     prisma.department.findMany({ select: { id: true, name: true }, orderBy: { id: 'asc' } }),
     prisma.gridCell.findMany({
       select: { code: true, street: true, areaClass: true, supervisorUserId: true },
@@ -134,10 +134,22 @@ export async function loadAssessmentInput(
         timeMode: true,
       },
     }),
+    prisma.patrolShift.findMany({
+      where: { startedAt: { gte: period.from, lt: period.to } },
+      select: { userId: true, startedAt: true, endedAt: true, lastAt: true, distanceM: true },
+      orderBy: [{ userId: 'asc' }, { startedAt: 'asc' }],
+    }),
   ]);
   const limits = limitRows.map(({ category, ...l }) => ({
     ...l,
     category: `${category.kind}:${category.code}`,
   }));
-  return { period, cases, events, departments, grids, users, limits };
+  const patrols = shifts.map((p) => ({
+    userId: p.userId,
+    startedAt: p.startedAt.getTime(),
+    endedAt: p.endedAt?.getTime() ?? null,
+    lastAt: p.lastAt?.getTime() ?? null,
+    distanceM: p.distanceM,
+  }));
+  return { period, cases, events, departments, grids, users, limits, patrols };
 }

@@ -53,6 +53,7 @@ export const COUNT_FIGURES = new Set([
   'reports',
   'accepted',
   'dispatched',
+  'attendanceDays',
 ]);
 
 /** A figure as shown: `98.50%`, `11.70`, `12`, or '' when there is nothing to divide by. */
@@ -60,7 +61,7 @@ export function formatFigure(key: string, figure: Figure | undefined): string {
   const v = figure?.value;
   if (v === null || v === undefined) return '';
   if (COUNT_FIGURES.has(key)) return String(v);
-  if (key === 'avgHandlingHours') return v.toFixed(2);
+  if (key === 'avgHandlingHours' || key === 'dutyHours' || key === 'patrolKm') return v.toFixed(2);
   return `${(v * 100).toFixed(2)}%`;
 }
 

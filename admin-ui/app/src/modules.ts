@@ -78,6 +78,16 @@ export const MODULES: readonly AppModule[] = [
     load: () => import('./modules/leader/index.ts'),
   },
   {
+    id: 'patrol',
+    name: { zh: '巡查轨迹', en: 'Patrols' },
+    summary: {
+      zh: '监督员上班、在岗时长、巡查里程和当天轨迹',
+      en: 'Supervisors on duty, time on duty, distance and the day’s track',
+    },
+    roles: ['shift_leader'],
+    load: () => import('./modules/patrol/index.ts'),
+  },
+  {
     id: 'citizen',
     name: { zh: '市民通', en: 'Citizens' },
     summary: {
