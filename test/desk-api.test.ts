@@ -150,9 +150,76 @@ test.serial('suggestions: the category’s department and the grid’s superviso
     where: { code: cell.code },
     include: { supervisor: true },
   });
+  // Nobody on duty: the cell's own supervisor, off duty.
   t.deepEqual(res.body.verify, [
-    { userId: gridCell.supervisorUserId, name: gridCell.supervisor!.displayName, why: 'grid' },
+    {
+      userId: gridCell.supervisorUserId,
+      name: gridCell.supervisor!.displayName,
+      why: 'grid',
+      inGrid: true,
+      onDuty: false,
+      distanceMeters: null,
+      lastAt: null,
+    },
   ]);
+
+  // Two supervisors go on duty (上班 in 城管通) and report positions: the one ~220 m away is suggested
+  // first (nearest), the cell's own ~1.1 km away second, both on duty.
+  const admin = await demo.login('administrator');
+  const created = await call(demo.url, 'POST', '/api/users', {
+    token: admin,
+    body: {
+      username: 'sup_near',
+      displayName: '近处监督员',
+      password: 'near-supervisor-password',
+      roles: ['field_supervisor'],
+    },
+  });
+  t.is(created.status, 201, JSON.stringify(created.body));
+  const near = await call(demo.url, 'POST', '/api/auth/login', {
+    body: { username: 'sup_near', password: 'near-supervisor-password' },
+  });
+  const onDuty = async (token: string, dLat: number) => {
+    t.is((await call(demo.url, 'POST', '/api/field/duty/start', { token, body: {} })).status, 200);
+    const at = new Date().toISOString();
+    const pos = await call(demo.url, 'POST', '/api/field/positions', {
+      token,
+      body: { points: [{ lng: cell.lng, lat: cell.lat + dLat, accuracy: 10, at }] },
+    });
+    t.is(pos.status, 200, JSON.stringify(pos.body));
+  };
+  await onDuty(near.body.token as string, 0.002);
+  await onDuty(tokens.field_supervisor!, 0.01);
+  const ranked = await call(demo.url, 'GET', `/api/cases/${c.id}/suggestions`, { token: tokens.dispatcher });
+  t.like(ranked.body.verify[0], { userId: created.body.id, why: 'nearest', inGrid: false, onDuty: true });
+  t.true(
+    Math.abs(ranked.body.verify[0].distanceMeters - 222) < 5,
+    String(ranked.body.verify[0].distanceMeters),
+  );
+  t.like(ranked.body.verify[1], {
+    userId: gridCell.supervisorUserId,
+    why: 'grid',
+    inGrid: true,
+    onDuty: true,
+  });
+  t.true(Math.abs(ranked.body.verify[1].distanceMeters - 1112) < 10);
+  t.is(ranked.body.verify.length, 2);
+  // 下班: off duty again, the nearer one is no longer offered.
+  t.is(
+    (await call(demo.url, 'POST', '/api/field/duty/end', { token: near.body.token as string, body: {} }))
+      .status,
+    200,
+  );
+  const after = await call(demo.url, 'GET', `/api/cases/${c.id}/suggestions`, { token: tokens.dispatcher });
+  t.deepEqual(
+    (after.body.verify as { userId: string }[]).map((v) => v.userId),
+    [gridCell.supervisorUserId],
+  );
+  t.is(
+    (await call(demo.url, 'POST', '/api/field/duty/end', { token: tokens.field_supervisor, body: {} }))
+      .status,
+    200,
+  );
 });
 
 test.serial('a stale action says who acted first and what, and changes nothing', async (t) => {

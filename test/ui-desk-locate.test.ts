@@ -143,3 +143,53 @@ test.serial(
     await shot(page, 'desk-locate-case-1440');
   },
 );
+
+test.serial(
+  'the case panel’s map shows the case, its cell and its possible duplicates by number',
+  async (t) => {
+    const cell = await ui.hub.hub.db.prisma.gridCell.findFirstOrThrow({
+      where: { active: true, supervisorUserId: { not: null } },
+      orderBy: { code: 'asc' },
+    });
+    const lng = (cell.minLng + cell.maxLng) / 2;
+    const lat = (cell.minLat + cell.maxLat) / 2;
+    const report = async (description: string, dLat: number) => {
+      const res = await call(ui.hub.url, 'POST', '/api/cases', {
+        token: await ui.hub.token('field_supervisor'),
+        body: { source: 'supervisor', categoryCode: '0106', description, lng, lat: lat + dLat },
+      });
+      if (res.status !== 201) throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
+      const { id, caseNo } = res.body as { id: string; caseNo: string };
+      await until(`${caseNo} accepted`, async () => (await row(id)).status === 'accepted');
+      return { id, caseNo };
+    };
+    const first = await report('绿地脏乱 第一次', 0);
+    // Reported 2 hours ago: outside the intake's own merge window, inside the desk's candidate window.
+    await ui.hub.hub.db.prisma.case.update({
+      where: { id: first.id },
+      data: { reportedAt: new Date(Date.now() - 2 * 3_600_000) },
+    });
+    const second = await report('绿地脏乱 第二次', 0.0003);
+
+    const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    t.teardown(() => page.close());
+    await loginThroughForm(page, ui.hub.url, 'acceptor');
+    await page.getByRole('link', { name: '受理派遣台' }).click();
+    const item = page.locator(`#desk-queue [data-case="${second.caseNo}"]`);
+    await item.waitFor({ timeout: 20_000 });
+    await item.click();
+    await page.locator('#panel-h').getByText(second.caseNo).waitFor();
+    await page.getByTestId('duplicates').getByRole('link', { name: first.caseNo }).waitFor();
+    t.regex(await page.getByTestId('duplicates').innerText(), /相距 3\d 米/);
+    await page.locator('#desk-map[data-rendered]').waitFor({ timeout: 30_000 });
+    // The canvas says nothing to a screen reader or a test: the list of labels drawn does.
+    await page
+      .getByTestId('map-labels')
+      .getByText(first.caseNo)
+      .waitFor({ state: 'attached', timeout: 20_000 });
+    t.regex(await page.locator('#desk-map').innerText(), /图层/);
+    t.is(await page.getByTestId('locate-repair').count(), 0);
+    t.is((await page.getByTestId('panel-step').innerText()).trim(), '当前步骤：立案审核');
+    await shot(page, 'desk-map-duplicates-1440');
+  },
+);

@@ -105,6 +105,9 @@ const candidateSchema = z.object({
   /** Metres between the two points; null when one of them has no coordinates (same cell or address). */
   distanceMeters: z.number().int().nullable(),
   departmentId: z.string().nullable(),
+  /** Its point, for the desk's map (null without coordinates). */
+  lng: z.number().nullable(),
+  lat: z.number().nullable(),
 });
 
 const suggestionSchema = z.object({
@@ -120,10 +123,22 @@ const suggestionSchema = z.object({
     z.object({
       userId: z.string(),
       name: z.string(),
-      why: z.enum(['grid']),
+      /** `nearest`: on duty and the nearest by last position; `grid`: the cell's own; `onDuty`: another on duty. */
+      why: z.enum(['nearest', 'grid', 'onDuty']),
+      /** The grid cell the case lies in is this supervisor's. */
+      inGrid: z.boolean(),
+      /** On duty now (上班 in 城管通, no 下班 yet). */
+      onDuty: z.boolean(),
+      /** Metres from the last known position to the case; null without either point. */
+      distanceMeters: z.number().int().nullable(),
+      /** When that position was recorded. */
+      lastAt: z.string().nullable(),
     }),
   ),
 });
+
+/** Supervisors offered for 派发核实 at most (the desk may still leave it to the procedure). */
+const VERIFY_SUGGESTIONS = 8;
 
 const OPEN: CaseStatus[] = [
   'reported',
@@ -323,6 +338,62 @@ export function deskRoutes({
     );
   }
 
+  /**
+   * Who could go and 核实: supervisors on duty (an open patrol shift of 城管通), the nearest by their last
+   * known position first (the patrol track's latest point); without positions the cell's own supervisor
+   * first. The cell's own supervisor is offered even off duty, last.
+   */
+  async function verifiers(
+    row: Case,
+    own: { id: string; displayName: string; active: boolean } | null,
+  ): Promise<z.infer<typeof suggestionSchema>['verify']> {
+    const shifts = await prisma.patrolShift.findMany({
+      where: {
+        endedAt: null,
+        user: { active: true, roles: { some: { role: 'field_supervisor' } } },
+      },
+      include: { user: { select: { id: true, displayName: true } } },
+      orderBy: [{ lastAt: 'desc' }, { startedAt: 'desc' }],
+      take: 500,
+    });
+    const here = row.lng !== null && row.lat !== null ? { lng: row.lng, lat: row.lat } : null;
+    const seen = new Set<string>();
+    const onDuty = shifts
+      .filter((s) => !seen.has(s.userId) && seen.add(s.userId))
+      .map((s) => ({
+        userId: s.userId,
+        name: s.user.displayName,
+        inGrid: s.userId === own?.id,
+        onDuty: true,
+        distanceMeters:
+          here && s.lastLng !== null && s.lastLat !== null
+            ? Math.round(metresBetween(here, { lng: s.lastLng, lat: s.lastLat }))
+            : null,
+        lastAt: s.lastAt?.toISOString() ?? null,
+      }))
+      .sort(
+        (a, b) =>
+          (a.distanceMeters ?? Infinity) - (b.distanceMeters ?? Infinity) ||
+          Number(b.inGrid) - Number(a.inGrid),
+      );
+    const list = onDuty.map((s, i) => ({
+      ...s,
+      why: (s.inGrid ? 'grid' : i === 0 && s.distanceMeters !== null ? 'nearest' : 'onDuty') as
+        'nearest' | 'grid' | 'onDuty',
+    }));
+    if (own?.active && !seen.has(own.id))
+      list.push({
+        userId: own.id,
+        name: own.displayName,
+        why: 'grid',
+        inGrid: true,
+        onDuty: false,
+        distanceMeters: null,
+        lastAt: null,
+      });
+    return list.slice(0, VERIFY_SUGGESTIONS);
+  }
+
   async function loadCase(id: string) {
     const row = await prisma.case.findUnique({ where: { id } });
     if (!row) throw notFound(`case ${id}`);
@@ -432,6 +503,8 @@ export function deskRoutes({
             reportedAt: c.reportedAt.toISOString(),
             distanceMeters: d,
             departmentId: c.departmentId,
+            lng: c.lng,
+            lat: c.lat,
           })),
           windowHours: config.DUPLICATE_CANDIDATE_HOURS,
           distanceMeters: maxMetres,
@@ -445,7 +518,9 @@ export function deskRoutes({
       summary: 'Who a case should go to: 派遣 (the category’s department, the grid’s sub-centre) and 核实',
       description:
         '派遣: the category’s responsible department (Category.defaultDepartmentId) and the street/town ' +
-        'sub-centre whose name is the grid cell’s street. 核实: the grid cell’s responsible supervisor. ' +
+        'sub-centre whose name is the grid cell’s street. 核实: the supervisors on duty (an open 城管通 patrol ' +
+        'shift), nearest by their last known position first, the grid cell’s own marked; that one is offered ' +
+        'off duty too, last. ' +
         'Suggestions only: the dispatcher may choose any active unit.',
       tags: ['desk'],
       access: DESK_ROLES,
@@ -483,10 +558,7 @@ export function deskRoutes({
               why: 'grid',
             });
         }
-        const verify =
-          cell?.supervisor?.active && SOURCE_NEEDS_VERIFY[row.source]
-            ? [{ userId: cell.supervisor.id, name: cell.supervisor.displayName, why: 'grid' as const }]
-            : [];
+        const verify = SOURCE_NEEDS_VERIFY[row.source] ? await verifiers(row, cell?.supervisor ?? null) : [];
         return { dispatch, verify };
       },
     }),

@@ -614,4 +614,8 @@ export const en: Record<keyof typeof zh, string> = {
   'fix.kind.estate': 'compound',
   'fix.kind.community': 'community',
   'fix.kind.road': 'road',
+  'desk.why.nearest': 'nearest',
+  'desk.why.onDuty': 'on duty',
+  'desk.why.offDuty': 'off duty',
+  'desk.why.seen': 'seen {at}',
 };

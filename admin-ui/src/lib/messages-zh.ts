@@ -493,7 +493,7 @@ export const zh = {
     '键盘：j / ↓ 下一条，k / ↑ 上一条，Enter 转到操作，a 执行常用操作，1–6 切换队列，n 电话受理，Esc 关闭表单。',
   'desk.supervisor': '核实监督员',
   'desk.gridSupervisor': '按网格自动指派',
-  'desk.why.grid': '网格责任监督员',
+  'desk.why.grid': '本网格责任监督员',
   'desk.why.gridUnit': '网格所属街道',
   'desk.why.category': '类别责任部门',
   'desk.category': '类别',
@@ -610,4 +610,8 @@ export const zh = {
   'fix.kind.estate': '小区',
   'fix.kind.community': '社区',
   'fix.kind.road': '道路',
+  'desk.why.nearest': '距离最近',
+  'desk.why.onDuty': '在岗',
+  'desk.why.offDuty': '未上班',
+  'desk.why.seen': '{at} 定位',
 };

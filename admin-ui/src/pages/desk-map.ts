@@ -17,13 +17,15 @@ export interface DeskMapState {
   pick: ((p: LngLat) => void) | null;
   /** Duplicate candidates with coordinates (drawn as their own layer, labelled by case number). */
   nearby: { caseNo: string; lng: number; lat: number }[];
+  /** Show the supervisors on duty (their last positions), e.g. while choosing who goes to 核实. */
+  supervisors: boolean;
 }
 
 export function deskMap(root: HTMLElement, onError: (message: string) => void) {
   let container: HTMLElement | null = null;
   let map: HubMap | undefined;
   let want: DeskMapState | null = null;
-  let shown = { focus: '', pick: '', nearby: '' };
+  let shown = { focus: '', pick: '', nearby: '', supervisors: false };
   let generation = 0;
   preloadMap();
 
@@ -56,6 +58,10 @@ export function deskMap(root: HTMLElement, onError: (message: string) => void) {
       });
       shown.nearby = nearby;
     }
+    if (want.supervisors !== shown.supervisors) {
+      map.setLayerVisible('supervisors', want.supervisors);
+      shown.supervisors = want.supervisors;
+    }
   }
 
   return {
@@ -66,7 +72,7 @@ export function deskMap(root: HTMLElement, onError: (message: string) => void) {
       if (box !== container) {
         map?.destroy();
         map = undefined;
-        shown = { focus: '', pick: '', nearby: '' };
+        shown = { focus: '', pick: '', nearby: '', supervisors: false };
         container = box;
         if (!box || !state) return;
         const mine = ++generation;

@@ -105,7 +105,15 @@ interface Step {
 }
 interface Suggestions {
   dispatch: { assigneeType: 'department' | 'subcenter'; assigneeId: string; name: string; why: string }[];
-  verify: { userId: string; name: string; why: string }[];
+  verify: {
+    userId: string;
+    name: string;
+    why: 'nearest' | 'grid' | 'onDuty';
+    inGrid: boolean;
+    onDuty: boolean;
+    distanceMeters: number | null;
+    lastAt: string | null;
+  }[];
 }
 interface Photo {
   id: string;
@@ -381,6 +389,18 @@ export const mount: MountPage = (el, ctx) => {
       <button type="button" @click=${() => open(null)}>${t('desk.cancel')}</button>
     </div>`;
 
+  /** Why a supervisor is offered for 核实, in words: 最近 · 本网格 · 在岗 · 相距 … 米 · … 定位. */
+  const verifierWhy = (s: Suggestions['verify'][number]) =>
+    [
+      s.why === 'nearest' ? t('desk.why.nearest') : null,
+      s.inGrid ? t('desk.why.grid') : null,
+      t(s.onDuty ? 'desk.why.onDuty' : 'desk.why.offDuty'),
+      s.distanceMeters !== null ? t('desk.metres', { n: s.distanceMeters }) : null,
+      s.lastAt ? t('desk.why.seen', { at: formatTime(s.lastAt) }) : null,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+
   function formOf(c: CaseDetail): TemplateResult | typeof nothing {
     switch (form) {
       case 'verify':
@@ -391,7 +411,7 @@ export const mount: MountPage = (el, ctx) => {
           <label
             >${t('desk.supervisor')}
             <select name="supervisorId">
-              ${suggestions.verify.map((s) => html`<option value=${s.userId}>${s.name}（${t('desk.why.grid')}）</option>`)}
+              ${suggestions.verify.map((s) => html`<option value=${s.userId}>${s.name}（${verifierWhy(s)}）</option>`)}
               <option value="">${t('desk.gridSupervisor')}</option>
             </select></label
           >
@@ -844,6 +864,8 @@ export const mount: MountPage = (el, ctx) => {
             caseId: c.id,
             focus: c.lng !== null && c.lat !== null ? { lng: c.lng, lat: c.lat, gridCode: c.gridCode } : null,
             pick: c.locationRepair && acceptor ? fix.onPick : null,
+            // Choosing who goes to 核实: where the supervisors on duty are now.
+            supervisors: form === 'verify',
             nearby: candidates.flatMap((d) =>
               d.lng != null && d.lat != null ? [{ caseNo: d.caseNo, lng: d.lng, lat: d.lat }] : [],
             ),
