@@ -8022,6 +8022,8 @@ export interface operations {
               description: string;
               distanceMeters: number | null;
               id: string;
+              lat: number | null;
+              lng: number | null;
               reportedAt: string;
               status: string;
             }[];
@@ -8494,10 +8496,14 @@ export interface operations {
               why: 'category' | 'grid';
             }[];
             verify: {
+              distanceMeters: number | null;
+              inGrid: boolean;
+              lastAt: string | null;
               name: string;
+              onDuty: boolean;
               userId: string;
               /** @enum {string} */
-              why: 'grid';
+              why: 'nearest' | 'grid' | 'onDuty';
             }[];
           };
         };
