@@ -387,6 +387,11 @@ export const configSchema = {
   DUPLICATE_CANDIDATE_HOURS: positiveInt
     .default(24)
     .describe('… and reported within this many hours before or after the case (duplicate candidates).'),
+  DESK_FEED_WAIT_SECONDS: positiveInt
+    .default(20)
+    .describe(
+      'The desk’s change feed (GET /api/desk/changes) answers at the latest after this many seconds without a change.',
+    ),
   PATROL_POSITION_SECONDS: positiveInt
     .default(30)
     .describe('城管通: seconds between the patrol positions a supervisor on duty records (watchPosition).'),

@@ -312,3 +312,26 @@ test.serial(
     t.true(((await queues('new')).body.items as { id: string }[]).some((i) => i.id === id));
   },
 );
+
+test.serial('the change feed answers when a case changes, with its id', async (t) => {
+  const start = await call(demo.url, 'GET', '/api/desk/changes', { token: tokens.acceptor });
+  t.is(start.status, 200);
+  t.deepEqual(start.body.cases, []);
+  const waiting = call(demo.url, 'GET', `/api/desk/changes?since=${start.body.cursor}`, {
+    token: tokens.acceptor,
+  });
+  const c = await report('supervisor', { categoryCode: '0302', description: '变化推送' });
+  const answer = await waiting;
+  t.is(answer.status, 200);
+  // The report (and whatever the workers wrote meanwhile) is in; the cursor moved on.
+  const seen = new Set<string>(answer.body.cases as string[]);
+  let cursor = answer.body.cursor as string;
+  t.true(cursor > start.body.cursor);
+  while (!seen.has(c.id)) {
+    const next = await call(demo.url, 'GET', `/api/desk/changes?since=${cursor}`, { token: tokens.acceptor });
+    for (const id of next.body.cases as string[]) seen.add(id);
+    cursor = next.body.cursor;
+  }
+  t.true(seen.has(c.id));
+  t.is((await call(demo.url, 'GET', '/api/desk/changes', { token: tokens.department_handler })).status, 403);
+});

@@ -153,10 +153,10 @@ test.serial(
     });
     const lng = (cell.minLng + cell.maxLng) / 2;
     const lat = (cell.minLat + cell.maxLat) / 2;
-    const report = async (description: string, dLat: number) => {
+    const report = async (description: string, dLat: number, categoryCode = '0106') => {
       const res = await call(ui.hub.url, 'POST', '/api/cases', {
         token: await ui.hub.token('field_supervisor'),
-        body: { source: 'supervisor', categoryCode: '0106', description, lng, lat: lat + dLat },
+        body: { source: 'supervisor', categoryCode, description, lng, lat: lat + dLat },
       });
       if (res.status !== 201) throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
       const { id, caseNo } = res.body as { id: string; caseNo: string };
@@ -191,5 +191,19 @@ test.serial(
     t.is(await page.getByTestId('locate-repair').count(), 0);
     t.is((await page.getByTestId('panel-step').innerText()).trim(), '当前步骤：立案审核');
     await shot(page, 'desk-map-duplicates-1440');
+
+    // Live: the queue follows the change feed, not a timer (its full re-read is a minute apart). Someone
+    // else registers the case on screen: it leaves 新上报; a new report arrives: it appears. No reload.
+    const registered = await call(ui.hub.url, 'POST', `/api/cases/${second.id}/actions/register`, {
+      token: await ui.hub.token('dispatcher'),
+      body: {},
+    });
+    t.is(registered.status, 200, JSON.stringify(registered.body));
+    await page
+      .locator(`#desk-queue [data-case="${second.caseNo}"]`)
+      .waitFor({ state: 'detached', timeout: 15_000 });
+    const third = await report('绿化带缺株', -0.0003, '0105');
+    await page.locator(`#desk-queue [data-case="${third.caseNo}"]`).waitFor({ timeout: 15_000 });
+    t.is(page.url(), `${ui.hub.url}/#/desk`);
   },
 );

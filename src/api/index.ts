@@ -20,6 +20,7 @@ import { attachmentRoutes, createAttachmentStore, type AttachmentStore } from '.
 import { caseRoutes } from '../cases/routes.ts';
 import type { CaseStarter } from '../cases/start.ts';
 import { deskRoutes } from '../cases/desk.ts';
+import { deskFeedRoutes } from '../cases/desk-feed.ts';
 import { escalationRoutes } from '../escalations/index.ts';
 import { enforcementRoutes } from '../enforcement/routes.ts';
 import { fieldRoutes } from '../field/routes.ts';
@@ -108,6 +109,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...attachmentRoutes(deps),
     ...caseActionRoutes(deps),
     ...deskRoutes(deps),
+    ...deskFeedRoutes(deps),
     ...enforcementRoutes(deps),
     ...caseMessageRoutes(deps),
     ...fieldRoutes(deps),

@@ -1155,6 +1155,22 @@ export interface paths {
     patch: operations['patchApiDepartmentsId'];
     trace?: never;
   };
+  '/api/desk/changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getApiDeskChanges'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/desk/queues': {
     parameters: {
       query?: never;
@@ -9780,6 +9796,70 @@ export interface operations {
       };
       /** @description Content-Type is not application/json. */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getApiDeskChanges: {
+    parameters: {
+      query?: {
+        /** @description `cursor` of the previous answer */
+        since?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What changed, and the next cursor */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description ids of the cases that changed since `since` (empty: none, the wait ran out) */
+            cases: string[];
+            /** @description pass as `since` next time */
+            cursor: string;
+          };
+        };
+      };
+      /** @description Invalid request; `errors` names each field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked credentials. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller has none of the allowed roles. */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,7 +1,8 @@
 /**
  * 受理派遣台 (acceptors, dispatchers, shift leaders): the queues of what waits for the command centre
- * (GET /api/desk/queues: 新上报, 待定位, 核实回来, 待派遣, 待审批, 待回访, most urgent first, with counts), polled every
- * few seconds so new reports appear without a reload; a case panel beside the queue (photos, map,
+ * (GET /api/desk/queues: 新上报, 待定位, 核实回来, 待派遣, 待审批, 待回访, most urgent first, with counts), read again
+ * when the change feed (GET /api/desk/changes, a long poll) says a case changed, so new reports appear
+ * without a reload; a case panel beside the queue (photos, map,
  * timeline, the reporter's contact, duplicate candidates with one-click 合并, suggestions); every desk
  * action with the API's own rules and messages; telephone intake (电话受理) as a hotline case.
  *
@@ -22,7 +23,10 @@ import { timelineList } from './timeline.ts';
 
 const QUEUES = ['new', 'locate', 'verified', 'dispatch', 'approval', 'callback'] as const;
 type Queue = (typeof QUEUES)[number];
-const POLL_MS = 3000;
+/** A full read of the queue now and then even without a change (ages; a change the feed could miss). */
+const REFRESH_MS = 60_000;
+/** After the change feed failed (hub restarting, network): wait this long before asking again. */
+const RETRY_MS = 3000;
 /** Sources whose reports are verified on site (核实) before 立案 (workers/intake.ts). */
 const NEEDS_VERIFY = new Set(['hotline', 'public', 'video', 'open311', 'other']);
 
@@ -160,7 +164,8 @@ export const mount: MountPage = (el, ctx) => {
   let departments: Department[] = [];
   let categories: Category[] = [];
   let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const feed = new AbortController();
   let shownId = '';
   let serverSkew = 0;
 
@@ -233,12 +238,29 @@ export const mount: MountPage = (el, ctx) => {
     draw();
   }
 
-  function poll() {
-    timer = setTimeout(async () => {
-      if (stopped) return;
-      if (!document.hidden && !busy) await loadQueue();
-      if (!stopped) poll();
-    }, POLL_MS);
+  /**
+   * Follows GET /api/desk/changes (a long poll): the queue is read again when a case changed, and the
+   * panel too when its case is among them (someone else acted on it). No reading while nothing changes.
+   */
+  async function follow() {
+    let cursor: string | null = null;
+    while (!stopped) {
+      try {
+        const since: string = cursor === null ? '' : `?since=${encodeURIComponent(cursor)}`;
+        const r: { cursor: string; cases: string[] } = await api(`/api/desk/changes${since}`, {
+          signal: feed.signal,
+        });
+        const first = cursor === null;
+        cursor = r.cursor;
+        if (first || !r.cases.length || stopped || busy) continue;
+        const mine = r.cases.includes(shownId);
+        await loadQueue();
+        if (mine) await loadPanel(true);
+      } catch {
+        if (stopped) return;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
   }
 
   /** Runs an action; on success the queue and the panel are read again, on a refusal the API's message shows. */
@@ -885,12 +907,16 @@ export const mount: MountPage = (el, ctx) => {
     ]);
     draw();
     await queueRead;
-    poll();
+    void follow();
+    timer = setInterval(() => {
+      if (!document.hidden && !busy) void loadQueue();
+    }, REFRESH_MS);
   })();
 
   return () => {
     stopped = true;
-    clearTimeout(timer);
+    clearInterval(timer);
+    feed.abort();
     document.removeEventListener('keydown', onKey);
     map.destroy();
     for (const p of photos) if (p.src) URL.revokeObjectURL(p.src);
