@@ -114,6 +114,7 @@ test('incidents are listed with their message and a retry resolves them', async 
     processInstanceKey: pik,
     processDefinitionId: 'h5-sync',
     elementId: 'push',
+    elementName: '推送',
     errorType: 'JOB_NO_RETRIES',
     errorMessage: '城管通 接口超时 (504)',
     state: 'ACTIVE',

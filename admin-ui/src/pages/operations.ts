@@ -8,7 +8,8 @@
  */
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { api, describeError, hasRoute } from '../lib/api.ts';
-import { formatTime, t, type MessageKey } from '../lib/i18n.ts';
+import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
+import { listProcedures } from '../lib/procedures.ts';
 import type { MountPage } from '../lib/pages.ts';
 import type { MountSection } from './ops/section.ts';
 
@@ -36,6 +37,8 @@ interface Incident {
   incidentKey: string;
   processDefinitionId: string;
   elementId: string;
+  /** The step's name in the BPMN (null when it has none). */
+  elementName: string | null;
   errorType: string;
   errorMessage: string;
   creationTime: string;
@@ -191,9 +194,12 @@ export const mount: MountPage = (el, { user }) => {
         )}`;
     },
     async incidents() {
-      const res = await api<{ items: Incident[]; total: number; available: boolean }>(
-        '/api/engine/incidents?limit=100',
-      );
+      const [res, procedures] = await Promise.all([
+        api<{ items: Incident[]; total: number; available: boolean }>('/api/engine/incidents?limit=100'),
+        listProcedures().catch(() => []),
+      ]);
+      // The procedure and the step by the names the designer gave them, not their ids.
+      const procedureName = (id: string) => procedures.find((p) => p.bpmnProcessId === id)?.name ?? id;
       if (!res.available)
         return html`<p class="muted" role="note">${t('app.apiMissing', { path: 'engine query API' })}</p>`;
       return res.items.length === 0
@@ -212,9 +218,13 @@ export const mount: MountPage = (el, { user }) => {
                 (i) =>
                   html`<tr data-incident=${i.incidentKey}>
                     <td>${i.caseId ? html`<a href="#/cases/${i.caseId}">${i.caseNo}</a>` : '—'}</td>
-                    <td>${i.processDefinitionId} · ${i.elementId}</td>
                     <td>
-                      <strong>${i.errorType}</strong>: ${i.errorMessage}<br /><span class="muted"
+                      ${procedureName(i.processDefinitionId)} ·
+                      <strong>${i.elementName ?? t('desk.stepUnnamed')}</strong>
+                    </td>
+                    <td>
+                      <strong>${label('incidentType', i.errorType)}</strong>：${i.errorMessage}<br /><span
+                        class="muted"
                         >${formatTime(i.creationTime)}</span
                       >
                     </td>
