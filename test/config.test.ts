@@ -40,3 +40,16 @@ test('.env.example lists every variable', (t) => {
   const listed = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
   t.deepEqual(listed, Object.keys(configSchema));
 });
+
+test('every value .env.example shows is one the configuration accepts, as the default it names', (t) => {
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+  const shown = Object.fromEntries(
+    [...example.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+  t.true(Object.keys(shown).length > 50);
+  // copying the file to .env changes nothing: each shown value parses to the default (but the simulators'
+  // own events, whose default is off under tests only)
+  const { SIMULATOR_EVENT_SECONDS, ...rest } = shown;
+  t.is(SIMULATOR_EVENT_SECONDS, '20-60');
+  t.deepEqual(loadConfig(rest), loadConfig({}));
+});
