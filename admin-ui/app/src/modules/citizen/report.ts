@@ -202,7 +202,7 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext) {
                   : w('noPosition')
               }
             </p>
-            <div class="map" id="citizen-map" aria-label=${w('pickHint')}></div>
+            <div class="map fill" id="citizen-map" aria-label=${w('pickHint')}></div>
             <p class="muted">${mapError ? w('mapFailed', { message: mapError }) : w('pickHint')}</p>
             <label
               >${w('address')}

@@ -287,7 +287,7 @@ export const mount: MountModule = (el, ctx) => {
                     overdue: d.openCases.filter((p) => p.overdue).length,
                   })}
                 </p>
-                <div class="map" id="leader-map" aria-label=${m('map')}></div>
+                <div class="map fill" id="leader-map" aria-label=${m('map')}></div>
                 ${mapError ? html`<p class="muted">${m('mapFailed', { message: mapError })}</p>` : nothing}
                 <h2>${m('sent')}</h2>
                 <ul class="plain" data-testid="instructions">

@@ -206,7 +206,7 @@ function mountDay(el: HTMLElement, ctx: Parameters<MountModule>[1], date: string
           ${dutyText(tracks.reduce((a, s) => a + s.durationSeconds, 0))} ·
           ${kmText(tracks.reduce((a, s) => a + s.distanceM, 0))}
         </p>
-        <div class="map tall" id="patrol-map" aria-label=${m('heading')}></div>
+        <div class="map fill tall" id="patrol-map" aria-label=${m('heading')}></div>
         ${mapError ? html`<p class="muted">${m('mapFailed', { message: mapError })}</p>` : nothing}
         <ol class="plain" data-testid="shifts">
           ${tracks.map(
