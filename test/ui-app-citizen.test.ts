@@ -79,7 +79,7 @@ test.serial(
         await page.screenshot({ path: '/tmp/m2/citizen-pick-failed.png', fullPage: true });
         throw err;
       });
-    const [lng, lat] = /(\d+\.\d+), (\d+\.\d+)/
+    const [lng, lat] = /(\d+\.\d+),\s*(\d+\.\d+)/
       .exec((await page.getByTestId('position').textContent())!)!
       .slice(1)
       .map(Number);
