@@ -33,7 +33,7 @@ async function login(event: SubmitEvent) {
   event.preventDefault();
   const form = new FormData(event.target as HTMLFormElement);
   try {
-    const session = await api<Session>('/api/auth/login', {
+    const session = await api('/api/auth/login', {
       method: 'POST',
       body: { username: String(form.get('username')), password: String(form.get('password')) },
     });

@@ -38,7 +38,6 @@ import { metaRoutes } from './meta.ts';
 import { buildOpenApi, type OpenApiDocument } from './openapi.ts';
 import { problemRenderer } from './problem.ts';
 import { requestContext } from './request-context.ts';
-import { securityHeaders } from './security-headers.ts';
 import { defineRoute, type ApiState, type Route } from './route.ts';
 import { buildRouter } from './router.ts';
 
@@ -141,7 +140,6 @@ export function createApi(deps: ApiDeps): Api {
   });
   // Errors outside the middleware chain (e.g. a socket failing while the response streams) land here.
   app.on('error', (err: unknown) => deps.logger.error({ err }, 'http error'));
-  app.use(securityHeaders(deps.config));
   app.use(requestContext(deps.logger));
   app.use(problemRenderer());
   app.use(router.routes());

@@ -5,8 +5,8 @@
  * the command centre (GET/POST /api/cases/:id/messages, queued when offline).
  */
 import { html, nothing, render, type TemplateResult } from 'lit-html';
-import { api, blobUrl, describeError, hasRoute, type User } from '../../src/lib/api.ts';
-import { clockBadge, type CaseClock } from '../../src/lib/clock.ts';
+import { api, blobUrl, describeError, type Item, type Success, type User } from '../../src/lib/api.ts';
+import { clockBadge } from '../../src/lib/clock.ts';
 import { formatTime, label } from '../../src/lib/i18n.ts';
 import { caseMap, getGridCells, type GridCell } from '../../src/lib/map.ts';
 import { categoryNames } from '../../src/lib/reference.ts';
@@ -14,47 +14,10 @@ import { defineMessages } from './i18n.ts';
 import { enqueue, listItems, onQueueChange, type QueueItem } from './queue.ts';
 import { outcome, stateBadge } from './ui.ts';
 
-export interface TimelineEvent {
-  id: string;
-  at: string;
-  type: string;
-  actorName: string | null;
-  note: string | null;
-  data: unknown;
-}
-export interface Attachment {
-  id: string;
-  kind: string;
-  fileName: string;
-  eventId: string | null;
-}
-export interface CaseDetail {
-  id: string;
-  caseNo: string;
-  source: string;
-  categoryKind: string;
-  categoryCode: string;
-  urgency: string;
-  status: string;
-  description: string;
-  address: string | null;
-  lng: number | null;
-  lat: number | null;
-  gridCode: string | null;
-  departmentId: string | null;
-  reportedAt: string;
-  clock: (CaseClock & { step?: string }) | null;
-  attachments: Attachment[];
-  timeline: TimelineEvent[];
-}
-export interface CaseMessage {
-  id: string;
-  at: string;
-  authorName: string;
-  authorUserId: string | null;
-  unit: string | null;
-  body: string;
-}
+/** GET /api/cases/{id}: the case with its timeline, attachments and the requests that wait. */
+export type CaseDetail = Success<'/api/cases/{id}'>;
+export type TimelineEvent = CaseDetail['timeline'][number];
+export type CaseMessage = Item<'/api/cases/{id}/messages'>;
 
 export const cw = defineMessages(
   {
@@ -64,7 +27,6 @@ export const cw = defineMessages(
     timeline: '处理经过',
     thread: '与指挥中心沟通',
     threadEmpty: '还没有消息。',
-    threadUnavailable: '消息功能尚未开通。',
     send: '发送',
     message: '消息内容',
     pendingExtension: '延期申请待审批',
@@ -90,7 +52,6 @@ export const cw = defineMessages(
     timeline: 'History',
     thread: 'Messages with the command centre',
     threadEmpty: 'No messages yet.',
-    threadUnavailable: 'Messages are not available yet.',
     send: 'Send',
     message: 'Message',
     pendingExtension: 'Extension request awaiting decision',
@@ -111,41 +72,11 @@ export const cw = defineMessages(
   },
 );
 
-/**
- * Timeline events that end or restart the disposal round, cancelling a request made before them: the
- * same list as src/cases/actions.ts ROUND_ENDS (a request is pending until decided or cancelled).
- */
-const ROUND_ENDS = [
-  'dispatched',
-  'redispatched',
-  'reassigned',
-  'returned',
-  'suspended',
-  'extension_approved',
-  'disposed',
-  'check_failed',
-  'resumed',
-  'voided',
-];
-const REQUESTS = {
-  extension: ['extension_requested', 'extension_rejected'],
-  return: ['return_requested', 'return_rejected'],
-  suspension: ['suspension_requested', 'suspension_rejected'],
-} as const;
-export type RequestKind = keyof typeof REQUESTS;
+export type RequestKind = CaseDetail['pendingRequests'][number]['kind'];
 
-/** The requests (延期/回退/挂账) waiting for a decision, from the timeline. */
-export function pendingRequests(timeline: TimelineEvent[]): RequestKind[] {
-  return (Object.keys(REQUESTS) as RequestKind[]).filter((kind) => {
-    const [requested, rejected] = REQUESTS[kind];
-    for (let i = timeline.length - 1; i >= 0; i--) {
-      const type = timeline[i]!.type;
-      if (type === requested) return true;
-      if (type === rejected || ROUND_ENDS.includes(type)) return false;
-    }
-    return false;
-  });
-}
+/** The requests (延期/回退/挂账) waiting for a decision, as the hub tells them (`pendingRequests`). */
+export const pendingRequests = (c: Pick<CaseDetail, 'pendingRequests'>): RequestKind[] =>
+  c.pendingRequests.map((r) => r.kind);
 
 export const pendingLabel = (k: RequestKind) =>
   cw(k === 'extension' ? 'pendingExtension' : k === 'return' ? 'pendingReturn' : 'pendingSuspension');
@@ -183,13 +114,12 @@ export function mountCaseView(
   let photos: { id: string; url: string; kind: string }[] = [];
   let big: string | null = null;
   let messages: CaseMessage[] = [];
-  let threadOn = false;
   let local: QueueItem[] = [];
   let stopped = false;
 
   async function load() {
     try {
-      c = await api<CaseDetail>(`/api/cases/${encodeURIComponent(opts.caseId)}`);
+      c = await api(`/api/cases/${encodeURIComponent(opts.caseId)}`);
       category = await categoryName(
         c.categoryKind,
         c.categoryKind === 'event' ? c.categoryCode : c.categoryCode,
@@ -207,10 +137,7 @@ export function mountCaseView(
           })),
         );
       }
-      threadOn = await hasRoute('/api/cases/{id}/messages');
-      if (threadOn) {
-        messages = (await api<{ items: CaseMessage[] }>(`/api/cases/${c.id}/messages`)).items;
-      }
+      messages = (await api(`/api/cases/${c.id}/messages`)).items;
     } catch (err) {
       error = describeError(err);
     }
@@ -242,7 +169,7 @@ export function mountCaseView(
       );
       return;
     }
-    const pend = pendingRequests(c.timeline);
+    const pend = pendingRequests(c);
     render(
       html`${opts.back}
         <article class="card" data-testid="case-view" data-case=${c.caseNo}>
@@ -298,28 +225,22 @@ export function mountCaseView(
         <h3>${cw('map')}</h3>
         <div class="card">${caseMap(cells, c)}</div>
         <h3>${cw('thread')}</h3>
-        ${
-          threadOn
-            ? html`<ul class="thread" data-testid="thread">
-                  ${messages.length === 0 ? html`<li class="muted">${cw('threadEmpty')}</li>` : nothing}
-                  ${messages.map(
-                    (m) =>
-                      html`<li class=${m.authorUserId === opts.user.id ? 'mine' : ''}>
-                        <p class="muted">
-                          ${m.authorName}${m.unit ? ` · ${m.unit}` : ''} · ${formatTime(m.at)}
-                        </p>
-                        <p>${m.body}</p>
-                      </li>`,
-                  )}
-                </ul>
-                <form @submit=${sendMessage}>
-                  <label
-                    >${cw('message')} <textarea name="body" rows="2" maxlength="2000" required></textarea>
-                  </label>
-                  <button type="submit" class="primary big">${cw('send')}</button>
-                </form>`
-            : html`<p class="muted">${cw('threadUnavailable')}</p>`
-        }
+        ${html`<ul class="thread" data-testid="thread">
+            ${messages.length === 0 ? html`<li class="muted">${cw('threadEmpty')}</li>` : nothing}
+            ${messages.map(
+              (m) =>
+                html`<li class=${m.authorUserId === opts.user.id ? 'mine' : ''}>
+                  <p class="muted">${m.authorName}${m.unit ? ` · ${m.unit}` : ''} · ${formatTime(m.at)}</p>
+                  <p>${m.body}</p>
+                </li>`,
+            )}
+          </ul>
+          <form @submit=${sendMessage}>
+            <label
+              >${cw('message')} <textarea name="body" rows="2" maxlength="2000" required></textarea>
+            </label>
+            <button type="submit" class="primary big">${cw('send')}</button>
+          </form>`}
         <h3>${cw('timeline')}</h3>
         <ol class="plain">
           ${[...c.timeline].reverse().map(

@@ -13,7 +13,6 @@ import {
   loadSession,
   saveSession,
   setUnauthenticatedHandler,
-  type Session,
   type User,
 } from '../../src/lib/api.ts';
 import { currentLang, formatTime, label, setLang } from '../../src/lib/i18n.ts';
@@ -58,7 +57,7 @@ async function login(event: SubmitEvent) {
   event.preventDefault();
   const form = new FormData(event.target as HTMLFormElement);
   try {
-    const session = await api<Session>('/api/auth/login', {
+    const session = await api('/api/auth/login', {
       method: 'POST',
       body: { username: String(form.get('username')), password: String(form.get('password')) },
     });

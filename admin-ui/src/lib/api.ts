@@ -1,23 +1,76 @@
 /**
  * The hub's API from the browser: bearer token from the login kept in sessionStorage (gone when the tab
  * closes), JSON in and out, RFC 9457 problems turned into ApiError with their field messages.
+ *
+ * `api(path, options)` is typed by the hub's routes (api-schema.gen.ts, generated from its OpenAPI
+ * document): the path is a route's path with its `{param}`s filled in (`/api/cases/${id}`), the method
+ * one the route has, the body its request body, the query its query parameters, and the answer its
+ * success response. A path or method the hub does not serve is a type error, not a run-time probe.
  */
+import type { paths } from './api-schema.gen.ts';
+
+type Paths = keyof paths & string;
+/** `/api/cases/{id}/attachments` → `/api/cases/${string}/attachments`. */
+type Filled<P extends string> = P extends `${infer A}{${string}}${infer B}` ? `${A}${string}${Filled<B>}` : P;
+/** Every path the hub serves, as the browser writes it. */
+export type ApiPath = { [K in Paths]: Filled<K> }[Paths];
+type Split<S extends string> = S extends `${infer H}/${infer T}` ? [H, ...Split<T>] : [S];
+/** A route's segment against the path's: `{param}` takes any one segment, a word only itself. */
+type SegmentFits<K, P> = K extends `${string}{${string}}${string}`
+  ? P extends `${string}?${string}`
+    ? false
+    : P extends Filled<K>
+      ? true
+      : false
+  : [P] extends [K]
+    ? [K] extends [P]
+      ? true
+      : false
+    : false;
+type Fits<K extends unknown[], P extends unknown[]> = K extends [infer KH, ...infer KT]
+  ? P extends [infer PH, ...infer PT]
+    ? SegmentFits<KH, PH> extends true
+      ? Fits<KT, PT>
+      : false
+    : false
+  : P extends []
+    ? true
+    : false;
+/** The route of a filled-in path, segment by segment (`/api/cases/${id}/actions/${'sign' | 'dispose'}` → both). */
+type RouteOf<P extends string> = P extends Paths
+  ? P // a fixed path wins over a `{param}` one it also fits (/api/inbox/events, not /api/inbox/{id})
+  : P extends string
+    ? { [K in Paths]: Fits<Split<K>, Split<P>> extends true ? K : never }[Paths]
+    : never;
+type LowerMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** HTTP method, either case. */
+export type Method = LowerMethod | Uppercase<LowerMethod>;
+type Operation<P extends string, M extends Method> = NonNullable<paths[RouteOf<P>][Lowercase<M>]>;
+type JsonBody<R> = R extends { content: { 'application/json': infer J } }
+  ? J
+  : R extends { content: Record<string, infer X> }
+    ? X
+    : null;
+type SuccessOf<O> = O extends { responses: infer R }
+  ? JsonBody<R[Extract<keyof R, 200 | 201 | 202 | 204>]>
+  : never;
+type BodyOf<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? Q : never;
+
+/** The answer of a route (its OpenAPI path, e.g. `/api/cases/{id}`) to a method. */
+export type Success<K extends Paths, M extends LowerMethod = 'get'> = SuccessOf<NonNullable<paths[K][M]>>;
+/** The JSON body a route takes. */
+export type RequestBody<K extends Paths, M extends LowerMethod> = BodyOf<NonNullable<paths[K][M]>>;
+/** One element of a list answer `{ items: [...] }`. */
+export type Item<K extends Paths> = Success<K> extends { items: (infer I)[] } ? I : never;
+
 const TOKEN_KEY = 'hub.session';
 
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  kind: 'person' | 'service';
-  roles: string[];
-  departmentId: string | null;
-}
+/** A signed-in user as the hub describes one (POST /api/auth/login, GET /api/auth/me). */
+export type User = Success<'/api/auth/me', 'get'>;
 
-export interface Session {
-  token: string;
-  expiresAt: string;
-  user: User;
-}
+/** A session from POST /api/auth/login, kept in the session store. */
+export type Session = Success<'/api/auth/login', 'post'>;
 
 export interface Problem {
   type?: string;
@@ -71,17 +124,47 @@ export function saveSession(session: Session | null): void {
   else sessionStore.removeItem(TOKEN_KEY);
 }
 
-export interface CallOptions {
-  method?: string;
-  body?: unknown;
-  /** Sent as multipart/form-data instead of JSON. */
+export interface CallOptions<M extends Method = Method, B = unknown, Q = unknown> {
+  /** GET unless said. */
+  method?: M;
+  body?: B;
+  /** Query parameters; undefined ones are left out. */
+  query?: Q;
+  /** Sent as multipart/form-data instead of JSON (the route's fields and its files). */
   form?: FormData;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
-/** Calls the API; resolves to the parsed JSON (or text, or null for 204). */
-export async function api<T = unknown>(path: string, options: CallOptions = {}): Promise<T> {
+/** A path the hub serves with that method, else a type error naming the problem. */
+type Served<P extends string, M extends Method> = [RouteOf<P>] extends [never]
+  ? 'the hub serves no such path'
+  : [paths[RouteOf<P>][Lowercase<M>]] extends [undefined]
+    ? `the hub does not serve ${Uppercase<M>} here`
+    : P;
+
+/** `path?query` from the query object (arrays repeat the name). */
+export function withQuery(path: string, query: unknown): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query as Record<string, unknown>)) {
+    if (value === undefined || value === null) continue;
+    for (const v of Array.isArray(value) ? value : [value]) params.append(name, String(v));
+  }
+  const q = params.toString();
+  return q ? `${path}?${q}` : path;
+}
+
+/** Calls the API; resolves to the route's success body (null for 204, text for a non-JSON answer). */
+export function api<P extends ApiPath, M extends Method = 'get'>(
+  path: Served<P, M>,
+  options: CallOptions<M, BodyOf<Operation<P, M>>, QueryOf<Operation<P, M>>> = {},
+): Promise<SuccessOf<Operation<P, M>>> {
+  return request(path, options) as Promise<SuccessOf<Operation<P, M>>>;
+}
+
+/** The untyped call under api(), for helpers that type their answer themselves (the app's getWithCache). */
+export async function request(path: string, options: CallOptions = {}): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   const session = loadSession();
   if (session) headers.authorization = `Bearer ${session.token}`;
@@ -91,7 +174,8 @@ export async function api<T = unknown>(path: string, options: CallOptions = {}):
     body = JSON.stringify(options.body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(path, { method: options.method ?? 'GET', headers, body, signal: options.signal });
+  const method = (options.method ?? 'get').toUpperCase();
+  const res = await fetch(withQuery(path, options.query), { method, headers, body, signal: options.signal });
   const type = res.headers.get('content-type') ?? '';
   const data: unknown =
     res.status === 204 ? null : type.includes('json') ? await res.json() : await res.text();
@@ -106,7 +190,7 @@ export async function api<T = unknown>(path: string, options: CallOptions = {}):
     }
     throw new ApiError(res.status, problem);
   }
-  return data as T;
+  return data;
 }
 
 /** Fetches a protected binary (a photo) as an object URL for an <img>. */
@@ -115,29 +199,6 @@ export async function blobUrl(path: string): Promise<string> {
   const res = await fetch(path, { headers: session ? { authorization: `Bearer ${session.token}` } : {} });
   if (!res.ok) throw new ApiError(res.status, { title: res.statusText, status: res.status });
   return URL.createObjectURL(await res.blob());
-}
-
-interface OpenApiDoc {
-  paths?: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
-}
-let openapi: Promise<OpenApiDoc> | undefined;
-const doc = () =>
-  (openapi ??= fetch('/openapi.json')
-    .then((r) => r.json() as Promise<OpenApiDoc>)
-    .catch(() => ({}) as OpenApiDoc));
-
-/**
- * Whether the hub serves a route (OpenAPI path syntax, e.g. `/api/cases/{id}`): pages built against
- * APIs other engineers are still adding say so instead of failing.
- */
-export async function hasRoute(path: string, method = 'get'): Promise<boolean> {
-  return Boolean((await doc()).paths?.[path]?.[method]);
-}
-
-/** Whether a route takes a query parameter (e.g. `q` on GET /api/cases). */
-export async function hasQueryParam(path: string, name: string): Promise<boolean> {
-  const op = (await doc()).paths?.[path]?.get;
-  return Boolean(op?.parameters?.some((p) => p.in === 'query' && p.name === name));
 }
 
 /** A problem as one line for the page: the detail and each field's message. */
@@ -150,7 +211,46 @@ export function describeError(err: unknown): string {
 }
 
 /** The items of a list the hub answers as `{ items: [...] }`. */
-export const listItems = <T>(path: string): Promise<T[]> => api<{ items: T[] }>(path).then((r) => r.items);
+/** What a GET of a filled-in path answers. */
+export type ApiGet<P extends string> = SuccessOf<Operation<P, 'get'>>;
+/** The query parameters a GET of a filled-in path takes. */
+export type ApiQuery<P extends string> = QueryOf<Operation<P, 'get'>>;
+
+/** The names of the role actions on a case: POST /api/cases/{id}/actions/<name>. */
+export type CaseActionName = Paths extends infer K
+  ? K extends `/api/cases/{id}/actions/${infer N}`
+    ? N
+    : never
+  : never;
+/** What every case action answers (the status after it and the recorded event). */
+export type CaseActionResult = Success<'/api/cases/{id}/actions/accept', 'post'>;
+
+/**
+ * A role action on a case chosen at run time (the desk's and 处置通's buttons), with a JSON body or a
+ * multipart form (the photos of 处置完成); the hub validates the body against that action's schema.
+ */
+export function caseAction(
+  caseId: string,
+  name: CaseActionName,
+  payload: Record<string, unknown> | FormData,
+  headers?: Record<string, string>,
+): Promise<CaseActionResult> {
+  return request(`/api/cases/${encodeURIComponent(caseId)}/actions/${name}`, {
+    method: 'POST',
+    headers,
+    ...(payload instanceof FormData ? { form: payload } : { body: payload }),
+  }) as Promise<CaseActionResult>;
+}
+
+/** The query parameters of a route's GET (to build them before the call). */
+export type Query<K extends Paths> = QueryOf<NonNullable<paths[K]['get']>>;
+
+export function listItems<P extends ApiPath>(
+  path: Served<P, 'get'>,
+  options: CallOptions<'get', never, QueryOf<Operation<P, 'get'>>> = {},
+): Promise<SuccessOf<Operation<P, 'get'>> extends { items: infer I } ? I : never> {
+  return request(path, options).then((r) => (r as { items: never }).items);
+}
 
 /** Runs `read` (a page loading its data): what went wrong, as describeError says it, or '' when it worked. */
 export async function failureOf(read: () => Promise<unknown>): Promise<string> {

@@ -6,19 +6,16 @@
  * known), the case's own cell highlighted and its point marked.
  */
 import { html, svg } from 'lit-html';
-import { api } from './api.ts';
+import { api, type Item } from './api.ts';
 import { t } from './i18n.ts';
 
-export interface GridCell {
-  code: string;
-  street: string;
-  community: string;
+/** A grid cell of GET /api/grid-cells; its geometry is a GeoJSON polygon the API does not type. */
+export type GridCell = Omit<Item<'/api/grid-cells'>, 'geometry'> & {
   geometry: { type: string; coordinates: number[][][] } | null;
-}
+};
 
 let cells: Promise<GridCell[]> | undefined;
-export const getGridCells = () =>
-  (cells ??= api<{ items: GridCell[] }>('/api/grid-cells').then((r) => r.items));
+export const getGridCells = () => (cells ??= api('/api/grid-cells').then((r) => r.items as GridCell[]));
 
 const WIDTH = 480;
 

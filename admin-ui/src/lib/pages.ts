@@ -78,4 +78,4 @@ export const PAGES: readonly PageDef[] = [
 
 /** The pages a user may open, in navigation order. */
 export const pagesFor = (user: User): PageDef[] =>
-  PAGES.filter((p) => p.roles.some((r) => user.roles.includes(r)));
+  PAGES.filter((p) => p.roles.some((r) => (user.roles as readonly string[]).includes(r)));

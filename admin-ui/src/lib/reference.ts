@@ -1,27 +1,14 @@
 /** Reference data every page labels with (departments, categories), fetched once per session. */
-import { listItems } from './api.ts';
+import { listItems, type Item } from './api.ts';
 
-export interface Department {
-  id: string;
-  code: string;
-  name: string;
-  kind: string;
-  parentId: string | null;
-  active: boolean;
-}
-export interface Category {
-  id: string;
-  kind: 'event' | 'component';
-  code: string;
-  name: string;
-  majorName: string;
-}
+export type Department = Item<'/api/departments'>;
+export type Category = Item<'/api/categories'>;
 
 let departments: Promise<Department[]> | undefined;
 let categories: Promise<Category[]> | undefined;
 
-export const getDepartments = () => (departments ??= listItems<Department>('/api/departments'));
-export const getCategories = () => (categories ??= listItems<Category>('/api/categories'));
+export const getDepartments = () => (departments ??= listItems('/api/departments'));
+export const getCategories = () => (categories ??= listItems('/api/categories'));
 
 /** After an administrator's change: the next page reads the lists again. */
 export function forgetReference(): void {

@@ -5,7 +5,7 @@
  * behind it, and the report's CSV and Excel (.xlsx) downloads. All figures come from src/assessment (GET /api/assessment/…).
  */
 import { html, nothing, render } from 'lit-html';
-import { api, describeError, hasRoute, loadSession } from '../lib/api.ts';
+import { api, describeError, loadSession, type Query } from '../lib/api.ts';
 import { lineChart } from '../lib/chart.ts';
 import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
@@ -65,7 +65,6 @@ export const mount: MountPage = (el) => {
   let tab: (typeof TABLES)[number]['key'] = 'departments';
   let drill: Drill | null = null;
   let error = '';
-  let available = true;
   let loading = true;
   /** City figures of the monthly reports (oldest first), for the trend charts. */
   let months: { periodKey: string; figures: Record<string, Figure> }[] = [];
@@ -73,7 +72,7 @@ export const mount: MountPage = (el) => {
   async function open(id: string) {
     drill = null;
     try {
-      report = await api<Report>(`/api/assessment/reports/${encodeURIComponent(id)}`);
+      report = await api(`/api/assessment/reports/${encodeURIComponent(id)}`);
     } catch (err) {
       error = describeError(err);
     }
@@ -82,10 +81,13 @@ export const mount: MountPage = (el) => {
 
   async function openDrill(entity: Entity, figure: string) {
     if (!report) return;
-    const q = new URLSearchParams({ entityType: entity.type, figure });
-    if (entity.type !== 'city') q.set('entityId', entity.id);
+    const q = {
+      entityType: entity.type as Query<'/api/assessment/reports/{id}/cases'>['entityType'],
+      figure,
+      entityId: entity.type !== 'city' ? entity.id : undefined,
+    };
     try {
-      drill = await api<Drill>(`/api/assessment/reports/${encodeURIComponent(report.id)}/cases?${q}`);
+      drill = await api(`/api/assessment/reports/${encodeURIComponent(report.id)}/cases`, { query: q });
     } catch (err) {
       error = describeError(err);
     }
@@ -170,7 +172,6 @@ export const mount: MountPage = (el) => {
       months.map((m) => ({ label: m.periodKey.slice(2), value: m.figures[key]?.value ?? null }));
     render(
       html`<h1>${t('assess.heading')}</h1>
-        ${available ? nothing : html`<p class="muted" role="note">${t('app.apiMissing', { path: '/api/assessment/reports' })}</p>`}
         ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
         ${loading ? html`<p class="muted">${t('app.loading')}</p>` : nothing}
         ${
@@ -257,10 +258,9 @@ export const mount: MountPage = (el) => {
 
   draw();
   void (async () => {
-    available = await hasRoute('/api/assessment/reports');
-    if (available) {
+    {
       try {
-        reports = (await api<{ items: ReportMeta[] }>('/api/assessment/reports')).items;
+        reports = (await api('/api/assessment/reports')).items;
         const first = reports.find((r) => r.scope === 'all') ?? reports[0];
         if (first) await open(first.id);
         loading = false;
@@ -273,9 +273,7 @@ export const mount: MountPage = (el) => {
         months = await Promise.all(
           monthly.map(async (r) => {
             const full =
-              r.id === report?.id
-                ? report
-                : await api<Report>(`/api/assessment/reports/${encodeURIComponent(r.id)}`);
+              r.id === report?.id ? report : await api(`/api/assessment/reports/${encodeURIComponent(r.id)}`);
             return { periodKey: r.periodKey, figures: full.result.city.figures };
           }),
         );

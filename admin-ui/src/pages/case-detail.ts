@@ -5,7 +5,7 @@
  * marked, from the case's process path API when the hub offers it.
  */
 import { html, nothing, render } from 'lit-html';
-import { api, blobUrl, describeError, hasRoute } from '../lib/api.ts';
+import { api, blobUrl, describeError } from '../lib/api.ts';
 import { supervisorForm } from './supervisor-actions.ts';
 import { clockBadge } from '../lib/clock.ts';
 import { formatTime, label, t } from '../lib/i18n.ts';
@@ -33,14 +33,7 @@ interface Attachment {
   createdAt: string;
   url: string;
 }
-/** GET /api/cases/{id}/process: the procedure's XML, the instance's element instances, the active ones. */
-interface ProcessPath {
-  xml: string;
-  elements: { elementId: string; state: string; type: string }[];
-  activeElementIds: string[];
-}
 
-const PATH_ROUTE = '/api/cases/{id}/process';
 const POLL_MS = 5000;
 
 interface Box {
@@ -108,13 +101,13 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
 
   async function load() {
     try {
-      detail = await api<CaseDetail>(`/api/cases/${encodeURIComponent(id)}`);
+      detail = await api(`/api/cases/${encodeURIComponent(id)}`);
       error = '';
     } catch (err) {
       error = describeError(err);
     }
     try {
-      const list = await api<{ items: Attachment[] }>(`/api/cases/${encodeURIComponent(id)}/attachments`);
+      const list = await api(`/api/cases/${encodeURIComponent(id)}/attachments`);
       const known = new Map(photos.map((p) => [p.id, p]));
       photos = list.items.map((a) => known.get(a.id) ?? a);
       for (const p of photos) {
@@ -155,13 +148,8 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
 
   async function drawDiagram() {
     if (!detail?.processInstanceKey) return;
-    if (!(await hasRoute(PATH_ROUTE))) {
-      diagramNote = t('case.pathUnavailable');
-      draw();
-      return;
-    }
     try {
-      const path = await api<ProcessPath>(`/api/cases/${encodeURIComponent(id)}/process`);
+      const path = await api(`/api/cases/${encodeURIComponent(id)}/process`);
       const current = path.activeElementIds;
       const taken = [...new Set(path.elements.map((e) => e.elementId))].filter((e) => !current.includes(e));
       const key = JSON.stringify([taken, current]);

@@ -4,7 +4,7 @@
  * reload), cursor paging. A click on a case number opens its detail page (#/cases/<id>).
  */
 import { html, nothing, render } from 'lit-html';
-import { api, describeError, hasQueryParam } from '../lib/api.ts';
+import { api, describeError, type Query } from '../lib/api.ts';
 import { clockBadge, type CaseClock } from '../lib/clock.ts';
 import { formatTime, label, t } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
@@ -68,7 +68,6 @@ function mountList(el: HTMLElement) {
   let nextCursor: string | null = null;
   let error = '';
   let loading = true;
-  let searchable = false;
   let fresh = 0;
   let cats = new Map<string, string>();
   let depts = new Map<string, string>();
@@ -76,20 +75,19 @@ function mountList(el: HTMLElement) {
   let stopped = false;
   let seq = 0;
 
-  const query = (cursor?: string) => {
-    const p = new URLSearchParams({ limit: String(PAGE) });
-    if (filters.status) p.set('status', filters.status);
-    if (filters.source) p.set('source', filters.source);
-    if (filters.overdue) p.set('overdue', 'true');
-    if (filters.q && searchable) p.set('q', filters.q);
-    if (cursor) p.set('cursor', cursor);
-    return `/api/cases?${p}`;
-  };
+  const query = (cursor?: string): Query<'/api/cases'> => ({
+    limit: String(PAGE),
+    status: (filters.status || undefined) as Query<'/api/cases'>['status'],
+    source: (filters.source || undefined) as Query<'/api/cases'>['source'],
+    overdue: filters.overdue ? 'true' : undefined,
+    q: filters.q || undefined,
+    cursor,
+  });
 
   async function load(reset: boolean) {
     const mine = ++seq;
     try {
-      const page = await api<{ items: CaseView[]; nextCursor: string | null }>(query());
+      const page = await api('/api/cases', { query: query() });
       if (mine !== seq || stopped) return;
       if (reset) {
         items = page.items;
@@ -114,7 +112,7 @@ function mountList(el: HTMLElement) {
   async function more() {
     if (!nextCursor) return;
     try {
-      const page = await api<{ items: CaseView[]; nextCursor: string | null }>(query(nextCursor));
+      const page = await api('/api/cases', { query: query(nextCursor) });
       const known = new Set(items.map((c) => c.id));
       items = [...items, ...page.items.filter((c) => !known.has(c.id))];
       nextCursor = page.nextCursor;
@@ -149,19 +147,15 @@ function mountList(el: HTMLElement) {
     render(
       html`<h1>${t('cases.heading')}</h1>
         <form class="toolbar" role="search" @submit=${onFilter} @change=${onFilter}>
-          ${
-            searchable
-              ? html`<label
-                  >${t('common.search')}
-                  <input
-                    type="search"
-                    name="q"
-                    .value=${filters.q}
-                    placeholder=${t('cases.search')}
-                    aria-label=${t('cases.search')}
-                /></label>`
-              : nothing
-          }
+          ${html`<label
+            >${t('common.search')}
+            <input
+              type="search"
+              name="q"
+              .value=${filters.q}
+              placeholder=${t('cases.search')}
+              aria-label=${t('cases.search')}
+          /></label>`}
           <label
             >${t('cases.status')}
             <select name="status">
@@ -188,7 +182,6 @@ function mountList(el: HTMLElement) {
             }</span
           >
         </form>
-        ${searchable ? nothing : html`<p class="muted">${t('cases.searchUnavailable')}</p>`}
         ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
         ${
           loading
@@ -237,10 +230,6 @@ function mountList(el: HTMLElement) {
   draw();
   // The first page is fetched at once; names and the search box follow when their answers arrive, so
   // the first screen waits for one request only.
-  void hasQueryParam('/api/cases', 'q').then((q) => {
-    searchable = q;
-    draw();
-  });
   void categoryNames().then(
     (m) => {
       cats = m;

@@ -6,7 +6,7 @@
  * the same request (src/cases/README.md).
  */
 import { html, nothing, render } from 'lit-html';
-import { api, describeError, hasRoute } from '../lib/api.ts';
+import { api, caseAction, describeError, type CaseActionName } from '../lib/api.ts';
 import { clockBadge } from '../lib/clock.ts';
 import { formatTime, label, t } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
@@ -16,13 +16,11 @@ import type { CaseView } from './cases.ts';
 
 type Form = 'dispose' | 'extension' | 'return' | null;
 const POLL_MS = 10_000;
-const ACTIONS_ROUTE = '/api/cases/{id}/actions/sign';
 
 export const mount: MountPage = (el, ctx) => {
   let items: CaseView[] = [];
   let error = '';
   let loading = true;
-  let actionsAvailable = true;
   let cats = new Map<string, string>();
   const open = new Map<string, Form>();
   const feedback = new Map<string, { kind: 'ok' | 'error'; text: string }>();
@@ -33,8 +31,8 @@ export const mount: MountPage = (el, ctx) => {
   async function load() {
     try {
       const pages = await Promise.all(
-        ['dispatched', 'signed'].map((status) =>
-          api<{ items: CaseView[] }>(`/api/cases?status=${status}&limit=200`).then((r) => r.items),
+        (['dispatched', 'signed'] as const).map((status) =>
+          api('/api/cases', { query: { status, limit: '200' } }).then((r) => r.items),
         ),
       );
       items = pages.flat().sort((a, b) => Date.parse(a.reportedAt) - Date.parse(b.reportedAt));
@@ -46,12 +44,8 @@ export const mount: MountPage = (el, ctx) => {
     draw();
   }
 
-  const action = (c: CaseView, name: string, body: Record<string, unknown> | FormData) =>
-    api(`/api/cases/${encodeURIComponent(c.id)}/actions/${name}`, {
-      method: 'POST',
-      ...(body instanceof FormData ? { form: body } : { body }),
-      headers: { 'idempotency-key': `${name}-${c.id}-${crypto.randomUUID()}` },
-    });
+  const action = (c: CaseView, name: CaseActionName, body: Record<string, unknown> | FormData) =>
+    caseAction(c.id, name, body, { 'idempotency-key': `${name}-${c.id}-${crypto.randomUUID()}` });
 
   async function run(c: CaseView, work: () => Promise<unknown>, done: string) {
     busy.add(c.id);
@@ -140,46 +134,42 @@ export const mount: MountPage = (el, ctx) => {
         · ${c.description}
       </p>
       <p class="muted">${c.address ?? ''} · ${formatTime(c.reportedAt)}</p>
-      ${
-        actionsAvailable
-          ? html`<div class="toolbar">
-                ${
-                  c.status === 'dispatched'
-                    ? html`<button
-                        type="button"
-                        class="primary"
-                        ?disabled=${busy.has(c.id)}
-                        @click=${() => run(c, () => action(c, 'sign', {}), t('dept.signed'))}
-                      >
-                        ${t('dept.sign')}
-                      </button>`
-                    : html`<button
-                        type="button"
-                        class="primary"
-                        aria-expanded=${open.get(c.id) === 'dispose'}
-                        @click=${() => toggle(c, 'dispose')}
-                      >
-                        ${t('dept.dispose')}
-                      </button>`
-                }
-                <button
+      ${html`<div class="toolbar">
+          ${
+            c.status === 'dispatched'
+              ? html`<button
                   type="button"
-                  aria-expanded=${open.get(c.id) === 'extension'}
-                  @click=${() => toggle(c, 'extension')}
+                  class="primary"
+                  ?disabled=${busy.has(c.id)}
+                  @click=${() => run(c, () => action(c, 'sign', {}), t('dept.signed'))}
                 >
-                  ${t('dept.extension')}
-                </button>
-                <button
+                  ${t('dept.sign')}
+                </button>`
+              : html`<button
                   type="button"
-                  aria-expanded=${open.get(c.id) === 'return'}
-                  @click=${() => toggle(c, 'return')}
+                  class="primary"
+                  aria-expanded=${open.get(c.id) === 'dispose'}
+                  @click=${() => toggle(c, 'dispose')}
                 >
-                  ${t('dept.return')}
-                </button>
-              </div>
-              ${forms(c)}`
-          : nothing
-      }
+                  ${t('dept.dispose')}
+                </button>`
+          }
+          <button
+            type="button"
+            aria-expanded=${open.get(c.id) === 'extension'}
+            @click=${() => toggle(c, 'extension')}
+          >
+            ${t('dept.extension')}
+          </button>
+          <button
+            type="button"
+            aria-expanded=${open.get(c.id) === 'return'}
+            @click=${() => toggle(c, 'return')}
+          >
+            ${t('dept.return')}
+          </button>
+        </div>
+        ${forms(c)}`}
       ${fb ? html`<p class=${fb.kind} role=${fb.kind === 'error' ? 'alert' : 'status'}>${fb.text}</p>` : nothing}
     </li>`;
   }
@@ -188,7 +178,6 @@ export const mount: MountPage = (el, ctx) => {
     render(
       html`<h1>${t('dept.heading')}</h1>
         ${ctx.user.departmentId ? nothing : html`<p class="error" role="alert">${t('dept.noDepartment')}</p>`}
-        ${actionsAvailable ? nothing : html`<p class="muted" role="note">${t('dept.actionsUnavailable')}</p>`}
         ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
         ${
           loading
@@ -208,10 +197,7 @@ export const mount: MountPage = (el, ctx) => {
 
   draw();
   void (async () => {
-    [actionsAvailable, cats] = await Promise.all([
-      hasRoute(ACTIONS_ROUTE, 'post'),
-      categoryNames().catch(() => new Map<string, string>()),
-    ]);
+    cats = await categoryNames().catch(() => new Map<string, string>());
     await load();
     const loop = () => {
       timer = setTimeout(async () => {

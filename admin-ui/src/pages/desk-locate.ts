@@ -51,7 +51,7 @@ export function locateRepair(opts: {
   async function lookup(q: string) {
     const mine = ++seq;
     try {
-      const found = await api<GeocodeAnswer>(`/api/geocode?q=${encodeURIComponent(q)}`);
+      const found = await api('/api/geocode', { query: { q } });
       if (mine !== seq) return;
       answer = found.result;
       lookupError = '';
@@ -89,9 +89,9 @@ export function locateRepair(opts: {
     choice = { lng: round(p.lng), lat: round(p.lat), address: null, text: '', gridCode: null, pending: true };
     opts.redraw();
     try {
-      const where = await api<{ text: string; gridCode: string | null }>(
-        `/api/reverse-geocode?lng=${choice.lng}&lat=${choice.lat}`,
-      );
+      const where = await api('/api/reverse-geocode', {
+        query: { lng: String(choice.lng), lat: String(choice.lat) },
+      });
       if (mine !== seq || !choice) return;
       choice = { ...choice, text: where.text, gridCode: where.gridCode, pending: false };
     } catch (err) {

@@ -11,7 +11,15 @@
  * telephone intake.
  */
 import { html, nothing, render, type TemplateResult } from 'lit-html';
-import { api, blobUrl, describeError, ApiError } from '../lib/api.ts';
+import {
+  api,
+  blobUrl,
+  caseAction,
+  describeError,
+  ApiError,
+  type CaseActionName,
+  type Success,
+} from '../lib/api.ts';
 import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
 import { getGridCells, type GridCell } from '../lib/map.ts';
 import type { MountPage } from '../lib/pages.ts';
@@ -30,34 +38,7 @@ const RETRY_MS = 3000;
 /** Sources whose reports are verified on site (核实) before 立案 (workers/intake.ts). */
 const NEEDS_VERIFY = new Set(['hotline', 'public', 'video', 'open311', 'other']);
 
-interface QueueItem {
-  id: string;
-  caseNo: string;
-  queue: Queue;
-  status: string;
-  source: string;
-  categoryKind: string;
-  categoryCode: string;
-  urgency: string;
-  description: string;
-  address: string | null;
-  gridCode: string | null;
-  reportedAt: string;
-  waitingSince: string;
-  needsLocation: boolean;
-  locationRepairNote: string | null;
-  request: {
-    kind: 'extension' | 'return' | 'suspension';
-    reason: string | null;
-    requestedDeadline: string | null;
-    actorName: string | null;
-  } | null;
-}
-interface Queues {
-  counts: Record<Queue, number>;
-  items: QueueItem[];
-  at: string;
-}
+type Queues = Success<'/api/desk/queues'>;
 export interface TimelineEvent {
   id: string;
   at: string;
@@ -187,7 +168,7 @@ export const mount: MountPage = (el, ctx) => {
 
   async function loadQueue() {
     try {
-      const next = await api<Queues>(`/api/desk/queues?queue=${queue}&limit=100`);
+      const next = await api('/api/desk/queues', { query: { queue, limit: '100' } });
       serverSkew = Date.parse(next.at) - Date.now();
       const keep = current()?.id;
       data = next;
@@ -216,11 +197,11 @@ export const mount: MountPage = (el, ctx) => {
     const enc = encodeURIComponent(id);
     try {
       const [d, dup, sug, att, st] = await Promise.all([
-        api<CaseDetail>(`/api/cases/${enc}`),
-        api<{ items: Candidate[] }>(`/api/cases/${enc}/duplicates`).catch(() => ({ items: [] })),
-        api<Suggestions>(`/api/cases/${enc}/suggestions`).catch(() => ({ dispatch: [], verify: [] })),
-        api<{ items: Photo[] }>(`/api/cases/${enc}/attachments`).catch(() => ({ items: [] as Photo[] })),
-        api<Step>(`/api/cases/${enc}/step`).catch(() => null),
+        api(`/api/cases/${enc}`),
+        api(`/api/cases/${enc}/duplicates`).catch(() => ({ items: [] })),
+        api(`/api/cases/${enc}/suggestions`).catch(() => ({ dispatch: [], verify: [] })),
+        api(`/api/cases/${enc}/attachments`).catch(() => ({ items: [] as Photo[] })),
+        api(`/api/cases/${enc}/step`).catch(() => null),
       ]);
       if (shownId !== id) return;
       detail = d;
@@ -246,8 +227,8 @@ export const mount: MountPage = (el, ctx) => {
     let cursor: string | null = null;
     while (!stopped) {
       try {
-        const since: string = cursor === null ? '' : `?since=${encodeURIComponent(cursor)}`;
-        const r: { cursor: string; cases: string[] } = await api(`/api/desk/changes${since}`, {
+        const r: Success<'/api/desk/changes'> = await api('/api/desk/changes', {
+          query: { since: cursor ?? undefined },
           signal: feed.signal,
         });
         const first = cursor === null;
@@ -264,7 +245,7 @@ export const mount: MountPage = (el, ctx) => {
   }
 
   /** Runs an action; on success the queue and the panel are read again, on a refusal the API's message shows. */
-  async function act(action: string, body: Record<string, unknown>, done: MessageKey) {
+  async function act(action: CaseActionName, body: Record<string, unknown>, done: MessageKey) {
     const c = detail;
     if (!c || busy) return;
     busy = true;
@@ -274,7 +255,7 @@ export const mount: MountPage = (el, ctx) => {
     draw();
     let moved = false;
     try {
-      await api(`/api/cases/${encodeURIComponent(c.id)}/actions/${action}`, { method: 'POST', body });
+      await caseAction(c.id, action, body);
       notice = t(done, { no: c.caseNo });
       noticeCase = { id: c.id, caseNo: c.caseNo };
       form = null;
@@ -286,7 +267,7 @@ export const mount: MountPage = (el, ctx) => {
         data = {
           ...data,
           items: left,
-          counts: { ...data.counts, [queue]: Math.max(0, data.counts[queue] - 1) },
+          counts: { ...data.counts, [queue]: Math.max(0, (data.counts[queue] ?? 0) - 1) },
         };
         selected = Math.min(selected, Math.max(0, left.length - 1));
       }
@@ -517,7 +498,7 @@ export const mount: MountPage = (el, ctx) => {
       case 'decide': {
         const req = current()?.request;
         if (!req) return nothing;
-        const action = `decide-${req.kind}`;
+        const action = `decide-${req.kind}` as const;
         const decide = (approved: boolean) => (e: Event) => {
           const f = new FormData((e.target as HTMLElement).closest('form')!);
           const deadline = text(f, 'newDeadline');
@@ -607,7 +588,7 @@ export const mount: MountPage = (el, ctx) => {
     error = '';
     draw();
     try {
-      const c = await api<{ id: string; caseNo: string }>('/api/cases', { method: 'POST', form: body });
+      const c = await api('/api/cases', { method: 'POST', form: body });
       notice = t('desk.done.intake', { no: c.caseNo });
       form = null;
     } catch (err) {

@@ -5,42 +5,13 @@
  * polling GET /api/inbox/events with the cursor, without a reload.
  */
 import { html, nothing, render } from 'lit-html';
-import { api, describeError, hasRoute } from '../lib/api.ts';
+import { api, describeError, type Item } from '../lib/api.ts';
 import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
 import { getDepartments, type Department } from '../lib/reference.ts';
 import { cityInputToIso, isoToCityInput } from '../lib/time.ts';
 
-interface Person {
-  id: string;
-  name: string | null;
-}
-interface InboxItem {
-  id: string;
-  status: 'open' | 'decided' | 'superseded';
-  stage: 'sign' | 'dispose';
-  stageLabel: string;
-  level: number;
-  levelLabel: string;
-  deadline: string;
-  overdueWorkingMinutes: number;
-  decisionDueAt: string;
-  remainingWorkingMinutes: number;
-  assignee: { type: string; id: string; name: string | null };
-  claimedBy: Person;
-  decision: string | null;
-  decisionNote: string | null;
-  case: {
-    id: string;
-    caseNo: string;
-    status: string;
-    categoryName: string | null;
-    categoryCode: string;
-    urgency: string;
-    description: string;
-    address: string | null;
-  };
-}
+type InboxItem = Item<'/api/inbox'>;
 
 const DECISIONS = ['extend', 'reassign', 'urge', 'urgent', 'void'] as const;
 type Decision = (typeof DECISIONS)[number];
@@ -55,7 +26,6 @@ export const mount: MountPage = (el, ctx) => {
   let cursor = '';
   let error = '';
   let notice = '';
-  let available = true;
   let loading = true;
   let departments: Department[] = [];
   const choice = new Map<string, Decision>();
@@ -64,16 +34,14 @@ export const mount: MountPage = (el, ctx) => {
   let stopped = false;
 
   async function loadAll() {
-    const res = await api<{ items: InboxItem[]; cursor: string }>('/api/inbox');
+    const res = await api('/api/inbox');
     items = res.items;
     cursor = res.cursor;
   }
 
   async function poll() {
     try {
-      const res = await api<{ items: InboxItem[]; cursor: string }>(
-        `/api/inbox/events?since=${encodeURIComponent(cursor)}`,
-      );
+      const res = await api('/api/inbox/events', { query: { since: cursor } });
       cursor = res.cursor;
       let added = 0;
       for (const item of res.items) {
@@ -101,11 +69,11 @@ export const mount: MountPage = (el, ctx) => {
     (ctx.user.roles.includes('shift_leader') && level === 1) ||
     (ctx.user.roles.includes('leader') && level >= 2);
 
-  async function act(item: InboxItem, path: string, body?: unknown) {
+  async function act(item: InboxItem, path: 'claim' | 'release' | 'decide', body?: unknown) {
     try {
-      const updated = await api<InboxItem>(`/api/inbox/${encodeURIComponent(item.id)}/${path}`, {
+      const updated = await api(`/api/inbox/${encodeURIComponent(item.id)}/${path}`, {
         method: 'POST',
-        body: body ?? {},
+        body: (body ?? {}) as never,
       });
       if (updated.status === 'open') items = items.map((x) => (x.id === updated.id ? updated : x));
       else items = items.filter((x) => x.id !== updated.id);
@@ -254,7 +222,6 @@ export const mount: MountPage = (el, ctx) => {
   function draw() {
     render(
       html`<h1>${t('inbox.heading')}</h1>
-        ${!available ? html`<p class="muted" role="note">${t('app.apiMissing', { path: '/api/inbox' })}</p>` : nothing}
         <p role="status" aria-live="polite" class="ok" data-testid="inbox-notice">${notice}</p>
         ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
         ${
@@ -272,11 +239,6 @@ export const mount: MountPage = (el, ctx) => {
 
   draw();
   void (async () => {
-    available = await hasRoute('/api/inbox');
-    if (!available) {
-      loading = false;
-      return draw();
-    }
     try {
       departments = await getDepartments();
       await loadAll();

@@ -7,44 +7,13 @@
  * the API it needs is not there.
  */
 import { html, nothing, render, type TemplateResult } from 'lit-html';
-import { api, describeError, hasRoute } from '../lib/api.ts';
+import { api, describeError, type Item } from '../lib/api.ts';
 import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
 import { listProcedures } from '../lib/procedures.ts';
 import type { MountPage } from '../lib/pages.ts';
 import type { MountSection } from './ops/section.ts';
 
-interface Adapter {
-  name: string;
-  title: string;
-  health: { status: 'up' | 'down' | 'unknown'; detail?: string | null };
-  inbound: { received: number; failed: number; lagSeconds: number | null };
-  outbound: {
-    backlog: number;
-    retrying: number;
-    deadLetters: number;
-    lagSeconds: number | null;
-    lastError: string | null;
-  };
-}
-interface DeadLetter {
-  id: string;
-  kind: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-}
-interface Incident {
-  incidentKey: string;
-  processDefinitionId: string;
-  elementId: string;
-  /** The step's name in the BPMN (null when it has none). */
-  elementName: string | null;
-  errorType: string;
-  errorMessage: string;
-  creationTime: string;
-  caseId: string | null;
-  caseNo: string | null;
-}
+type DeadLetter = Item<'/api/adapters/{name}/dead-letters'>;
 
 const SECTIONS = [
   'adapters',
@@ -56,17 +25,6 @@ const SECTIONS = [
   'geoImport',
 ] as const;
 type Section = (typeof SECTIONS)[number];
-const ROUTES: Record<Section, string> = {
-  adapters: '/api/adapters',
-  incidents: '/api/engine/incidents',
-  users: '/api/users',
-  departments: '/api/departments',
-  categories: '/api/categories',
-  calendar: '/api/calendar/{year}',
-  geoImport: '/api/geo/imports',
-};
-/** Sections whose route is not a GET (the import only posts). */
-const METHODS: Partial<Record<Section, string>> = { geoImport: 'post' };
 
 /** The reference-data sections: each its own chunk, with edit controls for administrators. */
 const EDITORS = {
@@ -99,10 +57,7 @@ export const mount: MountPage = (el, { user }) => {
     error = '';
     draw();
     try {
-      if (!(await hasRoute(ROUTES[next], METHODS[next]))) {
-        if (mine === seq)
-          content = html`<p class="muted" role="note">${t('app.apiMissing', { path: ROUTES[next] })}</p>`;
-      } else if (isEditor(next)) {
+      if (isEditor(next)) {
         await showEditor(next, mine);
         return;
       } else {
@@ -115,9 +70,9 @@ export const mount: MountPage = (el, { user }) => {
     draw();
   }
 
-  async function act(path: string, done: string, body: unknown = {}) {
+  async function act(call: () => Promise<unknown>, done: string) {
     try {
-      await api(path, { method: 'POST', body });
+      await call();
       notice = done;
     } catch (err) {
       error = describeError(err);
@@ -127,13 +82,11 @@ export const mount: MountPage = (el, { user }) => {
 
   const views: Record<Exclude<Section, Editor>, () => Promise<TemplateResult>> = {
     async adapters() {
-      const { items } = await api<{ items: Adapter[] }>('/api/adapters');
+      const { items } = await api('/api/adapters');
       const dead = await Promise.all(
         items.map((a) =>
           a.outbound.deadLetters
-            ? api<{ items: DeadLetter[] }>(`/api/adapters/${encodeURIComponent(a.name)}/dead-letters`).then(
-                (r) => r.items,
-              )
+            ? api(`/api/adapters/${encodeURIComponent(a.name)}/dead-letters`).then((r) => r.items)
             : Promise.resolve([] as DeadLetter[]),
         ),
       );
@@ -162,7 +115,7 @@ export const mount: MountPage = (el, { user }) => {
                   <td class="num">${secs(a.inbound.lagSeconds)} / ${secs(a.outbound.lagSeconds)}</td>
                   <td class="num">${a.outbound.backlog} (${a.outbound.retrying})</td>
                   <td class="num">${a.outbound.deadLetters}</td>
-                  <td>${a.outbound.lastError ?? a.health.detail ?? ''}</td>
+                  <td>${a.outbound.lastError ?? a.health.error ?? ''}</td>
                 </tr>`,
             )}
           </tbody>
@@ -172,7 +125,7 @@ export const mount: MountPage = (el, { user }) => {
             ? html`<h2>${a.title}: ${t('ops.deadLetters')}</h2>
                 <button
                   type="button"
-                  @click=${() => act(`/api/adapters/${encodeURIComponent(a.name)}/dead-letters/replay`, t('common.done'))}
+                  @click=${() => act(() => api(`/api/adapters/${encodeURIComponent(a.name)}/dead-letters/replay`, { method: 'POST', body: {} }), t('common.done'))}
                 >
                   ${t('ops.replay')} (${dead[i]!.length})
                 </button>
@@ -183,7 +136,7 @@ export const mount: MountPage = (el, { user }) => {
                         ${d.kind} · ${formatTime(d.createdAt)} · ${d.attempts} · ${d.lastError ?? ''}
                         <button
                           type="button"
-                          @click=${() => act(`/api/adapters/${encodeURIComponent(a.name)}/dead-letters/${encodeURIComponent(d.id)}/replay`, t('common.done'))}
+                          @click=${() => act(() => api(`/api/adapters/${encodeURIComponent(a.name)}/dead-letters/${encodeURIComponent(d.id)}/replay`, { method: 'POST', body: {} }), t('common.done'))}
                         >
                           ${t('ops.replay')}
                         </button>
@@ -195,7 +148,7 @@ export const mount: MountPage = (el, { user }) => {
     },
     async incidents() {
       const [res, procedures] = await Promise.all([
-        api<{ items: Incident[]; total: number; available: boolean }>('/api/engine/incidents?limit=100'),
+        api('/api/engine/incidents', { query: { limit: '100' } }),
         listProcedures().catch(() => []),
       ]);
       // The procedure and the step by the names the designer gave them, not their ids.
@@ -232,7 +185,7 @@ export const mount: MountPage = (el, { user }) => {
                       <button
                         type="button"
                         class="nowrap"
-                        @click=${() => act(`/api/engine/incidents/${i.incidentKey}/retry`, t('common.done'), { retries: 1 })}
+                        @click=${() => act(() => api(`/api/engine/incidents/${i.incidentKey}/retry`, { method: 'POST', body: { retries: 1 } }), t('common.done'))}
                       >
                         ${t('ops.retry')}
                       </button>

@@ -26,7 +26,10 @@ export function supervisorForm(c: { id: string; status: string }, done: () => vo
     busy = true;
     error = '';
     try {
-      await api(`/api/cases/${encodeURIComponent(c.id)}/actions/${kind}`, { method: 'POST', body });
+      await api(`/api/cases/${encodeURIComponent(c.id)}/actions/${kind}`, {
+        method: 'POST',
+        body: body as never,
+      });
     } catch (err) {
       error = describeError(err);
       const alert = formEl.querySelector<HTMLElement>('[data-role=error]');

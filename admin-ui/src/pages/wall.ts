@@ -63,8 +63,8 @@ export const mount: MountPage = (el, ctx) => {
   async function refresh() {
     try {
       [dashboard, activity] = await Promise.all([
-        api<Dashboard>('/api/leader/dashboard?period=day'),
-        api<Activity>('/api/wall/activity'),
+        api('/api/leader/dashboard', { query: { period: 'day' } }),
+        api('/api/wall/activity'),
       ]);
       error = '';
       await map?.refresh();

@@ -8,7 +8,7 @@ import { Map as MapLibre, Marker, NavigationControl, ScaleControl, setWorkerUrl 
 import type { GeoJSONSource, MapMouseEvent, MapSourceDataEvent, StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { api, ApiError, hasRoute } from '../api.ts';
+import { ApiError, request } from '../api.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import type {
   HubMap,
@@ -136,12 +136,6 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   const noteBox = document.createElement('div');
   noteBox.className = 'hub-map-notes';
   container.replaceChildren(canvasBox, panel, noteBox, labelList);
-
-  // Whether the hub serves the gazetteer's layers (GET /openapi.json), asked while MapLibre starts.
-  const served = Promise.all([
-    hasRoute('/api/geo/layers/{layer}').catch(() => false),
-    hasRoute('/api/field/supervisors/latest').catch(() => false),
-  ]);
 
   const focusCenter = options.focus ? [options.focus.lng, options.focus.lat] : null;
   const map = new MapLibre({
@@ -305,7 +299,8 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       .map((n) => n.toFixed(6))
       .join(',');
     try {
-      const body = await api<unknown>(feed.bbox === false ? feed.path : `${feed.path}?bbox=${bbox}`, {
+      // The feeds are GeoJSON of several routes (one loader for all), typed by their FeatureCollection.
+      const body = await request(feed.bbox === false ? feed.path : `${feed.path}?bbox=${bbox}`, {
         signal: abort.signal,
       });
       const data = (feed.toGeoJson ? feed.toGeoJson(body) : body) as FeatureCollection & {
@@ -484,9 +479,8 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   });
   if (destroyed) throw new Error('map destroyed while loading');
   performance.mark('map:style');
-  const [gazetteer, positions] = await served;
-  for (const f of gazetteerFeeds) f.available = gazetteer;
-  supervisorsFeed.available = positions;
+  for (const f of gazetteerFeeds) f.available = true;
+  supervisorsFeed.available = true;
   offered = ORDER.filter((l) => feeds.some((f) => f.available && f.layers.includes(l)));
   for (const [id, spec] of Object.entries(SOURCES)) map.addSource(id, spec);
   for (const { spec } of LAYERS) map.addLayer(spec);

@@ -124,7 +124,7 @@ export interface MapConfig {
 
 let config: Promise<MapConfig> | undefined;
 /** The base map and the city's extent, asked once per page load. */
-export const getMapConfig = () => (config ??= api<MapConfig>('/api/map/config'));
+export const getMapConfig = () => (config ??= api('/api/map/config'));
 
 let engine: Promise<typeof import('./engine.ts')> | undefined;
 /**

@@ -8,7 +8,7 @@
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
 import { repeat } from 'lit-html/directives/repeat.js';
-import { api, failureOf, listItems } from '../../lib/api.ts';
+import { api, failureOf, listItems, type RequestBody } from '../../lib/api.ts';
 import {
   errorRef,
   fieldError,
@@ -102,9 +102,9 @@ export const mount: MountSection = (el, { canEdit }) => {
   async function load() {
     loadError = await failureOf(async () => {
       const [o, y, st] = await Promise.all([
-        listItems<Override>('/api/calendar/days'),
-        api<{ days: Day[] }>(`/api/calendar/${year}`),
-        api<Settings>('/api/calendar/settings'),
+        listItems('/api/calendar/days'),
+        api(`/api/calendar/${year}`),
+        api('/api/calendar/settings'),
       ]);
       settings = st;
       overrides = o;
@@ -145,8 +145,9 @@ export const mount: MountSection = (el, { canEdit }) => {
     await runSave(el, edit, draw, fieldNames(), async () => {
       await api(`/api/calendar/days/${encodeURIComponent(date)}`, {
         method: 'PUT',
+        // Form text as typed: the hub validates the body and names a bad field.
         body: {
-          kind,
+          kind: kind as RequestBody<'/api/calendar/days/{date}', 'put'>['kind'],
           shifts: kind === 'workday' && typed.length ? typed : null,
           note: text(form, 'note'),
         },
@@ -267,8 +268,9 @@ export const mount: MountSection = (el, { canEdit }) => {
         body: {
           shifts: readPeriods(form, settingsShifts),
           // Text that is no number goes as it is: the hub names the field.
-          yellowFraction:
-            fraction !== null && Number.isFinite(Number(fraction)) ? Number(fraction) : fraction,
+          yellowFraction: (fraction !== null && Number.isFinite(Number(fraction))
+            ? Number(fraction)
+            : fraction) as number,
         },
       });
       editingSettings = false;
@@ -329,7 +331,7 @@ export const mount: MountSection = (el, { canEdit }) => {
   /** Reads the pasted notice (apply false: for confirmation) or applies what was read. */
   async function sendNotice(apply: boolean) {
     await runSave(el, noticeEdit, draw, ['text'], async () => {
-      const read = await api<Notice>('/api/calendar/notice', {
+      const read = await api('/api/calendar/notice', {
         method: 'POST',
         body: { text: noticeText, apply },
       });

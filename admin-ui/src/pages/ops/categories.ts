@@ -8,7 +8,7 @@
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
 import { repeat } from 'lit-html/directives/repeat.js';
-import { api, failureOf, listItems } from '../../lib/api.ts';
+import { api, failureOf, listItems, type RequestBody } from '../../lib/api.ts';
 import { checked, errorRef, fieldError, fieldId, invalid, noErrors, text } from '../../lib/form.ts';
 import { formCard } from '../../lib/form-card.ts';
 import { checkbox, inputField, selectField } from '../../lib/inputs.ts';
@@ -75,10 +75,7 @@ export const mount: MountSection = (el, { canEdit }) => {
 
   async function load() {
     loadError = await failureOf(async () => {
-      [items, departments] = await Promise.all([
-        listItems<Category>('/api/categories'),
-        listItems<Department>('/api/departments'),
-      ]);
+      [items, departments] = await Promise.all([listItems('/api/categories'), listItems('/api/departments')]);
     });
     draw();
   }
@@ -142,18 +139,24 @@ export const mount: MountSection = (el, { canEdit }) => {
     await runSave(el, edit, draw, fieldNames(), async () => {
       let saved: Category;
       if (editing === 'new') {
-        saved = await api<Category>('/api/categories', {
+        saved = await api('/api/categories', {
           method: 'POST',
-          body: { kind: text(form, 'kind'), code: text(form, 'code') ?? '', ...names, limits },
+          body: { kind: text(form, 'kind'), code: text(form, 'code') ?? '', ...names, limits } as RequestBody<
+            '/api/categories',
+            'post'
+          >,
         });
       } else if (editing) {
-        const path = `/api/categories/${encodeURIComponent(editing.id)}`;
-        saved = await api<Category>(path, {
+        const id = encodeURIComponent(editing.id);
+        saved = await api(`/api/categories/${id}`, {
           method: 'PATCH',
           body: { ...names, active: checked(form, 'active') },
         });
         if (!sameLimits(limits, ordered(editing.limits)))
-          saved = await api<Category>(`${path}/limits`, { method: 'PUT', body: { limits } });
+          saved = await api(`/api/categories/${id}/limits`, {
+            method: 'PUT',
+            body: { limits } as RequestBody<'/api/categories/{id}/limits', 'put'>,
+          });
       } else return;
       editing = null;
       rows = [];

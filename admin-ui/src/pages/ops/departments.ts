@@ -5,7 +5,7 @@
  */
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
-import { api, failureOf, listItems } from '../../lib/api.ts';
+import { api, failureOf, listItems, type RequestBody } from '../../lib/api.ts';
 import { checked, noErrors, text } from '../../lib/form.ts';
 import { formCard } from '../../lib/form-card.ts';
 import { checkbox, inputField, selectField } from '../../lib/inputs.ts';
@@ -42,7 +42,7 @@ export const mount: MountSection = (el, { canEdit }) => {
 
   async function load() {
     loadError = await failureOf(async () => {
-      items = await listItems<Department>('/api/departments');
+      items = await listItems('/api/departments');
     });
     draw();
   }
@@ -80,13 +80,16 @@ export const mount: MountSection = (el, { canEdit }) => {
     await runSave(el, edit, draw, FIELDS, async () => {
       const saved =
         editing === 'new'
-          ? await api<Department>('/api/departments', {
+          ? await api('/api/departments', {
               method: 'POST',
-              body: { code: text(form, 'code') ?? '', ...body },
+              body: { code: text(form, 'code') ?? '', ...body } as RequestBody<'/api/departments', 'post'>,
             })
-          : await api<Department>(`/api/departments/${encodeURIComponent((editing as Department).id)}`, {
+          : await api(`/api/departments/${encodeURIComponent((editing as Department).id)}`, {
               method: 'PATCH',
-              body: { ...body, active: checked(form, 'active') },
+              body: { ...body, active: checked(form, 'active') } as RequestBody<
+                '/api/departments/{id}',
+                'patch'
+              >,
             });
       await done(t('edit.saved', { name: saved.name }));
     });

@@ -5,7 +5,7 @@
  * every refused row with where and why; a refused file stores nothing.
  */
 import { html, nothing, render } from 'lit-html';
-import { api, ApiError, describeError } from '../../lib/api.ts';
+import { api, ApiError, describeError, type RequestBody } from '../../lib/api.ts';
 import { t, type MessageKey } from '../../lib/i18n.ts';
 import type { MountSection } from './section.ts';
 
@@ -43,11 +43,12 @@ export const mount: MountSection = (el, { canEdit }) => {
     report = null;
     draw();
     try {
-      report = await api<Report>('/api/geo/imports', {
+      report = await api('/api/geo/imports', {
         method: 'POST',
         body: {
-          target: value('target'),
-          crs: value('crs'),
+          // The form's own options: the hub checks them again.
+          target: value('target') as RequestBody<'/api/geo/imports', 'post'>['target'],
+          crs: value('crs') as RequestBody<'/api/geo/imports', 'post'>['crs'],
           format: /\.csv$/i.test(file.name) ? 'csv' : 'geojson',
           fileName: file.name,
           content: await file.text(),

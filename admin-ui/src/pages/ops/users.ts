@@ -7,7 +7,7 @@ import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
 // The hub's own list (shared with the API's access checks), so a new role shows here without an edit.
 import { ROLES } from '../../../../src/auth/roles.ts';
-import { api, failureOf, listItems, type User as SessionUser } from '../../lib/api.ts';
+import { api, failureOf, listItems, type User as SessionUser, type RequestBody } from '../../lib/api.ts';
 import { checked, errorRef, fieldError, noErrors, text } from '../../lib/form.ts';
 import { formCard } from '../../lib/form-card.ts';
 import { checkbox, inputField, selectField } from '../../lib/inputs.ts';
@@ -37,10 +37,7 @@ export const mount: MountSection = (el, { canEdit }) => {
 
   async function load() {
     loadError = await failureOf(async () => {
-      [users, departments] = await Promise.all([
-        listItems<User>('/api/users'),
-        listItems<Department>('/api/departments'),
-      ]);
+      [users, departments] = await Promise.all([listItems('/api/users'), listItems('/api/departments')]);
     });
     draw();
   }
@@ -70,19 +67,23 @@ export const mount: MountSection = (el, { canEdit }) => {
       let saved: User;
       if (editing === 'new') {
         const kind = text(form, 'kind') === 'service' ? 'service' : 'person';
-        saved = await api<User>('/api/users', {
+        saved = await api('/api/users', {
           method: 'POST',
           body: {
             username: text(form, 'username') ?? '',
             kind,
             ...common,
             ...(kind === 'person' ? { password } : {}),
-          },
+          } as RequestBody<'/api/users', 'post'>,
         });
       } else if (editing) {
-        saved = await api<User>(`/api/users/${encodeURIComponent(editing.id)}`, {
+        saved = await api(`/api/users/${encodeURIComponent(editing.id)}`, {
           method: 'PATCH',
-          body: { ...common, active: checked(form, 'active'), ...(password ? { password } : {}) },
+          body: {
+            ...common,
+            active: checked(form, 'active'),
+            ...(password ? { password } : {}),
+          } as RequestBody<'/api/users/{id}', 'patch'>,
         });
       } else return;
       editing = null;

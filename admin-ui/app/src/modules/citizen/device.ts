@@ -13,7 +13,7 @@ export const knownDevice = (): string | null => localStorage.getItem(KEY);
 export async function deviceToken(): Promise<string> {
   const have = knownDevice();
   if (have) return have;
-  const { deviceToken } = await api<{ deviceToken: string }>('/api/citizen/devices', { method: 'POST' });
+  const { deviceToken } = await api('/api/citizen/devices', { method: 'POST' });
   localStorage.setItem(KEY, deviceToken);
   return deviceToken;
 }

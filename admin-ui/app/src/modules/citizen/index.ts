@@ -45,9 +45,7 @@ export const mount: MountModule = (el, ctx) => {
   async function load() {
     const device = knownDevice();
     try {
-      reports = device
-        ? (await api<{ items: Report[] }>('/api/citizen/reports', { headers: deviceHeaders(device) })).items
-        : [];
+      reports = device ? (await api('/api/citizen/reports', { headers: deviceHeaders(device) })).items : [];
       error = '';
     } catch (err) {
       error = w('loadFailed', { message: describeError(err) });
@@ -105,7 +103,7 @@ function mountOne(el: HTMLElement, ctx: Parameters<MountModule>[1], token: strin
   let busy = false;
   async function load() {
     try {
-      r = await api<Report>(`/api/citizen/reports/${encodeURIComponent(token)}`);
+      r = await api(`/api/citizen/reports/${encodeURIComponent(token)}`);
       error = '';
     } catch (err) {
       error = w('loadFailed', { message: describeError(err) });

@@ -6,7 +6,7 @@
  * sent, the report's own page opens.
  */
 import { html, nothing, render } from 'lit-html';
-import { api } from '../../../../src/lib/api.ts';
+import { request } from '../../../../src/lib/api.ts';
 import type { HubMap } from '../../../../src/lib/map/index.ts';
 import type { ModuleContext } from '../../modules.ts';
 import { enqueue } from '../../queue.ts';
@@ -23,7 +23,8 @@ interface Service {
 
 let services: Promise<Service[]> | undefined;
 const loadServices = () =>
-  (services ??= api<Service[]>('/open311/v2/services.json').catch((err: unknown) => {
+  // Open311 answers JSON or XML by the path's {format}, so its document types the body as text.
+  (services ??= (request('/open311/v2/services.json') as Promise<Service[]>).catch((err: unknown) => {
     services = undefined;
     throw err;
   }));

@@ -231,7 +231,7 @@ export const mount: MountModule = (el, ctx) => {
           notify: ctx.notify,
           done: () => (refresh(), void reload()),
         })}
-        ${actionForms(c, pendingRequests(c.timeline), local, () => void reload())}`,
+        ${actionForms(c, pendingRequests(c), local, () => void reload())}`,
     });
     redraw = view.redraw;
     const refresh = () =>
@@ -263,21 +263,21 @@ export const mount: MountModule = (el, ctx) => {
     try {
       let cached = false;
       const lists = await Promise.all(
-        ['dispatched', 'signed'].map(async (status) => {
-          const res = await getWithCache<{ items: Listed[] }>(`/api/cases?status=${status}&limit=200`);
+        (['dispatched', 'signed'] as const).map(async (status) => {
+          const res = await getWithCache('/api/cases', { status, limit: '200' });
           cached ||= res.cached;
           return res.data.items;
         }),
       );
       const rows = lists.flat().sort((a, b) => Date.parse(a.reportedAt) - Date.parse(b.reportedAt));
-      // The timeline of each case tells which requests wait for a decision (a unit has few open cases).
+      // Each case's detail tells which requests wait for a decision (a unit has few open cases).
       items = await Promise.all(
         rows.map(async (r) => {
-          const detail = await api<CaseDetail>(`/api/cases/${r.id}`).catch(() => null);
+          const detail = await api(`/api/cases/${r.id}`).catch(() => null);
           return {
             ...r,
             category: await categoryName(r.categoryKind, r.categoryCode),
-            pend: detail ? pendingRequests(detail.timeline) : [],
+            pend: detail ? pendingRequests(detail) : [],
             local: await localPending(r.id),
           };
         }),

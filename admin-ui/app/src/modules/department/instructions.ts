@@ -50,8 +50,9 @@ const ackPath = (id: string) => `/api/instructions/${encodeURIComponent(id)}/ack
 export async function loadInstructions(
   query: { caseId: string } | 'pending',
 ): Promise<{ items: Instruction[]; local: QueueItem[] }> {
-  const qs = query === 'pending' ? 'status=pending' : `status=all&caseId=${encodeURIComponent(query.caseId)}`;
-  const items = (await getWithCache<{ items: Instruction[] }>(`/api/instructions?${qs}`)).data.items;
+  const qs =
+    query === 'pending' ? { status: 'pending' as const } : { status: 'all' as const, caseId: query.caseId };
+  const items = (await getWithCache('/api/instructions', qs)).data.items;
   const local = (await listItems()).filter(
     (i) => i.state !== 'sent' && i.request.path.startsWith('/api/instructions/'),
   );

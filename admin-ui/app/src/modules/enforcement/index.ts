@@ -224,7 +224,7 @@ export const mount: MountModule = (el, ctx) => {
     }
   }
 
-  const list = () => getWithCache<{ items: Item[] }>('/api/enforcement/cases');
+  const list = () => getWithCache('/api/enforcement/cases');
 
   // One case: the step's form above the shared case view.
   if (sub === 'case' && caseId) {

@@ -178,8 +178,8 @@ export const mount: MountModule = (el, ctx) => {
 
   async function load() {
     try {
-      d = (await getWithCache<Dashboard>(`/api/leader/dashboard?period=${period}`)).data;
-      sent = (await getWithCache<{ items: Instruction[] }>('/api/instructions?status=all')).data.items;
+      d = (await getWithCache('/api/leader/dashboard', { period })).data;
+      sent = (await getWithCache('/api/instructions', { status: 'all' })).data.items;
       error = '';
     } catch (err) {
       error = describeError(err);

@@ -75,8 +75,7 @@ const kmText = (metres: number) => m('km', { km: (metres / 1000).toFixed(2) });
 async function shiftsOf(date: string, userId?: string): Promise<Shift[]> {
   const from = cityInputToIso(`${date}T00:00`);
   const to = new Date(Date.parse(from) + 86_400_000).toISOString();
-  const q = new URLSearchParams({ from, to, limit: '500', ...(userId ? { userId } : {}) });
-  return (await api<{ items: Shift[] }>(`/api/field/shifts?${q}`)).items.reverse();
+  return (await api('/api/field/shifts', { query: { from, to, limit: '500', userId } })).items.reverse();
 }
 
 export const mount: MountModule = (el, ctx) => {
@@ -168,7 +167,7 @@ function mountDay(el: HTMLElement, ctx: Parameters<MountModule>[1], date: string
   async function load() {
     try {
       const shifts = await shiftsOf(date, userId);
-      tracks = await Promise.all(shifts.map((s) => api<Track>(`/api/field/shifts/${s.id}/track`)));
+      tracks = await Promise.all(shifts.map((s) => api(`/api/field/shifts/${s.id}/track`)));
       error = '';
     } catch (err) {
       error = describeError(err);

@@ -72,7 +72,7 @@ function alertNewTask() {
 }
 
 async function loadTasks(notify: (t: string, k?: 'ok' | 'error' | 'info') => void): Promise<void> {
-  const { data, cached } = await getWithCache<{ items: Task[] }>('/api/field/tasks');
+  const { data, cached } = await getWithCache('/api/field/tasks');
   tasks = data.items;
   tasksCached = cached;
   for (const t of tasks) taskNames.set(t.id, await categoryName(t.categoryKind, t.categoryCode));
@@ -103,7 +103,7 @@ export const mount: MountModule = (el, ctx) => {
 
   async function loadDuty() {
     try {
-      duty = await api<Duty>('/api/field/duty');
+      duty = await api('/api/field/duty');
       localStorage.setItem(DUTY_KEY, JSON.stringify(duty));
       if (duty.shift && !tracking()) startTracking(duty.positionSeconds, w('trackBatch'), geoError);
     } catch (err) {

@@ -6,7 +6,7 @@
  * refused opens here again from 发送记录 (`#/supervisor/report/<item id>`) to be edited and re-sent.
  */
 import { html, nothing, render } from 'lit-html';
-import { api, hasRoute } from '../../../../src/lib/api.ts';
+import { api } from '../../../../src/lib/api.ts';
 import { label } from '../../../../src/lib/i18n.ts';
 import { getCategories, type Category } from '../../../../src/lib/reference.ts';
 import type { HubMap } from '../../../../src/lib/map/index.ts';
@@ -95,10 +95,9 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
 
   async function geocode() {
     if (d.lng === null || d.lat === null || !navigator.onLine) return;
-    if (!(await hasRoute('/api/reverse-geocode'))) return;
     try {
       // src/geography: `text` is the nearest door, road, compound and community in words.
-      const r = await api<{ text?: string }>(`/api/reverse-geocode?lng=${d.lng}&lat=${d.lat}`);
+      const r = await api('/api/reverse-geocode', { query: { lng: String(d.lng), lat: String(d.lat) } });
       const text = r.text;
       if (text) {
         d.address = text;
