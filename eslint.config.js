@@ -1,6 +1,7 @@
 // Flat config: typescript-eslint's recommended rules over every TypeScript file we own.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'dist/', 'src/generated/', 'admin-ui/dist/', '**/*.d.ts'] },
@@ -37,6 +38,12 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Layers with one direction and no import cycles (eslint/layers.js has the map).
+    files: ['src/**/*.ts', 'workers/**/*.ts', 'adapters/**/*.ts', 'engine/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/imports': 'error' },
   },
   {
     // The config module is the one place allowed to read the environment; tests and scripts set it.

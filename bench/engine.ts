@@ -218,7 +218,7 @@ async function activationLatency(engine: TestEngine) {
   };
 }
 
-/** The pid of the engine child process (`engine/main.ts`) this bench started. */
+/** The pid of the engine child process (`src/engine-main.ts`) this bench started. */
 function engineChildPid(): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -226,7 +226,7 @@ function engineChildPid(): number {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (ppid === process.pid && cmd.includes('engine/main.ts')) return Number(entry);
+      if (ppid === process.pid && cmd.includes('src/engine-main.ts')) return Number(entry);
     } catch {
       // the process ended while we looked
     }

@@ -6,7 +6,7 @@
  */
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger } from '../src/log.ts';
+import { pino } from 'pino';
 import { startStandaloneEngine, type StandaloneEngineOptions } from './standalone.ts';
 
 interface Data {
@@ -20,7 +20,8 @@ const data = workerData as Data;
 const port = parentPort!;
 const clockState = new Float64Array(data.clock);
 
-// Log lines go to the hub's logger in the main thread (its level, its destination).
+// Log lines go to the hub's logger in the main thread (its level, its destination, its redaction: it
+// writes each line's fields again), so this thread's own logger is plain pino (engine/ imports no code of src/).
 const lines = new Writable({
   write(chunk: Buffer, _encoding, done) {
     for (const line of chunk.toString().split('\n')) if (line) port.postMessage({ type: 'log', line });
@@ -29,7 +30,10 @@ const lines = new Writable({
 });
 
 try {
-  const node = await startStandaloneEngine({ ...data.options, logger: createLogger(data.logLevel, lines) });
+  const node = await startStandaloneEngine({
+    ...data.options,
+    logger: pino({ level: data.logLevel }, lines),
+  });
   const clock = node.engine.clock;
   const publish = () => {
     const s = clock.state?.();

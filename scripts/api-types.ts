@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
 import { createHubAdapters } from '../adapters/index.ts';
-import { createApi } from '../src/api/index.ts';
+import { createApi } from '../src/app/api.ts';
 import { createAuth } from '../src/auth/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/index.ts';

@@ -33,7 +33,7 @@ const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:26500');
 
-/** Content types whose first bytes src/attachments/magic.ts recognises. */
+/** Content types whose first bytes src/api/magic.ts recognises. */
 const ATTACHMENT_TYPE_NAMES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'application/pdf'];
 
 const databaseUrl = z.string().refine((v) => /^file:/.test(v) || /^postgres(ql)?:\/\//.test(v), {

@@ -8,12 +8,12 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createApi, type Api, type ReadinessCheck } from './api/index.ts';
+import { createApi, type Api, type ReadinessCheck } from './app/api.ts';
 import { createAuth, loadAuthSecret, type Auth } from './auth/index.ts';
 import type { Config } from './config.ts';
 import { createCasePublisher, type CasePublisher } from './cases/publish.ts';
 import { createDb, type Db } from './db/index.ts';
-import { seedDemo } from './db/seed.ts';
+import { seedDemo } from './app/seed.ts';
 import { createAssessmentSchedule, type AssessmentSchedule } from './assessment/schedule.ts';
 import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
@@ -21,7 +21,7 @@ import { checkPrivatePaths, dataPaths, makePrivateDir } from './private-files.ts
 import { createHubAdapters, type HubAdapters } from '../adapters/index.ts';
 import { closeZeebeClient, createZeebeClient, type ZeebeClient } from './zeebe.ts';
 import { createCaseStarter, type CaseStarter } from './cases/start.ts';
-import { createEngineQuery, type EngineQuery } from './operations/index.ts';
+import { createEngineQuery, type EngineQuery } from './incidents/index.ts';
 import { serveAdminUi } from './ui/static.ts';
 import { createMailer, createWorkers } from '../workers/index.ts';
 import {

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
-import { defineRoute, type ApiState } from '../src/api/index.ts';
+import { defineRoute, type ApiState } from '../src/app/api.ts';
 import { problemRenderer } from '../src/api/problem.ts';
 import { requestContext } from '../src/api/request-context.ts';
 import { buildRouter } from '../src/api/router.ts';

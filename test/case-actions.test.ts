@@ -6,7 +6,7 @@ import test from 'ava';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApi } from '../src/api/index.ts';
+import { createApi } from '../src/app/api.ts';
 import { createAssessment } from '../src/assessment/index.ts';
 import { createCasePublisher } from '../src/cases/publish.ts';
 import type { Config } from '../src/config.ts';

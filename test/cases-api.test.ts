@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Hub } from '../src/hub.ts';
 import { call, startTestApi, type Reply } from './helpers/api.ts';
 import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
-import { seedDemo } from '../src/db/seed.ts';
+import { seedDemo } from '../src/app/seed.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 
 const PASSWORD = 'case-api-test-password';

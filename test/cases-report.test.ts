@@ -12,7 +12,7 @@ import { insertCase } from '../src/cases/create.ts';
 import { indexTerms, queryTerms, searchCases } from '../src/cases/search.ts';
 import { call, startTestApi, type Reply } from './helpers/api.ts';
 import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
-import { seedDemo } from '../src/db/seed.ts';
+import { seedDemo } from '../src/app/seed.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 
 const PASSWORD = 'case-report-test-password';

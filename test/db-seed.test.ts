@@ -1,7 +1,7 @@
 import test from 'ava';
 import { verifyPassword } from '../src/auth/password.ts';
 import { createDb, type PrismaClient } from '../src/db/index.ts';
-import { seedDemo } from '../src/db/seed.ts';
+import { seedDemo } from '../src/app/seed.ts';
 import { createTestDb } from './helpers/db.ts';
 
 const PASSWORD = 'demo-password-1';

@@ -3,7 +3,7 @@
 // release and decide behave as src/escalations/README.md says; an undecided item rises to the leader,
 // who reassigns it from the inbox.
 import test from 'ava';
-import { CURSOR_LAG_MS } from '../src/escalations/index.ts';
+import { CURSOR_LAG_MS } from '../src/escalations/routes.ts';
 import {
   at,
   MAIL,

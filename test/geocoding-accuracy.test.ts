@@ -5,7 +5,7 @@
 // community or a road alone, and text naming nothing known, are never trusted.
 import test from 'ava';
 import { loadConfig } from '../src/config.ts';
-import { seedDemo } from '../src/db/seed.ts';
+import { seedDemo } from '../src/app/seed.ts';
 import { distanceM, loadGazetteer } from '../src/geography/gazetteer.ts';
 import { geocode } from '../src/geography/geocode.ts';
 import { createTestDb } from './helpers/db.ts';

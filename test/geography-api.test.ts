@@ -1,7 +1,7 @@
 // The gazetteer over HTTP: the map's GeoJSON layers from the seeded demo geography, and the
 // administrator's changes to rows with their validation (what is wrong and where).
 import test from 'ava';
-import { seedDemo } from '../src/db/seed.ts';
+import { seedDemo } from '../src/app/seed.ts';
 import { call, startTestApi, type TestApi } from './helpers/api.ts';
 
 const PASSWORD = 'demo-password-1';

@@ -3,7 +3,7 @@
 // components in a box, the base-map configuration, and a refused bbox naming the field.
 import test from 'ava';
 import { caseClocks, caseLights } from '../src/cases/clock.ts';
-import { seedDemo } from '../src/db/seed.ts';
+import { seedDemo } from '../src/app/seed.ts';
 import { call, createUser, startTestApi, type TestApi } from './helpers/api.ts';
 
 // Wednesday 2026-11-25 10:00 in Rugao: a working day, inside working hours.

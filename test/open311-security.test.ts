@@ -4,7 +4,7 @@ import test from 'ava';
 import { XMLParser } from 'fast-xml-parser';
 import { loadConfig } from '../src/config.ts';
 import { xmlText } from '../src/xml.ts';
-import { seedDemo } from '../src/db/seed.ts';
+import { seedDemo } from '../src/app/seed.ts';
 import { call, startTestApi, type TestApi } from './helpers/api.ts';
 
 const PASSWORD = 'correct horse battery';

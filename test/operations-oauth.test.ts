@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEngineQuery } from '../src/operations/index.ts';
+import { createEngineQuery } from '../src/incidents/index.ts';
 
 const body = async (req: IncomingMessage) => {
   const chunks: Buffer[] = [];

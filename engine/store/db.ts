@@ -4,9 +4,10 @@
  * PostgreSQL side renumbers them to `$n`. Only the engine's single writer uses the connection, so an
  * open transaction is never interleaved with other statements.
  */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { makePrivateFile } from '../../src/private-files.ts';
 
 export type Row = Record<string, unknown>;
 export type Param = string | number | null;
@@ -26,8 +27,13 @@ export async function openDb(url: string): Promise<Db> {
 }
 
 function openSqlite(path: string): Db {
-  // Created private before SQLite opens it: SQLite keeps its mode and gives it to the -wal and -shm files.
-  if (path !== ':memory:') makePrivateFile(path);
+  // Created private before SQLite opens it (folder 0700, file 0600, as src/private-files.ts makes the
+  // hub's): SQLite keeps its mode and gives it to the -wal and -shm files. Written here because engine/
+  // uses no code of src/.
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode keeps the database consistent after a crash; a power loss may lose the last

@@ -9,7 +9,7 @@ import type { ParameterizedContext } from 'koa';
 import type { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { Access, Principal } from '../auth/roles.ts';
-import type { UploadedFile } from '../attachments/multipart.ts';
+import type { UploadedFile } from './multipart.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

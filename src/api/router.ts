@@ -11,7 +11,7 @@ import {
   readMultipart,
   type MultipartLimits,
   type UploadedFile,
-} from '../attachments/multipart.ts';
+} from './multipart.ts';
 import { readJsonBody } from './body.ts';
 import { formFieldsToBody } from './form.ts';
 import { successStatus, type ApiState, type Route } from './route.ts';

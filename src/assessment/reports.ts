@@ -9,7 +9,7 @@ import type { WorkCalendar } from '../calendar/index.ts';
 import type { Db, Prisma } from '../db/index.ts';
 import { validationError } from '../errors.ts';
 import type { AssessmentResult, EntityResult } from './compute.ts';
-import { createAssessment } from './index.ts';
+import { createAssessment } from './assessment.ts';
 import { renderAssessmentCsv, renderAssessmentHtml } from './render.ts';
 
 export const PERIOD_KINDS = ['month', 'week', 'day'] as const;

@@ -14,7 +14,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { Principal } from '../auth/index.ts';
 import { forbidden, HubError, notFound, validationError } from '../errors.ts';
-import { logChange } from '../admin/common.ts';
+import { logChange } from '../reference/admin.ts';
 import { FIGURE_LABELS, type AssessmentResult, type EntityResult, type Figure } from './compute.ts';
 import { createAssessment } from './index.ts';
 import {

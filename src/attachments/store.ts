@@ -16,8 +16,8 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/index.ts';
-import { KNOWN_TYPES, type KnownType } from './magic.ts';
-import { discardUploads, type MultipartLimits, type UploadedFile } from './multipart.ts';
+import { KNOWN_TYPES, type KnownType } from '../api/magic.ts';
+import { discardUploads, type MultipartLimits, type UploadedFile } from '../api/multipart.ts';
 
 /** What an attachment is for (Attachment.kind). */
 export const ATTACHMENT_KINDS = ['report', 'disposal', 'check', 'evidence', 'document'] as const;

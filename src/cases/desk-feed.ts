@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { DESK_ROLES } from './desk.ts';
+import { DESK_ROLES } from './desk-routes.ts';
 
 /** How often a waiting request looks for new events (one index read each). */
 const DESK_FEED_POLL_MS = 400;

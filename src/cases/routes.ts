@@ -30,7 +30,7 @@ import type { Config } from '../config.ts';
 import { isUniqueViolation, type CaseStatus, type Db, type OutboxMessage, type Prisma } from '../db/index.ts';
 import { HubError, notFound, unavailable, validationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { EngineQuery } from '../operations/engine-query.ts';
+import type { EngineQuery } from '../incidents/engine-query.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { cellAt } from '../geography/grid.ts';
 import { discardCase, insertCase, recordEvent, type NewCase } from './state/index.ts';

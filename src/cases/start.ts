@@ -21,7 +21,7 @@
 import type { Db, OutboxMessage, Prisma } from '../db/index.ts';
 import { unavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { EngineQuery } from '../operations/engine-query.ts';
+import type { EngineQuery } from '../incidents/engine-query.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { inCaseTransaction, setProcessInstance } from './state/index.ts';
 

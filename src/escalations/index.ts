@@ -1,8 +1,7 @@
-/** The 督办 inbox: its REST routes and the helper other case actions use to close a case's open items. */
+/** The 督办 inbox: its items and the helper other case actions use to close a case's open items (the REST routes: routes.ts). */
 import type { Prisma } from '../db/index.ts';
 
-export { escalationRoutes, inboxItemSchema, INBOX_ROLES, CURSOR_LAG_MS } from './routes.ts';
-export type { EscalationRouteDeps, InboxItem } from './routes.ts';
+export type { InboxItem } from './inbox.ts';
 export { DECISION_LABELS, levelLabel, levelWhere, mayDecideAt } from './inbox.ts';
 export type { Decision } from './inbox.ts';
 

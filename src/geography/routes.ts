@@ -3,7 +3,7 @@
  * changed by the administrator), its import, and forward/reverse geocoding for the UI.
  */
 import { z } from 'zod';
-import { ADMIN, idParams, logChange } from '../admin/common.ts';
+import { ADMIN, idParams, logChange } from '../reference/admin.ts';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Config } from '../config.ts';
 import type { Db, GeoFeatureKind, Prisma } from '../db/index.ts';

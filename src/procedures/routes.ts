@@ -14,7 +14,7 @@ import { defineRoute, type Route } from '../api/route.ts';
 import type { Db } from '../db/index.ts';
 import { HubError, notFound, unavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { EngineQuery, ProcessDefinition } from '../operations/engine-query.ts';
+import type { EngineQuery, ProcessDefinition } from '../incidents/engine-query.ts';
 import type { ZeebeClient } from '../zeebe.ts';
 import { deployXml, type DeployOutcome } from './versions.ts';
 import { queryNumber } from '../api/validate.ts';

@@ -1,6 +1,6 @@
 /**
  * Read access to the reference data every screen needs: departments, categories with their time limits,
- * grid cells. Any authenticated caller may read; editing is an administrator's job (src/admin).
+ * grid cells. Any authenticated caller may read; editing is an administrator's job (admin-routes.ts and the *-routes.ts beside it).
  */
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createHubAdapters } from '../../adapters/index.ts';
-import { createApi, type Api, type ReadinessCheck } from '../../src/api/index.ts';
+import { createApi, type Api, type ReadinessCheck } from '../../src/app/api.ts';
 import { createAuth, type Auth } from '../../src/auth/index.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import type { Role } from '../../src/auth/roles.ts';

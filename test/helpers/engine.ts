@@ -190,7 +190,7 @@ async function startInProcess(
   };
 }
 
-/** Starts `engine/main.ts` in a child process and waits for its "engine ready" log line. */
+/** Starts `src/engine-main.ts` in a child process and waits for its "engine ready" log line. */
 async function startChild(
   databaseUrl: string,
   clockControl: boolean,
@@ -198,7 +198,7 @@ async function startChild(
   managementPort: number,
   env: Record<string, string> = {},
 ): Promise<Runner> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'engine/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/engine-main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,

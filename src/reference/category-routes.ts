@@ -8,8 +8,8 @@ import { defineRoute, type Route } from '../api/route.ts';
 import type { Db } from '../db/index.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { conflict, notFound, validationError, type FieldError } from '../errors.ts';
-import { bumpReferenceGeneration } from '../reference/generation.ts';
-import { ADMIN, idParams, logChange } from './common.ts';
+import { bumpReferenceGeneration } from './generation.ts';
+import { ADMIN, idParams, logChange } from './admin.ts';
 
 const URGENCIES = ['normal', 'urgent', 'critical'] as const;
 const STEPS = ['accept', 'verify', 'register', 'dispatch', 'sign', 'dispose', 'check'] as const;

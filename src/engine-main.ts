@@ -2,10 +2,10 @@
  * `npm run engine`: the embedded engine alone — Zeebe gateway on ZEEBE_ADDRESS, management port on
  * ENGINE_MANAGEMENT_PORT, state in ENGINE_DATABASE_URL. Stops gracefully on SIGINT/SIGTERM.
  */
-import { loadConfig } from '../src/config.ts';
-import { createCommandLogger } from '../src/log.ts';
-import { checkPrivatePaths, dataPaths } from '../src/private-files.ts';
-import { standaloneOptionsFromConfig, startStandaloneEngine } from './standalone.ts';
+import { loadConfig } from './config.ts';
+import { createCommandLogger } from './log.ts';
+import { checkPrivatePaths, dataPaths } from './private-files.ts';
+import { standaloneOptionsFromConfig, startStandaloneEngine } from '../engine/standalone.ts';
 
 const config = loadConfig();
 const logger = await createCommandLogger(config.LOG_LEVEL, config.LOG_FORMAT);

@@ -2,7 +2,7 @@
  * Engine operations for the admin UI: the BPMN path of a case (diagram XML of the version it runs on,
  * the element instances taken, the current step, its incidents) and the engine's incidents with a retry
  * (UpdateJobRetries through the Zeebe client when the incident belongs to a job, then ResolveIncident).
- * Reads go through the REST API (src/operations/engine-query.ts), so they work on a Camunda 8 cluster too.
+ * Reads go through the REST API (src/incidents/engine-query.ts), so they work on a Camunda 8 cluster too.
  */
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
@@ -110,13 +110,13 @@ async function all<T>(
   return out;
 }
 
-export interface OperationsDeps {
+export interface IncidentDeps {
   db: Db;
   zeebe?: ZeebeClient;
   engineQuery?: EngineQuery;
 }
 
-export function operationsRoutes({ db, zeebe, engineQuery }: OperationsDeps): Route[] {
+export function incidentRoutes({ db, zeebe, engineQuery }: IncidentDeps): Route[] {
   const query = () => {
     if (!engineQuery) throw unavailable('the engine query API is not configured');
     return engineQuery;

@@ -5,10 +5,10 @@
  */
 import { hashPassword } from '../auth/password.ts';
 import { DEFAULT_SHIFTS } from '../calendar/shifts.ts';
-import { insertRows } from './bulk.ts';
-import type { DatabaseProvider, Db, Prisma } from './index.ts';
-import { CATEGORIES, COUNTY_CODE, DEPARTMENTS, limitsFor, USERS } from './demo-data.ts';
-import { demoCells, demoGeography, type DemoCell, type LngLat } from './demo-geography.ts';
+import { insertRows } from '../db/bulk.ts';
+import type { DatabaseProvider, Db, Prisma } from '../db/index.ts';
+import { CATEGORIES, COUNTY_CODE, DEPARTMENTS, limitsFor, USERS } from '../db/demo-data.ts';
+import { demoCells, demoGeography, type DemoCell, type LngLat } from '../db/demo-geography.ts';
 
 export interface SeedOptions {
   /** Password of every demo person (the service account gets none: it uses API tokens). */

@@ -9,7 +9,7 @@ import { defineRoute, type Route } from '../api/route.ts';
 import type { Db } from '../db/index.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
-import { ADMIN, idParams, logChange } from './common.ts';
+import { ADMIN, idParams, logChange } from './admin.ts';
 
 const kind = z.enum(['department', 'utility', 'street_center']);
 const email = z.email('expected a mail address').max(320);

@@ -22,8 +22,8 @@ import {
 import type { Config } from '../config.ts';
 import { Prisma, type Db } from '../db/index.ts';
 import { HubError, notFound, validationError } from '../errors.ts';
-import { bumpReferenceGeneration } from '../reference/generation.ts';
-import { ADMIN, logChange } from './common.ts';
+import { bumpReferenceGeneration } from './generation.ts';
+import { ADMIN, logChange } from './admin.ts';
 import { queryNumber } from '../api/validate.ts';
 
 const shiftSchema = z.object({ start: z.string(), end: z.string() });

@@ -1,4 +1,4 @@
-/** Engine operations: the v2 REST reader of engine state and the routes for process paths and incidents. */
+/** Engine incidents and process paths: the v2 REST reader of engine state (the routes for paths and incidents: routes.ts). */
 export { createEngineQuery } from './engine-query.ts';
 export type {
   ElementInstance,
@@ -9,4 +9,3 @@ export type {
   ProcessInstance,
   SearchRequest,
 } from './engine-query.ts';
-export { operationsRoutes, type OperationsDeps } from './routes.ts';

@@ -6,10 +6,10 @@
 import type { Route } from '../api/route.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { calendarRoutes } from './calendar.ts';
-import { categoryRoutes } from './categories.ts';
-import { departmentRoutes } from './departments.ts';
-import { gridRoutes } from './grid.ts';
+import { calendarRoutes } from './calendar-routes.ts';
+import { categoryRoutes } from './category-routes.ts';
+import { departmentRoutes } from './department-routes.ts';
+import { gridRoutes } from './grid-routes.ts';
 
 export { parsePolygon, type BBox, type Polygon } from './geometry.ts';
 

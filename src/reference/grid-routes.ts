@@ -7,7 +7,7 @@ import { defineRoute, type Route } from '../api/route.ts';
 import type { Db } from '../db/index.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
-import { ADMIN, idParams, logChange } from './common.ts';
+import { ADMIN, idParams, logChange } from './admin.ts';
 import { parsePolygon } from './geometry.ts';
 
 export const adminGridCellSchema = z.object({

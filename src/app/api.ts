@@ -4,7 +4,7 @@
  */
 import Koa from 'koa';
 import { z } from 'zod';
-import { adminRoutes } from '../admin/index.ts';
+import { adminRoutes } from '../reference/admin-routes.ts';
 import { geographyRoutes } from '../geography/routes.ts';
 import { geoImportRoutes } from '../geography/import/routes.ts';
 import { assessmentRoutes } from '../assessment/routes.ts';
@@ -16,33 +16,35 @@ import type { Db } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { caseActionRoutes } from '../cases/actions.ts';
 import type { CasePublisher } from '../cases/publish.ts';
-import { attachmentRoutes, createAttachmentStore, type AttachmentStore } from '../attachments/index.ts';
+import { createAttachmentStore, type AttachmentStore } from '../attachments/index.ts';
+import { attachmentRoutes } from '../attachments/routes.ts';
 import { caseRoutes } from '../cases/routes.ts';
 import type { CaseStarter } from '../cases/start.ts';
-import { deskRoutes } from '../cases/desk.ts';
-import { deskFeedRoutes } from '../cases/desk-feed.ts';
-import { escalationRoutes } from '../escalations/index.ts';
+import { deskRoutes } from '../cases/desk-routes.ts';
+import { deskFeedRoutes } from '../cases/desk-feed-routes.ts';
+import { escalationRoutes } from '../escalations/routes.ts';
 import { enforcementRoutes } from '../enforcement/routes.ts';
 import { fieldRoutes } from '../field/routes.ts';
-import { caseMessageRoutes } from '../cases/messages.ts';
+import { caseMessageRoutes } from '../cases/message-routes.ts';
 import { leaderRoutes } from '../leader/routes.ts';
 import type { Mailer } from '../mail.ts';
 import type { ZeebeClient } from '../zeebe.ts';
-import { operationsRoutes, type EngineQuery } from '../operations/index.ts';
-import { procedureRoutes } from '../procedures/index.ts';
+import type { EngineQuery } from '../incidents/index.ts';
+import { incidentRoutes } from '../incidents/routes.ts';
+import { procedureRoutes } from '../procedures/routes.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { mapRoutes } from '../map/routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
-import { healthRoutes, type ReadinessCheck } from './health.ts';
-import { metaRoutes } from './meta.ts';
-import { buildOpenApi, type OpenApiDocument } from './openapi.ts';
-import { problemRenderer } from './problem.ts';
-import { requestContext } from './request-context.ts';
-import { defineRoute, type ApiState, type Route } from './route.ts';
-import { buildRouter } from './router.ts';
+import { healthRoutes, type ReadinessCheck } from '../api/health.ts';
+import { metaRoutes } from '../api/meta-routes.ts';
+import { buildOpenApi, type OpenApiDocument } from '../api/openapi.ts';
+import { problemRenderer } from '../api/problem.ts';
+import { requestContext } from '../api/request-context.ts';
+import { defineRoute, type ApiState, type Route } from '../api/route.ts';
+import { buildRouter } from '../api/router.ts';
 
-export { defineRoute, type ApiContext, type ApiState, type HttpMethod, type Route } from './route.ts';
-export type { ReadinessCheck } from './health.ts';
+export { defineRoute, type ApiContext, type ApiState, type HttpMethod, type Route } from '../api/route.ts';
+export type { ReadinessCheck } from '../api/health.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -116,7 +118,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...wallRoutes(deps),
     ...(deps.extraRoutes ?? []),
     ...procedureRoutes(deps),
-    ...operationsRoutes(deps),
+    ...incidentRoutes(deps),
   ];
 }
 
