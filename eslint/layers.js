@@ -1,7 +1,8 @@
 // The hub's layers and their one direction, checked by eslint (`npm run lint`, so CI fails on a wrong
 // import). The map (src/README.md says it in words):
-//   platform  src/config.ts, log.ts, errors.ts, xml.ts, zeebe.ts, mail.ts, city-clock.ts, src/db/ (not the
-//             demo seed), src/api/ (http helpers), src/auth/ (identity and the access check), src/export/
+//   platform  the files directly in src/ (config.ts, log.ts, errors.ts, xml.ts, zeebe.ts, mail.ts,
+//             city-clock.ts, private-files.ts, …), src/db/, src/api/ (http helpers), src/auth/ (identity and
+//             the access check), src/export/
 //   domain    every other folder of src/: cases, escalations, calendar, reference, assessment, attachments,
 //             geography, procedures, incidents, enforcement, field, leader, …
 //   http      route modules: src/**/*routes.ts, src/cases/actions/, src/ui/
@@ -14,9 +15,6 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RANK = { platform: 0, domain: 1, http: 2, app: 3 };
-const PLATFORM_FILES = new Set(
-  ['config', 'log', 'errors', 'xml', 'zeebe', 'mail', 'city-clock'].map((f) => `src/${f}.ts`),
-);
 const PLATFORM_DIRS = ['src/db/', 'src/api/', 'src/auth/', 'src/export/', 'src/generated/'];
 const APP_FILES = new Set(['src/hub.ts', 'src/main.ts', 'src/engine-main.ts']);
 
@@ -28,7 +26,8 @@ export function layerOf(rel) {
   if (APP_FILES.has(rel) || rel.startsWith('src/app/')) return 'app';
   if (/routes\.ts$/.test(rel) || rel.startsWith('src/cases/actions') || rel.startsWith('src/ui/'))
     return 'http';
-  if (PLATFORM_FILES.has(rel) || PLATFORM_DIRS.some((d) => rel.startsWith(d))) return 'platform';
+  // Files directly in src/ (config, log, errors, …) are the platform's, but for the app's entry points.
+  if (rel.split('/').length === 2 || PLATFORM_DIRS.some((d) => rel.startsWith(d))) return 'platform';
   return 'domain';
 }
 
