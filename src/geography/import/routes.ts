@@ -5,7 +5,7 @@
  * nothing is stored then.
  */
 import { z } from 'zod';
-import { ADMIN, logChange } from '../../admin/common.ts';
+import { ADMIN, logChange } from '../../reference/admin.ts';
 import { defineRoute, type Route } from '../../api/route.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
