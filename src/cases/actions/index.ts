@@ -28,6 +28,8 @@ import { type CaseEventType, EVENT_RULES, STATUS_LABELS } from '../lifecycle.ts'
 import { type CaseMessage, type CasePublisher } from '../publish.ts';
 import { inCaseTransaction, readCase, recordEvent } from '../state/index.ts';
 import { eventDataView } from '../contact.ts';
+import { referenceLookup } from '../../reference/lookup.ts';
+import { type EngineQuery } from '../../incidents/engine-query.ts';
 import { type AttachmentStore } from '../../attachments/store.ts';
 import { type UploadedFile } from '../../api/multipart.ts';
 import {
