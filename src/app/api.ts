@@ -40,6 +40,7 @@ import { metaRoutes } from '../api/meta-routes.ts';
 import { buildOpenApi, type OpenApiDocument } from '../api/openapi.ts';
 import { problemRenderer } from '../api/problem.ts';
 import { requestContext } from '../api/request-context.ts';
+import { securityHeaders } from '../api/security-headers.ts';
 import { defineRoute, type ApiState, type Route } from '../api/route.ts';
 import { buildRouter } from '../api/router.ts';
 
@@ -142,6 +143,7 @@ export function createApi(deps: ApiDeps): Api {
   });
   // Errors outside the middleware chain (e.g. a socket failing while the response streams) land here.
   app.on('error', (err: unknown) => deps.logger.error({ err }, 'http error'));
+  app.use(securityHeaders(deps.config));
   app.use(requestContext(deps.logger));
   app.use(problemRenderer());
   app.use(router.routes());
