@@ -11,6 +11,14 @@ export { sign, signedHeaders, verify, SIGNATURE_HEADER, TIMESTAMP_HEADER } from 
 export { CASE_START_OUTBOX } from './start.ts';
 export { readRawBody } from './webhook.ts';
 export { PermanentDeliveryError } from './types.ts';
+export {
+  classifyStatus,
+  createJsonClient,
+  retryAfterMs,
+  RetryableHttpError,
+  type JsonClient,
+  type JsonClientOptions,
+} from './http-client.ts';
 export type {
   Adapter,
   AdapterDeps,

@@ -13,6 +13,7 @@
 import type { Db, OutboxMessage, Prisma } from '../../src/db/index.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Leases } from '../../src/db/lease.ts';
+import { RetryableHttpError } from './http-client.ts';
 import { PermanentDeliveryError, type OutboundMessage, type Sender } from './types.ts';
 
 export interface OutboxSettings {
@@ -91,6 +92,13 @@ export function createOutbox(deps: {
     return count === 1;
   }
 
+  /** The back-off, or longer when the system said when to come back (Retry-After). */
+  const retryDelay = (err: unknown, attempts: number) =>
+    Math.max(
+      backoffDelay(attempts, settings),
+      err instanceof RetryableHttpError ? (err.retryAfterMs ?? 0) : 0,
+    );
+
   /** Sends a claimed row; true when delivered. */
   async function send(row: OutboxMessage): Promise<boolean> {
     const sender = senders.get(row.adapter);
@@ -108,7 +116,7 @@ export function createOutbox(deps: {
           attempts,
           lastError: message,
           status: dead ? 'dead' : 'pending',
-          nextAttemptAt: new Date(deps.now().getTime() + (dead ? 0 : backoffDelay(attempts, settings))),
+          nextAttemptAt: new Date(deps.now().getTime() + (dead ? 0 : retryDelay(err, attempts))),
         },
       });
       const fields = {

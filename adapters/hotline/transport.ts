@@ -6,10 +6,10 @@
  *   POST /api/tickets/<ticketNo>/reply              { replyId, result, text, at, caseNo }
  *   POST /api/tickets/<ticketNo>/callback-requests  { requestId, caseNo, closedAt }
  * Every call carries `Authorization: Bearer <HOTLINE_API_KEY>`; the ids make the POSTs idempotent on the
- * hotline's side (a send whose answer was lost is sent again). A non-2xx answer or a network error
- * throws: 4xx other than 408/429 is permanent (the hotline refused the message itself).
+ * hotline's side (a send whose answer was lost is sent again). Failures follow the adapters' one rule
+ * (framework/http-client.ts): 4xx other than 408/429 is permanent (the hotline refused the message itself).
  */
-import { PermanentDeliveryError } from '../framework/index.ts';
+import { createJsonClient } from '../framework/http-client.ts';
 
 export interface HotlineTransport {
   ping(): Promise<void>;
@@ -44,32 +44,13 @@ export function createHttpHotlineTransport(options: {
   apiKey: string;
   timeoutMs?: number;
 }): HotlineTransport {
-  const baseOf = () =>
-    (typeof options.baseUrl === 'function' ? options.baseUrl() : options.baseUrl).replace(/\/$/, '');
-  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-    let res: Response;
-    try {
-      res = await fetch(baseOf() + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${options.apiKey}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      throw new Error(`hotline ${method} ${path}: ${(err as Error).message}`, { cause: err });
-    }
-    const text = await res.text();
-    if (!res.ok) {
-      const message = `hotline ${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`;
-      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)
-        throw new PermanentDeliveryError(message);
-      throw new Error(message);
-    }
-    return text ? (JSON.parse(text) as unknown) : null;
-  }
+  const client = createJsonClient({
+    name: 'hotline',
+    baseUrl: options.baseUrl,
+    headers: { authorization: `Bearer ${options.apiKey}` },
+    timeoutMs: options.timeoutMs,
+  });
+  const call = (method: string, path: string, body?: unknown) => client.request(method, path, body);
   const ticketPath = (no: string) => `/api/tickets/${encodeURIComponent(no)}`;
   return {
     async ping() {

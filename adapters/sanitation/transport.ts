@@ -9,7 +9,7 @@
  *   key), and the external-task client for the platform's tasks addressed to the hub.
  */
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
-import { PermanentDeliveryError } from '../framework/types.ts';
+import { createJsonClient } from '../framework/http-client.ts';
 
 export interface MqttSubscription {
   close(): Promise<void>;
@@ -52,21 +52,9 @@ export async function subscribeTelemetry(options: {
 
 /** Camunda 7 REST client for the two calls the hub makes outside the external-task client. */
 export function createPlatformEngine(engineUrl: string, timeoutMs = 10_000) {
-  const base = engineUrl.replace(/\/$/, '');
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await fetch(base + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as unknown) : null;
-    if (res.status === 400 || res.status === 404)
-      throw new PermanentDeliveryError(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  }
+  // Failures follow the adapters' one rule (framework/http-client.ts).
+  const client = createJsonClient({ name: 'sanitation engine', baseUrl: engineUrl, timeoutMs });
+  const call = (method: string, path: string, body?: unknown) => client.request(method, path, body);
   return {
     /** Starts `definitionKey` with `businessKey` unless an instance with that key exists; its id. */
     async startOnce(definitionKey: string, businessKey: string, variables: Record<string, unknown>) {

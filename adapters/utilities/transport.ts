@@ -1,26 +1,14 @@
 /**
  * HTTP client of a utility company's work-order system: create a work order (idempotent by order
- * number), add a note to one, read its status-change feed after a sequence number. 4xx answers other
- * than 408/409/429 mean the company refused the message as invalid (dead at once); 409 "no such order
- * yet" and everything else are retried.
+ * number), add a note to one, read its status-change feed after a sequence number. Failures follow the
+ * adapters' one rule (framework/http-client.ts); the company's 409 "no such order yet" is its way of
+ * saying "not yet", so it is retried too.
  */
-import { PermanentDeliveryError } from '../framework/types.ts';
+import { createJsonClient } from '../framework/http-client.ts';
 
 export function createCompanyClient(baseUrl: string, timeoutMs = 10_000) {
-  const base = baseUrl.replace(/\/$/, '');
-  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(base + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    if (res.status >= 400 && res.status < 500 && ![408, 409, 429].includes(res.status))
-      throw new PermanentDeliveryError(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-    return text ? JSON.parse(text) : null;
-  }
+  const client = createJsonClient({ name: 'utility company', baseUrl, timeoutMs, alsoRetry: [409] });
+  const call = (method: string, path: string, body?: unknown) => client.request(method, path, body);
   return {
     async createOrder(order: Record<string, unknown>) {
       await call('POST', '/api/work-orders', order);
