@@ -4,6 +4,7 @@
  * `npm start` work on a fresh machine: SQLite under data/, the embedded engine, the simulators, the UI
  * on http://127.0.0.1:3000. Nothing else in the code base reads `process.env`.
  */
+import { isTimeZone } from './city-clock.ts';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 
@@ -304,6 +305,7 @@ export const configSchema = {
   // --- the working-time calendar ---------------------------------------------------------------
   CALENDAR_TIMEZONE: z
     .string()
+    .refine(isTimeZone, 'expected an IANA time zone name such as Asia/Shanghai')
     .default('Asia/Shanghai')
     .describe('Time zone of the work calendar (IANA name).'),
 

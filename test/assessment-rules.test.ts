@@ -191,7 +191,7 @@ test('CSV: UTF-8 BOM, Chinese headers, CRLF, formatted figures, quoted names', (
     DEFAULT_ASSESSMENT_RULES,
     calendar,
   );
-  const csv = renderAssessmentCsv(result);
+  const csv = renderAssessmentCsv(result, 'Asia/Shanghai');
   t.true(csv.startsWith('\uFEFF考核期间,2026-10-01 00:00,2026-11-01 00:00,统计截止,'));
   t.true(csv.endsWith('\r\n'));
   const lines = csv.slice(1).split('\r\n');
@@ -210,7 +210,7 @@ test('CSV: UTF-8 BOM, Chinese headers, CRLF, formatted figures, quoted names', (
 
 test('HTML: one table per kind of entity, text escaped', (t) => {
   const result = computeAssessment(input({ L: 1 }, { L: '<b>执法</b>' }), DEFAULT_ASSESSMENT_RULES, calendar);
-  const html = renderAssessmentHtml(result);
+  const html = renderAssessmentHtml(result, 'Asia/Shanghai');
   t.true(html.includes('<h2>全市</h2>'));
   t.true(html.includes('<h2>专业部门</h2>'));
   t.true(html.includes('<td>&lt;b&gt;执法&lt;/b&gt;</td>'));

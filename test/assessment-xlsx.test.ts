@@ -62,7 +62,7 @@ test('column names: A … Z, AA, AZ, BA', (t) => {
 });
 
 test('the workbook has the parts a reader needs, and its sheet is named 考核结果', (t) => {
-  const files = unzipSync(renderAssessmentXlsx(result));
+  const files = unzipSync(renderAssessmentXlsx(result, 'Asia/Shanghai'));
   t.deepEqual(Object.keys(files).sort(), [
     '[Content_Types].xml',
     '_rels/.rels',
@@ -83,7 +83,7 @@ test('the workbook has the parts a reader needs, and its sheet is named 考核�
 });
 
 test('the CSV table cell by cell: numbers as numbers with their format, text as text', (t) => {
-  const sheet = readXlsx(renderAssessmentXlsx(result))['考核结果']!;
+  const sheet = readXlsx(renderAssessmentXlsx(result, 'Asia/Shanghai'))['考核结果']!;
   t.deepEqual(sheet, [
     [
       { text: '考核期间' },
@@ -135,7 +135,7 @@ test('the CSV table cell by cell: numbers as numbers with their format, text as 
     ],
   ]);
   // The same rows and figures as the CSV, which shows the formatted values.
-  const csv = renderAssessmentCsv(result).split('\r\n');
+  const csv = renderAssessmentCsv(result, 'Asia/Shanghai').split('\r\n');
   t.is(csv[1], '类型,编号,名称,立案数,处置率,返工率,平均处置时长(工作小时),扣分,综合指标值,等级');
   t.is(csv[2], '全市,city,全市,12,98.50%,,11.70,,,');
 });

@@ -61,10 +61,3 @@ export function open311Error(format: Format, status: number, description: string
   const body = render(format, 'errors', 'error', [{ code: status, description }]);
   return new ProtocolError(status, description, body, CONTENT_TYPE[format]);
 }
-
-/** An ISO 8601 date-time with the city's offset (+08:00), as the spec asks (timezone included). */
-export function isoWithOffset(d: Date | null | undefined): string | null {
-  if (!d) return null;
-  const local = new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 19);
-  return `${local}+08:00`;
-}

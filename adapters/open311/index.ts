@@ -21,12 +21,13 @@ import { z } from 'zod';
 import { defineRoute, type ApiContext, type Route } from '../../src/api/route.ts';
 import { DECIMAL } from '../../src/api/validate.ts';
 import { citizenRoutes } from './citizen.ts';
+import { cityClock } from '../../src/city-clock.ts';
 import type { Authenticate } from '../../src/auth/access.ts';
 import type { Case, CaseSource, Prisma } from '../../src/db/index.ts';
 import { validationError, type HubError } from '../../src/errors.ts';
 import type { Adapter, AdapterDeps, AdapterRuntime } from '../framework/index.ts';
 import { readRawBody } from '../framework/index.ts';
-import { CONTENT_TYPE, isoWithOffset, open311Error, render, renderObject, type Format } from './format.ts';
+import { CONTENT_TYPE, open311Error, render, renderObject, type Format } from './format.ts';
 
 export const OPEN311 = 'open311';
 const BASE = '/open311/v2';
@@ -117,9 +118,15 @@ export interface Open311Deps extends AdapterDeps {
 
 const formatOf = (raw: string | undefined): Format => (raw === 'xml' ? 'xml' : 'json');
 
+/** When the service list last changed (its `changeset`): 2026-11-25 00:00 in Rugao. */
+const SERVICES_CHANGED = new Date('2026-11-24T16:00:00Z');
+
 export function createOpen311Adapter(deps: Open311Deps): Adapter {
   const { prisma } = deps.db;
   const log = deps.logger.child({ adapter: OPEN311 });
+  // Date-times with the city's offset (CALENDAR_TIMEZONE), as the spec asks (timezone included).
+  const clock = cityClock(deps.config);
+  const iso = (d: Date | null | undefined) => (d ? clock.iso(d) : null);
   const publication: Open311Publication = deps.publication ?? {
     sources: ['open311', 'public'],
     coordinateDecimals: 3,
@@ -240,9 +247,9 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
           departments.find((d) => d.id === r.departmentId)?.name ?? null,
         ),
         service_notice: null,
-        requested_datetime: isoWithOffset(r.reportedAt),
-        updated_datetime: isoWithOffset(r.closedAt ?? r.voidedAt ?? r.updatedAt),
-        expected_datetime: only('expected_datetime', isoWithOffset(r.disposeDeadline)),
+        requested_datetime: iso(r.reportedAt),
+        updated_datetime: iso(r.closedAt ?? r.voidedAt ?? r.updatedAt),
+        expected_datetime: only('expected_datetime', iso(r.disposeDeadline)),
         address: only('address', r.address),
         address_id: null,
         zipcode: null,
@@ -307,14 +314,14 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
               format,
               'discovery',
               {
-                changeset: '2026-11-25T00:00:00+08:00',
+                changeset: iso(SERVICES_CHANGED),
                 contact: '如皋市城市管理指挥中心 12319',
                 key_service: `${deps.publicUrl}/api/auth (ask the city for a service account API token)`,
                 endpoints: [
                   {
                     specification: 'http://wiki.open311.org/GeoReport_v2',
                     url: `${deps.publicUrl}${BASE}`,
-                    changeset: '2026-11-25T00:00:00+08:00',
+                    changeset: iso(SERVICES_CHANGED),
                     type: 'production',
                     formats: ['text/xml', 'application/json'],
                   },
@@ -706,7 +713,7 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
                       update_id: e.id,
                       service_request_id: requestIdOf(e.case),
                       status: u.status,
-                      updated_datetime: isoWithOffset(e.at),
+                      updated_datetime: iso(e.at),
                       description: u.text,
                       media_url: null,
                       external_status_code: e.type,

@@ -4,7 +4,7 @@
  *
  *   const assessment = createAssessment({ db });
  *   const result = await assessment.compute({ ...monthPeriod('2026-10', 'Asia/Shanghai') });
- *   renderAssessmentCsv(result);
+ *   renderAssessmentCsv(result, config.CALENDAR_TIMEZONE);
  */
 
 export { computeAssessment, FIGURE_LABELS } from './compute.ts';

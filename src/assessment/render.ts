@@ -11,27 +11,15 @@ import {
   type EntityType,
   type Figure,
 } from './compute.ts';
+import { cityClock } from '../city-clock.ts';
 import { csvCell } from '../export/csv.ts';
 
 /**
  * An instant of the report (period bounds, 统计截止) as the city reads it: `2026-10-01 00:00` in the
- * city's time zone (CALENDAR_TIMEZONE; Rugao's Asia/Shanghai by default), not UTC.
+ * city's time zone (CALENDAR_TIMEZONE, through the city clock), not UTC.
  */
-export function cityTime(iso: string, timeZone = 'Asia/Shanghai'): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(iso))
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+export function cityTime(iso: string, timeZone: string): string {
+  return cityClock({ CALENDAR_TIMEZONE: timeZone }).minute(new Date(iso));
 }
 
 export const TYPE_LABELS: Record<EntityType, string> = {
@@ -89,7 +77,7 @@ export function tableHeader(keys: readonly string[]): string[] {
 }
 
 /** CSV of every entity, one row each, under tableHeader. */
-export function renderAssessmentCsv(result: AssessmentResult, timeZone?: string): string {
+export function renderAssessmentCsv(result: AssessmentResult, timeZone: string): string {
   const entities = entitiesOf(result);
   const keys = keysOf(entities);
   const header = tableHeader(keys);
@@ -111,7 +99,7 @@ const html = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** An HTML fragment: a heading with the period and one table per kind of entity. */
-export function renderAssessmentHtml(result: AssessmentResult, timeZone?: string): string {
+export function renderAssessmentHtml(result: AssessmentResult, timeZone: string): string {
   const groups: EntityResult[][] = [
     [result.city],
     result.departments,

@@ -392,6 +392,7 @@ export function assessmentRoutes({
         if (own === null) return row.csv;
         return renderAssessmentCsv(
           ownResult(scopedResult(unpackResult(row.result), row.scope as ReportScope), own),
+          zone,
         );
       },
     }),
@@ -438,6 +439,7 @@ export function assessmentRoutes({
             ? row.html
             : renderAssessmentHtml(
                 ownResult(scopedResult(unpackResult(row.result), row.scope as ReportScope), own),
+                zone,
               );
         ctx.type = 'text/html; charset=utf-8';
         return `<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>考核评价 ${row.periodKey}</title></head>\n<body>\n${body}</body></html>\n`;

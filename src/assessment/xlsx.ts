@@ -17,7 +17,7 @@ function figureCell(key: string, figure: Figure | undefined): Cell {
 }
 
 /** The .xlsx bytes of a (scoped) result: one sheet 考核结果. */
-export function renderAssessmentXlsx(result: AssessmentResult, timeZone?: string): Uint8Array {
+export function renderAssessmentXlsx(result: AssessmentResult, timeZone: string): Uint8Array {
   const entities = entitiesOf(result);
   const keys = keysOf(entities);
   const bold = (text: string) => ({ text, bold: true as const });

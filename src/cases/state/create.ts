@@ -4,6 +4,7 @@
  * write their InboxEvent row in the same transaction) both create cases through here, so a case looks
  * the same whichever way it came in.
  */
+import { cityClock } from '../../city-clock.ts';
 import type { CaseSource, Prisma, Urgency } from '../../db/index.ts';
 import { applyEvent } from '../lifecycle.ts';
 import { indexCase } from '../search.ts';
@@ -62,7 +63,7 @@ export async function nextCaseNo(
   now: Date,
   numbering: CaseNumbering = DEFAULT_NUMBERING,
 ): Promise<string> {
-  const year = new Intl.DateTimeFormat('en', { timeZone: numbering.timeZone, year: 'numeric' }).format(now);
+  const year = cityClock({ CALENDAR_TIMEZONE: numbering.timeZone }).year(now);
   const name = `caseNo:${numbering.prefix}:${year}`;
   const { value } = await tx.counter.upsert({
     where: { name },
