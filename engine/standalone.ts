@@ -8,6 +8,7 @@ import type { Logger } from '../src/log.ts';
 import type { Engine, EngineLimits } from './api.ts';
 import type { FeelLimits } from './feel/index.ts';
 import { splitAddress, startGateway, type Gateway } from './gateway/index.ts';
+import { assertBindAllowed } from './auth.ts';
 import { createEngine } from './index.ts';
 import { startManagementServer, type ManagementServer } from './management/index.ts';
 import { createRestHandler, startRestServer, type RestServer } from './rest/index.ts';
@@ -33,6 +34,8 @@ export interface StandaloneEngineOptions {
   limits?: Partial<EngineLimits>;
   tls?: { certFile: string; keyFile: string };
   maxMessageBytes: number;
+  /** Bearer token every gateway call, REST request and clock change must carry (ENGINE_AUTH_TOKEN). */
+  authToken?: string;
   logger: Logger;
 }
 
@@ -78,6 +81,7 @@ export function standaloneOptionsFromConfig(config: Config, logger: Logger): Sta
         ? { certFile: config.ENGINE_TLS_CERT, keyFile: config.ENGINE_TLS_KEY }
         : undefined,
     maxMessageBytes: config.ENGINE_MAX_MESSAGE_BYTES,
+    authToken: config.ENGINE_AUTH_TOKEN,
     logger,
   };
 }
@@ -85,6 +89,8 @@ export function standaloneOptionsFromConfig(config: Config, logger: Logger): Sta
 /** Starts engine, gateway, management port and REST API; resolves when all are ready. */
 export async function startStandaloneEngine(options: StandaloneEngineOptions): Promise<StandaloneEngine> {
   const logger = options.logger.child({ component: 'engine' });
+  // before the database is opened: a refused start leaves nothing behind
+  assertBindAllowed(splitAddress(options.address).host, options.authToken);
   let ready = false;
   const engine = await createEngine({
     databaseUrl: options.databaseUrl,
@@ -104,6 +110,7 @@ export async function startStandaloneEngine(options: StandaloneEngineOptions): P
       address: options.address,
       tls: options.tls,
       maxMessageBytes: options.maxMessageBytes,
+      authToken: options.authToken,
       logger,
     });
     management = await startManagementServer({
@@ -113,7 +120,8 @@ export async function startStandaloneEngine(options: StandaloneEngineOptions): P
       clockControl: options.clockControl,
       isReady: () => ready,
       logger,
-      rest: options.restPort === undefined ? createRestHandler(engine, logger) : undefined,
+      rest: options.restPort === undefined ? createRestHandler(engine, logger, options.authToken) : undefined,
+      authToken: options.authToken,
     });
     if (options.restPort !== undefined)
       rest = await startRestServer({
@@ -121,6 +129,7 @@ export async function startStandaloneEngine(options: StandaloneEngineOptions): P
         port: options.restPort,
         engine,
         logger,
+        authToken: options.authToken,
       });
   } catch (err) {
     await gateway?.close(0);

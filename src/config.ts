@@ -191,6 +191,13 @@ export const configSchema = {
     .describe('OAuth token URL for a secured Camunda 8 cluster.'),
   ZEEBE_TOKEN_AUDIENCE: z.string().optional().describe('OAuth audience for a secured Camunda 8 cluster.'),
   ZEEBE_SECURE: bool.default(false).describe('Use TLS to reach the Zeebe gateway.'),
+  ENGINE_AUTH_TOKEN: z
+    .string()
+    .min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)')
+    .optional()
+    .describe(
+      'Bearer token of the embedded engine: its gateway, REST API and clock endpoints answer only requests carrying it, and the hub sends it. Required to listen on an address other machines can reach (ZEEBE_ADDRESS beyond 127.0.0.1); a secret, so set it in the environment, not in a file in the repository.',
+    ),
   ENGINE_DATABASE_URL: databaseUrl
     .default('file:./data/engine.db')
     .describe('Embedded engine state: file:<path> for SQLite, postgres://… for PostgreSQL.'),

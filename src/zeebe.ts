@@ -16,11 +16,12 @@ type ZeebeConfig = Pick<
   | 'ZEEBE_CLIENT_SECRET'
   | 'ZEEBE_AUTHORIZATION_SERVER_URL'
   | 'ZEEBE_TOKEN_AUDIENCE'
+  | 'ENGINE_AUTH_TOKEN'
 >;
 
 /**
  * The SDK settings every client of the hub shares: quiet logs, and OAuth when a client id and secret are
- * configured, else none. ZEEBE_ADDRESS is blanked because the SDK also reads the environment, where it
+ * configured, else the embedded engine's bearer token (ENGINE_AUTH_TOKEN) when set, else none. ZEEBE_ADDRESS is blanked because the SDK also reads the environment, where it
  * finds the hub's own ZEEBE_ADDRESS under its legacy name and warns on every client that it is ignored.
  */
 export function sdkSettings(
@@ -40,7 +41,10 @@ export function sdkSettings(
           // The token is a secret: keep it in memory, not in the SDK's file cache under $HOME.
           CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
         }
-      : { CAMUNDA_AUTH_STRATEGY: 'NONE' }),
+      : config.ENGINE_AUTH_TOKEN
+        ? // the embedded engine's static token (what a Camunda 8 cluster would take from OAuth)
+          { CAMUNDA_AUTH_STRATEGY: 'BEARER', CAMUNDA_OAUTH_TOKEN: config.ENGINE_AUTH_TOKEN }
+        : { CAMUNDA_AUTH_STRATEGY: 'NONE' }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { constants, type Http2Session } from 'node:http2';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { bearerInterceptor } from './auth.ts';
 import type { EngineApi, EngineLogger } from '../api.ts';
 import { createHandlers } from './handlers.ts';
 import { createJobPoller } from './long-poll.ts';
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   /** Largest message accepted and sent, in bytes. */
   maxMessageBytes: number;
   logger: EngineLogger;
+  /** When set, every call must carry it as a bearer token (ENGINE_AUTH_TOKEN). */
+  authToken?: string;
 }
 
 export interface Gateway {
@@ -85,6 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server = new Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': options.maxMessageBytes,
+    interceptors: options.authToken ? [bearerInterceptor(options.authToken)] : [],
   });
   const { host } = splitAddress(options.address);
   let port = 0;

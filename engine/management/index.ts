@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { EngineClock, EngineLogger } from '../api.ts';
 import type { RestHandler } from '../rest/index.ts';
+import { bearerMatches, UNAUTHORIZED_PROBLEM } from '../auth.ts';
 
 export interface ManagementOptions {
   host: string;
@@ -25,6 +26,8 @@ export interface ManagementOptions {
   logger: EngineLogger;
   /** Serves the /v2 REST paths on this port as well. */
   rest?: RestHandler;
+  /** When set, the clock endpoints need it as a bearer token (health stays open, for probes). */
+  authToken?: string;
 }
 
 export interface ManagementServer {
@@ -100,6 +103,14 @@ export async function startManagementServer(options: ManagementOptions): Promise
       const ready = options.isReady();
       send(res, ready ? 200 : 503, { status: ready ? 'UP' : 'DOWN' });
       return;
+    }
+    if (
+      options.authToken &&
+      path.startsWith('/actuator/clock') &&
+      !bearerMatches(req.headers.authorization, options.authToken)
+    ) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return send(res, 401, UNAUTHORIZED_PROBLEM);
     }
     if (options.clockControl && path === '/actuator/clock') {
       if (method === 'GET') return send(res, 200, clockBody());

@@ -20,6 +20,7 @@
  * Errors are RFC 9457 problem+json {type, title, status, detail, instance}. No authentication: like the
  * gateway, it binds to the engine's host (127.0.0.1 by default); put it behind a proxy to expose it.
  */
+import { bearerMatches, UNAUTHORIZED_PROBLEM } from '../auth.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EngineError, type Engine, type EngineLogger } from '../api.ts';
@@ -34,6 +35,8 @@ export interface RestOptions {
   port: number;
   engine: Engine;
   logger: EngineLogger;
+  /** When set, every request must carry it as a bearer token (ENGINE_AUTH_TOKEN). */
+  authToken?: string;
 }
 
 export interface RestServer {
@@ -122,7 +125,7 @@ export type RestHandler = (req: IncomingMessage, res: ServerResponse) => Promise
  * The /v2 API as a handler, for the management server (the default: one HTTP port for the engine) or a
  * server of its own (ENGINE_REST_PORT, like Camunda's 8080).
  */
-export function createRestHandler(engine: Engine, logger: EngineLogger): RestHandler {
+export function createRestHandler(engine: Engine, logger: EngineLogger, authToken?: string): RestHandler {
   const q = createEngineQueries(engine);
   const io = { readJson, readBytes, send };
 
@@ -202,6 +205,11 @@ export function createRestHandler(engine: Engine, logger: EngineLogger): RestHan
 
   return async (req, res) => {
     if (!/^\/v2(\/|$)/.test(new URL(req.url ?? '/', 'http://localhost').pathname)) return false;
+    if (authToken && !bearerMatches(req.headers.authorization, authToken)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      send(res, 401, UNAUTHORIZED_PROBLEM, 'application/problem+json');
+      return true;
+    }
     await route(req, res).catch((err: unknown) => {
       const instance = new URL(req.url ?? '/', 'http://localhost').pathname;
       let status = 500;
@@ -227,7 +235,7 @@ export function createRestHandler(engine: Engine, logger: EngineLogger): RestHan
 /** Starts the REST API on a port of its own; resolves once it listens. */
 export async function startRestServer(options: RestOptions): Promise<RestServer> {
   const { logger } = options;
-  const handle = createRestHandler(options.engine, logger);
+  const handle = createRestHandler(options.engine, logger, options.authToken);
   const server = createServer((req, res) => {
     void handle(req, res).then((handled) => {
       if (!handled)

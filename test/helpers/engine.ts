@@ -54,6 +54,8 @@ export interface TestEngineOptions {
   env?: Record<string, string>;
   /** Extra Zeebe client settings (zeebeGrpcSettings etc.) merged into every client's config. */
   clientConfig?: Record<string, unknown>;
+  /** ENGINE_AUTH_TOKEN of the in-process engine (clients then need clientConfig with the token). */
+  authToken?: string;
 }
 
 export interface TestEngine {
@@ -85,10 +87,10 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export function clientConfig(address: string, extra: Record<string, unknown> = {}, rootCertFile?: string) {
   const settings = (extra.zeebeGrpcSettings ?? {}) as Record<string, unknown>;
   return {
+    CAMUNDA_AUTH_STRATEGY: 'NONE' as const, // unless `extra` names one (a bearer token)
     ...extra,
     ...(rootCertFile ? { CAMUNDA_CUSTOM_ROOT_CERT_PATH: rootCertFile } : {}),
     ZEEBE_GRPC_ADDRESS: `${rootCertFile ? 'grpcs' : 'grpc'}://${address}`,
-    CAMUNDA_AUTH_STRATEGY: 'NONE' as const,
     CAMUNDA_LOG_LEVEL: 'error' as const,
     zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' as const, ...settings },
   };
@@ -177,6 +179,7 @@ async function startInProcess(
     limits: options.limits,
     maxMessageBytes: options.maxMessageBytes ?? 4 * 1024 * 1024,
     tls: options.tls,
+    authToken: options.authToken,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
   return {
