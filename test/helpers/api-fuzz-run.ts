@@ -27,6 +27,9 @@ import {
 export const FUZZ_HUB_ENV = {
   HOTLINE_WEBHOOK_SECRET: 'fuzz-hotline-webhook-secret-0123',
   VIDEO_WEBHOOK_SECRET: 'fuzz-video-webhook-secret-012345',
+  // The desk's change feed is a long poll: a valid request with a cursor waits this long for a change
+  // before it answers. Its default (20 s) is the fuzz's request timeout; the fuzz judges answers, not waits.
+  DESK_FEED_WAIT_SECONDS: '2',
 };
 
 export interface FuzzFailure {
