@@ -119,7 +119,7 @@ export function caseActionRoutes({
     decideReturn,
     decideSuspension,
     resume,
-    locateAction(config.GEOCODE_MIN_CONFIDENCE),
+    locateAction(config.GEOCODE_MIN_CONFIDENCE, prisma),
     check,
     callback,
     handToEnforcement,

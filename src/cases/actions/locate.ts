@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PrismaClient } from '../../db/index.ts';
 import { validationError } from '../../errors.ts';
 import { cellAt as gridCellAt } from '../../geography/grid.ts';
 import { COORDINATE_SYSTEMS, geocoderFor, toWgs84 } from '../../geography/index.ts';
@@ -7,9 +8,11 @@ import { action, COMMAND, note, notAllowed, text } from './common.ts';
 /**
  * 定位修复: a person places a case the procedure could not locate (rt_locate_repair). An address is
  * trusted from `minConfidence` (GEOCODE_MIN_CONFIDENCE), the same bar the locate worker sets, so the desk
- * cannot place a case on a reading the procedure itself refused.
+ * cannot place a case on a reading the procedure itself refused. The gazetteer and the grid are read
+ * through `prisma`, the hub's client, not the action's transaction: their in-memory indexes are kept per
+ * client, and a transaction's client is new each time (it would load both tables on every action).
  */
-export const locateAction = (minConfidence: number) =>
+export const locateAction = (minConfidence: number, prisma: PrismaClient) =>
   action({
     name: 'locate',
     events: ['location_repaired'],
@@ -33,7 +36,7 @@ export const locateAction = (minConfidence: number) =>
         note,
       })
       .strict(),
-    plan: async ({ tx, row, body }) => {
+    plan: async ({ row, body }) => {
       if (!row.locationRepairAt)
         throw notAllowed(row, '定位修复 (locate)', 'the procedure is not waiting for location repair');
       let point: [number, number];
@@ -45,7 +48,7 @@ export const locateAction = (minConfidence: number) =>
       if (body.lng !== undefined && body.lat !== undefined) {
         point = toWgs84([body.lng, body.lat], body.crs);
       } else if (body.address && body.lng === undefined && body.lat === undefined) {
-        const reading = await geocoderFor(tx).geocode(body.address);
+        const reading = await geocoderFor(prisma).geocode(body.address);
         if (!reading || reading.confidence < minConfidence)
           throw validationError('address not placed', [
             {
@@ -64,7 +67,7 @@ export const locateAction = (minConfidence: number) =>
         ]);
       }
       const [lng, lat] = [Math.round(point[0] * 1e6) / 1e6, Math.round(point[1] * 1e6) / 1e6];
-      const cell = await gridCellAt(tx, lng, lat);
+      const cell = await gridCellAt(prisma, lng, lat);
       if (!cell)
         throw validationError('outside the grid', [
           { field: 'body', message: `(${lng}, ${lat}) lies outside every active grid cell of the city` },
