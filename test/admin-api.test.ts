@@ -423,6 +423,39 @@ test.serial('grid cells: polygon validated, bounding box recomputed, supervisor 
     ),
     ['body.geometry.type'],
   );
+  // The checks of every stored geometry (src/geography/geojson.ts): no ring crossing itself, inside the city.
+  const bowtie = await a.post('/api/grid-cells', {
+    ...cell,
+    code: '32068210300102',
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [120.6, 32.4],
+          [120.601, 32.401],
+          [120.601, 32.4],
+          [120.6, 32.401],
+          [120.6, 32.4],
+        ],
+      ],
+    },
+  });
+  t.is(bowtie.status, 400);
+  t.deepEqual(bowtie.body.errors, [
+    { field: 'body.geometry.coordinates.0', message: 'the ring crosses itself: edge 0–1 crosses edge 2–3' },
+  ]);
+  const north = square(120.6, 32.4)[0]!;
+  north[2] = [120.601, 33.5];
+  t.deepEqual(
+    fields(
+      await a.post('/api/grid-cells', {
+        ...cell,
+        code: '32068210300102',
+        geometry: { type: 'Polygon', coordinates: [north] },
+      }),
+    ),
+    ['body.geometry.coordinates.0.2.1'],
+  );
   t.deepEqual(
     fields(
       await a.post('/api/grid-cells', { ...cell, code: '32068210300102', supervisorUserId: notSupervisor }),

@@ -44,8 +44,11 @@ function position(value: unknown, at: string, extent: Extent, errors: FieldError
   const [lng, lat] = value as [number, number];
   if (!inExtent(extent, lng, lat)) {
     const swapped = inExtent(extent, lat, lng);
+    const lngIn = lng >= extent.minLng && lng <= extent.maxLng;
+    const latIn = lat >= extent.minLat && lat <= extent.maxLat;
     errors.push({
-      field: at,
+      // The one number that is off when the other is fine (a typo in an export), else the position.
+      field: swapped || lngIn === latIn ? at : `${at}.${lngIn ? 1 : 0}`,
       message: swapped
         ? `[${lng}, ${lat}] looks like [latitude, longitude]: GeoJSON positions are [longitude, latitude]`
         : `[${lng}, ${lat}] lies outside the city's extent (${formatExtent(extent)}): wrong coordinate system or wrong place`,

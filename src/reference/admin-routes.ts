@@ -11,11 +11,9 @@ import { categoryRoutes } from './category-routes.ts';
 import { departmentRoutes } from './department-routes.ts';
 import { gridRoutes } from './grid-routes.ts';
 
-export { parsePolygon, type BBox, type Polygon } from './geometry.ts';
-
 export interface AdminDeps {
   db: Db;
-  config: Pick<Config, 'CALENDAR_TIMEZONE'>;
+  config: Pick<Config, 'CALENDAR_TIMEZONE' | 'GEO_EXTENT'>;
 }
 
 /** Every administration route. */

@@ -1,14 +1,17 @@
 /**
  * Grid administration (万米单元网格): create and change cells with their polygon (validated, bounding
- * box recomputed) and assign the field supervisor (监督员) responsible for a cell.
+ * box recomputed) and assign the field supervisor (监督员) responsible for a cell. The polygon passes the
+ * checks of every geometry the hub stores (src/geography/geojson.ts, as the grid import): closed rings
+ * that do not cross themselves, positions inside GEO_EXTENT.
  */
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { conflict, notFound, validationError } from '../errors.ts';
+import { conflict, notFound, validationError, type FieldError } from '../errors.ts';
+import { checkGeometry, type Extent } from '../geography/geojson.ts';
 import { ADMIN, idParams, logChange } from './admin.ts';
-import { parsePolygon } from './geometry.ts';
 
 export const adminGridCellSchema = z.object({
   id: z.string(),
@@ -49,11 +52,20 @@ const view = (c: CellRow): z.input<typeof adminGridCellSchema> => ({
   active: c.active,
 });
 
+/** The cell's polygon checked, with its bounding box; a 400 naming each fault otherwise. */
+function parsePolygon(value: unknown, extent: Extent) {
+  const errors: FieldError[] = [];
+  const shape = checkGeometry(value, 'body.geometry', ['Polygon'], extent, errors);
+  if (!shape) throw validationError('invalid GeoJSON polygon', errors);
+  return { polygon: shape.geometry, bbox: shape.bbox };
+}
+
 const areaClass = z.union([z.literal(1), z.literal(2)]).describe('区域 band: 1 = 一类, 2 = 二类');
 
 /** GET/POST/PATCH /api/grid-cells/:id… (the list is GET /api/grid-cells in src/reference). */
-export function gridRoutes({ db }: { db: Db }): Route[] {
+export function gridRoutes({ db, config }: { db: Db; config: Pick<Config, 'GEO_EXTENT'> }): Route[] {
   const { prisma } = db;
+  const extent = config.GEO_EXTENT;
 
   async function checkSupervisor(id: string | null | undefined) {
     if (!id) return;
@@ -91,7 +103,7 @@ export function gridRoutes({ db }: { db: Db }): Route[] {
       path: '/api/grid-cells',
       summary: 'Create a grid cell',
       description:
-        '`code`: 14 digits (county 6 + street 3 + community 3 + sequence 2). `geometry`: a GeoJSON Polygon whose rings are closed; the bounding box is computed. 409 when the code exists.',
+        '`code`: 14 digits (county 6 + street 3 + community 3 + sequence 2). `geometry`: a GeoJSON Polygon whose rings are closed and do not cross themselves, inside GEO_EXTENT; the bounding box is computed. 409 when the code exists.',
       tags: ['admin'],
       access: ADMIN,
       body: z.object({
@@ -104,7 +116,7 @@ export function gridRoutes({ db }: { db: Db }): Route[] {
       }),
       responses: { 201: { description: 'Created', schema: adminGridCellSchema } },
       handler: async ({ body, principal, log }) => {
-        const { polygon, bbox } = parsePolygon(body.geometry, 'body.geometry');
+        const { polygon, bbox } = parsePolygon(body.geometry, extent);
         await checkSupervisor(body.supervisorUserId);
         try {
           const row = await prisma.gridCell.create({
@@ -144,7 +156,7 @@ export function gridRoutes({ db }: { db: Db }): Route[] {
       responses: { 200: { description: 'The updated cell', schema: adminGridCellSchema } },
       handler: async ({ params, body, principal, log }) => {
         const row = await load(params.id);
-        const shape = body.geometry === undefined ? undefined : parsePolygon(body.geometry, 'body.geometry');
+        const shape = body.geometry === undefined ? undefined : parsePolygon(body.geometry, extent);
         await checkSupervisor(body.supervisorUserId);
         const updated = await prisma.gridCell.update({
           where: { id: row.id },
