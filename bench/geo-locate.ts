@@ -8,6 +8,7 @@
  *   npx tsx bench/geo-locate.ts [lookups=10000]          (SQLite in a temp file)
  *   HUB_TEST_DB=postgres npx tsx bench/geo-locate.ts       (PostgreSQL on 127.0.0.1:5432)
  */
+import { cellPolygon } from '../src/app/seed.ts';
 import { insertRows } from '../src/db/bulk.ts';
 import { demoCells } from '../src/db/demo-geography.ts';
 import { cellAt } from '../src/geography/grid.ts';
@@ -28,25 +29,12 @@ const tdb = await createTestDb();
 try {
   const { prisma } = tdb.db;
   const cells = demoCells();
-  const polygon = (c: (typeof cells)[number]) =>
-    JSON.stringify({
-      type: 'Polygon',
-      coordinates: [
-        [
-          [c.minLng, c.minLat],
-          [c.maxLng, c.minLat],
-          [c.maxLng, c.maxLat],
-          [c.minLng, c.maxLat],
-          [c.minLng, c.minLat],
-        ],
-      ],
-    });
   let t0 = performance.now();
   await insertRows(
     prisma,
     tdb.provider,
     'GridCell',
-    cells.map((c) => ({ ...c, geometry: polygon(c), active: true })),
+    cells.map((c) => ({ ...c, geometry: cellPolygon(c), active: true })),
   );
   const components = Array.from({ length: COMPONENTS }, (_, i) => {
     const c = cells[(i * 7919) % cells.length]!;

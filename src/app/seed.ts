@@ -32,7 +32,8 @@ export type SeedResult = { seeded: true; counts: SeedCounts } | { seeded: false;
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
-const polygon = (c: DemoCell) =>
+/** A demo cell's GeoJSON Polygon text, as the seed stores it (bench/geo-locate.ts loads the same). */
+export const cellPolygon = (c: DemoCell) =>
   JSON.stringify({
     type: 'Polygon',
     coordinates: [
@@ -140,7 +141,7 @@ export async function seedDemo(
           'GridCell',
           cells.map((c) => ({
             ...c,
-            geometry: polygon(c),
+            geometry: cellPolygon(c),
             supervisorUserId: userId.get('field_supervisor')!,
             active: true,
           })),
