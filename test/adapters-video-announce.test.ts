@@ -69,4 +69,23 @@ test('the handler plays the text on the camera’s speaker column once per job; 
   await sim.http.setDown(true);
   const failed = await handler(job(ANNOUNCE_JOB_TYPE, { caseId: withSpeaker.id }), deps);
   t.like(failed, { action: 'fail', retries: 2 });
+  // A 500 is transient too; a refusal (404: the platform has no such column) is an incident naming it.
+  await sim.http.setDown(false);
+  sim.faults.fail500 = 1;
+  const busy = await handler(job(ANNOUNCE_JOB_TYPE, { caseId: withSpeaker.id }), deps);
+  t.like(busy, { action: 'fail', retries: 2 });
+  const unknown = await insertCase(db.db, { source: 'video' });
+  await db.db.prisma.inboxEvent.create({
+    data: {
+      adapter: 'video',
+      sourceId: `a-${unknown.id}`,
+      caseId: unknown.id,
+      status: 'processed',
+      payload: { speakerId: '东门音柱' },
+    },
+  });
+  const refused = await handler(job(ANNOUNCE_JOB_TYPE, { caseId: unknown.id }), deps);
+  t.like(refused, { action: 'fail', retries: 0 });
+  t.regex((refused as { errorMessage: string }).errorMessage, /HTTP 404/);
+  t.is(sim.announcements.length, 1);
 });

@@ -16,6 +16,7 @@ import { defineHandler } from '../../workers/index.ts';
 import { loadCase, optionalInt, optionalString } from '../../workers/job.ts';
 import { recordAdapterEvent } from '../case-events.ts';
 import { createEvidenceSender, EVIDENCE_KIND, evidenceMessage } from '../evidence.ts';
+import { createJsonClient, RetryableHttpError } from '../framework/http-client.ts';
 import {
   PermanentDeliveryError,
   type Adapter,
@@ -116,8 +117,13 @@ export function alarmEvent(alarm: Alarm, mergeWindowMinutes: number): InboundEve
   };
 }
 
-/** 音柱喊话: plays `text` on the speaker column of the case's camera; idempotent by job key. */
+/**
+ * 音柱喊话: plays `text` on the speaker column of the case's camera; idempotent by job key. Failures follow
+ * the adapters' one rule (framework/http-client.ts): a retryable one fails the job with retries − 1, a
+ * refusal raises an incident naming the platform's answer.
+ */
 export function announceHandler(settings: Pick<VideoSettings, 'platformUrl'>) {
+  const platform = createJsonClient({ name: 'video platform', baseUrl: settings.platformUrl });
   return defineHandler(async (job, deps) => {
     const row = await loadCase(job, deps);
     const text = optionalString(job, 'text') ?? `请注意：${row.description}，请立即整改。`;
@@ -128,26 +134,18 @@ export function announceHandler(settings: Pick<VideoSettings, 'platformUrl'>) {
     });
     const speakerId = (inbox?.payload as { speakerId?: string | null } | null)?.speakerId ?? null;
     if (!speakerId) return { announced: false };
-    let res: Response;
     try {
-      res = await fetch(
-        `${settings.platformUrl.replace(/\/$/, '')}/speakers/${encodeURIComponent(speakerId)}/announcements`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          // The job key is stable across retries of this job: the platform plays one requestId once.
-          body: JSON.stringify({ requestId: job.key, text, repeat }),
-          signal: AbortSignal.timeout(10_000),
-        },
-      );
+      // The job key is stable across retries of this job: the platform plays one requestId once.
+      await platform.request('POST', `/speakers/${encodeURIComponent(speakerId)}/announcements`, {
+        requestId: job.key,
+        text,
+        repeat,
+      });
     } catch (err) {
-      throw unavailable(`speaker column ${speakerId} unreachable`, err);
+      if (err instanceof RetryableHttpError)
+        throw unavailable(`speaker column ${speakerId}: ${err.message}`, err);
+      throw err;
     }
-    if (res.status >= 500) throw unavailable(`speaker column ${speakerId} answered ${res.status}`);
-    if (!res.ok)
-      throw new Error(
-        `speaker column ${speakerId} refused the announcement: ${res.status} ${await res.text()}`,
-      );
     return { announced: true };
   });
 }
