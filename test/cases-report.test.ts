@@ -440,6 +440,7 @@ test.serial(
           },
           { userId: null, displayName: 'test' },
           new Date(at),
+          { prefix: 'RG', timeZone: 'Asia/Shanghai' },
         );
         if (departmentId) await tx.case.update({ where: { id: row.id }, data: { departmentId } });
       });

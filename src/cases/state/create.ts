@@ -49,8 +49,6 @@ export interface CaseNumbering {
   timeZone: string;
 }
 
-export const DEFAULT_NUMBERING: CaseNumbering = { prefix: 'RG', timeZone: 'Asia/Shanghai' };
-
 /**
  * The next case number, e.g. RG-2026-000123: the prefix, the report's year in the city's time zone and
  * the year's sequence (at least 6 digits; a city with more than 999,999 cases a year gets 7). The
@@ -61,7 +59,7 @@ export const DEFAULT_NUMBERING: CaseNumbering = { prefix: 'RG', timeZone: 'Asia/
 export async function nextCaseNo(
   tx: Prisma.TransactionClient,
   now: Date,
-  numbering: CaseNumbering = DEFAULT_NUMBERING,
+  numbering: CaseNumbering,
 ): Promise<string> {
   const year = cityClock({ CALENDAR_TIMEZONE: numbering.timeZone }).year(now);
   const name = `caseNo:${numbering.prefix}:${year}`;
@@ -82,7 +80,7 @@ export async function insertCase(
   input: NewCase,
   reporter: Reporter,
   now: Date,
-  numbering: CaseNumbering = DEFAULT_NUMBERING,
+  numbering: CaseNumbering,
 ) {
   const row = await tx.case.create({
     data: {

@@ -21,7 +21,7 @@ export {
   type EventInput,
   type Recorded,
 } from './record.ts';
-export { DEFAULT_NUMBERING, discardCase, insertCase, nextCaseNo, setProcessInstance } from './create.ts';
+export { discardCase, insertCase, nextCaseNo, setProcessInstance } from './create.ts';
 export type { CaseNumbering, NewCase, Reporter } from './create.ts';
 export { reopenCase, type Reopen } from './reopen.ts';
 export {
