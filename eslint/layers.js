@@ -5,7 +5,8 @@
 //             the access check), src/export/
 //   domain    every other folder of src/: cases, escalations, calendar, reference, assessment, attachments,
 //             geography, procedures, incidents, enforcement, field, leader, …
-//   http      route modules: src/**/*routes.ts, src/cases/actions/, src/ui/
+//   http      route modules: src/**/routes.ts and src/**/<topic>-routes.ts, src/cases/actions/, src/ui/;
+//             a domain file that imports src/api/route.ts (declares routes) is refused: rename or move it
 //   app       composition: src/hub.ts, src/main.ts, src/engine-main.ts, src/app/ (route list, demo seed)
 // A file imports its own layer or the ones below. workers/ and adapters/ use platform and domain (adapters
 // also the job runtime of workers/); engine/ imports nothing of src/ but types. And no import cycles
@@ -17,6 +18,10 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const RANK = { platform: 0, domain: 1, http: 2, app: 3 };
 const PLATFORM_DIRS = ['src/db/', 'src/api/', 'src/auth/', 'src/export/', 'src/generated/'];
 const APP_FILES = new Set(['src/hub.ts', 'src/main.ts', 'src/engine-main.ts']);
+/** A route module by its name: routes.ts or <topic>-routes.ts (src/README.md). */
+const ROUTE_MODULE = /(^|[/-])routes\.ts$/;
+/** Where routes are declared: importing it (not only its types) makes a file a route module. */
+const ROUTE_DECLARATION = 'src/api/route.ts';
 
 /** Layer of a repository path ('src/cases/routes.ts'), or null outside the checked code (tests, scripts). */
 export function layerOf(rel) {
@@ -24,7 +29,7 @@ export function layerOf(rel) {
   if (top === 'engine' || top === 'workers' || top === 'adapters') return top;
   if (top !== 'src') return null;
   if (APP_FILES.has(rel) || rel.startsWith('src/app/')) return 'app';
-  if (/routes\.ts$/.test(rel) || rel.startsWith('src/cases/actions') || rel.startsWith('src/ui/'))
+  if (ROUTE_MODULE.test(rel) || rel.startsWith('src/cases/actions/') || rel.startsWith('src/ui/'))
     return 'http';
   // Files directly in src/ (config, log, errors, …) are the platform's, but for the app's entry points.
   if (rel.split('/').length === 2 || PLATFORM_DIRS.some((d) => rel.startsWith(d))) return 'platform';
@@ -42,6 +47,10 @@ function moduleOf(rel) {
 export function refusal(from, to, typeOnly) {
   const a = layerOf(from);
   const b = layerOf(to);
+  // The layers go by file names; this keeps a route module from passing as domain under another name
+  // (a worker could then import it, and the http layer with it).
+  if (a === 'domain' && to === ROUTE_DECLARATION && !typeOnly)
+    return `${from} declares routes: name it routes.ts or <topic>-routes.ts (the http layer), or move them there`;
   if (!a || !b || a === b) return null;
   if (a === 'engine') return typeOnly ? null : 'engine/ imports nothing of src/ but types (`import type`)';
   if (b === 'engine')

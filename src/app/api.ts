@@ -14,7 +14,7 @@ import { userRoutes } from '../auth/user-routes.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../log.ts';
-import { caseActionRoutes } from '../cases/actions.ts';
+import { caseActionRoutes } from '../cases/actions/index.ts';
 import type { CasePublisher } from '../cases/publish.ts';
 import { createAttachmentStore, type AttachmentStore } from '../attachments/index.ts';
 import { attachmentRoutes } from '../attachments/routes.ts';

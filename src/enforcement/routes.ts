@@ -1,7 +1,7 @@
 /**
  * 执法通's work list: `GET /api/enforcement/cases` — the cases handed to the caller's unit (移交执法) that
  * the enforcement procedure still runs, each with the officer's next step and, once ordered, the 责令整改
- * deadline. The steps themselves are case actions (src/cases/actions.ts: inspect, order-rectification,
+ * deadline. The steps themselves are case actions (src/cases/actions/: inspect, order-rectification,
  * reinspect, record-penalty), so they share the case API's idempotency, outbox and photo handling.
  */
 import { z } from 'zod';
