@@ -9,21 +9,9 @@
  *   reporting app or adapter located it) can be matched, because intake runs before locate.
  * Otherwise a `reported` case is recorded as accepted (受理). Idempotent by case id.
  */
-import { SOURCE_NEEDS_VERIFY } from '../src/cases/index.ts';
+import { OPEN_STATUSES, SOURCE_NEEDS_VERIFY } from '../src/cases/index.ts';
 import { defineHandler, loadCase, type WorkerDeps } from './job.ts';
 import { firstAttempt, recordEvent, inTransaction } from './timeline.ts';
-
-const OPEN_STATUSES = [
-  'reported',
-  'accepted',
-  'verifying',
-  'registered',
-  'dispatched',
-  'signed',
-  'disposed',
-  'checking',
-  'suspended',
-] as const;
 
 async function findOriginal(
   deps: Pick<WorkerDeps, 'db' | 'config'>,
@@ -37,7 +25,7 @@ async function findOriginal(
       gridCode: row.gridCode,
       categoryKind: row.categoryKind,
       categoryCode: row.categoryCode,
-      status: { in: [...OPEN_STATUSES] },
+      status: { in: OPEN_STATUSES },
       mergedIntoId: null,
       reportedAt: { gte: since, lte: row.reportedAt },
     },

@@ -18,10 +18,9 @@ import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Role } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
-import type { Case, CaseStatus, Db, Prisma, Urgency } from '../db/index.ts';
+import type { Case, Db, Prisma, Urgency } from '../db/index.ts';
 import { notFound } from '../errors.ts';
-import { SOURCE_NEEDS_VERIFY } from './lifecycle.ts';
-import { FINAL_STATUSES } from './lifecycle.ts';
+import { FINAL_STATUSES, OPEN_STATUSES, SOURCE_NEEDS_VERIFY } from './lifecycle.ts';
 import { queryNumber } from '../api/validate.ts';
 
 /** Roles that work at the desk (and administrators, who see everything). */
@@ -140,18 +139,6 @@ const suggestionSchema = z.object({
 /** Supervisors offered for 派发核实 at most (the desk may still leave it to the procedure). */
 const VERIFY_SUGGESTIONS = 8;
 
-const OPEN: CaseStatus[] = [
-  'reported',
-  'accepted',
-  'verifying',
-  'registered',
-  'dispatched',
-  'signed',
-  'disposed',
-  'checking',
-  'suspended',
-];
-
 /** Great-circle distance in metres (WGS84 sphere); plenty for "within a few hundred metres". */
 export function metresBetween(a: { lng: number; lat: number }, b: { lng: number; lat: number }): number {
   const rad = Math.PI / 180;
@@ -182,7 +169,7 @@ export function deskRoutes({
         ];
       case 'locate':
         // Few rows (the locationRepairAt index); a case leaves when it is placed or ends.
-        return [{ locationRepairAt: { not: null }, status: { in: OPEN } }];
+        return [{ locationRepairAt: { not: null }, status: { in: OPEN_STATUSES } }];
       case 'verified':
         return [{ status: 'accepted', verifiedAt: { not: null } }];
       case 'dispatch':
@@ -468,7 +455,7 @@ export function deskRoutes({
               lte: new Date(row.reportedAt.getTime() + windowMs),
             },
             id: { not: row.id },
-            status: { in: OPEN },
+            status: { in: OPEN_STATUSES },
             mergedIntoId: null,
           },
           orderBy: { reportedAt: 'desc' },

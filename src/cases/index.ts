@@ -7,6 +7,7 @@ export {
   EVENT_RULES,
   FINAL_STATUSES,
   isCaseEventType,
+  OPEN_STATUSES,
   SOURCE_NEEDS_VERIFY,
   STATUS_LABELS,
 } from './lifecycle.ts';

@@ -63,8 +63,8 @@ export interface EventRule {
 
 /** The open statuses of a case in a department's hands (dispatch round running). */
 const HELD: readonly CaseStatus[] = ['dispatched', 'signed'];
-/** Every status before 结案/作废. */
-const OPEN: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
+/** Every status before 结案/作废: a case still being worked on. */
+export const OPEN_STATUSES: CaseStatus[] = CASE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
 
 /**
  * The timeline event types and the transitions they make. Data, so that the admin UI can show it and
@@ -102,7 +102,7 @@ export const EVENT_RULES = {
   // case.voided, case.verified (false), OUT_OF_AREA, escalation decision void
   voided: {
     label: '作废',
-    from: OPEN,
+    from: OPEN_STATUSES,
     to: 'voided',
     meaning: 'the case leaves every denominator (应处置, 应结案, 漏报)',
   },
@@ -280,48 +280,48 @@ export const EVENT_RULES = {
   // hub.case.locate and the locate action (定位修复): the procedure waits for a person to place the case
   location_unknown: {
     label: '待定位修复',
-    from: OPEN,
+    from: OPEN_STATUSES,
     to: 'same',
     meaning:
       'the address could not be placed with enough confidence (data: address, best reading); the procedure waits for case.located',
   },
   location_repaired: {
     label: '定位修复',
-    from: OPEN,
+    from: OPEN_STATUSES,
     to: 'same',
     meaning: 'a person placed the case (data: lng, lat, how); case.located resumes the procedure',
   },
-  urged: { label: '催办', from: OPEN, to: 'same', meaning: 'a reminder mail (hub.notify.urge)' },
+  urged: { label: '催办', from: OPEN_STATUSES, to: 'same', meaning: 'a reminder mail (hub.notify.urge)' },
   escalated: {
     label: '督办',
-    from: OPEN,
+    from: OPEN_STATUSES,
     to: 'same',
     meaning: 'a timeout opened or raised an inbox item (data.level)',
   },
   // adapters (adapters/video, adapters/sanitation, adapters/utilities): what a legacy system reports
   alarm_repeated: {
     label: '重复告警',
-    from: OPEN,
+    from: OPEN_STATUSES,
     to: 'same',
     meaning:
       'the same camera raised the same alarm again within the window; merged into this case (scenario 4)',
   },
   close_proposed: {
     label: '建议结案',
-    from: OPEN,
+    from: OPEN_STATUSES,
     to: 'same',
     meaning: 'a device reading (with photo) says the problem is gone (scenario 5); a person decides',
   },
   progress: {
     label: '处置进展',
-    from: OPEN,
+    from: OPEN_STATUSES,
     to: 'same',
     meaning: 'the unit’s own system reports progress (e.g. 处置中); no status change',
   },
   // hub.deadlines.compute: data { step: CaseStep, dueAt: ISO date-time }
   deadline_set: {
     label: '时限',
-    from: OPEN,
+    from: OPEN_STATUSES,
     to: 'same',
     meaning: 'the limit in force for a step from now on; the assessment judges 按时 against it',
   },

@@ -21,7 +21,7 @@ import { defineRoute, type Route } from '../api/route.ts';
 import { createAssessment, FIGURE_LABELS } from '../assessment/index.ts';
 import type { Principal, Role } from '../auth/roles.ts';
 import { randomUUID } from 'node:crypto';
-import { STATUS_LABELS, CASE_STATUSES, FINAL_STATUSES } from '../cases/lifecycle.ts';
+import { STATUS_LABELS, CASE_STATUSES, OPEN_STATUSES } from '../cases/lifecycle.ts';
 import { inCaseTransaction, readCase, recordEvent } from '../cases/state/index.ts';
 import type { Config } from '../config.ts';
 import type { Db, Instruction, Prisma } from '../db/index.ts';
@@ -34,7 +34,6 @@ const LEADERS: Role[] = ['leader', 'administrator'];
 /** Who answers for cases nobody holds: the command centre. */
 const COMMAND: Role[] = ['acceptor', 'dispatcher', 'shift_leader'];
 /** Statuses of a case still being worked on (the dashboard's and the wall's open cases). */
-export const OPEN_STATUSES = CASE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
 const LIST_MAX = 200;
 const MAP_MAX = 5000;
 

@@ -11,7 +11,8 @@ import { defineRoute, type Route } from '../api/route.ts';
 import type { Role } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { OPEN_STATUSES, overdueWhere } from '../leader/routes.ts';
+import { OPEN_STATUSES } from '../cases/lifecycle.ts';
+import { overdueWhere } from '../leader/routes.ts';
 
 /** Who sees the wall: the roles that read the leader dashboard it stands beside. */
 const WALL: Role[] = ['leader', 'administrator'];
