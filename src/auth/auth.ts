@@ -57,7 +57,7 @@ export interface Auth {
   revokeSession(sessionId: string): Promise<void>;
   /** Revokes every open session of a user (password change, deactivation). */
   revokeUserSessions(userId: string): Promise<void>;
-  /** Drops what this instance remembers of a user's sessions (after a change of roles, unit, name). */
+  /** Drops what this instance remembers of a user's sessions: call once a change to them is committed. */
   forgetUser(userId: string): void;
   /** Creates an API token for a service account. */
   createApiToken(userId: string, input: { name: string; expiresAt?: Date }): Promise<CreatedApiToken>;
@@ -121,8 +121,11 @@ export function createAuth({ db, config, key }: AuthDeps): Auth {
   // (Session, User, UserRole). Changes made through this instance (logout, revocation, a user's edit)
   // drop the entry at once; on other instances they take effect within the cache time.
   const sessions = new Map<string, { principal: Principal; expiresAt: number; until: number }>();
-  const remember = (id: string, principal: Principal, expiresAt: Date, now: number) => {
-    if (config.AUTH_SESSION_CACHE_MS <= 0) return;
+  // Counts the forgets: a read that began before one (it may have seen the row as it was before the
+  // change committed) is not remembered, else a logout could still let its token in for the cache time.
+  let forgets = 0;
+  const remember = (id: string, principal: Principal, expiresAt: Date, now: number, readAt: number) => {
+    if (config.AUTH_SESSION_CACHE_MS <= 0 || readAt !== forgets) return;
     if (sessions.size >= SESSION_CACHE_MAX) {
       for (const [k, v] of sessions) if (v.until <= now) sessions.delete(k);
       if (sessions.size >= SESSION_CACHE_MAX) sessions.clear();
@@ -131,7 +134,12 @@ export function createAuth({ db, config, key }: AuthDeps): Auth {
     sessions.set(id, { principal, expiresAt: expiresAt.getTime(), until });
   };
   const forgetUser = (userId: string) => {
+    forgets++;
     for (const [k, v] of sessions) if (v.principal.userId === userId) sessions.delete(k);
+  };
+  const forgetSession = (sessionId: string) => {
+    forgets++;
+    sessions.delete(sessionId);
   };
 
   async function authenticateSession(token: string): Promise<Principal> {
@@ -140,6 +148,7 @@ export function createAuth({ db, config, key }: AuthDeps): Auth {
     if (!sessionId) throw unauthenticated('invalid or expired token');
     const known = sessions.get(sessionId);
     if (known && known.until > now.getTime()) return known.principal;
+    const readAt = forgets;
     const session = await db.prisma.session.findUnique({
       where: { id: sessionId },
       include: { user: userWithRoles },
@@ -149,7 +158,7 @@ export function createAuth({ db, config, key }: AuthDeps): Auth {
       throw unauthenticated('invalid, expired or revoked token');
     }
     const principal = principalOf(session.user, { type: 'session', id: session.id });
-    remember(session.id, principal, session.expiresAt, now.getTime());
+    remember(session.id, principal, session.expiresAt, now.getTime(), readAt);
     return principal;
   }
 
@@ -194,20 +203,21 @@ export function createAuth({ db, config, key }: AuthDeps): Auth {
 
     forgetUser,
 
+    // Forgotten once the change is committed (a read still under way when it commits is not kept).
     async revokeSession(sessionId) {
-      sessions.delete(sessionId);
       await db.prisma.session.updateMany({
         where: { id: sessionId, revokedAt: null },
         data: { revokedAt: new Date() },
       });
+      forgetSession(sessionId);
     },
 
     async revokeUserSessions(userId) {
-      forgetUser(userId);
       await db.prisma.session.updateMany({
         where: { userId, revokedAt: null },
         data: { revokedAt: new Date() },
       });
+      forgetUser(userId);
     },
 
     async createApiToken(userId, input) {
