@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { serviceWorkerInControl } from '../test/helpers/browser.ts';
 import { startDemoHub } from '../test/helpers/demo-hub.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
@@ -79,7 +80,7 @@ try {
     await page.goto(`${demo.url}/app/`);
     first.push(await shown());
     // Wait for the service worker to finish its precache and take the page.
-    await page.waitForFunction('navigator.serviceWorker.controller !== null', null, { timeout: 300_000 });
+    await page.waitForFunction(serviceWorkerInControl, null, { timeout: 300_000 });
     await page.reload();
     repeat.push(await shown());
     await cdp.send('Network.emulateNetworkConditions', { ...SLOW_3G, offline: true });

@@ -4,7 +4,7 @@
 // return), 自处理, 核实 and 核查 from 我的任务 — and a refused report shown with the hub's reason.
 import test from 'ava';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startUiHub, useBrowserHub, UI_PASSWORD } from './helpers/browser.ts';
+import { startUiHub, useBrowserHub, serviceWorkerInControl, UI_PASSWORD } from './helpers/browser.ts';
 
 const fx = useBrowserHub(test, () => startUiHub({ PATROL_POSITION_SECONDS: '1' }));
 
@@ -50,7 +50,7 @@ async function phone(): Promise<{ context: BrowserContext; page: Page }> {
       throw err;
     });
   // The service worker controls the page once installed (precache done).
-  await page.waitForFunction('navigator.serviceWorker.controller !== null', null, { timeout: 30_000 });
+  await page.waitForFunction(serviceWorkerInControl, null, { timeout: 30_000 });
   return { context, page };
 }
 

@@ -227,7 +227,7 @@ test.serial(
     const pb = onCanvas(b, a, canvas.width, canvas.height);
     await page.mouse.click(canvas.x + pb.x, canvas.y + pb.y);
     const picked = () => page.evaluate<{ lng: number; lat: number }[]>('window.picked');
-    await page.waitForFunction('window.picked.length === 1');
+    await page.waitForFunction(() => (globalThis as unknown as { picked: unknown[] }).picked.length === 1);
     const [first] = await picked();
     const want = fromCanvas(pb.x, pb.y, a, canvas.width, canvas.height);
     t.true(
@@ -245,7 +245,7 @@ test.serial(
     await page.mouse.move(tip.x - 30, tip.y - 20, { steps: 5 });
     await page.mouse.move(tip.x - 60, tip.y - 40, { steps: 5 });
     await page.mouse.up();
-    await page.waitForFunction('window.picked.length === 2');
+    await page.waitForFunction(() => (globalThis as unknown as { picked: unknown[] }).picked.length === 2);
     const dropped = (await picked())[1]!;
     const wantDrop = fromCanvas(pb.x - 60, pb.y - 40, a, canvas.width, canvas.height);
     // Within 3 px (the grab point on the pin is not its tip to the pixel).

@@ -5,7 +5,7 @@
 import test from 'ava';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { call } from './helpers/api.ts';
-import { loginThroughForm, UI_PASSWORD, useUiHub } from './helpers/browser.ts';
+import { serviceWorkerInControl, loginThroughForm, UI_PASSWORD, useUiHub } from './helpers/browser.ts';
 
 let caseId = '';
 const ui = useUiHub(test, async ({ hub }) => {
@@ -96,7 +96,7 @@ test('the app logs in and shows its first screen under the policy, with no viola
   await page.getByLabel('密码').fill(UI_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByTestId('duty').waitFor();
-  await page.waitForFunction('navigator.serviceWorker.controller !== null', null, { timeout: 30_000 });
+  await page.waitForFunction(serviceWorkerInControl, null, { timeout: 30_000 });
   t.deepEqual(violations, []);
   t.deepEqual(errors, []);
   t.true(await inlineScriptRefused(page), 'an inline script is refused and reported');

@@ -54,6 +54,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * A page.waitForFunction predicate: the service worker has installed (precache done) and controls the page.
+ * Predicates are functions, never strings: Playwright evals a string again on every poll, which the hub's
+ * Content-Security-Policy refuses (no 'unsafe-eval'), while a function is compiled once through the DevTools
+ * protocol, which the policy does not govern. Self-contained, since only its source reaches the page.
+ */
+export const serviceWorkerInControl = (): boolean =>
+  (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker
+    .controller !== null;
+
 /** A browser test file's hub and the Chromium it drives, there from the file's first test on. */
 export interface BrowserFixture<H> {
   readonly hub: H;
