@@ -1,0 +1,57 @@
+-- CreateTable
+CREATE TABLE "ParkingLot" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "code" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "area" TEXT NOT NULL,
+    "street" TEXT,
+    "lng" REAL NOT NULL,
+    "lat" REAL NOT NULL,
+    "capacity" INTEGER NOT NULL,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "occupied" INTEGER NOT NULL DEFAULT 0,
+    "feedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "ParkingPlate" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "lotId" TEXT NOT NULL,
+    "plate" TEXT NOT NULL,
+    "direction" TEXT NOT NULL,
+    "at" DATETIME NOT NULL,
+    CONSTRAINT "ParkingPlate_lotId_fkey" FOREIGN KEY ("lotId") REFERENCES "ParkingLot" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "ParkingOccupancy" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "lotId" TEXT NOT NULL,
+    "bucket" DATETIME NOT NULL,
+    "free" INTEGER,
+    "minFree" INTEGER,
+    "maxFree" INTEGER,
+    "entries" INTEGER NOT NULL DEFAULT 0,
+    "exits" INTEGER NOT NULL DEFAULT 0,
+    CONSTRAINT "ParkingOccupancy_lotId_fkey" FOREIGN KEY ("lotId") REFERENCES "ParkingLot" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ParkingLot_code_key" ON "ParkingLot"("code");
+
+-- CreateIndex
+CREATE INDEX "ParkingLot_area_idx" ON "ParkingLot"("area");
+
+-- CreateIndex
+CREATE INDEX "ParkingPlate_at_idx" ON "ParkingPlate"("at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ParkingPlate_lotId_plate_key" ON "ParkingPlate"("lotId", "plate");
+
+-- CreateIndex
+CREATE INDEX "ParkingOccupancy_bucket_idx" ON "ParkingOccupancy"("bucket");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ParkingOccupancy_lotId_bucket_key" ON "ParkingOccupancy"("lotId", "bucket");
