@@ -35,6 +35,8 @@ import { procedureRoutes } from '../procedures/routes.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { mapRoutes } from '../map/routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
+import { statisticsRoutes } from '../statistics/routes.ts';
+import type { Rollup } from '../statistics/rollup.ts';
 import { healthRoutes, type ReadinessCheck } from '../api/health.ts';
 import { metaRoutes } from '../api/meta-routes.ts';
 import { buildOpenApi, type OpenApiDocument } from '../api/openapi.ts';
@@ -75,6 +77,8 @@ export interface ApiDeps {
   extraRoutes?: readonly Route[];
   /** Mails people (领导批示 to the unit); without it nothing is mailed. */
   mailer?: Mailer;
+  /** The statistics' daily rollup the hub also runs on a timer; the routes make their own without it. */
+  statisticsRollup?: Rollup;
 }
 
 export interface Api {
@@ -117,6 +121,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...fieldRoutes(deps),
     ...leaderRoutes(deps),
     ...wallRoutes(deps),
+    ...statisticsRoutes({ ...deps, rollup: deps.statisticsRollup }),
     ...(deps.extraRoutes ?? []),
     ...procedureRoutes(deps),
     ...incidentRoutes(deps),
