@@ -8,8 +8,9 @@
  *    form is shown; budget 4,000 ms;
  * 3. repeat load from the cache: the same context, network still slow 3G, once the service worker has
  *    installed; budget 1,000 ms. Also with the network off (offline) as a check.
- * Times are the page's own clock (performance.now() at the form, from navigation start), `--runs` times
- * each (default 5), reported as p50 and max.
+ * Times are the page's own clock from navigation start: the mark `app:login-drawn` the app sets at the
+ * first frame with the login form (and, as `seenByDriver`, when this script saw the button, which adds
+ * the delay of this busy process); `--runs` times each (default 5), reported as p50 and max.
  *
  *   npm run bench:app -- [--runs 5]
  */
@@ -62,6 +63,13 @@ const browser = await chromium.launch({
 const first: number[] = [];
 const repeat: number[] = [];
 const offline: number[] = [];
+const firstSeen: number[] = [];
+const repeatSeen: number[] = [];
+/** First contentful paint: on a busy machine the frame the mark asked for may paint later. */
+const firstPaint: number[] = [];
+const repeatPaint: number[] = [];
+/** Bytes over the wire until the first screen (the service worker's precache may have begun). */
+const firstBytes: number[] = [];
 try {
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({
@@ -73,20 +81,33 @@ try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', SLOW_3G);
-    const shown = async () => {
+    // The page's mark at the first frame with the login form (admin-ui/app/src/main.ts); the time the
+    // driver saw the button is kept beside it: on a loaded machine it adds this process's own delay
+    // (the hub runs in it too) to what the phone would show.
+    const shown = async (seen: number[], painted: number[] = []) => {
       await page.getByRole('button', { name: '登录' }).waitFor();
-      return page.evaluate(() => Math.round(performance.now()));
+      seen.push(await page.evaluate(() => Math.round(performance.now())));
+      painted.push(
+        await page.evaluate(() =>
+          Math.round(performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN),
+        ),
+      );
+      await page.waitForFunction(() => performance.getEntriesByName('app:login-drawn').length > 0);
+      return page.evaluate(() => Math.round(performance.getEntriesByName('app:login-drawn')[0]!.startTime));
     };
+    let bytes = 0;
+    cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => (bytes += e.encodedDataLength));
     await page.goto(`${demo.url}/app/`);
-    first.push(await shown());
+    first.push(await shown(firstSeen, firstPaint));
+    firstBytes.push(bytes);
     // Wait for the service worker to finish its precache and take the page.
     await page.waitForFunction(serviceWorkerInControl, null, { timeout: 300_000 });
     await page.reload();
-    repeat.push(await shown());
+    repeat.push(await shown(repeatSeen, repeatPaint));
     await cdp.send('Network.emulateNetworkConditions', { ...SLOW_3G, offline: true });
     await context.setOffline(true);
     await page.reload();
-    offline.push(await shown());
+    offline.push(await shown([]));
     await context.close();
   }
 } finally {
@@ -104,12 +125,17 @@ console.log(
         max: Math.max(...first),
         budget: 4000,
         met: Math.max(...first) <= 4000,
+        seenByDriver: { p50: pct(firstSeen, 0.5), max: Math.max(...firstSeen) },
+        firstContentfulPaint: { p50: pct(firstPaint, 0.5), max: Math.max(...firstPaint) },
+        bytes: { p50: pct(firstBytes, 0.5) },
       },
       repeatLoadSlow3gMs: {
         p50: pct(repeat, 0.5),
         max: Math.max(...repeat),
         budget: 1000,
         met: Math.max(...repeat) <= 1000,
+        seenByDriver: { p50: pct(repeatSeen, 0.5), max: Math.max(...repeatSeen) },
+        firstContentfulPaint: { p50: pct(repeatPaint, 0.5), max: Math.max(...repeatPaint) },
       },
       repeatLoadOfflineMs: { p50: pct(offline, 0.5), max: Math.max(...offline) },
       runs: RUNS,

@@ -4,12 +4,18 @@
  * index.html, /app redirects to /app/ (the service worker's scope). Paths under /api and the
  * API's own documents never reach it: the router answers those first. Any other GET for a path without
  * a file extension gets index.html, so a reload on a page of the app works. Hashed assets are cached
- * for a year; index.html is revalidated so a new build is picked up at once.
+ * for a year; index.html is revalidated so a new build is picked up at once. Text files (scripts, styles,
+ * HTML, SVG, JSON) go gzipped to a browser that accepts it: on a slow phone network the bytes are the
+ * load time (bench/app.ts: the app's first screen is 87 KB as built, 31 KB gzipped).
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip as gzipCb, constants as zlib } from 'node:zlib';
 import type { Middleware } from 'koa';
+
+const gzip = promisify(gzipCb);
 
 /** Where `npm run build:ui` writes the app. */
 export const ADMIN_UI_DIST = new URL('../../admin-ui/dist/', import.meta.url).pathname;
@@ -31,6 +37,30 @@ const TYPES: Record<string, string> = {
   '.eot': 'application/vnd.ms-fontobject',
   '.map': 'application/json; charset=utf-8',
 };
+
+/** Types worth compressing (images and fonts are compressed already). */
+const TEXT = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json', '.webmanifest', '.map']);
+/** Below this a gzip header and a round of CPU buy nothing. */
+const MIN_GZIP_BYTES = 1024;
+/** Gzipped files kept in memory: the build is a few MB of text, a new build has new names. */
+const MAX_GZIP_ENTRIES = 500;
+
+/**
+ * Gzipped copies, compressed once per file version (path, size, mtime): level 9, since a file is
+ * compressed once and sent many times (the 2.5 MB designer chunk takes ≈ 0.1 s once).
+ */
+const gzipped = new Map<string, { key: string; body: Promise<Buffer> }>();
+function gzippedFile(path: string, info: Stats): Promise<Buffer> {
+  const key = `${info.size}:${info.mtimeMs}`;
+  const hit = gzipped.get(path);
+  if (hit?.key === key) return hit.body;
+  if (gzipped.size >= MAX_GZIP_ENTRIES) gzipped.clear();
+  const body = readFile(path).then((raw) => gzip(raw, { level: zlib.Z_BEST_COMPRESSION }));
+  gzipped.set(path, { key, body });
+  // A failed read is not remembered: the next request tries again.
+  body.catch(() => gzipped.delete(path));
+  return body;
+}
 
 /** Paths the API owns: never answered with the app, so a wrong API path stays a 404 problem. */
 const API_PATHS = /^\/(api|openapi\.json|healthz|readyz)(\/|$)/;
@@ -77,18 +107,30 @@ export function serveAdminUi(dir = ADMIN_UI_DIST): Middleware {
     }
     const ext = extname(path);
     ctx.type = TYPES[ext] ?? 'application/octet-stream';
-    ctx.length = info.size;
+    const compress = TEXT.has(ext) && info.size >= MIN_GZIP_BYTES;
+    if (compress) ctx.vary('Accept-Encoding');
+    const gz = compress && ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
+    if (!gz) ctx.length = info.size;
     ctx.set(
       'cache-control',
       path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
     ctx.set('x-content-type-options', 'nosniff');
     ctx.lastModified = info.mtime;
+    // Koa's `fresh` is false while the status is still its default 404: without the 200 first a
+    // revalidation (If-Modified-Since) was always sent the whole file again.
+    ctx.status = 200;
     if (ctx.fresh) {
       ctx.status = 304;
       return;
     }
-    ctx.status = 200;
+    if (gz) {
+      const body = await gzippedFile(path, info);
+      ctx.set('content-encoding', 'gzip');
+      // Koa sends no body for HEAD but keeps the length of the one it would send.
+      ctx.body = body;
+      return;
+    }
     // Koa ends a HEAD response without a body; opening the file for it would only leak a descriptor.
     if (ctx.method === 'GET') ctx.body = createReadStream(path);
   };
