@@ -682,6 +682,34 @@ test.serial('notify.urge: a database that cannot be reached → fail with retrie
 });
 
 test.serial(
+  'a database connection lost mid-job (server restarted) → fail with retries − 1, not an incident',
+  async (t) => {
+    // What a query on a connection whose server went away rejects with, through Prisma's PostgreSQL
+    // adapter: node-postgres's own Error, no code (the soak's database restarts raised incidents).
+    const lost = new Proxy(
+      {},
+      {
+        get: () =>
+          new Proxy(() => undefined, {
+            get: () => () => Promise.reject(new Error('Connection terminated unexpectedly')),
+            apply: () => Promise.reject(new Error('Connection terminated unexpectedly')),
+          }),
+      },
+    );
+    const c = await insertCase(t0.db, { status: 'verifying' });
+    const outcome = await HANDLERS['hub.case.close']!(
+      job('hub.case.close', { caseId: c.id }, { retries: 3 }),
+      {
+        ...deps,
+        db: { prisma: lost as never, provider: t0.provider },
+      },
+    );
+    t.like(outcome, { action: 'fail', retries: 2, retryBackOff: 2000 });
+    t.true((outcome as { errorMessage: string }).errorMessage.includes('Connection terminated unexpectedly'));
+  },
+);
+
+test.serial(
   'escalation: open at level 1, raise to the top level, mail the level, close with a decision',
   async (t) => {
     const c = await insertCase(t0.db, { status: 'dispatched', departmentId: REF.sanitation });

@@ -96,6 +96,14 @@ const TRANSIENT_NET_CODES = new Set([
   'SQLITE_BUSY',
 ]);
 
+/**
+ * node-postgres's errors for a connection lost or never made, which carry no code: Prisma's PostgreSQL
+ * adapter maps only socket errors with a code (to P1001) and passes these through as they are. A
+ * database server restarted under the hub ends every open connection with the first of them.
+ */
+const PG_CONNECTION_LOST =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect)$/;
+
 /** True when retrying the job later may succeed. */
 export function isTransient(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
@@ -103,6 +111,7 @@ export function isTransient(err: unknown): boolean {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_NET_CODES.has(code)))
       return true;
+    if (e instanceof Error && code === undefined && PG_CONNECTION_LOST.test(e.message)) return true;
     // SMTP: 4xx replies are temporary by definition (RFC 5321 §4.2.1).
     const responseCode = (e as { responseCode?: unknown }).responseCode;
     if (typeof responseCode === 'number' && responseCode >= 400 && responseCode < 500) return true;
