@@ -79,6 +79,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   let server: Server | undefined;
   let engine: StandaloneEngine | undefined;
   let zeebe: ZeebeClient | undefined;
+  let starterZeebe: ZeebeClient | undefined;
   let workers: ReturnType<typeof createWorkers> | undefined;
   let assessmentSchedule: AssessmentSchedule | undefined;
   let casePublisher: CasePublisher | undefined;
@@ -140,6 +141,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     workers = undefined;
     if (zeebe) await closeZeebeClient(zeebe);
     zeebe = undefined;
+    if (starterZeebe) await closeZeebeClient(starterZeebe);
+    starterZeebe = undefined;
     await engine?.close();
     engine = undefined;
   }
@@ -194,9 +197,13 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
         const engineQuery = engineQueryFor(engine, config);
         // Starts reported cases' procedures exactly once; its reconciler picks up the start intents a
         // crash left behind (now, and every CASE_OUTBOX_RETRY_MS).
+        // Its own client, without the SDK's re-sending: a create whose answer was lost (the engine
+        // restarting, say) is not sent again blindly, which started a second instance of the case; the
+        // starter's next attempt looks the instance up first (src/cases/start.ts).
+        starterZeebe = createZeebeClient(config, engine?.gatewayAddress, { retry: false });
         caseStarter = createCaseStarter({
           db,
-          zeebe: client,
+          zeebe: starterZeebe,
           engineQuery,
           logger,
           claimMs: config.CASE_START_CLAIM_MS,

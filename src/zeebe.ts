@@ -48,13 +48,22 @@ export function sdkSettings(
   };
 }
 
-/** Creates a Zeebe client for `address` (defaults to ZEEBE_ADDRESS, e.g. the embedded engine's bound port). */
-export function createZeebeClient(config: ZeebeConfig, address = config.ZEEBE_ADDRESS): ZeebeClient {
+/**
+ * Creates a Zeebe client for `address` (defaults to ZEEBE_ADDRESS, e.g. the embedded engine's bound port).
+ * `retry: false`: a call that fails on the network (gRPC 14, 4, 8) is not sent again by the SDK. The SDK
+ * re-sends every command so, also one the engine already carried out when the answer was lost; for a
+ * command that is not idempotent (CreateProcessInstance) the caller must decide, not the SDK.
+ */
+export function createZeebeClient(
+  config: ZeebeConfig,
+  address = config.ZEEBE_ADDRESS,
+  options: { retry?: boolean } = {},
+): ZeebeClient {
   const sdk = new Camunda8({
     ...sdkSettings(config),
     // The scheme carries TLS on or off (the SDK's CAMUNDA_SECURE_CONNECTION is deprecated).
     ZEEBE_GRPC_ADDRESS: `${config.ZEEBE_SECURE ? 'grpcs' : 'grpc'}://${address}`,
-    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: options.retry ?? true },
   } as never);
   return sdk.getZeebeGrpcApiClient();
 }

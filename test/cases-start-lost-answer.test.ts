@@ -1,0 +1,140 @@
+// A case start whose answer is lost on the way back (src/cases/start.ts, src/hub.ts): the engine has
+// created the instance, the connection drops before the hub reads the answer — as when the engine's
+// thread restarts because its database went away, which the soak (bench/soak.ts) does. The hub must
+// end with one case-disposal instance for the case: its next attempt looks the instance up and records
+// it. The Zeebe SDK's own re-sending (on by default for every command) sent the create again and the
+// case had two instances, one of them running unseen (the soak: 80 instances for 78 cases). Runs the
+// case store and the engine on the database HUB_TEST_DB names.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import test from 'ava';
+import { createCaseStarter, enqueueStart } from '../src/cases/start.ts';
+import { loadConfig } from '../src/config.ts';
+import { createEngineQuery } from '../src/incidents/engine-query.ts';
+import { createLogger } from '../src/log.ts';
+import { closeZeebeClient, createZeebeClient } from '../src/zeebe.ts';
+import { createTestDb, type TestDb } from './helpers/db.ts';
+import { startTestEngine, type TestEngine } from './helpers/engine.ts';
+import { bpmn, chain } from './engine/support.ts';
+import { insertCase, insertReference } from './helpers/workers.ts';
+
+/**
+ * A TCP relay to the gateway that can lose one answer: once armed, what the engine sends back is held
+ * for `holdMs` and then the client's connection is cut, the request having reached the engine.
+ */
+async function lossyRelay(target: string) {
+  const [host, port] = target.split(':') as [string, string];
+  let armed = false;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(port), host);
+    sockets.add(client).add(upstream);
+    let losing = false;
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d) => {
+      if (losing) return;
+      if (!armed) {
+        client.write(d);
+        return;
+      }
+      armed = false;
+      losing = true;
+      // The answer is never passed on: the connection ends under the client, as a restart would.
+      setTimeout(() => {
+        client.destroy();
+        upstream.destroy();
+      }, 300);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    address: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    arm: () => (armed = true),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+let store: TestDb;
+let te: TestEngine;
+test.before(async () => {
+  store = await createTestDb();
+  await insertReference(store.db);
+  te = await startTestEngine();
+  // The procedure's id with a user task to wait in, so the instance stays active.
+  const userTask =
+    '<bpmn:userTask id="wait"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>';
+  await te.zbc.deployResource({
+    name: 'case-disposal.bpmn',
+    process: Buffer.from(
+      bpmn(
+        'case-disposal',
+        `<bpmn:startEvent id="s" />${userTask}<bpmn:endEvent id="e" />${chain('s', 'wait', 'e')}`,
+      ),
+    ),
+  });
+});
+test.after.always(async () => {
+  await te?.close();
+  await store?.drop();
+});
+
+test('the create reached the engine, its answer was lost: one instance for the case, the one recorded', async (t) => {
+  const relay = await lossyRelay(te.address);
+  const config = loadConfig({ ZEEBE_ADDRESS: relay.address });
+  // As src/hub.ts builds the starter's client.
+  const zeebe = createZeebeClient(config, relay.address, { retry: false });
+  const engineQuery = createEngineQuery(config, te.managementUrl);
+  const starter = createCaseStarter({
+    db: store.db,
+    zeebe,
+    engineQuery,
+    logger: createLogger('silent'),
+    claimMs: 20_000,
+    timeoutMs: 15_000,
+    intervalMs: 200,
+  });
+  t.teardown(async () => {
+    await starter.stop();
+    await closeZeebeClient(zeebe);
+    await relay.close();
+  });
+
+  const c = await insertCase(store.db, { status: 'reported' });
+  await store.db.prisma.$transaction((tx) => enqueueStart(tx, c));
+  // The client's connection is open (HTTP/2 settings exchanged) before the loss is armed.
+  await zeebe.topology();
+  relay.arm();
+
+  let key: string | undefined;
+  for (let i = 0; i < 50 && !key; i++) {
+    const outcome = await starter
+      .start(c.id)
+      .catch((err: unknown) => (t.log(`attempt ${i}: ${String(err)}`), { busy: true as const }));
+    if ('processInstanceKey' in outcome) key = outcome.processInstanceKey;
+    else await new Promise((r) => setTimeout(r, 300));
+  }
+  t.truthy(key, 'the case got an instance');
+
+  const instances = await engineQuery.searchProcessInstances({
+    filter: {
+      processDefinitionId: 'case-disposal',
+      variables: [{ name: 'caseId', value: JSON.stringify(c.id) }],
+    },
+    page: { limit: 10 },
+  });
+  t.deepEqual(
+    instances.items.map((i) => String(i.processInstanceKey)),
+    [key],
+    'exactly one instance, and it is the one on the case',
+  );
+  const row = await store.db.prisma.case.findUniqueOrThrow({ where: { id: c.id } });
+  t.is(row.processInstanceKey, key ?? null);
+});
