@@ -313,3 +313,82 @@ test.serial(
     );
   },
 );
+
+test.serial(
+  '附近的上报: open cases around the supervisor, the nearest first, mine marked; far and closed ones left out',
+  async (t) => {
+    // A spot of its own, ≈ 330 m east of the other tests' point, so their cases stay out of the way.
+    const here = { lng: IN_CITY.lng + 0.0035, lat: IN_CITY.lat };
+    const near = await call('acceptor', 'POST', '/api/cases', {
+      source: 'hotline',
+      categoryCode: '0102',
+      description: '附近：路边垃圾',
+      lng: here.lng,
+      lat: here.lat + 0.0009, // ≈ 100 m north
+    });
+    t.is(near.status, 201, JSON.stringify(near.body));
+    const mine = await call(
+      'field_supervisor',
+      'POST',
+      '/api/cases',
+      // Another category: intake merges a same-category report in the same cell.
+      reportForm(
+        {
+          categoryCode: '0104',
+          description: '附近：我上报的',
+          lng: String(here.lng),
+          lat: String(here.lat + 0.0002),
+        },
+        [{ field: 'photos', bytes: jpeg(), name: 'n.jpg' }],
+      ),
+    );
+    t.is(mine.status, 201, JSON.stringify(mine.body));
+    const far = await call('acceptor', 'POST', '/api/cases', {
+      source: 'hotline',
+      categoryCode: '0102',
+      description: '附近：太远',
+      lng: here.lng,
+      lat: here.lat + 0.0063, // ≈ 700 m north
+    });
+    t.is(far.status, 201);
+    // A closed case on the spot, written directly (no procedure to race with).
+    const closed = await demo.hub.db.prisma.case.create({
+      data: {
+        caseNo: 'RG-2026-NEAR-CLOSED',
+        source: 'hotline',
+        categoryCode: '0103',
+        status: 'closed',
+        description: '附近：已结案',
+        lng: here.lng,
+        lat: here.lat + 0.0001,
+        closedAt: new Date(),
+      },
+    });
+
+    const q = `/api/field/nearby?lng=${here.lng}&lat=${here.lat}`;
+    const res = await call('field_supervisor', 'GET', q);
+    t.is(res.status, 200, JSON.stringify(res.body));
+    t.is(res.body.radius, 500);
+    const ours = res.body.items.filter((i: { description: string }) => i.description.startsWith('附近：'));
+    t.deepEqual(
+      ours.map((i: { caseNo: string; mine: boolean; categoryName: string }) => [
+        i.caseNo,
+        i.mine,
+        i.categoryName,
+      ]),
+      [
+        [mine.body.caseNo, true, '道路不洁'],
+        [near.body.caseNo, false, '暴露垃圾'],
+      ],
+    );
+    t.true(Math.abs(ours[1].distanceM - 100) <= 2, `${ours[1].distanceM} m`);
+    const wider = await call('field_supervisor', 'GET', `${q}&radius=1000`);
+    t.true(wider.body.items.some((i: { caseNo: string }) => i.caseNo === far.body.caseNo));
+    t.false(wider.body.items.some((i: { caseNo: string }) => i.caseNo === closed.caseNo));
+
+    const tooWide = await call('field_supervisor', 'GET', `${q}&radius=50000`);
+    t.is(tooWide.status, 400);
+    t.is(tooWide.body.errors[0].field, 'query.radius');
+    t.is((await call('department_handler', 'GET', q)).status, 403);
+  },
+);

@@ -15,7 +15,8 @@ import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/index.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
 import { caseClocks, clockSchema } from '../cases/clock.ts';
-import { trackLength } from './track.ts';
+import { OPEN_STATUSES } from '../cases/lifecycle.ts';
+import { distanceM, trackLength } from './track.ts';
 import { queryNumber } from '../api/validate.ts';
 
 /** Who watches supervisors' duty and tracks: the command centre and leaders. */
@@ -104,6 +105,30 @@ const taskSchema = z.object({
   assignedAt: z.string(),
   clock: clockSchema,
 });
+
+const nearbySchema = z.object({
+  id: z.string(),
+  caseNo: z.string(),
+  source: z.string(),
+  status: z.string(),
+  categoryKind: z.string(),
+  categoryCode: z.string(),
+  categoryName: z.string(),
+  urgency: z.string(),
+  description: z.string(),
+  address: z.string().nullable(),
+  lng: z.number(),
+  lat: z.number(),
+  /** Metres from the point asked about. */
+  distanceM: z.number().int(),
+  reportedAt: z.string(),
+  /** Reported by the caller. */
+  mine: z.boolean(),
+});
+/** 附近的上报: how far around the supervisor by default and at most, and how many cases. */
+const NEARBY_DEFAULT_M = 500;
+const NEARBY_MAX_M = 3000;
+const NEARBY_MAX_ITEMS = 50;
 
 export function fieldRoutes({
   db,
@@ -465,6 +490,66 @@ export function fieldRoutes({
         const left = (t: (typeof items)[number]) =>
           t.clock?.remainingWorkingMinutes ?? Number.MAX_SAFE_INTEGER;
         return { items: items.sort((a, b) => left(a) - left(b)) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/field/nearby',
+      summary: '城管通 附近的上报: open cases around a point, the nearest first',
+      description:
+        'What is already reported where the supervisor stands (any source, still open), so a problem is ' +
+        'not reported twice: cases within `radius` metres (default 500, at most 3,000), at most 50.',
+      tags: ['field'],
+      access: SUPERVISOR,
+      query: z.object({
+        lng: queryNumber(z.coerce.number().min(-180).max(180)),
+        lat: queryNumber(z.coerce.number().min(-90).max(90)),
+        radius: queryNumber(z.coerce.number().int().min(50).max(NEARBY_MAX_M)).default(NEARBY_DEFAULT_M),
+      }),
+      responses: {
+        200: {
+          description: 'Open cases near the point, the nearest first',
+          schema: z.object({ items: z.array(nearbySchema), radius: z.number().int() }),
+        },
+      },
+      handler: async ({ query, principal }) => {
+        const here = { lng: query.lng, lat: query.lat };
+        // A box around the circle for the index (Case lng/lat), then the exact distance.
+        const dLat = query.radius / 111_320;
+        const dLng = query.radius / (111_320 * Math.cos((query.lat * Math.PI) / 180));
+        const rows = await prisma.case.findMany({
+          where: {
+            status: { in: OPEN_STATUSES },
+            lat: { gte: query.lat - dLat, lte: query.lat + dLat },
+            lng: { gte: query.lng - dLng, lte: query.lng + dLng },
+          },
+          include: { category: { select: { name: true } } },
+          orderBy: { reportedAt: 'desc' },
+          take: 1000,
+        });
+        const items = rows
+          .map((r) => ({ r, d: distanceM(here, { lng: r.lng!, lat: r.lat! }) }))
+          .filter((x) => x.d <= query.radius)
+          .sort((a, b) => a.d - b.d)
+          .slice(0, NEARBY_MAX_ITEMS)
+          .map(({ r, d }) => ({
+            id: r.id,
+            caseNo: r.caseNo,
+            source: r.source,
+            status: r.status,
+            categoryKind: r.categoryKind,
+            categoryCode: r.categoryCode,
+            categoryName: r.category.name,
+            urgency: r.urgency,
+            description: r.description,
+            address: r.address,
+            lng: r.lng!,
+            lat: r.lat!,
+            distanceM: Math.round(d),
+            reportedAt: r.reportedAt.toISOString(),
+            mine: r.reporterUserId === principal.userId,
+          }));
+        return { items, radius: query.radius };
       },
     }),
   ];

@@ -3,8 +3,9 @@
  * 我的任务 — 核实 and 核查 assigned to me with the time left (GET /api/field/tasks, polled while the app
  * is open: a new task vibrates and beeps) — and one task (task.ts).
  *
- * Screens: `#/supervisor` (duty and the three actions), `#/supervisor/report[/<queue item>]`,
- * `#/supervisor/self[/<queue item>]`, `#/supervisor/tasks`, `#/supervisor/task/<case id>`.
+ * Screens: `#/supervisor` (duty and the actions), `#/supervisor/report[/<queue item>]`,
+ * `#/supervisor/self[/<queue item>]`, `#/supervisor/tasks`, `#/supervisor/task/<case id>`,
+ * `#/supervisor/nearby` (附近的上报, nearby.ts).
  */
 import { html, nothing, render } from 'lit-html';
 import { api, describeError } from '../../../../src/lib/api.ts';
@@ -16,6 +17,7 @@ import type { MountModule } from '../../modules.ts';
 import { enqueue } from '../../queue.ts';
 import { backLink, outcome } from '../../ui.ts';
 import { onPatrol, patrol, startTracking, stopTracking, tracking } from './patrol.ts';
+import { mountNearby } from './nearby.ts';
 import { mountReport } from './report.ts';
 import { mountTask } from './task.ts';
 import { w } from './words.ts';
@@ -95,6 +97,7 @@ export const mount: MountModule = (el, ctx) => {
   const [screen, id] = ctx.path;
   if (screen === 'report' || screen === 'self') return mountReport(el, ctx, screen === 'self', id);
   if (screen === 'task' && id) return mountTask(el, ctx, id);
+  if (screen === 'nearby') return mountNearby(el, ctx);
 
   let error = '';
   let busy = false;
@@ -243,6 +246,7 @@ export const mount: MountModule = (el, ctx) => {
           <a class="button big" href="#/supervisor/tasks" data-testid="go-tasks"
             >${w('tasksCount', { n: tasks.length })}</a
           >
+          <a class="button big" href="#/supervisor/nearby" data-testid="go-nearby">${w('nearby')}</a>
         </div>
         ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}`,
       el,

@@ -17,6 +17,8 @@ import { w } from './words.ts';
 
 const RECENT_KEY = 'hub.app.recentCategories';
 const URGENCIES = ['normal', 'urgent', 'critical'] as const;
+/** How long the map waits for the first GPS fix before it is drawn without one. */
+const MAP_AFTER_MS = 3000;
 
 interface Draft {
   kind: 'event' | 'component';
@@ -77,6 +79,7 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
     try {
       const p: Position = await currentPosition();
       setPoint(p.lng, p.lat, p.accuracy);
+      map?.flyTo({ lng: p.lng, lat: p.lat }, 16);
     } catch (err) {
       geoError = err instanceof Error ? err.message : String(err);
     }
@@ -276,7 +279,7 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
               }
             </p>
             ${geoError ? html`<p class="error" role="alert">${geoError}</p>` : nothing}
-            <div class="map" id="report-map" aria-label=${w('mapHint')}></div>
+            <div class="map fill" id="report-map" aria-label=${w('mapHint')}></div>
             ${mapError ? html`<p class="muted">${w('mapFailed', { message: mapError })}</p>` : html`<p class="muted">${w('mapHint')}</p>`}
             <button type="button" @click=${locate} ?disabled=${locating}>${w('locate')}</button>
             <label
@@ -354,9 +357,13 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
       }
     }
     draw();
+    // The fix first, the map after it (or after MAP_AFTER_MS without one): MapLibre's start takes the
+    // phone's main thread for a while, and the position is what the report needs; a map drawn at the
+    // fix also starts at the street, not at the whole city.
+    const fixed = d.lng === null ? locate() : Promise.resolve();
+    await Promise.race([fixed, new Promise((r) => setTimeout(r, MAP_AFTER_MS))]);
     const host = el.querySelector<HTMLElement>('#report-map');
-    if (host) void showMap(host);
-    if (d.lng === null) await locate();
+    if (host && !stopped) void showMap(host);
   })();
   return () => {
     stopped = true;

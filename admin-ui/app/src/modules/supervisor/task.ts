@@ -64,7 +64,7 @@ export function mountTask(el: HTMLElement, ctx: ModuleContext, caseId: string) {
     return html`<section class="card">
       <h3>${w('way')}</h3>
       ${m !== null ? html`<p data-testid="distance">${w('distance', { m })}</p>` : nothing}
-      <div class="map" id="task-map"></div>
+      <div class="map fill" id="task-map"></div>
       <a class="button big" href="geo:${c.lat},${c.lng}?q=${c.lat},${c.lng}">${w('navigate')}</a>
     </section>`;
   }
