@@ -4,7 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Db } from '../db/index.ts';
-import { emptyCounts, MEASURES, type Counts, type Dimension } from './rollup.ts';
+import { emptyCounts, MEASURES, MONTHLY, type Counts, type Dimension } from './rollup.ts';
 
 export const TIME_GROUPS = ['day', 'week', 'month'] as const;
 export type TimeGroup = (typeof TIME_GROUPS)[number];
@@ -67,15 +67,41 @@ export function previousPeriod(p: Period): Period {
   };
 }
 
+/**
+ * Where a period's rows are: whole calendar months inside it from the monthly rows, the days before the
+ * first and after the last whole month from the daily rows (a year is 12 monthly rows a key, not 365).
+ */
+export function periodParts(p: Period): { days: Period[]; months: Period | null } {
+  const from = DateTime.fromISO(p.from);
+  const to = DateTime.fromISO(p.to);
+  const firstMonth = from.day === 1 ? from : from.plus({ months: 1 }).startOf('month');
+  const afterLast = to.plus({ days: 1 }).startOf('month'); // the first day after the last whole month
+  const lastMonth = to.plus({ days: 1 }).day === 1 ? to.startOf('month') : afterLast.minus({ months: 1 });
+  if (lastMonth < firstMonth) return { days: [p], months: null };
+  const days: Period[] = [];
+  if (firstMonth > from) days.push({ from: p.from, to: firstMonth.minus({ days: 1 }).toISODate()! });
+  const end = lastMonth.plus({ months: 1 });
+  if (end <= to) days.push({ from: end.toISODate()!, to: p.to });
+  return { days, months: { from: firstMonth.toISODate()!, to: lastMonth.toISODate()! } };
+}
+
 /** The summed counts of each key of `dimension` over the period. */
 export async function sumByKey(
   db: Pick<Db, 'prisma'>,
   dimension: Dimension,
   p: Period,
 ): Promise<Map<string, Counts>> {
+  const { days, months } = periodParts(p);
   const groups = await db.prisma.statDaily.groupBy({
     by: ['key'],
-    where: { dimension, day: { gte: p.from, lte: p.to } },
+    where: {
+      OR: [
+        ...days.map((d) => ({ dimension, day: { gte: d.from, lte: d.to } })),
+        ...(months
+          ? [{ dimension: `${dimension}${MONTHLY}`, day: { gte: months.from, lte: months.to } }]
+          : []),
+      ],
+    },
     _sum: Object.fromEntries(MEASURES.map((m) => [m, true])) as Record<(typeof MEASURES)[number], true>,
   });
   return new Map(

@@ -23,7 +23,7 @@
  */
 import { DateTime } from 'luxon';
 import type { WorkCalendar } from '../calendar/index.ts';
-import { isUniqueViolation, type Db } from '../db/index.ts';
+import { isUniqueViolation, type Db, type Prisma } from '../db/index.ts';
 import type { CaseStatus } from '../db/index.ts';
 
 export const DIMENSIONS = [
@@ -57,6 +57,9 @@ export type Measure = (typeof MEASURES)[number];
 export type Counts = Record<Measure, number>;
 
 export const ROLLUP_SETTING = 'statistics.rollup';
+/** A dimension's monthly rows: `<dimension>@month`, day = the month's first day (sums of its days). */
+export const MONTHLY = '@month';
+const INSERT_BATCH = 500;
 /** Cases written up to this long before the last run are looked at again (late commits). */
 const MARGIN_MS = 2 * 60_000;
 
@@ -181,6 +184,47 @@ export function createRollup(deps: RollupDeps): Rollup {
   let running: Promise<RollupRun> | null = null;
   let lastDone = 0;
 
+  /** The monthly rows of `month` (YYYY-MM) summed from its daily rows, in one statement. */
+  const monthRows = (tx: Prisma.TransactionClient, month: string) => {
+    // Inlined, not bound: SQLite and PostgreSQL spell placeholders differently; a month is YYYY-MM.
+    if (!/^\d{4}-\d{2}$/.test(month)) throw new Error(`not a month: ${month}`);
+    const sums = MEASURES.map((m) => `SUM("${m}")`).join(', ');
+    const cols = MEASURES.map((m) => `"${m}"`).join(', ');
+    return tx.$executeRawUnsafe(
+      `INSERT INTO "StatDaily" ("dimension", "day", "key", ${cols})
+       SELECT "dimension" || '${MONTHLY}', '${month}-01', "key", ${sums} FROM "StatDaily"
+       WHERE "day" >= '${month}-01' AND "day" <= '${month}-31'
+         AND "dimension" IN (${DIMENSIONS.map((d) => `'${d}'`).join(', ')})
+       GROUP BY "dimension", "key"`,
+    );
+  };
+
+  /**
+   * One multi-row INSERT with the values written out: a million cases make over a million rows, and
+   * Prisma's createMany spends most of the first build binding their 16 values each. Keys are quoted
+   * SQL strings (a quote doubled), counts are numbers the rollup computed.
+   */
+  const insertRows = (
+    tx: Prisma.TransactionClient,
+    rows: (Counts & { dimension: string; day: string; key: string })[],
+  ) => {
+    if (rows.length === 0) return Promise.resolve(0);
+    const text = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const num = (v: number) => {
+      if (!Number.isFinite(v)) throw new Error(`not a count: ${v}`);
+      return String(v);
+    };
+    const values = rows
+      .map(
+        (r) =>
+          `(${text(r.dimension)}, ${text(r.day)}, ${text(r.key)}, ${MEASURES.map((m) => num(r[m])).join(', ')})`,
+      )
+      .join(',\n');
+    return tx.$executeRawUnsafe(
+      `INSERT INTO "StatDaily" ("dimension", "day", "key", ${MEASURES.map((m) => `"${m}"`).join(', ')}) VALUES ${values}`,
+    );
+  };
+
   async function rebuild(days: Iterable<string>, calendar: WorkCalendar): Promise<RollupRun> {
     const started = performance.now();
     const streets = new Map(
@@ -190,43 +234,70 @@ export function createRollup(deps: RollupDeps): Rollup {
       ]),
     );
     const streetOf = (code: string) => streets.get(code);
+    const byMonth = new Map<string, string[]>();
+    for (const day of new Set(days)) {
+      const list = byMonth.get(day.slice(0, 7));
+      if (list) list.push(day);
+      else byMonth.set(day.slice(0, 7), [day]);
+    }
     let total = 0;
     let count = 0;
-    for (const day of [...new Set(days)].sort()) {
-      const start = DateTime.fromISO(day, { zone }).startOf('day');
+    // A month at a time: its changed days' rows are replaced, then its monthly rows summed again.
+    for (const [month, list] of [...byMonth].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      list.sort();
+      const first = DateTime.fromISO(list[0]!, { zone }).startOf('day');
+      const last = DateTime.fromISO(list[list.length - 1]!, { zone })
+        .startOf('day')
+        .plus({ days: 1 });
+      const wanted = new Set(list);
       const cases = await prisma.case.findMany({
-        where: { reportedAt: { gte: start.toJSDate(), lt: start.plus({ days: 1 }).toJSDate() } },
-        select: SELECT,
+        where: { reportedAt: { gte: first.toJSDate(), lt: last.toJSDate() } },
+        select: { ...SELECT, reportedAt: true },
       });
-      const rows = new Map<string, { dimension: Dimension; key: string; counts: Counts }>();
+      const rows = new Map<string, { dimension: Dimension; day: string; key: string; counts: Counts }>();
       for (const c of cases) {
+        const day = dayOf(c.reportedAt);
+        if (!wanted.has(day)) continue;
+        total++;
         const counts = caseCounts(c, calendar);
         const keys = caseKeys(c, streetOf);
         for (const dimension of DIMENSIONS) {
           const key = keys[dimension];
           if (dimension === 'spot' && key === '') continue;
-          const id = `${dimension}\u0000${key}`;
+          const id = `${day}\u0000${dimension}\u0000${key}`;
           let row = rows.get(id);
-          if (!row) rows.set(id, (row = { dimension, key, counts: emptyCounts() }));
+          if (!row) rows.set(id, (row = { dimension, day, key, counts: emptyCounts() }));
           for (const m of MEASURES) row.counts[m] += counts[m];
         }
       }
-      const data = [...rows.values()].map((r) => ({ dimension: r.dimension, day, key: r.key, ...r.counts }));
-      // Two hub processes may rebuild the same day at once: the loser's insert meets the winner's rows
-      // (both read the cases after the same writes), so it tries once more on the rows as they are then.
+      const data = [...rows.values()].map((r) => ({
+        dimension: r.dimension,
+        day: r.day,
+        key: r.key,
+        ...r.counts,
+      }));
+      // Two hub processes may rebuild the same month at once: the loser's insert meets the winner's
+      // rows (both read the cases after the same writes), so it tries once more on the rows as they are.
       for (let attempt = 0; ; attempt++) {
         try {
-          await prisma.$transaction([
-            prisma.statDaily.deleteMany({ where: { day } }),
-            prisma.statDaily.createMany({ data }),
-          ]);
+          await prisma.$transaction(
+            async (tx) => {
+              await tx.statDaily.deleteMany({ where: { day: { in: list } } });
+              for (let i = 0; i < data.length; i += INSERT_BATCH)
+                await insertRows(tx, data.slice(i, i + INSERT_BATCH));
+              await tx.statDaily.deleteMany({
+                where: { day: `${month}-01`, dimension: { endsWith: MONTHLY } },
+              });
+              await monthRows(tx, month);
+            },
+            { timeout: 120_000, maxWait: 60_000 },
+          );
           break;
         } catch (err) {
           if (attempt > 0 || !isUniqueViolation(err)) throw err;
         }
       }
-      total += cases.length;
-      count++;
+      count += list.length;
     }
     return { days: count, cases: total, ms: Math.round(performance.now() - started) };
   }

@@ -21,7 +21,7 @@ import type { Role } from '../auth/roles.ts';
 import { loadWorkCalendar } from '../calendar/index.ts';
 import { OPEN_STATUSES, STATUS_LABELS } from '../cases/lifecycle.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/index.ts';
+import type { CaseStatus, Db } from '../db/index.ts';
 import { validationError } from '../errors.ts';
 import { writeXlsx, type Cell } from '../export/xlsx.ts';
 import { loadTargets, type Targets } from '../leader/targets.ts';
@@ -41,6 +41,15 @@ import {
 } from './query.ts';
 import { createRollup, emptyCounts, type Counts, type Rollup } from './rollup.ts';
 import { FIGURE_COLUMNS, GROUP_LABELS, SOURCE_LABELS, URGENCY_LABELS } from './labels.ts';
+
+type RunningColumn = 'verifyDeadline' | 'signDeadline' | 'disposeDeadline' | 'checkDeadline';
+/** The deadline column of the step each open status runs (as the leader dashboard's overdue). */
+const RUNNING: Partial<Record<CaseStatus, RunningColumn>> = {
+  verifying: 'verifyDeadline',
+  dispatched: 'signDeadline',
+  signed: 'disposeDeadline',
+  checking: 'checkDeadline',
+};
 
 /** Who reads the statistics: the command centre and the leaders. */
 export const STATISTICS_READERS: Role[] = ['leader', 'administrator', 'shift_leader', 'dispatcher'];
@@ -239,27 +248,25 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
   const overdue = async (limit: number) => {
     const at = now();
     const where = { AND: [{ status: { in: OPEN_STATUSES } }, overdueWhere(at)] };
-    const [cases, total, byUnit] = await Promise.all([
-      prisma.case.findMany({
-        where,
-        include: { category: { select: { name: true } }, department: { select: { name: true } } },
-        take: 5000,
-      }),
+    // The longest overdue of each running step, oldest deadline first (the (status, deadline) indexes),
+    // then merged: never more than `limit` rows a step.
+    const perStep = await Promise.all(
+      (Object.entries(RUNNING) as [CaseStatus, RunningColumn][]).map(([status, column]) =>
+        prisma.case.findMany({
+          where: { status, [column]: { lt: at } },
+          include: { category: { select: { name: true } }, department: { select: { name: true } } },
+          orderBy: { [column]: 'asc' },
+          take: limit,
+        }),
+      ),
+    );
+    const [total, byUnit] = await Promise.all([
       prisma.case.count({ where }),
       prisma.case.groupBy({ by: ['departmentId'], where, _count: { _all: true } }),
     ]);
-    const RUNNING = {
-      verifying: 'verifyDeadline',
-      dispatched: 'signDeadline',
-      signed: 'disposeDeadline',
-      checking: 'checkDeadline',
-    } as const;
-    const listed = cases
-      .map((c) => {
-        const col = RUNNING[c.status as keyof typeof RUNNING];
-        const due = col ? c[col] : null;
-        return { c, due: due ?? at };
-      })
+    const listed = perStep
+      .flat()
+      .map((c) => ({ c, due: c[RUNNING[c.status]!]! }))
       .sort((a, b) => a.due.getTime() - b.due.getTime())
       .slice(0, limit)
       .map(({ c, due }) => ({
