@@ -5,7 +5,7 @@
 // bench/api-fuzz.ts runs the same at length.
 import test from 'ava';
 import { describeFailure, fuzzHub, FUZZ_HUB_ENV } from './helpers/api-fuzz-run.ts';
-import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
+import { startDemoHub, TEST_DEMO_PASSWORD, type DemoHub } from './helpers/demo-hub.ts';
 import { signedHeaders } from '../adapters/framework/signature.ts';
 
 const SEED = 20261207;
@@ -13,7 +13,7 @@ const RUNS_PER_ROUTE = 3;
 
 let demo: DemoHub;
 test.before(async () => {
-  demo = await startDemoHub('fuzz-test-password', FUZZ_HUB_ENV);
+  demo = await startDemoHub(TEST_DEMO_PASSWORD, FUZZ_HUB_ENV);
 });
 test.after.always(async () => demo?.close());
 

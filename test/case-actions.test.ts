@@ -15,9 +15,9 @@ import { createLogger } from '../src/log.ts';
 import { createZeebeClient } from '../src/zeebe.ts';
 import { feedOf } from './engine/support.ts';
 import { call, createUser, type Reply } from './helpers/api.ts';
-import { demoHubConfig } from './helpers/demo-hub.ts';
+import { demoHubConfig, TEST_DEMO_PASSWORD } from './helpers/demo-hub.ts';
 
-const PASSWORD = 'case-actions-test-password';
+const PASSWORD = TEST_DEMO_PASSWORD;
 /** Demo users (user name = role), the water company's and 城北街道's handlers, and a 园林 handler made here. */
 const USERS = [
   'acceptor',

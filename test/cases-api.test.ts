@@ -3,11 +3,11 @@ import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Hub } from '../src/hub.ts';
 import { call, startTestApi, type Reply } from './helpers/api.ts';
-import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
+import { startDemoHub, type DemoHub, TEST_DEMO_PASSWORD } from './helpers/demo-hub.ts';
 import { seedDemo } from '../src/app/seed.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 
-const PASSWORD = 'case-api-test-password';
+const PASSWORD = TEST_DEMO_PASSWORD;
 const ROLE_USERS = [
   'administrator',
   'acceptor',

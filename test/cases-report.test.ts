@@ -11,11 +11,11 @@ import type { Hub } from '../src/hub.ts';
 import { insertCase } from '../src/cases/create.ts';
 import { indexTerms, queryTerms, searchCases } from '../src/cases/search.ts';
 import { call, startTestApi, type Reply } from './helpers/api.ts';
-import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
+import { startDemoHub, type DemoHub, TEST_DEMO_PASSWORD } from './helpers/demo-hub.ts';
 import { seedDemo } from '../src/app/seed.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 
-const PASSWORD = 'case-report-test-password';
+const PASSWORD = TEST_DEMO_PASSWORD;
 const MAX_BYTES = 64 * 1024;
 const MAX_FILES = 3;
 

@@ -4,10 +4,10 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call } from './helpers/api.ts';
-import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
+import { startDemoHub, type DemoHub, TEST_DEMO_PASSWORD } from './helpers/demo-hub.ts';
 import { feedOf } from './engine/support.ts';
 
-const PASSWORD = 'desk-api-test-password';
+const PASSWORD = TEST_DEMO_PASSWORD;
 let demo: DemoHub;
 const tokens: Record<string, string> = {};
 let cell: { code: string; street: string; lng: number; lat: number };

@@ -4,10 +4,10 @@
 // workers) over the file's own database.
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
-import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
+import { startDemoHub, type DemoHub, TEST_DEMO_PASSWORD } from './helpers/demo-hub.ts';
 import { distanceM, trackLength } from '../src/field/track.ts';
 
-const PASSWORD = 'field-api-password';
+const PASSWORD = TEST_DEMO_PASSWORD;
 let demo: DemoHub;
 test.before(async () => {
   demo = await startDemoHub(PASSWORD, { PATROL_POSITION_SECONDS: '20' });

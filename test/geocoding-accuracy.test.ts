@@ -5,11 +5,11 @@
 // community or a road alone, and text naming nothing known, are never trusted.
 import test from 'ava';
 import { loadConfig } from '../src/config.ts';
-import { seedDemo } from '../src/app/seed.ts';
 import { distanceM, loadGazetteer } from '../src/geography/gazetteer.ts';
 import { geocode } from '../src/geography/geocode.ts';
 import { createTestDb } from './helpers/db.ts';
 import { loadGeocodingFixture } from './helpers/geocoding-fixture.ts';
+import { TEST_DEMO_PASSWORD } from './helpers/seeded-db.ts';
 
 const THRESHOLD = loadConfig({}).GEOCODE_MIN_CONFIDENCE;
 
@@ -17,9 +17,8 @@ const THRESHOLD = loadConfig({}).GEOCODE_MIN_CONFIDENCE;
 const LISTED_MISSES = new Map<string, string>([]);
 
 test('≥ 90 % of the fixture within 100 m; every miss below the threshold or listed; vague lines never trusted', async (t) => {
-  const tdb = await createTestDb();
+  const tdb = await createTestDb({ demoPassword: TEST_DEMO_PASSWORD });
   t.teardown(() => tdb.drop());
-  await seedDemo(tdb.db, { password: 'demo-password-1' });
   const gaz = await loadGazetteer(tdb.db.prisma);
   const lines = loadGeocodingFixture();
   t.true(lines.length >= 200, `${lines.length} addresses`);

@@ -1,10 +1,10 @@
 // The gazetteer over HTTP: the map's GeoJSON layers from the seeded demo geography, and the
 // administrator's changes to rows with their validation (what is wrong and where).
 import test from 'ava';
-import { seedDemo } from '../src/app/seed.ts';
 import { call, startTestApi, type TestApi } from './helpers/api.ts';
+import { TEST_DEMO_PASSWORD } from './helpers/seeded-db.ts';
 
-const PASSWORD = 'demo-password-1';
+const PASSWORD = TEST_DEMO_PASSWORD;
 
 interface Feature {
   id: string;
@@ -15,8 +15,7 @@ let api: TestApi;
 const tokens: Record<string, string> = {};
 
 test.before(async () => {
-  api = await startTestApi();
-  await seedDemo(api.db, { password: PASSWORD });
+  api = await startTestApi({ demoPassword: PASSWORD });
   for (const username of ['administrator', 'dispatcher']) {
     const login = await call(api.base, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } });
     tokens[username] = login.body.token;

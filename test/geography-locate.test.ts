@@ -5,9 +5,9 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call } from './helpers/api.ts';
-import { startDemoHub, type DemoHub } from './helpers/demo-hub.ts';
+import { startDemoHub, type DemoHub, TEST_DEMO_PASSWORD } from './helpers/demo-hub.ts';
 
-const PASSWORD = 'geography-locate-password';
+const PASSWORD = TEST_DEMO_PASSWORD;
 let demo: DemoHub;
 
 /**

@@ -3,8 +3,8 @@
 // components in a box, the base-map configuration, and a refused bbox naming the field.
 import test from 'ava';
 import { caseClocks, caseLights } from '../src/cases/clock.ts';
-import { seedDemo } from '../src/app/seed.ts';
 import { call, createUser, startTestApi, type TestApi } from './helpers/api.ts';
+import { TEST_DEMO_PASSWORD } from './helpers/seeded-db.ts';
 
 // Wednesday 2026-11-25 10:00 in Rugao: a working day, inside working hours.
 const NOW = new Date('2026-11-25T02:00:00Z');
@@ -16,8 +16,7 @@ let cell = { code: '', minLng: 0, minLat: 0, maxLng: 0, maxLat: 0 };
 const ids: Record<string, string> = {};
 
 test.before(async () => {
-  api = await startTestApi({ now: () => NOW });
-  await seedDemo(api.db, { password: 'map-api-test-password' });
+  api = await startTestApi({ now: () => NOW, demoPassword: TEST_DEMO_PASSWORD });
   const prisma = api.db.prisma;
   // A cell with registered components in it.
   const component = await prisma.component.findFirstOrThrow({

@@ -4,18 +4,17 @@ import test from 'ava';
 import { XMLParser } from 'fast-xml-parser';
 import { loadConfig } from '../src/config.ts';
 import { xmlText } from '../src/xml.ts';
-import { seedDemo } from '../src/app/seed.ts';
 import { call, startTestApi, type TestApi } from './helpers/api.ts';
+import { TEST_DEMO_PASSWORD } from './helpers/seeded-db.ts';
 
-const PASSWORD = 'correct horse battery';
+const PASSWORD = TEST_DEMO_PASSWORD;
 const V2 = '/open311/v2';
 const IN_GRID = { lat: '32.3905', long: '120.5665' };
 
 let hub: TestApi;
 let apiKey: string;
 test.before(async () => {
-  hub = await startTestApi();
-  await seedDemo(hub.db, { password: PASSWORD });
+  hub = await startTestApi({ demoPassword: PASSWORD });
   const service = await hub.db.prisma.user.findUniqueOrThrow({ where: { username: 'service' } });
   apiKey = (await hub.auth.createApiToken(service.id, { name: 'fixmystreet' })).token;
 });
@@ -248,9 +247,9 @@ test('publication is configurable: sources, coordinate precision, fields', async
       OPEN311_COORDINATE_DECIMALS: '2',
       OPEN311_FIELDS: 'address',
     },
+    demoPassword: PASSWORD,
   });
   t.teardown(() => strict.close());
-  await seedDemo(strict.db, { password: PASSWORD });
   const alarm = await strict.db.prisma.case.create({
     data: {
       caseNo: 'RG-2099-900003',

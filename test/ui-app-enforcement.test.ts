@@ -4,7 +4,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { call } from './helpers/api.ts';
-import { launchChromium, startUiHub, type UiHub } from './helpers/browser.ts';
+import { launchChromium, startUiHub, UI_PASSWORD, type UiHub } from './helpers/browser.ts';
 
 let ui: UiHub;
 let page: Page;
@@ -73,7 +73,7 @@ test('an officer runs 现场检查 → 责令整改 → 复查 → 处罚决定 
 
   await page.goto(`${ui.url}/app/`);
   await page.getByLabel(/用户名/).fill('law_enforcement');
-  await page.getByLabel(/密码/).fill('ui-test-password');
+  await page.getByLabel(/密码/).fill(UI_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
   const card = page.locator(`[data-case="${rep.body.caseNo}"]`);
   await card.waitFor({ timeout: 30_000 });

@@ -6,10 +6,9 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { loginThroughForm, seriousViolations, useBrowserHub } from './helpers/browser.ts';
-import { at, startScenarioHub, until } from './helpers/scenario-hub.ts';
+import { at, PASSWORD, startScenarioHub, until } from './helpers/scenario-hub.ts';
 
 // The demo users' password in startScenarioHub (test/helpers/scenario-hub.ts).
-const PASSWORD = 'scenario-test-password';
 
 let point = { lng: 0, lat: 0, gridCode: '' };
 // Wednesday 09:00, a working day: the sign-for limit of 暴露垃圾 is one working hour.

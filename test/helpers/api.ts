@@ -38,9 +38,11 @@ export async function startTestApi(
     zeebe?: ZeebeClient;
     /** the API's clock (ApiDeps.now); default the system clock */
     now?: () => Date;
+    /** The demo data in the store (a copy of the run's seeded template), the demo users' password this. */
+    demoPassword?: string;
   } = {},
 ): Promise<TestApi> {
-  const testDb = await createTestDb();
+  const testDb = await createTestDb({ demoPassword: options.demoPassword });
   const config = loadConfig({ LOG_LEVEL: 'info', ...options.env });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

@@ -11,8 +11,9 @@ import type { TestFn } from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Hub } from '../../src/hub.ts';
 import { startDemoHub } from './demo-hub.ts';
+import { TEST_DEMO_PASSWORD } from './seeded-db.ts';
 
-export const UI_PASSWORD = 'ui-test-password';
+export const UI_PASSWORD = TEST_DEMO_PASSWORD;
 export const CHROMIUM = '/usr/bin/chromium';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createDb, type Db, type DatabaseProvider } from '../../src/db/index.ts';
+import { copySeededSqlite, createSeededPostgres } from './seeded-db.ts';
 
 export interface TestDb {
   /** file:<path> or postgres://…/hub_t_<random> */
@@ -28,6 +29,11 @@ export interface TestDb {
 export interface CreateTestDbOptions {
   /** Apply the migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * Migrated and holding the demo data (seedDemo), the demo users' password this: a copy of a template
+   * seeded once per test run (helpers/seeded-db.ts), so `migrate` has nothing left to do.
+   */
+  demoPassword?: string;
 }
 
 /** Which database the tests run on: HUB_TEST_DB=sqlite (default) or postgres. */
@@ -57,13 +63,21 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty database on the database HUB_TEST_DB names, named `<prefix>_<random>`. */
-export async function createTestDatabase(prefix = 'hub_t'): Promise<TestDatabase> {
+/**
+ * Creates an empty database on the database HUB_TEST_DB names, named `<prefix>_<random>`; with
+ * `demoPassword`, a migrated one holding the demo data (see CreateTestDbOptions). `file`: the SQLite file
+ * to use instead of one in the temp folder.
+ */
+export async function createTestDatabase(
+  prefix = 'hub_t',
+  options: { demoPassword?: string; file?: string } = {},
+): Promise<TestDatabase> {
   const provider = testProvider();
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   if (provider === 'postgresql') {
     const base = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    await withPostgres(base, (c) => c.query(`CREATE DATABASE "${name}"`));
+    if (options.demoPassword !== undefined) await createSeededPostgres(options.demoPassword, name);
+    else await withPostgres(base, (c) => c.query(`CREATE DATABASE "${name}"`));
     const u = new URL(base);
     u.pathname = `/${name}`;
     return {
@@ -72,7 +86,8 @@ export async function createTestDatabase(prefix = 'hub_t'): Promise<TestDatabase
       drop: () => withPostgres(base, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
     };
   }
-  const file = join(tmpdir(), `${name}.db`);
+  const file = options.file ?? join(tmpdir(), `${name}.db`);
+  if (options.demoPassword !== undefined) await copySeededSqlite(options.demoPassword, file);
   return {
     provider,
     url: `file:${file}`,
@@ -84,10 +99,11 @@ export async function createTestDatabase(prefix = 'hub_t'): Promise<TestDatabase
 
 /** Creates an empty database, opens it with createDb and (by default) migrates it. */
 export async function createTestDb(options: CreateTestDbOptions = {}): Promise<TestDb> {
-  const { provider, url, drop: remove } = await createTestDatabase();
+  const { demoPassword } = options;
+  const { provider, url, drop: remove } = await createTestDatabase('hub_t', { demoPassword });
   const db = createDb({ DATABASE_URL: url, databaseProvider: provider });
   try {
-    if (options.migrate ?? true) await db.migrate();
+    if ((options.migrate ?? true) && demoPassword === undefined) await db.migrate();
   } catch (err) {
     await db.close();
     await remove();

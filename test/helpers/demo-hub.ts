@@ -14,7 +14,9 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { createLogger } from '../../src/log.ts';
 import { call } from './api.ts';
-import { createTestDb } from './db.ts';
+import { createTestDatabase } from './db.ts';
+
+export { TEST_DEMO_PASSWORD } from './seeded-db.ts';
 
 export interface DemoHubSetup {
   config: Config;
@@ -29,10 +31,16 @@ export async function demoHubConfig(
   env: Record<string, string> = {},
 ): Promise<DemoHubSetup> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hub-demo-'));
-  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
+  // The demo data comes seeded (a copy of the run's template, helpers/seeded-db.ts) unless the test
+  // turns seeding off; the hub then starts as on a restart of a seeded store.
+  const seeded = (env.HUB_SEED_DEMO ?? 'true') === 'true';
+  const database = await createTestDatabase('hub_t', {
+    demoPassword: seeded ? (env.HUB_DEMO_PASSWORD ?? password) : undefined,
+    file: join(dataDir, 'hub.db'),
+  });
   const config = loadConfig({
     DATA_DIR: dataDir,
-    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
+    DATABASE_URL: database.url,
     HUB_PORT: '0',
     HUB_SEED_DEMO: 'true',
     HUB_DEMO_PASSWORD: password,
@@ -47,7 +55,7 @@ export async function demoHubConfig(
     config,
     dataDir,
     async remove() {
-      await pg?.drop();
+      await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

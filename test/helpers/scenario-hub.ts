@@ -17,12 +17,12 @@ import { createHub, type Hub } from '../../src/hub.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import { createLogger } from '../../src/log.ts';
 import { call, type Reply } from './api.ts';
-import { createTestDb } from './db.ts';
 import { createTestDatabase } from './db.ts';
+import { TEST_DEMO_PASSWORD } from './seeded-db.ts';
 import { startSmtp, type TestSmtp } from './workers.ts';
 
 /** The demo users' password in a scenario hub (browser tests log in through the form with it). */
-export const PASSWORD = 'scenario-test-password';
+export const PASSWORD = TEST_DEMO_PASSWORD;
 
 /** Demo users (username = role, plus the units' handlers) and d19_handler (环境卫生管理处), added here. */
 export const PEOPLE = [
@@ -79,12 +79,16 @@ export interface ScenarioHub {
 
 export async function startScenarioHub(pinAt: Date, env: Record<string, string> = {}): Promise<ScenarioHub> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hub-scenario-'));
-  const pg = process.env.HUB_TEST_DB === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
+  // Seeded: a copy of the run's demo data template (helpers/seeded-db.ts), so the hub starts as on a restart.
+  const caseDb = await createTestDatabase('hub_t', {
+    demoPassword: PASSWORD,
+    file: join(dataDir, 'hub.db'),
+  });
   const engineDb = await createTestDatabase('hub_t_engine');
   const smtp = await startSmtp();
   const config = loadConfig({
     DATA_DIR: dataDir,
-    DATABASE_URL: pg ? pg.url : `file:${join(dataDir, 'hub.db')}`,
+    DATABASE_URL: caseDb.url,
     HUB_PORT: '0',
     HUB_SEED_DEMO: 'true',
     HUB_DEMO_PASSWORD: PASSWORD,
@@ -105,7 +109,7 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
     await hub.stop().catch(() => {});
     await smtp.close();
     await engineDb.drop();
-    await pg?.drop();
+    await caseDb.drop();
     await rm(dataDir, { recursive: true, force: true });
   };
   let url: string;
