@@ -7,8 +7,9 @@
  *    is on the layer (clustered);
  * 2. case: the detail of a located case (zoom 15 around it, the cases of the padded view on the layer);
  * until the map container says it has drawn its first data (`data-rendered`, set after MapLibre's first
- * idle with the layers' data): the page's ms since navigation start, p50 and max. Plus GET /api/map/cases
- * for the city's box from Node (the server's share) and the feature count it answered.
+ * idle with the layers' data): the page's ms since navigation start, p50, p95 and max. Plus GET /api/map/cases
+ * for the city's box from Node (the server's share), as GeoJSON and as the map asks for it
+ * (`format=points`): ms, bytes and cases answered.
  *
  *   npx tsx bench/map.ts [--cases 10000] [--runs 5]
  */
@@ -99,6 +100,8 @@ const summary = (times: number[], budget?: number) => {
   return {
     runs: times,
     p50: s[Math.floor(s.length / 2)],
+    // Nearest rank: with fewer than 20 runs this is the slowest.
+    p95: s[Math.ceil(s.length * 0.95) - 1],
     max: s.at(-1),
     ...(budget ? { budgetMs: budget, within: s.at(-1)! <= budget } : {}),
   };
@@ -110,17 +113,27 @@ const around = await measure(located.id);
 const config = (await (
   await fetch(`${ui.url}/api/map/config`, { headers: { authorization: `Bearer ${token}` } })
 ).json()) as { bounds: number[] };
-const apiTimes: number[] = [];
-let features = 0;
-for (let i = 0; i < RUNS; i++) {
-  const t1 = performance.now();
-  const res = await fetch(`${ui.url}/api/map/cases?bbox=${config.bounds.join(',')}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const body = (await res.json()) as { features: unknown[] };
-  apiTimes.push(Math.round(performance.now() - t1));
-  features = body.features.length;
+/** GET /api/map/cases for the city's box from Node, in both formats: ms per answer, bytes, cases. */
+async function timeApi(format: 'geojson' | 'points') {
+  const times: number[] = [];
+  let bytes = 0;
+  let cases = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t1 = performance.now();
+    const res = await fetch(`${ui.url}/api/map/cases?bbox=${config.bounds.join(',')}&format=${format}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const text = await res.text();
+    const body = JSON.parse(text) as { features?: unknown[]; ids?: unknown[] };
+    times.push(Math.round(performance.now() - t1));
+    bytes = Buffer.byteLength(text);
+    cases = (body.features ?? body.ids ?? []).length;
+  }
+  return { ...summary(times), bytes, cases };
 }
+const geojsonApi = await timeApi('geojson');
+// What the map asks for its cases layer.
+const pointsApi = await timeApi('points');
 await browser.close();
 await ui.close();
 
@@ -134,7 +147,8 @@ console.log(
       loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
       cityFirstRenderMs: summary(city, 1500),
       caseFirstRenderMs: summary(around, 1500),
-      mapCasesApiMs: { ...summary(apiTimes), features },
+      mapCasesApiMs: geojsonApi,
+      mapCasePointsApiMs: pointsApi,
       lastRunMarks: { city: marks[RUNS - 1], case: marks[2 * RUNS - 1] },
     },
     null,

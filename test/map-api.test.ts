@@ -1,6 +1,7 @@
 // The map's data endpoints (src/map/routes.ts) over the demo data and real HTTP: open cases in a box with
-// their time-limit light, the caller's case scope, the limit and its `truncated` flag, grid cells and
-// components in a box, the base-map configuration, and a refused bbox naming the field.
+// their time-limit light (GeoJSON, or parallel arrays with format=points), the caller's case scope, the
+// limit and its `truncated` flag, grid cells and components in a box, the base-map configuration, and a
+// refused bbox naming the field.
 import test from 'ava';
 import { caseClocks, caseLights } from '../src/cases/clock.ts';
 import { call, createUser, startTestApi, type TestApi } from './helpers/api.ts';
@@ -115,6 +116,25 @@ test('the limit cuts the newest and says so', async (t) => {
     res.body.features.map((f: { properties: { caseNo: string } }) => f.properties.caseNo),
     ['RG-2026-900003', 'RG-2026-900002'],
   );
+});
+
+test('format=points: the same cases, order and lights as parallel arrays', async (t) => {
+  const res = await get(`/api/map/cases?bbox=${bboxOf(cell)}&format=points`);
+  t.is(res.status, 200);
+  t.deepEqual(res.body.ids, [ids.none, ids.green, ids.yellow, ids.red]);
+  t.is(res.body.states, 'ngyr');
+  t.false(res.body.truncated);
+  const mid = [(cell.minLng + cell.maxLng) / 2, (cell.minLat + cell.maxLat) / 2];
+  // The red case's point, to 6 decimals (≈ 0.1 m).
+  t.true(Math.abs(res.body.lng[3] - mid[0]!) < 1e-6 && Math.abs(res.body.lat[3] - mid[1]!) < 1e-6);
+  t.is(res.body.lng.length, 4);
+
+  const cut = await get(`/api/map/cases?bbox=${bboxOf(cell)}&format=points&limit=2`);
+  t.deepEqual(cut.body.ids, [ids.none, ids.green]);
+  t.true(cut.body.truncated);
+  const scoped = await get(`/api/map/cases?bbox=${bboxOf(cell)}&format=points`, handlerToken);
+  t.deepEqual(scoped.body.ids, [ids.red]);
+  t.is((await get(`/api/map/cases?bbox=${bboxOf(cell)}&format=csv`)).status, 400);
 });
 
 test('a department handler sees its department’s cases only', async (t) => {

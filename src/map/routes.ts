@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/index.ts';
 import { validationError } from '../errors.ts';
 import { caseLights } from '../cases/clock.ts';
-import { FINAL_STATUSES } from '../cases/lifecycle.ts';
+import { OPEN_STATUSES } from '../cases/lifecycle.ts';
 import { caseScope } from '../cases/scope.ts';
 import { queryNumber } from '../api/validate.ts';
 
@@ -61,6 +61,25 @@ const caseFeatures = collection(
   point,
   'open cases',
 );
+/**
+ * The cases layer's own answer (`format=points`): the same open cases as parallel arrays, without the
+ * GeoJSON wrapping and the fields the map does not draw. 10,000 cases are ≈ 0.6 MB of JSON instead of
+ * ≈ 2.6 MB, and the page builds the layer's features from them without parsing 10,000 objects.
+ */
+const casePoints = z.object({
+  format: z.literal('points'),
+  ids: z.array(z.string()).describe('case ids, the most recently reported first'),
+  lng: z.array(z.number()).describe('longitude of ids[i] (WGS84, 6 decimals)'),
+  lat: z.array(z.number()).describe('latitude of ids[i]'),
+  states: z
+    .string()
+    .describe('one letter per case, the time-limit light of ids[i]: g green, y yellow, r red, n none'),
+  truncated: z.boolean().describe('more open cases lie in the box than the limit: zoom in'),
+});
+const STATE_LETTER = { green: 'g', yellow: 'y', red: 'r' } as const;
+/** 6 decimals: ≈ 0.1 m, below a pixel at the map's deepest zoom. */
+const micro = (n: number) => Math.round(n * 1e6) / 1e6;
+
 const cellFeatures = collection(
   z.object({ code: z.string(), street: z.string(), community: z.string() }),
   z.unknown().describe('GeoJSON Polygon'),
@@ -97,7 +116,9 @@ const baseSchema = z.object({
 
 const limit = (max: number, dflt: number) =>
   queryNumber(z.coerce.number().int().min(1).max(max)).default(dflt);
-const OPEN = { notIn: [...FINAL_STATUSES] };
+// Listed, not "not final": `status IN (…)` reads the status indexes, so the map's query grows with the
+// open cases and not with the years of closed ones.
+const OPEN = { in: OPEN_STATUSES };
 
 /** GET /api/map/config, /api/map/cases, /api/map/grid-cells, /api/map/components. */
 export function mapRoutes({
@@ -156,11 +177,19 @@ export function mapRoutes({
       summary: 'Open cases in a box as GeoJSON points, with their time-limit light',
       description:
         'Cases not closed or voided whose point lies in `bbox`, the most recently reported first; the ' +
-        'caller’s case scope applies (a department handler gets its department’s cases only).',
+        'caller’s case scope applies (a department handler gets its department’s cases only). ' +
+        '`format=points` answers the ids, positions and lights as parallel arrays (the map’s layer).',
       tags: ['map'],
       access: 'authenticated',
-      query: z.object({ bbox: bboxQuery, limit: limit(20_000, 10_000) }),
-      responses: { 200: { description: 'Open cases', schema: caseFeatures } },
+      query: z.object({
+        bbox: bboxQuery,
+        limit: limit(20_000, 10_000),
+        format: z
+          .enum(['geojson', 'points'])
+          .default('geojson')
+          .describe('geojson: a FeatureCollection with each case’s fields; points: parallel arrays'),
+      }),
+      responses: { 200: { description: 'Open cases', schema: z.union([caseFeatures, casePoints]) } },
       handler: async ({ query, principal }) => {
         const box = parseBbox(query.bbox);
         const scope = caseScope(principal);
@@ -191,6 +220,21 @@ export function mapRoutes({
         const page = rows.slice(0, query.limit);
         // Only the lights: a map needs no working time left per case (bench/README.md, Map).
         const lights = await caseLights(db, config, clock(), page);
+        if (query.format === 'points') {
+          return {
+            format: 'points' as const,
+            ids: page.map((r) => r.id),
+            lng: page.map((r) => micro(r.lng!)),
+            lat: page.map((r) => micro(r.lat!)),
+            states: page
+              .map((r) => {
+                const light = lights.get(r.id);
+                return light ? STATE_LETTER[light] : 'n';
+              })
+              .join(''),
+            truncated: rows.length > query.limit,
+          };
+        }
         return {
           type: 'FeatureCollection' as const,
           features: page.map((r) => ({

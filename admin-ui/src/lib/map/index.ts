@@ -34,13 +34,12 @@ export interface LngLat {
   lat: number;
 }
 
-/** An open case as the cases layer knows it (a feature of GET /api/map/cases). */
+/**
+ * An open case as the cases layer knows it (GET /api/map/cases?format=points): its id and light only,
+ * what the layer draws; a page that needs more reads the case by its id.
+ */
 export interface MapCase {
   id: string;
-  caseNo: string;
-  status: string;
-  urgency: string;
-  categoryCode: string;
   /** The running step's time-limit light (green/yellow/red), none when no timed step runs. */
   state: 'green' | 'yellow' | 'red' | 'none';
 }
