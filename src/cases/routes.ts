@@ -302,6 +302,24 @@ export function caseRoutes({
         })
       : undefined);
 
+  /** Whether the engine holds an instance of the case's procedure, or cannot say (its search failing). */
+  async function instanceMayExist(caseId: string): Promise<boolean> {
+    // Without a search nothing can be known; the case is undone as before (tests without an engine).
+    if (!engineQuery) return false;
+    try {
+      const found = await engineQuery.searchProcessInstances({
+        filter: {
+          processDefinitionId: 'case-disposal',
+          variables: [{ name: 'caseId', value: JSON.stringify(caseId) }],
+        },
+        page: { limit: 1 },
+      });
+      return found.items.length > 0;
+    } catch {
+      return true;
+    }
+  }
+
   /**
    * The case's process instance key, once its procedure runs: started now, or by another attempt that
    * holds the start intent (waited for up to a claim time). Throws the engine's refusal, or
@@ -528,6 +546,14 @@ export function caseRoutes({
         } catch (err) {
           // No answer in time: the engine may still create it; the retry finds it (never undo here).
           if (err instanceof StillStarting) throw err;
+          // A failed start may still have created the instance: its answer lost on the way back, or
+          // its record on the case failing (the database slow or restarting). Undone, the case would
+          // leave that instance running for a case that does not exist; kept, its intent makes the
+          // reconciler find the instance and record it. Undone only when the engine shows none.
+          if (await instanceMayExist(row.id)) {
+            log.warn({ err, caseNo: row.caseNo }, 'starting case-disposal failed; the instance may exist');
+            throw new StillStarting(row.id);
+          }
           // The engine refused the start: the report is undone (the client retries with its key) —
           // unless an instance got recorded meanwhile. Were the process to die here instead, the start
           // intent committed with the case makes the reconciler start it (src/cases/start.ts).

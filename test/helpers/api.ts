@@ -15,6 +15,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/index.ts';
 import { createLogger } from '../../src/log.ts';
 import type { ZeebeClient } from '../../src/zeebe.ts';
+import type { EngineQuery } from '../../src/incidents/engine-query.ts';
 import { createTestDb } from './db.ts';
 
 export interface TestApi {
@@ -36,6 +37,8 @@ export async function startTestApi(
     env?: Record<string, string>;
     readinessChecks?: ReadinessCheck[];
     zeebe?: ZeebeClient;
+    /** the engine's search (process instances…); default none */
+    engineQuery?: EngineQuery;
     /** the API's clock (ApiDeps.now); default the system clock */
     now?: () => Date;
     /** The demo data in the store (a copy of the run's seeded template), the demo users' password this. */
@@ -68,6 +71,7 @@ export async function startTestApi(
     auth,
     readinessChecks: options.readinessChecks,
     zeebe: options.zeebe,
+    engineQuery: options.engineQuery,
     now: options.now,
     extraRoutes: adapters.routes(),
   });
