@@ -33,6 +33,9 @@ const TEMPLATE_DB = /^hub_tpl_(\d+)_\d+_[0-9a-f]+$/;
 
 /** `<pid>-<start time>` of the test run (ava's main process, whose children the test files are). */
 function runKey(): string {
+  // A worker whose ava process has gone (ppid 1, init) shares nothing: init never ends, so its templates
+  // would never be removed.
+  if (process.ppid <= 1) return `${process.pid}-${Date.now()}`;
   try {
     const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
     // Fields after the parenthesised command name; starttime is field 22 of proc(5).
