@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Hub } from '../src/hub.ts';
 import { call, startTestApi, type Reply } from './helpers/api.ts';
 import { startDemoHub, type DemoHub, TEST_DEMO_PASSWORD } from './helpers/demo-hub.ts';
-import { seedDemo } from '../src/app/seed.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 
 const PASSWORD = TEST_DEMO_PASSWORD;
@@ -305,9 +304,8 @@ test('the engine refusing the start leaves no case and no event behind (503, ret
       throw new Error('14 UNAVAILABLE: connection refused');
     },
   } as unknown as ZeebeClient;
-  const api = await startTestApi({ zeebe: refusing });
+  const api = await startTestApi({ zeebe: refusing, demoPassword: PASSWORD });
   t.teardown(() => api.close());
-  await seedDemo(api.db, { password: PASSWORD });
   const login = await call(api.base, 'POST', '/api/auth/login', {
     body: { username: 'acceptor', password: PASSWORD },
   });

@@ -12,7 +12,6 @@ import { insertCase } from '../src/cases/create.ts';
 import { indexTerms, queryTerms, searchCases } from '../src/cases/search.ts';
 import { call, startTestApi, type Reply } from './helpers/api.ts';
 import { startDemoHub, type DemoHub, TEST_DEMO_PASSWORD } from './helpers/demo-hub.ts';
-import { seedDemo } from '../src/app/seed.ts';
 import type { ZeebeClient } from '../src/zeebe.ts';
 
 const PASSWORD = TEST_DEMO_PASSWORD;
@@ -314,12 +313,11 @@ test.serial(
       },
     } as unknown as ZeebeClient;
     const dir = await mkdtemp(join(tmpdir(), 'hub-refused-'));
-    const api = await startTestApi({ zeebe: refusing, env: { DATA_DIR: dir } });
+    const api = await startTestApi({ zeebe: refusing, env: { DATA_DIR: dir }, demoPassword: PASSWORD });
     t.teardown(async () => {
       await api.close();
       await rm(dir, { recursive: true, force: true });
     });
-    await seedDemo(api.db, { password: PASSWORD });
     const login = await call(api.base, 'POST', '/api/auth/login', {
       body: { username: 'acceptor', password: PASSWORD },
     });
