@@ -17,8 +17,6 @@ import { w } from './words.ts';
 
 const RECENT_KEY = 'hub.app.recentCategories';
 const URGENCIES = ['normal', 'urgent', 'critical'] as const;
-/** How long the map waits for the first GPS fix before it is drawn without one. */
-const MAP_AFTER_MS = 3000;
 
 interface Draft {
   kind: 'event' | 'component';
@@ -53,6 +51,12 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
   let formError = '';
   let map: HubMap | null = null;
   let mapError = '';
+  /**
+   * The map opens when asked (to move the point): the GPS fix and the address are what a report needs,
+   * and MapLibre (≈ 300 KB, WebGL) costs a phone on a slow network and a busy CPU — drawn at once it held
+   * the fix back for more than 30 s on a loaded test machine.
+   */
+  let mapOpen = false;
   let stopped = false;
   const d: Draft = {
     kind: 'event',
@@ -127,6 +131,13 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
       mapError = err instanceof Error ? err.message : String(err);
       draw();
     }
+  }
+
+  function openMap() {
+    mapOpen = true;
+    draw();
+    const host = el.querySelector<HTMLElement>('#report-map');
+    if (host) void showMap(host);
   }
 
   async function submit(e: Event) {
@@ -279,9 +290,22 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
               }
             </p>
             ${geoError ? html`<p class="error" role="alert">${geoError}</p>` : nothing}
-            <div class="map fill" id="report-map" aria-label=${w('mapHint')}></div>
-            ${mapError ? html`<p class="muted">${w('mapFailed', { message: mapError })}</p>` : html`<p class="muted">${w('mapHint')}</p>`}
-            <button type="button" @click=${locate} ?disabled=${locating}>${w('locate')}</button>
+            ${
+              mapOpen
+                ? html`<div class="map fill" id="report-map" aria-label=${w('mapHint')}></div>
+                    ${mapError ? html`<p class="muted">${w('mapFailed', { message: mapError })}</p>` : html`<p class="muted">${w('mapHint')}</p>`}`
+                : nothing
+            }
+            <div class="two">
+              <button type="button" @click=${locate} ?disabled=${locating}>${w('locate')}</button>
+              ${
+                mapOpen
+                  ? nothing
+                  : html`<button type="button" @click=${openMap} data-testid="open-map">
+                      ${w('openMap')}
+                    </button>`
+              }
+            </div>
             <label
               >${w('address')}
               <input
@@ -357,13 +381,7 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
       }
     }
     draw();
-    // The fix first, the map after it (or after MAP_AFTER_MS without one): MapLibre's start takes the
-    // phone's main thread for a while, and the position is what the report needs; a map drawn at the
-    // fix also starts at the street, not at the whole city.
-    const fixed = d.lng === null ? locate() : Promise.resolve();
-    await Promise.race([fixed, new Promise((r) => setTimeout(r, MAP_AFTER_MS))]);
-    const host = el.querySelector<HTMLElement>('#report-map');
-    if (host && !stopped) void showMap(host);
+    if (d.lng === null) await locate();
   })();
   return () => {
     stopped = true;
