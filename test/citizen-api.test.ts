@@ -188,3 +188,51 @@ test.serial('reports are limited per device and per address (429 with Retry-Afte
   t.regex(fromB.body.detail, /this address/);
   t.is(await s.hub.db.prisma.citizenReport.count(), 3);
 });
+
+test.serial(
+  'a report merged with an earlier one of the same problem names that case and where it stands',
+  async (t) => {
+    // A day later: the limits of the tests before no longer count.
+    await s.clock.add(25 * 3600_000);
+    const fields = {
+      serviceCode: '0102',
+      lat: String(point.lat),
+      lng: String(point.lng),
+      description: '垃圾桶旁堆满垃圾袋',
+    };
+    const first = await report(await newDevice(), fields);
+    t.is(first.status, 201, JSON.stringify(first.body));
+    const firstCase = await s.hub.db.prisma.case.findUniqueOrThrow({
+      where: { source_sourceRef: { source: 'open311', sourceRef: first.body.token as string } },
+    });
+    await until('first accepted', async () => (await caseRow(firstCase.id)).status !== 'reported');
+    const device = await newDevice();
+    const second = await report(device, { ...fields, description: '这里的垃圾好几天没人收' });
+    t.is(second.status, 201, JSON.stringify(second.body));
+    const token = second.body.token as string;
+    // The acceptor merges it into the first (合并 at the desk).
+    const secondCase = await s.hub.db.prisma.case.findUniqueOrThrow({
+      where: { source_sourceRef: { source: 'open311', sourceRef: token } },
+    });
+    await until('second accepted', async () => (await caseRow(secondCase.id)).status !== 'reported');
+    await ok('acceptor', secondCase.id, 'merge', { intoId: firstCase.id });
+    const merged = await until('merged', async () => {
+      const r = await follow(token);
+      return r.status === 'voided' ? r : null;
+    });
+    t.regex(merged.statusText, new RegExp(`^已合并处理：.*${firstCase.caseNo}`));
+    t.deepEqual(merged.mergedInto, {
+      caseNo: firstCase.caseNo,
+      statusText: (await follow(first.body.token as string)).statusText,
+      closed: false,
+    });
+    t.false(merged.canRate);
+    t.true(merged.steps.some((x: { text: string }) => x.text === '与已有反映合并处理'));
+    // The same in the phone's list; a report not merged has none.
+    const list = (await (
+      await fetch(`${s.url}/api/citizen/reports`, { headers: { 'x-device-token': device } })
+    ).json()) as { items: { token: string; mergedInto: unknown }[] };
+    t.deepEqual(list.items[0]!.mergedInto, merged.mergedInto);
+    t.is((await follow(first.body.token as string)).mergedInto, null);
+  },
+);

@@ -146,7 +146,26 @@ export function citizenRoutes(deps: CitizenDeps, runtime: AdapterRuntime): Route
     canRate: z.boolean().describe('closed and not yet rated in this round'),
     satisfied: z.boolean().nullable().describe('the rating given (null: none)'),
     steps: z.array(z.object({ at: z.string(), text: z.string() })),
+    mergedInto: z
+      .object({ caseNo: z.string(), statusText: z.string(), closed: z.boolean() })
+      .nullable()
+      .describe('a report merged with an earlier one of the same problem: that case and where it stands'),
   });
+
+  /** The case a merged report joined, as its reporter may follow it (its number and plain status). */
+  async function survivor(mergedIntoId: string | null) {
+    if (!mergedIntoId) return null;
+    const c = await prisma.case.findUnique({
+      where: { id: mergedIntoId },
+      include: { department: { select: { name: true } } },
+    });
+    if (!c) return null;
+    return {
+      caseNo: c.caseNo,
+      statusText: plainStatus(c, c.department?.name ?? null),
+      closed: c.status === 'closed',
+    };
+  }
 
   async function view(token: string) {
     const { row, citizen } = await reportOf(token);
@@ -178,6 +197,7 @@ export function citizenRoutes(deps: CitizenDeps, runtime: AdapterRuntime): Route
             ? `您的评价：${(e.data as { satisfaction?: string } | null)?.satisfaction === 'satisfied' ? '满意' : (e.data as { timedOut?: boolean } | null)?.timedOut ? '未评价' : '不满意'}`
             : PUBLIC_STEPS[e.type]!,
       })),
+      mergedInto: await survivor(row.mergedIntoId),
     };
   }
 

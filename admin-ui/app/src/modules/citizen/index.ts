@@ -29,7 +29,17 @@ interface Report {
   canRate: boolean;
   satisfied: boolean | null;
   steps: { at: string; text: string }[];
+  /** Merged with an earlier report of the same problem: that case and where it stands. */
+  mergedInto: { caseNo: string; statusText: string; closed: boolean } | null;
 }
+
+/** Where the case a merged report joined stands, under the report's own status. */
+const mergedLine = (r: Report) =>
+  r.mergedInto
+    ? html`<p class="status-line ${r.mergedInto.closed ? 'green' : ''}" data-testid="merged-into">
+        ${w('mergedInto', { no: r.mergedInto.caseNo, status: r.mergedInto.statusText })}
+      </p>`
+    : nothing;
 
 const STATUS_TONE: Record<string, string> = { closed: 'green', voided: 'grey' };
 
@@ -77,7 +87,7 @@ export const mount: MountModule = (el, ctx) => {
                 <p class="status-line ${STATUS_TONE[r.status] ?? ''}" data-testid="status-text">
                   ${r.statusText}
                 </p>
-                ${r.canRate ? html`<p class="pending-note">${w('rate')}</p>` : nothing}
+                ${mergedLine(r)} ${r.canRate ? html`<p class="pending-note">${w('rate')}</p>` : nothing}
                 <a class="button" href="#/citizen/r/${r.token}">${w('open')}</a>
               </li>`,
           )}
@@ -152,6 +162,7 @@ function mountOne(el: HTMLElement, ctx: Parameters<MountModule>[1], token: strin
           <p class="status-line big-text ${STATUS_TONE[c.status] ?? ''}" data-testid="status-text">
             ${c.statusText}
           </p>
+          ${mergedLine(c)}
           ${
             c.satisfied !== null && !c.canRate
               ? html`<p data-testid="rated">

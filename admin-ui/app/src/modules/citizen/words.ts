@@ -45,6 +45,7 @@ export const w = defineMessages(
     back: '返回我的反映',
     reportedAt: '反映时间',
     loadFailed: '暂时无法获取进展：{message}',
+    mergedInto: '同一问题由 {no} 一并办理，目前：{status}',
   },
   {
     newReport: 'Report a problem',
@@ -89,5 +90,6 @@ export const w = defineMessages(
     back: 'Back to my reports',
     reportedAt: 'Reported',
     loadFailed: 'Progress unavailable now: {message}',
+    mergedInto: 'Handled together with {no}, the same problem; now: {status}',
   },
 );
