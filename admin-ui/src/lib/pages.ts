@@ -69,6 +69,12 @@ export const PAGES: readonly PageDef[] = [
     load: () => import('../pages/assessment.ts'),
   },
   {
+    id: 'statistics',
+    nav: 'nav.statistics',
+    roles: ['leader', 'administrator', 'shift_leader', 'dispatcher'], // STATISTICS_READERS of src/statistics/routes.ts
+    load: () => import('../pages/statistics.ts'),
+  },
+  {
     id: 'operations',
     nav: 'nav.operations',
     roles: ['administrator'],

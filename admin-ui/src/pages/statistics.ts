@@ -1,0 +1,341 @@
+/**
+ * 统计分析 (leaders, administrators, shift leaders, dispatchers): the cases reported in a period grouped
+ * by category, street, grid, unit, source, urgency or by day/week/month, each row beside the period
+ * before; 处置率, 结案率 and 平均处置时长 green when they meet the targets and red when not; the repeat
+ * problems, the longest overdue cases and the units holding them; the whole as an Excel workbook.
+ * All figures come from GET /api/statistics… (src/statistics).
+ */
+import { html, nothing, render } from 'lit-html';
+import { api, describeError, loadSession, type Query } from '../lib/api.ts';
+import { formatTime, t, type MessageKey } from '../lib/i18n.ts';
+import type { MountPage } from '../lib/pages.ts';
+
+type By = NonNullable<Query<'/api/statistics'>['by']>;
+type Table = Awaited<ReturnType<typeof loadTable>>;
+type Figures = Table['total']['current'];
+type Repeats = Awaited<ReturnType<typeof loadRepeats>>;
+type Overdue = Awaited<ReturnType<typeof loadOverdue>>;
+
+const GROUPS: By[] = [
+  'category',
+  'street',
+  'grid',
+  'department',
+  'source',
+  'urgency',
+  'day',
+  'week',
+  'month',
+];
+const COLUMNS = [
+  'reported',
+  'registered',
+  'disposalRate',
+  'onTimeDisposalRate',
+  'closureRate',
+  'onTimeClosureRate',
+  'reworkRate',
+  'satisfactionRate',
+  'avgHandlingHours',
+] as const;
+type Column = (typeof COLUMNS)[number];
+/** The figures held against a target (领导通's settings): rates at or above, hours at or below. */
+const TARGETED: Partial<Record<Column, 'atLeast' | 'atMost'>> = {
+  disposalRate: 'atLeast',
+  closureRate: 'atLeast',
+  avgHandlingHours: 'atMost',
+};
+
+const loadTable = (from: string, to: string, by: By) => api('/api/statistics', { query: { from, to, by } });
+const loadRepeats = (from: string, to: string) =>
+  api('/api/statistics/repeats', { query: { from, to, min: 2 } });
+const loadOverdue = () => api('/api/statistics/overdue', { query: { limit: 10 } });
+
+/** A city date as YYYY-MM-DD in the browser's zone (the hub's users are in the city). */
+const isoDay = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+const show = (key: Column, v: number | null) =>
+  v === null
+    ? '—'
+    : key === 'avgHandlingHours'
+      ? `${v.toFixed(2)} 小时`
+      : key.endsWith('Rate')
+        ? `${(v * 100).toFixed(1)}%`
+        : String(v);
+
+export const mount: MountPage = (el) => {
+  const today = new Date();
+  let from = isoDay(new Date(today.getFullYear(), today.getMonth(), 1));
+  let to = isoDay(today);
+  let by: By = 'category';
+  let table: Table | null = null;
+  let repeats: Repeats | null = null;
+  let overdue: Overdue | null = null;
+  let error = '';
+  let loading = true;
+
+  async function load() {
+    loading = true;
+    error = '';
+    draw();
+    try {
+      [table, repeats, overdue] = await Promise.all([
+        loadTable(from, to, by),
+        loadRepeats(from, to),
+        loadOverdue(),
+      ]);
+    } catch (err) {
+      error = describeError(err);
+    }
+    loading = false;
+    draw();
+  }
+
+  function preset(kind: 'today' | 'week' | 'month') {
+    const d = new Date();
+    const start =
+      kind === 'today'
+        ? d
+        : kind === 'week'
+          ? new Date(d.getFullYear(), d.getMonth(), d.getDate() - ((d.getDay() + 6) % 7))
+          : new Date(d.getFullYear(), d.getMonth(), 1);
+    from = isoDay(start);
+    to = isoDay(d);
+    void load();
+  }
+
+  async function download() {
+    try {
+      const res = await fetch(`/api/statistics/xlsx?${new URLSearchParams({ from, to, by }).toString()}`, {
+        headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` },
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(await res.blob());
+      a.download = `统计分析-${from}至${to}.xlsx`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    } catch (err) {
+      error = describeError(err);
+      draw();
+    }
+  }
+
+  /** A figure's cell: green or red against its target, the change from the period before beside it. */
+  function cell(key: Column, now: Figures, before: Figures | null) {
+    const v = now[key];
+    const goal = TARGETED[key];
+    const target = goal && table ? table.targets[key as keyof Table['targets']] : undefined;
+    const met = v === null || target === undefined ? null : goal === 'atLeast' ? v >= target : v <= target;
+    const prev = before ? before[key] : null;
+    let delta = '';
+    if (v !== null && prev !== null && before) {
+      const d = v - prev;
+      const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
+      const abs = Math.abs(d);
+      delta =
+        key === 'avgHandlingHours'
+          ? `${sign}${abs.toFixed(2)}`
+          : key.endsWith('Rate')
+            ? `${sign}${(abs * 100).toFixed(1)}`
+            : `${sign}${abs}`;
+    }
+    return html`<td
+      class="num ${met === null ? '' : met ? 'target-met' : 'target-missed'}"
+      data-figure=${key}
+      title=${met === null ? '' : `${t('stats.target', { value: show(key, target!) })} · ${t(met ? 'stats.met' : 'stats.missed')}`}
+    >
+      ${show(key, v)}${met === null ? nothing : html`<span class="sr-only">${t(met ? 'stats.met' : 'stats.missed')}</span>`}
+      ${delta ? html`<small class="delta" aria-label=${`${t('stats.change')} ${delta}`}>${delta}</small>` : nothing}
+    </td>`;
+  }
+
+  function statsTable(tb: Table) {
+    return html`<div class="table-scroll">
+      <table data-testid="statistics-table">
+        <thead>
+          <tr>
+            <th scope="col">${tb.byLabel}</th>
+            ${COLUMNS.map((c) => html`<th scope="col" class="num">${t(`stats.f.${c}` as MessageKey)}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          <tr class="total" data-row="合计">
+            <th scope="row">${t('stats.total')}</th>
+            ${COLUMNS.map((c) => cell(c, tb.total.current, tb.total.previous))}
+          </tr>
+          ${tb.rows.map(
+            (r) =>
+              html`<tr data-row=${r.label}>
+                <th scope="row">${r.label}</th>
+                ${COLUMNS.map((c) => cell(c, r.current, r.previous))}
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+  }
+
+  function draw() {
+    render(
+      html`<h1>${t('stats.heading')}</h1>
+        <form
+          class="toolbar stats-toolbar"
+          @submit=${(e: Event) => {
+            e.preventDefault();
+            void load();
+          }}
+        >
+          <label
+            >${t('stats.from')}
+            <input
+              type="date"
+              id="stats-from"
+              .value=${from}
+              required
+              @change=${(e: Event) => (from = (e.target as HTMLInputElement).value)}
+          /></label>
+          <label
+            >${t('stats.to')}
+            <input
+              type="date"
+              id="stats-to"
+              .value=${to}
+              required
+              @change=${(e: Event) => (to = (e.target as HTMLInputElement).value)}
+          /></label>
+          <label
+            >${t('stats.by')}
+            <select
+              id="stats-by"
+              @change=${(e: Event) => {
+                by = (e.target as HTMLSelectElement).value as By;
+                void load();
+              }}
+            >
+              ${GROUPS.map((g) => html`<option value=${g} ?selected=${g === by}>${t(`stats.by.${g}` as MessageKey)}</option>`)}
+            </select></label
+          >
+          <button type="submit">${t('stats.show')}</button>
+          <button type="button" @click=${() => preset('today')}>${t('stats.today')}</button>
+          <button type="button" @click=${() => preset('week')}>${t('stats.week')}</button>
+          <button type="button" @click=${() => preset('month')}>${t('stats.month')}</button>
+          <button type="button" @click=${() => void download()} ?disabled=${!table}>
+            ${t('stats.exportXlsx')}
+          </button>
+        </form>
+        ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
+        ${loading ? html`<p class="muted">${t('app.loading')}</p>` : nothing}
+        ${
+          table
+            ? html`<p class="muted">
+                  ${table.period.from} 至 ${table.period.to} ·
+                  ${t('stats.previous', { from: table.previous.from, to: table.previous.to })} ·
+                  ${t('stats.target', {
+                    value: `处置率 ≥ ${(table.targets.disposalRate * 100).toFixed(0)}%，结案率 ≥ ${(table.targets.closureRate * 100).toFixed(0)}%，平均处置时长 ≤ ${table.targets.avgHandlingHours.toFixed(2)} 小时`,
+                  })}
+                </p>
+                ${statsTable(table)}`
+            : nothing
+        }
+        <div class="stats-lists">
+          ${
+            repeats
+              ? html`<section>
+                  <h2>${t('stats.repeats')}</h2>
+                  ${
+                    repeats.spots.length
+                      ? html`<div class="table-scroll">
+                          <table data-testid="repeats-table">
+                            <thead>
+                              <tr>
+                                <th scope="col">${t('stats.place')}</th>
+                                <th scope="col">${t('stats.category')}</th>
+                                <th scope="col" class="num">${t('stats.times')}</th>
+                                <th scope="col" class="num">${t('stats.open')}</th>
+                              </tr>
+                            </thead>
+                            <tbody>
+                              ${repeats.spots.slice(0, 20).map(
+                                (s) =>
+                                  html`<tr>
+                                    <td>${s.place}</td>
+                                    <td>${s.categoryName}</td>
+                                    <td class="num">${s.reported}</td>
+                                    <td class="num">${s.open}</td>
+                                  </tr>`,
+                              )}
+                            </tbody>
+                          </table>
+                        </div>`
+                      : html`<p class="muted">${t('stats.none')}</p>`
+                  }
+                </section>`
+              : nothing
+          }
+          ${
+            overdue
+              ? html`<section>
+                  <h2>${t('stats.overdue', { count: overdue.total })}</h2>
+                  ${
+                    overdue.cases.length
+                      ? html`<div class="table-scroll">
+                            <table data-testid="overdue-table">
+                              <thead>
+                                <tr>
+                                  <th scope="col">${t('stats.caseNo')}</th>
+                                  <th scope="col">${t('stats.category')}</th>
+                                  <th scope="col">${t('stats.unit')}</th>
+                                  <th scope="col">${t('stats.due')}</th>
+                                  <th scope="col" class="num">${t('stats.overdueHours')}</th>
+                                </tr>
+                              </thead>
+                              <tbody>
+                                ${overdue.cases.map(
+                                  (c) =>
+                                    html`<tr>
+                                      <td>
+                                        <a href=${`#/cases/${encodeURIComponent(c.id)}`}>${c.caseNo}</a>
+                                      </td>
+                                      <td>${c.categoryName} · ${c.statusLabel}</td>
+                                      <td>${c.departmentName ?? '指挥中心'}</td>
+                                      <td>${formatTime(c.dueAt)}</td>
+                                      <td class="num target-missed">${c.overdueHours.toFixed(1)}</td>
+                                    </tr>`,
+                                )}
+                              </tbody>
+                            </table>
+                          </div>
+                          <h3>${t('stats.overdueUnits')}</h3>
+                          <table data-testid="overdue-units">
+                            <thead>
+                              <tr>
+                                <th scope="col">${t('stats.unit')}</th>
+                                <th scope="col" class="num">${t('stats.count')}</th>
+                              </tr>
+                            </thead>
+                            <tbody>
+                              ${overdue.units.map(
+                                (u) =>
+                                  html`<tr>
+                                    <td>${u.departmentName}</td>
+                                    <td class="num">${u.count}</td>
+                                  </tr>`,
+                              )}
+                            </tbody>
+                          </table>`
+                      : html`<p class="muted">${t('stats.none')}</p>`
+                  }
+                </section>`
+              : nothing
+          }
+        </div>`,
+      el,
+    );
+  }
+
+  void load();
+};
