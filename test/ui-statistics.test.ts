@@ -94,10 +94,13 @@ test('the leader reads this month by category and unit against the targets, over
 
   // A phone: the table scrolls in its box. (The page itself is still wider than 390 px here: not found yet.)
   await page.setViewportSize({ width: 390, height: 844 });
-  const widths = await page.evaluate(() => ({
-    box: document.querySelector('.table-scroll')!.clientWidth,
-    table: document.querySelector('[data-testid="statistics-table"]')!.scrollWidth,
-  }));
+  const widths = {
+    box: await page
+      .locator('.table-scroll')
+      .first()
+      .evaluate((e) => e.clientWidth),
+    table: await page.getByTestId('statistics-table').evaluate((e) => e.scrollWidth),
+  };
   t.true(widths.table > widths.box, JSON.stringify(widths));
 });
 
