@@ -9,13 +9,14 @@ const PASSWORD = 'demo-password-1';
 const EXPECTED = {
   // 23 first-level departments + 3 utilities + 8 sub-centres + 3 units under sub-centres
   departments: 37,
-  // 25 events + 15 components of major 01
-  categories: 40,
+  // 25 events + 45 components: 15 of major 01, 30 of majors 02–06
+  categories: 70,
   // 3 urgencies × 7 steps per category
-  categoryLimits: 840,
+  categoryLimits: 1470,
   // 城北 50×20 + 城南 50×20 + development zone 50×30 cells of ≈100 m (万米单元网格)
   gridCells: 3500,
-  components: 30,
+  // two per component category
+  components: 90,
   // 25 roads, 70 communities, 44 compounds, 289 points of interest, 2,852 door rows on roads, 975 buildings
   geoFeatures: 4255,
   users: 11,

@@ -34,6 +34,7 @@ import { incidentRoutes } from '../incidents/routes.ts';
 import { procedureRoutes } from '../procedures/routes.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { mapRoutes } from '../map/routes.ts';
+import { componentRoutes } from '../components/routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
 import { statisticsRoutes } from '../statistics/routes.ts';
 import type { Rollup } from '../statistics/rollup.ts';
@@ -106,6 +107,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...userRoutes(deps),
     ...referenceRoutes(deps),
     ...mapRoutes(deps),
+    ...componentRoutes(deps),
     ...adminRoutes(deps),
     ...geographyRoutes(deps),
     ...geoImportRoutes(deps),

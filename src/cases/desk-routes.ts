@@ -115,7 +115,11 @@ const suggestionSchema = z.object({
       assigneeType: z.enum(['department', 'subcenter']),
       assigneeId: z.string(),
       name: z.string(),
-      why: z.enum(['category', 'grid']),
+      why: z
+        .enum(['owner', 'category', 'grid'])
+        .describe(
+          'owner: the 权属单位 of the case’s component (部件); category: the category’s unit; grid: the cell’s sub-centre',
+        ),
     }),
   ),
   verify: z.array(
@@ -504,7 +508,7 @@ export function deskRoutes({
       path: '/api/cases/:id/suggestions',
       summary: 'Who a case should go to: 派遣 (the category’s department, the grid’s sub-centre) and 核实',
       description:
-        '派遣: the category’s responsible department (Category.defaultDepartmentId) and the street/town ' +
+        '派遣: a 部件 case’s component owner (权属单位), the category’s responsible department (Category.defaultDepartmentId) and the street/town ' +
         'sub-centre whose name is the grid cell’s street. 核实: the supervisors on duty (an open 城管通 patrol ' +
         'shift), nearest by their last known position first, the grid cell’s own marked; that one is offered ' +
         'off duty too, last. ' +
@@ -525,8 +529,24 @@ export function deskRoutes({
             : null,
         ]);
         const dispatch: z.infer<typeof suggestionSchema>['dispatch'] = [];
+        // A 部件 case goes to whoever owns the component (its 权属/养护单位), before the category's unit.
+        const owner = row.componentId
+          ? (
+              await prisma.component.findUnique({
+                where: { id: row.componentId },
+                include: { department: true },
+              })
+            )?.department
+          : null;
+        if (owner?.active)
+          dispatch.push({
+            assigneeType: owner.kind === 'street_center' ? 'subcenter' : 'department',
+            assigneeId: owner.id,
+            name: owner.name,
+            why: 'owner',
+          });
         const dept = category?.defaultDepartment;
-        if (dept?.active)
+        if (dept?.active && dept.id !== owner?.id)
           dispatch.push({
             assigneeType: dept.kind === 'street_center' ? 'subcenter' : 'department',
             assigneeId: dept.id,
@@ -537,7 +557,7 @@ export function deskRoutes({
           const centre = await prisma.department.findFirst({
             where: { kind: 'street_center', active: true, name: cell.street },
           });
-          if (centre && centre.id !== dept?.id)
+          if (centre && centre.id !== dept?.id && centre.id !== owner?.id)
             dispatch.push({
               assigneeType: 'subcenter',
               assigneeId: centre.id,

@@ -43,6 +43,7 @@ import { pendingRequests } from './requests.ts';
 import { caseScope } from './scope.ts';
 import { queryTerms, searchCases } from './search.ts';
 import { queryNumber } from '../api/validate.ts';
+import { CASE_COMPONENT_STATUSES } from '../components/cases.ts';
 
 const SOURCES = [
   'supervisor',
@@ -71,6 +72,12 @@ const reportSchema = z
     lng: z.number().min(-180).max(180).optional(),
     lat: z.number().min(-90).max(90).optional(),
     componentId: z.string().min(1).optional(),
+    componentStatus: z
+      .enum(CASE_COMPONENT_STATUSES)
+      .optional()
+      .describe(
+        'with componentId: what is wrong with it (破损 damaged, the default; 丢失 missing; 占用 occupied)',
+      ),
     reporterName: z.string().max(100).optional(),
     reporterPhone: z.string().max(40).optional(),
     observedAt: z
@@ -88,6 +95,10 @@ const reportSchema = z
   .refine((b) => (b.lng === undefined) === (b.lat === undefined), {
     message: 'lng and lat go together',
     path: ['lat'],
+  })
+  .refine((b) => b.componentStatus === undefined || b.componentId !== undefined, {
+    message: 'componentStatus goes with componentId',
+    path: ['componentStatus'],
   })
   .refine((b) => b.lng !== undefined || b.componentId !== undefined || b.address !== undefined, {
     message: 'a location is needed: lng/lat, componentId or address',
@@ -366,13 +377,24 @@ export function caseRoutes({
     if (body.componentId) {
       const component = await prisma.component.findUnique({
         where: { id: body.componentId },
-        select: { id: true, gridCode: true },
+        select: { id: true, gridCode: true, categoryCode: true, status: true },
       });
       if (!component) {
         throw validationError('unknown component', [
           { field: 'body.componentId', message: 'no such component' },
         ]);
       }
+      if (body.categoryKind === 'component' && component.categoryCode !== body.categoryCode)
+        throw validationError('the category is not the component’s', [
+          {
+            field: 'body.categoryCode',
+            message: `component ${body.componentId} is of category ${component.categoryCode}, not ${body.categoryCode}`,
+          },
+        ]);
+      if (component.status === 'removed')
+        throw validationError('the component was removed', [
+          { field: 'body.componentId', message: 'the component is recorded as removed (拆除)' },
+        ]);
       if (component.gridCode) return component.gridCode;
     }
     // The cell of the coordinates, when they fall in one; locate (a worker) handles every other case.

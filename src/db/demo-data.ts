@@ -167,6 +167,52 @@ const COMPONENTS_01: [code: string, name: string, department: string][] = [
   ['0115', '邮筒', 'D05'],
 ];
 
+/**
+ * The other five majors of GB/T 30428.2 (domain.md §1: 02 道路交通, 03 市容环境, 04 园林绿化, 05 房屋土地
+ * [U], 06 其他设施). The minors are the common ones of city tables, recalled [U], numbered by that order
+ * [I]: data the administrator edits (运维管理 → 类别), as a city adds its 扩展部件 under a major of its own.
+ */
+const COMPONENT_MAJORS: Record<string, string> = {
+  '01': '公用设施',
+  '02': '道路交通',
+  '03': '市容环境',
+  '04': '园林绿化',
+  '05': '房屋土地',
+  '06': '其他设施',
+};
+const COMPONENTS_02_06: [code: string, name: string, department: string][] = [
+  ['0201', '停车场', 'D17'],
+  ['0202', '公交站亭', 'D03'],
+  ['0203', '出租车停靠站', 'D03'],
+  ['0204', '交通标志牌', 'D17'],
+  ['0205', '交通信号灯', 'D17'],
+  ['0206', '道路护栏', 'D18'],
+  ['0207', '过街天桥', 'D18'],
+  ['0208', '路名牌', 'D05'],
+  ['0209', '电子警察', 'D17'],
+  ['0210', '盲道', 'D18'],
+  ['0301', '公共厕所', 'D19'],
+  ['0302', '垃圾箱', 'D19'],
+  ['0303', '垃圾转运站', 'D19'],
+  ['0304', '广告牌匾', 'D05'],
+  ['0305', '灯箱霓虹灯', 'D05'],
+  ['0306', '环卫工具房', 'D19'],
+  ['0401', '古树名木', 'D20'],
+  ['0402', '行道树', 'D20'],
+  ['0403', '护树设施', 'D20'],
+  ['0404', '绿地', 'D20'],
+  ['0405', '城市雕塑', 'D20'],
+  ['0406', '街头座椅', 'D20'],
+  ['0501', '宣传栏', 'D05'],
+  ['0502', '人防工事', 'D22'],
+  ['0503', '公房', 'D21'],
+  ['0504', '空置土地', 'D07'],
+  ['0601', '公共健身设施', 'D14'],
+  ['0602', '售货亭', 'D10'],
+  ['0603', '水域护栏', 'D09'],
+  ['0604', '监控摄像头', 'D01'],
+];
+
 export const CATEGORIES: DemoCategory[] = [
   ...EVENTS.map(([code, name, department]) => ({
     kind: 'event' as const,
@@ -175,10 +221,10 @@ export const CATEGORIES: DemoCategory[] = [
     name,
     department,
   })),
-  ...COMPONENTS_01.map(([code, name, department]) => ({
+  ...[...COMPONENTS_01, ...COMPONENTS_02_06].map(([code, name, department]) => ({
     kind: 'component' as const,
     code,
-    majorName: '公用设施',
+    majorName: COMPONENT_MAJORS[code.slice(0, 2)]!,
     name,
     department,
   })),

@@ -9,6 +9,11 @@ import type { CaseSource, Prisma, Urgency } from '../../db/index.ts';
 import { applyEvent } from '../lifecycle.ts';
 import { indexCase } from '../search.ts';
 import { readCase } from './record.ts';
+import {
+  componentCaseDiscarded,
+  componentCaseReported,
+  type CaseComponentStatus,
+} from '../../components/cases.ts';
 
 /** What a new case needs; optional fields are stored as null. */
 export interface NewCase {
@@ -23,6 +28,8 @@ export interface NewCase {
   lng?: number | null;
   lat?: number | null;
   componentId?: string | null;
+  /** What the case says of its component (破损 by default): the component takes it until the case ends. */
+  componentStatus?: CaseComponentStatus | null;
   /** The grid cell when the reporter's location already gives it (so duplicates are found at intake). */
   gridCode?: string | null;
   reporterName?: string | null;
@@ -118,6 +125,14 @@ export async function insertCase(
       ...(input.reportData ? { data: input.reportData } : {}),
     },
   });
+  if (row.componentId)
+    await componentCaseReported(tx, {
+      caseId: row.id,
+      componentId: row.componentId,
+      at: now,
+      actor: { userId: reporter.userId, name: reporter.displayName },
+      status: input.componentStatus ?? 'damaged',
+    });
   return Object.assign(row, { reportedEventId: event.id });
 }
 
@@ -128,6 +143,7 @@ export async function insertCase(
 export async function discardCase(tx: Prisma.TransactionClient, caseId: string): Promise<void> {
   // Its start intent too (cases/start.ts): the outbox row would otherwise outlive it with no case.
   await tx.outboxMessage.deleteMany({ where: { caseId, adapter: 'case-start' } });
+  await componentCaseDiscarded(tx, caseId);
   await tx.case.delete({ where: { id: caseId } });
 }
 

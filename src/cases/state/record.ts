@@ -7,7 +7,8 @@
  */
 import type { Case, CaseEvent, CaseStatus, Prisma, PrismaClient } from '../../db/index.ts';
 import { notFound } from '../../errors.ts';
-import { applyEvent, type CaseEventType } from '../lifecycle.ts';
+import { applyEvent, FINAL_STATUSES, type CaseEventType } from '../lifecycle.ts';
+import { componentCaseEnded, componentCaseReopened } from '../../components/cases.ts';
 import { inCaseTransaction, StaleCase } from './stale.ts';
 
 /** Who acted: a user (API, inbox) or a system (a worker, an adapter: no user id). */
@@ -171,5 +172,14 @@ export async function recordEvent(tx: Prisma.TransactionClient, input: EventInpu
       dedupeKey: input.dedupeKey ?? null,
     },
   });
+  // A 部件 case's end gives its component back the status before it; a reopened one sets it again.
+  if (row.componentId) {
+    const link = { caseId: row.id, componentId: row.componentId, at: input.at, actor: input.actor };
+    const wasEnded = FINAL_STATUSES.includes(row.status);
+    const ended = FINAL_STATUSES.includes(toStatus);
+    if (!wasEnded && ended)
+      await componentCaseEnded(tx, { ...link, how: toStatus === 'closed' ? 'closed' : 'voided' });
+    else if (wasEnded && !ended) await componentCaseReopened(tx, link);
+  }
   return { event, duplicate: false, version: written.version, row: written };
 }

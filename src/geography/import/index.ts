@@ -16,10 +16,17 @@ import { importGazetteer } from './gazetteer.ts';
 import { importGrid } from './grid.ts';
 import { readSource, type ImportFormat } from './source.ts';
 import type { Rejection, Target } from './target.ts';
+import type { ComponentChange } from './components.ts';
 
 export type { ImportFormat } from './source.ts';
 export type { Rejection, Target, Prepared, TargetContext } from './target.ts';
-export { importComponents } from './components.ts';
+export {
+  importComponents,
+  COMPONENT_STATUS_LABELS,
+  adminDivisions,
+  type ComponentChange,
+  type FieldChange,
+} from './components.ts';
 
 export const IMPORT_TARGETS = ['gazetteer', 'grid', 'components'] as const;
 export type ImportTarget = (typeof IMPORT_TARGETS)[number];
@@ -38,6 +45,8 @@ export interface ImportRequest {
   content: string;
   /** check and report, store nothing */
   dryRun?: boolean;
+  /** who imports: the components' history names them */
+  actor?: { userId: string | null; name: string };
 }
 
 export interface ImportReport {
@@ -51,6 +60,10 @@ export interface ImportReport {
   added: number;
   updated: number;
   rejected: Rejection[];
+  /** components: what a re-survey changed (empty when nothing was refused is not implied: see `stored`) */
+  changes?: ComponentChange[];
+  /** components: matched a stored component and changed nothing */
+  unchanged?: number;
 }
 
 export interface GeoImporter {
@@ -62,7 +75,7 @@ const WRITE_TIMEOUT_MS = 5 * 60_000;
 
 export function createGeoImporter(deps: { prisma: PrismaClient; extent: Extent }): GeoImporter {
   return {
-    async run({ target, format, crs, content, dryRun = false }) {
+    async run({ target, format, crs, content, dryRun = false, actor }) {
       const base = { target, format, crs, dryRun, stored: false, added: 0, updated: 0 };
       const rows = readSource(content, format, crs);
       if (!Array.isArray(rows))
@@ -77,16 +90,23 @@ export function createGeoImporter(deps: { prisma: PrismaClient; extent: Extent }
           rowsRead: 0,
           rejected: [{ at: '文件', line: null, feature: null, reason: '文件里没有数据行' }],
         };
-      const prepared = await TARGETS[target](rows, deps);
+      const prepared = await TARGETS[target](rows, { ...deps, actor });
       const report = {
         ...base,
         rowsRead: rows.length,
         added: prepared.added,
         updated: prepared.updated,
         rejected: prepared.rejected,
+        ...(prepared.changes ? { changes: prepared.changes, unchanged: prepared.unchanged ?? 0 } : {}),
       };
       // A refused file adds and updates nothing; a dry run says what it would do.
-      if (prepared.rejected.length) return { ...report, added: 0, updated: 0 };
+      if (prepared.rejected.length)
+        return {
+          ...report,
+          added: 0,
+          updated: 0,
+          ...(prepared.changes ? { changes: [], unchanged: 0 } : {}),
+        };
       if (dryRun) return report;
       await deps.prisma.$transaction((tx) => prepared.write(tx), {
         timeout: WRITE_TIMEOUT_MS,

@@ -8,6 +8,7 @@ import type { FieldError } from '../../errors.ts';
 import { checkGeometry, type Extent, type GeometryType } from '../geojson.ts';
 import { geometryReason } from './reasons.ts';
 import { placeOf, type SourceRow } from './source.ts';
+import type { ComponentChange } from './components.ts';
 
 /** A refused row: where it is and why, in words. */
 export interface Rejection {
@@ -24,11 +25,17 @@ export interface Prepared {
   updated: number;
   /** Writes the rows (called only when nothing was rejected), inside the import's transaction. */
   write(tx: Prisma.TransactionClient): Promise<void>;
+  /** Components: what a re-survey changed, per component and field. */
+  changes?: ComponentChange[];
+  /** Components: rows that matched a stored one and changed nothing. */
+  unchanged?: number;
 }
 
 export interface TargetContext {
   prisma: PrismaClient;
   extent: Extent;
+  /** Who imports (written in the components' history). */
+  actor?: { userId: string | null; name: string };
 }
 
 export type Target = (rows: SourceRow[], ctx: TargetContext) => Promise<Prepared>;
