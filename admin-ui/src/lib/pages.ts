@@ -51,6 +51,13 @@ export const PAGES: readonly PageDef[] = [
     load: () => import('../pages/department.ts'),
   },
   {
+    id: 'components',
+    nav: 'nav.components',
+    // GET /api/components is any signed-in user's; the roles who locate, report and dispatch 部件 cases
+    roles: ['administrator', 'acceptor', 'dispatcher', 'field_supervisor', 'shift_leader', 'leader'],
+    load: () => import('../pages/components.ts'),
+  },
+  {
     id: 'designer',
     nav: 'nav.designer',
     roles: ['administrator'],

@@ -471,7 +471,7 @@ export const mount: MountPage = (el, ctx) => {
           <label
             >${t('desk.assignee')}
             <select name="assigneeId">
-              ${suggestions.dispatch.map((s) => html`<option value=${s.assigneeId}>${s.name}（${t(s.why === 'grid' ? 'desk.why.gridUnit' : 'desk.why.category')}）</option>`)}
+              ${suggestions.dispatch.map((s) => html`<option value=${s.assigneeId}>${s.name}（${t(s.why === 'grid' ? 'desk.why.gridUnit' : s.why === 'owner' ? 'desk.why.owner' : 'desk.why.category')}）</option>`)}
               ${units.filter((d) => !suggested.has(d.id)).map((d) => html`<option value=${d.id}>${d.name}${d.kind === 'street_center' ? `（${t('desk.subcenter')}）` : ''}</option>`)}
             </select></label
           >

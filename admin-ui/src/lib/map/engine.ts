@@ -14,6 +14,7 @@ import type {
   HubMap,
   LngLat,
   MapCase,
+  MapComponent,
   MapConfig,
   MapFocus,
   MapLayerId,
@@ -527,7 +528,13 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   canvasBox.classList.toggle('picking', Boolean(pick));
   drawPanel();
 
-  map.on('moveend', () => void loadVisible());
+  map.on('moveend', () => {
+    void loadVisible();
+    if (options.onMoveEnd) {
+      const { view } = wanted();
+      options.onMoveEnd([view.minLng, view.minLat, view.maxLng, view.maxLat]);
+    }
+  });
   // Positions move: asked again every 30 s while the layer is shown.
   const positionsTimer = setInterval(() => {
     if (supervisorsFeed.available && visible.has('supervisors') && !document.hidden) {
@@ -543,9 +550,17 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       return;
     }
     const [hit] = map.queryRenderedFeatures(e.point, {
-      layers: ['cases-point', 'cases-cluster'].filter((l) => map.getLayer(l)),
+      layers: [
+        'cases-point',
+        'cases-cluster',
+        ...(options.onComponentClick ? ['components-point'] : []),
+      ].filter((l) => map.getLayer(l)),
     });
     if (!hit) return;
+    if (hit.layer.id === 'components-point') {
+      options.onComponentClick?.(hit.properties as MapComponent);
+      return;
+    }
     if (hit.layer.id === 'cases-cluster') {
       const source = map.getSource('cases') as GeoJSONSource;
       void source.getClusterExpansionZoom(hit.properties.cluster_id as number).then((zoom) => {
@@ -555,7 +570,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     }
     onCaseClick(hit.properties as MapCase);
   });
-  for (const layer of ['cases-point', 'cases-cluster']) {
+  for (const layer of ['cases-point', 'cases-cluster', 'components-point']) {
     map.on('mouseenter', layer, () => {
       if (!pick) map.getCanvas().style.cursor = 'pointer';
     });
@@ -564,6 +579,10 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   void first;
 
   const api_: HubMap = {
+    bounds() {
+      const { view } = wanted();
+      return [view.minLng, view.minLat, view.maxLng, view.maxLat];
+    },
     setLayerVisible(layer, on) {
       if (on) visible.add(layer);
       else visible.delete(layer);

@@ -44,6 +44,15 @@ export interface MapCase {
   state: 'green' | 'yellow' | 'red' | 'none';
 }
 
+/** A component as the components layer knows it (a feature of GET /api/map/components). */
+export interface MapComponent {
+  id: string;
+  code: string;
+  name: string;
+  categoryCode: string;
+  status: string;
+}
+
 /** A point to show and centre on: a case's position, its grid cell outlined. */
 export interface MapFocus extends LngLat {
   gridCode?: string | null;
@@ -70,6 +79,10 @@ export interface MapOptions {
   focus?: MapFocus | null;
   /** A case point was clicked (default: open its detail page, `#/cases/<id>`). */
   onCaseClick?: (c: MapCase) => void;
+  /** The view stopped moving: its box (minLng, minLat, maxLng, maxLat). */
+  onMoveEnd?: (bounds: [number, number, number, number]) => void;
+  /** A component point was clicked (without it, component points are not clickable). */
+  onComponentClick?: (c: MapComponent) => void;
   /**
    * "Pick a point" mode from the start: a click (or tap) places the marker there and calls this; the
    * marker can also be dragged. Case clicks are ignored while picking. See also `HubMap.setPick`.
@@ -85,6 +98,8 @@ export interface MapOptions {
 }
 
 export interface HubMap {
+  /** The view's box: minLng, minLat, maxLng, maxLat (WGS84). */
+  bounds(): [number, number, number, number];
   /** Shows or hides a layer (and ticks its box in the layer list); loads its data if needed. */
   setLayerVisible(layer: MapLayerId | string, visible: boolean): void;
   /** The layers shown now (hub layers and overlays). */

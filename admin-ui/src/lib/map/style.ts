@@ -214,7 +214,18 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       minzoom: 14,
       paint: {
         'circle-radius': 4,
-        'circle-color': ['match', ['get', 'status'], 'normal', '#2563eb', '#9333ea'],
+        // 完好 blue, 破损/丢失 red, 占用 orange, 废弃 grey
+        'circle-color': [
+          'match',
+          ['get', 'status'],
+          'normal',
+          '#2563eb',
+          'occupied',
+          '#ea580c',
+          'scrapped',
+          '#6b7280',
+          '#dc2626',
+        ],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': 1,
       },
