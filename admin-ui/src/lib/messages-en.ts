@@ -699,6 +699,7 @@ export const en: Record<keyof typeof zh, string> = {
   'components.cases': 'Cases',
   'components.noCases': 'No case names this component.',
   'components.history': 'History',
+  'components.noHistory': 'No history yet.',
   'components.map': 'Map of components',
   'components.unknownType': 'unregistered type {code}',
   'components.survey': 'Survey import',

@@ -695,6 +695,7 @@ export const zh = {
   'components.cases': '相关案件',
   'components.noCases': '没有案件涉及此部件。',
   'components.history': '部件履历',
+  'components.noHistory': '尚无履历记录。',
   'components.map': '部件地图',
   'components.unknownType': '未登记的类别 {code}',
   'components.survey': '部件普查导入',

@@ -212,25 +212,37 @@ export const mount: MountPage = (el, ctx) => {
       </p>`;
   };
 
-  const historyLine = (h: Detail['history'][number]) =>
-    html`<li>
-      <time>${formatTime(h.at)}</time> ${label('componentEvent', h.type)}
-      ${
-        h.fromStatus && h.toStatus && h.fromStatus !== h.toStatus
-          ? html`：${label('componentStatus', h.fromStatus)} → ${label('componentStatus', h.toStatus)}`
-          : nothing
+  // A field's value in words: status and type are stored as codes (damaged, 0101), the card shows 破损, 上水井盖.
+  const fieldValue = (field: string, v: string | null) =>
+    v == null
+      ? '—'
+      : field === 'status'
+        ? label('componentStatus', v)
+        : field === 'categoryCode'
+          ? (categories.find((c) => c.kind === 'component' && c.code === v)?.name ?? v)
+          : v;
+
+  const historyLine = (h: Detail['history'][number]) => {
+    const moved = !!h.fromStatus && !!h.toStatus && h.fromStatus !== h.toStatus;
+    // the status move is already said in words after the event's name; don't repeat it among the fields
+    const changes = h.changes.filter((c) => !(moved && c.field === 'status'));
+    return html`<li>
+      <time>${formatTime(h.at)}</time>
+      ${label('componentEvent', h.type)}${
+        moved ? `：${label('componentStatus', h.fromStatus!)} → ${label('componentStatus', h.toStatus!)}` : ''
       }
       ${h.caseNo && h.caseId ? html`（<a href="#/cases/${encodeURIComponent(h.caseId)}">${h.caseNo}</a>）` : nothing}
       ${
-        h.changes.length
+        changes.length
           ? html`<span class="muted">
-              ${h.changes.map((c) => `${label('componentField', c.field)}：${c.from ?? '—'} → ${c.to ?? '—'}`).join('；')}</span
+              ${changes.map((c) => `${label('componentField', c.field)}：${fieldValue(c.field, c.from)} → ${fieldValue(c.field, c.to)}`).join('；')}</span
             >`
           : nothing
       }
       ${h.note ? html`<span class="muted">${h.note}</span>` : nothing}
       <span class="muted">${h.actorName}</span>
     </li>`;
+  };
 
   const detailView = () => {
     const d = state.detail;
@@ -302,9 +314,13 @@ export const mount: MountPage = (el, ctx) => {
           : html`<p class="muted">${t('components.noCases')}</p>`
       }
       <h3>${t('components.history')}</h3>
-      <ol class="history" data-testid="component-history">
-        ${d.history.map(historyLine)}
-      </ol>
+      ${
+        d.history.length
+          ? html`<ol class="history" data-testid="component-history">
+              ${d.history.map(historyLine)}
+            </ol>`
+          : html`<p class="muted" data-testid="component-history">${t('components.noHistory')}</p>`
+      }
     </section>`;
   };
 
