@@ -15,6 +15,9 @@ import type { DemoSources } from './demo-traffic.ts';
 import { createDepartmentRouter } from './department-router.ts';
 import { createSanitationAdapter, type SanitationSettings } from './sanitation/index.ts';
 import { startSanitationSimulator, type SanitationSimulator } from './sanitation/simulator/index.ts';
+import { createParkingAdapter, type ParkingSettings } from './parking/index.ts';
+import { startParkingSimulator } from './parking/simulator/index.ts';
+import { parseEventInterval } from './demo-traffic.ts';
 import { createUtilitiesAdapter, type UtilitiesSettings } from './utilities/index.ts';
 import { startUtilitySimulator, type UtilitySimulator } from './utilities/simulator/index.ts';
 import { createVideoAdapter, videoRoutes, type VideoSettings } from './video/index.ts';
@@ -71,10 +74,19 @@ export function createCityAdapters(deps: AdapterDeps): CityAdapters {
       })),
     pollIntervalMs: config.UTILITY_POLL_INTERVAL_MS,
   };
+  const parking: ParkingSettings = {
+    mqttUrl: config.PARKING_MQTT_URL,
+    topicPrefix: config.PARKING_TOPIC_PREFIX,
+    mqttClientId: config.PARKING_MQTT_CLIENT_ID ?? `chengguan-hub-parking-${randomBytes(4).toString('hex')}`,
+    debounceSeconds: config.PARKING_DEBOUNCE_SECONDS,
+    historyMinutes: config.PARKING_HISTORY_MINUTES,
+    historyDays: config.PARKING_HISTORY_DAYS,
+  };
   const sanitationOn = !!config.SANITATION_ENGINE_URL || demo;
   const adapters: Adapter[] = [
     ...(sanitationOn ? [createSanitationAdapter({ ...deps, attachments, settings: sanitation })] : []),
     createVideoAdapter({ ...deps, attachments, settings: video }),
+    ...(config.PARKING_FEED ? [createParkingAdapter({ ...deps, settings: parking })] : []),
     createUtilitiesAdapter({ ...deps, attachments, settings: utilities }),
     createDepartmentRouter({
       db: deps.db,
@@ -88,6 +100,7 @@ export function createCityAdapters(deps: AdapterDeps): CityAdapters {
   const running: { close(): Promise<void> }[] = [];
   let sanitationSim: SanitationSimulator | undefined;
   let videoSim: VideoSimulator | undefined;
+  let parkingTraffic: NodeJS.Timeout | undefined;
   const utilitySims: UtilitySimulator[] = [];
 
   return {
@@ -113,6 +126,36 @@ export function createCityAdapters(deps: AdapterDeps): CityAdapters {
         video.platformUrl = videoSim.url;
         running.push(videoSim);
       }
+      if (config.PARKING_FEED) {
+        try {
+          // The simulated parking system plays the hub's lots, starting with the cars the hub counts.
+          const lots = await deps.db.prisma.parkingLot.findMany({ where: { active: true } });
+          const sim = await startParkingSimulator({
+            mqttUrl: config.PARKING_MQTT_URL,
+            topicPrefix: config.PARKING_TOPIC_PREFIX,
+            lots: lots.map((l) => ({ code: l.code, capacity: l.capacity, inside: l.occupied })),
+            heartbeatMs: 30_000,
+          });
+          running.push(sim);
+          // Passes come far more often than the other systems' events: one every 1–5 s across the lots.
+          if (parseEventInterval(config.SIMULATOR_EVENT_SECONDS)) {
+            const next = () => {
+              parkingTraffic = setTimeout(
+                () => {
+                  sim.randomPass().then(next, (err: unknown) => {
+                    logger.warn({ err: String(err) }, 'parking simulator stopped its traffic');
+                  });
+                },
+                1000 + Math.random() * 4000,
+              );
+              parkingTraffic.unref();
+            };
+            next();
+          }
+        } catch (err) {
+          logger.warn({ err: String(err) }, 'parking simulator not started (is the MQTT broker running?)');
+        }
+      }
       for (const endpoint of utilities.companies) {
         if (urls[endpoint.key]) continue;
         const sim = await startUtilitySimulator(endpoint.key);
@@ -122,6 +165,7 @@ export function createCityAdapters(deps: AdapterDeps): CityAdapters {
       }
     },
     async stopSimulators() {
+      clearTimeout(parkingTraffic);
       for (const sim of running.splice(0)) await sim.close().catch(() => undefined);
     },
     simulators: () => ({

@@ -649,6 +649,64 @@ export const configSchema = {
     .string()
     .default('D19')
     .describe('Department code whose dispatched cases become work orders on the sanitation platform.'),
+  PARKING_MQTT_URL: z
+    .string()
+    .regex(/^mqtts?:\/\//, 'expected mqtt://host:port or mqtts://user:pass@host:port')
+    .default('mqtt://127.0.0.1:1883')
+    .describe('MQTT broker of the parking system (停车诱导): plate-recognition passes and lot heartbeats.'),
+  PARKING_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[\w./-]+$/, 'letters, digits and _ . / -')
+    .default('rugao/parking')
+    .describe(
+      'Topic prefix of the parking system: <prefix>/lots/<lotCode>/passes and <prefix>/lots/<lotCode>/heartbeat.',
+    ),
+  PARKING_MQTT_CLIENT_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'MQTT client id of the hub’s persistent session with the parking system; unset: a new id per start (no persistence).',
+    ),
+  PARKING_FEED: bool
+    .default(true)
+    .describe(
+      'Run the parking adapter (subscribe to PARKING_MQTT_URL); false: the guidance shows every lot 未知.',
+    ),
+  PARKING_DEBOUNCE_SECONDS: positiveInt
+    .max(600, 'at most 600 seconds')
+    .default(10)
+    .describe(
+      'A second read of the same plate in the same direction at the same lot within this many seconds is the camera seeing the car twice: counted once.',
+    ),
+  PARKING_SILENCE_SECONDS: positiveInt
+    .default(300)
+    .describe(
+      'A lot whose system sent nothing (pass or heartbeat) for this many seconds is shown 未知 (unknown), not full.',
+    ),
+  PARKING_GUIDANCE_MAX_AGE_SECONDS: positiveInt
+    .default(10)
+    .describe(
+      'Cache-Control max-age of the public guidance API, seconds (signs and apps may reuse an answer this long).',
+    ),
+  PARKING_REFRESH_SECONDS: positiveInt
+    .default(5)
+    .describe(
+      'The guidance API answers from memory, reloaded from the database this often (lots counted by another hub process); with PARKING_GUIDANCE_MAX_AGE_SECONDS at most 30, so a sign never shows a count older than 30 s.',
+    ),
+  PARKING_FEW_PERCENT: z.coerce
+    .number({ message: 'expected a number' })
+    .min(0)
+    .max(100)
+    .default(10)
+    .describe('A lot or area with at most this share of its spaces free is shown 紧张 (few left), percent.'),
+  PARKING_HISTORY_MINUTES: positiveInt
+    .refine((m) => 60 % m === 0, 'a divisor of 60 (1, 2, 3, 5, 10, 15, 30, 60)')
+    .default(5)
+    .describe('Occupancy history is kept as one row per lot per this many minutes.'),
+  PARKING_HISTORY_DAYS: positiveInt
+    .default(400)
+    .describe('Occupancy history older than this many days is deleted.'),
   VIDEO_WEBHOOK_SECRET: z
     .string()
     .min(16, 'expected at least 16 characters')
@@ -755,6 +813,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((c.ENGINE_TLS_CERT === undefined) !== (c.ENGINE_TLS_KEY === undefined)) {
     throw new ConfigError([
       { variable: 'ENGINE_TLS_CERT', message: 'ENGINE_TLS_CERT and ENGINE_TLS_KEY go together' },
+    ]);
+  }
+  // A sign may reuse an answer max-age seconds, and the answer may be one refresh old.
+  if (c.PARKING_GUIDANCE_MAX_AGE_SECONDS + c.PARKING_REFRESH_SECONDS > 30) {
+    throw new ConfigError([
+      {
+        variable: 'PARKING_GUIDANCE_MAX_AGE_SECONDS',
+        message:
+          'PARKING_GUIDANCE_MAX_AGE_SECONDS + PARKING_REFRESH_SECONDS must be at most 30 (guidance fresh within 30 s)',
+      },
     ]);
   }
   return {

@@ -53,3 +53,21 @@ test('every value .env.example shows is one the configuration accepts, as the de
   t.is(SIMULATOR_EVENT_SECONDS, '20-60');
   t.deepEqual(loadConfig(rest), loadConfig({}));
 });
+
+test('parking guidance stays fresh within 30 s: cache max-age plus the memory refresh may not exceed it', (t) => {
+  const c = loadConfig({});
+  t.is(c.PARKING_GUIDANCE_MAX_AGE_SECONDS + c.PARKING_REFRESH_SECONDS, 15);
+  t.is(c.PARKING_SILENCE_SECONDS, 300);
+  const err = t.throws(
+    () => loadConfig({ PARKING_GUIDANCE_MAX_AGE_SECONDS: '25', PARKING_REFRESH_SECONDS: '10' }),
+    { instanceOf: ConfigError },
+  );
+  t.deepEqual(
+    err.issues.map((i) => i.variable),
+    ['PARKING_GUIDANCE_MAX_AGE_SECONDS'],
+  );
+  t.regex(err.message, /at most 30/);
+  t.throws(() => loadConfig({ PARKING_HISTORY_MINUTES: '7' }), {
+    message: /PARKING_HISTORY_MINUTES: a divisor of 60/,
+  });
+});

@@ -21,21 +21,43 @@ const EXPECTED = {
   geoFeatures: 4255,
   users: 11,
   settings: 1,
+  // 停车诱导: 8 lots in 如城, 城南 and 城北
+  parkingLots: 8,
 };
 
 async function counts(prisma: PrismaClient) {
-  const [departments, categories, categoryLimits, gridCells, components, geoFeatures, users, settings] =
-    await Promise.all([
-      prisma.department.count(),
-      prisma.category.count(),
-      prisma.categoryLimit.count(),
-      prisma.gridCell.count(),
-      prisma.component.count(),
-      prisma.geoFeature.count(),
-      prisma.user.count(),
-      prisma.setting.count(),
-    ]);
-  return { departments, categories, categoryLimits, gridCells, components, geoFeatures, users, settings };
+  const [
+    departments,
+    categories,
+    categoryLimits,
+    gridCells,
+    components,
+    geoFeatures,
+    users,
+    settings,
+    parkingLots,
+  ] = await Promise.all([
+    prisma.department.count(),
+    prisma.category.count(),
+    prisma.categoryLimit.count(),
+    prisma.gridCell.count(),
+    prisma.component.count(),
+    prisma.geoFeature.count(),
+    prisma.user.count(),
+    prisma.setting.count(),
+    prisma.parkingLot.count(),
+  ]);
+  return {
+    departments,
+    categories,
+    categoryLimits,
+    gridCells,
+    components,
+    geoFeatures,
+    users,
+    settings,
+    parkingLots,
+  };
 }
 
 test('seeding fills an empty database once, and a second run changes nothing', async (t) => {
@@ -172,6 +194,7 @@ test('seeding never touches a database that has real data', async (t) => {
     geoFeatures: 0,
     users: 1,
     settings: 0,
+    parkingLots: 0,
   });
 
   const other = await createTestDb();

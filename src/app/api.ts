@@ -38,6 +38,8 @@ import { componentRoutes } from '../components/routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
 import { statisticsRoutes } from '../statistics/routes.ts';
 import type { Rollup } from '../statistics/rollup.ts';
+import { parkingRoutes } from '../parking/routes.ts';
+import { parkingGuidanceRoutes } from '../parking/guidance-routes.ts';
 import { healthRoutes, type ReadinessCheck } from '../api/health.ts';
 import { metaRoutes } from '../api/meta-routes.ts';
 import { buildOpenApi, type OpenApiDocument } from '../api/openapi.ts';
@@ -124,6 +126,8 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...leaderRoutes(deps),
     ...wallRoutes(deps),
     ...statisticsRoutes({ ...deps, rollup: deps.statisticsRollup }),
+    ...parkingGuidanceRoutes(deps),
+    ...parkingRoutes(deps),
     ...(deps.extraRoutes ?? []),
     ...procedureRoutes(deps),
     ...incidentRoutes(deps),

@@ -9,6 +9,7 @@ import { insertRows } from '../db/bulk.ts';
 import type { DatabaseProvider, Db, Prisma } from '../db/index.ts';
 import { CATEGORIES, COUNTY_CODE, DEPARTMENTS, limitsFor, USERS } from '../db/demo-data.ts';
 import { demoCells, demoGeography, type DemoCell, type LngLat } from '../db/demo-geography.ts';
+import { seedParking } from '../db/demo-parking.ts';
 
 export interface SeedOptions {
   /** Password of every demo person (the service account gets none: it uses API tokens). */
@@ -26,6 +27,8 @@ export interface SeedCounts {
   geoFeatures: number;
   users: number;
   settings: number;
+  /** 停车诱导 lots (each with a day of occupancy history) */
+  parkingLots: number;
 }
 
 export type SeedResult = { seeded: true; counts: SeedCounts } | { seeded: false; reason: string };
@@ -165,6 +168,7 @@ export async function seedDemo(
         await tx.component.createMany({ data: components });
 
         const geoFeatures = await seedGeography(tx, db.provider);
+        const parkingLots = await seedParking(tx, new Date());
 
         await tx.setting.create({
           data: {
@@ -185,6 +189,7 @@ export async function seedDemo(
             geoFeatures,
             users: users.length,
             settings: 1,
+            parkingLots,
           },
         } as const;
       },
