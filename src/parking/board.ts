@@ -73,6 +73,8 @@ export interface GuidanceDocument {
 
 export interface GuidanceAnswer {
   body: GuidanceDocument;
+  /** `body` serialised once per build, so a 200 costs no JSON.stringify of the whole answer */
+  json: string;
   /** strong validator of `body` */
   etag: string;
 }
@@ -206,8 +208,9 @@ export function createParkingBoard(deps: {
       areas: [...areas.values()].sort((x, y) => x.area.localeCompare(y.area, 'zh-CN')),
       lots,
     };
-    const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
-    return { body, etag };
+    const json = JSON.stringify(body);
+    const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
+    return { body, json, etag };
   }
 
   return {

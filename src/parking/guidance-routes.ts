@@ -92,7 +92,10 @@ export function parkingGuidanceRoutes(deps: {
           ctx.status = 304;
           return undefined as never;
         }
-        return answer.body;
+        // The answer as serialised when it was built (the body's schema, checked by the tests); the
+        // type set first keeps Koa from calling a string text/plain.
+        ctx.type = 'application/json';
+        return answer.json as unknown as typeof answer.body;
       },
     }),
   ];
