@@ -40,6 +40,10 @@ const statsSchema = z.object({
   from: z.string(),
   to: z.string(),
   stepMinutes: z.number().int(),
+  bucketMinutes: z
+    .number()
+    .int()
+    .describe('the history’s bucket (PARKING_HISTORY_MINUTES): unknownBuckets × this = minutes unknown'),
   series: z.array(
     z.object({
       at: z.string(),
@@ -215,7 +219,13 @@ export function parkingRoutes(deps: {
           ]);
         const stepMinutes = Math.max(query.step ?? 60, config.PARKING_HISTORY_MINUTES);
         const stats = await occupancyStats(db, { from, to, stepMinutes, area: query.area });
-        return { from: from.toISOString(), to: to.toISOString(), stepMinutes, ...stats };
+        return {
+          from: from.toISOString(),
+          to: to.toISOString(),
+          stepMinutes,
+          bucketMinutes: config.PARKING_HISTORY_MINUTES,
+          ...stats,
+        };
       },
     }),
   ];

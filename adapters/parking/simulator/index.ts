@@ -117,6 +117,18 @@ export async function startParkingSimulator(options: ParkingSimulatorOptions): P
         }, options.heartbeatMs)
       : undefined;
   beating?.unref();
+  // The first heartbeat soon after the start (the hub subscribes after its simulators are up), not a
+  // whole interval later: until then the hub shows every lot 未知.
+  const first =
+    options.heartbeatMs && options.heartbeatMs > 0
+      ? setTimeout(
+          () => {
+            for (const code of lots.keys()) heartbeat(code).catch(() => undefined);
+          },
+          Math.min(3000, options.heartbeatMs),
+        )
+      : undefined;
+  first?.unref();
 
   return {
     topicPrefix: options.topicPrefix,
@@ -149,6 +161,7 @@ export async function startParkingSimulator(options: ParkingSimulatorOptions): P
     },
     async close() {
       if (beating) clearInterval(beating);
+      clearTimeout(first);
       await client.endAsync();
     },
   };

@@ -82,6 +82,12 @@ export const PAGES: readonly PageDef[] = [
     load: () => import('../pages/statistics.ts'),
   },
   {
+    id: 'parking',
+    nav: 'nav.parking',
+    roles: ['administrator', 'leader', 'shift_leader', 'dispatcher'], // READERS of src/parking/routes.ts
+    load: () => import('../pages/parking.ts'),
+  },
+  {
     id: 'operations',
     nav: 'nav.operations',
     roles: ['administrator'],
