@@ -21,19 +21,29 @@ export async function sampleOccupancy(
 ): Promise<{ written: number; deleted: number }> {
   const bucket = bucketOf(options.now, options.historyMinutes);
   const lots = (await board.lots()).filter((l) => l.lot.active);
-  const have = new Set(
+  const have = new Map(
     (
       await db.prisma.parkingOccupancy.findMany({
         where: { bucket, lotId: { in: lots.map((l) => l.lot.id) } },
-        select: { lotId: true },
+        select: { id: true, lotId: true, free: true },
       })
-    ).map((r) => r.lotId),
+    ).map((r) => [r.lotId, r]),
   );
   const missing = lots.filter((l) => !have.has(l.lot.id));
   for (const { lot, view } of missing)
     await db.prisma.parkingOccupancy.create({
       data: { lotId: lot.id, bucket, free: view.free, minFree: view.free, maxFree: view.free },
     });
+  // A bucket begun while the lot was silent (e.g. the hub just started) takes its count once the lot
+  // speaks (a heartbeat does not touch the bucket), so a few seconds of silence do not make 5 minutes 未知.
+  for (const { lot, view } of lots) {
+    const row = have.get(lot.id);
+    if (row && row.free === null && view.free !== null)
+      await db.prisma.parkingOccupancy.update({
+        where: { id: row.id },
+        data: { free: view.free, minFree: view.free, maxFree: view.free },
+      });
+  }
   const { count } = await db.prisma.parkingOccupancy.deleteMany({
     where: { bucket: { lt: new Date(options.now.getTime() - options.historyDays * 86_400_000) } },
   });

@@ -59,6 +59,7 @@ export const mount: MountPage = (el) => {
   let error = '';
   let map: HubMap | null = null;
   let stopped = false;
+  let opening = false;
   let lotTimer: ReturnType<typeof setTimeout> | undefined;
   let statsTimer: ReturnType<typeof setTimeout> | undefined;
   preloadMap();
@@ -88,6 +89,7 @@ export const mount: MountPage = (el) => {
     }
     if (stopped) return;
     draw();
+    openMap();
     lotTimer = setTimeout(() => void loadLots(), PARKING_POLL_MS);
   }
 
@@ -166,11 +168,11 @@ export const mount: MountPage = (el) => {
             <thead>
               <tr>
                 <th scope="col">${t('parking.lot')}</th>
-                <th scope="col">${t('parking.area')}</th>
+                <th scope="col" class="wide">${t('parking.area')}</th>
                 <th scope="col">${t('parking.capacity')}</th>
                 <th scope="col">${t('parking.free')}</th>
                 <th scope="col">${t('parking.status')}</th>
-                <th scope="col">${t('parking.reportedAt')}</th>
+                <th scope="col" class="wide">${t('parking.reportedAt')}</th>
               </tr>
             </thead>
             <tbody>
@@ -178,11 +180,11 @@ export const mount: MountPage = (el) => {
                 (l) =>
                   html`<tr data-code=${l.code} class=${l.active ? '' : 'inactive'}>
                     <th scope="row">${l.name}<span class="parking-street">${l.street ?? ''}</span></th>
-                    <td>${l.area}</td>
+                    <td class="wide">${l.area}</td>
                     <td>${l.capacity}</td>
                     <td class="num">${l.free ?? '—'}</td>
                     <td>${l.active ? statusChip(l.status, l.statusLabel) : t('parking.inactive')}</td>
-                    <td>${l.reportedAt ? formatTime(l.reportedAt) : t('parking.never')}</td>
+                    <td class="wide">${l.reportedAt ? formatTime(l.reportedAt) : t('parking.never')}</td>
                   </tr>`,
               )}
             </tbody>
@@ -232,25 +234,41 @@ export const mount: MountPage = (el) => {
     );
   }
 
-  draw();
-  const container = el.querySelector<HTMLElement>('#parking-map')!;
-  void createMap(container, {
-    layers: ['roads'],
-    layerControl: true,
-    zoom: 13,
-    center: { lng: 120.572, lat: 32.39 },
-  })
-    .then((m) => {
-      if (stopped) m.destroy();
-      else {
-        map = m;
-        drawMap();
-      }
+  /** The map, once the lots are known: centred on them, zoomed to hold them all. */
+  function openMap() {
+    if (map || opening || !lots?.length) return;
+    opening = true;
+    const lngs = lots.map((l) => l.lng);
+    const lats = lots.map((l) => l.lat);
+    const span = Math.max(
+      Math.max(...lngs) - Math.min(...lngs),
+      (Math.max(...lats) - Math.min(...lats)) * 1.3,
+      0.005,
+    );
+    const container = el.querySelector<HTMLElement>('#parking-map')!;
+    void createMap(container, {
+      layers: ['roads'],
+      center: {
+        lng: (Math.max(...lngs) + Math.min(...lngs)) / 2,
+        lat: (Math.max(...lats) + Math.min(...lats)) / 2,
+      },
+      // a view about twice the lots' spread (a 400 px map holds ~0.07° at zoom 13 at Rugao's latitude)
+      zoom: Math.max(9, Math.min(16, 13 + Math.log2(0.035 / span))),
     })
-    .catch((err: unknown) => {
-      error = describeError(err);
-      draw();
-    });
+      .then((m) => {
+        if (stopped) m.destroy();
+        else {
+          map = m;
+          drawMap();
+        }
+      })
+      .catch((err: unknown) => {
+        error = describeError(err);
+        draw();
+      });
+  }
+
+  draw();
   void loadLots();
   void loadStats();
 
