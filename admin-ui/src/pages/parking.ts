@@ -240,20 +240,20 @@ export const mount: MountPage = (el) => {
     opening = true;
     const lngs = lots.map((l) => l.lng);
     const lats = lots.map((l) => l.lat);
-    const span = Math.max(
-      Math.max(...lngs) - Math.min(...lngs),
-      (Math.max(...lats) - Math.min(...lats)) * 1.3,
-      0.005,
-    );
+    const spanLng = Math.max(...lngs) - Math.min(...lngs);
+    const spanLat = Math.max(...lats) - Math.min(...lats);
     const container = el.querySelector<HTMLElement>('#parking-map')!;
+    // At zoom 13 a pixel is ~16 m at Rugao's latitude (a degree ~111 km); a quarter more as margin.
+    const fit = (px: number, deg: number) => Math.log2((px * 16) / (Math.max(deg, 0.002) * 111_000 * 1.25));
+    const zoom =
+      13 + Math.min(fit(container.clientWidth, spanLng * 0.85), fit(container.clientHeight, spanLat));
     void createMap(container, {
       layers: ['roads'],
       center: {
         lng: (Math.max(...lngs) + Math.min(...lngs)) / 2,
         lat: (Math.max(...lats) + Math.min(...lats)) / 2,
       },
-      // a view about twice the lots' spread (a 400 px map holds ~0.07° at zoom 13 at Rugao's latitude)
-      zoom: Math.max(9, Math.min(16, 13 + Math.log2(0.035 / span))),
+      zoom: Math.max(9, Math.min(16, zoom)),
     })
       .then((m) => {
         if (stopped) m.destroy();
