@@ -21,24 +21,30 @@ export async function sampleOccupancy(
 ): Promise<{ written: number; deleted: number }> {
   const bucket = bucketOf(options.now, options.historyMinutes);
   const lots = (await board.lots()).filter((l) => l.lot.active);
-  const have = new Map(
+  const have = new Set(
     (
       await db.prisma.parkingOccupancy.findMany({
         where: { bucket, lotId: { in: lots.map((l) => l.lot.id) } },
-        select: { id: true, lotId: true, free: true },
+        select: { lotId: true },
       })
-    ).map((r) => [r.lotId, r]),
+    ).map((r) => r.lotId),
   );
   const missing = lots.filter((l) => !have.has(l.lot.id));
   for (const { lot, view } of missing)
     await db.prisma.parkingOccupancy.create({
       data: { lotId: lot.id, bucket, free: view.free, minFree: view.free, maxFree: view.free },
     });
-  // A bucket begun while the lot was silent (e.g. the hub just started) takes its count once the lot
-  // speaks (a heartbeat does not touch the bucket), so a few seconds of silence do not make 5 minutes 未知.
-  for (const { lot, view } of lots) {
-    const row = have.get(lot.id);
-    if (row && row.free === null && view.free !== null)
+  // A bucket (this one or the one before) begun while the lot was silent — e.g. the hub had just
+  // started — takes the lot's count once the lot has spoken since the bucket began (a heartbeat does not
+  // touch the bucket), so a few seconds of silence do not make a whole bucket 未知.
+  const previous = new Date(bucket.getTime() - options.historyMinutes * 60_000);
+  const silentRows = await db.prisma.parkingOccupancy.findMany({
+    where: { bucket: { gte: previous }, free: null, lotId: { in: lots.map((l) => l.lot.id) } },
+  });
+  const byId = new Map(lots.map((l) => [l.lot.id, l]));
+  for (const row of silentRows) {
+    const { lot, view } = byId.get(row.lotId)!;
+    if (view.free !== null && lot.feedAt && lot.feedAt >= row.bucket)
       await db.prisma.parkingOccupancy.update({
         where: { id: row.id },
         data: { free: view.free, minFree: view.free, maxFree: view.free },

@@ -201,8 +201,8 @@ export const mount: MountPage = (el) => {
                         <th scope="col">${t('parking.lot')}</th>
                         <th scope="col">${t('parking.meanOccupancy')}</th>
                         <th scope="col">${t('parking.peakOccupancy')}</th>
-                        <th scope="col">${t('parking.entries')}</th>
-                        <th scope="col">${t('parking.exits')}</th>
+                        <th scope="col" class="wide">${t('parking.entries')}</th>
+                        <th scope="col" class="wide">${t('parking.exits')}</th>
                         <th scope="col">${t('parking.unknownHours')}</th>
                       </tr>
                     </thead>
@@ -213,8 +213,8 @@ export const mount: MountPage = (el) => {
                             <th scope="row">${l.name}</th>
                             <td class="num">${pct(l.meanOccupancyPercent)}</td>
                             <td class="num">${pct(l.peakOccupancyPercent)}</td>
-                            <td class="num">${l.entries}</td>
-                            <td class="num">${l.exits}</td>
+                            <td class="num wide">${l.entries}</td>
+                            <td class="num wide">${l.exits}</td>
                             <td class="num">
                               ${
                                 l.unknownBuckets
@@ -243,8 +243,8 @@ export const mount: MountPage = (el) => {
     const spanLng = Math.max(...lngs) - Math.min(...lngs);
     const spanLat = Math.max(...lats) - Math.min(...lats);
     const container = el.querySelector<HTMLElement>('#parking-map')!;
-    // At zoom 13 a pixel is ~16 m at Rugao's latitude (a degree ~111 km); a quarter more as margin.
-    const fit = (px: number, deg: number) => Math.log2((px * 16) / (Math.max(deg, 0.002) * 111_000 * 1.25));
+    // At zoom 13 a pixel is ~8 m at Rugao's latitude (MapLibre's 512 px tiles) (a degree ~111 km); a quarter more as margin.
+    const fit = (px: number, deg: number) => Math.log2((px * 8) / (Math.max(deg, 0.002) * 111_000 * 1.25));
     const zoom =
       13 + Math.min(fit(container.clientWidth, spanLng * 0.85), fit(container.clientHeight, spanLat));
     void createMap(container, {
