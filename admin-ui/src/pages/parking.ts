@@ -163,7 +163,7 @@ export const mount: MountPage = (el) => {
           </ul>
         </div>
         <h2>${t('parking.lots')}</h2>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label=${t('parking.lots')}>
           <table class="parking-table" data-testid="parking-lots">
             <thead>
               <tr>
@@ -194,7 +194,7 @@ export const mount: MountPage = (el) => {
         ${
           stats
             ? html`${lineChart(t('parking.occupancyChart'), occupancyPoints(stats), (v) => `${v.toFixed(0)}%`)}
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label=${t('parking.stats')}>
                   <table class="parking-table" data-testid="parking-stats">
                     <thead>
                       <tr>
