@@ -1,7 +1,7 @@
 // 考核评价 in Debian's Chromium against a real hub (demo data): the leader opens this month's report and
 // downloads it as Excel next to the CSV; the file read back is a workbook whose one sheet holds the CSV's
 // table cell for cell, numbers as numbers in their number format (the report API's exact values) and the
-// Chinese names as they are. axe on the page.
+// Chinese names as they are. axe on the page, and at a phone's width no sideways page scroll.
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import { call } from './helpers/api.ts';
@@ -99,5 +99,12 @@ test('the leader downloads the report as .xlsx: the CSV table with numbers as nu
     sheet.map((row) => row.slice(0, width).map(asCsv)),
     csvRows.map((r) => [...r, ...Array<string>(width - r.length).fill('')]),
   );
+  t.deepEqual(await seriousViolations(page), []);
+
+  // On a 390x844 phone the wide results table scrolls in its own box: the page is no wider than the screen
+  // (it was 705 px, headers and unit names broken a character a line), and the box is keyboard-reachable.
+  await page.setViewportSize({ width: 390, height: 844 });
+  t.true(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'));
+  t.true(await page.getByRole('region', { name: '专业部门' }).getByTestId('assessment-table').isVisible());
   t.deepEqual(await seriousViolations(page), []);
 });

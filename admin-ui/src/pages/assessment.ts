@@ -232,7 +232,16 @@ export const mount: MountPage = (el) => {
                   )}
                 </div>
                 <div class=${drill ? 'assess-split' : ''}>
-                  <div role="tabpanel" class="assess-table">${table(report.result[tab] ?? [])}</div>
+                  <div role="tabpanel" class="assess-table">
+                    <div
+                      class="table-scroll"
+                      tabindex="0"
+                      role="region"
+                      aria-label=${t(TABLES.find((tb) => tb.key === tab)!.title as MessageKey)}
+                    >
+                      ${table(report.result[tab] ?? [])}
+                    </div>
+                  </div>
                   ${drillSection()}
                 </div>`
             : drillSection()
