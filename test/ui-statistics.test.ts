@@ -5,7 +5,7 @@
 // API says 403) and reads only its own unit in 考核评价.
 import test from 'ava';
 import { call } from './helpers/api.ts';
-import { loginThroughForm, useUiHub } from './helpers/browser.ts';
+import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
 import { readXlsx } from './helpers/xlsx.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -103,6 +103,9 @@ test('the leader reads this month by category and unit against the targets, over
     table: await page.getByTestId('statistics-table').evaluate((e) => e.scrollWidth),
   };
   t.true(widths.table > widths.box, JSON.stringify(widths));
+  // A box that scrolls is reached by keyboard too (a focusable region named by its table's heading).
+  await t.notThrowsAsync(page.getByRole('region', { name: '统计分析' }).focus());
+  t.deepEqual(await seriousViolations(page), []);
 });
 
 test('a department handler has no statistics and sees only its own unit in 考核评价', async (t) => {

@@ -154,7 +154,7 @@ export const mount: MountPage = (el) => {
   }
 
   function statsTable(tb: Table) {
-    return html`<div class="table-scroll">
+    return html`<div class="table-scroll" tabindex="0" role="region" aria-label=${t('stats.heading')}>
       <table data-testid="statistics-table">
         <thead>
           <tr>
@@ -248,7 +248,12 @@ export const mount: MountPage = (el) => {
                   <h2>${t('stats.repeats')}</h2>
                   ${
                     repeats.spots.length
-                      ? html`<div class="table-scroll">
+                      ? html`<div
+                          class="table-scroll"
+                          tabindex="0"
+                          role="region"
+                          aria-label=${t('stats.repeats')}
+                        >
                           <table data-testid="repeats-table">
                             <thead>
                               <tr>
@@ -282,7 +287,12 @@ export const mount: MountPage = (el) => {
                   <h2>${t('stats.overdue', { count: overdue.total })}</h2>
                   ${
                     overdue.cases.length
-                      ? html`<div class="table-scroll">
+                      ? html`<div
+                            class="table-scroll"
+                            tabindex="0"
+                            role="region"
+                            aria-label=${t('stats.overdue', { count: overdue.total })}
+                          >
                             <table data-testid="overdue-table">
                               <thead>
                                 <tr>
