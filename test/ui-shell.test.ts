@@ -7,13 +7,23 @@ import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser
 const ui = useUiHub(test);
 
 const EXPECTED_NAV: Record<string, string[]> = {
-  administrator: ['案卷', '督办箱', '流程设计', '指挥大屏', '考核评价', '运维管理'],
-  acceptor: ['案卷', '受理派遣台'],
-  dispatcher: ['案卷', '受理派遣台'],
+  administrator: [
+    '案卷',
+    '督办箱',
+    '部件管理',
+    '流程设计',
+    '指挥大屏',
+    '考核评价',
+    '统计分析',
+    '停车诱导',
+    '运维管理',
+  ],
+  acceptor: ['案卷', '受理派遣台', '部件管理'],
+  dispatcher: ['案卷', '受理派遣台', '部件管理', '统计分析', '停车诱导'],
   department_handler: ['处置通', '考核评价'],
-  field_supervisor: ['案卷'],
-  shift_leader: ['案卷', '受理派遣台', '督办箱', '考核评价'],
-  leader: ['案卷', '督办箱', '指挥大屏', '考核评价'],
+  field_supervisor: ['案卷', '部件管理'],
+  shift_leader: ['案卷', '受理派遣台', '督办箱', '部件管理', '考核评价', '统计分析', '停车诱导'],
+  leader: ['案卷', '督办箱', '部件管理', '指挥大屏', '考核评价', '统计分析', '停车诱导'],
 };
 
 for (const [role, nav] of Object.entries(EXPECTED_NAV)) {
@@ -64,8 +74,11 @@ test.serial(
     t.deepEqual(await page.getByRole('navigation').getByRole('link').allInnerTexts(), [
       'Cases',
       'Escalation inbox',
+      'Components',
       'Command wall',
       'Assessment',
+      'Statistics',
+      'Parking guidance',
     ]);
     t.is(await page.locator('html').getAttribute('lang'), 'en');
     await page.reload();
