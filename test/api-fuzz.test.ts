@@ -90,3 +90,44 @@ test('a NUL character in a path id, a query, a body, a webhook or an Open311 fie
   t.is(open311.status, 400);
   t.regex(await open311.text(), /first_name/);
 });
+
+// What the fuzz found next on PostgreSQL: a lone surrogate ("\ud800" is valid JSON, but no UTF-8 text) in a
+// hotline 回访 callback's note was a 500 there. Now a 400 naming the field, on both databases.
+test('a lone surrogate in a body field or a webhook field is a 400 naming it', async (t) => {
+  const acceptor = await demo.login('acceptor');
+  const fields = async (res: Response) => ({
+    status: res.status,
+    fields: ((await res.json()) as { errors?: { field: string }[] }).errors?.map((e) => e.field),
+  });
+  const report = await fetch(`${demo.url}/api/cases`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${acceptor}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      source: 'hotline',
+      categoryCode: '0101',
+      description: '井盖缺失\ud800',
+      lat: 32.38,
+      lng: 120.56,
+    }),
+  });
+  t.deepEqual(await fields(report), { status: 400, fields: ['body.description'] });
+
+  const callback = JSON.stringify({
+    callbackId: 'cb-1',
+    ticketNo: 'T-1',
+    satisfaction: '不满意',
+    at: '2026-12-07T10:00:00+08:00',
+    note: '未处理\udc00',
+  });
+  const webhook = await fetch(`${demo.url}/api/adapters/hotline/callbacks`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...signedHeaders(FUZZ_HUB_ENV.HOTLINE_WEBHOOK_SECRET, callback),
+    },
+    body: callback,
+  });
+  const refused = await fields(webhook);
+  t.is(refused.status, 400);
+  t.true(refused.fields?.includes('body.note'), JSON.stringify(refused.fields));
+});

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { defineRoute, type Route } from '../../src/api/route.ts';
-import { nulFields } from '../../src/api/validate.ts';
+import { unstorableTextFields } from '../../src/api/validate.ts';
 import { HubError, unauthenticated, validationError } from '../../src/errors.ts';
 import type { Inbox } from './inbox.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from './signature.ts';
@@ -90,7 +90,7 @@ export function webhookRoute(
         ]);
       }
       const parsed = receiver.schema.safeParse(json);
-      const nul = nulFields('body', json);
+      const nul = unstorableTextFields('body', json);
       if (nul.length || !parsed.success) {
         const errors = [
           ...nul,

@@ -11,22 +11,38 @@ const fieldName = (part: Part, path: readonly PropertyKey[]) =>
   [part, ...path.map((p) => String(p))].join('.');
 
 /**
- * Fields whose text holds U+0000. PostgreSQL's text cannot hold it (the query fails: a 500 for a path id
- * or a description with a NUL), and no person types one, so it is a 400 naming the field on every
- * database alike, before any schema or handler sees the value.
+ * Fields whose text PostgreSQL cannot store: U+0000 (its text cannot hold it) and a lone UTF-16 surrogate
+ * (JSON allows "\ud800", but it has no UTF-8 form, so the query fails). Either was a 500 on PostgreSQL for
+ * a path id or a description; no person types one, so it is a 400 naming the field on every database
+ * alike, before any schema or handler sees the value.
  */
-export function nulFields(part: string, value: unknown, path: string[] = [], depth = 0): FieldError[] {
-  if (typeof value === 'string')
-    return value.includes('\u0000')
-      ? [{ field: [part, ...path].join('.'), message: 'contains a NUL character (U+0000)' }]
-      : [];
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function textFault(text: string): string | null {
+  if (text.includes('\u0000')) return 'contains a NUL character (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'contains a lone surrogate (not valid Unicode text)';
+  return null;
+}
+
+export function unstorableTextFields(
+  part: string,
+  value: unknown,
+  path: string[] = [],
+  depth = 0,
+): FieldError[] {
+  const field = () => [part, ...path].join('.');
+  if (typeof value === 'string') {
+    const fault = textFault(value);
+    return fault ? [{ field: field(), message: fault }] : [];
+  }
   if (value === null || typeof value !== 'object' || depth > 32) return [];
-  return Object.entries(value).flatMap(([k, v]) => [
-    ...(k.includes('\u0000')
-      ? [{ field: [part, ...path].join('.'), message: 'a key contains a NUL character (U+0000)' }]
-      : []),
-    ...nulFields(part, v, [...path, k], depth + 1),
-  ]);
+  return Object.entries(value).flatMap(([k, v]) => {
+    const fault = textFault(k);
+    return [
+      ...(fault ? [{ field: field(), message: `a key ${fault}` }] : []),
+      ...unstorableTextFields(part, v, [...path, k], depth + 1),
+    ];
+  });
 }
 
 /** Parses each part with its schema (a part without a schema passes through as undefined). */
@@ -39,7 +55,7 @@ export function validateInput(
   for (const part of ['params', 'query', 'body'] as const) {
     const schema = schemas[part];
     if (!schema) continue;
-    errors.push(...nulFields(part, raw[part]));
+    errors.push(...unstorableTextFields(part, raw[part]));
     const result = schema.safeParse(raw[part]);
     if (result.success) out[part] = result.data;
     else {
