@@ -4,6 +4,7 @@
  * monthly trend of 处置率, 结案率 and 平均处置时长 as charts, a click on any figure lists the cases
  * behind it, and the report's CSV and Excel (.xlsx) downloads. All figures come from src/assessment (GET /api/assessment/…).
  */
+import { saveAs } from '../lib/download.ts';
 import { html, nothing, render } from 'lit-html';
 import { api, describeError, loadSession, type Query } from '../lib/api.ts';
 import { lineChart } from '../lib/chart.ts';
@@ -102,13 +103,7 @@ export const mount: MountPage = (el) => {
     try {
       const res = await fetch(path, { headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` } });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(await res.blob());
-      a.download = `assessment-${report.periodKey}-${report.scope}.${kind}`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+      saveAs(await res.blob(), `assessment-${report.periodKey}-${report.scope}.${kind}`);
     } catch (err) {
       error = describeError(err);
       draw();

@@ -7,6 +7,7 @@
  * from another tool opens as far as bpmn-js can read it, and the page lists what keeps it from being
  * deployable (import warnings and lint errors) instead of failing.
  */
+import { saveAs } from '../lib/download.ts';
 import { html, nothing, render } from 'lit-html';
 import type Modeler from 'bpmn-js/lib/Modeler';
 import type NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
@@ -50,15 +51,7 @@ interface ElementRegistry {
   get(id: string): { businessObject?: { name?: string } } | undefined;
 }
 
-const download = (name: string, content: string, type: string) => {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([content], { type }));
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-};
+const download = (name: string, content: string, type: string) => saveAs(new Blob([content], { type }), name);
 
 export const mount: MountPage = (el) => {
   let available = true;

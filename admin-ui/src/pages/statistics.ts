@@ -5,6 +5,7 @@
  * problems, the longest overdue cases and the units holding them; the whole as an Excel workbook.
  * All figures come from GET /api/statistics… (src/statistics).
  */
+import { saveAs } from '../lib/download.ts';
 import { html, nothing, render } from 'lit-html';
 import { api, describeError, loadSession, type Query } from '../lib/api.ts';
 import { formatTime, t, type MessageKey } from '../lib/i18n.ts';
@@ -111,13 +112,7 @@ export const mount: MountPage = (el) => {
         headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` },
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(await res.blob());
-      a.download = `统计分析-${from}至${to}.xlsx`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+      saveAs(await res.blob(), `统计分析-${from}至${to}.xlsx`);
     } catch (err) {
       error = describeError(err);
       draw();
