@@ -681,21 +681,25 @@ test.serial('notify.urge: a database that cannot be reached → fail with retrie
   }
 });
 
+/** A case store whose every call rejects with `error` (a model call, a raw query or a transaction). */
+const failingStore = (error: Error) =>
+  new Proxy(
+    {},
+    {
+      get: () =>
+        new Proxy(() => undefined, {
+          get: () => () => Promise.reject(error),
+          apply: () => Promise.reject(error),
+        }),
+    },
+  );
+
 test.serial(
   'a database connection lost mid-job (server restarted) → fail with retries − 1, not an incident',
   async (t) => {
     // What a query on a connection whose server went away rejects with, through Prisma's PostgreSQL
     // adapter: node-postgres's own Error, no code (the soak's database restarts raised incidents).
-    const lost = new Proxy(
-      {},
-      {
-        get: () =>
-          new Proxy(() => undefined, {
-            get: () => () => Promise.reject(new Error('Connection terminated unexpectedly')),
-            apply: () => Promise.reject(new Error('Connection terminated unexpectedly')),
-          }),
-      },
-    );
+    const lost = failingStore(new Error('Connection terminated unexpectedly'));
     const c = await insertCase(t0.db, { status: 'verifying' });
     const outcome = await HANDLERS['hub.case.close']!(
       job('hub.case.close', { caseId: c.id }, { retries: 3 }),
@@ -706,6 +710,45 @@ test.serial(
     );
     t.like(outcome, { action: 'fail', retries: 2, retryBackOff: 2000 });
     t.true((outcome as { errorMessage: string }).errorMessage.includes('Connection terminated unexpectedly'));
+  },
+);
+
+test.serial(
+  'no transaction started in time (Prisma P2028, the soak under load) → fail with retries − 1, not an incident',
+  async (t) => {
+    // The real error, made here as load made it: every connection (SQLite: its one; PostgreSQL: the
+    // pool's 10) held by a transaction, so one more cannot start within its maxWait.
+    const holders = t0.provider === 'postgresql' ? 10 : 1;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const holding = Array.from({ length: holders }, () =>
+      t0.db.prisma.$transaction(async (tx) => {
+        await tx.case.count();
+        await held;
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = await t0.db.prisma
+      .$transaction(async (tx) => tx.case.count(), { maxWait: 200 })
+      .then(
+        () => null,
+        (err: Error) => err,
+      );
+    release();
+    await Promise.all(holding);
+    t.like(refused, { code: 'P2028' });
+    t.regex(refused!.message, /Unable to start a transaction in the given time/);
+
+    const c = await insertCase(t0.db, { source: 'supervisor', gridCode: null });
+    const outcome = await HANDLERS['hub.case.intake']!(
+      job('hub.case.intake', { caseId: c.id, source: 'supervisor' }, { retries: 3 }),
+      { ...deps, db: { prisma: failingStore(refused!) as never, provider: t0.provider } },
+    );
+    t.like(outcome, { action: 'fail', retries: 2, retryBackOff: 2000 });
+    t.regex(
+      (outcome as { errorMessage: string }).errorMessage,
+      /^hub\.case\.intake: .*Unable to start a transaction/s,
+    );
   },
 );
 

@@ -11,7 +11,7 @@
  */
 import type { WorkCalendar } from '../src/calendar/index.ts';
 import type { Config } from '../src/config.ts';
-import type { Db } from '../src/db/index.ts';
+import { databaseOutage, type Db } from '../src/db/index.ts';
 import { HubError, validationError } from '../src/errors.ts';
 import type { Logger } from '../src/log.ts';
 import type { Mailer } from '../src/mail.ts';
@@ -79,10 +79,7 @@ export class BpmnError extends Error {
   }
 }
 
-/** Prisma error codes that mean the database could not be reached or timed out: retrying may help. */
-const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
-
-/** Network-level error codes (database, SMTP) after which a retry may succeed. */
+/** Network-level error codes (SMTP, HTTP) after which a retry may succeed. */
 const TRANSIENT_NET_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -93,25 +90,17 @@ const TRANSIENT_NET_CODES = new Set([
   'EPIPE',
   'ESOCKET',
   'ECONNECTION',
-  'SQLITE_BUSY',
 ]);
-
-/**
- * node-postgres's errors for a connection lost or never made, which carry no code: Prisma's PostgreSQL
- * adapter maps only socket errors with a code (to P1001) and passes these through as they are. A
- * database server restarted under the hub ends every open connection with the first of them.
- */
-const PG_CONNECTION_LOST =
-  /^(Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect)$/;
 
 /** True when retrying the job later may succeed. */
 export function isTransient(err: unknown): boolean {
+  // The database's passing troubles (unreachable, connection lost, no transaction in time) are one list,
+  // shared with the API's 503 (src/db/errors.ts).
+  if (databaseOutage(err)) return true;
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     if (e instanceof HubError) return e.retryable;
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_NET_CODES.has(code)))
-      return true;
-    if (e instanceof Error && code === undefined && PG_CONNECTION_LOST.test(e.message)) return true;
+    if (typeof code === 'string' && TRANSIENT_NET_CODES.has(code)) return true;
     // SMTP: 4xx replies are temporary by definition (RFC 5321 §4.2.1).
     const responseCode = (e as { responseCode?: unknown }).responseCode;
     if (typeof responseCode === 'number' && responseCode >= 400 && responseCode < 500) return true;

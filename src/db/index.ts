@@ -24,7 +24,7 @@ import {
 } from './migrate.ts';
 
 export { migrate, loadMigrations, defaultMigrationsDir } from './migrate.ts';
-export { isUniqueViolation } from './errors.ts';
+export { databaseOutage, isUniqueViolation } from './errors.ts';
 export type { DatabaseProvider, Migration, MigrateOptions, MigrateResult } from './migrate.ts';
 // Model types and enums come from the SQLite client; both clients are generated from one model.
 export { Prisma } from '../generated/sqlite/client.ts';
