@@ -60,9 +60,17 @@ export const conflict = (message: string, extensions?: Record<string, unknown>) 
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new HubError('too-many-requests', message, { status: 429, extensions: { retryAfter: retryAfterSeconds } });
 
-/** 503: a dependency (database, engine, legacy system) is unreachable; retrying later may help. */
-export const unavailable = (message: string, cause?: unknown) =>
-  new HubError('unavailable', message, { status: 503, retryable: true, cause });
+/**
+ * 503: a dependency (database, engine, legacy system) is unreachable; retrying later may help. With
+ * `retryAfterSeconds` the answer carries Retry-After (and `retryAfter` in the problem).
+ */
+export const unavailable = (message: string, cause?: unknown, retryAfterSeconds?: number) =>
+  new HubError('unavailable', message, {
+    status: 503,
+    retryable: true,
+    cause,
+    extensions: retryAfterSeconds === undefined ? {} : { retryAfter: retryAfterSeconds },
+  });
 
 /**
  * An error a route answers in its own protocol's format (Open311's error list in XML or JSON) instead of

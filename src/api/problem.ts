@@ -5,7 +5,8 @@
  * sees a generic 500 with the request id to quote.
  */
 import type { Middleware } from 'koa';
-import { HubError, ProtocolError, toProblem } from '../errors.ts';
+import { databaseOutage } from '../db/errors.ts';
+import { HubError, ProtocolError, toProblem, unavailable } from '../errors.ts';
 import type { ApiState } from './route.ts';
 
 const slugs: Record<number, string> = {
@@ -21,11 +22,21 @@ const slugs: Record<number, string> = {
 };
 
 /**
- * HubErrors as they are; client errors from Koa or its libraries (`ctx.throw(409, …)`, http-errors with
- * `expose`) keep their status and message; anything else is unexpected.
+ * Seconds a client is asked to wait when the database is away. A PostgreSQL restart took 7–14 s in the
+ * soak (bench/README.md) and a busy pool frees within seconds: 5 s spreads the retries without making a
+ * person wait long for an answer that would then succeed.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * HubErrors as they are; the database unreachable, its connection lost or out of time is a 503 naming
+ * that in words (src/db/errors.ts); client errors from Koa or its libraries (`ctx.throw(409, …)`,
+ * http-errors with `expose`) keep their status and message; anything else is unexpected.
  */
 function asHubError(err: unknown): HubError | undefined {
   if (err instanceof HubError) return err;
+  const outage = databaseOutage(err);
+  if (outage) return unavailable(`${outage}; try again shortly`, err, DATABASE_RETRY_AFTER_SECONDS);
   const e = err as { status?: unknown; expose?: unknown; message?: unknown } | null;
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
     return new HubError(slugs[e.status] ?? 'client-error', String(e.message), {
@@ -66,7 +77,7 @@ export function problemRenderer(): Middleware<ApiState> {
       if (!hubError || hubError.status === 500) ctx.state.log.error({ err }, 'request failed');
       else if (hubError.status > 500) ctx.state.log.warn({ err }, 'request failed');
       const problem = { ...toProblem(hubError ?? err, ctx.path), requestId: ctx.state.requestId };
-      if (hubError?.status === 429 && typeof hubError.extensions.retryAfter === 'number') {
+      if (typeof hubError?.extensions.retryAfter === 'number') {
         ctx.set('Retry-After', String(hubError.extensions.retryAfter));
       }
       if (problem.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
