@@ -17,7 +17,7 @@ export { EngineError, DEFAULT_ENGINE_LIMITS } from './api.ts';
 
 /** Opens the engine's database, applies its migrations, and builds the engine (call `start()` to run timers). */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const db = await openDb(options.databaseUrl);
+  const db = await openDb(options.databaseUrl, options.logger);
   try {
     await migrate(db);
     await migrateUserTasks(db);

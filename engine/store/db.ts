@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import type { EngineLogger } from '../api.ts';
 
 export type Row = Record<string, unknown>;
 export type Param = string | number | null;
@@ -21,9 +22,12 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** Opens the database a URL names: `file:<path>` (SQLite) or `postgres://…`. */
-export async function openDb(url: string): Promise<Db> {
-  return url.startsWith('file:') ? openSqlite(url.slice('file:'.length)) : openPostgres(url);
+/**
+ * Opens the database a URL names: `file:<path>` (SQLite) or `postgres://…` (whose lost connections are
+ * logged on `log` and replaced, see openPostgres).
+ */
+export async function openDb(url: string, log?: EngineLogger): Promise<Db> {
+  return url.startsWith('file:') ? openSqlite(url.slice('file:'.length)) : openPostgres(url, log);
 }
 
 function openSqlite(path: string): Db {
@@ -82,27 +86,93 @@ const engineTypes = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-async function openPostgres(url: string): Promise<Db> {
-  const client = new pg.Client({ connectionString: url, types: engineTypes });
-  await client.connect();
+/** Statements that end a transaction (not `ROLLBACK TO SAVEPOINT`, which stays inside it). */
+const ENDS_TRANSACTION = /^(COMMIT|ROLLBACK)$/;
+
+/**
+ * The engine's one PostgreSQL connection, replaced when the server ends it (a restart, a failover,
+ * `pg_terminate_backend`). pg reports that as an 'error' event on the client; unlistened, it is thrown
+ * and ends the engine's thread. Here it marks the connection lost, and the next statement outside a
+ * transaction opens a new one. A transaction whose connection died cannot go on on another: its
+ * statements fail until the caller's ROLLBACK ends it, so the processor fails that batch's commands
+ * (UNAVAILABLE, nothing applied) and the next command starts clean. While the server is still away,
+ * each statement fails with the connect error and the next one tries again.
+ */
+async function openPostgres(url: string, log?: EngineLogger): Promise<Db> {
+  let client: pg.Client | undefined;
+  let lost = false;
+  let closed = false;
+  let inTransaction = false;
+  let reconnecting: Promise<pg.Client> | undefined;
+  const connect = async () => {
+    const c = new pg.Client({ connectionString: url, types: engineTypes, application_name: 'zeebe-engine' });
+    const onLost = (err?: Error) => {
+      if (c !== client || lost || closed) return;
+      lost = true;
+      log?.warn(
+        { err: err ? err.message : 'connection ended' },
+        'the engine lost its database connection; it connects again at the next command',
+      );
+    };
+    c.on('error', onLost);
+    c.on('end', () => onLost());
+    try {
+      await c.connect();
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
+    }
+    return c;
+  };
+  client = await connect();
+  /** A live connection: the current one, or a new one when it was lost (one attempt shared by callers). */
+  const live = async (): Promise<pg.Client> => {
+    if (!lost) return client!;
+    reconnecting ??= (async () => {
+      try {
+        const fresh = await connect();
+        void client!.end().catch(() => {});
+        client = fresh;
+        lost = false;
+        log?.info({}, 'the engine is connected to its database again');
+        return fresh;
+      } finally {
+        reconnecting = undefined;
+      }
+    })();
+    return reconnecting;
+  };
   /** Per SQL text, once: its statement name and `$n` text, or null for BEGIN/COMMIT and friends. */
   const prepared = new Map<string, { name: string; text: string } | null>();
   const toPg = (sql: string) => {
     let n = 0;
     return sql.replace(/\?/g, () => `$${++n}`);
   };
+  /** The connection to send `sql` on, keeping track of the transaction it opens or ends. */
+  const connectionFor = async (sql: string) => {
+    if (lost && inTransaction) {
+      if (ENDS_TRANSACTION.test(sql)) inTransaction = false;
+      throw new Error('the connection to the database was lost during this transaction; it was not applied');
+    }
+    const c = await live();
+    if (sql === 'BEGIN') inTransaction = true;
+    else if (ENDS_TRANSACTION.test(sql)) inTransaction = false;
+    return c;
+  };
   const query = async (sql: string, params: Param[]) => {
+    const c = await connectionFor(sql);
     let p = prepared.get(sql);
     if (p === undefined) {
-      // BEGIN/COMMIT and friends cannot be prepared.
+      // BEGIN/COMMIT and friends cannot be prepared. A named statement is prepared again by pg on a new
+      // connection (pg keeps what it parsed per connection).
       p =
         !params.length && /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/.test(sql)
           ? null
           : { name: `zb${prepared.size}`, text: toPg(sql) };
       prepared.set(sql, p);
     }
-    if (!p) return client.query(sql);
-    return client.query({ name: p.name, text: p.text, values: params });
+    if (!p) return c.query(sql);
+    return c.query({ name: p.name, text: p.text, values: params });
   };
   return {
     dialect: 'postgres',
@@ -113,10 +183,11 @@ async function openPostgres(url: string): Promise<Db> {
       await query(sql, params);
     },
     async exec(script) {
-      await client.query(script);
+      await (await connectionFor(script)).query(script);
     },
     async close() {
-      await client.end();
+      closed = true;
+      await client!.end();
     },
   };
 }

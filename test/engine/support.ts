@@ -12,16 +12,24 @@ import { createEngine, type Engine, type EngineEvent } from '../../engine/index.
 
 export interface TestEngine {
   engine: Engine;
+  /** The engine's database (file:… or postgres://…). */
+  readonly databaseUrl: string;
   /** Closes the engine and opens a new one on the same database (a restart). */
   restart(): Promise<Engine>;
   close(): Promise<void>;
 }
 
-/** Starts an engine on its own database; `close` stops it and drops the database. */
-export async function startTestEngine(options: { clockControl?: boolean } = {}): Promise<TestEngine> {
+/**
+ * Starts an engine on its own database; `close` stops it and drops the database. `postgres`: on
+ * PostgreSQL whatever HUB_TEST_DB says (for what only PostgreSQL has, such as a server ending the
+ * engine's connection).
+ */
+export async function startTestEngine(
+  options: { clockControl?: boolean; postgres?: boolean } = {},
+): Promise<TestEngine> {
   const id = randomBytes(6).toString('hex');
   const clockControl = options.clockControl ?? true;
-  if (process.env.HUB_TEST_DB === 'postgres') {
+  if (options.postgres || process.env.HUB_TEST_DB === 'postgres') {
     const base = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const name = `hub_t_engine_${id}`;
     const admin = new pg.Client({ connectionString: base });
@@ -68,6 +76,9 @@ export function useTestEngine(
     get engine() {
       return started().engine;
     },
+    get databaseUrl() {
+      return started().databaseUrl;
+    },
     restart: () => started().restart(),
     close: () => started().close(),
   };
@@ -85,6 +96,7 @@ async function managed(
   };
   const te: TestEngine = {
     engine: await open(),
+    databaseUrl,
     async restart() {
       await te.engine.close();
       te.engine = await open();
