@@ -1,7 +1,7 @@
 // The map's data endpoints (src/map/routes.ts) over the demo data and real HTTP: open cases in a box with
-// their time-limit light (GeoJSON, or parallel arrays with format=points), the caller's case scope, the
-// limit and its `truncated` flag, grid cells and components in a box, the base-map configuration, and a
-// refused bbox naming the field.
+// their time-limit light (GeoJSON, or parallel arrays with format=points), counted in clusters below zoom
+// 14 (format=clusters), the caller's case scope, the limit and its `truncated` flag, grid cells and
+// components in a box, the base-map configuration, and a refused bbox naming the field.
 import test from 'ava';
 import { caseClocks, caseLights } from '../src/cases/clock.ts';
 import { call, createUser, startTestApi, type TestApi } from './helpers/api.ts';
@@ -15,6 +15,11 @@ let handlerToken = '';
 let dept = '';
 let cell = { code: '', minLng: 0, minLat: 0, maxLng: 0, maxLat: 0 };
 const ids: Record<string, string> = {};
+/** Where the clusters' cases lie: east of the city, where the demo has no case. */
+const FAR = { lng: 121.6, lat: 32.4 };
+const M_LAT = 1 / 111_320;
+const M_LNG = 1 / (111_320 * Math.cos((FAR.lat * Math.PI) / 180));
+const farIds: Record<string, string> = {};
 
 test.before(async () => {
   api = await startTestApi({ now: () => NOW, demoPassword: TEST_DEMO_PASSWORD });
@@ -67,6 +72,34 @@ test.before(async () => {
       },
     });
     ids[key] = row.id;
+  }
+  // For the clusters: A, three cases within 20 m (red, yellow, green); B, 5 km east of A, a green one and
+  // one in no timed step; C, 5 km north of A, an overdue one of the handler's department; a closed case
+  // beside A.
+  const far = [
+    { key: 'a-red', e: 0, n: 0, status: 'signed' as const, due: -3_600_000 },
+    { key: 'a-yellow', e: 20, n: 0, status: 'signed' as const, due: 60_000 },
+    { key: 'a-green', e: 0, n: 20, status: 'signed' as const, due: 30 * 86_400_000 },
+    { key: 'a-closed', e: 10, n: 10, status: 'closed' as const },
+    { key: 'b-green', e: 5_000, n: 0, status: 'signed' as const, due: 30 * 86_400_000 },
+    { key: 'b-none', e: 5_010, n: 5, status: 'registered' as const },
+    { key: 'c-red', e: 0, n: 5_000, status: 'signed' as const, due: -60_000, departmentId: dept },
+  ];
+  for (const [i, f] of far.entries()) {
+    const row = await prisma.case.create({
+      data: {
+        ...base,
+        gridCode: null,
+        caseNo: `RG-2026-91000${i}`,
+        status: f.status,
+        lng: FAR.lng + f.e * M_LNG,
+        lat: FAR.lat + f.n * M_LAT,
+        ...(f.due === undefined ? {} : { disposeDeadline: new Date(NOW.getTime() + f.due) }),
+        ...(f.departmentId ? { departmentId: f.departmentId } : {}),
+        reportedAt: new Date(NOW.getTime() - (100 - i) * 60_000),
+      },
+    });
+    farIds[f.key] = row.id;
   }
   // A case far outside the cell's box.
   await prisma.case.create({
@@ -135,6 +168,80 @@ test('format=points: the same cases, order and lights as parallel arrays', async
   const scoped = await get(`/api/map/cases?bbox=${bboxOf(cell)}&format=points`, handlerToken);
   t.deepEqual(scoped.body.ids, [ids.red]);
   t.is((await get(`/api/map/cases?bbox=${bboxOf(cell)}&format=csv`)).status, 400);
+});
+
+/** The box around the clusters' cases, 1 km beyond them. */
+const farBox = [
+  FAR.lng - 1_000 * M_LNG,
+  FAR.lat - 1_000 * M_LAT,
+  FAR.lng + 6_000 * M_LNG,
+  FAR.lat + 6_000 * M_LAT,
+]
+  .map((n) => n.toFixed(6))
+  .join(',');
+const close = (a: number, b: number) => Math.abs(a - b) < 2e-6;
+
+test('format=clusters below zoom 14: every open case counted once, by light, at its cases’ mean', async (t) => {
+  const res = await get(`/api/map/cases?bbox=${farBox}&format=clusters&zoom=12.6`);
+  t.is(res.status, 200);
+  t.like(res.body, { format: 'clusters', zoom: 12, pointsFromZoom: 14, truncated: false });
+  const got = res.body.clusters.map((c: Record<string, unknown>) => ({
+    count: c.count,
+    red: c.red,
+    yellow: c.yellow,
+    green: c.green,
+    id: c.id,
+  }));
+  // Biggest first: A (the closed case beside it not counted), B, then C alone: a point with its id.
+  t.deepEqual(got, [
+    { count: 3, red: 1, yellow: 1, green: 1, id: undefined },
+    { count: 2, red: 0, yellow: 0, green: 1, id: undefined },
+    { count: 1, red: 1, yellow: 0, green: 0, id: farIds['c-red'] },
+  ]);
+  const [a, b, c] = res.body.clusters;
+  // A's bubble at the mean of its three cases; its box their box (a click zooms to it).
+  t.true(
+    close(a.lng, FAR.lng + (20 * M_LNG) / 3) && close(a.lat, FAR.lat + (20 * M_LAT) / 3),
+    `${a.lng},${a.lat}`,
+  );
+  t.deepEqual(
+    a.bounds.map((n: number) => n.toFixed(5)),
+    [FAR.lng, FAR.lat, FAR.lng + 20 * M_LNG, FAR.lat + 20 * M_LAT].map((n) => n.toFixed(5)),
+  );
+  t.true(close(b.lng, FAR.lng + 5_005 * M_LNG) && close(b.lat, FAR.lat + 2.5 * M_LAT));
+  t.true(close(c.lng, FAR.lng) && close(c.lat, FAR.lat + 5_000 * M_LAT));
+
+  // At zoom 8 (≈ 260 m a pixel) all six are one bubble, red (its worst case) by the map's rule.
+  const out = await get(`/api/map/cases?bbox=${farBox}&format=clusters&zoom=8`);
+  t.like(out.body, { zoom: 8 });
+  t.deepEqual(
+    out.body.clusters.map((c: { count: number; red: number }) => [c.count, c.red]),
+    [[6, 2]],
+  );
+  // The handler sees its department's case only: one point.
+  const scoped = await get(`/api/map/cases?bbox=${farBox}&format=clusters&zoom=12`, handlerToken);
+  t.deepEqual(
+    scoped.body.clusters.map((c: { count: number; id?: string }) => [c.count, c.id]),
+    [[1, farIds['c-red']]],
+  );
+});
+
+test('format=clusters from zoom 14: the points, as format=points answers them', async (t) => {
+  const below = await get(`/api/map/cases?bbox=${farBox}&format=clusters&zoom=13.99`);
+  t.like(below.body, { format: 'clusters', zoom: 13 });
+  const at = await get(`/api/map/cases?bbox=${farBox}&format=clusters&zoom=14`);
+  t.is(at.status, 200);
+  const points = await get(`/api/map/cases?bbox=${farBox}&format=points`);
+  t.deepEqual(at.body, { ...points.body, pointsFromZoom: 14 });
+  t.deepEqual(
+    at.body.ids,
+    ['c-red', 'b-none', 'b-green', 'a-green', 'a-yellow', 'a-red'].map((k) => farIds[k]),
+  );
+  t.is(at.body.states, 'rnggyr');
+  // Without the view's zoom the server cannot cluster: a 400 naming it.
+  const bad = await get(`/api/map/cases?bbox=${farBox}&format=clusters`);
+  t.is(bad.status, 400);
+  t.is(bad.body.errors[0].field, 'query.zoom');
 });
 
 test('a department handler sees its department’s cases only', async (t) => {

@@ -5,6 +5,7 @@
  * chunks, selecting only the columns the computation uses.
  */
 import type { Db } from '../db/index.ts';
+import { epochMs } from '../db/raw-sql.ts';
 import type { AssessmentInput, AssessmentPeriod } from './compute.ts';
 import type { AssessmentCase, AssessmentEvent } from './replay.ts';
 
@@ -52,10 +53,7 @@ export async function loadAssessmentInput(
       : `'${text.replace('Z', '+00:00')}'`;
   };
   const [from, to, asOf] = [iso(period.from), iso(period.to), iso(period.asOf)];
-  const ms = (col: string) =>
-    pgsql
-      ? `(extract(epoch from ${col}) * 1000)::bigint`
-      : `CAST(ROUND((julianday(${col}) - 2440587.5) * 86400000) AS INTEGER)`;
+  const ms = (col: string) => epochMs(db.provider, col);
   const types = PERIOD_EVENT_TYPES.map((t) => `'${t}'`).join(', ');
   const deadlineCols = DEADLINE_STEPS.map((s) => ms(`c."${s}Deadline"`));
   const eventJson = pgsql

@@ -3,24 +3,23 @@
  * layer for a viewport. Every layer endpoint takes `bbox=minLng,minLat,maxLng,maxLat` (WGS84) and a
  * `limit`; an answer that hit the limit says `truncated: true` so the map can tell the user to zoom in
  * instead of silently showing part of the data. Open cases carry the green/yellow/red of their running
- * step's clock (`caseLights` of src/cases/clock.ts), so the map colours them as the case list does.
+ * step's clock (`caseLights` of src/cases/clock.ts), so the map colours them as the case list does; below
+ * zoom 14 the map asks for them counted in clusters (clusters.ts) instead of one by one.
  */
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Config } from '../config.ts';
-import type { Db, Prisma } from '../db/index.ts';
+import type { Db } from '../db/index.ts';
 import { validationError } from '../errors.ts';
-import { caseLights } from '../cases/clock.ts';
-import { OPEN_STATUSES } from '../cases/lifecycle.ts';
-import { caseScope } from '../cases/scope.ts';
 import { queryNumber } from '../api/validate.ts';
+import { clusterCases } from './clusters.ts';
+import { openCasesInBox, type Bbox } from './open-cases.ts';
 
-export interface Bbox {
-  minLng: number;
-  minLat: number;
-  maxLng: number;
-  maxLat: number;
-}
+/**
+ * From this zoom the map gets the cases one by one (and MapLibre clusters what is close on screen);
+ * below, the hub's clusters. At 14 a 1440-pixel-wide view is ≈ 6 km: a part of the city.
+ */
+export const CASE_POINTS_FROM_ZOOM = 14 as const;
 
 const bboxQuery = z
   .string()
@@ -61,6 +60,9 @@ const caseFeatures = collection(
   point,
   'open cases',
 );
+const pointsFromZoom = z
+  .literal(CASE_POINTS_FROM_ZOOM)
+  .describe('format=clusters: from this zoom the answer is points, below it clusters');
 /**
  * The cases layer's own answer (`format=points`): the same open cases as parallel arrays, without the
  * GeoJSON wrapping and the fields the map does not draw. 10,000 cases are ≈ 0.6 MB of JSON instead of
@@ -75,6 +77,27 @@ const casePoints = z.object({
     .string()
     .describe('one letter per case, the time-limit light of ids[i]: g green, y yellow, r red, n none'),
   truncated: z.boolean().describe('more open cases lie in the box than the limit: zoom in'),
+  pointsFromZoom: pointsFromZoom.optional(),
+});
+const caseClusters = z.object({
+  format: z.literal('clusters'),
+  zoom: z.number().int().describe('the zoom level the clusters were made for: the view’s zoom, rounded down'),
+  pointsFromZoom,
+  clusters: z.array(
+    z.object({
+      lng: z.number().describe('the mean position of its cases (WGS84, 6 decimals)'),
+      lat: z.number(),
+      count: z.number().int(),
+      red: z.number().int().describe('its overdue cases'),
+      yellow: z.number().int().describe('its cases past the warning share of their limit'),
+      green: z.number().int().describe('its other cases in a timed step; the rest run none'),
+      bounds: z
+        .tuple([z.number(), z.number(), z.number(), z.number()])
+        .describe('minLng,minLat,maxLng,maxLat of its cases: a click zooms to it'),
+      id: z.string().optional().describe('the case, when the cluster is one case (drawn as a point)'),
+    }),
+  ),
+  truncated: z.literal(false).describe('clusters count every open case in the box'),
 });
 const STATE_LETTER = { green: 'g', yellow: 'y', red: 'r' } as const;
 /** 6 decimals: ≈ 0.1 m, below a pixel at the map's deepest zoom. */
@@ -116,9 +139,6 @@ const baseSchema = z.object({
 
 const limit = (max: number, dflt: number) =>
   queryNumber(z.coerce.number().int().min(1).max(max)).default(dflt);
-// Listed, not "not final": `status IN (…)` reads the status indexes, so the map's query grows with the
-// open cases and not with the years of closed ones.
-const OPEN = { in: OPEN_STATUSES };
 
 /** GET /api/map/config, /api/map/cases, /api/map/grid-cells, /api/map/components. */
 export function mapRoutes({
@@ -126,7 +146,7 @@ export function mapRoutes({
   config,
   now: clock = () => new Date(),
 }: {
-  db: Db;
+  db: Pick<Db, 'prisma' | 'provider'>;
   config: Pick<
     Config,
     'CALENDAR_TIMEZONE' | 'DEADLINE_WARN_FRACTION' | 'MAP_STYLE_URL' | 'MAP_TILE_URL' | 'MAP_TILE_ATTRIBUTION'
@@ -174,82 +194,89 @@ export function mapRoutes({
     defineRoute({
       method: 'GET',
       path: '/api/map/cases',
-      summary: 'Open cases in a box as GeoJSON points, with their time-limit light',
+      summary: 'Open cases in a box as GeoJSON points, with their time-limit light, or counted in clusters',
       description:
         'Cases not closed or voided whose point lies in `bbox`, the most recently reported first; the ' +
         'caller’s case scope applies (a department handler gets its department’s cases only). ' +
-        '`format=points` answers the ids, positions and lights as parallel arrays (the map’s layer).',
+        '`format=points` answers the ids, positions and lights as parallel arrays (the map’s layer). ' +
+        `\`format=clusters\` with the view’s \`zoom\`: below zoom ${CASE_POINTS_FROM_ZOOM} every open case ` +
+        'in the box counted in clusters of about 64 screen pixels, each with its lights’ counts (no ' +
+        `limit); from zoom ${CASE_POINTS_FROM_ZOOM} the points answer.`,
       tags: ['map'],
       access: 'authenticated',
       query: z.object({
         bbox: bboxQuery,
         limit: limit(20_000, 10_000),
         format: z
-          .enum(['geojson', 'points'])
+          .enum(['geojson', 'points', 'clusters'])
           .default('geojson')
-          .describe('geojson: a FeatureCollection with each case’s fields; points: parallel arrays'),
+          .describe(
+            'geojson: a FeatureCollection with each case’s fields; points: parallel arrays; ' +
+              'clusters: clusters or points by `zoom`',
+          ),
+        zoom: queryNumber(z.coerce.number().min(0).max(24))
+          .optional()
+          .describe('the view’s zoom (MapLibre’s), required with format=clusters'),
       }),
-      responses: { 200: { description: 'Open cases', schema: z.union([caseFeatures, casePoints]) } },
+      responses: {
+        200: { description: 'Open cases', schema: z.union([caseFeatures, casePoints, caseClusters]) },
+      },
       handler: async ({ query, principal }) => {
         const box = parseBbox(query.bbox);
-        const scope = caseScope(principal);
-        const where: Prisma.CaseWhereInput = {
-          status: OPEN,
-          ...inBox(box),
-          ...(scope ? { AND: [scope] } : {}),
-        };
-        const rows = await prisma.case.findMany({
-          where,
-          orderBy: { reportedAt: 'desc' },
-          take: query.limit + 1,
-          select: {
-            id: true,
-            caseNo: true,
-            status: true,
-            urgency: true,
-            categoryKind: true,
-            categoryCode: true,
-            lng: true,
-            lat: true,
-            verifyDeadline: true,
-            signDeadline: true,
-            disposeDeadline: true,
-            checkDeadline: true,
-          },
+        const { format, zoom } = query;
+        const now = clock();
+        if (format === 'clusters' && zoom === undefined) {
+          throw validationError('format=clusters needs the view’s zoom', [
+            { field: 'query.zoom', message: 'required with format=clusters' },
+          ]);
+        }
+        if (format === 'clusters' && zoom !== undefined && zoom < CASE_POINTS_FROM_ZOOM) {
+          const level = Math.floor(zoom);
+          const { cases } = await openCasesInBox(db, config, now, { box, principal });
+          return {
+            format: 'clusters' as const,
+            zoom: level,
+            pointsFromZoom: CASE_POINTS_FROM_ZOOM,
+            clusters: clusterCases(cases, level).map((c) => ({
+              ...c,
+              lng: micro(c.lng),
+              lat: micro(c.lat),
+              bounds: c.bounds.map(micro) as [number, number, number, number],
+            })),
+            truncated: false as const,
+          };
+        }
+        const { cases, truncated } = await openCasesInBox(db, config, now, {
+          box,
+          principal,
+          limit: query.limit,
         });
-        const page = rows.slice(0, query.limit);
-        // Only the lights: a map needs no working time left per case (bench/README.md, Map).
-        const lights = await caseLights(db, config, clock(), page);
-        if (query.format === 'points') {
+        if (format !== 'geojson') {
           return {
             format: 'points' as const,
-            ids: page.map((r) => r.id),
-            lng: page.map((r) => micro(r.lng!)),
-            lat: page.map((r) => micro(r.lat!)),
-            states: page
-              .map((r) => {
-                const light = lights.get(r.id);
-                return light ? STATE_LETTER[light] : 'n';
-              })
-              .join(''),
-            truncated: rows.length > query.limit,
+            ids: cases.map((c) => c.id),
+            lng: cases.map((c) => micro(c.lng)),
+            lat: cases.map((c) => micro(c.lat)),
+            states: cases.map((c) => (c.light ? STATE_LETTER[c.light] : 'n')).join(''),
+            truncated,
+            ...(format === 'clusters' ? { pointsFromZoom: CASE_POINTS_FROM_ZOOM } : {}),
           };
         }
         return {
           type: 'FeatureCollection' as const,
-          features: page.map((r) => ({
+          features: cases.map((c) => ({
             type: 'Feature' as const,
-            geometry: { type: 'Point' as const, coordinates: [r.lng!, r.lat!] as [number, number] },
+            geometry: { type: 'Point' as const, coordinates: [c.lng, c.lat] as [number, number] },
             properties: {
-              id: r.id,
-              caseNo: r.caseNo,
-              status: r.status,
-              urgency: r.urgency,
-              categoryCode: r.categoryCode,
-              state: lights.get(r.id) ?? ('none' as const),
+              id: c.id,
+              caseNo: c.caseNo,
+              status: c.status,
+              urgency: c.urgency,
+              categoryCode: c.categoryCode,
+              state: c.light ?? ('none' as const),
             },
           })),
-          truncated: rows.length > query.limit,
+          truncated,
         };
       },
     }),
