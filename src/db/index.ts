@@ -8,11 +8,11 @@
  *   await db.prisma.case.findMany({ where: { status: 'dispatched' } });
  *   await db.close();
  */
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { makePrivateFile } from '../private-files.ts';
+import { CachingSqliteAdapter } from './sqlite-statements.ts';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from '../generated/postgres/client.ts';
 import {
@@ -103,7 +103,7 @@ export function createDb(
     // Created here, private, so that SQLite keeps its mode (and gives it to the -wal and -shm files).
     makePrivateFile(file);
     prisma = new SqliteClient({
-      adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }),
+      adapter: new CachingSqliteAdapter({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }),
     });
     // The adapter keeps one connection; these pragmas hold for its lifetime. better-sqlite3 enables
     // foreign keys by default, but we say so rather than rely on a build flag.
