@@ -152,7 +152,18 @@ export const computeDeadline = defineHandler(async (job, deps) => {
   const row = await loadCase(job, deps);
   const { prisma } = deps.db;
   const dedupeKey = `job:${job.key}`;
-  const recorded = await findEvent(prisma, dedupeKey);
+  // 签收/处置 read the case's whole timeline anyway (a suspension or a return moves their deadline); a
+  // redelivered job's own event is in it, so one read serves both (this runs for every dispatched case).
+  const timeline =
+    kind === 'sign' || kind === 'dispose'
+      ? await prisma.caseEvent.findMany({
+          where: { caseId: row.id },
+          orderBy: [{ at: 'asc' }, { id: 'asc' }],
+        })
+      : undefined;
+  const recorded = timeline
+    ? timeline.find((e) => e.dedupeKey === dedupeKey)
+    : await findEvent(prisma, dedupeKey);
   if (recorded) {
     const data = dataOf(recorded);
     return { dueAt: data.dueAtLocal, warnAt: data.warnAt };
@@ -202,15 +213,8 @@ export const computeDeadline = defineHandler(async (job, deps) => {
         `no time limit for category ${row.categoryCode} ${category.name}, urgency ${row.urgency}, step ${kind}`,
       );
     mode = limit.timeMode;
-    const events =
-      kind === 'sign' || kind === 'dispose'
-        ? await prisma.caseEvent.findMany({
-            where: { caseId: row.id },
-            orderBy: [{ at: 'asc' }, { id: 'asc' }],
-          })
-        : [];
     dueAt =
-      movedDeadline(events, kind, now, calendar, mode) ??
+      movedDeadline(timeline ?? [], kind, now, calendar, mode) ??
       calendar.deadlineFor(now, { minutes: limit.limitMinutes, mode });
   }
   const total = Math.max(minutesBetween(calendar, now, dueAt, mode), 0);
