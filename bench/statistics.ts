@@ -2,14 +2,14 @@
  * The statistics over a large case store: inserts N case rows (default 1,000,000) spread evenly over M
  * months (default 24), builds the daily rows (the rollup's first run), then times every statistics
  * query the API answers — each grouping over a day, a week, a month, a quarter, a year and the whole
- * span, the repeats and the overdue list — through the route handlers (freshness check included), and
+ * span, the repeats and the overdue list — through the route handlers (as a request reads the rows), and
  * the incremental rollup after 1,000 cases are written. Prints JSON with the load average.
  *
  *   npx tsx bench/statistics.ts --db sqlite
- *   npx tsx bench/statistics.ts --db postgres [--cases 1000000] [--months 24]
+ *   npx tsx bench/statistics.ts --db postgres [--cases 1000000] [--months 24] [--keep]
  *
  * The database is a fresh temp SQLite file or a fresh PostgreSQL database (TEST_POSTGRES_URL), dropped
- * at the end. Bulk inserts go through the drivers; the rollup and the queries through Prisma.
+ * at the end (kept with --keep, its URL printed: building a large store takes minutes). Bulk inserts go through the drivers; the rollup and the queries through Prisma.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     db: { type: 'string', default: 'sqlite' },
     cases: { type: 'string', default: '1000000' },
     months: { type: 'string', default: '24' },
+    keep: { type: 'boolean', default: false },
   },
 });
 process.env.HUB_TEST_DB = values.db;
@@ -247,7 +248,7 @@ const insertSeconds = Math.round((performance.now() - t0) / 1000);
 const calendar = createWorkCalendar({ timezone: TZ });
 // The bench's "now": the last day of the span, so the overdue list has open cases past their limit.
 const now = () => END.minus({ hours: 1 }).toJSDate();
-const rollup = createRollup({ db: tdb.db, timezone: TZ, now, calendar: async () => calendar });
+const rollup = createRollup({ db: tdb.db, timezone: TZ, calendar: async () => calendar });
 const buildStart = performance.now();
 const built = await rollup.run();
 const buildSeconds = Math.round((performance.now() - buildStart) / 100) / 10;
@@ -255,7 +256,7 @@ const statRows = await prisma.statDaily.count();
 if (tdb.provider === 'postgresql') await prisma.$executeRawUnsafe('ANALYZE "StatDaily"');
 const loadAfterBuild = load();
 
-const routes = statisticsRoutes({ db: tdb.db, config: { CALENDAR_TIMEZONE: TZ }, now, rollup });
+const routes = statisticsRoutes({ db: tdb.db, config: { CALENDAR_TIMEZONE: TZ }, now });
 const route = (path: string) => routes.find((r) => r.path === path)!;
 // The handler as the router calls it after validation (the context: what the xlsx route sets on it).
 type Handler = (input: { query: Record<string, unknown>; ctx: object }) => Promise<unknown>;
@@ -330,9 +331,11 @@ console.log(
       incrementalRollupAfter1000Writes: inc,
       loadAverage: load(),
       node: process.version,
+      ...(values.keep ? { keptDatabase: tdb.url } : {}),
     },
     null,
     2,
   ),
 );
-await tdb.drop();
+if (values.keep) await tdb.db.close();
+else await tdb.drop();

@@ -343,6 +343,11 @@ export const configSchema = {
     .describe(
       'What a scheduled assessment reports on: the last complete calendar month, ISO week or day before it fires.',
     ),
+  STATISTICS_ROLLUP_INTERVAL_MS: positiveInt
+    .default(30_000)
+    .describe(
+      'How often the statistics rows (统计分析) are brought up to date with the cases written since, ms: the figures are at most about this old.',
+    ),
 
   // --- workers (workers/) ----------------------------------------------------------------------
   WORKER_MAX_JOBS_ACTIVE: positiveInt

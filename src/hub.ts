@@ -4,6 +4,7 @@
  * and serves the API. `stop()` drains in-flight requests before closing the engine and the database.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,10 @@ import { createCasePublisher, type CasePublisher } from './cases/publish.ts';
 import { createDb, type Db } from './db/index.ts';
 import { seedDemo } from './app/seed.ts';
 import { createAssessmentSchedule, type AssessmentSchedule } from './assessment/schedule.ts';
+import { loadWorkCalendar } from './calendar/index.ts';
+import { createLeases } from './db/lease.ts';
+import { createRollup } from './statistics/rollup.ts';
+import { createStatisticsJob, type StatisticsJob } from './statistics/job.ts';
 import type { Logger } from './log.ts';
 import { deployProcesses } from './procedures/deploy.ts';
 import { checkPrivatePaths, dataPaths, makePrivateDir } from './private-files.ts';
@@ -56,6 +61,8 @@ export interface Hub {
   readonly engine: StandaloneEngine | undefined;
   /** The adapters (adapters/index.ts) and, with SIMULATORS, their simulators. */
   readonly adapters: HubAdapters;
+  /** The job keeping the statistics rows (统计分析) up to date. */
+  readonly statistics: StatisticsJob;
 }
 
 // In-flight requests get this long to finish on stop() before their connections are cut.
@@ -82,6 +89,7 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   let starterZeebe: ZeebeClient | undefined;
   let workers: ReturnType<typeof createWorkers> | undefined;
   let assessmentSchedule: AssessmentSchedule | undefined;
+  let statistics: StatisticsJob | undefined;
   let casePublisher: CasePublisher | undefined;
   let caseStarter: CaseStarter | undefined;
   let adapters: HubAdapters | undefined;
@@ -131,6 +139,8 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
   async function closeEngine() {
     await assessmentSchedule?.stop();
     assessmentSchedule = undefined;
+    await statistics?.stop();
+    statistics = undefined;
     await adapters?.stop();
     adapters = undefined;
     await casePublisher?.stop();
@@ -184,6 +194,26 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
         // Publishes assessment.requested on ASSESSMENT_SCHEDULE; a Lease row makes one hub process do it.
         assessmentSchedule = createAssessmentSchedule({ db, zeebe: client, config, logger, now });
         assessmentSchedule.start();
+        // The statistics rows: built in the background (minutes on a large store) while the API serves,
+        // then kept up to date on a timer; a Lease row makes one hub process do it.
+        const zone = config.CALENDAR_TIMEZONE;
+        const database = db;
+        statistics = createStatisticsJob({
+          rollup: createRollup({
+            db: database,
+            timezone: zone,
+            calendar: () => loadWorkCalendar(database, { timezone: zone }),
+          }),
+          // Leases are between processes, which share only the system clock (not the engine's).
+          leases: createLeases(
+            db,
+            `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+            () => new Date(),
+          ),
+          logger,
+          intervalMs: config.STATISTICS_ROLLUP_INTERVAL_MS,
+        });
+        statistics.start();
         // Also re-sends the messages of actions recorded before a crash or while the engine was away.
         casePublisher = createCasePublisher({
           db,
@@ -301,6 +331,9 @@ export function createHub({ config, logger, readinessChecks = [] }: HubDeps): Hu
     },
     get adapters() {
       return need(adapters, 'adapters');
+    },
+    get statistics() {
+      return need(statistics, 'statistics job');
     },
   };
 }

@@ -37,7 +37,6 @@ import { mapRoutes } from '../map/routes.ts';
 import { componentRoutes } from '../components/routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
 import { statisticsRoutes } from '../statistics/routes.ts';
-import type { Rollup } from '../statistics/rollup.ts';
 import { parkingRoutes } from '../parking/routes.ts';
 import { parkingGuidanceRoutes } from '../parking/guidance-routes.ts';
 import { healthRoutes, type ReadinessCheck } from '../api/health.ts';
@@ -80,8 +79,6 @@ export interface ApiDeps {
   extraRoutes?: readonly Route[];
   /** Mails people (领导批示 to the unit); without it nothing is mailed. */
   mailer?: Mailer;
-  /** The statistics' daily rollup the hub also runs on a timer; the routes make their own without it. */
-  statisticsRollup?: Rollup;
 }
 
 export interface Api {
@@ -125,7 +122,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...fieldRoutes(deps),
     ...leaderRoutes(deps),
     ...wallRoutes(deps),
-    ...statisticsRoutes({ ...deps, rollup: deps.statisticsRollup }),
+    ...statisticsRoutes(deps),
     ...parkingGuidanceRoutes(deps),
     ...parkingRoutes(deps),
     ...(deps.extraRoutes ?? []),

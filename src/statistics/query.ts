@@ -3,12 +3,12 @@
  * of each value, and the same for the period before it (as long, ending the day before `from`).
  */
 import { DateTime } from 'luxon';
-import type { Db } from '../db/index.ts';
-import { emptyCounts, MEASURES, MONTHLY, type Counts, type Dimension } from './rollup.ts';
+import { Prisma, type Db } from '../db/index.ts';
+import { emptyCounts, MEASURES, MONTHLY, YEARLY, type Counts, type Dimension } from './rollup.ts';
 
 export const TIME_GROUPS = ['day', 'week', 'month'] as const;
 export type TimeGroup = (typeof TIME_GROUPS)[number];
-export type GroupBy = Exclude<Dimension, 'all' | 'spot'> | TimeGroup;
+export type GroupBy = Exclude<Dimension, 'all' | 'spot'> | 'street' | TimeGroup;
 
 export interface Figures {
   reported: number;
@@ -67,50 +67,125 @@ export function previousPeriod(p: Period): Period {
   };
 }
 
-/**
- * Where a period's rows are: whole calendar months inside it from the monthly rows, the days before the
- * first and after the last whole month from the daily rows (a year is 12 monthly rows a key, not 365).
- */
-export function periodParts(p: Period): { days: Period[]; months: Period | null } {
-  const from = DateTime.fromISO(p.from);
-  const to = DateTime.fromISO(p.to);
-  const firstMonth = from.day === 1 ? from : from.plus({ months: 1 }).startOf('month');
-  const afterLast = to.plus({ days: 1 }).startOf('month'); // the first day after the last whole month
-  const lastMonth = to.plus({ days: 1 }).day === 1 ? to.startOf('month') : afterLast.minus({ months: 1 });
-  if (lastMonth < firstMonth) return { days: [p], months: null };
-  const days: Period[] = [];
-  if (firstMonth > from) days.push({ from: p.from, to: firstMonth.minus({ days: 1 }).toISODate()! });
-  const end = lastMonth.plus({ months: 1 });
-  if (end <= to) days.push({ from: end.toISODate()!, to: p.to });
-  return { days, months: { from: firstMonth.toISODate()!, to: lastMonth.toISODate()! } };
+type Level = '' | typeof MONTHLY | typeof YEARLY;
+
+/** A run of consecutive rows of one level: daily, monthly (day = the 1st) or yearly (day = 1 January). */
+export interface Part {
+  level: Level;
+  from: string;
+  to: string;
 }
 
-/** The summed counts of each key of `dimension` over the period. */
+/**
+ * Where a period's rows are: whole years inside it from the yearly rows, whole months outside those
+ * from the monthly rows, the days before the first and after the last whole month from the daily rows —
+ * two years are 2 rows a key, not 730.
+ */
+export function periodParts(p: Period): Part[] {
+  const end = DateTime.fromISO(p.to);
+  const parts: Part[] = [];
+  const add = (level: Level, at: DateTime) => {
+    const day = at.toISODate()!;
+    const last = parts[parts.length - 1];
+    if (last?.level === level) last.to = day;
+    else parts.push({ level, from: day, to: day });
+  };
+  for (let d = DateTime.fromISO(p.from); d <= end;) {
+    if (d.ordinal === 1 && d.endOf('year') <= end.endOf('day')) {
+      add(YEARLY, d);
+      d = d.plus({ years: 1 });
+    } else if (d.day === 1 && d.endOf('month') <= end.endOf('day')) {
+      add(MONTHLY, d);
+      d = d.plus({ months: 1 });
+    } else {
+      add('', d);
+      d = d.plus({ days: 1 });
+    }
+  }
+  return parts;
+}
+
+/** The rows of `dimension` over the period, as an SQL condition. */
+function rowsOf(dimension: Dimension, p: Period) {
+  return Prisma.join(
+    periodParts(p).map(
+      (part) =>
+        Prisma.sql`("dimension" = ${dimension + part.level} AND "day" >= ${part.from} AND "day" <= ${part.to})`,
+    ),
+    ' OR ',
+  );
+}
+
+const SUMS = Prisma.raw(MEASURES.map((m) => `SUM("${m}") AS "${m}"`).join(', '));
+
+/** A row of sums as counts (PostgreSQL answers SUM of integers as bigint). */
+function countsOf(row: Record<string, unknown>): Counts {
+  const c = emptyCounts();
+  for (const m of MEASURES) c[m] = Number(row[m] ?? 0);
+  return c;
+}
+
+/**
+ * The summed counts of each key of `dimension` over the period. A street is the sum of the grids it
+ * has now (GridCell.street): no row keeps the street a grid had when its day was counted.
+ */
 export async function sumByKey(
   db: Pick<Db, 'prisma'>,
-  dimension: Dimension,
+  dimension: Dimension | 'street',
   p: Period,
 ): Promise<Map<string, Counts>> {
-  const { days, months } = periodParts(p);
-  const groups = await db.prisma.statDaily.groupBy({
-    by: ['key'],
-    where: {
-      OR: [
-        ...days.map((d) => ({ dimension, day: { gte: d.from, lte: d.to } })),
-        ...(months
-          ? [{ dimension: `${dimension}${MONTHLY}`, day: { gte: months.from, lte: months.to } }]
-          : []),
-      ],
-    },
-    _sum: Object.fromEntries(MEASURES.map((m) => [m, true])) as Record<(typeof MEASURES)[number], true>,
+  const rows = await db.prisma.$queryRaw<Record<string, unknown>[]>`
+    SELECT "key", ${SUMS} FROM "StatDaily" WHERE ${rowsOf(dimension === 'street' ? 'grid' : dimension, p)}
+    GROUP BY "key"`;
+  const byKey = new Map(rows.map((r) => [String(r.key), countsOf(r)]));
+  if (dimension !== 'street') return byKey;
+  const cells = await db.prisma.gridCell.findMany({
+    where: { code: { in: [...byKey.keys()] } },
+    select: { code: true, street: true },
   });
-  return new Map(
-    groups.map((g) => {
-      const c = emptyCounts();
-      for (const m of MEASURES) c[m] = Number(g._sum[m] ?? 0);
-      return [g.key, c];
-    }),
-  );
+  const streetOf = new Map(cells.map((c) => [c.code, c.street]));
+  const byStreet = new Map<string, Counts>();
+  for (const [grid, counts] of byKey) {
+    const street = streetOf.get(grid) ?? '';
+    const into = byStreet.get(street);
+    if (into) addCounts(into, counts);
+    else byStreet.set(street, counts);
+  }
+  return byStreet;
+}
+
+export interface Spot {
+  /** grid code | category key */
+  key: string;
+  reported: number;
+  /** registered and not closed (nor 挂账) */
+  open: number;
+}
+
+/**
+ * 重复问题: the spots (grid + category) reported at least `min` times in the period, most reported first
+ * (then by key), at most `limit`. Filtered, ordered and cut in the database: a month of a large store
+ * has tens of thousands of spots, nearly all reported once.
+ */
+export async function repeatedSpots(
+  db: Pick<Db, 'prisma' | 'provider'>,
+  p: Period,
+  min: number,
+  limit: number,
+) {
+  // Keys in byte order on both databases (PostgreSQL's default collation would order them by locale).
+  const byKey = Prisma.raw(db.provider === 'postgresql' ? '"key" COLLATE "C"' : '"key"');
+  const rows = await db.prisma.$queryRaw<Record<string, unknown>[]>`
+    SELECT "key", SUM("reported") AS "reported",
+           SUM("registered") - SUM("closed") - SUM("suspended") AS "open"
+    FROM "StatDaily" WHERE ${rowsOf('spot', p)}
+    GROUP BY "key" HAVING SUM("reported") >= ${min}
+    ORDER BY SUM("reported") DESC, ${byKey} LIMIT ${limit}`;
+  return rows.map((r): Spot => ({
+    key: String(r.key),
+    reported: Number(r.reported),
+    open: Math.max(0, Number(r.open)),
+  }));
 }
 
 /** The city's counts per day of the period (days without a case are absent). */

@@ -1,14 +1,18 @@
 /**
  * The statistics' daily rows (StatDaily): for each city day, the cases reported on it counted by one
- * dimension at a time (the city, category, street, grid, department, source, urgency, and the spot =
- * grid + category for repeat problems). A query sums a dimension's rows over a period and never reads
- * the cases, so its cost follows the number of days × the dimension's values, not the number of cases.
+ * dimension at a time (the city, category, grid, department, source, urgency, and the spot = grid +
+ * category for repeat problems), plus their monthly and yearly sums. A query sums a dimension's rows over
+ * a period and never reads the cases, so its cost follows the number of days × the dimension's values,
+ * not the number of cases. Streets are not stored: a street is its grids summed when asked, so a grid
+ * cell an administrator moves to another street counts there at once, on every day.
  *
  * A day's rows are rebuilt whole from the Case rows reported on it (the (reportedAt) index), so they are
- * always what the case rows say now — a case disposed today counts in the day it was reported. The
- * rollup finds the days to rebuild from the cases written since its last run (the (updatedAt) index;
- * every write of a case row goes through src/cases/state and bumps it), re-reading a margin before the
- * last run so a transaction that committed late is not missed. The first run builds every day.
+ * always what the case rows say now — a case disposed today counts in the day it was reported. A run
+ * finds the days to rebuild from the cases written since the last run (the (updatedAt) index; every
+ * write of a case row goes through src/cases/state and bumps it), re-reading a margin before the last
+ * run so a transaction that committed late is not missed, and from the StatStale notes the case writer
+ * leaves when it deletes a case row. The first run, and the first after ROLLUP_VERSION changes, builds
+ * every day. The hub runs it as a job (src/statistics/job.ts), never inside a request.
  *
  * Counted from the case row (the assessment counts from the timeline and by 立案 date; the statistics
  * are a daily view, not the monthly score):
@@ -26,16 +30,7 @@ import type { WorkCalendar } from '../calendar/index.ts';
 import { isUniqueViolation, type Db, type Prisma } from '../db/index.ts';
 import type { CaseStatus } from '../db/index.ts';
 
-export const DIMENSIONS = [
-  'all',
-  'category',
-  'street',
-  'grid',
-  'department',
-  'source',
-  'urgency',
-  'spot',
-] as const;
+export const DIMENSIONS = ['all', 'category', 'grid', 'department', 'source', 'urgency', 'spot'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export const MEASURES = [
@@ -57,10 +52,20 @@ export type Measure = (typeof MEASURES)[number];
 export type Counts = Record<Measure, number>;
 
 export const ROLLUP_SETTING = 'statistics.rollup';
+/**
+ * What the stored rows are made of; a run that finds rows of another version builds them all again
+ * (2: yearly rows, no street rows).
+ */
+export const ROLLUP_VERSION = 2;
 /** A dimension's monthly rows: `<dimension>@month`, day = the month's first day (sums of its days). */
 export const MONTHLY = '@month';
+/** A dimension's yearly rows: `<dimension>@year`, day = 1 January (sums of its months). */
+export const YEARLY = '@year';
 const INSERT_BATCH = 500;
-/** Cases written up to this long before the last run are looked at again (late commits). */
+/**
+ * Cases written up to this long before the last run are looked at again: a transaction that began
+ * before a run and committed after it read the changed cases is not missed.
+ */
 const MARGIN_MS = 2 * 60_000;
 
 const BEFORE_REGISTRATION: CaseStatus[] = ['reported', 'accepted', 'verifying'];
@@ -120,12 +125,11 @@ export function caseCounts(c: CaseForStats, calendar: WorkCalendar): Counts {
 }
 
 /** The key of a case in each dimension ('' = none). */
-export function caseKeys(c: CaseForStats, streetOf: (grid: string) => string | undefined) {
+export function caseKeys(c: CaseForStats) {
   const category = `${c.categoryKind}:${c.categoryCode}`;
   return {
     all: 'all',
     category,
-    street: (c.gridCode && streetOf(c.gridCode)) || '',
     grid: c.gridCode ?? '',
     department: c.departmentId ?? '',
     source: c.source,
@@ -155,204 +159,260 @@ export interface RollupDeps {
   /** the work calendar (平均处置时长 in working hours); loaded per run by the caller */
   calendar: () => Promise<WorkCalendar>;
   timezone: string;
-  now?: () => Date;
+  /** Cases written up to this long before the last run are looked at again (default 2 min). */
+  marginMs?: number;
 }
 
 export interface RollupRun {
   days: number;
   cases: number;
   ms: number;
+  /** true when every day was built (the first run, or rows of an older version) */
+  full: boolean;
+}
+
+export interface RunOptions {
+  /**
+   * Awaited between two months of a run (a first build of a large store takes minutes): the job renews
+   * its lease here, and a throw stops the run with nothing half-written (each month is one transaction).
+   */
+  between?: () => Promise<void>;
 }
 
 export interface Rollup {
-  /** Rebuilds the days with a case written since the last run (every day on the first run). */
-  run(): Promise<RollupRun>;
-  /**
-   * Runs unless a run finished less than `maxAgeMs` ago; a run under way is joined, not doubled.
-   * What a statistics request awaits before reading the rows.
-   */
-  fresh(maxAgeMs: number): Promise<void>;
-  /** Rebuilds the given city days (YYYY-MM-DD). */
-  rebuildDays(days: Iterable<string>): Promise<RollupRun>;
+  /** Rebuilds the days with a case written (or deleted) since the last run; every day when needed. */
+  run(options?: RunOptions): Promise<RollupRun>;
+}
+
+/** Where the rows are: when the last complete run began (what they count), null while none has. */
+export async function rollupAsOf(db: Pick<Db, 'prisma'>): Promise<Date | null> {
+  const state = await readState(db.prisma);
+  return state.version === ROLLUP_VERSION && state.through ? new Date(state.through) : null;
+}
+
+interface RollupState {
+  through?: string;
+  version?: number;
+}
+
+async function readState(prisma: Db['prisma']): Promise<RollupState> {
+  const row = await prisma.setting.findUnique({ where: { key: ROLLUP_SETTING } });
+  return (row?.value as RollupState | null) ?? {};
+}
+
+const SUMS = MEASURES.map((m) => `SUM("${m}")`).join(', ');
+const COLUMNS = MEASURES.map((m) => `"${m}"`).join(', ');
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A month's monthly rows summed from its daily rows, in one statement. Values inlined, not bound (SQLite
+ * and PostgreSQL spell placeholders differently), and checked: `month` is YYYY-MM the rollup made.
+ */
+function sumMonth(tx: Prisma.TransactionClient, month: string) {
+  const first = `${month}-01`;
+  if (!DAY.test(first)) throw new Error(`not a month: ${month}`);
+  return tx.$executeRawUnsafe(
+    `INSERT INTO "StatDaily" ("dimension", "day", "key", ${COLUMNS})
+     SELECT "dimension" || '${MONTHLY}', '${first}', "key", ${SUMS} FROM "StatDaily"
+     WHERE "day" >= '${first}' AND "day" <= '${month}-31'
+       AND "dimension" IN (${DIMENSIONS.map((d) => `'${d}'`).join(', ')})
+     GROUP BY "dimension", "key"`,
+  );
+}
+
+/**
+ * Adds a month's monthly rows to its year's rows (`sign` -1: takes them out). Summing the year's twelve
+ * months again would read every spot of the year on each run — seconds on a large store, every interval
+ * — where taking the month's old rows out and putting its new ones in reads one month. A key left with
+ * no case in the year is removed, as it would be from a sum.
+ */
+async function foldIntoYear(tx: Prisma.TransactionClient, month: string, sign: 1 | -1) {
+  const first = `${month}-01`;
+  if (!DAY.test(first)) throw new Error(`not a month: ${month}`);
+  const year = `${month.slice(0, 4)}-01-01`;
+  const values = MEASURES.map((m) => (sign < 0 ? `-"${m}"` : `"${m}"`)).join(', ');
+  const add = MEASURES.map((m) => `"${m}" = "StatDaily"."${m}" + excluded."${m}"`).join(', ');
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "StatDaily" ("dimension", "day", "key", ${COLUMNS})
+     SELECT REPLACE("dimension", '${MONTHLY}', '${YEARLY}'), '${year}', "key", ${values} FROM "StatDaily"
+     WHERE "day" = '${first}' AND "dimension" IN (${DIMENSIONS.map((d) => `'${d}${MONTHLY}'`).join(', ')})
+     ON CONFLICT ("dimension", "day", "key") DO UPDATE SET ${add}`,
+  );
+  if (sign < 0) return;
+  await tx.$executeRawUnsafe(
+    `DELETE FROM "StatDaily" WHERE "day" = '${year}' AND "reported" = 0
+       AND "dimension" IN (${DIMENSIONS.map((d) => `'${d}${YEARLY}'`).join(', ')})`,
+  );
+}
+
+/**
+ * One multi-row INSERT with the values written out: a million cases make over a million rows, and
+ * Prisma's createMany spends most of the first build binding their 16 values each. Keys are quoted
+ * SQL strings (a quote doubled), counts are numbers the rollup computed.
+ */
+function insertRows(
+  tx: Prisma.TransactionClient,
+  rows: (Counts & { dimension: string; day: string; key: string })[],
+) {
+  if (rows.length === 0) return Promise.resolve(0);
+  const text = (v: string) => `'${v.replaceAll("'", "''")}'`;
+  const num = (v: number) => {
+    if (!Number.isFinite(v)) throw new Error(`not a count: ${v}`);
+    return String(v);
+  };
+  const values = rows
+    .map(
+      (r) =>
+        `(${text(r.dimension)}, ${text(r.day)}, ${text(r.key)}, ${MEASURES.map((m) => num(r[m])).join(', ')})`,
+    )
+    .join(',\n');
+  return tx.$executeRawUnsafe(
+    `INSERT INTO "StatDaily" ("dimension", "day", "key", ${COLUMNS}) VALUES ${values}`,
+  );
+}
+
+/**
+ * Runs a writing transaction; two processes rebuilding the same rows at once (without the job's lease:
+ * a bench, a test) meet each other's rows, and the loser tries once more on the rows as they are.
+ */
+async function write(prisma: Db['prisma'], fn: (tx: Prisma.TransactionClient) => Promise<void>) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await prisma.$transaction(fn, { timeout: 120_000, maxWait: 60_000 });
+      return;
+    } catch (err) {
+      if (attempt > 0 || !isUniqueViolation(err)) throw err;
+    }
+  }
 }
 
 export function createRollup(deps: RollupDeps): Rollup {
   const { prisma } = deps.db;
-  const now = deps.now ?? (() => new Date());
   const zone = deps.timezone;
   const dayOf = (d: Date) => DateTime.fromJSDate(d, { zone }).toISODate()!;
   let running: Promise<RollupRun> | null = null;
-  let lastDone = 0;
-
-  /** The monthly rows of `month` (YYYY-MM) summed from its daily rows, in one statement. */
-  const monthRows = (tx: Prisma.TransactionClient, month: string) => {
-    // Inlined, not bound: SQLite and PostgreSQL spell placeholders differently; a month is YYYY-MM.
-    if (!/^\d{4}-\d{2}$/.test(month)) throw new Error(`not a month: ${month}`);
-    const sums = MEASURES.map((m) => `SUM("${m}")`).join(', ');
-    const cols = MEASURES.map((m) => `"${m}"`).join(', ');
-    return tx.$executeRawUnsafe(
-      `INSERT INTO "StatDaily" ("dimension", "day", "key", ${cols})
-       SELECT "dimension" || '${MONTHLY}', '${month}-01', "key", ${sums} FROM "StatDaily"
-       WHERE "day" >= '${month}-01' AND "day" <= '${month}-31'
-         AND "dimension" IN (${DIMENSIONS.map((d) => `'${d}'`).join(', ')})
-       GROUP BY "dimension", "key"`,
-    );
-  };
 
   /**
-   * One multi-row INSERT with the values written out: a million cases make over a million rows, and
-   * Prisma's createMany spends most of the first build binding their 16 values each. Keys are quoted
-   * SQL strings (a quote doubled), counts are numbers the rollup computed.
+   * A month's rows, in one transaction: its changed days rebuilt from their cases, its monthly rows
+   * summed again, and its year's rows moved by the difference.
    */
-  const insertRows = (
-    tx: Prisma.TransactionClient,
-    rows: (Counts & { dimension: string; day: string; key: string })[],
-  ) => {
-    if (rows.length === 0) return Promise.resolve(0);
-    const text = (v: string) => `'${v.replaceAll("'", "''")}'`;
-    const num = (v: number) => {
-      if (!Number.isFinite(v)) throw new Error(`not a count: ${v}`);
-      return String(v);
-    };
-    const values = rows
-      .map(
-        (r) =>
-          `(${text(r.dimension)}, ${text(r.day)}, ${text(r.key)}, ${MEASURES.map((m) => num(r[m])).join(', ')})`,
-      )
-      .join(',\n');
-    return tx.$executeRawUnsafe(
-      `INSERT INTO "StatDaily" ("dimension", "day", "key", ${MEASURES.map((m) => `"${m}"`).join(', ')}) VALUES ${values}`,
-    );
-  };
+  async function rebuildMonth(month: string, list: string[], calendar: WorkCalendar) {
+    list.sort();
+    const first = DateTime.fromISO(list[0]!, { zone }).startOf('day');
+    const last = DateTime.fromISO(list[list.length - 1]!, { zone })
+      .startOf('day')
+      .plus({ days: 1 });
+    const wanted = new Set(list);
+    const cases = await prisma.case.findMany({
+      where: { reportedAt: { gte: first.toJSDate(), lt: last.toJSDate() } },
+      select: { ...SELECT, reportedAt: true },
+    });
+    const rows = new Map<string, Counts & { dimension: Dimension; day: string; key: string }>();
+    let counted = 0;
+    for (const c of cases) {
+      const day = dayOf(c.reportedAt);
+      if (!wanted.has(day)) continue;
+      counted++;
+      const counts = caseCounts(c, calendar);
+      const keys = caseKeys(c);
+      for (const dimension of DIMENSIONS) {
+        const key = keys[dimension];
+        if (dimension === 'spot' && key === '') continue;
+        const id = `${day}\u0000${dimension}\u0000${key}`;
+        let row = rows.get(id);
+        if (!row) rows.set(id, (row = { dimension, day, key, ...emptyCounts() }));
+        for (const m of MEASURES) row[m] += counts[m];
+      }
+    }
+    const data = [...rows.values()];
+    await write(prisma, async (tx) => {
+      await tx.statDaily.deleteMany({ where: { day: { in: list } } });
+      for (let i = 0; i < data.length; i += INSERT_BATCH)
+        await insertRows(tx, data.slice(i, i + INSERT_BATCH));
+      await foldIntoYear(tx, month, -1);
+      await tx.statDaily.deleteMany({ where: { day: `${month}-01`, dimension: { endsWith: MONTHLY } } });
+      await sumMonth(tx, month);
+      await foldIntoYear(tx, month, 1);
+    });
+    return counted;
+  }
 
-  async function rebuild(days: Iterable<string>, calendar: WorkCalendar): Promise<RollupRun> {
+  async function rebuild(days: Iterable<string>, full: boolean, options: RunOptions): Promise<RollupRun> {
     const started = performance.now();
-    const streets = new Map(
-      (await prisma.gridCell.findMany({ select: { code: true, street: true } })).map((g) => [
-        g.code,
-        g.street,
-      ]),
-    );
-    const streetOf = (code: string) => streets.get(code);
+    const calendar = await deps.calendar();
     const byMonth = new Map<string, string[]>();
     for (const day of new Set(days)) {
       const list = byMonth.get(day.slice(0, 7));
       if (list) list.push(day);
       else byMonth.set(day.slice(0, 7), [day]);
     }
-    let total = 0;
+    let cases = 0;
     let count = 0;
-    // A month at a time: its changed days' rows are replaced, then its monthly rows summed again.
     for (const [month, list] of [...byMonth].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      list.sort();
-      const first = DateTime.fromISO(list[0]!, { zone }).startOf('day');
-      const last = DateTime.fromISO(list[list.length - 1]!, { zone })
-        .startOf('day')
-        .plus({ days: 1 });
-      const wanted = new Set(list);
-      const cases = await prisma.case.findMany({
-        where: { reportedAt: { gte: first.toJSDate(), lt: last.toJSDate() } },
-        select: { ...SELECT, reportedAt: true },
-      });
-      const rows = new Map<string, { dimension: Dimension; day: string; key: string; counts: Counts }>();
-      for (const c of cases) {
-        const day = dayOf(c.reportedAt);
-        if (!wanted.has(day)) continue;
-        total++;
-        const counts = caseCounts(c, calendar);
-        const keys = caseKeys(c, streetOf);
-        for (const dimension of DIMENSIONS) {
-          const key = keys[dimension];
-          if (dimension === 'spot' && key === '') continue;
-          const id = `${day}\u0000${dimension}\u0000${key}`;
-          let row = rows.get(id);
-          if (!row) rows.set(id, (row = { dimension, day, key, counts: emptyCounts() }));
-          for (const m of MEASURES) row.counts[m] += counts[m];
-        }
-      }
-      const data = [...rows.values()].map((r) => ({
-        dimension: r.dimension,
-        day: r.day,
-        key: r.key,
-        ...r.counts,
-      }));
-      // Two hub processes may rebuild the same month at once: the loser's insert meets the winner's
-      // rows (both read the cases after the same writes), so it tries once more on the rows as they are.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await prisma.$transaction(
-            async (tx) => {
-              await tx.statDaily.deleteMany({ where: { day: { in: list } } });
-              for (let i = 0; i < data.length; i += INSERT_BATCH)
-                await insertRows(tx, data.slice(i, i + INSERT_BATCH));
-              await tx.statDaily.deleteMany({
-                where: { day: `${month}-01`, dimension: { endsWith: MONTHLY } },
-              });
-              await monthRows(tx, month);
-            },
-            { timeout: 120_000, maxWait: 60_000 },
-          );
-          break;
-        } catch (err) {
-          if (attempt > 0 || !isUniqueViolation(err)) throw err;
-        }
-      }
+      await options.between?.();
+      cases += await rebuildMonth(month, list, calendar);
       count += list.length;
     }
-    return { days: count, cases: total, ms: Math.round(performance.now() - started) };
+    return { days: count, cases, full, ms: Math.round(performance.now() - started) };
   }
 
-  async function runOnce(): Promise<RollupRun> {
-    const startedAt = now();
-    const state = await prisma.setting.findUnique({ where: { key: ROLLUP_SETTING } });
-    const through = (state?.value as { through?: string } | null)?.through;
+  /** Every city day from the first case reported to the last. */
+  async function allDays(): Promise<string[]> {
+    const span = await prisma.case.aggregate({ _min: { reportedAt: true }, _max: { reportedAt: true } });
+    const days: string[] = [];
+    if (!span._min.reportedAt || !span._max.reportedAt) return days;
+    const last = dayOf(span._max.reportedAt);
+    for (
+      let d = DateTime.fromISO(dayOf(span._min.reportedAt));
+      d.toISODate()! <= last;
+      d = d.plus({ days: 1 })
+    )
+      days.push(d.toISODate()!);
+    return days;
+  }
+
+  async function runOnce(options: RunOptions): Promise<RollupRun> {
+    // The system clock, not the hub's: updatedAt is stamped by Prisma from the system clock, and the
+    // hub's clock may be the engine's (pinned or moved in tests and demos).
+    const startedAt = new Date();
+    const state = await readState(prisma);
+    const stale = await prisma.statStale.findMany({ select: { id: true, reportedAt: true } });
+    const full = state.version !== ROLLUP_VERSION || !state.through;
     let days: string[];
-    if (through) {
-      const since = new Date(Date.parse(through) - MARGIN_MS);
+    if (full) {
+      // Rows of another version (or of a first build cut short) would mix with the new ones.
+      await prisma.statDaily.deleteMany({});
+      days = await allDays();
+    } else {
+      const since = new Date(Date.parse(state.through!) - (deps.marginMs ?? MARGIN_MS));
       const changed = await prisma.case.findMany({
         where: { updatedAt: { gte: since } },
         select: { reportedAt: true },
       });
-      days = [...new Set(changed.map((c) => dayOf(c.reportedAt)))];
-    } else {
-      const span = await prisma.case.aggregate({ _min: { reportedAt: true }, _max: { reportedAt: true } });
-      days = [];
-      if (span._min.reportedAt && span._max.reportedAt) {
-        const last = dayOf(span._max.reportedAt);
-        for (
-          let d = DateTime.fromISO(dayOf(span._min.reportedAt));
-          d.toISODate()! <= last;
-          d = d.plus({ days: 1 })
-        )
-          days.push(d.toISODate()!);
-      }
+      days = [...new Set([...changed, ...stale].map((c) => dayOf(c.reportedAt)))];
     }
-    const result = days.length ? await rebuild(days, await deps.calendar()) : { days: 0, cases: 0, ms: 0 };
-    const value = { through: startedAt.toISOString() };
-    await prisma.setting.upsert({
-      where: { key: ROLLUP_SETTING },
-      create: { key: ROLLUP_SETTING, value, updatedBy: 'statistics' },
-      update: { value, updatedBy: 'statistics' },
-    });
+    const result = days.length ? await rebuild(days, full, options) : { days: 0, cases: 0, ms: 0, full };
+    await prisma.$transaction([
+      prisma.statStale.deleteMany({ where: { id: { in: stale.map((s) => s.id) } } }),
+      prisma.setting.upsert({
+        where: { key: ROLLUP_SETTING },
+        create: { key: ROLLUP_SETTING, value: valueOf(startedAt), updatedBy: 'statistics' },
+        update: { value: valueOf(startedAt), updatedBy: 'statistics' },
+      }),
+    ]);
     return result;
   }
 
-  const run = () => {
-    running ??= runOnce().finally(() => {
-      running = null;
-      lastDone = Date.now();
-    });
-    return running;
-  };
-
   return {
-    run,
-    async fresh(maxAgeMs) {
-      if (running) await running;
-      else if (Date.now() - lastDone >= maxAgeMs) await run();
-    },
-    async rebuildDays(days) {
-      return rebuild(days, await deps.calendar());
+    run(options = {}) {
+      // A run under way is joined, not doubled.
+      running ??= runOnce(options).finally(() => {
+        running = null;
+      });
+      return running;
     },
   };
 }
+
+const valueOf = (through: Date) => ({ through: through.toISOString(), version: ROLLUP_VERSION });

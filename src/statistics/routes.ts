@@ -11,27 +11,27 @@
  *   units holding the most of them (a live count over the open cases' deadline indexes).
  * - `GET /api/statistics/xlsx?from&to&by`: the three tables as one workbook.
  *
- * Each request first brings the rows up to date with the cases written since the last rollup (at most
- * every few seconds; the hub also runs it on a timer), so a figure is at most that old.
+ * The rows are kept by the hub's statistics job (src/statistics/job.ts), never built inside a request:
+ * an answer reads them as they are and says when they were made (`asOf`; null while the first build
+ * runs, and the figures then count only the days built so far).
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import type { Role } from '../auth/roles.ts';
-import { loadWorkCalendar } from '../calendar/index.ts';
-import { OPEN_STATUSES, STATUS_LABELS } from '../cases/lifecycle.ts';
 import type { Config } from '../config.ts';
-import type { CaseStatus, Db } from '../db/index.ts';
+import type { Db } from '../db/index.ts';
 import { validationError } from '../errors.ts';
 import { writeXlsx, type Cell } from '../export/xlsx.ts';
 import { loadTargets, type Targets } from '../leader/targets.ts';
-import { overdueWhere } from '../leader/routes.ts';
+import { overdueAt, type Overdue } from './overdue.ts';
 import {
   addCounts,
   bucketOf,
   cityByDay,
   figuresOf,
   previousPeriod,
+  repeatedSpots,
   sumByKey,
   TIME_GROUPS,
   type Figures,
@@ -39,24 +39,14 @@ import {
   type Period,
   type TimeGroup,
 } from './query.ts';
-import { createRollup, emptyCounts, type Counts, type Rollup } from './rollup.ts';
-import { FIGURE_COLUMNS, GROUP_LABELS, SOURCE_LABELS, URGENCY_LABELS } from './labels.ts';
-
-type RunningColumn = 'verifyDeadline' | 'signDeadline' | 'disposeDeadline' | 'checkDeadline';
-/** The deadline column of the step each open status runs (as the leader dashboard's overdue). */
-const RUNNING: Partial<Record<CaseStatus, RunningColumn>> = {
-  verifying: 'verifyDeadline',
-  dispatched: 'signDeadline',
-  signed: 'disposeDeadline',
-  checking: 'checkDeadline',
-};
+import { emptyCounts, rollupAsOf, type Counts } from './rollup.ts';
+import { byName, FIGURE_COLUMNS, GROUP_LABELS, SOURCE_LABELS, URGENCY_LABELS } from './labels.ts';
 
 /** Who reads the statistics: the command centre and the leaders. */
 export const STATISTICS_READERS: Role[] = ['leader', 'administrator', 'shift_leader', 'dispatcher'];
 const GROUPS = ['category', 'street', 'grid', 'department', 'source', 'urgency', ...TIME_GROUPS] as const;
 /** The longest period one request may cover (a day row per day: ~5 years is still small). */
 const MAX_DAYS = 1830;
-const FRESH_MS = 2_000;
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a city date YYYY-MM-DD');
 const periodQuery = z.object({
@@ -85,13 +75,17 @@ const targetsSchema = z.object({
   avgHandlingHours: z.number(),
 });
 const periodSchema = z.object({ from: z.string(), to: z.string() });
+const asOfSchema = z
+  .string()
+  .nullable()
+  .describe(
+    'when the rows read were made: the cases written until then are counted; null while the first build runs (the figures then count only the days built so far)',
+  );
 
 export interface StatisticsDeps {
   db: Db;
   config: Pick<Config, 'CALENDAR_TIMEZONE'>;
   now?: () => Date;
-  /** the hub's rollup (shared with its timer); one is made when absent */
-  rollup?: Rollup;
 }
 
 export function statisticsRoutes(deps: StatisticsDeps): Route[] {
@@ -99,9 +93,7 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
   const { prisma } = db;
   const zone = deps.config.CALENDAR_TIMEZONE;
   const now = deps.now ?? (() => new Date());
-  const rollup =
-    deps.rollup ??
-    createRollup({ db, timezone: zone, now, calendar: () => loadWorkCalendar(db, { timezone: zone }) });
+  const asOf = async () => (await rollupAsOf(db))?.toISOString() ?? null;
 
   const checkPeriod = (p: Period): Period => {
     const from = DateTime.fromISO(p.from);
@@ -153,6 +145,7 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
   };
 
   interface Table {
+    asOf: string | null;
     period: Period;
     previous: Period;
     by: GroupBy;
@@ -163,8 +156,9 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
   }
 
   const table = async (p: Period, by: GroupBy): Promise<Table> => {
-    await rollup.fresh(FRESH_MS);
     const previous = previousPeriod(p);
+    // Read first: the rows may be made newer while this answer reads them, never older.
+    const madeAt = await asOf();
     const [totalNow, totalBefore, targets] = await Promise.all([
       sumByKey(db, 'all', p),
       sumByKey(db, 'all', previous),
@@ -175,9 +169,10 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
       const group = by as TimeGroup;
       const buckets = new Map<string, Counts>();
       // Every bucket of the period appears, a quiet one with zeros (a gap in a series would mislead).
-      for (let d = DateTime.fromISO(p.from); d.toISODate()! <= p.to; d = d.plus({ days: 1 }))
-        if (!buckets.has(bucketOf(d.toISODate()!, group)))
-          buckets.set(bucketOf(d.toISODate()!, group), emptyCounts());
+      for (let d = DateTime.fromISO(p.from); d.toISODate()! <= p.to; d = d.plus({ days: 1 })) {
+        const bucket = bucketOf(d.toISODate()!, group);
+        if (!buckets.has(bucket)) buckets.set(bucket, emptyCounts());
+      }
       for (const [d, c] of await cityByDay(db, p)) addCounts(buckets.get(bucketOf(d, group))!, c);
       rows = [...buckets].map(([key, c]) => ({
         key,
@@ -200,9 +195,10 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
           current: figuresOf(current.get(key) ?? emptyCounts()),
           previous: figuresOf(before.get(key) ?? emptyCounts()),
         }))
-        .sort((a, b) => b.current.reported - a.current.reported || a.label.localeCompare(b.label, 'zh-CN'));
+        .sort((a, b) => b.current.reported - a.current.reported || byName(a.label, b.label));
     }
     return {
+      asOf: madeAt,
       period: p,
       previous,
       by,
@@ -217,12 +213,8 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
   };
 
   const repeats = async (p: Period, min: number) => {
-    await rollup.fresh(FRESH_MS);
-    const spots = [...(await sumByKey(db, 'spot', p))]
-      .filter(([, c]) => c.reported >= min)
-      .sort((a, b) => b[1].reported - a[1].reported || (a[0] < b[0] ? -1 : 1))
-      .slice(0, 100);
-    const grids = [...new Set(spots.map(([k]) => k.split('|')[0]!))];
+    const spots = await repeatedSpots(db, p, min, 100);
+    const grids = [...new Set(spots.map((s) => s.key.split('|')[0]!))];
     const [cells, categories] = await Promise.all([
       prisma.gridCell.findMany({
         where: { code: { in: grids } },
@@ -232,69 +224,17 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
     ]);
     const cell = new Map(cells.map((c) => [c.code, c]));
     const category = new Map(categories.map((c) => [`${c.kind}:${c.code}`, c.name]));
-    return spots.map(([key, c]) => {
-      const [grid, cat] = key.split('|') as [string, string];
+    return spots.map((s) => {
+      const [grid, cat] = s.key.split('|') as [string, string];
       const g = cell.get(grid);
       return {
         gridCode: grid,
         place: g ? `${g.street} ${g.community} 网格 ${grid}` : `网格 ${grid}`,
         categoryName: category.get(cat) ?? cat,
-        reported: c.reported,
-        open: c.registered - c.closed - c.suspended > 0 ? c.registered - c.closed - c.suspended : 0,
+        reported: s.reported,
+        open: s.open,
       };
     });
-  };
-
-  const overdue = async (limit: number) => {
-    const at = now();
-    const where = { AND: [{ status: { in: OPEN_STATUSES } }, overdueWhere(at)] };
-    // The longest overdue of each running step, oldest deadline first (the (status, deadline) indexes),
-    // then merged: never more than `limit` rows a step.
-    const perStep = await Promise.all(
-      (Object.entries(RUNNING) as [CaseStatus, RunningColumn][]).map(([status, column]) =>
-        prisma.case.findMany({
-          where: { status, [column]: { lt: at } },
-          include: { category: { select: { name: true } }, department: { select: { name: true } } },
-          orderBy: { [column]: 'asc' },
-          take: limit,
-        }),
-      ),
-    );
-    const [total, byUnit] = await Promise.all([
-      prisma.case.count({ where }),
-      prisma.case.groupBy({ by: ['departmentId'], where, _count: { _all: true } }),
-    ]);
-    const listed = perStep
-      .flat()
-      .map((c) => ({ c, due: c[RUNNING[c.status]!]! }))
-      .sort((a, b) => a.due.getTime() - b.due.getTime())
-      .slice(0, limit)
-      .map(({ c, due }) => ({
-        id: c.id,
-        caseNo: c.caseNo,
-        categoryName: c.category.name,
-        address: c.address,
-        statusLabel: STATUS_LABELS[c.status],
-        departmentName: c.department?.name ?? null,
-        dueAt: due.toISOString(),
-        overdueHours: Math.round(((at.getTime() - due.getTime()) / 3_600_000) * 10) / 10,
-      }));
-    const names = new Map(
-      (
-        await prisma.department.findMany({
-          where: { id: { in: byUnit.map((u) => u.departmentId).filter((x): x is string => !!x) } },
-          select: { id: true, name: true },
-        })
-      ).map((d) => [d.id, d.name]),
-    );
-    const units = byUnit
-      .map((u) => ({
-        departmentName: u.departmentId ? (names.get(u.departmentId) ?? '—') : '指挥中心 (未派遣)',
-        count: u._count._all,
-      }))
-      .sort((a, b) => b.count - a.count || a.departmentName.localeCompare(b.departmentName, 'zh-CN'))
-      .slice(0, limit);
-    return { asOf: at.toISOString(), total, cases: listed, units };
   };
 
   const byQuery = periodQuery.extend({
@@ -316,6 +256,7 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
         200: {
           description: 'One row per group (time buckets: every bucket of the period, `previous` null)',
           schema: z.object({
+            asOf: asOfSchema,
             period: periodSchema,
             previous: periodSchema.describe('the period as long, ending the day before `from`'),
             by: z.enum(GROUPS),
@@ -348,6 +289,7 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
         200: {
           description: 'The places, most reported first (at most 100)',
           schema: z.object({
+            asOf: asOfSchema,
             period: periodSchema,
             spots: z.array(
               z.object({
@@ -363,7 +305,8 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
       },
       handler: async ({ query }) => {
         const p = checkPeriod(query);
-        return { period: p, spots: await repeats(p, query.min) };
+        const madeAt = await asOf();
+        return { asOf: madeAt, period: p, spots: await repeats(p, query.min) };
       },
     }),
     defineRoute({
@@ -395,7 +338,7 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
           }),
         },
       },
-      handler: async ({ query }) => overdue(query.limit),
+      handler: async ({ query }) => overdueAt(db, now(), query.limit),
     }),
     defineRoute({
       method: 'GET',
@@ -413,7 +356,11 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
       },
       handler: async ({ query, ctx }) => {
         const p = checkPeriod(query);
-        const [t, spots, late] = await Promise.all([table(p, query.by), repeats(p, 2), overdue(200)]);
+        const [t, spots, late] = await Promise.all([
+          table(p, query.by),
+          repeats(p, 2),
+          overdueAt(db, now(), 200),
+        ]);
         ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
         ctx.attachment(`statistics-${p.from}_${p.to}-${query.by}.xlsx`);
         return Buffer.from(statisticsXlsx(t, spots, late, zone));
@@ -442,19 +389,7 @@ function figureCells(f: Figures | null): Cell[] {
 export function statisticsXlsx(
   t: TableLike,
   spots: { place: string; categoryName: string; reported: number; open: number }[],
-  late: {
-    asOf: string;
-    cases: {
-      caseNo: string;
-      categoryName: string;
-      address: string | null;
-      statusLabel: string;
-      departmentName: string | null;
-      dueAt: string;
-      overdueHours: number;
-    }[];
-    units: { departmentName: string; count: number }[];
-  },
+  late: Pick<Overdue, 'asOf' | 'cases' | 'units'>,
   zone: string,
 ): Uint8Array {
   const bold = (text: string) => ({ text, bold: true as const });

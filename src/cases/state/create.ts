@@ -138,13 +138,16 @@ export async function insertCase(
 
 /**
  * Removes a case whose report was refused before anyone saw it (the engine did not take its start):
- * the row and, by cascade, its `reported` event, search rows and attachments' rows.
+ * the row and, by cascade, its `reported` event, search rows and attachments' rows; a StatStale note
+ * makes the statistics count its day again.
  */
 export async function discardCase(tx: Prisma.TransactionClient, caseId: string): Promise<void> {
   // Its start intent too (cases/start.ts): the outbox row would otherwise outlive it with no case.
   await tx.outboxMessage.deleteMany({ where: { caseId, adapter: 'case-start' } });
   await componentCaseDiscarded(tx, caseId);
-  await tx.case.delete({ where: { id: caseId } });
+  const { reportedAt } = await tx.case.delete({ where: { id: caseId }, select: { reportedAt: true } });
+  // The statistics rollup finds its work in the changed case rows; a deleted row leaves none behind.
+  await tx.statStale.create({ data: { reportedAt } });
 }
 
 /**
