@@ -1,9 +1,9 @@
 // 统计分析 in Debian's Chromium against a real hub (demo data plus cases written for the test, counted by
-// the hub's statistics job): the leader
-// reads this month's table with its totals held against the targets (处置率 99 %, 结案率 98 %: red here), a
-// grouping by unit, the overdue case and its unit, and downloads the workbook; at 390×844 the table
-// scrolls inside its box and the page is no wider than the phone. A department handler has no 统计分析 (the
-// API says 403) and reads only its own unit in 考核评价.
+// the hub's statistics job): the leader reads this month's table with its totals held against the
+// targets (处置率 99 %, 结案率 98 %: red here) and when the figures were made, a grouping by unit, the
+// overdue case and its unit, and downloads the workbook; at 390×844 the table scrolls inside its box and
+// the page is no wider than the phone. A failing API reads in zh-CN words, not the hub's English. A
+// department handler has no 统计分析 (the API says 403) and reads only its own unit in 考核评价.
 import test from 'ava';
 import { call } from './helpers/api.ts';
 import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
@@ -69,6 +69,8 @@ test('the leader reads this month by category and unit against the targets, over
   t.is(await disposal.getAttribute('class').then((c) => c?.includes('target-missed')), true);
   t.is(await disposal.getAttribute('title'), '目标 99.0% · 未达标');
   await page.getByTestId('statistics-table').locator('tr[data-row="私搭乱建"]').waitFor();
+  t.regex(await page.locator('main').innerText(), /数据截至 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/);
+  t.is(await page.getByText('正在首次汇总').count(), 0);
 
   await page.selectOption('#stats-by', 'department');
   await page.getByTestId('statistics-table').locator('tr[data-row="综合行政执法局"]').waitFor();
@@ -109,6 +111,32 @@ test('the leader reads this month by category and unit against the targets, over
   // A box that scrolls is reached by keyboard too (a focusable region named by its table's heading).
   await t.notThrowsAsync(page.getByRole('region', { name: '统计分析' }).focus());
   t.deepEqual(await seriousViolations(page), []);
+});
+
+test('a failing statistics API reads in zh-CN words, not the hub’s English detail', async (t) => {
+  // No service worker: the page's calls must reach the test's stand-in for the failing hub.
+  const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 }, serviceWorkers: 'block' });
+  t.teardown(() => page.close());
+  await page.route(
+    (url) => url.pathname === '/api/statistics',
+    (route) =>
+      route.fulfill({
+        status: 500,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: 'about:blank',
+          title: 'Internal Server Error',
+          status: 500,
+          detail: 'internal error',
+        }),
+      }),
+  );
+  await loginThroughForm(page, ui.hub.url, 'leader');
+  await page.getByRole('link', { name: '统计分析' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  t.is(await alert.innerText(), '服务器处理出错，请稍后再试；仍不行请联系系统管理员。');
+  t.notRegex(await page.locator('main').innerText(), /internal error/i);
 });
 
 test('a department handler has no statistics and sees only its own unit in 考核评价', async (t) => {

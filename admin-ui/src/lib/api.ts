@@ -8,6 +8,7 @@
  * success response. A path or method the hub does not serve is a type error, not a run-time probe.
  */
 import type { paths } from './api-schema.gen.ts';
+import { t } from './i18n.ts';
 
 type Paths = keyof paths & string;
 /** `/api/cases/{id}/attachments` → `/api/cases/${string}/attachments`. */
@@ -208,6 +209,25 @@ export function describeError(err: unknown): string {
     return [err.message, ...fields].join(' · ');
   }
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A failed call in the words of the page's language, saying what the reader can do: the hub's own
+ * detail is English for the log and the operators ("internal error"), not for a leader's screen. A
+ * refused input keeps the hub's field messages, which are written for the screen.
+ */
+export function problemInWords(err: unknown): string {
+  if (!(err instanceof ApiError)) return t(err instanceof TypeError ? 'error.network' : 'error.server');
+  const { status } = err;
+  if (status === 400 || status === 422) {
+    const fields = (err.problem.errors ?? []).map((e) => e.message).join('；');
+    return `${t('error.invalid')}${fields}`;
+  }
+  if (status === 403) return t('error.forbidden');
+  if (status === 404) return t('error.notFound');
+  if (status === 429) return t('error.busy');
+  if (status === 503) return t('error.unavailable');
+  return t('error.server');
 }
 
 /** The items of a list the hub answers as `{ items: [...] }`. */

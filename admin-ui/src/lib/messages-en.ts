@@ -13,6 +13,13 @@ export const en: Record<keyof typeof zh, string> = {
   'app.apiMissing': 'The API {path} is not available yet, so this page cannot work.',
   'app.error': 'Something went wrong: {message}',
   'app.mainNav': 'Main navigation',
+  'error.invalid': 'The query is not valid: ',
+  'error.forbidden': 'Your role may not see these figures.',
+  'error.notFound': 'What you asked for does not exist.',
+  'error.busy': 'Too many requests; please try again shortly.',
+  'error.unavailable': 'The service is unavailable for the moment; please try again shortly.',
+  'error.server': 'The server failed to answer; please try again, and tell the administrator if it persists.',
+  'error.network': 'The server cannot be reached; check the network and try again.',
 
   'nav.cases': 'Cases',
   'nav.inbox': 'Escalation inbox',
@@ -659,6 +666,9 @@ export const en: Record<keyof typeof zh, string> = {
   'stats.overdueHours': 'Overdue (h)',
   'stats.count': 'Overdue cases',
   'stats.none': 'None',
+  'stats.asOf': 'Figures as of {time}',
+  'stats.building':
+    'The figures are being built for the first time and are not complete yet; refresh shortly.',
   'stats.by.category': 'Category',
   'stats.by.street': 'Street',
   'stats.by.grid': 'Grid',

@@ -3,11 +3,12 @@
  * by category, street, grid, unit, source, urgency or by day/week/month, each row beside the period
  * before; 处置率, 结案率 and 平均处置时长 green when they meet the targets and red when not; the repeat
  * problems, the longest overdue cases and the units holding them; the whole as an Excel workbook.
- * All figures come from GET /api/statistics… (src/statistics).
+ * All figures come from GET /api/statistics… (src/statistics), whose rows the hub's statistics job
+ * keeps: the page says when they were made, or that the first build is still running.
  */
 import { saveAs } from '../lib/download.ts';
 import { html, nothing, render } from 'lit-html';
-import { api, describeError, loadSession, type Query } from '../lib/api.ts';
+import { api, ApiError, loadSession, problemInWords, type Problem, type Query } from '../lib/api.ts';
 import { formatTime, t, type MessageKey } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
 
@@ -87,7 +88,7 @@ export const mount: MountPage = (el) => {
         loadOverdue(),
       ]);
     } catch (err) {
-      error = describeError(err);
+      error = problemInWords(err);
     }
     loading = false;
     draw();
@@ -111,10 +112,10 @@ export const mount: MountPage = (el) => {
       const res = await fetch(`/api/statistics/xlsx?${new URLSearchParams({ from, to, by }).toString()}`, {
         headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` },
       });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok) throw new ApiError(res.status, (await res.json().catch(() => ({}))) as Problem);
       saveAs(await res.blob(), `统计分析-${from}至${to}.xlsx`);
     } catch (err) {
-      error = describeError(err);
+      error = problemInWords(err);
       draw();
     }
   }
@@ -226,7 +227,9 @@ export const mount: MountPage = (el) => {
         ${loading ? html`<p class="muted">${t('app.loading')}</p>` : nothing}
         ${
           table
-            ? html`<p class="muted">
+            ? html`${table.asOf === null ? html`<p class="warning" role="status">${t('stats.building')}</p>` : nothing}
+                <p class="muted">
+                  ${table.asOf === null ? nothing : html`${t('stats.asOf', { time: formatTime(table.asOf) })} ·`}
                   ${table.period.from} 至 ${table.period.to} ·
                   ${t('stats.previous', { from: table.previous.from, to: table.previous.to })} ·
                   ${t('stats.target', {
