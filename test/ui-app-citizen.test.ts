@@ -6,7 +6,7 @@
 import test from 'ava';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ensureUiBuild, useBrowserHub } from './helpers/browser.ts';
-import { at, startScenarioHub, until, type Person } from './helpers/scenario-hub.ts';
+import { at, PASSWORD, startScenarioHub, until, type Person } from './helpers/scenario-hub.ts';
 
 const fx = useBrowserHub(test, () => {
   ensureUiBuild();
@@ -22,6 +22,24 @@ const caseRow = (id: string) => s().hub.db.prisma.case.findUniqueOrThrow({ where
 async function ok(person: Person, caseId: string, action: string, body = {}) {
   const res = await s().as(person).post(`/api/cases/${caseId}/actions/${action}`, body);
   if (res.status !== 200) throw new Error(`${person} ${action}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** A department handler's phone, logged in to the app. */
+async function handlerPhone(user: Person): Promise<Page> {
+  const staff = await fx.browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+  });
+  const p = await staff.newPage();
+  await p.goto(`${s().url}/app/`);
+  await p.getByLabel('用户名').fill(user);
+  await p.getByLabel('密码').fill(PASSWORD);
+  await p.getByRole('button', { name: '登录' }).click();
+  // A handler has one module and lands in it: its list shows once the login is done.
+  await p.getByTestId('department-cases').waitFor();
+  return p;
 }
 
 let context: BrowserContext;
@@ -115,6 +133,22 @@ test.serial(
     await ok('dispatcher', row.id, 'dispatch', { assigneeType: 'department', assigneeId: s().unit.D06 });
     await s().waitingAt(row.id, 's1_wait');
     await showsStatus(token, '已交由综合行政执法局处理');
+
+    // The unit's handler opens it in 处置通: the source and everyone who acted in the city's words.
+    const handler = await handlerPhone('department_handler');
+    await handler.goto(`${s().url}/app/#/department/case/${row.id}`);
+    await handler.getByTestId('case-view').waitFor();
+    t.regex((await handler.getByTestId('reported').textContent())!, /· 市民网上上报$/);
+    const actors = await handler.getByTestId('timeline').getByTestId('actor').allTextContents();
+    t.true(actors.includes('系统自动'), actors.join('|'));
+    t.true(actors.includes('市民网上上报'), actors.join('|'));
+    t.deepEqual(
+      actors.filter((a) => /workers|Open311|[()（）]|^[\x20-\x7e]+$/.test(a)),
+      [],
+      actors.join('|'),
+    );
+    await handler.screenshot({ path: '/tmp/m2/citizen-case-in-department.png', fullPage: true });
+    await handler.context().close();
     await ok('department_handler', row.id, 'sign');
     await ok('department_handler', row.id, 'dispose', { note: '已劝离' });
     await s().waitingAt(row.id, 'rt_check');

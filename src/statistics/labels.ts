@@ -9,7 +9,7 @@ export const SOURCE_LABELS: Record<CaseSource, string> = {
   video: '视频',
   sanitation: '智慧环卫',
   utility: '公用事业',
-  open311: 'Open311',
+  open311: '市民网上上报',
   other: '其他',
 };
 

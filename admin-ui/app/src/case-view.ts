@@ -7,6 +7,7 @@
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { api, blobUrl, describeError, type Item, type Success, type User } from '../../src/lib/api.ts';
 import { clockBadge } from '../../src/lib/clock.ts';
+import { actorOf } from '../../src/lib/actor.ts';
 import { formatTime, label } from '../../src/lib/i18n.ts';
 import { caseMap, getGridCells, type GridCell } from '../../src/lib/map.ts';
 import { categoryNames } from '../../src/lib/reference.ts';
@@ -193,7 +194,7 @@ export function mountCaseView(
             <dt>${cw('address')}</dt>
             <dd>${c.address ?? '—'}</dd>
             <dt>${cw('reported')}</dt>
-            <dd>${formatTime(c.reportedAt)} · ${label('source', c.source)}</dd>
+            <dd data-testid="reported">${formatTime(c.reportedAt)} · ${label('source', c.source)}</dd>
           </dl>
           <p>${c.description}</p>
           ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
@@ -242,12 +243,12 @@ export function mountCaseView(
             <button type="submit" class="primary big">${cw('send')}</button>
           </form>`}
         <h3>${cw('timeline')}</h3>
-        <ol class="plain">
+        <ol class="plain" data-testid="timeline">
           ${[...c.timeline].reverse().map(
             (e) =>
               html`<li class="card">
                 <p><strong>${label('event', e.type)}</strong> · ${formatTime(e.at)}</p>
-                ${e.actorName ? html`<p class="muted">${e.actorName}</p>` : nothing}
+                <p class="muted" data-testid="actor">${actorOf(e.actorName)}</p>
                 ${e.note ? html`<p>${e.note}</p>` : nothing}
               </li>`,
           )}

@@ -20,6 +20,7 @@ import {
   type CaseActionName,
   type Success,
 } from '../lib/api.ts';
+import { actorOf } from '../lib/actor.ts';
 import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
 import { getGridCells, type GridCell } from '../lib/map.ts';
 import type { MountPage } from '../lib/pages.ts';
@@ -295,7 +296,7 @@ export const mount: MountPage = (el, ctx) => {
     const last = err.problem.lastAction as { type: string; actorName: string | null; at: string } | null;
     if (!last) return null;
     return t('desk.stale', {
-      who: last.actorName ?? t('desk.system'),
+      who: actorOf(last.actorName),
       what: label('event', last.type),
       at: formatTime(last.at),
     });

@@ -6,6 +6,7 @@
  * A merge links to the case it was merged into.
  */
 import { html, nothing } from 'lit-html';
+import { actorOf } from '../lib/actor.ts';
 import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
 
 export interface TimelineEntry {
@@ -18,15 +19,6 @@ export interface TimelineEntry {
   departmentId: string | null;
   note: string | null;
   data?: unknown;
-}
-
-/** Account ids and worker names some events carry instead of a person's name. */
-const SYSTEM_ACTORS = /^(workers|engine|hub|system|service|系统 \(workers\))$/;
-
-export function actorOf(name: string | null): string {
-  if (!name) return t('actor.system');
-  if (SYSTEM_ACTORS.test(name)) return t('actor.system');
-  return label('actor', name);
 }
 
 const STEP: Record<string, MessageKey> = {
