@@ -5,7 +5,7 @@
 // back for handling; a second report merged into another and a third found false show why.
 import test from 'ava';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ensureUiBuild, useBrowserHub } from './helpers/browser.ts';
+import { ensureUiBuild, seriousViolations, useBrowserHub } from './helpers/browser.ts';
 import { at, PASSWORD, startScenarioHub, until, type Person } from './helpers/scenario-hub.ts';
 
 const fx = useBrowserHub(test, () => {
@@ -229,3 +229,77 @@ test.serial('a merged report and one found false say why in 我的反映', async
   await page.screenshot({ path: '/tmp/m2/citizen-mine.png', fullPage: true });
   await context.close();
 });
+
+test.serial(
+  '附近的反映: the public reports around the citizen, in plain words, without a supervisor’s',
+  async (t) => {
+    const cell = await s().hub.db.prisma.gridCell.findFirstOrThrow({
+      where: { active: true, supervisorUserId: { not: null } },
+      orderBy: { code: 'asc' },
+    });
+    const centre = { lng: (cell.minLng + cell.maxLng) / 2, lat: (cell.minLat + cell.maxLat) / 2 };
+    // A supervisor's report on the same spot: internal (OPEN311_PUBLISH_SOURCES), never shown to citizens.
+    const internal = await s()
+      .as('field_supervisor')
+      .post('/api/cases', {
+        source: 'supervisor',
+        categoryCode: '0101',
+        description: '监督员上报的私搭乱建',
+        ...centre,
+      });
+    t.is(internal.status, 201);
+
+    const phone = await fx.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      permissions: ['geolocation'],
+      geolocation: { longitude: centre.lng, latitude: centre.lat, accuracy: 10 },
+    });
+    const p = await phone.newPage();
+    await p.goto(`${s().url}/app/#/citizen`);
+    await p.getByRole('link', { name: '附近的反映' }).click();
+    const list = p.getByTestId('nearby');
+    await list.waitFor();
+    t.is(
+      (await p.getByTestId('nearby-where').textContent())!.trim(),
+      '您周围 1 公里内近 90 天的反映，近的在前',
+    );
+    const cards = list.locator('li');
+    const seen = await cards.evaluateAll((lis) =>
+      lis.map((li) => [
+        li.querySelector('strong')!.textContent!.trim(),
+        li.querySelector('[data-testid=status-text]')!.textContent!.trim(),
+        li.querySelector('[data-testid=distance]')!.textContent!.trim(),
+      ]),
+    );
+    const first = await s().hub.db.prisma.case.findFirstOrThrow({
+      where: { source: 'open311', description: '电线杆上贴满小广告' },
+    });
+    t.deepEqual(
+      seen.map(([kind, status]) => `${kind} · ${status}`).sort(),
+      [
+        '店外经营 · 已立案，正在安排处理单位',
+        '非法小广告 · 工作人员正在现场核实',
+        `非法小广告 · 已合并处理：重复上报，合并到 ${first.caseNo}`,
+        '非法小广告 · 未予立案：现场未发现小广告',
+      ].sort(),
+    );
+    // Distances to a rounded position are said in round figures.
+    t.true(
+      seen.every(([, , d]) => /^(100 米以内|约 [1-9]00 米)$/.test(d!)),
+      seen.map((x) => x[2]).join('|'),
+    );
+    const text = (await list.textContent())!;
+    t.false(text.includes('监督员上报的私搭乱建'));
+    t.true(text.includes('水果店在人行道上摆摊'));
+    // The map numbers the same reports.
+    await p.locator('#citizen-nearby-map[data-points="4"] canvas').waitFor();
+    t.deepEqual(await seriousViolations(p), []);
+    await p.screenshot({ path: '/tmp/m2/citizen-nearby.png', fullPage: true });
+    await p.setViewportSize({ width: 1440, height: 900 });
+    await p.screenshot({ path: '/tmp/m2/citizen-nearby-wide.png', fullPage: true });
+    await phone.close();
+  },
+);

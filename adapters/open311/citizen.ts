@@ -15,8 +15,10 @@
  *   recorded as its 回访 (recordCallback: feeds 满意率; 不满意 reopens the case as the hotline's 回访 does)
  *   and published as `case.callbackDone` to the procedure, which waits for it (the intake worker gives
  *   citizen reports a 回访 step).
- * - `GET /api/citizen/nearby?lat=&lng=`: reports near a point, through the Open311 list's own view
- *   (`requestViews`), so what the Open311 list publishes is what 市民通 shows.
+ * - `GET /api/citizen/nearby?lat=&lng=` (附近的反映): reports near a point, through the Open311 list's own view
+ *   (`requestViews`), so what the Open311 list publishes is what 市民通 shows — the published sources only,
+ *   positions rounded, no reporter data — the nearest first. The staff's `GET /api/field/nearby` is not
+ *   for citizens: it lists every source with exact positions and case numbers.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -34,6 +36,7 @@ import {
 } from '../../src/errors.ts';
 import type { AdapterDeps, AdapterRuntime } from '../framework/types.ts';
 import { queryNumber } from '../../src/api/validate.ts';
+import { distanceM } from '../../src/field/track.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const DAY_MS = 86_400_000;
@@ -88,9 +91,40 @@ const PUBLIC_STEPS: Record<string, string> = {
   reopened: '重新处理',
 };
 
+/** A report near a point as anyone may see it: the Open311 request view (`requestViews`) and two additions. */
+const nearbyView = z.object({
+  service_request_id: z.string(),
+  status: z.string().describe('open or closed'),
+  status_notes: z.string().nullable(),
+  service_name: z.string().nullable(),
+  service_code: z.string(),
+  description: z.string().nullable(),
+  agency_responsible: z.string().nullable(),
+  service_notice: z.null(),
+  requested_datetime: z.string().nullable(),
+  updated_datetime: z.string().nullable(),
+  expected_datetime: z.string().nullable(),
+  address: z.string().nullable(),
+  address_id: z.null(),
+  zipcode: z.null(),
+  lat: z.number().nullable().describe('rounded to OPEN311_COORDINATE_DECIMALS'),
+  long: z.number().nullable().describe('rounded to OPEN311_COORDINATE_DECIMALS'),
+  media_url: z.string().nullable(),
+  status_text: z.string().describe('the status in plain words'),
+  resolved: z
+    .boolean()
+    .describe('办结: handled and closed (a refused or merged report is closed too, not resolved)'),
+  distance_m: z
+    .number()
+    .int()
+    .nullable()
+    .describe('metres from the point asked about to the published position'),
+});
+type RequestView = Omit<z.infer<typeof nearbyView>, 'status_text' | 'resolved' | 'distance_m'>;
+
 export interface CitizenDeps extends AdapterDeps {
   /** The Open311 list's view of cases (the publication rule of the Open311 list applies to both). */
-  requestViews(rows: Case[]): Promise<Record<string, unknown>[]>;
+  requestViews(rows: Case[]): Promise<RequestView[]>;
   /** The sources whose cases the Open311 list publishes (OPEN311_PUBLISH_SOURCES): nearby shows no others. */
   publishedSources: CaseSource[];
   findService(
@@ -418,7 +452,13 @@ export function citizenRoutes(deps: CitizenDeps, runtime: AdapterRuntime): Route
     defineRoute({
       method: 'GET',
       path: '/api/citizen/nearby',
-      summary: '市民通: public reports near a point (what the Open311 list publishes)',
+      summary:
+        '市民通 附近的反映: public reports near a point (what the Open311 list publishes), the nearest first',
+      description:
+        'The Open311 list’s own view of the cases near the point (its sources, coordinate decimals and fields: ' +
+        'never a reporter’s name or phone, never a staff name), reported in the last 90 days, with the status in ' +
+        'plain words. `distance_m` is measured to the published (rounded) position, so it tells no more than the ' +
+        'position itself.',
       tags: ['citizen'],
       access: 'public',
       query: z.object({
@@ -427,8 +467,8 @@ export function citizenRoutes(deps: CitizenDeps, runtime: AdapterRuntime): Route
       }),
       responses: {
         200: {
-          description: 'Newest first, at most 100',
-          schema: z.object({ items: z.array(z.record(z.string(), z.unknown())) }),
+          description: 'The nearest first, at most 100',
+          schema: z.object({ items: z.array(nearbyView), radius_m: z.number().int() }),
         },
       },
       handler: async ({ query }) => {
@@ -446,12 +486,18 @@ export function citizenRoutes(deps: CitizenDeps, runtime: AdapterRuntime): Route
           take: 100,
         });
         const views = await deps.requestViews(rows);
-        return {
-          items: views.map((v, i) => ({
+        const items = views
+          .map((v, i) => ({
             ...v,
-            status_text: plainStatus(rows[i]!, (v.agency_responsible as string | null) ?? null),
-          })),
-        };
+            status_text: plainStatus(rows[i]!, v.agency_responsible),
+            resolved: rows[i]!.status === 'closed',
+            distance_m:
+              v.lat === null || v.long === null
+                ? null
+                : Math.round(distanceM({ lng: query.lng, lat: query.lat }, { lng: v.long, lat: v.lat })),
+          }))
+          .sort((a, b) => (a.distance_m ?? Infinity) - (b.distance_m ?? Infinity));
+        return { items, radius_m: m };
       },
     }),
   ];

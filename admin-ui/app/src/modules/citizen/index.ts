@@ -1,6 +1,6 @@
 /**
- * 市民通 (anyone, no account): report a problem (`report.ts`), see this phone's reports with their
- * progress in plain words (GET /api/citizen/reports with the device token; reports still waiting on the
+ * 市民通 (anyone, no account): report a problem (`report.ts`), see what others reported nearby
+ * (`nearby.ts`, 附近的反映), see this phone's reports with their progress in plain words (GET /api/citizen/reports with the device token; reports still waiting on the
  * phone are listed from the queue), follow one (`#/citizen/r/<token>`: the steps so far) and rate the
  * result once it is 办结 (满意 / 不满意, queued to POST /api/citizen/reports/:token/rating; 不满意 sends it
  * back for handling). The words come from the hub (adapters/open311/citizen.ts `plainStatus`).
@@ -12,6 +12,7 @@ import type { MountModule } from '../../modules.ts';
 import { enqueue, listItems, onQueueChange, type QueueItem } from '../../queue.ts';
 import { backLink, outcome, stateBadge } from '../../ui.ts';
 import { deviceHeaders, knownDevice } from './device.ts';
+import { mountNearby } from './nearby.ts';
 import { mountReport } from './report.ts';
 import { w } from './words.ts';
 
@@ -46,6 +47,7 @@ const STATUS_TONE: Record<string, string> = { closed: 'green', voided: 'grey' };
 export const mount: MountModule = (el, ctx) => {
   const [sub, token] = ctx.path;
   if (sub === 'report') return mountReport(el, ctx);
+  if (sub === 'nearby') return mountNearby(el, ctx);
   if (sub === 'r' && token) return mountOne(el, ctx, token);
 
   let reports: Report[] = [];
@@ -66,7 +68,10 @@ export const mount: MountModule = (el, ctx) => {
   }
   function draw() {
     render(
-      html`<a class="button primary big" href="#/citizen/report">${w('newReport')}</a>
+      html`<div class="two">
+          <a class="button primary big" href="#/citizen/report">${w('newReport')}</a>
+          <a class="button big" href="#/citizen/nearby">${w('nearby')}</a>
+        </div>
         <h2>${w('mine')}</h2>
         ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
         <ul class="plain" data-testid="my-reports">

@@ -6,8 +6,8 @@
 import { html, nothing, render } from 'lit-html';
 import { api, describeError } from '../../../../src/lib/api.ts';
 import { formatTime, label } from '../../../../src/lib/i18n.ts';
-import type { HubMap } from '../../../../src/lib/map/index.ts';
 import type { ModuleContext } from '../../modules.ts';
+import { nearbyMap } from '../../nearby-map.ts';
 import { backLink, currentPosition, type Position } from '../../ui.ts';
 import { patrol } from './patrol.ts';
 import { w } from './words.ts';
@@ -39,7 +39,7 @@ export function mountNearby(el: HTMLElement, ctx: ModuleContext) {
   let error = '';
   let geoError = '';
   let locating = false;
-  let map: HubMap | null = null;
+  const map = nearbyMap({ title: w('nearby'), me: w('me'), layers: ['grid'] });
   let mapError = '';
   let stopped = false;
   ctx.setTitle(w('nearby'));
@@ -75,48 +75,9 @@ export function mountNearby(el: HTMLElement, ctx: ModuleContext) {
   }
 
   async function showOnMap() {
-    if (stopped || !here) return;
+    if (!here) return;
     try {
-      if (!map) {
-        const host = el.querySelector<HTMLElement>('#nearby-map');
-        if (!host) return;
-        const { createMap } = await import('../../../../src/lib/map/index.ts');
-        if (stopped) return;
-        map = await createMap(host, {
-          layers: ['grid'],
-          layerControl: false,
-          center: here,
-          zoom: radius > 500 ? 14 : 15,
-        });
-        if (stopped) return map.destroy();
-      }
-      map.flyTo(here, radius > 500 ? 14 : 15);
-      map.setOverlay(
-        'me',
-        {
-          type: 'FeatureCollection',
-          features: [
-            {
-              type: 'Feature',
-              geometry: { type: 'Point', coordinates: [here.lng, here.lat] },
-              properties: { name: w('me') },
-            },
-          ],
-        },
-        { title: w('me'), color: '#1d4ed8', label: 'name' },
-      );
-      map.setOverlay(
-        'nearby',
-        {
-          type: 'FeatureCollection',
-          features: (items ?? []).map((c, i) => ({
-            type: 'Feature',
-            geometry: { type: 'Point', coordinates: [c.lng, c.lat] },
-            properties: { name: String(i + 1) },
-          })),
-        },
-        { title: w('nearby'), color: '#c2410c', label: 'name' },
-      );
+      await map.show(el.querySelector<HTMLElement>('#nearby-map'), here, items ?? [], radius > 500 ? 14 : 15);
     } catch (err) {
       mapError = err instanceof Error ? err.message : String(err);
       draw();
@@ -185,6 +146,6 @@ export function mountNearby(el: HTMLElement, ctx: ModuleContext) {
   void locate();
   return () => {
     stopped = true;
-    map?.destroy();
+    map.destroy();
   };
 }
