@@ -32,7 +32,7 @@ function bpmnlintConfig(): Plugin {
 export default defineConfig({
   root,
   base: '/',
-  plugins: [bpmnlintConfig(), pwaPlugin()],
+  plugins: [bpmnlintConfig(), ...pwaPlugin()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

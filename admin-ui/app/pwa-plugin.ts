@@ -77,6 +77,23 @@ export function iconPng(size: number): Buffer {
 
 export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><rect width="100" height="100" fill="#0b57a4"/><path d="M50 84 30 46a20 20 0 1 1 40 0Z" fill="#fff"/><circle cx="50" cy="42" r="8.4" fill="#0b57a4"/><rect x="22" y="80" width="56" height="4" fill="#fff"/></svg>`;
 
+/**
+ * The icons under content-hashed names in /assets/, which the hub serves as immutable. Under a fixed name
+ * (/app/icon.svg, served `no-cache`) every use of the icon went back to the hub on a first load: the login
+ * screen's image (200), the page's own icon link (a revalidation, 304), the service worker's precache
+ * (another 304) — and the manifest's PNGs once for the install check and again for the precache. Hashed,
+ * the first download is fresh for everyone after it; a new drawing is a new name.
+ */
+function hashed(name: string, ext: string, source: Buffer | string) {
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 10);
+  return { fileName: `assets/${name}-${hash}.${ext}`, url: `/assets/${name}-${hash}.${ext}`, source };
+}
+const ICONS = {
+  svg: hashed('app-icon', 'svg', ICON_SVG),
+  png192: hashed('app-icon-192', 'png', iconPng(192)),
+  png512: hashed('app-icon-512', 'png', iconPng(512)),
+};
+
 const manifest = {
   name: '智信平台 · 智慧城管',
   short_name: '智信平台',
@@ -90,12 +107,15 @@ const manifest = {
   background_color: '#f5f6f8',
   theme_color: '#0b57a4',
   icons: [
-    { src: 'icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
-    { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
-    { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
-    { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
+    { src: ICONS.png192.url, sizes: '192x192', type: 'image/png', purpose: 'any' },
+    { src: ICONS.png512.url, sizes: '512x512', type: 'image/png', purpose: 'any' },
+    { src: ICONS.png512.url, sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    { src: ICONS.svg.url, sizes: 'any', type: 'image/svg+xml' },
   ],
 };
+
+/** `import icon from 'virtual:app-icon'`: the SVG icon's hashed URL, for the shell's login screen. */
+const VIRTUAL_ICON = 'virtual:app-icon';
 
 /** The files the app's entry reaches, as URLs under /. */
 function reachable(bundle: OutputBundle): string[] {
@@ -118,15 +138,29 @@ function reachable(bundle: OutputBundle): string[] {
   return [...seen].map((n) => `/${n}`);
 }
 
-export function pwaPlugin(): Plugin {
-  return {
+export function pwaPlugin(): Plugin[] {
+  const icon: Plugin = {
+    name: 'hub-pwa-icon',
+    resolveId: (source) => (source === VIRTUAL_ICON ? '\0' + VIRTUAL_ICON : null),
+    load: (id) => (id === '\0' + VIRTUAL_ICON ? `export default ${JSON.stringify(ICONS.svg.url)};` : null),
+  };
+  const build: Plugin = {
     name: 'hub-pwa',
     apply: 'build',
     enforce: 'post',
+    // The app's page names its icons by their hashed URLs too (the index.html source says /app/icon.svg).
+    transformIndexHtml: {
+      order: 'post',
+      handler: (page, { filename }) =>
+        filename.endsWith(`${APP}index.html`)
+          ? page
+              .replace('"/app/icon.svg"', `"${ICONS.svg.url}"`)
+              .replace('"/app/icon-192.png"', `"${ICONS.png192.url}"`)
+          : page,
+    },
     generateBundle(_options, bundle) {
-      this.emitFile({ type: 'asset', fileName: `${APP}icon-192.png`, source: iconPng(192) });
-      this.emitFile({ type: 'asset', fileName: `${APP}icon-512.png`, source: iconPng(512) });
-      this.emitFile({ type: 'asset', fileName: `${APP}icon.svg`, source: ICON_SVG });
+      for (const icon of Object.values(ICONS))
+        this.emitFile({ type: 'asset', fileName: icon.fileName, source: icon.source });
       this.emitFile({
         type: 'asset',
         fileName: `${APP}manifest.webmanifest`,
@@ -135,8 +169,8 @@ export function pwaPlugin(): Plugin {
       const files = [
         '/app/',
         '/app/manifest.webmanifest',
-        '/app/icon-192.png',
-        '/app/icon.svg',
+        ICONS.png192.url,
+        ICONS.svg.url,
         ...reachable(bundle).sort(),
       ];
       // The cache name changes with any file of the app, so a new build replaces the old cache.
@@ -153,4 +187,5 @@ export function pwaPlugin(): Plugin {
       this.emitFile({ type: 'asset', fileName: `${APP}sw.js`, source });
     },
   };
+  return [icon, build];
 }

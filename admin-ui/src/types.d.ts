@@ -15,6 +15,11 @@ declare module 'bpmn-js-bpmnlint' {
   const module: unknown;
   export default module;
 }
+declare module 'virtual:app-icon' {
+  /** The app icon's content-hashed URL (admin-ui/app/pwa-plugin.ts). */
+  const url: string;
+  export default url;
+}
 declare module 'virtual:bpmnlint-config' {
   const bundle: { config: unknown; resolver: unknown };
   export default bundle;

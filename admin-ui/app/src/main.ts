@@ -5,6 +5,8 @@
  * (sw.js: the app opens with no network). Laid out for a phone held in one hand outdoors: large targets,
  * a bottom tab bar, high contrast.
  */
+// The icon's built (content-hashed) URL, the one the page's icon link and the manifest use: one download.
+import appIcon from 'virtual:app-icon';
 import { html, nothing, render } from 'lit-html';
 import {
   api,
@@ -185,7 +187,7 @@ function renderLogin() {
   const open = modulesFor(null);
   render(
     html`<section class="login">
-      <img src="/app/icon.svg" alt="" width="72" height="72" />
+      <img src=${appIcon} alt="" width="72" height="72" />
       <form @submit=${login}>
         <h2>${tr('login.heading')}</h2>
         <label>${tr('login.username')} <input name="username" autocomplete="username" required /></label>
