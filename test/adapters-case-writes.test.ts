@@ -1,11 +1,14 @@
 // What the adapters write on cases, checked on a real database without an engine: a case a legacy system
 // reports is numbered like one reported through the API (CASE_NUMBER_PREFIX, the year in
 // CALENDAR_TIMEZONE); a department system's 签收/处置 closes the case's open 督办 items as the API's actions
-// do; a later round for a utility company that already has the case's work order becomes a note on it.
+// do; a later round for a utility company that already has the case's work order becomes a note on it;
+// a device's readings taken at the same moment still add up to one case (the soak's bins without a case).
 import test from 'ava';
 import { recordAdapterEvent } from '../adapters/case-events.ts';
 import { createDepartmentRouter } from '../adapters/department-router.ts';
 import { createAdapterHost, type Adapter } from '../adapters/framework/index.ts';
+import { readingEvent, SANITATION_ADAPTER } from '../adapters/sanitation/index.ts';
+import type { Reading } from '../adapters/sanitation/mapping.ts';
 import { UTILITIES_ADAPTER } from '../adapters/utilities/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
@@ -124,4 +127,45 @@ test('the first round for a utility company is a work order; 返工 and a later 
     ],
   );
   t.like(rows[1]!.payload, { company: 'water', text: '核查未通过，返工：请按原工单重新处置' });
+});
+
+test('two readings of one bin taken at the same moment open its case (the device state is not lost)', async (t) => {
+  // After a failed message the hub's MQTT client reconnects while its last handler still runs, so the
+  // broker's redelivery and the next reading of a device are applied at once (the soak: 6 of 118 bins
+  // over their threshold got no case, both readings in the inbox). On PostgreSQL both transactions read
+  // the device's state before either wrote it, and the later write dropped the other's reading.
+  const host = createAdapterHost({ db: tdb.db, logger, config: loadConfig({}), now: () => new Date() }, [
+    { name: SANITATION_ADAPTER, title: '智慧环卫平台', receives: [], sends: {} },
+  ]);
+  const at = Date.parse('2026-12-07T12:00:00Z');
+  const results = [];
+  for (let bin = 1; bin <= 5; bin++) {
+    const reading = (n: number): Reading => ({
+      msgId: `same-moment-${bin}-${n}`,
+      deviceId: `same-moment-bin-${bin}`,
+      kind: 'bin',
+      metric: 'fill',
+      value: 94 + n,
+      at: new Date(at + (n - 1) * 3000).toISOString(),
+      lng: 120.5405,
+      lat: 32.3805,
+    });
+    results.push(
+      ...(await Promise.all(
+        [reading(1), reading(2)].map((r) => host.inbox.receive(SANITATION_ADAPTER, readingEvent(r, 3))),
+      )),
+    );
+  }
+  t.deepEqual(results.map((r) => r.result).sort(), [
+    ...Array(5).fill('ignored'),
+    ...Array(5).fill('processed'),
+  ]);
+  const cases = await tdb.db.prisma.case.findMany({
+    where: { source: 'sanitation', sourceRef: { startsWith: 'same-moment-bin-' } },
+    orderBy: { sourceRef: 'asc' },
+  });
+  t.deepEqual(
+    cases.map((c) => c.sourceRef),
+    [1, 2, 3, 4, 5].map((bin) => `same-moment-bin-${bin}@2026-12-07T12:00:00.000Z`),
+  );
 });

@@ -62,12 +62,22 @@ export interface SanitationDeps extends AdapterDeps {
 
 const BUSINESS_ERRORS: Record<number, string> = { 404: 'CASE_UNKNOWN', 409: 'CASE_STATE', 400: 'BAD_TASK' };
 
-/** The device's debounce state, kept in a Cursor row of the adapter. */
-async function loadState(tx: Prisma.TransactionClient, deviceId: string): Promise<DeviceState> {
-  const row = await tx.cursor.findUnique({
-    where: { adapter_name: { adapter: SANITATION_ADAPTER, name: `device:${deviceId}` } },
+/**
+ * The device's debounce state (a Cursor row of the adapter), read under the row's lock: the row is
+ * written first (created empty, or its updatedAt touched), which holds its lock to the end of the
+ * transaction, then read. Two readings of one device applied at once — the MQTT client reconnecting
+ * after a failed message while its last handler still runs, a lease passing between hub processes —
+ * take turns: on PostgreSQL (READ COMMITTED) both used to read the same state, and the later write
+ * dropped the other's reading, so a bin over its threshold got no case (the soak: 6 of 118).
+ */
+async function loadState(tx: Prisma.TransactionClient, deviceId: string, now: Date): Promise<DeviceState> {
+  const name = `device:${deviceId}`;
+  const row = await tx.cursor.upsert({
+    where: { adapter_name: { adapter: SANITATION_ADAPTER, name } },
+    create: { adapter: SANITATION_ADAPTER, name, value: JSON.stringify(emptyState()) },
+    update: { updatedAt: now },
   });
-  return row ? (JSON.parse(row.value) as DeviceState) : emptyState();
+  return JSON.parse(row.value) as DeviceState;
 }
 
 async function saveState(tx: Prisma.TransactionClient, deviceId: string, state: DeviceState) {
@@ -90,7 +100,7 @@ export function readingEvent(reading: Reading, debounceSeconds: number): Inbound
         throw validationError(`a ${reading.kind} reports metric ${rule.metric}`, [
           { field: 'metric', message: `expected ${rule.metric} for kind ${reading.kind}` },
         ]);
-      const state = await loadState(tx, reading.deviceId);
+      const state = await loadState(tx, reading.deviceId, ctx.now);
       const open = state.caseId
         ? await tx.case.findUnique({ where: { id: state.caseId }, select: { status: true } })
         : null;
