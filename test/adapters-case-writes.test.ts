@@ -2,15 +2,18 @@
 // reports is numbered like one reported through the API (CASE_NUMBER_PREFIX, the year in
 // CALENDAR_TIMEZONE); a department system's 签收/处置 closes the case's open 督办 items as the API's actions
 // do; a later round for a utility company that already has the case's work order becomes a note on it;
-// a device's readings taken at the same moment still add up to one case (the soak's bins without a case).
+// a device's readings taken at the same moment still add up to one case (the soak's bins without a case);
+// a crew's report that lost the race for its case row is applied again, not refused (the soak's BPMN error).
 import test from 'ava';
 import { recordAdapterEvent } from '../adapters/case-events.ts';
 import { createDepartmentRouter } from '../adapters/department-router.ts';
 import { createAdapterHost, type Adapter } from '../adapters/framework/index.ts';
-import { readingEvent, SANITATION_ADAPTER } from '../adapters/sanitation/index.ts';
+import { readingEvent, refusalCode, SANITATION_ADAPTER } from '../adapters/sanitation/index.ts';
 import type { Reading } from '../adapters/sanitation/mapping.ts';
 import { UTILITIES_ADAPTER } from '../adapters/utilities/index.ts';
+import { readCase, recordEvent, StaleCase } from '../src/cases/state/index.ts';
 import { loadConfig } from '../src/config.ts';
+import { conflict, notFound, unavailable } from '../src/errors.ts';
 import { createLogger } from '../src/log.ts';
 import { createTestDb, type TestDb } from './helpers/db.ts';
 import { insertCase, insertReference, REF } from './helpers/workers.ts';
@@ -168,4 +171,62 @@ test('two readings of one bin taken at the same moment open its case (the device
     cases.map((c) => c.sourceRef),
     [1, 2, 3, 4, 5].map((bin) => `same-moment-bin-${bin}@2026-12-07T12:00:00.000Z`),
   );
+});
+
+test('a report whose case row changed meanwhile is applied again on the new row, once', async (t) => {
+  // A crew signs as a worker writes the case (a deadline): the report's transaction read the row before
+  // the worker's commit, so its write meets a newer version (StaleCase). The inbox now re-runs it; before,
+  // the 409 reached the platform as a refusal, and the sanitation adapter ended the crew's task in a BPMN
+  // error (CASE_STATE).
+  const { prisma } = tdb.db;
+  const c = await insertCase(tdb.db, { status: 'dispatched', departmentId: REF.sanitation });
+  const host = createAdapterHost({ db: tdb.db, logger, config: loadConfig({}), now: () => new Date() }, [
+    { name: 'crew', title: '班组', receives: [], sends: {} },
+  ]);
+  let attempts = 0;
+  const result = await host.inbox.receive('crew', {
+    sourceId: `task:stale-${c.id}`,
+    payload: {},
+    async apply(tx, ctx) {
+      attempts++;
+      const row = await readCase(tx, c.id);
+      // The worker's write lands between the read and the write: the first attempt's row is stale.
+      if (attempts === 1) await tx.case.update({ where: { id: c.id }, data: { version: { increment: 1 } } });
+      await ctx.enqueue({ adapter: 'crew', kind: 'receipt', caseId: c.id, payload: { attempt: attempts } });
+      await recordEvent(tx, {
+        caseId: c.id,
+        type: 'signed',
+        at: ctx.now,
+        actor: { name: '智慧环卫平台 (环卫一队)' },
+        dedupeKey: `crew:stale-${c.id}`,
+        row,
+      });
+      return { status: 'processed', caseId: c.id };
+    },
+  });
+  t.is(attempts, 2);
+  t.like(result, { result: 'processed', caseId: c.id });
+  t.is((await prisma.case.findUniqueOrThrow({ where: { id: c.id } })).status, 'signed');
+  t.deepEqual(
+    (await prisma.caseEvent.findMany({ where: { caseId: c.id } })).map((e) => [
+      e.type,
+      e.fromStatus,
+      e.toStatus,
+    ]),
+    [['signed', 'dispatched', 'signed']],
+  );
+  // Only the applied attempt's outbox row exists (the first attempt's went with its rollback).
+  t.deepEqual(
+    (await prisma.outboxMessage.findMany({ where: { adapter: 'crew', caseId: c.id } })).map((o) => o.payload),
+    [{ attempt: 2 }],
+  );
+});
+
+test('a crew task the hub could not record: a refusal is a BPMN error, what passes with time is retried', (t) => {
+  t.is(refusalCode(notFound('case x')), 'CASE_UNKNOWN');
+  t.is(refusalCode(conflict('签收 is not allowed in status 已结案')), 'CASE_STATE');
+  // A case row still changing after the inbox's re-runs is a 409 too, but a retryable one.
+  t.is(refusalCode(new StaleCase('x')), undefined);
+  t.is(refusalCode(unavailable('the engine is not connected')), undefined);
+  t.is(refusalCode(new Error('Connection terminated unexpectedly')), undefined);
 });

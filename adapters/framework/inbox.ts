@@ -7,6 +7,7 @@
  */
 import { insertCase, type CaseNumbering, type NewCase } from '../../src/cases/create.ts';
 import type { CasePublisher } from '../../src/cases/publish.ts';
+import { inCaseTransaction } from '../../src/cases/state/index.ts';
 import { isUniqueViolation, type Db, type Prisma } from '../../src/db/index.ts';
 import { unavailable } from '../../src/errors.ts';
 import type { Logger } from '../../src/log.ts';
@@ -75,7 +76,14 @@ export function createInbox(deps: {
         const published: string[] = [];
         const enqueued: { adapter: string; caseId: string }[] = [];
         try {
-          const result = await prisma.$transaction(async (tx): Promise<ReceiveResult> => {
+          // A case row another writer changed meanwhile (a worker setting a deadline as the crew signs)
+          // re-runs the whole transaction on the new state, as the API's actions do; before, the lost
+          // race reached the source as a refusal (the soak: a crew's task answered with a BPMN error).
+          const result = await inCaseTransaction(prisma, async (tx): Promise<ReceiveResult> => {
+            // What an attempt lost to a stale case row had queued does not count.
+            started.length = 0;
+            published.length = 0;
+            enqueued.length = 0;
             const now = deps.now();
             const earlier = await tx.inboxEvent.findUnique({
               where: { adapter_sourceId: { adapter, sourceId } },

@@ -63,6 +63,17 @@ export interface SanitationDeps extends AdapterDeps {
 const BUSINESS_ERRORS: Record<number, string> = { 404: 'CASE_UNKNOWN', 409: 'CASE_STATE', 400: 'BAD_TASK' };
 
 /**
+ * The BPMN error code a crew's report that the hub could not record is answered with, or undefined when
+ * the platform should offer the task again (handleFailure). Only a refusal is a business answer: an
+ * unknown case, a report the case's state does not allow, a bad task. A retryable error — the case row
+ * still changing after the inbox's re-runs (a 409 too), the database away — passes with time; before,
+ * such a 409 ended the crew's task in CASE_STATE (the soak: one task).
+ */
+export function refusalCode(err: unknown): string | undefined {
+  return err instanceof HubError && !err.retryable ? BUSINESS_ERRORS[err.status] : undefined;
+}
+
+/**
  * The device's debounce state (a Cursor row of the adapter), read under the row's lock: the row is
  * written first (created empty, or its updatedAt touched), which holds its lock to the end of the
  * transaction, then read. Two readings of one device applied at once — the MQTT client reconnecting
@@ -261,8 +272,7 @@ export function createSanitationAdapter(deps: SanitationDeps): Adapter {
       result = await runtime.receive(taskEvent(task));
     } catch (err) {
       clearInterval(heartbeat);
-      const status = err instanceof HubError ? err.status : 0;
-      const code = BUSINESS_ERRORS[status];
+      const code = refusalCode(err);
       const message = err instanceof Error ? err.message : String(err);
       if (code) {
         log.warn({ taskId: task.id, code, message }, 'crew report refused: BPMN error to the platform');
