@@ -450,5 +450,12 @@ test.serial('after the job’s runs the year’s and the month’s rows say what
     t.is(days.total.reported, 7);
     t.deepEqual(await totals('2026-10-01', '2026-10-31', by), days, by);
     t.deepEqual(await totals('2026-01-01', '2026-12-31', by), days, by);
+    // The year less 1–14 January and 21–31 December (src/statistics/query.ts periodParts).
+    t.deepEqual(await totals('2026-01-15', '2026-12-20', by), days, by);
   }
+  // 1 January to 11 October is the year less 12 October to 31 December: only c7 (11 October) is left,
+  // and the keys of the cases taken out (G2, the other sources) give no row.
+  const early = await totals('2026-01-01', '2026-10-11', 'grid');
+  t.is(early.total.reported, 1);
+  t.deepEqual(Object.keys(early.rows), ['城北街道 一社区 网格 G1']);
 });

@@ -69,32 +69,32 @@ export function previousPeriod(p: Period): Period {
 
 type Level = '' | typeof MONTHLY | typeof YEARLY;
 
-/** A run of consecutive rows of one level: daily, monthly (day = the 1st) or yearly (day = 1 January). */
+/**
+ * A run of consecutive rows of one level — daily, monthly (day = the 1st) or yearly (day = 1 January) —
+ * added to a period's sums, or taken out of them (`sign` -1).
+ */
 export interface Part {
   level: Level;
   from: string;
   to: string;
+  sign: 1 | -1;
 }
 
-/**
- * Where a period's rows are: whole years inside it from the yearly rows, whole months outside those
- * from the monthly rows, the days before the first and after the last whole month from the daily rows —
- * two years are 2 rows a key, not 730.
- */
-export function periodParts(p: Period): Part[] {
-  const end = DateTime.fromISO(p.to);
+/** [from, to] from whole years, then whole months, then days, each run of one level one part. */
+function forward(from: DateTime, to: DateTime, sign: 1 | -1): Part[] {
   const parts: Part[] = [];
   const add = (level: Level, at: DateTime) => {
     const day = at.toISODate()!;
     const last = parts[parts.length - 1];
     if (last?.level === level) last.to = day;
-    else parts.push({ level, from: day, to: day });
+    else parts.push({ level, from: day, to: day, sign });
   };
-  for (let d = DateTime.fromISO(p.from); d <= end;) {
-    if (d.ordinal === 1 && d.endOf('year') <= end.endOf('day')) {
+  const end = to.endOf('day');
+  for (let d = from; d <= end;) {
+    if (d.ordinal === 1 && d.endOf('year') <= end) {
       add(YEARLY, d);
       d = d.plus({ years: 1 });
-    } else if (d.day === 1 && d.endOf('month') <= end.endOf('day')) {
+    } else if (d.day === 1 && d.endOf('month') <= end) {
       add(MONTHLY, d);
       d = d.plus({ months: 1 });
     } else {
@@ -105,15 +105,70 @@ export function periodParts(p: Period): Part[] {
   return parts;
 }
 
-/** The rows of `dimension` over the period, as an SQL condition. */
-function rowsOf(dimension: Dimension, p: Period) {
-  return Prisma.join(
-    periodParts(p).map(
-      (part) =>
-        Prisma.sql`("dimension" = ${dimension + part.level} AND "day" >= ${part.from} AND "day" <= ${part.to})`,
-    ),
-    ' OR ',
-  );
+/**
+ * Rows read per key, roughly, for the costliest dimension (the spots: on a large store a month has some
+ * 20 days' worth of keys, a year some 2 months' worth).
+ */
+const COST: Record<Level, number> = { '': 1, '@month': 20, '@year': 40 };
+const cost = (parts: Part[]) =>
+  parts.reduce((n, part) => {
+    const from = DateTime.fromISO(part.from);
+    const to = DateTime.fromISO(part.to);
+    const units =
+      part.level === YEARLY
+        ? to.year - from.year + 1
+        : part.level === MONTHLY
+          ? Math.round(to.diff(from, 'months').months) + 1
+          : to.diff(from, 'days').days + 1;
+    return n + units * COST[part.level];
+  }, 0);
+
+/**
+ * Where a period's rows are, read as cheaply as they can be: whole years from the yearly rows, whole
+ * months from the monthly rows, the days at the edges from the daily rows — or, when a period begins or
+ * ends far inside a year, that whole year with the part outside the period taken out (15 January to
+ * 20 December is the year less 14 + 11 days, not 11 months and 31 days). Two years are 2 rows a key.
+ */
+export function periodParts(p: Period): Part[] {
+  const from = DateTime.fromISO(p.from);
+  const to = DateTime.fromISO(p.to);
+  let best: Part[] | null = null;
+  for (const widenStart of [false, true])
+    for (const widenEnd of [false, true]) {
+      const start = widenStart ? from.startOf('year') : from;
+      const end = widenEnd ? to.endOf('year').startOf('day') : to;
+      if ((widenStart && start.equals(from)) || (widenEnd && end.equals(to))) continue;
+      const parts = [
+        ...forward(start, end, 1),
+        ...(widenStart ? forward(start, from.minus({ days: 1 }), -1) : []),
+        ...(widenEnd ? forward(to.plus({ days: 1 }), end, -1) : []),
+      ];
+      if (!best || cost(parts) < cost(best)) best = parts;
+    }
+  return best!;
+}
+
+/**
+ * The rows of `dimension` over the period as a table `"r"` ("key" and the measures), the rows of a part
+ * taken out negated: summed by key it gives the period's counts.
+ */
+function periodRows(dimension: Dimension, p: Period) {
+  const parts = periodParts(p);
+  const select = (sign: 1 | -1) => {
+    const of = parts.filter((part) => part.sign === sign);
+    if (of.length === 0) return null;
+    const columns = Prisma.raw(MEASURES.map((m) => (sign < 0 ? `-"${m}" AS "${m}"` : `"${m}"`)).join(', '));
+    const where = Prisma.join(
+      of.map(
+        (part) =>
+          Prisma.sql`("dimension" = ${dimension + part.level} AND "day" >= ${part.from} AND "day" <= ${part.to})`,
+      ),
+      ' OR ',
+    );
+    return Prisma.sql`SELECT "key", ${columns} FROM "StatDaily" WHERE ${where}`;
+  };
+  const selects = [select(1), select(-1)].filter((x): x is Prisma.Sql => x !== null);
+  return Prisma.sql`(${Prisma.join(selects, ' UNION ALL ')}) AS "r"`;
 }
 
 const SUMS = Prisma.raw(MEASURES.map((m) => `SUM("${m}") AS "${m}"`).join(', '));
@@ -122,6 +177,8 @@ const SUMS = Prisma.raw(MEASURES.map((m) => `SUM("${m}") AS "${m}"`).join(', '))
 function countsOf(row: Record<string, unknown>): Counts {
   const c = emptyCounts();
   for (const m of MEASURES) c[m] = Number(row[m] ?? 0);
+  // Minutes added and taken out again (a year less its edges) keep no float dust.
+  c.handledMinutes = Math.round(c.handledMinutes * 1e6) / 1e6;
   return c;
 }
 
@@ -134,9 +191,10 @@ export async function sumByKey(
   dimension: Dimension | 'street',
   p: Period,
 ): Promise<Map<string, Counts>> {
+  // A key whose rows were all taken out again (reported only outside the period) is no row of it.
   const rows = await db.prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT "key", ${SUMS} FROM "StatDaily" WHERE ${rowsOf(dimension === 'street' ? 'grid' : dimension, p)}
-    GROUP BY "key"`;
+    SELECT "key", ${SUMS} FROM ${periodRows(dimension === 'street' ? 'grid' : dimension, p)}
+    GROUP BY "key" HAVING SUM("reported") <> 0`;
   const byKey = new Map(rows.map((r) => [String(r.key), countsOf(r)]));
   if (dimension !== 'street') return byKey;
   const cells = await db.prisma.gridCell.findMany({
@@ -178,7 +236,7 @@ export async function repeatedSpots(
   const rows = await db.prisma.$queryRaw<Record<string, unknown>[]>`
     SELECT "key", SUM("reported") AS "reported",
            SUM("registered") - SUM("closed") - SUM("suspended") AS "open"
-    FROM "StatDaily" WHERE ${rowsOf('spot', p)}
+    FROM ${periodRows('spot', p)}
     GROUP BY "key" HAVING SUM("reported") >= ${min}
     ORDER BY SUM("reported") DESC, ${byKey} LIMIT ${limit}`;
   return rows.map((r): Spot => ({
