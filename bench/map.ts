@@ -8,8 +8,8 @@
  * 2. case: the detail of a located case (zoom 15 around it, the cases of the padded view on the layer);
  * until the map container says it has drawn its first data (`data-rendered`, set after MapLibre's first
  * idle with the layers' data): the page's ms since navigation start, p50, p95 and max. Plus GET /api/map/cases
- * for the city's box from Node (the server's share), as GeoJSON and as the map asks for it
- * (`format=points`): ms, bytes and cases answered.
+ * from Node (the server's share): for the city's box as GeoJSON and as parallel arrays (`format=points`),
+ * and the very request the city view's map made (below zoom 14 the hub's clusters): ms, bytes, cases.
  *
  *   npx tsx bench/map.ts [--cases 10000] [--runs 5]
  */
@@ -73,6 +73,8 @@ const token = (JSON.parse(stored) as { token: string }).token;
 const browser = await launchChromium();
 /** The last run's performance marks and resource ends (ms since navigation), per measure. */
 const marks: Record<string, number>[] = [];
+/** The cases layer's request as the map made it (path and query), per measure. */
+const asked: string[] = [];
 async function measure(caseId: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -83,6 +85,11 @@ async function measure(caseId: string): Promise<number[]> {
     const el = page.locator('#case-map[data-rendered]');
     await el.waitFor({ timeout: 60_000 });
     times.push(Number(await el.getAttribute('data-rendered')));
+    asked.push(
+      await page.evaluate<string>(
+        `performance.getEntriesByType('resource').map((r) => r.name).find((n) => n.includes('/api/map/cases?'))`,
+      ),
+    );
     marks.push(
       await page.evaluate<Record<string, number>>(`Object.fromEntries([
         ...performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]),
@@ -113,27 +120,34 @@ const around = await measure(located.id);
 const config = (await (
   await fetch(`${ui.url}/api/map/config`, { headers: { authorization: `Bearer ${token}` } })
 ).json()) as { bounds: number[] };
-/** GET /api/map/cases for the city's box from Node, in both formats: ms per answer, bytes, cases. */
-async function timeApi(format: 'geojson' | 'points') {
+/** GET /api/map/cases from Node: ms per answer, bytes, cases (a cluster counts its cases). */
+async function timeApi(url: string) {
   const times: number[] = [];
   let bytes = 0;
   let cases = 0;
   for (let i = 0; i < RUNS; i++) {
     const t1 = performance.now();
-    const res = await fetch(`${ui.url}/api/map/cases?bbox=${config.bounds.join(',')}&format=${format}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     const text = await res.text();
-    const body = JSON.parse(text) as { features?: unknown[]; ids?: unknown[] };
+    const body = JSON.parse(text) as {
+      features?: unknown[];
+      ids?: unknown[];
+      clusters?: { count: number }[];
+    };
     times.push(Math.round(performance.now() - t1));
     bytes = Buffer.byteLength(text);
-    cases = (body.features ?? body.ids ?? []).length;
+    cases = body.clusters
+      ? body.clusters.reduce((n, c) => n + c.count, 0)
+      : (body.features ?? body.ids ?? []).length;
   }
   return { ...summary(times), bytes, cases };
 }
-const geojsonApi = await timeApi('geojson');
-// What the map asks for its cases layer.
-const pointsApi = await timeApi('points');
+const cityBox = `${ui.url}/api/map/cases?bbox=${config.bounds.join(',')}`;
+const geojsonApi = await timeApi(`${cityBox}&format=geojson`);
+const pointsApi = await timeApi(`${cityBox}&format=points`);
+// What the city view's map asked for its cases layer.
+const cityAsked = asked[RUNS - 1]!;
+const mapApi = await timeApi(cityAsked);
 await browser.close();
 await ui.close();
 
@@ -149,6 +163,7 @@ console.log(
       caseFirstRenderMs: summary(around, 1500),
       mapCasesApiMs: geojsonApi,
       mapCasePointsApiMs: pointsApi,
+      cityMapAsked: { query: cityAsked.replace(/^.*\?/, ''), ...mapApi },
       lastRunMarks: { city: marks[RUNS - 1], case: marks[2 * RUNS - 1] },
     },
     null,

@@ -1,8 +1,9 @@
 // The map (admin-ui/src/lib/map) on the case detail in Debian's Chromium (WebGL in software) over a whole
 // demo hub: the case's point drawn at the centre in its time-limit colour, a community's name drawn where
 // the page's list of drawn names says (dark text pixels in that box, gone when the layer is ticked off),
-// the open-cases layer toggled off and on, a clicked case opening its own detail, the layer list closed
-// on a phone, and not one request leaving the hub (the bundled style needs no internet).
+// the open-cases layer toggled off and on, a clicked case opening its own detail, below zoom 14 the hub's
+// clusters drawn as bubbles that zoom in on a click, the layer list closed on a phone, and not one
+// request leaving the hub (the bundled style needs no internet).
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
@@ -82,14 +83,15 @@ const world = (p: { lng: number; lat: number }, zoom: number) => {
     y: ((1 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / Math.PI) / 2) * size,
   };
 };
-/** Where a point is drawn on a canvas of that size centred on `center` at zoom 15 (the case detail's). */
+/** Where a point is drawn on a canvas of that size centred on `center` at `zoom` (the case detail's 15). */
 const onCanvas = (
   p: { lng: number; lat: number },
   center: { lng: number; lat: number },
   w: number,
   h: number,
+  zoom = 15,
 ) => {
-  const [q, c] = [world(p, 15), world(center, 15)];
+  const [q, c] = [world(p, zoom), world(center, zoom)];
   return { x: w / 2 + q.x - c.x, y: h / 2 + q.y - c.y };
 };
 
@@ -189,6 +191,71 @@ test.serial('a clicked case opens its own detail', async (t) => {
   );
   t.deepEqual(offline(requests, ui.hub.url), []);
 });
+
+test.serial(
+  'below zoom 14 the hub’s clusters: a red bubble over A and B, a click zooms in to them',
+  async (t) => {
+    const { page, requests } = await openCase({ width: 1440, height: 900 }, a.id);
+    t.teardown(() => page.close());
+    const canvas = (await page.locator('#case-map canvas').boundingBox())!;
+    const casesAnswer = (zoom: number) =>
+      page.waitForResponse(
+        (r) => r.url().includes(`/api/map/cases?`) && r.url().endsWith(`format=clusters&zoom=${zoom}`),
+      );
+    const clustered = casesAnswer(12);
+    // Without the page's own point, which would cover the bubble.
+    await hubMap(page, `map.setFocus(null); map.flyTo({ lng: ${a.lng}, lat: ${a.lat} }, 12.5);`);
+    const answer = (await (await clustered).json()) as {
+      format: string;
+      clusters: { lng: number; lat: number; count: number; red: number; green: number; bounds: number[] }[];
+    };
+    t.is(answer.format, 'clusters');
+    // A and B, 150 m apart (≈ 7 px at 12.5), are in one bubble, red for overdue B.
+    // (The box's corners are to 6 decimals: 0.1 m.)
+    const inside = (c: { bounds: number[] }, p: { lng: number; lat: number }) =>
+      c.bounds[0]! - 1e-6 <= p.lng &&
+      p.lng <= c.bounds[2]! + 1e-6 &&
+      c.bounds[1]! - 1e-6 <= p.lat &&
+      p.lat <= c.bounds[3]! + 1e-6;
+    const bubble = answer.clusters.find((c) => inside(c, a) && inside(c, b));
+    t.truthy(bubble, JSON.stringify(answer.clusters.slice(0, 5)));
+    t.like(bubble, { count: 2, red: 1, green: 1 });
+    await page.waitForTimeout(700);
+    await page.evaluate(`document.querySelector('#case-map').hubMap.idle()`);
+    // Drawn where the hub put it: red left of its count, white figures in the middle.
+    const at = onCanvas(bubble!, a, canvas.width, canvas.height, 12.5);
+    const left = await pixels(page, { x: canvas.x + at.x - 9, y: canvas.y + at.y, width: 1, height: 1 });
+    t.true(left[0]! > 180 && left[1]! < 120 && left[2]! < 120, `bubble pixel ${left.slice(0, 3).join(',')}`);
+    const middle = await pixels(page, {
+      x: canvas.x + at.x - 4,
+      y: canvas.y + at.y - 6,
+      width: 9,
+      height: 12,
+    });
+    let white = 0;
+    for (let i = 0; i < middle.length; i += 4)
+      if (Math.min(middle[i]!, middle[i + 1]!, middle[i + 2]!) > 180) white++;
+    // (The red bubble's least channel is ≈ 70; the figure's antialiased strokes reach ≈ 230.)
+    t.true(white >= 8, `${white} white pixels of the count`);
+
+    // A click on the bubble: its cases fill the view, zoomed in past 14, where the points are asked.
+    const before = (await page.evaluate(`document.querySelector('#case-map').hubMap.bounds()`)) as number[];
+    const points = page.waitForResponse((r) =>
+      /\/api\/map\/cases\?.*format=clusters&zoom=1[4-7]$/.test(r.url()),
+    );
+    await page.mouse.click(canvas.x + at.x, canvas.y + at.y);
+    const deeper = (await (await points).json()) as { format: string; ids: string[] };
+    t.is(deeper.format, 'points');
+    t.true(deeper.ids.includes(a.id) && deeper.ids.includes(b.id));
+    await page.waitForTimeout(700);
+    const after = (await page.evaluate(`document.querySelector('#case-map').hubMap.bounds()`)) as number[];
+    t.true(after[2]! - after[0]! < (before[2]! - before[0]!) / 4, JSON.stringify([before, after]));
+    for (const p of [a, b])
+      t.true(after[0]! < p.lng && p.lng < after[2]! && after[1]! < p.lat && p.lat < after[3]!);
+    t.is(new URL(page.url()).hash, `#/cases/${a.id}`);
+    t.deepEqual(offline(requests, ui.hub.url), []);
+  },
+);
 
 test.serial('on a phone the layer list starts closed and opens on a tap', async (t) => {
   const { page } = await openCase({ width: 390, height: 844 }, a.id);

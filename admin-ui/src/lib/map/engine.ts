@@ -4,7 +4,7 @@
  * the place names drawn (for screen readers: the canvas itself says nothing).
  */
 import type { FeatureCollection, Point } from 'geojson';
-import { Map as MapLibre, Marker, NavigationControl, ScaleControl, setWorkerUrl } from 'maplibre-gl';
+import { Map as MapLibre, Marker, NavigationControl, prewarm, ScaleControl, setWorkerUrl } from 'maplibre-gl';
 import type { GeoJSONSource, MapMouseEvent, MapSourceDataEvent, StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
@@ -21,10 +21,15 @@ import type {
   MapOptions,
   OverlayStyle,
 } from './index.ts';
+import { caseLayerData, type CaseLayerData } from './cases.ts';
 import { baseStyle, LABEL_FONT, LAYERS, NAME_LABELS, SOURCES, STATE_COLOURS } from './style.ts';
 
 // Vite hashes the worker as an asset; MapLibre would otherwise look for it beside its own module.
 setWorkerUrl(workerUrl);
+// This module loads when a page that will show a map mounts (preloadMap): start MapLibre's worker now,
+// so its script is fetched and started while the page reads its own data, not after the map's data
+// arrived (bench/README.md, Map: the worker script came 50-700 ms after the cases).
+prewarm();
 
 interface Bbox {
   minLng: number;
@@ -38,20 +43,30 @@ interface Feed {
   path: string;
   /** Asked for the view's box (`?bbox=`); without, the whole answer once (and on refresh). */
   bbox?: false;
-  /** More of the query string, after the box. */
-  params?: string;
+  /** More of the query string, after the box, for the view's zoom level (its integer part). */
+  params?: (level: number) => string;
   /** Not asked below this zoom (its layers are not drawn there). */
   minzoom?: number;
   /** The answer as GeoJSON, when it is not already. */
-  toGeoJson?: (body: unknown) => FeatureCollection & { truncated?: boolean };
+  toGeoJson?: (body: unknown) => FeedData;
   /** Map layers that need it: the feed loads while one of them is shown. */
   layers: MapLayerId[];
   fill(data: FeatureCollection): void;
   available: boolean;
   loaded: Bbox | null;
+  /** The zooms the loaded answer is drawn at (an answer for a zoom level: asked again at another). */
+  zooms?: [number, number];
   truncated: boolean;
   abort?: AbortController;
 }
+
+/** A feed's answer as GeoJSON, with what the hub says of it. */
+type FeedData = FeatureCollection & {
+  truncated?: boolean;
+  zooms?: [number, number];
+  /** What it holds, when that is not one thing per feature (clusters). */
+  count?: number;
+};
 
 const LAYER_NAMES: Record<MapLayerId, MessageKey> = {
   grid: 'map.layer.grid',
@@ -76,36 +91,15 @@ const ORDER: MapLayerId[] = [
   'supervisors',
 ];
 
-/** GET /api/map/cases?format=points: the open cases as parallel arrays. */
-interface CasePoints {
-  ids: string[];
-  lng: number[];
-  lat: number[];
-  states: string;
-  truncated: boolean;
-}
-const LIGHTS = { g: 'green', y: 'yellow', r: 'red', n: 'none' } as const;
-
-/** The cases layer's features from the compact answer: only what the map draws and a click needs. */
-function casesFromPoints(body: unknown): FeatureCollection & { truncated: boolean } {
-  const p = body as CasePoints;
-  const features: FeatureCollection['features'] = new Array(p.ids.length);
-  for (let i = 0; i < p.ids.length; i++) {
-    features[i] = {
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: [p.lng[i]!, p.lat[i]!] },
-      properties: { id: p.ids[i]!, state: LIGHTS[p.states[i] as keyof typeof LIGHTS] ?? 'none' },
-    };
-  }
-  return { type: 'FeatureCollection', features, truncated: p.truncated };
-}
-
 /** An on-duty supervisor as GET /api/field/supervisors/latest lists them. */
 interface SupervisorOnDuty {
   userId: string;
   displayName: string;
   last: { lng: number; lat: number; at: string } | null;
 }
+
+/** The layers a click on a case or cluster hits: MapLibre's clusters from zoom 14, the hub's below. */
+const CASE_LAYERS = ['cases-point', 'cases-cluster', 'hub-cases-point', 'hub-cases-cluster'];
 
 const contains = (outer: Bbox, inner: Bbox) =>
   outer.minLng <= inner.minLng &&
@@ -201,7 +195,6 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   let focus: MapFocus | null = options.focus ?? null;
 
   const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
-  let casesData = EMPTY;
   const setData = (source: string, data: FeatureCollection) =>
     (map.getSource(source) as GeoJSONSource | undefined)?.setData(data);
 
@@ -227,17 +220,27 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     },
     {
       path: '/api/map/cases',
-      // Parallel arrays instead of GeoJSON: a quarter of the bytes for 10,000 cases (bench/README.md, Map).
-      params: 'format=points',
-      toGeoJson: casesFromPoints,
-      layers: ['cases', 'heat'],
+      // Counted by the hub below zoom 14, the points from 14 (cases.ts).
+      params: (level) => `format=clusters&zoom=${level}`,
+      toGeoJson: caseLayerData,
+      layers: ['cases'],
       available: true,
       fill: (d) => {
-        setData('cases', d);
-        // The heat map's unclustered copy costs a second pass in a worker: only while it is shown.
-        casesData = d;
-        setData('cases-all', visible.has('heat') ? d : EMPTY);
+        const { clustered } = d as CaseLayerData;
+        setData(clustered ? 'hub-cases' : 'cases', d);
+        setData(clustered ? 'cases' : 'hub-cases', EMPTY);
       },
+      loaded: null,
+      truncated: false,
+    },
+    {
+      path: '/api/map/cases',
+      // The heat map needs every case, at any zoom; asked only while it is shown.
+      params: () => 'format=points',
+      toGeoJson: caseLayerData,
+      layers: ['heat'],
+      available: true,
+      fill: (d) => setData('cases-all', d),
       loaded: null,
       truncated: false,
     },
@@ -290,8 +293,8 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     truncated: false,
   };
   feeds.push(supervisorsFeed);
-  const gazetteerFeeds = feeds.slice(3, 7);
-  const communitiesFeed = feeds[4]!;
+  const gazetteerFeeds = feeds.filter((f) => f.path.startsWith('/api/geo/layers/'));
+  const communitiesFeed = gazetteerFeeds.find((f) => f.layers.includes('communities'))!;
   let offered: MapLayerId[] = [];
   const pending = new Set<Promise<unknown>>();
 
@@ -312,12 +315,14 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
 
   async function load(feed: Feed, force = false) {
     const { view, padded } = wanted();
+    const zoom = map.getZoom();
     if (feed.bbox === false && feed.loaded && !force) return;
-    if (feed.minzoom !== undefined && map.getZoom() < feed.minzoom) return;
+    if (feed.minzoom !== undefined && zoom < feed.minzoom) return;
     if (
       !force &&
       feed.loaded &&
       contains(feed.loaded, view) &&
+      (!feed.zooms || (feed.zooms[0] <= zoom && zoom < feed.zooms[1])) &&
       !(feed.truncated && area(padded) < area(feed.loaded) / 2)
     ) {
       return;
@@ -331,16 +336,16 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     try {
       // The feeds are GeoJSON of several routes (one loader for all), typed by their FeatureCollection.
       const url = feed.bbox === false ? feed.path : `${feed.path}?bbox=${bbox}`;
-      const body = await request(feed.params ? `${url}&${feed.params}` : url, { signal: abort.signal });
-      const data = (feed.toGeoJson ? feed.toGeoJson(body) : body) as FeatureCollection & {
-        truncated?: boolean;
-      };
+      const params = feed.params?.(Math.floor(zoom));
+      const body = await request(params ? `${url}&${params}` : url, { signal: abort.signal });
+      const data = feed.toGeoJson ? feed.toGeoJson(body) : (body as FeedData);
       if (destroyed || abort.signal.aborted) return;
       performance.mark(`map:data ${feed.path}`);
       // Asked while MapLibre still set up its style: the sources exist once it has.
       await styled;
       if (destroyed || abort.signal.aborted) return;
       feed.loaded = padded;
+      feed.zooms = data.zooms;
       feed.truncated = data.truncated === true;
       feed.fill(data);
       const source = feed.path.split('/').at(-1)!;
@@ -351,7 +356,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       };
       map.on('sourcedata', processed);
       for (const l of feed.layers) {
-        options.onData?.(l, { count: data.features.length, truncated: feed.truncated });
+        options.onData?.(l, { count: data.count ?? data.features.length, truncated: feed.truncated });
       }
       drawPanel();
     } catch (err) {
@@ -478,6 +483,23 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     } else pickMarker.setLngLat([at.lng, at.lat]);
   }
 
+  /**
+   * A click on one of the hub's clusters: its cases fill the view, at least one zoom level deeper (the
+   * next answer splits it) and at most 17, where MapLibre draws every point apart (clusterMaxZoom 16).
+   */
+  function zoomToCluster({ w, s, e, n }: { w: number; s: number; e: number; n: number }) {
+    const camera = map.cameraForBounds(
+      [
+        [w, s],
+        [e, n],
+      ],
+      { padding: 40 },
+    );
+    const fit = camera?.zoom ?? map.getZoom() + 2;
+    const zoom = Math.min(Math.max(fit, Math.floor(map.getZoom()) + 1), 17);
+    map.easeTo({ center: [(w + e) / 2, (s + n) / 2], zoom });
+  }
+
   /** The place names drawn now, with where: read by screen readers and by the browser tests. */
   function listLabels() {
     const layers = [...NAME_LABELS, ...[...overlays.keys()].map((id) => `ov-${id}-label`)].filter((id) =>
@@ -513,9 +535,15 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   // The layers' data is asked now, for the view the map was created with, so the hub answers while
   // MapLibre loads its style and starts its workers instead of after (load() waits for `styled`).
   const first = loadVisible();
+  let styleLoaded = false;
   await new Promise<void>((resolve, reject) => {
-    map.once('load', () => resolve());
-    map.once('error', (e) => (map.loaded() ? undefined : reject(e.error)));
+    // The style, not 'load': that comes after a first frame drawn without the hub's layers, a frame
+    // that costs 0.1-0.3 s in a software renderer and shows nothing of the hub.
+    map.once('style.load', () => {
+      styleLoaded = true;
+      resolve();
+    });
+    map.once('error', (e) => (styleLoaded ? undefined : reject(e.error)));
   });
   if (destroyed) throw new Error('map destroyed while loading');
   performance.mark('map:style');
@@ -550,11 +578,9 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       return;
     }
     const [hit] = map.queryRenderedFeatures(e.point, {
-      layers: [
-        'cases-point',
-        'cases-cluster',
-        ...(options.onComponentClick ? ['components-point'] : []),
-      ].filter((l) => map.getLayer(l)),
+      layers: [...CASE_LAYERS, ...(options.onComponentClick ? ['components-point'] : [])].filter((l) =>
+        map.getLayer(l),
+      ),
     });
     if (!hit) return;
     if (hit.layer.id === 'components-point') {
@@ -568,9 +594,13 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       });
       return;
     }
+    if (hit.layer.id === 'hub-cases-cluster') {
+      zoomToCluster(hit.properties as { w: number; s: number; e: number; n: number });
+      return;
+    }
     onCaseClick(hit.properties as MapCase);
   });
-  for (const layer of ['cases-point', 'cases-cluster', 'components-point']) {
+  for (const layer of [...CASE_LAYERS, 'components-point']) {
     map.on('mouseenter', layer, () => {
       if (!pick) map.getCanvas().style.cursor = 'pointer';
     });
@@ -586,7 +616,6 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     setLayerVisible(layer, on) {
       if (on) visible.add(layer);
       else visible.delete(layer);
-      if (layer === 'heat') setData('cases-all', on ? casesData : EMPTY);
       applyVisibility();
       drawPanel();
       if (on) void loadVisible();

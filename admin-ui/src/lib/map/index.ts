@@ -35,8 +35,8 @@ export interface LngLat {
 }
 
 /**
- * An open case as the cases layer knows it (GET /api/map/cases?format=points): its id and light only,
- * what the layer draws; a page that needs more reads the case by its id.
+ * An open case as the cases layer knows it (GET /api/map/cases): its id and light only, what the layer
+ * draws; a page that needs more reads the case by its id.
  */
 export interface MapCase {
   id: string;

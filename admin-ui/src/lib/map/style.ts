@@ -46,7 +46,8 @@ export const SOURCES: Record<string, SourceSpecification> = {
   roads: geojson(),
   pois: geojson(),
   components: geojson(),
-  // Clustered for the points; the heat map reads the same cases unclustered.
+  // The points from zoom 14, clustered where they crowd on screen; below, the hub's own clusters
+  // (cases.ts) in `hub-cases`. The heat map reads the points unclustered.
   cases: geojson({
     cluster: true,
     clusterRadius: 48,
@@ -57,6 +58,7 @@ export const SOURCES: Record<string, SourceSpecification> = {
       green: count('green'),
     },
   }),
+  'hub-cases': geojson(),
   'cases-all': geojson(),
   supervisors: geojson(),
   focus: geojson(),
@@ -86,6 +88,63 @@ const stateColour: ExpressionSpecification = [
 ];
 
 const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 };
+
+/**
+ * The open cases of one source: bubbles (clusters, with `point_count`) coloured by their worst case and
+ * labelled with their count, and the cases alone in their light. The same for MapLibre's clusters and
+ * the hub's (cases.ts gives them the same properties), so both zoom ranges look alike.
+ */
+function caseLayers(source: 'cases' | 'hub-cases'): { layer: string; spec: LayerSpecification }[] {
+  return [
+    {
+      layer: 'cases',
+      spec: {
+        id: `${source}-cluster`,
+        type: 'circle',
+        source,
+        filter: ['has', 'point_count'],
+        paint: {
+          'circle-color': clusterColour,
+          'circle-opacity': 0.85,
+          'circle-radius': ['step', ['get', 'point_count'], 13, 10, 17, 100, 22, 1000, 28],
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 2,
+        },
+      },
+    },
+    {
+      layer: 'cases',
+      spec: {
+        id: `${source}-count`,
+        type: 'symbol',
+        source,
+        filter: ['has', 'point_count'],
+        layout: {
+          'text-field': ['get', 'point_count_abbreviated'],
+          'text-font': LABEL_FONT,
+          'text-size': 12,
+          'text-allow-overlap': true,
+        },
+        paint: { 'text-color': '#ffffff' },
+      },
+    },
+    {
+      layer: 'cases',
+      spec: {
+        id: `${source}-point`,
+        type: 'circle',
+        source,
+        filter: ['!', ['has', 'point_count']],
+        paint: {
+          'circle-color': stateColour,
+          'circle-radius': 7,
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 2,
+        },
+      },
+    },
+  ];
+}
 
 /** The hub's layers in drawing order, by the map layer (toggle) they belong to. */
 export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
@@ -328,53 +387,8 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       paint: { 'text-color': COMMUNITY_COLOUR, ...halo },
     },
   },
-  {
-    layer: 'cases',
-    spec: {
-      id: 'cases-cluster',
-      type: 'circle',
-      source: 'cases',
-      filter: ['has', 'point_count'],
-      paint: {
-        'circle-color': clusterColour,
-        'circle-opacity': 0.85,
-        'circle-radius': ['step', ['get', 'point_count'], 13, 10, 17, 100, 22, 1000, 28],
-        'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 2,
-      },
-    },
-  },
-  {
-    layer: 'cases',
-    spec: {
-      id: 'cases-count',
-      type: 'symbol',
-      source: 'cases',
-      filter: ['has', 'point_count'],
-      layout: {
-        'text-field': ['get', 'point_count_abbreviated'],
-        'text-font': LABEL_FONT,
-        'text-size': 12,
-        'text-allow-overlap': true,
-      },
-      paint: { 'text-color': '#ffffff' },
-    },
-  },
-  {
-    layer: 'cases',
-    spec: {
-      id: 'cases-point',
-      type: 'circle',
-      source: 'cases',
-      filter: ['!', ['has', 'point_count']],
-      paint: {
-        'circle-color': stateColour,
-        'circle-radius': 7,
-        'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 2,
-      },
-    },
-  },
+  ...caseLayers('cases'),
+  ...caseLayers('hub-cases'),
   {
     layer: 'supervisors',
     spec: {
