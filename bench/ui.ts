@@ -154,8 +154,12 @@ const browser: Browser = await chromium.launch({
   ],
 });
 
-/** Cold loads of `hash` as `username` until `ready` holds in the page; the page's ms since navigation. */
-async function measure(username: string, hash: string, ready: string): Promise<number[]> {
+/**
+ * Cold loads of `hash` as `username` until `ready` holds in the page; the page's ms since navigation.
+ * `ready` is a function, never a string: Playwright evals a string predicate again on every poll, which the
+ * hub's Content-Security-Policy refuses (no 'unsafe-eval'), and the bench died on its first page.
+ */
+async function measure(username: string, hash: string, ready: () => unknown): Promise<number[]> {
   const stored = await session(username);
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -182,24 +186,35 @@ const summary = (times: number[], budget: number) => {
   };
 };
 
-const designer = await measure(
-  'administrator',
-  '#/designer',
-  `document.querySelector('.djs-element[data-element-id]') && /检查|lint/i.test(document.querySelector('[data-testid="lint-status"]')?.textContent ?? '')`,
-);
+/** The page's document as the predicates read it (they run in the page, self-contained). */
+type Doc = {
+  querySelector(s: string): { textContent: string | null } | null;
+  querySelectorAll(s: string): { length: number };
+};
+
+const designer = await measure('administrator', '#/designer', () => {
+  const d = (globalThis as unknown as { document: Doc }).document;
+  return (
+    d.querySelector('.djs-element[data-element-id]') &&
+    /检查|lint/i.test(d.querySelector('[data-testid="lint-status"]')?.textContent ?? '')
+  );
+});
 const cases = await measure(
   'dispatcher',
   '#/cases',
-  `document.querySelectorAll('tr[data-case]').length >= 50`,
+  () => (globalThis as unknown as { document: Doc }).document.querySelectorAll('tr[data-case]').length >= 50,
 );
 
 // 受理派遣台: a cold load as the dispatcher (待派遣: the bench's 10 % registered cases) until the queue's first
 // 50 rows and the first case's panel are drawn.
-const desk = await measure(
-  'dispatcher',
-  '#/desk',
-  `document.querySelectorAll('#desk-queue [role=option]').length >= 50 && document.querySelector('#panel-h a') && document.querySelector('#desk-actions')`,
-);
+const desk = await measure('dispatcher', '#/desk', () => {
+  const d = (globalThis as unknown as { document: Doc }).document;
+  return (
+    d.querySelectorAll('#desk-queue [role=option]').length >= 50 &&
+    d.querySelector('#panel-h a') &&
+    d.querySelector('#desk-actions')
+  );
+});
 
 // An action's round trip at the desk: click 派遣 (to the suggested unit) → the notice, the queue without
 // the case and the next case's panel drawn. Timed from Node around the click (CDP overhead included).
