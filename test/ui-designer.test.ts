@@ -10,9 +10,15 @@ import { call } from './helpers/api.ts';
 import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
 
 let page: Page;
+/** The questions the page asked (confirm), and the answer the next ones get. */
+const asked: string[] = [];
+let answer: 'accept' | 'dismiss' = 'accept';
 const ui = useUiHub(test, async ({ hub, browser }) => {
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('dialog', (d) => void d.accept());
+  page.on('dialog', (d) => {
+    asked.push(d.message());
+    void d[answer]();
+  });
   await loginThroughForm(page, hub.url, 'administrator');
 });
 
@@ -76,6 +82,27 @@ test.serial(
     await name.fill('计算月度考核指标');
     await name.press('Tab');
     await page.getByText('有未部署的修改').waitFor();
+    // Leaving now asks first; staying keeps the page, its address and the change.
+    answer = 'dismiss';
+    await page.getByRole('link', { name: '案卷' }).first().click();
+    t.deepEqual(asked.splice(0), ['有未部署的修改，离开后这些修改将丢失。确定离开？']);
+    t.true(page.url().endsWith('#/designer'));
+    t.is(await page.locator('#properties [name="name"]').inputValue(), '计算月度考核指标');
+    await page.getByText('有未部署的修改').waitFor();
+    answer = 'accept';
+
+    // The panel's template "Select" opens the chooser with the templates that apply to a task.
+    await page.locator('#properties .bio-properties-panel-select-template-button').click();
+    const chooser = page.getByTestId('template-chooser');
+    await chooser.getByRole('heading', { name: '选择模板' }).waitFor();
+    await chooser.getByLabel('搜索模板').fill('催办');
+    t.deepEqual(await chooser.locator('button.template strong').allTextContents(), [
+      '催办邮件 (hub.notify.urge)',
+    ]);
+    t.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: '/tmp/m2/designer-template-chooser.png' });
+    await chooser.getByRole('button', { name: '取消' }).click();
+    await chooser.waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: '部署' }).click();
     await page.getByTestId('deploy-message').filter({ hasText: '已部署：assessment 版本 2' }).waitFor();
     t.deepEqual(
@@ -93,7 +120,10 @@ test.serial(
     const diff = page.getByTestId('diff');
     await diff.getByRole('heading', { name: '版本对比：版本 1 → 版本 2' }).waitFor();
     await diff.locator('[data-diff="Changed"]').waitFor();
-    t.is(await diff.locator('[data-diff="Changed"]').innerText(), '修改 1: t_compute');
+    t.is(
+      await diff.locator('[data-diff="Changed"] [data-element="t_compute"]').innerText(),
+      '计算月度考核指标 (t_compute)：名称 计算考核指标 → 计算月度考核指标',
+    );
     t.is(await diff.locator('[data-diff="Added"]').count(), 0);
     t.is(await diff.locator('[data-diff="Removed"]').count(), 0);
     for (const side of ['#diff-a', '#diff-b'])
@@ -105,6 +135,15 @@ test.serial(
     await page.getByTestId('deploy-message').filter({ hasText: '已回滚：新版本 3' }).waitFor();
     t.deepEqual(await versionsOf('assessment'), [3, 2, 1]);
     t.is(await xmlOf('assessment', 3), await xmlOf('assessment', 1));
+
+    t.deepEqual(asked.splice(0), ['将版本 1 重新部署为最新版本？']);
+
+    // The procedure chosen is the one the designer opens next time (the first in the list otherwise).
+    await page.locator('select#procedure').selectOption('case-escalation');
+    await page.reload();
+    await page.locator('[data-element-id]').first().waitFor();
+    t.is(await page.locator('select#procedure').inputValue(), 'case-escalation');
+    t.deepEqual(asked, [], 'nothing unsaved: nothing asked');
   },
 );
 

@@ -12,6 +12,7 @@ import {
   type Session,
 } from './lib/api.ts';
 import { currentLang, label, setLang, t } from './lib/i18n.ts';
+import { mayLeave } from './lib/leave-guard.ts';
 import { PAGES, pagesFor, type PageDef } from './lib/pages.ts';
 import './style.css';
 
@@ -48,6 +49,7 @@ async function login(event: SubmitEvent) {
 }
 
 async function logout() {
+  if (!mayLeave()) return;
   try {
     await api('/api/auth/logout', { method: 'POST' });
   } catch {
@@ -137,8 +139,12 @@ function renderShell(session: Session, pages: PageDef[], active: string) {
 
 let routeSeq = 0;
 
+/** The address of the page on screen. */
+let shownHash = location.hash;
+
 async function route() {
   const seq = ++routeSeq;
+  shownHash = location.hash;
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
   const session = loadSession();
@@ -176,5 +182,10 @@ async function route() {
 }
 
 setUnauthenticatedHandler(() => navigate('#/login'));
-window.addEventListener('hashchange', () => void route());
+window.addEventListener('hashchange', () => {
+  if (location.hash === shownHash) return; // the address put back after a refused leave
+  // A page with unfinished work asks first; staying puts its address back (no new history entry).
+  if (!mayLeave()) return history.replaceState(null, '', shownHash);
+  void route();
+});
 void route();

@@ -14,7 +14,10 @@ import type NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import type { DiffResult } from 'bpmn-js-differ';
 import { ApiError, describeError } from '../lib/api.ts';
 import { formatTime, t } from '../lib/i18n.ts';
+import { guardLeaving } from '../lib/leave-guard.ts';
 import type { MountPage } from '../lib/pages.ts';
+import { diffList, namesOf, type ElementNames } from './designer-diff.ts';
+import { templateChooser } from './designer-templates.ts';
 import {
   deploy,
   listProcedures,
@@ -49,7 +52,11 @@ interface Canvas {
 }
 interface ElementRegistry {
   get(id: string): { businessObject?: { name?: string } } | undefined;
+  getAll(): { id: string; businessObject?: { name?: string } }[];
 }
+
+/** The procedure last opened here: the designer opens it again (a session's work is on one procedure). */
+const REMEMBERED = 'hub.designer.procedure';
 
 const download = (name: string, content: string, type: string) => saveAs(new Blob([content], { type }), name);
 
@@ -67,10 +74,17 @@ export const mount: MountPage = (el) => {
   let importWarnings: string[] = [];
   let importError = '';
   let message: { kind: 'ok' | 'error'; text: string; details?: string[] } | null = null;
-  let comparing: { a: number; b: number; result: DiffResult | null; error?: string } | null = null;
+  let comparing: {
+    a: number;
+    b: number;
+    result: DiffResult | null;
+    names?: ElementNames;
+    error?: string;
+  } | null = null;
   let busy = false;
   let stopped = false;
   let modeler: Modeler | undefined;
+  let removeChooser = () => {};
   const diffViewers: NavigatedViewer[] = [];
 
   const nameOf = (id: string) => {
@@ -113,8 +127,13 @@ export const mount: MountPage = (el) => {
     draw();
   }
 
-  async function selectProcedure(id: string) {
+  async function selectProcedure(id: string, select?: HTMLSelectElement) {
+    if (dirty && !confirm(t('designer.confirmLeave'))) {
+      if (select) select.value = selected;
+      return;
+    }
     selected = id;
+    localStorage.setItem(REMEMBERED, id);
     comparing = null;
     versions = [];
     draw();
@@ -218,7 +237,9 @@ export const mount: MountPage = (el) => {
         mark(canvas, Object.keys(result._layoutChanged), 'diff-layout');
         canvas.zoom('fit-viewport');
       }
-      comparing = { a: older, b: newest, result };
+      // Both diagrams' names: a removed element is named only in the older one; the newer name wins.
+      const names = new Map(viewers.flatMap((v) => namesOf(v.get<ElementRegistry>('elementRegistry'))));
+      comparing = { a: older, b: newest, result, names };
     } catch (err) {
       comparing = { a: older, b: newest, result: null, error: describeError(err) };
     }
@@ -241,13 +262,6 @@ export const mount: MountPage = (el) => {
       ${items.map((f) => html`<li><strong>${nameOf(f.element)}</strong>: ${f.message} <span class="badge">${f.rule}</span></li>`)}
     </ul>`;
 
-  const changeList = (kind: string, ids: string[]) =>
-    ids.length === 0
-      ? nothing
-      : html`<li data-diff=${kind}>
-          ${t(`designer.diff${kind}` as 'designer.diffAdded', { n: ids.length })}: ${ids.join(', ')}
-        </li>`;
-
   function draw() {
     const lintLine = !linted
       ? ''
@@ -267,7 +281,10 @@ export const mount: MountPage = (el) => {
                   >${t('designer.process')}
                   <select
                     id="procedure"
-                    @change=${(e: Event) => void selectProcedure((e.target as HTMLSelectElement).value)}
+                    @change=${(e: Event) => {
+                      const select = e.target as HTMLSelectElement;
+                      void selectProcedure(select.value, select);
+                    }}
                   >
                     ${procedures.map(
                       (p) =>
@@ -401,16 +418,7 @@ export const mount: MountPage = (el) => {
             ? html`<section aria-labelledby="diff-heading" data-testid="diff">
                 <h2 id="diff-heading">${t('designer.diffHeading', { a: comparing.a, b: comparing.b })}</h2>
                 ${comparing.error ? html`<p class="error" role="alert">${comparing.error}</p>` : nothing}
-                ${
-                  r
-                    ? html`<ul class="legend">
-                        ${changeList('Added', Object.keys(r._added))}
-                        ${changeList('Removed', Object.keys(r._removed))}
-                        ${changeList('Changed', Object.keys(r._changed))}
-                        ${changeList('Layout', Object.keys(r._layoutChanged))}
-                      </ul>`
-                    : nothing
-                }
+                ${r ? diffList(r, comparing.names ?? new Map()) : nothing}
                 <div class="diff">
                   <figure>
                     <figcaption>${t('designer.version', { v: comparing.a })}</figcaption>
@@ -450,11 +458,13 @@ export const mount: MountPage = (el) => {
       throw err;
     },
   );
-  const firstXml = listed.then(({ items }) =>
-    items[0]
-      ? versionXml(items[0].bpmnProcessId, items[0].versions[0]?.version ?? items[0].latestVersion)
-      : null,
-  );
+  // The remembered procedure when it still exists, else the first.
+  const opening = (items: Procedure[]) =>
+    items.find((p) => p.bpmnProcessId === localStorage.getItem(REMEMBERED)) ?? items[0];
+  const firstXml = listed.then(({ items }) => {
+    const p = opening(items);
+    return p ? versionXml(p.bpmnProcessId, p.versions[0]?.version ?? p.latestVersion) : null;
+  });
   void (async () => {
     const { createModeler } = await kit;
     if (stopped) return;
@@ -464,6 +474,7 @@ export const mount: MountPage = (el) => {
       el.querySelector<HTMLElement>('#canvas')!,
       el.querySelector<HTMLElement>('#properties')!,
     );
+    removeChooser = templateChooser(modeler as unknown as Services);
     const bus = (modeler as unknown as Services).get<EventBus>('eventBus');
     bus.on('linting.completed', (e: { issues: Record<string, LintIssue[]> }) => {
       if (!performance.getEntriesByName('designer:linted').length) performance.mark('designer:linted');
@@ -478,7 +489,7 @@ export const mount: MountPage = (el) => {
       const list = await listed;
       available = list.available;
       procedures = list.items;
-      const first = procedures[0];
+      const first = opening(procedures);
       if (first) {
         selected = first.bpmnProcessId;
         versions = first.versions;
@@ -493,7 +504,11 @@ export const mount: MountPage = (el) => {
     draw();
   })();
 
+  const unguard = guardLeaving(() => (dirty ? t('designer.confirmLeave') : null));
+
   return () => {
+    unguard();
+    removeChooser();
     stopped = true;
     for (const v of diffViewers.splice(0)) v.destroy();
     modeler?.destroy();
