@@ -13,6 +13,7 @@ import { hashPassword } from '../../src/auth/password.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/index.ts';
+import { createCasePublisher } from '../../src/cases/index.ts';
 import { createLogger } from '../../src/log.ts';
 import type { ZeebeClient } from '../../src/zeebe.ts';
 import type { EngineQuery } from '../../src/incidents/engine-query.ts';
@@ -39,6 +40,8 @@ export async function startTestApi(
     zeebe?: ZeebeClient;
     /** the engine's search (process instances…); default none */
     engineQuery?: EngineQuery;
+    /** Actions publish their messages through `zeebe` (a case publisher without its relay); default not. */
+    publishMessages?: boolean;
     /** the API's clock (ApiDeps.now); default the system clock */
     now?: () => Date;
     /** The demo data in the store (a copy of the run's seeded template), the demo users' password this. */
@@ -72,6 +75,17 @@ export async function startTestApi(
     readinessChecks: options.readinessChecks,
     zeebe: options.zeebe,
     engineQuery: options.engineQuery,
+    casePublisher:
+      options.publishMessages && options.zeebe
+        ? createCasePublisher({
+            db: testDb.db,
+            zeebe: options.zeebe,
+            logger,
+            ttlMs: config.CASE_MESSAGE_TTL_SECONDS * 1000,
+            retryMs: config.CASE_OUTBOX_RETRY_MS,
+            timeoutMs: config.CASE_PUBLISH_TIMEOUT_MS,
+          })
+        : undefined,
     now: options.now,
     extraRoutes: adapters.routes(),
   });
