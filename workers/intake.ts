@@ -56,12 +56,18 @@ export const intake = defineHandler(async (job, deps) => {
       : await findOriginal(deps, row);
   const first = firstAttempt(row);
   await inTransaction(deps.db.prisma, async (tx) => {
+    const known = first();
+    // Both of intake's events move a case out of `reported`, and nothing moves one back: a row read
+    // `reported`, at the version its write checks, has no intake event yet (no look-up of the key).
+    // A re-run reads afresh and looks it up.
+    const dedupeChecked = known?.status === 'reported';
     if (original) {
       await recordEvent(tx, {
         caseId: row.id,
         type: 'merged',
         dedupeKey: `intake:${row.id}`,
-        row: first(),
+        dedupeChecked,
+        row: known,
         at: now,
         note: `重复上报，合并到 ${original.caseNo}`,
         data: { mergedInto: original.id },
@@ -78,7 +84,8 @@ export const intake = defineHandler(async (job, deps) => {
         caseId: row.id,
         type: 'accepted',
         dedupeKey: `intake:${row.id}`,
-        row: first(),
+        dedupeChecked,
+        row: known,
         at: now,
         caseUpdate: { acceptedAt: now },
         onlyFrom: ['reported'],
