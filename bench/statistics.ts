@@ -171,6 +171,9 @@ function makeCase(i: number): Row {
 }
 
 const BATCH = 5000;
+// Every row's updatedAt: written before the first run. Not its reportedAt, which runs to the end of the
+// span, past today: an updatedAt in the future would make every run read those cases again.
+const WRITTEN = START.toMillis();
 const t0 = performance.now();
 if (tdb.provider === 'sqlite') {
   const db = new Database(tdb.url.replace(/^file:/, ''));
@@ -178,6 +181,7 @@ if (tdb.provider === 'sqlite') {
   db.pragma('synchronous = OFF');
   db.pragma('foreign_keys = OFF');
   const t = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('Z', '+00:00'));
+  const written = t(WRITTEN);
   const ins = db.prepare(
     `INSERT INTO "Case" (id, caseNo, source, categoryKind, categoryCode, urgency, status, description, gridCode, departmentId, reportedAt, dispatchedAt, disposedAt, disposeDeadline, callbackSatisfied, reworkCount, createdAt, updatedAt)
      VALUES (?, ?, ?, 'event', ?, ?, ?, 'bench', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -201,7 +205,7 @@ if (tdb.provider === 'sqlite') {
         c.satisfied === null ? null : c.satisfied ? 1 : 0,
         c.rework,
         rt,
-        rt,
+        written,
       );
     }
   });
@@ -220,7 +224,7 @@ if (tdb.provider === 'sqlite') {
     const rows = Array.from({ length: Math.min(BATCH, N - i) }, (_, k) => makeCase(i + k));
     await client.query(
       `INSERT INTO "Case" (id, "caseNo", source, "categoryKind", "categoryCode", urgency, status, description, "gridCode", "departmentId", "reportedAt", "dispatchedAt", "disposedAt", "disposeDeadline", "callbackSatisfied", "reworkCount", "updatedAt")
-       SELECT u.id, u.id, u.source::"CaseSource", 'event', u.cat, u.urg::"Urgency", u.status::"CaseStatus", 'bench', u.grid, u.dept, u.rt, u.dt, u.st, u.dd, u.sat, u.rw, u.rt
+       SELECT u.id, u.id, u.source::"CaseSource", 'event', u.cat, u.urg::"Urgency", u.status::"CaseStatus", 'bench', u.grid, u.dept, u.rt, u.dt, u.st, u.dd, u.sat, u.rw, $14::timestamp(3)
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamp(3)[], $9::timestamp(3)[], $10::timestamp(3)[], $11::timestamp(3)[], $12::boolean[], $13::int[])
          AS u(id, source, cat, urg, status, grid, dept, rt, dt, st, dd, sat, rw)`,
       [
@@ -237,6 +241,7 @@ if (tdb.provider === 'sqlite') {
         rows.map((r) => t(r.disposeDeadline)),
         rows.map((r) => r.satisfied),
         rows.map((r) => r.rework),
+        t(WRITTEN),
       ],
     );
   }

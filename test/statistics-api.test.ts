@@ -458,4 +458,29 @@ test.serial('after the job’s runs the year’s and the month’s rows say what
   const early = await totals('2026-01-01', '2026-10-11', 'grid');
   t.is(early.total.reported, 1);
   t.deepEqual(Object.keys(early.rows), ['城北街道 一社区 网格 G1']);
+
+  // A case on 1 January, then one on a month's first day: a year's rows are kept on its 1 January and a
+  // month's on its 1st; rebuilding those days' rows leaves them be.
+  const base = { description: '-', categoryCode: '0101', gridCode: 'G1', source: 'supervisor' as const };
+  const reported = async (from: string, to: string) => (await totals(from, to, 'urgency')).total.reported;
+  await hub.db.prisma.case.create({
+    data: { ...base, id: 'c10', caseNo: 'c10', status: 'accepted', reportedAt: at('2026-01-01 09:00') },
+  });
+  await job.runNow();
+  t.is(await reported('2026-01-01', '2026-12-31'), 8);
+  await hub.db.prisma.case.create({
+    data: { ...base, id: 'c9', caseNo: 'c9', status: 'accepted', reportedAt: at('2026-10-01 09:00') },
+  });
+  await job.runNow();
+  t.is(await reported('2026-10-01', '2026-10-31'), 8);
+  t.is(await reported('2026-01-01', '2026-01-31'), 1);
+  t.is(await reported('2026-01-01', '2026-12-31'), 9);
+  // c10 becomes 紧急 after it was counted: the year's rows move it.
+  await hub.db.prisma.case.update({ where: { id: 'c10' }, data: { urgency: 'urgent' } });
+  await job.runNow();
+  const byUrgency = (await totals('2026-01-01', '2026-12-31', 'urgency')).rows;
+  t.deepEqual(
+    Object.fromEntries(Object.entries(byUrgency).map(([k, v]) => [k, (v as { reported: number }).reported])),
+    { 一般: 7, 紧急: 2 },
+  );
 });

@@ -200,49 +200,44 @@ async function readState(prisma: Db['prisma']): Promise<RollupState> {
   return (row?.value as RollupState | null) ?? {};
 }
 
-const SUMS = MEASURES.map((m) => `SUM("${m}")`).join(', ');
 const COLUMNS = MEASURES.map((m) => `"${m}"`).join(', ');
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** The daily rows' dimensions, as an SQL list. */
+const DAILY = DIMENSIONS.map((d) => `'${d}'`).join(', ');
 
 /**
- * A month's monthly rows summed from its daily rows, in one statement. Values inlined, not bound (SQLite
- * and PostgreSQL spell placeholders differently), and checked: `month` is YYYY-MM the rollup made.
+ * Adds the daily rows of `days` (of one month) to that month's rows and that year's rows (`sign` -1:
+ * takes them out). A run takes a changed day's old rows out and puts its new ones in, so it reads that
+ * day's rows, not the month's or the year's (summing a year again read every spot of it, on every run).
+ * Values inlined, not bound (SQLite and PostgreSQL spell placeholders differently), and checked: the
+ * days are dates the rollup made.
  */
-function sumMonth(tx: Prisma.TransactionClient, month: string) {
-  const first = `${month}-01`;
-  if (!DAY.test(first)) throw new Error(`not a month: ${month}`);
-  return tx.$executeRawUnsafe(
-    `INSERT INTO "StatDaily" ("dimension", "day", "key", ${COLUMNS})
-     SELECT "dimension" || '${MONTHLY}', '${first}', "key", ${SUMS} FROM "StatDaily"
-     WHERE "day" >= '${first}' AND "day" <= '${month}-31'
-       AND "dimension" IN (${DIMENSIONS.map((d) => `'${d}'`).join(', ')})
-     GROUP BY "dimension", "key"`,
-  );
+async function foldDays(tx: Prisma.TransactionClient, month: string, days: string[], sign: 1 | -1) {
+  for (const day of days) if (!DAY.test(day) || !day.startsWith(month)) throw new Error(`not a day: ${day}`);
+  const list = days.map((d) => `'${d}'`).join(', ');
+  const sums = MEASURES.map((m) => (sign < 0 ? `-SUM("${m}")` : `SUM("${m}")`)).join(', ');
+  const add = MEASURES.map((m) => `"${m}" = "StatDaily"."${m}" + excluded."${m}"`).join(', ');
+  for (const [level, at] of [
+    [MONTHLY, `${month}-01`],
+    [YEARLY, `${month.slice(0, 4)}-01-01`],
+  ] as const) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "StatDaily" ("dimension", "day", "key", ${COLUMNS})
+       SELECT "dimension" || '${level}', '${at}', "key", ${sums} FROM "StatDaily"
+       WHERE "day" IN (${list}) AND "dimension" IN (${DAILY})
+       GROUP BY "dimension", "key"
+       ON CONFLICT ("dimension", "day", "key") DO UPDATE SET ${add}`,
+    );
+  }
 }
 
-/**
- * Adds a month's monthly rows to its year's rows (`sign` -1: takes them out). Summing the year's twelve
- * months again would read every spot of the year on each run — seconds on a large store, every interval
- * — where taking the month's old rows out and putting its new ones in reads one month. A key left with
- * no case in the year is removed, as it would be from a sum.
- */
-async function foldIntoYear(tx: Prisma.TransactionClient, month: string, sign: 1 | -1) {
-  const first = `${month}-01`;
-  if (!DAY.test(first)) throw new Error(`not a month: ${month}`);
-  const year = `${month.slice(0, 4)}-01-01`;
-  const values = MEASURES.map((m) => (sign < 0 ? `-"${m}"` : `"${m}"`)).join(', ');
-  const add = MEASURES.map((m) => `"${m}" = "StatDaily"."${m}" + excluded."${m}"`).join(', ');
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "StatDaily" ("dimension", "day", "key", ${COLUMNS})
-     SELECT REPLACE("dimension", '${MONTHLY}', '${YEARLY}'), '${year}', "key", ${values} FROM "StatDaily"
-     WHERE "day" = '${first}' AND "dimension" IN (${DIMENSIONS.map((d) => `'${d}${MONTHLY}'`).join(', ')})
-     ON CONFLICT ("dimension", "day", "key") DO UPDATE SET ${add}`,
-  );
-  if (sign < 0) return;
-  await tx.$executeRawUnsafe(
-    `DELETE FROM "StatDaily" WHERE "day" = '${year}' AND "reported" = 0
-       AND "dimension" IN (${DIMENSIONS.map((d) => `'${d}${YEARLY}'`).join(', ')})`,
+/** A key left with no case in the month or the year has no row there, as it would not in a sum. */
+function dropEmpty(tx: Prisma.TransactionClient, month: string) {
+  const levels = DIMENSIONS.flatMap((d) => [`'${d}${MONTHLY}'`, `'${d}${YEARLY}'`]).join(', ');
+  return tx.$executeRawUnsafe(
+    `DELETE FROM "StatDaily" WHERE "reported" = 0 AND "dimension" IN (${levels})
+       AND "day" IN ('${month}-01', '${month.slice(0, 4)}-01-01')`,
   );
 }
 
@@ -294,8 +289,8 @@ export function createRollup(deps: RollupDeps): Rollup {
   let running: Promise<RollupRun> | null = null;
 
   /**
-   * A month's rows, in one transaction: its changed days rebuilt from their cases, its monthly rows
-   * summed again, and its year's rows moved by the difference.
+   * A month's changed days, in one transaction: their old rows taken out of the month's and the year's,
+   * the days rebuilt from their cases, the new rows put in.
    */
   async function rebuildMonth(month: string, list: string[], calendar: WorkCalendar) {
     list.sort();
@@ -327,13 +322,13 @@ export function createRollup(deps: RollupDeps): Rollup {
     }
     const data = [...rows.values()];
     await write(prisma, async (tx) => {
-      await tx.statDaily.deleteMany({ where: { day: { in: list } } });
+      await foldDays(tx, month, list, -1);
+      // The daily rows only: a month's rows are kept on its 1st, a year's on 1 January.
+      await tx.statDaily.deleteMany({ where: { day: { in: list }, dimension: { in: [...DIMENSIONS] } } });
       for (let i = 0; i < data.length; i += INSERT_BATCH)
         await insertRows(tx, data.slice(i, i + INSERT_BATCH));
-      await foldIntoYear(tx, month, -1);
-      await tx.statDaily.deleteMany({ where: { day: `${month}-01`, dimension: { endsWith: MONTHLY } } });
-      await sumMonth(tx, month);
-      await foldIntoYear(tx, month, 1);
+      await foldDays(tx, month, list, 1);
+      await dropEmpty(tx, month);
     });
     return counted;
   }
