@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 import layers from './eslint/layers.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'src/generated/', 'admin-ui/dist/', '**/*.d.ts'] },
+  {
+    ignores: [
+      'node_modules/',
+      'data/',
+      'dist/',
+      '.test-build/',
+      'src/generated/',
+      'admin-ui/dist/',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,59 @@
+/* global process */
+/**
+ * The configuration `npm test` runs with: the bundled test files that scripts/build-tests.mjs writes (no
+ * TypeScript loader in the test processes). `npx ava test/x.test.ts` runs one file through tsx with the
+ * configuration in package.json instead.
+ *
+ * With HUB_TEST_DB=postgres the files whose subject holds no database (pure logic, lint rules, file
+ * formats) are left out, and so are the browser tests but two: the desk (a case through every role's
+ * clicks) and the mobile app (field work, offline sync). A page reads the API, the same on either database,
+ * and the API's own tests run on PostgreSQL in full.
+ */
+const sqliteOnly = [
+  'adapters-photo-fetch',
+  'assessment-xlsx',
+  'calendar',
+  'calendar-properties',
+  'calendar-statutory',
+  'case-publish',
+  'cases-lifecycle',
+  'city-clock',
+  'config',
+  'engine-feel*',
+  'eslint-layers',
+  'export-csv',
+  'geography-coords',
+  'log-format',
+  'operations-oauth',
+  'processes-element-templates',
+  'processes-lint',
+  'ui-app-citizen',
+  'ui-app-enforcement',
+  'ui-app-leader',
+  'ui-app-patrol',
+  'ui-assessment',
+  'ui-cases',
+  'ui-components',
+  'ui-designer',
+  'ui-desk-locate',
+  'ui-geo-import',
+  'ui-map',
+  'ui-operations-edit',
+  'ui-parking',
+  'ui-security-headers',
+  'ui-shell',
+  'ui-static',
+  'ui-statistics',
+  'ui-wall',
+];
+
+export default () => ({
+  files: [
+    '.test-build/test/**/*.test.mjs',
+    ...(process.env.HUB_TEST_DB === 'postgres'
+      ? sqliteOnly.map((name) => `!.test-build/test/${name}.test.mjs`)
+      : []),
+  ],
+  timeout: '2m',
+  workerThreads: false,
+});
