@@ -84,8 +84,13 @@ export function useBrowserHub<H extends { close(): Promise<void> }>(
   let hub: H | undefined;
   let browser: Browser | undefined;
   test.before(async () => {
-    hub = await start();
-    browser = await launchChromium();
+    // Side by side: Chromium starts while the hub does (each takes seconds). Both are awaited, so when one
+    // fails the after hook still closes the other.
+    const [started, launched] = await Promise.allSettled([start(), launchChromium()]);
+    if (started.status === 'fulfilled') hub = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'rejected') throw started.reason;
+    if (launched.status === 'rejected') throw launched.reason;
     await ready?.(fixture);
   });
   test.after.always(async () => {
