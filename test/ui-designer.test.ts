@@ -60,14 +60,14 @@ test.serial(
 
     // Clear the job type in the Zeebe properties panel: the Camunda 8.8 rules refuse it.
     await page.locator('[data-element-id="t_compute"]').first().click();
-    await panelGroup('Task definition').click();
+    await panelGroup('任务定义').click();
     const jobType = page.locator('#properties input[name="taskDefinitionType"]');
     t.is(await jobType.inputValue(), 'hub.assessment.compute');
     await jobType.fill('');
     await lintStatus().filter({ hasText: '1 个错误' }).waitFor();
     t.is(
       await page.getByTestId('lint-errors').locator('li').innerText(),
-      '计算考核指标 (t_compute): Element of type <zeebe:TaskDefinition> must have property <type> camunda-compat/implementation',
+      '计算考核指标 (t_compute): 类型为 <zeebe:TaskDefinition> 的元素必须有属性 <type> camunda-compat/implementation',
     );
     t.true(await page.getByRole('button', { name: '部署' }).isDisabled());
     // The error is marked on the canvas too (bpmn-js-bpmnlint's overlay on the element).
@@ -78,7 +78,7 @@ test.serial(
     await lintStatus().filter({ hasText: '检查通过，可以部署' }).waitFor();
     const name = page.locator('#properties [name="name"]');
     // The panel remembers which groups are open: open General only when it is closed.
-    if (!(await name.isVisible())) await panelGroup('General').click();
+    if (!(await name.isVisible())) await panelGroup('常规').click();
     await name.fill('计算月度考核指标');
     await name.press('Tab');
     await page.getByText('有未部署的修改').waitFor();
@@ -185,7 +185,7 @@ test.serial(
     const errors = await page.getByTestId('lint-errors').locator('li').allInnerTexts();
     t.true(
       errors.includes(
-        '通知部门 (notify): Element of type <bpmn:ServiceTask> must have one extension element of type <zeebe:TaskDefinition> camunda-compat/implementation',
+        '通知部门 (notify): 类型为 <bpmn:ServiceTask> 的元素必须有一个类型为 <zeebe:TaskDefinition> 的扩展元素 camunda-compat/implementation',
       ),
       errors.join('\n'),
     );
@@ -197,5 +197,18 @@ test.serial(
       ).body.items.some((p: { bpmnProcessId: string }) => p.bpmnProcessId === 'legacy-complaint'),
       false,
     );
+
+    // In English the panel and the findings keep bpmn-js's and bpmnlint's own words.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Procedure designer' }).waitFor();
+    await page.locator('[data-element-id]').first().waitFor();
+    // Nothing selected: the panel shows the procedure itself, whose first group is General.
+    await page.locator('#properties .bio-properties-panel-group-header', { hasText: 'General' }).waitFor();
+    t.is(await panelGroup('常规').count(), 0);
+    await page.getByRole('button', { name: '中文' }).click();
+    await panelGroup('常规')
+      .or(page.getByRole('heading', { name: '流程设计' }))
+      .first()
+      .waitFor();
   },
 );

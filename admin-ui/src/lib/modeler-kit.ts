@@ -1,7 +1,8 @@
 /**
  * The designer's heavy part, one chunk loaded on demand: bpmn-js Modeler with the Zeebe properties panel
  * and behaviours, the element templates (processes/element-templates, adapters/<name>/element-templates),
- * live linting with processes/.bpmnlintrc compiled in, the navigated viewer and bpmn-js-differ.
+ * live linting with processes/.bpmnlintrc compiled in, the navigated viewer and bpmn-js-differ; its words
+ * in Chinese (or English) through ./bpmn-zh.ts.
  */
 import Modeler from 'bpmn-js/lib/Modeler';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
@@ -15,6 +16,7 @@ import ZeebeBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-cloud';
 import LintModule from 'bpmn-js-bpmnlint';
 import bpmnlintConfig from 'virtual:bpmnlint-config';
 import { diff } from 'bpmn-js-differ';
+import { translateModule } from './bpmn-zh.ts';
 import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
@@ -44,6 +46,7 @@ export function createModeler(container: HTMLElement, panel: HTMLElement): Model
       CloudElementTemplatesPropertiesProviderModule,
       ZeebeBehaviorsModule,
       LintModule,
+      translateModule,
     ],
     moddleExtensions: { zeebe: zeebeModdle },
     linting: { bpmnlint: bpmnlintConfig, active: true },

@@ -14,6 +14,7 @@ import type NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import type { DiffResult } from 'bpmn-js-differ';
 import { ApiError, describeError } from '../lib/api.ts';
 import { formatTime, t } from '../lib/i18n.ts';
+import { lintMessage } from '../lib/bpmn-zh.ts';
 import { guardLeaving } from '../lib/leave-guard.ts';
 import type { MountPage } from '../lib/pages.ts';
 import { diffList, namesOf, type ElementNames } from './designer-diff.ts';
@@ -98,7 +99,7 @@ export const mount: MountPage = (el) => {
     warnings = [];
     for (const [element, list] of Object.entries(issues)) {
       for (const issue of list) {
-        const finding = { element, message: issue.message, rule: issue.rule ?? issue.id };
+        const finding = { element, message: lintMessage(issue.message), rule: issue.rule ?? issue.id };
         if (issue.category === 'error' || issue.category === 'rule-error') errors.push(finding);
         else warnings.push(finding);
       }
