@@ -1,7 +1,10 @@
 // The adapter framework's parts on a real database, without an engine: the webhook signature, the
 // back-off (leases: test/db-lease.test.ts), the outbox (order per case, retries, dead letters that block
-// their case, replay), and the hotline.notify job with its element template.
+// their case, replay), the hotline.notify job with its element template, and the MQTT subscription's order
+// through the real broker (127.0.0.1:1883).
 import test from 'ava';
+import mqtt from 'mqtt';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createHotlineAdapter, type HotlineTransport } from '../adapters/hotline/index.ts';
@@ -11,6 +14,7 @@ import {
   createOutbox,
   PermanentDeliveryError,
   sign,
+  subscribeMqtt,
   verify,
   type OutboxSettings,
 } from '../adapters/framework/index.ts';
@@ -229,4 +233,49 @@ test('hotline.notify: a valid element template with the inputs the handler reads
   });
   const noText = await handler(job(jobType, { caseId: hotline.id, text: ' ' }), deps);
   t.like(noText, { action: 'fail', retries: 0 });
+});
+
+test('MQTT subscription: one message at a time in arrival order; a failed one is handled again before the next', async (t) => {
+  const url = 'mqtt://127.0.0.1:1883';
+  const run = randomBytes(4).toString('hex');
+  const topic = `test-${run}/framework/readings`;
+  const calls: string[] = [];
+  const stored: string[] = [];
+  let running = 0;
+  let mostAtOnce = 0;
+  let brokerHiccup = true;
+  const sub = await subscribeMqtt({
+    url,
+    clientId: `hub-framework-${run}`,
+    topics: [topic],
+    async onMessage(_topic, payload) {
+      const m = payload.toString('utf8');
+      calls.push(m);
+      running += 1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      try {
+        // Long enough for the broker to send the next messages while this one is handled.
+        await new Promise((r) => setTimeout(r, 150));
+        if (m === 'a' && brokerHiccup) {
+          brokerHiccup = false;
+          throw new Error('database unreachable');
+        }
+        stored.push(m);
+      } finally {
+        running -= 1;
+      }
+    },
+  });
+  const device = await mqtt.connectAsync(url, { clientId: `device-${run}` });
+  t.teardown(async () => {
+    await device.endAsync();
+    await sub.close();
+  });
+  for (const m of ['a', 'b', 'c']) await device.publishAsync(topic, m, { qos: 1 });
+  const deadline = Date.now() + 20_000;
+  while (stored.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.deepEqual(stored, ['a', 'b', 'c']);
+  t.deepEqual(calls, ['a', 'a', 'b', 'c'], 'b waited for the redelivery of a');
+  t.is(mostAtOnce, 1);
+  t.true(sub.connected());
 });

@@ -5,6 +5,8 @@ export { createInbox } from './inbox.ts';
 export type { Inbox } from './inbox.ts';
 export { backoffDelay, createOutbox } from './outbox.ts';
 export type { Outbox, OutboxSettings } from './outbox.ts';
+export { subscribeMqtt } from './mqtt-subscription.ts';
+export type { MqttSubscription, MqttSubscriptionOptions } from './mqtt-subscription.ts';
 export { createLeases } from '../../src/db/lease.ts';
 export type { Leases } from '../../src/db/lease.ts';
 export { sign, signedHeaders, verify, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.ts';
