@@ -113,12 +113,12 @@ test('the leader reads this month by category and unit against the targets, over
   t.deepEqual(await seriousViolations(page), []);
 });
 
-test('a failing statistics API reads in zh-CN words, not the hub’s English detail', async (t) => {
+test('a failing API reads in words of the UI’s language on every page, not the hub’s English detail', async (t) => {
   // No service worker: the page's calls must reach the test's stand-in for the failing hub.
   const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 }, serviceWorkers: 'block' });
   t.teardown(() => page.close());
   await page.route(
-    (url) => url.pathname === '/api/statistics',
+    (url) => url.pathname === '/api/statistics' || url.pathname === '/api/cases',
     (route) =>
       route.fulfill({
         status: 500,
@@ -136,6 +136,23 @@ test('a failing statistics API reads in zh-CN words, not the hub’s English det
   const alert = page.getByRole('alert');
   await alert.waitFor();
   t.is(await alert.innerText(), '服务器处理出错，请稍后再试；仍不行请联系系统管理员。');
+  t.notRegex(await page.locator('main').innerText(), /internal error/i);
+
+  // The case list says it the same way (it showed the hub's "internal error").
+  await page.getByRole('link', { name: '案卷' }).click();
+  await page.getByRole('heading', { name: '案卷列表' }).waitFor();
+  await alert.waitFor();
+  t.is(await alert.innerText(), '服务器处理出错，请稍后再试；仍不行请联系系统管理员。');
+  t.notRegex(await page.locator('main').innerText(), /internal error/i);
+
+  // A user who switched to English reads it in English.
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Cases' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'The server failed to answer' }).waitFor();
+  t.is(
+    await page.getByRole('alert').innerText(),
+    'The server failed to answer; please try again, and tell the administrator if it persists.',
+  );
   t.notRegex(await page.locator('main').innerText(), /internal error/i);
 });
 

@@ -202,32 +202,40 @@ export async function blobUrl(path: string): Promise<string> {
   return URL.createObjectURL(await res.blob());
 }
 
-/** A problem as one line for the page: the detail and each field's message. */
+/**
+ * Refusals whose problem names a field or a business rule ("a false report needs a reason", "case … kept
+ * changing; reload it and retry"): the hub's message tells the user what to change, so it is shown.
+ */
+const REFUSALS_IN_HUB_WORDS = new Set([400, 409, 413, 415, 422]);
+
+/** Whether the hub's own message of a failed call is meant for the user (a refused input or rule). */
+export const speaksForUser = (err: unknown): err is ApiError =>
+  err instanceof ApiError && REFUSALS_IN_HUB_WORDS.has(err.status);
+
+/**
+ * A failed call as one line for the page, the one rule of every page and the app: a refused input or
+ * business rule (400, 409, 413, 415, 422) keeps the hub's detail and each field's message; any other
+ * answer — a server failure (5xx), no answer at all, 401/403/404/429 — reads in words of the UI's language
+ * saying what the reader can do, since the hub's detail there is English for the log and the operators
+ * ("internal error"). An error that is no API call's (a file that cannot be read) keeps its message.
+ */
 export function describeError(err: unknown): string {
-  if (err instanceof ApiError) {
+  if (speaksForUser(err)) {
     const fields = (err.problem.errors ?? []).map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
     return [err.message, ...fields].join(' · ');
   }
-  return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * A failed call in the words of the page's language, saying what the reader can do: the hub's own
- * detail is English for the log and the operators ("internal error"), not for a leader's screen. A
- * refused input keeps the hub's field messages, which are written for the screen.
- */
-export function problemInWords(err: unknown): string {
-  if (!(err instanceof ApiError)) return t(err instanceof TypeError ? 'error.network' : 'error.server');
-  const { status } = err;
-  if (status === 400 || status === 422) {
-    const fields = (err.problem.errors ?? []).map((e) => e.message).join('；');
-    return `${t('error.invalid')}${fields}`;
+  if (err instanceof ApiError) {
+    const { status } = err;
+    if (status === 401) return t('error.unauthenticated');
+    if (status === 403) return t('error.forbidden');
+    if (status === 404) return t('error.notFound');
+    if (status === 429) return t('error.busy');
+    if (status === 503) return t('error.unavailable');
+    return t('error.server');
   }
-  if (status === 403) return t('error.forbidden');
-  if (status === 404) return t('error.notFound');
-  if (status === 429) return t('error.busy');
-  if (status === 503) return t('error.unavailable');
-  return t('error.server');
+  // fetch rejects with a TypeError when no answer came (offline, server down, connection reset).
+  if (err instanceof TypeError) return t('error.network');
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** The items of a list the hub answers as `{ items: [...] }`. */

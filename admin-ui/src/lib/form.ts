@@ -5,7 +5,7 @@
  * a screen reader reads the message with the field.
  */
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, describeError } from './api.ts';
+import { describeError, speaksForUser } from './api.ts';
 
 /** Messages of a failed save: per form field name, and what no field of the form shows. */
 export interface FormErrors {
@@ -23,11 +23,12 @@ export const fieldName = (field: string) =>
     .replace(/^\./, '');
 
 /**
- * Spreads a failed save over the form: a message whose field is one of `known` goes next to that
+ * Spreads a refused save over the form: a message whose field is one of `known` goes next to that
  * field, the rest (and the problem's detail) into the general line, so nothing the hub said is lost.
+ * Any other failure (the server's, the network's) is one general line in words (describeError).
  */
 export function formErrors(err: unknown, known: Iterable<string>): FormErrors {
-  if (!(err instanceof ApiError)) return { fields: {}, general: describeError(err) };
+  if (!speaksForUser(err)) return { fields: {}, general: describeError(err) };
   const names = new Set(known);
   const fields: Record<string, string> = {};
   const rest: string[] = [];

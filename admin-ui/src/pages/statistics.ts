@@ -8,7 +8,7 @@
  */
 import { saveAs } from '../lib/download.ts';
 import { html, nothing, render } from 'lit-html';
-import { api, ApiError, loadSession, problemInWords, type Problem, type Query } from '../lib/api.ts';
+import { api, ApiError, describeError, loadSession, type Problem, type Query } from '../lib/api.ts';
 import { formatTime, t, type MessageKey } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
 
@@ -88,7 +88,7 @@ export const mount: MountPage = (el) => {
         loadOverdue(),
       ]);
     } catch (err) {
-      error = problemInWords(err);
+      error = describeError(err);
     }
     loading = false;
     draw();
@@ -115,7 +115,7 @@ export const mount: MountPage = (el) => {
       if (!res.ok) throw new ApiError(res.status, (await res.json().catch(() => ({}))) as Problem);
       saveAs(await res.blob(), `统计分析-${from}至${to}.xlsx`);
     } catch (err) {
-      error = problemInWords(err);
+      error = describeError(err);
       draw();
     }
   }
