@@ -1,8 +1,9 @@
 /**
  * The map's open cases in a box: what the cases layer draws (position, light) for up to the whole
  * city's 10,000 open cases. One raw, parameterised statement selects only the columns the map and the
- * light need and answers them as one JSON text: Prisma's findMany spent ≈ 3× the database's time
- * materialising 10,000 rows cell by cell (bench/README.md, Map). The caller's case scope applies.
+ * light need and answers them as one JSON text, so the cost per case is a JSON parse, not Prisma's
+ * materialising of each cell (≈ 3× the database's time at load 26 before main kept compiled
+ * statements; about even with findMany since — bench/README.md, Map). The caller's case scope applies.
  */
 import type { Principal } from '../auth/roles.ts';
 import { caseLights, type CaseClockState } from '../cases/clock.ts';
