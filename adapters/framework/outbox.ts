@@ -13,6 +13,7 @@
 import type { Db, OutboxMessage, Prisma } from '../../src/db/index.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Leases } from '../../src/db/lease.ts';
+import { passFailureLog } from '../../src/db/outage-log.ts';
 import { RetryableHttpError } from './http-client.ts';
 import { PermanentDeliveryError, type OutboundMessage, type Sender } from './types.ts';
 
@@ -71,6 +72,7 @@ export function createOutbox(deps: {
   const { prisma } = deps.db;
   const { settings, senders } = deps;
   const log = deps.logger.child({ component: 'outbox' });
+  const passFailures = passFailureLog(log, 'outbox pass');
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let again = false;
@@ -175,11 +177,12 @@ export function createOutbox(deps: {
     for (const adapter of senders.keys()) {
       if (stopped) return;
       try {
-        if (!(await deps.leases.acquire(`outbox:${adapter}`, settings.leaseMs))) continue;
-        // A full page delivered: there may be more right away.
-        while (!stopped && (await pass(adapter)) > 0);
+        if (await deps.leases.acquire(`outbox:${adapter}`, settings.leaseMs))
+          // A full page delivered: there may be more right away.
+          while (!stopped && (await pass(adapter)) > 0);
+        passFailures.succeeded();
       } catch (err) {
-        log.error({ err, adapter }, 'outbox pass failed');
+        passFailures.failed(err, { adapter });
       }
     }
   }

@@ -23,6 +23,7 @@
  *   await publisher.flush(caseId); // throws a 503 HubError when the engine did not take it
  */
 import type { Db, OutboxMessage, Prisma } from '../db/index.ts';
+import { passFailureLog } from '../db/outage-log.ts';
 import { unavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ZeebeClient } from '../zeebe.ts';
@@ -152,6 +153,7 @@ export function contractVariables(message: CaseMessage): Record<string, unknown>
 export function createCasePublisher(deps: CasePublisherDeps): CasePublisher {
   const { prisma } = deps.db;
   const log = deps.logger.child({ component: 'case-publisher' });
+  const relayFailures = passFailureLog(log, 'case message relay pass');
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
 
@@ -276,7 +278,10 @@ export function createCasePublisher(deps: CasePublisherDeps): CasePublisher {
       const tick = () => {
         if (running) return;
         running = relayPass()
-          .catch((err: unknown) => log.error({ err }, 'case message relay pass failed'))
+          .then(
+            () => relayFailures.succeeded(),
+            (err: unknown) => relayFailures.failed(err),
+          )
           .finally(() => {
             running = undefined;
           });

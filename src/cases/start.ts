@@ -19,6 +19,7 @@
  * few seconds; the claim time (CASE_START_CLAIM_MS) should exceed that lag.
  */
 import type { Db, OutboxMessage, Prisma } from '../db/index.ts';
+import { passFailureLog } from '../db/outage-log.ts';
 import { unavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EngineQuery } from '../incidents/engine-query.ts';
@@ -100,6 +101,7 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
   const { prisma } = deps.db;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'case-start' });
+  const reconcilerFailures = passFailureLog(log, 'case start reconciler');
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
 
@@ -250,7 +252,10 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
 
   const pass = () => {
     running ??= reconcile()
-      .catch((err: unknown) => log.error({ err }, 'case start reconciler failed'))
+      .then(
+        () => reconcilerFailures.succeeded(),
+        (err: unknown) => reconcilerFailures.failed(err),
+      )
       .finally(() => (running = undefined));
     return running;
   };
