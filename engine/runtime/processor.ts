@@ -6,7 +6,7 @@
  */
 import { DEFAULT_ENGINE_LIMITS, EngineError, type EngineLimits, type EngineLogger } from '../api.ts';
 import type { Feel } from '../feel/index.ts';
-import type { Db } from '../store/db.ts';
+import { isDatabaseAway, type Db } from '../store/db.ts';
 import { Bpmn } from './bpmn.ts';
 import { recordHistory } from './history.ts';
 import type { Models } from './models.ts';
@@ -171,7 +171,9 @@ export class Processor {
         } catch (error) {
           await db.run('ROLLBACK TO SAVEPOINT cmd');
           await db.run('RELEASE SAVEPOINT cmd');
-          if (!(error instanceof EngineError)) this.log?.error({ err: error }, 'engine command failed');
+          // (a database away: the store logged it once at warn; the command fails UNAVAILABLE below)
+          if (isDatabaseAway(error)) this.log?.debug({ err: error }, 'engine command failed');
+          else if (!(error instanceof EngineError)) this.log?.error({ err: error }, 'engine command failed');
           outcomes.push({
             ok: false,
             error:
@@ -196,7 +198,8 @@ export class Processor {
       await db.run('COMMIT');
       for (const l of labels) this.suspects.delete(l);
     } catch (error) {
-      this.log?.error({ err: error }, 'engine transaction failed');
+      if (isDatabaseAway(error)) this.log?.debug({ err: error }, 'engine transaction failed');
+      else this.log?.error({ err: error }, 'engine transaction failed');
       await db.run('ROLLBACK').catch(() => {});
       // Not a crash: the process is alive, so these were not in flight when it died.
       if (labels.length)

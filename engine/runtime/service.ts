@@ -16,7 +16,7 @@ import {
   type Variables,
 } from '../api.ts';
 import type { Feel } from '../feel/index.ts';
-import type { Db } from '../store/db.ts';
+import { isDatabaseAway, type Db } from '../store/db.ts';
 import { evaluateDecision } from './decisions.ts';
 import { deleteProcess, deploy } from './deploy.ts';
 import {
@@ -145,12 +145,19 @@ export function createService(deps: {
         );
       const results = await Promise.allSettled(work);
       for (const r of results)
-        if (r.status === 'rejected') log?.error({ err: r.reason }, 'scheduled command failed');
+        if (r.status === 'rejected') {
+          if (isDatabaseAway(r.reason)) log?.debug({ err: r.reason }, 'scheduled command failed');
+          else log?.error({ err: r.reason }, 'scheduled command failed');
+        }
       const more = due.timers.length === 500 || due.jobs.length === 1000 || (await retain());
       wakeBy(more ? clock.now() : due.next);
       if (!more && due.next === Infinity) wakeBy(clock.now() + MAX_SLEEP_MS);
     } catch (error) {
-      if (!closed) log?.error({ err: error }, 'scheduler tick failed');
+      // (a database away: the store logged it once at warn; the tick retries in a second)
+      if (!closed) {
+        if (isDatabaseAway(error)) log?.debug({ err: error }, 'scheduler tick failed');
+        else log?.error({ err: error }, 'scheduler tick failed');
+      }
       wakeBy(clock.now() + 1000);
     } finally {
       ticking = false;

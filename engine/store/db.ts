@@ -23,6 +23,28 @@ export interface Db {
 }
 
 /**
+ * What a statement throws while the engine's PostgreSQL connection is away (lost, and not yet made
+ * again). The store logs such an outage once at warn and its end at info, so the callers, which fail
+ * or retry the work anyway, log this one at debug rather than at error on every attempt: at error it
+ * drowned the real errors while the server was down. The driver's own error is the cause.
+ */
+export class DatabaseAwayError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'DatabaseAwayError';
+  }
+}
+
+/** Whether `err`, or an error it was caused by (an EngineError wraps the store's), is DatabaseAwayError. */
+export function isDatabaseAway(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e instanceof DatabaseAwayError) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+/**
  * Opens the database a URL names: `file:<path>` (SQLite) or `postgres://…` (whose lost connections are
  * logged on `log` and replaced, see openPostgres).
  */
@@ -159,6 +181,14 @@ async function openPostgres(url: string, log?: EngineLogger): Promise<Db> {
     else if (ENDS_TRANSACTION.test(sql)) inTransaction = false;
     return c;
   };
+  /** `work`'s failure, marked when it happened because the connection is away. */
+  const marked = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      throw lost && !(err instanceof DatabaseAwayError) ? new DatabaseAwayError(err) : err;
+    }
+  };
   const query = async (sql: string, params: Param[]) => {
     const c = await connectionFor(sql);
     let p = prepared.get(sql);
@@ -177,13 +207,13 @@ async function openPostgres(url: string, log?: EngineLogger): Promise<Db> {
   return {
     dialect: 'postgres',
     async all(sql, params = []) {
-      return (await query(sql, params)).rows as Row[];
+      return (await marked(() => query(sql, params))).rows as Row[];
     },
     async run(sql, params = []) {
-      await query(sql, params);
+      await marked(() => query(sql, params));
     },
     async exec(script) {
-      await (await connectionFor(script)).query(script);
+      await marked(async () => (await connectionFor(script)).query(script));
     },
     async close() {
       closed = true;
