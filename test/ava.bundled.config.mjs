@@ -1,4 +1,6 @@
 /* global process */
+import { availableParallelism } from 'node:os';
+
 /**
  * The configuration `npm test` runs with: the bundled test files that scripts/build-tests.mjs writes (no
  * TypeScript loader in the test processes). `npx ava test/x.test.ts` runs one file through tsx with the
@@ -54,6 +56,9 @@ export default () => ({
       ? sqliteOnly.map((name) => `!.test-build/test/${name}.test.mjs`)
       : []),
   ],
+  // Two files per core: a test file spends much of its time waiting (a hub's start, the engine's timers and
+  // job polls, Chromium), so at ava's default of one file per core the cores sat idle half of the time.
+  concurrency: availableParallelism() * 2,
   timeout: '2m',
   workerThreads: false,
 });
