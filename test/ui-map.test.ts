@@ -7,6 +7,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
+import { near, pixels } from './helpers/pixels.ts';
 
 const ui = useUiHub(test, async ({ hub }) => {
   const prisma = hub.hub.db.prisma;
@@ -95,26 +96,12 @@ const onCanvas = (
   return { x: w / 2 + q.x - c.x, y: h / 2 + q.y - c.y };
 };
 
-/** RGBA of a screenshot's pixels, decoded by the browser itself (no image package needed). */
-async function pixels(page: Page, box: { x: number; y: number; width: number; height: number }) {
-  const png = (await page.screenshot({ clip: box })).toString('base64');
-  return page.evaluate<number[]>(`(async () => {
-    // Decoded from text, not fetched from a data: URL (the hub's Content-Security-Policy refuses that).
-    const bytes = Uint8Array.from(atob('${png}'), (ch) => ch.charCodeAt(0));
-    const img = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const c = new OffscreenCanvas(img.width, img.height).getContext('2d');
-    c.drawImage(img, 0, 0);
-    return Array.from(c.getImageData(0, 0, img.width, img.height).data);
-  })()`);
-}
 /** Pixels of dark label text (#1e293b): of the map's colours only it and the focus target (far from the box) are dark. */
 const darkPixels = (rgba: number[]) => {
   let n = 0;
   for (let i = 0; i < rgba.length; i += 4) if (rgba[i]! < 90 && rgba[i + 1]! < 90 && rgba[i + 2]! < 90) n++;
   return n;
 };
-const near = (rgba: number[], [r, g, b]: number[]) =>
-  Math.abs(rgba[0]! - r!) + Math.abs(rgba[1]! - g!) + Math.abs(rgba[2]! - b!) < 40;
 const offline = (requests: string[], url: string) =>
   requests.filter((r) => !r.startsWith(`${url}/`) && !r.startsWith('blob:') && !r.startsWith('data:'));
 

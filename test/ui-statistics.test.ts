@@ -4,9 +4,15 @@
 // overdue case and its unit, and downloads the workbook; at 390×844 the table scrolls inside its box and
 // the page is no wider than the phone. A failing API reads in zh-CN words, not the hub's English. A
 // department handler has no 统计分析 (the API says 403) and reads only its own unit in 考核评价.
+// The heat map of a month two months back (cases seeded in four cells: 1, 2, 4 and 9, and one with no
+// cell): MapLibre fills each cell in its class of the legend, hovering a cell names it with the count
+// the by-grid table gives, and the map fits a phone.
 import test from 'ava';
+import { DateTime } from 'luxon';
 import { call } from './helpers/api.ts';
+import type { Page } from 'playwright-core';
 import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
+import { near, pixels } from './helpers/pixels.ts';
 import { readXlsx } from './helpers/xlsx.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -45,9 +51,85 @@ const ui = useUiHub(test, async ({ hub }) => {
       },
     ],
   });
+  // The heat map's month: cases in four other cells of 城北街道, and one not placed in any cell.
+  const cells = await prisma.gridCell.findMany({ where: { street: '城北街道' }, orderBy: { code: 'asc' } });
+  const day = DateTime.fromISO(`${heatMonth.from}T12:00`, { zone: 'Asia/Shanghai' }).plus({ days: 9 });
+  const heat = [1, 2, 4, 9].map((n, i) => ({ cell: cells[10 * (i + 1)]!, n }));
+  heatCells.push(...heat.map(({ cell, n }) => ({ ...cell, n })));
+  await prisma.case.createMany({
+    data: [
+      ...heat.flatMap(({ cell, n }) =>
+        Array.from({ length: n }, (_, k) => ({
+          ...base,
+          id: `ui-h-${cell.code}-${k}`,
+          caseNo: `RG-2026-99${cell.code.slice(-4)}${k}`,
+          gridCode: cell.code,
+          status: 'closed' as const,
+          reportedAt: day.plus({ hours: k }).toJSDate(),
+        })),
+      ),
+      {
+        ...base,
+        id: 'ui-h-none',
+        caseNo: 'RG-2026-998999',
+        gridCode: null,
+        status: 'closed' as const,
+        reportedAt: day.toJSDate(),
+      },
+    ],
+  });
   // The hub's job counts them on its next turn; the test does not wait for the timer.
   await hub.hub.statistics.runNow();
 });
+
+/** The month two months back (city days): none of the other tests' periods reach it. */
+const heatMonth = (() => {
+  const m = DateTime.now().setZone('Asia/Shanghai').minus({ months: 2 });
+  return { from: m.startOf('month').toISODate()!, to: m.endOf('month').toISODate()! };
+})();
+const heatCells: {
+  code: string;
+  street: string;
+  community: string;
+  minLng: number;
+  maxLng: number;
+  minLat: number;
+  maxLat: number;
+  n: number;
+}[] = [];
+
+const mercatorY = (lat: number) => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+/** Where a cell's middle is on the page: the map's view box and its canvas, in Web Mercator. */
+async function onScreen(page: Page, c: (typeof heatCells)[number]) {
+  const [w, s, e, n] = await page
+    .locator('#stats-heat-map')
+    .evaluate((el) => (el as unknown as { hubMap: { bounds(): number[] } }).hubMap.bounds());
+  const box = (await page.locator('#stats-heat-map canvas').boundingBox())!;
+  const lng = (c.minLng + c.maxLng) / 2;
+  const lat = (c.minLat + c.maxLat) / 2;
+  return {
+    x: box.x + ((lng - w!) / (e! - w!)) * box.width,
+    y: box.y + ((mercatorY(n!) - mercatorY(lat)) / (mercatorY(n!) - mercatorY(s!))) * box.height,
+  };
+}
+
+/** The page's document, typed for the predicates run in the browser (this file has no DOM types). */
+type InPage = {
+  document: {
+    querySelector(s: string): { dataset: Record<string, string | undefined>; clientWidth: number } | null;
+  };
+};
+
+type InPageStyled = { style: { background: string } };
+
+/** The heat map's drawn cells and their classes once they are the expected ones (the page sets them). */
+const drawnCells = (page: Page, expected: Record<string, string>) =>
+  page.waitForFunction(
+    (want) =>
+      (globalThis as unknown as InPage).document.querySelector('#stats-heat-map')?.dataset.cells === want,
+    JSON.stringify(expected),
+    { timeout: 30_000 },
+  );
 
 test('the leader reads this month by category and unit against the targets, overdue, and the workbook', async (t) => {
   const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -179,4 +261,111 @@ test('a department handler has no statistics and sees only its own unit in 考�
   await page.getByTestId('assessment-table').waitFor();
   const rows = await page.getByTestId('assessment-table').locator('tbody th').allInnerTexts();
   t.deepEqual(rows, ['综合行政执法局']);
+});
+
+/** 统计分析 for the heat map's month, once the map has drawn its cells in their classes. */
+async function openHeatMonth(
+  viewport: { width: number; height: number },
+  options: { hasTouch?: boolean } = {},
+) {
+  const page = await ui.browser.newPage({ viewport, ...options });
+  await loginThroughForm(page, ui.hub.url, 'leader');
+  await page.getByRole('link', { name: '统计分析' }).click();
+  await page.getByTestId('heat-map').waitFor();
+  await page.fill('#stats-from', heatMonth.from);
+  await page.fill('#stats-to', heatMonth.to);
+  await page.getByRole('button', { name: '查询' }).click();
+  await page
+    .getByRole('heading', { name: `案件热点（按网格，${heatMonth.from} 至 ${heatMonth.to}）` })
+    .waitFor();
+  await drawnCells(page, Object.fromEntries(heatCells.map((c, i) => [c.code, HEAT_CLASSES[i]!])));
+  await page.getByTestId('heat-map').scrollIntoViewIfNeeded();
+  return page;
+}
+/** The classes of the counts 1, 2, 4, 9: the quartiles rounded to 1, 2, 5, and the rest. */
+const HEAT_CLASSES = ['1', '2', '3–5', '6 及以上'];
+
+test('the heat map fills the month’s cells by class, names a hovered cell with the table’s count', async (t) => {
+  // Opened when MapLibre drew the four cells, each in its class (the page lists them).
+  const page = await openHeatMonth({ width: 1440, height: 900 });
+  t.teardown(() => page.close());
+  t.deepEqual(await page.getByTestId('heat-legend').locator('li').allInnerTexts(), [
+    '案件数',
+    '0',
+    ...HEAT_CLASSES,
+  ]);
+  t.is(await page.getByText('另有 1 件案件未定位到网格，不在图上。').count(), 1);
+
+  // Hovering a cell names it with its count: the by-grid table's figure for the same row.
+  await page.selectOption('#stats-by', 'grid');
+  for (const c of [heatCells[3]!, heatCells[0]!]) {
+    const place = `${c.street} ${c.community} 网格 ${c.code}`;
+    const row = page
+      .getByTestId('statistics-table')
+      .locator(`tr[data-row="${place}"] td[data-figure="reported"]`);
+    await row.waitFor();
+    t.is((await row.innerText()).split('\n')[0], String(c.n));
+    await page.getByTestId('heat-map').scrollIntoViewIfNeeded();
+    const at = await onScreen(page, c);
+    await page.mouse.move(at.x, at.y);
+    t.is(await page.getByTestId('heat-pointed').innerText(), `${place} · 案件数 ${c.n}`);
+  }
+  // Each cell is drawn in its class's colour, the legend's swatch beside the class's words.
+  const swatches = await page
+    .getByTestId('heat-legend')
+    .locator('.heat-swatch')
+    .evaluateAll((spans) => spans.map((s) => (s as unknown as InPageStyled).style.background));
+  for (const [i, c] of heatCells.entries()) {
+    const colour = swatches[i + 1]!.match(/\d+/g)!.map(Number);
+    const at = await onScreen(page, c);
+    const drawn = await pixels(page, { x: Math.round(at.x), y: Math.round(at.y), width: 1, height: 1 });
+    t.true(
+      near(drawn, colour),
+      `${c.code}: drawn ${drawn.slice(0, 3).join(',')}, legend ${colour.join(',')}`,
+    );
+  }
+  await page.screenshot({ path: '/tmp/heat/statistics-1440.png', fullPage: true });
+  t.deepEqual(await seriousViolations(page), []);
+});
+
+test('on a phone the heat map is as wide as the screen, its layer list closed, and a tap names a cell', async (t) => {
+  const page = await openHeatMonth({ width: 390, height: 844 }, { hasTouch: true });
+  t.teardown(() => page.close());
+  t.true(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'));
+  const map = (await page.getByTestId('heat-map').boundingBox())!;
+  t.true(map.x >= 0 && map.x + map.width <= 390 && map.width >= 360, JSON.stringify(map));
+  t.false(
+    await page
+      .locator('#stats-heat-map details.hub-map-layers')
+      .evaluate((d) => (d as unknown as { open: boolean }).open),
+  );
+  // The month's hot spots fill the view, none cut off at its edge (the map fits them when the period changes).
+  const canvas = (await page.locator('#stats-heat-map canvas').boundingBox())!;
+  for (const cell of heatCells) {
+    for (const [lng, lat] of [
+      [cell.minLng, cell.minLat],
+      [cell.maxLng, cell.maxLat],
+    ]) {
+      const p = await onScreen(page, { ...cell, minLng: lng!, maxLng: lng!, minLat: lat!, maxLat: lat! });
+      t.true(
+        p.x >= canvas.x &&
+          p.x <= canvas.x + canvas.width &&
+          p.y >= canvas.y &&
+          p.y <= canvas.y + canvas.height,
+        `${cell.code} corner ${lng},${lat} at ${p.x},${p.y}`,
+      );
+    }
+  }
+  const c = heatCells[3]!;
+  const at = await onScreen(page, c);
+  await page.touchscreen.tap(at.x, at.y);
+  t.is(
+    await page.getByTestId('heat-pointed').innerText(),
+    `${c.street} ${c.community} 网格 ${c.code} · 案件数 ${c.n}`,
+  );
+  // Still named once the tap's events are over (Chrome ends a tap with a mouseout elsewhere).
+  await page.locator('#stats-heat-map').evaluate(() => new Promise((r) => setTimeout(r, 500)));
+  t.regex(await page.getByTestId('heat-pointed').innerText(), /案件数 9$/);
+  await page.screenshot({ path: '/tmp/heat/statistics-390.png', fullPage: true });
+  t.deepEqual(await seriousViolations(page), []);
 });

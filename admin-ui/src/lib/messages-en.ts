@@ -675,6 +675,12 @@ export const en: Record<keyof typeof zh, string> = {
   'stats.due': 'Due',
   'stats.overdueHours': 'Overdue (h)',
   'stats.count': 'Overdue cases',
+  'stats.heat.heading': 'Hot spots (by grid cell, {from} to {to})',
+  'stats.heat.map': 'Hot spot map',
+  'stats.heat.legend': 'Cases',
+  'stats.heat.hint': 'Point at or tap a grid cell on the map to see its cases.',
+  'stats.heat.cell': '{place} · {count} cases',
+  'stats.heat.unlocated': '{count} more cases have no grid cell and are not on the map.',
   'stats.none': 'None',
   'stats.asOf': 'Figures as of {time}',
   'stats.building':

@@ -2,7 +2,8 @@
  * 统计分析 (leaders, administrators, shift leaders, dispatchers): the cases reported in a period grouped
  * by category, street, grid, unit, source, urgency or by day/week/month, each row beside the period
  * before; 处置率, 结案率 and 平均处置时长 green when they meet the targets and red when not; the repeat
- * problems, the longest overdue cases and the units holding them; the whole as an Excel workbook.
+ * problems, the longest overdue cases and the units holding them; the cases per grid cell on a map
+ * (statistics-heat.ts); the whole as an Excel workbook.
  * All figures come from GET /api/statistics… (src/statistics), whose rows the hub's statistics job
  * keeps: the page says when they were made, or that the first build is still running.
  */
@@ -11,6 +12,7 @@ import { html, nothing, render } from 'lit-html';
 import { api, ApiError, describeError, loadSession, type Problem, type Query } from '../lib/api.ts';
 import { formatTime, t, type MessageKey } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
+import { statisticsHeat } from './statistics-heat.ts';
 
 type By = NonNullable<Query<'/api/statistics'>['by']>;
 type Table = Awaited<ReturnType<typeof loadTable>>;
@@ -76,17 +78,28 @@ export const mount: MountPage = (el) => {
   let overdue: Overdue | null = null;
   let error = '';
   let loading = true;
+  const heat = statisticsHeat(
+    (message) => {
+      error = message;
+      draw();
+    },
+    () => draw(),
+  );
 
   async function load() {
     loading = true;
     error = '';
     draw();
     try {
-      [table, repeats, overdue] = await Promise.all([
+      let grid;
+      // The heat map counts the period by grid: the table's own answer when it is grouped by grid.
+      [table, repeats, overdue, grid] = await Promise.all([
         loadTable(from, to, by),
         loadRepeats(from, to),
         loadOverdue(),
+        by === 'grid' ? null : loadTable(from, to, 'grid'),
       ]);
+      heat.setTable(grid ?? table);
     } catch (err) {
       error = describeError(err);
     }
@@ -239,6 +252,7 @@ export const mount: MountPage = (el) => {
                 ${statsTable(table)}`
             : nothing
         }
+        ${heat.view()}
         <div class="stats-lists">
           ${
             repeats
@@ -343,7 +357,9 @@ export const mount: MountPage = (el) => {
         </div>`,
       el,
     );
+    heat.sync(el);
   }
 
   void load();
+  return () => heat.destroy();
 };

@@ -5,15 +5,23 @@
  */
 import type { FeatureCollection, Point } from 'geojson';
 import { Map as MapLibre, Marker, NavigationControl, prewarm, ScaleControl, setWorkerUrl } from 'maplibre-gl';
-import type { GeoJSONSource, MapMouseEvent, MapSourceDataEvent, StyleSpecification } from 'maplibre-gl';
+import type {
+  ExpressionSpecification,
+  GeoJSONSource,
+  MapMouseEvent,
+  MapSourceDataEvent,
+  StyleSpecification,
+} from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { ApiError, request } from '../api.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import type {
+  CellClass,
   HubMap,
   LngLat,
   MapCase,
+  MapCell,
   MapComponent,
   MapConfig,
   MapFocus,
@@ -198,16 +206,37 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   const setData = (source: string, data: FeatureCollection) =>
     (map.getSource(source) as GeoJSONSource | undefined)?.setData(data);
 
+  /**
+   * Every grid cell's box the map has been sent, by code: `fitCells` shows cells outside the loaded view
+   * too (a map whose cells are asked at any zoom gets the whole city's with its first view).
+   */
+  const cellBoxes = new Map<string, [number, number, number, number]>();
+  function rememberCells(d: FeatureCollection) {
+    for (const f of d.features) {
+      if (f.geometry.type !== 'Polygon') continue;
+      const ring = f.geometry.coordinates[0] ?? [];
+      const lngs = ring.map((p) => p[0]!);
+      const lats = ring.map((p) => p[1]!);
+      cellBoxes.set(String(f.properties?.code), [
+        Math.min(...lngs),
+        Math.min(...lats),
+        Math.max(...lngs),
+        Math.max(...lats),
+      ]);
+    }
+  }
+
   const feeds: Feed[] = [
     {
       path: '/api/map/grid-cells',
       layers: ['grid'],
       // ≈100 m cells are drawn from zoom 13; the whole city's 3,500 would be asked for nothing.
       // (Without the gazetteer, the community names from the cells then show from zoom 13 too.)
-      minzoom: 12.5,
+      minzoom: options.gridFromZoom ?? 12.5,
       available: true,
       fill: (d) => {
         setData('grid', d);
+        rememberCells(d);
         // Community names from the cells until the gazetteer's communities are served.
         if (!communitiesFeed.available)
           setData(
@@ -570,6 +599,30 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     }
   }, 30_000);
   map.on('idle', listLabels);
+
+  /** The grid cell under a point, filled or not (`grid-fill` is drawn from zoom 13 only). */
+  const cellAt = (e: MapMouseEvent): MapCell | null => {
+    const layers = ['grid-class', 'grid-fill'].filter((l) => map.getLayer(l));
+    const [hit] = visible.has('grid') ? map.queryRenderedFeatures(e.point, { layers }) : [];
+    return hit ? (hit.properties as MapCell) : null;
+  };
+  if (options.onCellPoint) {
+    const onCellPoint = options.onCellPoint;
+    let last = '';
+    // Hover on a desktop; a tap on a phone arrives as a click (below), which names the cell too. Leaving
+    // the map keeps the last cell named: Chrome sends a mouseout right after a tap, which would unsay it.
+    map.on('mousemove', (e: MapMouseEvent) => {
+      const cell = cellAt(e);
+      if ((cell?.code ?? '') === last) return;
+      last = cell?.code ?? '';
+      onCellPoint(cell);
+    });
+    map.on('click', (e: MapMouseEvent) => {
+      const cell = cellAt(e);
+      last = cell?.code ?? '';
+      onCellPoint(cell);
+    });
+  }
   map.on('click', (e: MapMouseEvent) => {
     if (pick) {
       const p = { lng: e.lngLat.lng, lat: e.lngLat.lat };
@@ -684,6 +737,48 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       for (const l of [`ov-${id}-label`, `ov-${id}-point`]) if (map.getLayer(l)) map.removeLayer(l);
       map.removeSource(`ov-${id}`);
       drawPanel();
+    },
+    setCellClasses(classes: CellClass[]) {
+      const filled = classes.filter((c) => c.codes.length);
+      const codes = filled.flatMap((c) => c.codes);
+      map.setFilter('grid-class', ['in', ['get', 'code'], ['literal', codes]]);
+      // One branch per class (a match label may be a list of codes), transparent for any other cell.
+      // Cast: MapLibre's type wants the branches as a fixed tuple, which a spread of classes is not.
+      map.setPaintProperty(
+        'grid-class',
+        'fill-color',
+        filled.length
+          ? ([
+              'match',
+              ['get', 'code'],
+              ...filled.flatMap((c) => [c.codes, c.colour]),
+              'rgba(0, 0, 0, 0)',
+            ] as unknown as ExpressionSpecification)
+          : 'rgba(0, 0, 0, 0)',
+      );
+    },
+    filledCells() {
+      // A cell that crosses a tile's edge comes back once per tile.
+      const codes = map
+        .queryRenderedFeatures({ layers: ['grid-class'] })
+        .map((f) => String(f.properties.code));
+      return [...new Set(codes)].sort();
+    },
+    fitCells(codes, maxZoom = 16) {
+      let [w, s, e, n] = [180, 90, -180, -90];
+      for (const code of codes) {
+        const box = cellBoxes.get(code);
+        if (box)
+          [w, s, e, n] = [Math.min(w, box[0]), Math.min(s, box[1]), Math.max(e, box[2]), Math.max(n, box[3])];
+      }
+      if (w > e) return;
+      map.fitBounds(
+        [
+          [w, s],
+          [e, n],
+        ],
+        { padding: 40, maxZoom, animate: false },
+      );
     },
     refresh: () => loadVisible(true),
     flyTo(p, zoom) {

@@ -58,6 +58,19 @@ export interface MapFocus extends LngLat {
   gridCode?: string | null;
 }
 
+/** A grid cell as the grid layer knows it (a feature of GET /api/map/grid-cells). */
+export interface MapCell {
+  code: string;
+  street: string;
+  community: string;
+}
+
+/** Grid cells filled in one colour (a class of a heat map): `codes` are the cells' codes. */
+export interface CellClass {
+  colour: string;
+  codes: string[];
+}
+
 /** How an overlay (e.g. supervisors' positions) is drawn. */
 export interface OverlayStyle {
   /** Its name in the layer list. */
@@ -93,6 +106,16 @@ export interface MapOptions {
   /** Initial view when there is no focus: centre and zoom, else the city's extent. */
   center?: LngLat;
   zoom?: number;
+  /**
+   * The zoom from which the grid cells are asked (default 12.5, where they start to be drawn): a map
+   * whose subject is the cells (the statistics heat map) asks them at the city's zoom too.
+   */
+  gridFromZoom?: number;
+  /**
+   * The pointer is over a grid cell (hover), or a cell was tapped; null when it moved onto no cell
+   * (leaving the map says nothing). Without it, cells do not answer the pointer.
+   */
+  onCellPoint?: (cell: MapCell | null) => void;
   /** Called after each load of a layer's data, with whether the hub cut it at its limit (zoom in). */
   onData?: (layer: MapLayerId, info: { count: number; truncated: boolean }) => void;
 }
@@ -115,6 +138,12 @@ export interface HubMap {
    */
   setOverlay(id: string, data: FeatureCollection, style: OverlayStyle): void;
   removeOverlay(id: string): void;
+  /** Fills grid cells by class (drawn under the grid's lines at every zoom); [] clears the fill. */
+  setCellClasses(classes: CellClass[]): void;
+  /** The codes of the cells drawn filled now (in the view, after the last frame: wait for `idle()`). */
+  filledCells(): string[];
+  /** Shows these grid cells whole (those the map has been sent; at most `maxZoom`, default 16). */
+  fitCells(codes: string[], maxZoom?: number): void;
   /** Reloads the hub layers' data for the current view (e.g. after the page learnt of new cases). */
   refresh(): Promise<void>;
   /** Centres on a point (zoom kept unless given). */

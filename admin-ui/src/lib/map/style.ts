@@ -158,6 +158,19 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.55 },
     },
   },
+  // A page's classes of cells (the statistics heat map: cases per cell); setCellClasses sets the filter
+  // and colours. No minzoom: at the city's zoom the filled cells are the hot spots.
+  {
+    layer: 'grid',
+    spec: {
+      id: 'grid-class',
+      type: 'fill',
+      source: 'grid',
+      filter: ['==', ['get', 'code'], ''],
+      // Opaque: the cells show the legend's colours exactly (the grid's lines and the roads lie above).
+      paint: { 'fill-color': 'rgba(0, 0, 0, 0)', 'fill-opacity': 1 },
+    },
+  },
   {
     layer: 'communities',
     spec: {
