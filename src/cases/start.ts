@@ -15,6 +15,12 @@
  * - the record is "only if the case has none yet" (state `setProcessInstance`); a loser cancels its own
  *   instance, so a case never runs two.
  * The reconciler (`reconcile`, at hub start and every `intervalMs`) picks up intents left behind.
+ * A look-up cannot see a create the engine has not committed yet, so while a create of this process is
+ * unanswered (it timed out, the engine slow) no attempt of this process takes the intent over: its
+ * answer records the instance (or, refused, lets the next attempt look first). Before, the request's
+ * own wait or the reconciler took the intent over once the claim time had passed, found nothing and
+ * created a second instance, one of the two then cancelled (the soak at load 17: a terminated
+ * case-disposal instance no case names). An answer that never comes frees the case after 4 claim times.
  * Known limit: on a Camunda 8 cluster the search reads an exported index that may lag the create by a
  * few seconds; the claim time (CASE_START_CLAIM_MS) should exceed that lag.
  */
@@ -104,6 +110,12 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
   const reconcilerFailures = passFailureLog(log, 'case start reconciler');
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
+  /** Cases with a create of this process not answered yet (and its late record not done), since when. */
+  const unanswered = new Map<string, number>();
+  const awaitingAnswer = (caseId: string) => {
+    const since = unanswered.get(caseId);
+    return since !== undefined && Date.now() - since < 4 * deps.claimMs;
+  };
 
   /** Claims the intent for one attempt; the row as it was before the claim, or null when not ours now. */
   async function claim(caseId: string): Promise<OutboxMessage | null> {
@@ -142,9 +154,13 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
     late: (key: string) => Promise<unknown>,
   ): Promise<string> {
     let timeout: NodeJS.Timeout | undefined;
+    const since = Date.now();
+    unanswered.set(caseId, since);
     const creating = deps.zeebe
       .createProcessInstance({ bpmnProcessId: PROCESS_ID, variables: { caseId, source } })
       .then((started) => String(started.processInstanceKey));
+    // Settles once the answer is in (and, after a timeout, its late record done): then the case is free.
+    let settled: Promise<unknown> = creating;
     try {
       return await Promise.race([
         creating,
@@ -154,10 +170,16 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
       ]);
     } catch (err) {
       if (err instanceof StartTimeout)
-        creating.then(late).catch((e: unknown) => log.warn({ err: e, caseId }, 'a late start failed'));
+        settled = creating
+          .then(late)
+          .catch((e: unknown) => log.warn({ err: e, caseId }, 'a late start failed'));
       throw err;
     } finally {
       clearTimeout(timeout);
+      const release = () => {
+        if (unanswered.get(caseId) === since) unanswered.delete(caseId);
+      };
+      settled.then(release, release);
     }
   }
 
@@ -178,6 +200,8 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
       select: { processInstanceKey: true, source: true },
     });
     if (!known) throw unavailable(`case ${caseId} no longer exists`);
+    // This process's own create is still under way: its answer records the instance.
+    if (!known.processInstanceKey && awaitingAnswer(caseId)) return { busy: true };
     const intent = await claim(caseId);
     if (known.processInstanceKey) {
       if (intent?.status === 'pending') await record(intent.id, caseId, known.processInstanceKey);
