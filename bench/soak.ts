@@ -925,14 +925,22 @@ const rootTotal = rootInstances.reduce((n, r) => n + Number(r.n), 0);
 if (rootTotal !== allCases.length)
   problems.push(`${rootTotal} root process instances in the engine for ${allCases.length} cases`);
 // The instances no case names: whose case they carry (known while the instance runs: an ended one's
-// variables are gone), and when they began (to tell a second start from an instance of a case that was
-// never committed).
+// variables are gone, and the engine's feed does not keep them), when they began (to tell a second
+// start from an instance of a case that was never committed), and their state with its time: a second
+// instance the case starter cancelled is TERMINATED seconds after its start (caseId then unreadable).
 const recorded = new Set(instanceKeys);
 const roots = (await engineDb.all(
-  `SELECT p.key AS key, p.start_ts AS at, v.value AS "caseId" FROM zb_q_process_instance p
+  `SELECT p.key AS key, p.start_ts AS at, p.state AS state, p.end_ts AS "endTs", v.value AS "caseId"
+     FROM zb_q_process_instance p
      LEFT JOIN zb_variable v ON v.scope_key = p.key AND v.name = 'caseId'
     WHERE p.parent_pi_key IS NULL AND p.bpmn_process_id = 'case-disposal'`,
-)) as { key: string | number; at: string | number; caseId: string | null }[];
+)) as {
+  key: string | number;
+  at: string | number;
+  state: string;
+  endTs: string | number | null;
+  caseId: string | null;
+}[];
 const orphans = roots
   .filter((r) => !recorded.has(String(r.key)))
   .map((r) => {
@@ -942,6 +950,8 @@ const orphans = roots
     return {
       key: String(r.key),
       createdAt: new Date(Number(r.at)).toISOString(),
+      state: r.state,
+      endedAt: r.endTs === null ? null : new Date(Number(r.endTs)).toISOString(),
       caseId,
       caseExists: !!c,
       caseSource: c?.source,
