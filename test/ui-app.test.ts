@@ -88,6 +88,9 @@ test.serial(
     const { context, page } = await phone();
     await page.getByRole('button', { name: '上班' }).click();
     await page.getByTestId('duty-state').filter({ hasText: '巡查中' }).waitFor();
+    // The walk starts once the app has recorded where the shift starts: under load the watch's first fix
+    // could otherwise come after the first step, and the track would begin 25 m along.
+    await page.getByTestId('fix').filter({ hasText: '已记录 1 个位置' }).waitFor();
     // Walk north 25 m a step (about 23 m/s: slower than the 30 m/s the hub takes for a GPS jump).
     for (let i = 1; i <= 8; i++) {
       await context.setGeolocation({ ...START, latitude: +(START.latitude + 0.000225 * i).toFixed(6) });
