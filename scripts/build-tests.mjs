@@ -27,7 +27,7 @@ const ownImportMeta = {
   name: 'own-import-meta',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
-      if (args.path.includes(`${'/'}node_modules${'/'}`)) return undefined;
+      if (args.path.includes('/node_modules/')) return undefined;
       const source = await readFile(args.path, 'utf8');
       if (!source.includes('import.meta')) return { contents: source, loader: 'ts' };
       const contents = source
