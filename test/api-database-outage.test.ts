@@ -11,10 +11,9 @@ import { defineRoute, type ApiState } from '../src/app/api.ts';
 import { problemRenderer } from '../src/api/problem.ts';
 import { requestContext } from '../src/api/request-context.ts';
 import { buildRouter } from '../src/api/router.ts';
-import { createDb } from '../src/db/index.ts';
 import { createLogger } from '../src/log.ts';
 import { call } from './helpers/api.ts';
-import { createTestDb, type TestDb } from './helpers/db.ts';
+import { createTestDb, unreachablePostgres, type TestDb } from './helpers/db.ts';
 
 let store: TestDb;
 let server: Server;
@@ -22,23 +21,12 @@ let base: string;
 let unreachablePort: number;
 const lines: Record<string, unknown>[] = [];
 
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 test.before(async () => {
   store = await createTestDb();
   const { prisma, provider } = store.db;
-  unreachablePort = await freePort();
   // PostgreSQL on a port where nothing listens: what the hub meets while its server restarts.
-  const away = createDb({
-    DATABASE_URL: `postgres://hub:secret@127.0.0.1:${unreachablePort}/hub`,
-    databaseProvider: 'postgresql',
-  });
+  const { db: away, port } = await unreachablePostgres();
+  unreachablePort = port;
   const answer = { 200: { description: 'never under these faults', schema: z.object({ n: z.number() }) } };
   const router = buildRouter(
     [

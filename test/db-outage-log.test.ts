@@ -1,27 +1,14 @@
 // A background pass's failures while the database is away: the outage logged at warn once per episode
 // (not error on every attempt, which drowned real errors), its end at info; any other error at error.
 import test from 'ava';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createDb } from '../src/db/index.ts';
 import { passFailureLog } from '../src/db/outage-log.ts';
 import { createLogger } from '../src/log.ts';
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { unreachablePostgres } from './helpers/db.ts';
 
 test('an outage is one warn line per episode and an info line at its end; other errors stay at error', async (t) => {
   // PostgreSQL on a port where nothing listens: what a pass meets while the server restarts.
-  const away = createDb({
-    DATABASE_URL: `postgres://hub:secret@127.0.0.1:${await freePort()}/hub`,
-    databaseProvider: 'postgresql',
-  });
+  const { db: away } = await unreachablePostgres();
   t.teardown(() => away.prisma.$disconnect());
   const outage = await away.prisma.case.count().catch((err: unknown) => err);
   t.true(outage instanceof Error);

@@ -9,6 +9,8 @@
  *   await t.db.prisma.user.create({ data: { … } });
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,4 +120,21 @@ export async function createTestDb(options: CreateTestDbOptions = {}): Promise<T
       await remove();
     },
   };
+}
+
+/**
+ * A client on PostgreSQL at a localhost port where nothing listens (free when picked): what the hub meets
+ * while its database server restarts. Its queries fail with "Can't reach database server". The caller
+ * disconnects `db.prisma`.
+ */
+export async function unreachablePostgres(): Promise<{ db: Db; port: number }> {
+  const s = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  const db = createDb({
+    DATABASE_URL: `postgres://hub:secret@127.0.0.1:${port}/hub`,
+    databaseProvider: 'postgresql',
+  });
+  return { db, port };
 }
