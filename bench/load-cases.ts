@@ -1,4 +1,10 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { loadConfig, type Config } from '../src/config.ts';
+import { createHub } from '../src/hub.ts';
+import { createLogger } from '../src/log.ts';
 
 /**
  * The benches' bulk load of `n` case rows into a hub's SQLite file (after a first start has seeded the Rugao
@@ -73,4 +79,39 @@ export function loadCases(dbFile: string, n: number): number {
   const count = (db.prepare(`SELECT count(*) AS n FROM "Case"`).get() as { n: number }).n;
   db.close();
   return count;
+}
+
+/**
+ * A bench hub's store in a new temp directory (`<prefix>…`): a SQLite hub with the demo data (users signing
+ * in with `password`), no engine, no simulators; started once (migrations, the demo data and their
+ * statistics rows) and stopped, then `n` cases bulk-loaded by loadCases. The caller starts its own hub on
+ * `config` and removes `dataDir` at the end.
+ */
+export async function prepareBenchStore(options: {
+  prefix: string;
+  password: string;
+  adminUi: boolean;
+  n: number;
+}): Promise<{ dataDir: string; dbFile: string; config: Config; loaded: number; loadMs: number }> {
+  const dataDir = await mkdtemp(join(tmpdir(), options.prefix));
+  const dbFile = join(dataDir, 'hub.db');
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: `file:${dbFile}`,
+    HUB_PORT: '0',
+    HUB_SEED_DEMO: 'true',
+    HUB_DEMO_PASSWORD: options.password,
+    ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
+    ZEEBE_ADDRESS: '127.0.0.1:0',
+    ENGINE_MANAGEMENT_PORT: '0',
+    SIMULATORS: 'false',
+    ADMIN_UI: options.adminUi ? 'true' : 'false',
+  });
+  const first = createHub({ config, logger: createLogger('silent') });
+  await first.start();
+  await first.stop();
+  const t0 = performance.now();
+  const loaded = loadCases(dbFile, options.n);
+  const loadMs = Math.round(performance.now() - t0);
+  return { dataDir, dbFile, config, loaded, loadMs };
 }

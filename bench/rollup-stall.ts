@@ -9,18 +9,16 @@
  *
  *   npx tsx bench/rollup-stall.ts [--cases 250000] [--after 40]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { loadConfig } from '../src/config.ts';
 import { createHub } from '../src/hub.ts';
 import { createLogger } from '../src/log.ts';
 import { ROLLUP_SETTING, ROLLUP_VERSION } from '../src/statistics/rollup.ts';
-import { loadCases } from './load-cases.ts';
+import { prepareBenchStore } from './load-cases.ts';
 
 const { values } = parseArgs({
   options: { cases: { type: 'string', default: '250000' }, after: { type: 'string', default: '40' } },
@@ -30,28 +28,13 @@ const AFTER_MS = Number(values.after) * 1000;
 const PASSWORD = 'bench-rollup-password';
 const load = () => loadavg().map((l) => Math.round(l * 10) / 10);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'bench-rollup-'));
-const dbFile = join(dataDir, 'hub.db');
-const config = loadConfig({
-  DATA_DIR: dataDir,
-  DATABASE_URL: `file:${dbFile}`,
-  HUB_PORT: '0',
-  HUB_SEED_DEMO: 'true',
-  HUB_DEMO_PASSWORD: PASSWORD,
-  ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
-  ZEEBE_ADDRESS: '127.0.0.1:0',
-  ENGINE_MANAGEMENT_PORT: '0',
-  SIMULATORS: 'false',
-  ADMIN_UI: 'false',
-});
-
 // First start: migrations and the demo data (and their statistics rows); then the cases; then the hub again.
-const first = createHub({ config, logger: createLogger('silent') });
-await first.start();
-await first.stop();
-const t0 = performance.now();
-const loaded = loadCases(dbFile, N);
-const loadMs = Math.round(performance.now() - t0);
+const { dataDir, dbFile, config, loaded, loadMs } = await prepareBenchStore({
+  prefix: 'bench-rollup-',
+  password: PASSWORD,
+  adminUi: false,
+  n: N,
+});
 const loadAtStart = load();
 
 const hub = createHub({ config, logger: createLogger('silent') });

@@ -15,16 +15,15 @@
  *
  *   npm run bench:ui -- [--cases 1000000] [--runs 7]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
-import { loadConfig } from '../src/config.ts';
 import { createHub } from '../src/hub.ts';
 import { createLogger } from '../src/log.ts';
-import { loadCases } from './load-cases.ts';
+import { prepareBenchStore } from './load-cases.ts';
 
 const { values } = parseArgs({
   options: { cases: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '7' } },
@@ -35,29 +34,13 @@ const PASSWORD = 'bench-ui-password';
 const root = new URL('..', import.meta.url).pathname;
 
 execFileSync(process.execPath, [join(root, 'scripts/ensure-ui-build.mjs')], { stdio: 'inherit' });
-const dataDir = await mkdtemp(join(tmpdir(), 'bench-ui-'));
-const dbFile = join(dataDir, 'hub.db');
-const config = loadConfig({
-  DATA_DIR: dataDir,
-  DATABASE_URL: `file:${dbFile}`,
-  HUB_PORT: '0',
-  HUB_SEED_DEMO: 'true',
-  HUB_DEMO_PASSWORD: PASSWORD,
-  ENGINE_DATABASE_URL: `file:${join(dataDir, 'engine.db')}`,
-  ZEEBE_ADDRESS: '127.0.0.1:0',
-  ENGINE_MANAGEMENT_PORT: '0',
-  SIMULATORS: 'false',
-  ADMIN_UI: 'true',
+// First start: migrations and the demo data (users, departments, categories, grid cells); then the cases.
+const { dataDir, config, loaded, loadMs } = await prepareBenchStore({
+  prefix: 'bench-ui-',
+  password: PASSWORD,
+  adminUi: true,
+  n: N,
 });
-
-// First start: migrations and the demo data (users, departments, categories, grid cells).
-const first = createHub({ config, logger: createLogger('silent') });
-await first.start();
-await first.stop();
-
-const t0 = performance.now();
-const loaded = loadCases(dbFile, N);
-const loadMs = Math.round(performance.now() - t0);
 
 const hub = createHub({ config, logger: createLogger('silent') });
 const { url } = await hub.start();
