@@ -193,6 +193,13 @@ test('the leader reads this month by category and unit against the targets, over
   // A box that scrolls is reached by keyboard too (a focusable region named by its table's heading).
   await t.notThrowsAsync(page.getByRole('region', { name: '统计分析' }).focus());
   t.deepEqual(await seriousViolations(page), []);
+
+  // In English the period and the targets read in English too, no Chinese words left.
+  await page.getByRole('button', { name: 'English' }).click();
+  const caption = await page.locator('main p.muted', { hasText: 'Figures as of' }).innerText();
+  t.regex(caption, /\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2} ·/);
+  t.regex(caption, /target disposal rate ≥ \d+%, closure rate ≥ \d+%, average handling time ≤ [\d.]+ hours/);
+  t.notRegex(caption, /[至处置率小时]/);
 });
 
 test('a failing API reads in words of the UI’s language on every page, not the hub’s English detail', async (t) => {

@@ -652,6 +652,8 @@ export const zh = {
   'stats.month': '本月',
   'stats.show': '查询',
   'stats.exportXlsx': '导出 Excel',
+  'stats.period': '{from} 至 {to}',
+  'stats.targets': '处置率 ≥ {disposal}%，结案率 ≥ {closure}%，平均处置时长 ≤ {hours} 小时',
   'stats.previous': '上期 {from} 至 {to}',
   'stats.total': '合计',
   'stats.change': '较上期',

@@ -243,10 +243,14 @@ export const mount: MountPage = (el) => {
             ? html`${table.asOf === null ? html`<p class="warning" role="status">${t('stats.building')}</p>` : nothing}
                 <p class="muted">
                   ${table.asOf === null ? nothing : html`${t('stats.asOf', { time: formatTime(table.asOf) })} ·`}
-                  ${table.period.from} 至 ${table.period.to} ·
+                  ${t('stats.period', { from: table.period.from, to: table.period.to })} ·
                   ${t('stats.previous', { from: table.previous.from, to: table.previous.to })} ·
                   ${t('stats.target', {
-                    value: `处置率 ≥ ${(table.targets.disposalRate * 100).toFixed(0)}%，结案率 ≥ ${(table.targets.closureRate * 100).toFixed(0)}%，平均处置时长 ≤ ${table.targets.avgHandlingHours.toFixed(2)} 小时`,
+                    value: t('stats.targets', {
+                      disposal: (table.targets.disposalRate * 100).toFixed(0),
+                      closure: (table.targets.closureRate * 100).toFixed(0),
+                      hours: table.targets.avgHandlingHours.toFixed(2),
+                    }),
                   })}
                 </p>
                 ${statsTable(table)}`
