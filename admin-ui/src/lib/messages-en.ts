@@ -657,7 +657,8 @@ export const en: Record<keyof typeof zh, string> = {
   'stats.show': 'Show',
   'stats.exportXlsx': 'Export Excel',
   'stats.period': '{from} to {to}',
-  'stats.targets': 'disposal rate ≥ {disposal}%, closure rate ≥ {closure}%, average handling time ≤ {hours} hours',
+  'stats.targets':
+    'disposal rate ≥ {disposal}%, closure rate ≥ {closure}%, average handling time ≤ {hours} hours',
   'stats.previous': 'Previous {from} to {to}',
   'stats.total': 'Total',
   'stats.change': 'vs previous',
