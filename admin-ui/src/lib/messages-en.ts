@@ -607,7 +607,7 @@ export const en: Record<keyof typeof zh, string> = {
   'desk.queue.locate': 'To locate',
   'desk.done.locate': '{no} located; its procedure goes on.',
   'desk.openCase': 'Open {no}',
-  'desk.step': 'Current step',
+  'desk.step': 'Current step: ',
   'desk.stepUnnamed': 'unnamed step',
   'desk.stepEnded': 'procedure ended',
   'desk.stepIncident': '“{step}” has an incident: {message}',

@@ -604,7 +604,7 @@ export const zh = {
   'desk.queue.locate': '待定位',
   'desk.done.locate': '{no} 已定位，流程继续。',
   'desk.openCase': '查看 {no}',
-  'desk.step': '当前步骤',
+  'desk.step': '当前步骤：',
   'desk.stepUnnamed': '未命名步骤',
   'desk.stepEnded': '流程已结束',
   'desk.stepIncident': '“{step}”出现故障：{message}',

@@ -767,7 +767,7 @@ export const mount: MountPage = (el, ctx) => {
     if (!step) return nothing;
     const names = step.steps.map((s) => s.name ?? t('desk.stepUnnamed')).join('、');
     return html`<p data-testid="panel-step">
-      ${t('desk.step')}：<strong>${step.state === 'ACTIVE' ? names || '—' : t('desk.stepEnded')}</strong>
+      ${t('desk.step')}<strong>${step.state === 'ACTIVE' ? names || '—' : t('desk.stepEnded')}</strong>
       ${
         step.incident
           ? html`<br /><span class="error"
