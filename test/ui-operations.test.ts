@@ -2,6 +2,8 @@
 // deployed fails with no retries left; the page names the procedure and the step by the names the designer
 // gave them (never the ids), says the incident's kind in words with the worker's message, keeps 重试 on
 // one line at 1440x900 and at 390x844, and 重试 resolves it (the instance goes on and the row is gone).
+// 适配器 names each adapter by the system it joins (no code in brackets) with its state as 正常/异常/未知
+// and its lag in 秒/分钟; in English the same table reads in English.
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { call } from './helpers/api.ts';
@@ -107,3 +109,36 @@ test.serial('流程事故: named in words, retried from the page', async (t) => 
   t.is(again!.processInstanceKey, processInstanceKey);
   await zeebe.completeJob({ jobKey: again!.key, variables: {} });
 });
+
+test.serial(
+  '适配器: each by the name of the system it joins, its state in words, in either language',
+  async (t) => {
+    await page.getByRole('link', { name: '运维管理' }).click();
+    await page.getByRole('tab', { name: '适配器' }).click();
+    const row = (name: string) => page.locator(`tr[data-adapter="${name}"]`);
+    await row('hotline').waitFor();
+    const cells = async (name: string) =>
+      (await row(name).locator('th, td').allInnerTexts()).map((c) => c.trim());
+    // The demo's simulators answer their health check; Open311 is the hub's own API and has none.
+    t.deepEqual((await cells('hotline')).slice(0, 2), ['12319 城建服务热线', '正常']);
+    t.deepEqual((await cells('open311')).slice(0, 2), ['市民上报（Open311 接口）', '未知']);
+    for (const tr of await page.locator('tr[data-adapter]').all()) {
+      const [name, state, lag, backlog] = (await tr.locator('th, td').allInnerTexts()).map((c) => c.trim());
+      // No adapter code in brackets, no English state, no English unit.
+      t.notRegex(name!, /\((hotline|open311|sanitation|video|parking|utilities|department)\)/);
+      t.true(['正常', '异常', '未知'].includes(state!), state);
+      t.regex(lag!, /^(—|\d+ (秒|分钟)) \/ (—|\d+ (秒|分钟))$/);
+      t.regex(backlog!, /^\d+（\d+）$/);
+    }
+    await page.screenshot({ path: '/tmp/m2/ops-adapters.png', fullPage: true });
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('tab', { name: 'Adapters' }).click();
+    await page.getByRole('rowheader', { name: '12319 city services hotline' }).waitFor();
+    t.deepEqual((await cells('hotline')).slice(0, 2), ['12319 city services hotline', 'Up']);
+    t.deepEqual((await cells('open311')).slice(0, 2), ['Citizen reports (Open311)', 'Unknown']);
+    t.notRegex(await page.locator('[role=tabpanel]').innerText(), /[\u4e00-\u9fff]/);
+    await page.screenshot({ path: '/tmp/m2/ops-adapters-en.png', fullPage: true });
+    await page.getByRole('button', { name: '中文' }).click();
+  },
+);

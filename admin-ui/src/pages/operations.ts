@@ -38,7 +38,17 @@ type Editor = keyof typeof EDITORS;
 const isEditor = (s: Section): s is Editor => s in EDITORS;
 
 const secs = (s: number | null) =>
-  s === null ? '—' : s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`;
+  s === null
+    ? '—'
+    : s < 120
+      ? t('ops.seconds', { n: Math.round(s) })
+      : t('ops.minutes', { n: Math.round(s / 60) });
+
+/** An adapter by the name of the system it joins (never its code); the hub's title for one the UI does not know. */
+const adapterName = (a: { name: string; title: string }) => {
+  const named = label('adapter', a.name);
+  return named === a.name ? a.title : named;
+};
 
 export const mount: MountPage = (el, { user }) => {
   // The page is offered to administrators only (pages.ts); the check here keeps edit controls away
@@ -105,15 +115,17 @@ export const mount: MountPage = (el, { user }) => {
             ${items.map(
               (a) =>
                 html`<tr data-adapter=${a.name}>
-                  <th scope="row">${a.title} <span class="muted">(${a.name})</span></th>
+                  <th scope="row">${adapterName(a)}</th>
                   <td>
                     <span
                       class="clock ${a.health.status === 'up' ? 'green' : a.health.status === 'down' ? 'red' : 'none'}"
-                      >${a.health.status}</span
+                      >${label('adapterHealth', a.health.status)}</span
                     >
                   </td>
                   <td class="num">${secs(a.inbound.lagSeconds)} / ${secs(a.outbound.lagSeconds)}</td>
-                  <td class="num">${a.outbound.backlog} (${a.outbound.retrying})</td>
+                  <td class="num">
+                    ${t('ops.backlogCell', { n: a.outbound.backlog, retrying: a.outbound.retrying })}
+                  </td>
                   <td class="num">${a.outbound.deadLetters}</td>
                   <td>${a.outbound.lastError ?? a.health.error ?? ''}</td>
                 </tr>`,
@@ -122,7 +134,7 @@ export const mount: MountPage = (el, { user }) => {
         </table>
         ${items.map((a, i) =>
           dead[i]!.length
-            ? html`<h2>${a.title}: ${t('ops.deadLetters')}</h2>
+            ? html`<h2>${t('ops.deadLettersOf', { adapter: adapterName(a) })}</h2>
                 <button
                   type="button"
                   @click=${() => act(() => api(`/api/adapters/${encodeURIComponent(a.name)}/dead-letters/replay`, { method: 'POST', body: {} }), t('common.done'))}
