@@ -6,7 +6,7 @@
 import { hashPassword } from '../auth/password.ts';
 import { DEFAULT_SHIFTS } from '../calendar/shifts.ts';
 import { insertRows } from '../db/bulk.ts';
-import type { DatabaseProvider, Db, Prisma } from '../db/index.ts';
+import type { DatabaseProvider, Db, Prisma, PrismaClient } from '../db/index.ts';
 import { CATEGORIES, COUNTY_CODE, DEPARTMENTS, limitsFor, USERS } from '../db/demo-data.ts';
 import { demoCells, demoGeography, type DemoCell, type LngLat } from '../db/demo-geography.ts';
 import { seedParking } from '../db/demo-parking.ts';
@@ -62,13 +62,13 @@ export async function seedDemo(
   options: SeedOptions,
 ): Promise<SeedResult> {
   const prisma = db.prisma;
-  const notEmpty = async (): Promise<string | null> => {
-    const [users, departments] = await Promise.all([prisma.user.count(), prisma.department.count()]);
+  const notEmpty = async (client: Pick<PrismaClient, 'user' | 'department'>): Promise<string | null> => {
+    const [users, departments] = await Promise.all([client.user.count(), client.department.count()]);
     return users + departments > 0
       ? `the database already has data (${users} users, ${departments} departments)`
       : null;
   };
-  const before = await notEmpty();
+  const before = await notEmpty(prisma);
   if (before) return { seeded: false, reason: before };
 
   // Each demo person's hash has its own salt (one shared hash would show they share a password and let one
@@ -82,7 +82,7 @@ export async function seedDemo(
   try {
     return await prisma.$transaction(
       async (tx) => {
-        const inside = await notEmpty();
+        const inside = await notEmpty(tx);
         if (inside) return { seeded: false, reason: inside } as const;
 
         const departments = new Map<string, string>();
@@ -198,7 +198,7 @@ export async function seedDemo(
   } catch (err) {
     // Another process seeded between our check and our insert (PostgreSQL: unique violation; SQLite:
     // busy snapshot): its data stands. Anything else is a real failure.
-    const after = await notEmpty().catch(() => null);
+    const after = await notEmpty(prisma).catch(() => null);
     if (after) return { seeded: false, reason: `another process seeded the database: ${after}` };
     throw err;
   }

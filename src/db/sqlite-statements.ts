@@ -7,6 +7,7 @@
  */
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type Database from 'better-sqlite3';
+import { oneTransactionAtATime } from './sqlite-one-writer.ts';
 
 /** How many compiled statements one connection keeps; the hub's working set is a few hundred texts. */
 const DEFAULT_MAX_STATEMENTS = 500;
@@ -73,7 +74,10 @@ export function cachePreparedStatements(client: Database.Database, max = DEFAULT
   };
 }
 
-/** `PrismaBetterSqlite3` whose connections reuse their compiled statements. */
+/**
+ * `PrismaBetterSqlite3` whose connections reuse their compiled statements and run statements outside
+ * transactions only while no transaction is open (see sqlite-one-writer.ts).
+ */
 export class CachingSqliteAdapter extends PrismaBetterSqlite3 {
   override async connect() {
     const adapter = await super.connect();
@@ -84,6 +88,6 @@ export class CachingSqliteAdapter extends PrismaBetterSqlite3 {
       throw new Error('the SQLite adapter no longer exposes its connection as `client`');
     }
     cachePreparedStatements(client);
-    return adapter;
+    return oneTransactionAtATime(adapter);
   }
 }

@@ -43,13 +43,19 @@ const AFTER_LOCAL_BUMP_MS = 5000;
 let lastLocalBump = -Infinity;
 const lastRead = new WeakMap<object, { value: number; at: number }>();
 
-/** The current number (0 before the first edit), read at most once a second (RECHECK_MS). */
-export async function referenceGeneration(prisma: Pick<PrismaClient, 'counter'>): Promise<number> {
+/**
+ * The current number (0 before the first edit), read at most once a second (RECHECK_MS) per hub client
+ * `prisma`; `via` reads it (a transaction's client inside a transaction).
+ */
+export async function referenceGeneration(
+  prisma: Pick<PrismaClient, 'counter'>,
+  via: Pick<PrismaClient, 'counter'> = prisma,
+): Promise<number> {
   const now = Date.now();
   const known = lastRead.get(prisma);
   if (known && now - known.at < RECHECK_MS && known.at > lastLocalBump + AFTER_LOCAL_BUMP_MS)
     return known.value;
-  const row = await prisma.counter.findUnique({
+  const row = await via.counter.findUnique({
     where: { name: REFERENCE_GENERATION },
     select: { value: true },
   });
@@ -61,14 +67,17 @@ export async function referenceGeneration(prisma: Pick<PrismaClient, 'counter'>)
 /**
  * A value derived from the reference data, loaded again only when the generation moved: read the
  * generation once (referenceGeneration) and ask each cache `at(generation)`, so several caches cost one
- * read. A failed load is not kept (the next call tries again).
+ * read. A failed load is not kept (the next call tries again). `args` go to the load (the client to read
+ * through, say).
  */
-export function cachedByGeneration<T>(load: () => Promise<T>): { at(generation: number): Promise<T> } {
+export function cachedByGeneration<T, A extends unknown[] = []>(
+  load: (...args: A) => Promise<T>,
+): { at(generation: number, ...args: A): Promise<T> } {
   let cached: { generation: number; value: Promise<T> } | undefined;
   return {
-    at(generation) {
+    at(generation, ...args) {
       if (cached?.generation !== generation) {
-        const entry = { generation, value: load() };
+        const entry = { generation, value: load(...args) };
         cached = entry;
         entry.value.catch(() => {
           if (cached === entry) cached = undefined;

@@ -15,6 +15,11 @@ export interface ReferenceLookup {
   category(kind: Category['kind'], code: string): Promise<Category | null>;
   /** The department (active or not), or null. */
   department(id: string): Promise<Department | null>;
+  /**
+   * The same memory, read through a transaction's client when it must read: inside a transaction only its
+   * client may be used (SQLite has one connection; see src/db/sqlite-one-writer.ts).
+   */
+  within(tx: LookupPrisma): ReferenceLookup;
 }
 
 const lookups = new WeakMap<object, ReferenceLookup>();
@@ -23,24 +28,29 @@ const lookups = new WeakMap<object, ReferenceLookup>();
 export function referenceLookup(prisma: LookupPrisma): ReferenceLookup {
   let lookup = lookups.get(prisma);
   if (lookup) return lookup;
-  const categories = cachedByGeneration(async () => {
-    const rows = await prisma.category.findMany();
+  // A table is loaded through the client of whoever asks first after the generation moved.
+  const categories = cachedByGeneration(async (via: LookupPrisma) => {
+    const rows = await via.category.findMany();
     return new Map(rows.map((c) => [`${c.kind}:${c.code}`, c]));
   });
-  const departments = cachedByGeneration(async () => {
-    const rows = await prisma.department.findMany();
+  const departments = cachedByGeneration(async (via: LookupPrisma) => {
+    const rows = await via.department.findMany();
     return new Map(rows.map((d) => [d.id, d]));
   });
-  lookup = {
+  const reading = (via: LookupPrisma): ReferenceLookup => ({
     async category(kind, code) {
-      const known = (await categories.at(await referenceGeneration(prisma))).get(`${kind}:${code}`);
-      return known ?? prisma.category.findUnique({ where: { kind_code: { kind, code } } });
+      const generation = await referenceGeneration(prisma, via);
+      const known = (await categories.at(generation, via)).get(`${kind}:${code}`);
+      return known ?? via.category.findUnique({ where: { kind_code: { kind, code } } });
     },
     async department(id) {
-      const known = (await departments.at(await referenceGeneration(prisma))).get(id);
-      return known ?? prisma.department.findUnique({ where: { id } });
+      const generation = await referenceGeneration(prisma, via);
+      const known = (await departments.at(generation, via)).get(id);
+      return known ?? via.department.findUnique({ where: { id } });
     },
-  };
+    within: reading,
+  });
+  lookup = reading(prisma);
   lookups.set(prisma, lookup);
   return lookup;
 }

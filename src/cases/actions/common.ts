@@ -70,10 +70,12 @@ export interface Plan {
   write?: (tx: Prisma.TransactionClient, event: Omit<EventInput, 'type' | 'caseId'>) => Promise<CaseEvent>;
 }
 
-export interface PlanInput<B> {
+export interface PlanInput<B, P = undefined> {
   tx: Prisma.TransactionClient;
-  /** Categories and departments from memory (src/reference/lookup.ts). */
+  /** Categories and departments from memory (src/reference/lookup.ts), read through `tx` when not there. */
   reference: ReferenceLookup;
+  /** What the action's `prepare` found before the transaction. */
+  prepared: P;
   row: Case;
   body: B;
   principal: Principal;
@@ -84,7 +86,7 @@ export interface PlanInput<B> {
 /** How a department handler is tied to the case: holds it, or is the sub-centre it went through. */
 export type Holder = 'holder' | 'subcenter' | 'none';
 
-export interface ActionSpec<S extends z.ZodType> {
+export interface ActionSpec<S extends z.ZodType, P = undefined> {
   name: string;
   /** The event types the action may record (the up-front status check allows the union of their statuses). */
   events: CaseEventType[];
@@ -103,7 +105,13 @@ export interface ActionSpec<S extends z.ZodType> {
   waitsAt?: readonly string[];
   /** The action also takes multipart/form-data with photos in `photos`, stored as attachments of this kind. */
   photos?: AttachmentKind;
-  plan(input: PlanInput<z.output<S>>): Promise<Plan> | Plan;
+  /**
+   * Reads that need no case row and are kept in memory per hub client (the grid, the gazetteer), run
+   * before the action's transaction: inside it only the transaction's client may be used (SQLite has one
+   * connection; see src/db/sqlite-one-writer.ts). Its result reaches `plan` as `prepared`.
+   */
+  prepare?(body: z.output<S>): Promise<P>;
+  plan(input: PlanInput<z.output<S>, P>): Promise<Plan> | Plan;
 }
 
 export const ruleLabel = (type: string) =>
@@ -125,7 +133,7 @@ export const notAllowed = (row: Case, what: string, why: string) =>
   );
 
 /** A case whose source needs 核实 (hotline, public, video …) may be registered or voided only after it. */
-export async function requireVerified(input: PlanInput<unknown>, what: string) {
+export async function requireVerified(input: PlanInput<unknown, unknown>, what: string) {
   const { row } = input;
   if (!SOURCE_NEEDS_VERIFY[row.source]) return;
   const events = await input.events();
@@ -214,7 +222,7 @@ export function requestAction(
   });
 }
 
-export function action<S extends z.ZodType>(spec: ActionSpec<S>): ActionSpec<S> {
+export function action<S extends z.ZodType, P = undefined>(spec: ActionSpec<S, P>): ActionSpec<S, P> {
   return spec;
 }
 

@@ -228,8 +228,8 @@ export function caseActionRoutes({
     );
   }
 
-  async function run<S extends z.ZodType>(
-    spec: ActionSpec<S>,
+  async function run<S extends z.ZodType, P>(
+    spec: ActionSpec<S, P>,
     req: { id: string; body: z.output<S>; principal: Principal; key: string | null; files: UploadedFile[] },
   ): Promise<{ result: Result; replay: boolean }> {
     const { id, principal, key } = req;
@@ -263,6 +263,7 @@ export function caseActionRoutes({
       await casePublisher.flush(id);
       first = undefined;
     }
+    const prepared = (spec.prepare ? await spec.prepare(req.body) : undefined) as P;
     // Files first, rows second (as for reports): a refused action leaves files no row counts, which the
     // attachment store's sweep removes.
     const photos = req.files.length && attachments && spec.photos ? await attachments.place(req.files) : [];
@@ -313,7 +314,16 @@ export function caseActionRoutes({
               },
             );
           }
-          const plan = await spec.plan({ tx, reference, row, body: req.body, principal, now, events });
+          const plan = await spec.plan({
+            tx,
+            reference: reference.within(tx),
+            prepared,
+            row,
+            body: req.body,
+            principal,
+            now,
+            events,
+          });
           if (plan.message && !casePublisher) throw unavailable('the engine is not connected');
           const common = {
             row,

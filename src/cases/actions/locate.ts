@@ -5,15 +5,35 @@ import { cellAt as gridCellAt } from '../../geography/grid.ts';
 import { COORDINATE_SYSTEMS, geocoderFor, toWgs84 } from '../../geography/index.ts';
 import { action, COMMAND, note, notAllowed, text } from './common.ts';
 
+/** Where the desk placed the case (locateAction's `prepare`). */
+interface Located {
+  lng: number;
+  lat: number;
+  gridCode: string;
+  /** The address given and geocoded, which replaces the case's; null for a point. */
+  address: string | null;
+  geocode: { geocodeConfidence: number | null; geocodeMatch: string | null };
+}
+
+const locateBody = z
+  .object({
+    lng: z.number().min(-180).max(180).optional(),
+    lat: z.number().min(-90).max(90).optional(),
+    crs: z.enum(COORDINATE_SYSTEMS).default('wgs84'),
+    address: text(200).optional().describe('an address chosen at the desk, geocoded'),
+    note,
+  })
+  .strict();
+
 /**
  * 定位修复: a person places a case the procedure could not locate (rt_locate_repair). An address is
  * trusted from `minConfidence` (GEOCODE_MIN_CONFIDENCE), the same bar the locate worker sets, so the desk
  * cannot place a case on a reading the procedure itself refused. The gazetteer and the grid are read
- * through `prisma`, the hub's client, not the action's transaction: their in-memory indexes are kept per
- * client, and a transaction's client is new each time (it would load both tables on every action).
+ * through `prisma`, the hub's client, before the action's transaction: their in-memory indexes are kept
+ * per client, and a transaction's client is new each time (it would load both tables on every action).
  */
 export const locateAction = (minConfidence: number, prisma: PrismaClient) =>
-  action({
+  action<typeof locateBody, Located>({
     name: 'locate',
     events: ['location_repaired'],
     waitsAt: ['rt_locate_repair'],
@@ -27,24 +47,12 @@ export const locateAction = (minConfidence: number, prisma: PrismaClient) =>
       'procedure locates the case again and goes on.',
     access: COMMAND,
     holder: 'none',
-    body: z
-      .object({
-        lng: z.number().min(-180).max(180).optional(),
-        lat: z.number().min(-90).max(90).optional(),
-        crs: z.enum(COORDINATE_SYSTEMS).default('wgs84'),
-        address: text(200).optional().describe('an address chosen at the desk, geocoded'),
-        note,
-      })
-      .strict(),
-    plan: async ({ row, body }) => {
-      if (!row.locationRepairAt)
-        throw notAllowed(row, '定位修复 (locate)', 'the procedure is not waiting for location repair');
+    body: locateBody,
+    // The point, from the body or the gazetteer, and its cell: read before the action's transaction.
+    prepare: async (body) => {
       let point: [number, number];
-      let address = row.address;
-      let geocode: { geocodeConfidence: number | null; geocodeMatch: string | null } = {
-        geocodeConfidence: null,
-        geocodeMatch: null,
-      };
+      let address: string | null = null;
+      let geocode: Located['geocode'] = { geocodeConfidence: null, geocodeMatch: null };
       if (body.lng !== undefined && body.lat !== undefined) {
         point = toWgs84([body.lng, body.lat], body.crs);
       } else if (body.address && body.lng === undefined && body.lat === undefined) {
@@ -72,11 +80,23 @@ export const locateAction = (minConfidence: number, prisma: PrismaClient) =>
         throw validationError('outside the grid', [
           { field: 'body', message: `(${lng}, ${lat}) lies outside every active grid cell of the city` },
         ]);
+      return { lng, lat, gridCode: cell.code, address, geocode };
+    },
+    plan: ({ row, body, prepared: { lng, lat, gridCode, address, geocode } }) => {
+      if (!row.locationRepairAt)
+        throw notAllowed(row, '定位修复 (locate)', 'the procedure is not waiting for location repair');
       return {
         type: 'location_repaired',
         note: body.note,
-        data: { lng, lat, gridCode: cell.code, crs: body.crs, address: body.address ?? null },
-        caseUpdate: { lng, lat, address, locationRepairAt: null, locationRepairNote: null, ...geocode },
+        data: { lng, lat, gridCode, crs: body.crs, address: body.address ?? null },
+        caseUpdate: {
+          lng,
+          lat,
+          address: address ?? row.address,
+          locationRepairAt: null,
+          locationRepairNote: null,
+          ...geocode,
+        },
         message: { name: 'case.located' },
       };
     },
