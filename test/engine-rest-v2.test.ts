@@ -6,42 +6,20 @@
  * as problem+json (400 naming the property, 404 for an unknown key).
  */
 import test from 'ava';
-import createCamundaClient from '@camunda8/orchestration-cluster-api';
-import { startTestEngine, type TestEngine } from './helpers/engine.ts';
+import { startRestV2, type Reply, type RestV2 } from './helpers/rest-v2.ts';
 import { bpmn, chain, end, eventually, serviceTask, start } from './engine/support.ts';
 
-let te: TestEngine;
-let camunda: ReturnType<typeof createCamundaClient>;
+let v2: RestV2;
+let te: RestV2['te'];
+let camunda: RestV2['camunda'];
+let rest: RestV2['rest'];
 test.before(async () => {
-  te = await startTestEngine();
-  camunda = createCamundaClient({
-    config: {
-      CAMUNDA_REST_ADDRESS: te.managementUrl,
-      CAMUNDA_AUTH_STRATEGY: 'NONE',
-      CAMUNDA_SDK_HTTP_RETRY_MAX_ATTEMPTS: 1,
-    },
-  });
+  v2 = await startRestV2();
+  ({ te, camunda, rest } = v2);
 });
 test.after.always(async () => {
-  await te?.close();
+  await v2?.close();
 });
-
-interface Reply {
-  status: number;
-  type: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary fields
-}
-
-async function rest(method: string, path: string, body?: unknown): Promise<Reply> {
-  const res = await fetch(te.managementUrl + path, {
-    method,
-    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const type = res.headers.get('content-type') ?? '';
-  return { status: res.status, type, body: /json/.test(type) ? JSON.parse(text) : text };
-}
 
 const oneTask = (id: string, type: string) =>
   bpmn(id, start() + serviceTask('task', type) + end() + chain('start', 'task', 'end'));

@@ -55,7 +55,8 @@ export interface ElementInstanceItem {
   processDefinitionKey?: string;
   processDefinitionId: string;
   elementId: string;
-  elementName?: string;
+  /** The element's name in the model, else its id. */
+  elementName: string;
   type: string;
   state: 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
   startDate: string;
@@ -108,6 +109,7 @@ export interface EngineQueries {
   searchProcessInstances(body: unknown): Promise<SearchResult<ProcessInstanceItem>>;
   getProcessInstance(key: string): Promise<ProcessInstanceItem>;
   searchElementInstances(body: unknown): Promise<SearchResult<ElementInstanceItem>>;
+  getElementInstance(key: string): Promise<ElementInstanceItem>;
   searchIncidents(body: unknown): Promise<SearchResult<IncidentItem>>;
   getIncident(key: string): Promise<IncidentItem>;
   searchJobs(body: unknown): Promise<SearchResult<JobItem>>;
@@ -167,18 +169,24 @@ const unescapeXml = (s: string) =>
     e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'apos' ? "'" : '&',
   );
 
-/** The `name` of the process element `processId` in a deployed BPMN document. */
-export function processName(xml: string, processId: string): string | undefined {
-  for (const m of xml.matchAll(/<(?:[\w-]+:)?process\b([^>]*)>/g)) {
+/**
+ * The `name` of every element of a deployed BPMN document that has one, by id (the process's own name
+ * under its process id). Ids are unique within a document, so one pass over the start tags is enough.
+ */
+export function elementNames(xml: string): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const m of xml.matchAll(/<[\w-]+(?::[\w-]+)?\s([^>]*)>/g)) {
     const attrs = m[1]!;
-    const id = /\bid\s*=\s*(["'])(.*?)\1/.exec(attrs)?.[2];
-    if (id !== undefined && unescapeXml(id) === processId) {
-      const name = /\bname\s*=\s*(["'])(.*?)\1/.exec(attrs)?.[2];
-      return name === undefined ? undefined : unescapeXml(name);
-    }
+    const id = /(?:^|\s)id\s*=\s*(["'])(.*?)\1/.exec(attrs)?.[2];
+    const name = /(?:^|\s)name\s*=\s*(["'])(.*?)\1/.exec(attrs)?.[2];
+    if (id !== undefined && name !== undefined) names.set(unescapeXml(id), unescapeXml(name));
   }
-  return undefined;
+  return names;
 }
+
+/** The `name` of the process element `processId` in a deployed BPMN document. */
+export const processName = (xml: string, processId: string): string | undefined =>
+  elementNames(xml).get(processId);
 
 const definitionSpec: SearchSpec<ProcessDefinitionItem> = {
   from: 'zb_process d',
@@ -282,6 +290,7 @@ const elementSpec = (piKey: number): SearchSpec<ElementInstanceItem & { _process
     processDefinitionKey: keyString(r.process_key),
     processDefinitionId: String(r.bpmn_process_id),
     elementId: String(r.element_id),
+    elementName: String(r.element_id), // the model's name replaces it (withNames)
     type: String(r.element_type),
     state: (r.ended ?? 'ACTIVE') as ElementInstanceItem['state'],
     startDate: isoDate(r.start_ts)!,
@@ -449,33 +458,48 @@ function withVariableFilter(
 
 /** Builds the queries over an engine's state. */
 export function createEngineQueries(engine: Pick<Engine, 'readState'>): EngineQueries {
-  // Process names come from the deployed XML, which never changes for a key.
-  const names = new Map<number, string | undefined>();
+  // Element and process names come from the deployed XML, which never changes for a key.
+  const names = new Map<number, Map<string, string>>();
   async function withNames<T extends { _processKey?: number }>(
     db: Db,
     items: T[],
-    set: (item: T, name: string | undefined) => void,
+    set: (item: T, names: Map<string, string>) => void,
   ): Promise<void> {
     const missing = [...new Set(items.map((i) => i._processKey))].filter(
       (k): k is number => k !== undefined && !names.has(k),
     );
     if (missing.length) {
       const rows: Row[] = await db.all(
-        `SELECT key, bpmn_process_id, xml FROM zb_process WHERE key IN (${missing.map(() => '?').join(', ')})`,
+        `SELECT key, xml FROM zb_process WHERE key IN (${missing.map(() => '?').join(', ')})`,
         missing,
       );
-      for (const r of rows) names.set(Number(r.key), processName(String(r.xml), String(r.bpmn_process_id)));
+      for (const r of rows) names.set(Number(r.key), elementNames(String(r.xml)));
     }
     for (const item of items) {
-      set(item, item._processKey === undefined ? undefined : names.get(item._processKey));
+      set(item, (item._processKey !== undefined && names.get(item._processKey)) || new Map());
       delete item._processKey;
     }
   }
 
   const instances = (db: Db, body: unknown) =>
     search(db, ...withVariableFilter(body)).then(async (result) => {
-      await withNames(db, result.items, (item, name) => (item.processDefinitionName = name));
+      await withNames(
+        db,
+        result.items,
+        (item, n) => (item.processDefinitionName = n.get(item.processDefinitionId)),
+      );
       return result as SearchResult<ProcessInstanceItem>;
+    });
+
+  // Camunda answers an element's name, or its id when it has none.
+  const elements = (db: Db, piKey: number, body: unknown) =>
+    search(db, elementSpec(piKey), body).then(async (result) => {
+      await withNames(
+        db,
+        result.items,
+        (item, n) => (item.elementName = n.get(item.elementId) ?? item.elementId),
+      );
+      return result as SearchResult<ElementInstanceItem>;
     });
 
   const one = async <T>(result: Promise<SearchResult<T>>, what: string): Promise<T> => {
@@ -511,12 +535,19 @@ export function createEngineQueries(engine: Pick<Engine, 'readState'>): EngineQu
     },
     searchElementInstances(body) {
       const piKey = scopedInstance(body);
-      return engine.readState(async (db) => {
-        const result = await search(db, elementSpec(piKey), body);
-        // Element names come with the model; the admin UI draws the diagram and needs only ids.
-        for (const item of result.items) delete item._processKey;
-        return result as SearchResult<ElementInstanceItem>;
-      });
+      return engine.readState((db) => elements(db, piKey, body));
+    },
+    getElementInstance(key) {
+      const k = pathKey(key, 'elementInstanceKey');
+      return one(
+        engine.readState(async (db) => {
+          // the feed row of any event of the element names its process instance
+          const [row] = await db.all(`SELECT pi_key FROM zb_event WHERE key = ? LIMIT 1`, [k]);
+          if (!row) return { items: [] } as unknown as SearchResult<ElementInstanceItem>;
+          return elements(db, Number(row.pi_key), { filter: { elementInstanceKey: String(k) } });
+        }),
+        `Element instance with key '${key}' not found`,
+      );
     },
     searchIncidents: (body) => engine.readState((db) => search(db, incidentSpec, body)),
     getIncident: (key) => {

@@ -13,6 +13,8 @@
  *   PATCH /v2/jobs/{key} (retries, timeout)                                            (rest/jobs.ts)
  *   POST /v2/deployments (multipart)         POST /v2/process-instances (awaitCompletion too)
  *   POST /v2/messages/publication            POST /v2/signals/broadcast               (rest/commands.ts)
+ *   POST /v2/variables/search                GET /v2/variables/{key}
+ *   GET  /v2/element-instances/{key}         PUT /v2/element-instances/{key}/variables (rest/variables.ts)
  *
  * Enough for @camunda8/orchestration-cluster-api (8.8, REST only) to deploy, start, run a job worker and
  * search. Keys are strings of digits; a malformed key in a path is 400, an unknown one 404.
@@ -28,6 +30,7 @@ import { createEngineQueries, QueryProblem } from '../query/index.ts';
 import { commandRoutes } from './commands.ts';
 import { jobRoutes } from './jobs.ts';
 import { userTaskRoutes } from './user-tasks.ts';
+import { variableRoutes } from './variables.ts';
 
 export interface RestOptions {
   host: string;
@@ -180,6 +183,7 @@ export function createRestHandler(engine: Engine, logger: EngineLogger, authToke
     ['POST', /^\/v2\/jobs\/search$/, searchOf(q.searchJobs)],
     ['GET', /^\/v2\/topology$/, async (_m, _req, res) => send(res, 200, await engine.topology())],
     ...userTaskRoutes(engine, io),
+    ...variableRoutes(engine, q, io),
     ...jobRoutes(engine, logger, io).routes,
     ...commandRoutes(engine, io),
   ];

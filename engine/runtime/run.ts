@@ -185,7 +185,7 @@ export class Run {
     if (have) {
       have.value = value;
       this.uow.vars.touch(have);
-    } else this.uow.vars.insert({ scopeKey, name, piKey, value });
+    } else this.uow.vars.insert({ key: this.keys.take(), scopeKey, name, piKey, value });
   }
 
   /**

@@ -107,6 +107,8 @@ export interface IncidentRow {
 }
 
 export interface VarRow {
+  /** Zeebe's variable key: taken when the variable is created, kept while it changes. */
+  key: number;
   scopeKey: number;
   name: string;
   piKey: number;
@@ -181,10 +183,11 @@ const EI: TableSpec<EiRow> = {
 
 const VAR: TableSpec<VarRow> = {
   table: 'zb_variable',
-  columns: ['scope_key', 'name', 'pi_key', 'value'],
+  columns: ['key', 'scope_key', 'name', 'pi_key', 'value'],
   keyColumns: ['scope_key', 'name'],
-  toParams: (r) => [r.scopeKey, r.name, r.piKey, json(r.value)],
+  toParams: (r) => [r.key, r.scopeKey, r.name, r.piKey, json(r.value)],
   fromRow: (r) => ({
+    key: Number(r.key),
     scopeKey: Number(r.scope_key),
     name: String(r.name),
     piKey: Number(r.pi_key),

@@ -168,6 +168,17 @@ CREATE TABLE IF NOT EXISTS zb_inflight (label TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS zb_crash (label TEXT PRIMARY KEY, crashes INTEGER NOT NULL, last_at BIGINT NOT NULL);
 `;
 
+/**
+ * Version 7: what the REST API reads by key. Variables get the key Zeebe gives each one (taken when the
+ * variable is created, kept when it changes; GET /v2/variables/{key}); existing variables are given keys
+ * from the key counter. Feed rows are indexed by key so one element instance is found without its
+ * process instance (GET /v2/element-instances/{key}).
+ */
+const V7_INDEXES = `
+CREATE UNIQUE INDEX IF NOT EXISTS zb_var_key ON zb_variable (key);
+CREATE INDEX IF NOT EXISTS zb_event_key ON zb_event (key);
+`;
+
 /** Creates or upgrades the engine tables; idempotent. */
 export async function migrate(db: Db): Promise<void> {
   await db.exec(V1 + EVENTS[db.dialect] + EVENT_COLUMNS);
@@ -216,4 +227,29 @@ export async function migrate(db: Db): Promise<void> {
     await db.exec(V6);
     await db.run(`UPDATE zb_meta SET value = 6 WHERE name = 'schema_version'`);
   }
+  if (Number(row?.value) < 7) {
+    await db.run('BEGIN');
+    try {
+      if (!(await hasColumn(db, 'zb_variable', 'key')))
+        await db.exec(`ALTER TABLE zb_variable ADD COLUMN key BIGINT`);
+      const [next] = await db.all(`SELECT value FROM zb_meta WHERE name = 'next_key'`);
+      let counter = Number(next?.value ?? 1);
+      for (const r of await db.all(`SELECT scope_key, name FROM zb_variable WHERE key IS NULL`))
+        await db.run(`UPDATE zb_variable SET key = ? WHERE scope_key = ? AND name = ?`, [
+          KEY_PARTITION + counter++,
+          Number(r.scope_key),
+          String(r.name),
+        ]);
+      await db.run(`UPDATE zb_meta SET value = ? WHERE name = 'next_key'`, [counter]);
+      await db.exec(V7_INDEXES);
+      await db.run(`UPDATE zb_meta SET value = 7 WHERE name = 'schema_version'`);
+      await db.run('COMMIT');
+    } catch (err) {
+      await db.run('ROLLBACK');
+      throw err;
+    }
+  }
 }
+
+/** Partition 1's bits of a key (runtime/run.ts KeyGenerator). */
+const KEY_PARTITION = 2 ** 51;

@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { createEngineQueries } from '../../engine/query/index.ts';
+import { createVariableQueries } from '../../engine/query/variables.ts';
 import { activate, bpmn, chain, deploy, end, serviceTask, start, useTestEngine } from './support.ts';
 
 const te = useTestEngine(test);
@@ -54,6 +55,39 @@ test.serial('an upgraded version-1 database lists its running instances and open
   await te.engine.completeJob({ jobKey: jobOfA.key, variables: {} });
   t.is((await queries().getProcessInstance(a.processInstanceKey)).state, 'COMPLETED');
 });
+
+test.serial(
+  'an upgraded version-6 database gives its variables keys, distinct from every later key',
+  async (t) => {
+    const processKey = await deploy(te.engine, XML.replace(/hist/g, 'hist_vars'), 'hist_vars.bpmn');
+    const pi = await te.engine.createProcessInstance({
+      processDefinitionKey: processKey,
+      variables: { caseNo: 'NT-1', street: '人民路' },
+    });
+    // what a database written before variable keys looks like
+    await te.engine.readState(async (db) => {
+      await db.run('DROP INDEX zb_var_key');
+      await db.run('UPDATE zb_variable SET key = NULL');
+      await db.run(`UPDATE zb_meta SET value = 6 WHERE name = 'schema_version'`);
+    });
+    await te.restart();
+    const vars = createVariableQueries(te.engine);
+    const { items } = await vars.searchVariables(
+      { filter: { processInstanceKey: pi.processInstanceKey }, sort: [{ field: 'name' }] },
+      true,
+    );
+    t.deepEqual(
+      items.map((v) => v.name),
+      ['caseNo', 'street'],
+    );
+    t.true(items.every((v) => /^\d+$/.test(v.variableKey)));
+    t.is(new Set(items.map((v) => v.variableKey)).size, 2);
+    t.is((await vars.getVariable(items[1]!.variableKey)).value, '"人民路"');
+    // keys taken after the upgrade come after the backfilled ones
+    const later = await te.engine.createProcessInstance({ processDefinitionKey: processKey, variables: {} });
+    t.true(BigInt(later.processInstanceKey) > BigInt(items[1]!.variableKey));
+  },
+);
 
 test.serial('a read that fails is rolled back alone: the commands committed with it are kept', async (t) => {
   const processKey = await deploy(te.engine, XML.replace(/hist/g, 'hist2'), 'hist2.bpmn');

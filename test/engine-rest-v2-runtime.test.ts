@@ -1,0 +1,202 @@
+/**
+ * The engine's v2 API for what runs: variables (search, get, set on a scope) and element instances (get,
+ * names from the model), with Camunda's REST-only client validating the answers against Camunda's
+ * schema; refusals as problem+json (400 naming the property, 404 for an unknown key).
+ */
+import test from 'ava';
+import { startRestV2, type Reply, type RestV2 } from './helpers/rest-v2.ts';
+import { bpmn, chain, end, eventually, serviceTask, start } from './engine/support.ts';
+
+let v2: RestV2;
+test.before(async () => {
+  v2 = await startRestV2();
+});
+test.after.always(async () => {
+  await v2?.close();
+});
+
+/** Reads are consistent with the last command here: no waiting for Camunda's eventual consistency. */
+const NOW = { consistency: { waitUpToMs: 0 } };
+
+const file = (xml: string, name: string) => new File([xml], name, { type: 'application/xml' });
+
+/** start → 核查 (a sub-process around one service task, 核查案件) → end. */
+const inspection = (id: string, type: string) =>
+  bpmn(
+    id,
+    start() +
+      `<bpmn:subProcess id="sub" name="核查">` +
+      start('subStart') +
+      serviceTask('task', type, { attrs: ' name="核查案件"' }) +
+      end('subEnd') +
+      chain('subStart', 'task', 'subEnd') +
+      `</bpmn:subProcess>` +
+      end() +
+      chain('start', 'sub', 'end'),
+  );
+
+async function startInspection(id: string, type: string, variables: Record<string, unknown>) {
+  await v2.camunda.createDeployment({ resources: [file(inspection(id, type), `${id}.bpmn`)] });
+  const pi = await v2.camunda.createProcessInstance({ processDefinitionId: id as never, variables });
+  const { jobs } = await v2.camunda.activateJobs({
+    type,
+    timeout: 60_000,
+    maxJobsToActivate: 1,
+    requestTimeout: 5_000,
+  });
+  return { pik: String(pi.processInstanceKey), job: jobs[0]! };
+}
+
+const variablesOf = async (filter: Record<string, unknown>) =>
+  (await v2.camunda.searchVariables({ filter: filter as never, sort: [{ field: 'name' }] }, NOW)).items;
+
+test('variables: search (truncated long values), get by key, set in a scope and propagated', async (t) => {
+  const note = '现场照片说明'.repeat(2000); // 12,000 characters
+  const { pik, job } = await startInspection('v2_vars', 'v2-vars', { caseNo: 'NT-2026-0042', note });
+
+  const root = await variablesOf({ processInstanceKey: pik });
+  t.deepEqual(
+    root.map((v) => [v.name, v.scopeKey, v.processInstanceKey, v.isTruncated, v.value.length, v.tenantId]),
+    [
+      ['caseNo', pik, pik, false, '"NT-2026-0042"'.length, '<default>'],
+      ['note', pik, pik, true, 8191, '<default>'],
+    ],
+  );
+  t.is(root[0]!.value, '"NT-2026-0042"');
+  t.regex(String(root[0]!.variableKey), /^\d+$/);
+  t.not(root[0]!.variableKey, root[1]!.variableKey);
+
+  // the whole value: truncateValues=false, or GET by key
+  const whole = await v2.camunda.searchVariables(
+    { filter: { processInstanceKey: pik as never, name: 'note' }, truncateValues: false },
+    NOW,
+  );
+  t.deepEqual(
+    whole.items.map((v) => [v.value, v.isTruncated]),
+    [[JSON.stringify(note), false]],
+  );
+  const one = await v2.camunda.getVariable({ variableKey: root[1]!.variableKey }, NOW);
+  t.is(one.value, JSON.stringify(note));
+  t.is(one.name, 'note');
+  t.is((await v2.rest('GET', `/v2/variables/${root[1]!.variableKey}`)).body.isTruncated, undefined);
+
+  // local: into the sub-process's own scope
+  const elements = await v2.rest('POST', '/v2/element-instances/search', {
+    filter: { processInstanceKey: pik, elementId: 'sub' },
+  });
+  const subKey: string = elements.body.items[0].elementInstanceKey;
+  t.is(elements.body.items[0].elementName, '核查');
+  await v2.camunda.createElementInstanceVariables({
+    elementInstanceKey: subKey as never,
+    variables: { inspector: '王强' },
+    local: true,
+  });
+  // not local: caseNo is defined in the root scope, so it changes there (and keeps its key)
+  await v2.camunda.createElementInstanceVariables({
+    elementInstanceKey: String(job.elementInstanceKey) as never,
+    variables: { caseNo: 'NT-2026-0043' },
+  });
+  const after = await variablesOf({ processInstanceKey: pik });
+  t.deepEqual(
+    after.map((v) => [v.name, v.scopeKey, v.value.slice(0, 20)]),
+    [
+      ['caseNo', pik, '"NT-2026-0043"'],
+      ['inspector', subKey, '"王强"'],
+      ['note', pik, JSON.stringify(note).slice(0, 20)],
+    ],
+  );
+  t.is(after[0]!.variableKey, root[0]!.variableKey);
+  t.deepEqual(
+    (await variablesOf({ scopeKey: subKey })).map((v) => v.name),
+    ['inspector'],
+  );
+  // the job sees both
+  await v2.camunda.completeJob({ jobKey: job.jobKey });
+  const gone = await v2.rest('GET', `/v2/variables/${root[0]!.variableKey}`);
+  t.is(gone.status, 404, 'variables of an ended instance are gone from the engine state');
+});
+
+test('element instances: get by key with its name, while active and after it completed', async (t) => {
+  const { pik, job } = await startInspection('v2_elements', 'v2-elements', {});
+  const key = String(job.elementInstanceKey);
+  const active = await v2.camunda.getElementInstance({ elementInstanceKey: key as never }, NOW);
+  t.like(active, {
+    elementInstanceKey: key,
+    elementId: 'task',
+    elementName: '核查案件',
+    type: 'SERVICE_TASK',
+    state: 'ACTIVE',
+    hasIncident: false,
+    processInstanceKey: pik,
+    processDefinitionId: 'v2_elements',
+    tenantId: '<default>',
+  });
+  t.is(active.endDate, undefined);
+
+  await v2.camunda.completeJob({ jobKey: job.jobKey });
+  const done = await eventually(async () => {
+    const e = await v2.camunda.getElementInstance({ elementInstanceKey: key as never }, NOW);
+    return e.state === 'COMPLETED' && e;
+  });
+  t.regex(String(done.endDate), /^\d{4}-\d\d-\d\dT/);
+  // the process instance is an element instance too; an element without a name answers its id
+  const process = await v2.rest('GET', `/v2/element-instances/${pik}`);
+  t.like(process.body, { elementId: 'v2_elements', type: 'PROCESS', state: 'COMPLETED' });
+  const all = await v2.rest('POST', '/v2/element-instances/search', {
+    filter: { processInstanceKey: pik, elementId: 'subStart' },
+  });
+  t.is(all.body.items[0].elementName, 'subStart');
+});
+
+test('variables and element instances: bad input is 400 naming the property, unknown keys 404', async (t) => {
+  const problem = (r: Reply, status: number, detail: RegExp) => {
+    t.is(r.status, status, JSON.stringify(r.body));
+    t.regex(r.type, /^application\/problem\+json/);
+    t.is(r.body.status, status);
+    t.regex(r.body.detail, detail);
+  };
+  const unknown = '2251799813999999';
+  problem(await v2.rest('GET', '/v2/variables/abc'), 400, /^variableKey must be a key/);
+  problem(
+    await v2.rest('GET', `/v2/variables/${unknown}`),
+    404,
+    /Variable with key '2251799813999999' not found/,
+  );
+  problem(
+    await v2.rest('POST', '/v2/variables/search', { filter: { owner: 'x' } }),
+    400,
+    /^filter\.owner is not a filter/,
+  );
+  problem(
+    await v2.rest('POST', '/v2/variables/search?truncateValues=maybe', {}),
+    400,
+    /^truncateValues must be true or false/,
+  );
+  problem(await v2.rest('GET', '/v2/element-instances/abc'), 400, /^elementInstanceKey must be a key/);
+  problem(await v2.rest('GET', `/v2/element-instances/${unknown}`), 404, /Element instance with key/);
+  problem(
+    await v2.rest('PUT', `/v2/element-instances/${unknown}/variables`, { variables: { a: 1 } }),
+    404,
+    /no such element was found/,
+  );
+  problem(
+    await v2.rest('PUT', `/v2/element-instances/${unknown}/variables`, {}),
+    400,
+    /^variables is required/,
+  );
+  problem(
+    await v2.rest('PUT', `/v2/element-instances/${unknown}/variables`, { variables: [1] }),
+    400,
+    /^variables must be a JSON object/,
+  );
+  problem(
+    await v2.rest('PUT', `/v2/element-instances/${unknown}/variables`, { variables: {}, scope: 'x' }),
+    400,
+    /^scope is not a known property/,
+  );
+  problem(
+    await v2.rest('PUT', `/v2/element-instances/${unknown}/variables`, { variables: {}, local: 'yes' }),
+    400,
+    /^local must be true or false/,
+  );
+});
