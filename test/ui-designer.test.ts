@@ -3,6 +3,8 @@
 // refused), fixes it, renames a task, deploys → version 2 in the history and in the engine; the diff of
 // version 1 and 2 marks the changed task on both diagrams; roll back → version 3 with version 1's XML.
 // A BPMN file from another tool (Camunda 7 style) opens and the page lists what keeps it from deploying.
+// The version history is headed by the procedure's name (never its process id) and bpmnlint's canvas
+// button reads 未发现问题 / 1 个错误，0 个警告 in zh-CN, its own English in English.
 // Procedure versions live in the database the hub uses, so this file runs on both databases.
 import test from 'ava';
 import type { Page } from 'playwright-core';
@@ -56,6 +58,16 @@ test.serial(
         .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-version'))),
       ['1'],
     );
+    // The history is the procedure's by its name (never the process id 'assessment'), its heads in words.
+    await page.getByRole('heading', { name: '考核评价的版本历史' }).waitFor();
+    t.deepEqual(await page.getByTestId('versions').locator('thead th').allInnerTexts(), [
+      '版本',
+      '部署时间',
+      '操作',
+    ]);
+    t.notRegex(await page.getByTestId('versions').innerText(), /assessment/);
+    // bpmnlint's button on the canvas says it in Chinese too.
+    t.is((await page.locator('.bjsl-button').innerText()).trim(), '未发现问题');
     t.deepEqual(await seriousViolations(page), []);
 
     // Clear the job type in the Zeebe properties panel: the Camunda 8.8 rules refuse it.
@@ -65,6 +77,7 @@ test.serial(
     t.is(await jobType.inputValue(), 'hub.assessment.compute');
     await jobType.fill('');
     await lintStatus().filter({ hasText: '1 个错误' }).waitFor();
+    t.is((await page.locator('.bjsl-button').innerText()).trim(), '1 个错误，0 个警告');
     t.is(
       await page.getByTestId('lint-errors').locator('li').innerText(),
       '计算考核指标 (t_compute): 类型为 <zeebe:TaskDefinition> 的元素必须有属性 <type> camunda-compat/implementation',
@@ -104,7 +117,7 @@ test.serial(
     await chooser.getByRole('button', { name: '取消' }).click();
     await chooser.waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: '部署' }).click();
-    await page.getByTestId('deploy-message').filter({ hasText: '已部署：assessment 版本 2' }).waitFor();
+    await page.getByTestId('deploy-message').filter({ hasText: '已部署：考核评价 版本 2' }).waitFor();
     t.deepEqual(
       await page
         .getByTestId('versions')
@@ -205,6 +218,9 @@ test.serial(
     // Nothing selected: the panel shows the procedure itself, whose first group is General.
     await page.locator('#properties .bio-properties-panel-group-header', { hasText: 'General' }).waitFor();
     t.is(await panelGroup('常规').count(), 0);
+    // The page opens the remembered procedure again, lint clean: bpmnlint's own English words.
+    await lintStatus().filter({ hasText: 'Lint clean: ready to deploy' }).waitFor();
+    t.is((await page.locator('.bjsl-button').innerText()).trim(), 'No Issues');
     await page.getByRole('button', { name: '中文' }).click();
     await panelGroup('常规')
       .or(page.getByRole('heading', { name: '流程设计' }))

@@ -115,6 +115,8 @@ const ZH: Record<string, string> = {
   // lint overlay
   'Toggle linting overlays': '显示/隐藏检查标记',
   'Issues for child elements': '子元素的问题',
+  'No Issues': '未发现问题',
+  '{errors} Errors, {warnings} Warnings': '{errors} 个错误，{warnings} 个警告',
 };
 
 /** bpmn-js's translate: `{name}` placeholders filled in, the Chinese text when there is one. */

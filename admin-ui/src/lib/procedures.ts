@@ -14,6 +14,10 @@ const enc = encodeURIComponent;
 
 export const listProcedures = () => api(PROCEDURES_PATH).then((r) => r.items);
 
+/** A procedure by the name the designer gave it, not its process id; the id only for one without a name. */
+export const procedureName = (procedures: readonly Procedure[], id: string) =>
+  procedures.find((p) => p.bpmnProcessId === id)?.name || id;
+
 export const versionXml = (id: string, version: number) =>
   api(`${PROCEDURES_PATH}/${enc(id)}/versions/${version}`).then((r) => r.xml);
 

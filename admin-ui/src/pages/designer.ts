@@ -24,6 +24,7 @@ import {
   listProcedures,
   PROCEDURES_PATH,
   rollback,
+  procedureName,
   versionXml,
   type Procedure,
   type ProcedureVersion,
@@ -163,14 +164,16 @@ export const mount: MountPage = (el) => {
     try {
       const { xml } = await modeler.saveXML({ format: true });
       const result = await deploy(xml!);
+      dirty = false;
+      procedures = await listProcedures();
       message = {
         kind: 'ok',
         text: result.processes
-          .map((p) => t('designer.deployed', { id: p.bpmnProcessId, v: p.version }))
+          .map((p) =>
+            t('designer.deployed', { name: procedureName(procedures, p.bpmnProcessId), v: p.version }),
+          )
           .join(' · '),
       };
-      dirty = false;
-      procedures = await listProcedures();
       const first = result.processes[0];
       if (first) {
         selected = first.bpmnProcessId;
@@ -374,27 +377,27 @@ export const mount: MountPage = (el) => {
         }
         ${
           available && selected
-            ? html`<h2>${t('designer.versions')}</h2>
-                <table data-testid="versions">
+            ? html`<h2 id="versions-heading">
+                  ${t('designer.versionsOf', { name: procedureName(procedures, selected) })}
+                </h2>
+                <table data-testid="versions" aria-labelledby="versions-heading">
                   <thead>
                     <tr>
-                      <th scope="col">${t('designer.process')}</th>
-                      <th scope="col">#</th>
-                      <th scope="col"></th>
-                      <th scope="col"></th>
+                      <th scope="col">${t('designer.versionCol')}</th>
+                      <th scope="col">${t('designer.deployedCol')}</th>
+                      <th scope="col">${t('designer.actionsCol')}</th>
                     </tr>
                   </thead>
                   <tbody>
                     ${versions.map(
                       (v, i) =>
                         html`<tr data-version=${v.version}>
-                          <td>${selected}</td>
                           <td>
                             ${t('designer.version', { v: v.version })}
                             ${i === 0 ? html`<span class="badge">${t('designer.current')}</span>` : nothing}
                           </td>
                           <td>
-                            ${t('designer.deployedAt', { at: formatTime(v.deployedAt) })}${v.deployedBy ? ` · ${v.deployedBy.displayName}` : ''}
+                            ${formatTime(v.deployedAt)}${v.deployedBy ? ` · ${v.deployedBy.displayName}` : ''}
                           </td>
                           <td>
                             ${

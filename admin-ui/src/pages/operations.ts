@@ -9,7 +9,7 @@
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { api, describeError, type Item } from '../lib/api.ts';
 import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
-import { listProcedures } from '../lib/procedures.ts';
+import { listProcedures, procedureName } from '../lib/procedures.ts';
 import type { MountPage } from '../lib/pages.ts';
 import type { MountSection } from './ops/section.ts';
 
@@ -163,8 +163,6 @@ export const mount: MountPage = (el, { user }) => {
         api('/api/engine/incidents', { query: { limit: '100' } }),
         listProcedures().catch(() => []),
       ]);
-      // The procedure and the step by the names the designer gave them, not their ids.
-      const procedureName = (id: string) => procedures.find((p) => p.bpmnProcessId === id)?.name ?? id;
       if (!res.available)
         return html`<p class="muted" role="note">${t('app.apiMissing', { path: 'engine query API' })}</p>`;
       return res.items.length === 0
@@ -184,7 +182,7 @@ export const mount: MountPage = (el, { user }) => {
                   html`<tr data-incident=${i.incidentKey}>
                     <td>${i.caseId ? html`<a href="#/cases/${i.caseId}">${i.caseNo}</a>` : '—'}</td>
                     <td>
-                      ${procedureName(i.processDefinitionId)} ·
+                      ${procedureName(procedures, i.processDefinitionId)} ·
                       <strong>${i.elementName ?? t('desk.stepUnnamed')}</strong>
                     </td>
                     <td>
