@@ -3,7 +3,8 @@
 // says — record the action in the case store, then publish the message. The engine clock is pinned and
 // moved through its actuator; the workers' clock follows it.
 import test from 'ava';
-import { applyEvent, type CaseEventType } from '../src/cases/index.ts';
+import type { CaseEventType } from '../src/cases/index.ts';
+import { inCaseTransaction, recordEvent } from '../src/cases/state/index.ts';
 import type { CaseStatus } from '../src/db/index.ts';
 import { createWorkers, type Workers } from '../workers/index.ts';
 import { PROCESS_IDS, readProcessFile } from './helpers/bpmn-elements.ts';
@@ -72,8 +73,7 @@ const deadlineSet = (id: string, step: string) =>
   );
 
 /**
- * What the API does for a person's action: validate and record it on the timeline (status moves), then
- * publish the message with a messageId made of the case, the message and the event.
+ * What the API does for a person's action: record it on the timeline (status moves), then publish the message with a messageId made of the case, the message and the event.
  */
 async function act(
   caseId: string,
@@ -82,26 +82,19 @@ async function act(
   variables: Record<string, unknown> = {},
   event: { departmentId?: string; data?: Record<string, unknown> } = {},
 ) {
-  const row = await caseRow(caseId);
-  const toStatus = applyEvent(row.status, type);
-  const recorded = await hub.db.prisma.caseEvent.create({
-    data: {
+  // Through the case-state writer, as the API records it: the event and the status in one transaction,
+  // version-checked against the workers writing the same row.
+  const recorded = await inCaseTransaction(hub.db.prisma, async (tx) => {
+    const written = await recordEvent(tx, {
       caseId,
       type,
       at: new Date(clock),
-      actorName: 'api-test',
-      fromStatus: row.status,
-      toStatus,
+      actor: { name: 'api-test' },
       departmentId: event.departmentId ?? null,
-      data: event.data as object | undefined,
-    },
-  });
-  await hub.db.prisma.case.update({
-    where: { id: caseId },
-    data: {
-      status: toStatus,
-      ...(type === 'dispatched' ? { departmentId: event.departmentId ?? null } : {}),
-    },
+      data: event.data,
+      caseUpdate: type === 'dispatched' ? { departmentId: event.departmentId ?? null } : undefined,
+    });
+    return written!.event;
   });
   await engine.zbc.publishMessage({
     name: message,
