@@ -13,7 +13,8 @@ export type Route = [method: string, pattern: RegExp, handler: Handler];
 export interface RestIo {
   readJson(req: IncomingMessage, maxBytes?: number): Promise<unknown>;
   readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer>;
-  send(res: ServerResponse, status: number, body?: unknown): void;
+  /** `type` defaults to application/json. */
+  send(res: ServerResponse, status: number, body?: unknown, type?: string): void;
 }
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -15,6 +15,8 @@
  *   POST /v2/messages/publication            POST /v2/signals/broadcast               (rest/commands.ts)
  *   POST /v2/variables/search                GET /v2/variables/{key}
  *   GET  /v2/element-instances/{key}         PUT /v2/element-instances/{key}/variables (rest/variables.ts)
+ *   POST /v2/decision-definitions/evaluation /v2/decision-definitions/…, /v2/decision-requirements/…
+ *                                            search, get, xml                         (rest/decisions.ts)
  *
  * Enough for @camunda8/orchestration-cluster-api (8.8, REST only) to deploy, start, run a job worker and
  * search. Keys are strings of digits; a malformed key in a path is 400, an unknown one 404.
@@ -28,6 +30,7 @@ import type { AddressInfo } from 'node:net';
 import { EngineError, type Engine, type EngineLogger } from '../api.ts';
 import { createEngineQueries, QueryProblem } from '../query/index.ts';
 import { commandRoutes } from './commands.ts';
+import { decisionRoutes } from './decisions.ts';
 import { jobRoutes } from './jobs.ts';
 import { userTaskRoutes } from './user-tasks.ts';
 import { variableRoutes } from './variables.ts';
@@ -184,6 +187,7 @@ export function createRestHandler(engine: Engine, logger: EngineLogger, authToke
     ['GET', /^\/v2\/topology$/, async (_m, _req, res) => send(res, 200, await engine.topology())],
     ...userTaskRoutes(engine, io),
     ...variableRoutes(engine, q, io),
+    ...decisionRoutes(engine, io),
     ...jobRoutes(engine, logger, io).routes,
     ...commandRoutes(engine, io),
   ];
