@@ -3,6 +3,8 @@
 // by typing an address and taking the geocoder's reading, another by clicking the point on the panel's
 // map; each leaves the queue and its procedure goes on (the case page shows the next step). Screenshots
 // go to $DESK_SHOTS when it is set (never the repo).
+// The panel names the case's cell by street, community and number, its timeline says each word once,
+// and in English its labels (Current step: …) read in English.
 import test from 'ava';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,11 +84,12 @@ test.serial(
     await page.getByLabel('查找地址').fill('福寿小区3栋');
     const suggestion = page.getByTestId('geocode-suggestions').getByRole('button', { name: /福寿小区3栋/ });
     await suggestion.waitFor();
-    t.regex(await suggestion.innerText(), /楼栋 · 可信度 \d+% · 网格 320682001\d{5}/);
+    // The cell by its street, community and number, never the bare 14-digit code.
+    t.regex(await suggestion.innerText(), /楼栋 · 可信度 \d+% · 城北街道\S+社区\d{2}号网格$/);
     await suggestion.click();
     t.regex(
       await page.getByTestId('fix-choice').innerText(),
-      /^选定位置：福寿小区3栋 · 网格 320682001\d{5}$/,
+      /^选定位置：福寿小区3栋 · 城北街道\S+社区\d{2}号网格$/,
     );
     await shot(page, 'desk-locate-address-1440');
     await page.getByRole('button', { name: '确认定位' }).click();
@@ -116,11 +119,9 @@ test.serial(
     const canvas = page.locator('#desk-map canvas');
     const size = (await canvas.boundingBox())!;
     await canvas.click({ position: { x: size.width / 2, y: size.height / 2 } });
-    await page.getByTestId('fix-choice').getByText(`网格 ${cell.code}`).waitFor();
-    t.regex(
-      await page.getByTestId('fix-choice').innerText(),
-      new RegExp(`^选定位置：.+ · 网格 ${cell.code}$`),
-    );
+    const cellWords = `${cell.street}${cell.community}${cell.code.slice(-2)}号网格`;
+    await page.getByTestId('fix-choice').getByText(cellWords).waitFor();
+    t.regex(await page.getByTestId('fix-choice').innerText(), new RegExp(`^选定位置：.+ · ${cellWords}$`));
     await shot(page, 'desk-locate-map-1440');
     await page.getByRole('button', { name: '确认定位' }).click();
     await page.getByTestId('desk-notice').getByText(`${second.caseNo} 已定位，流程继续。`).waitFor();
@@ -190,7 +191,38 @@ test.serial(
     t.regex(await page.locator('#desk-map').innerText(), /图层/);
     t.is(await page.getByTestId('locate-repair').count(), 0);
     t.is((await page.getByTestId('panel-step').innerText()).trim(), '当前步骤：立案审核');
+    // The case's cell in words (its street, community and number), not the bare code.
+    const panel = page.locator('#panel-h + p + p');
+    const cellWords = `${cell.street}${cell.community}${cell.code.slice(-2)}号网格`;
+    t.regex(await panel.innerText(), new RegExp(`^${cellWords} · `));
+    t.notRegex(await panel.innerText(), new RegExp(cell.code));
+    // The timeline says each word once: 上报 with no '→ 上报' badge after it.
+    const timeline = page.locator('section.desk-panel').getByTestId('timeline');
+    t.is(await timeline.locator('li').first().locator('strong').innerText(), '上报');
+    for (const li of await timeline.locator('li').all()) {
+      const word = await li.locator('strong').innerText();
+      const badge = li.locator('.status-change');
+      if (await badge.count()) t.not((await badge.innerText()).trim(), `→ ${word}`);
+    }
     await shot(page, 'desk-map-duplicates-1440');
+
+    // In English the labels around the city's own words read in English (the step and the category
+    // keep the names the city gave them).
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Intake & dispatch desk' }).waitFor();
+    const again = page.locator(`#desk-queue [data-case="${second.caseNo}"]`);
+    await again.waitFor({ timeout: 20_000 });
+    await again.click();
+    await page.locator('#panel-h').getByText(second.caseNo).waitFor();
+    await page.getByTestId('panel-step').getByText('立案审核').waitFor({ timeout: 20_000 });
+    t.is((await page.getByTestId('panel-step').innerText()).trim(), 'Current step: 立案审核');
+    t.regex(
+      await panel.innerText(),
+      new RegExp(`^cell ${cell.code.slice(-2)} of ${cell.community}, ${cell.street} · `),
+    );
+    await shot(page, 'desk-map-duplicates-en-1440');
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '受理派遣台' }).waitFor();
 
     // Live: the queue follows the change feed, not a timer (its full re-read is a minute apart). Someone
     // else registers the case on screen: it leaves 新上报; a new report arrives: it appears. No reload.

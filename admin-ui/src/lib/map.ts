@@ -17,6 +17,17 @@ export type GridCell = Omit<Item<'/api/grid-cells'>, 'geometry'> & {
 let cells: Promise<GridCell[]> | undefined;
 export const getGridCells = () => (cells ??= api('/api/grid-cells').then((r) => r.items as GridCell[]));
 
+/**
+ * A grid cell as the city says it: its street, its community and its number there (the code's last two
+ * digits, domain.md §1), e.g. 城北街道长寿社区01号网格; the bare code only for a cell not in the list.
+ */
+export function cellName(all: readonly GridCell[], code: string): string {
+  const cell = all.find((c) => c.code === code);
+  return cell
+    ? t('cell.name', { street: cell.street, community: cell.community, seq: code.slice(-2) })
+    : t('cell.code', { code });
+}
+
 const WIDTH = 480;
 
 export function caseMap(
@@ -49,7 +60,7 @@ export function caseMap(
   const y = (lat: number) => 10 + (maxLat - lat) * scale;
   const path = (ring: number[][]) =>
     ring.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]!).toFixed(1)},${y(p[1]!).toFixed(1)}`).join('') + 'Z';
-  const label = `${t('case.map')}: ${t('case.grid')} ${c.gridCode ?? '—'}${c.lng !== null ? ` (${c.lng.toFixed(5)}, ${c.lat!.toFixed(5)})` : ''}`;
+  const label = `${t('case.map')}: ${c.gridCode ? cellName(all, c.gridCode) : '—'}${c.lng !== null ? ` (${c.lng.toFixed(5)}, ${c.lat!.toFixed(5)})` : ''}`;
   return html`<svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label=${label} data-testid="case-map">
     ${rings.map(
       ({ cell, ring }) =>

@@ -10,6 +10,7 @@ import { supervisorForm } from './supervisor-actions.ts';
 import { clockBadge } from '../lib/clock.ts';
 import { formatTime, label, t } from '../lib/i18n.ts';
 import { createMap, preloadMap, type HubMap } from '../lib/map/index.ts';
+import { cellName, getGridCells, type GridCell } from '../lib/map.ts';
 import type { PageContext } from '../lib/pages.ts';
 import { categoryNames, departmentNames } from '../lib/reference.ts';
 import type { CaseView } from './cases.ts';
@@ -83,6 +84,8 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let depts = new Map<string, string>();
   let cats = new Map<string, string>();
+  /** The grid, to name the case's cell (the bare code until it has come). */
+  let cells: GridCell[] = [];
   let viewer: { destroy(): void } | undefined;
   let pathShown = '';
   let currentSteps: string[] = [];
@@ -214,7 +217,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
                     ${cats.get(`${c.categoryKind}:${c.categoryCode}`) ?? c.categoryCode} · ${c.description}
                   </p>
                   <p class="muted">
-                    ${c.address ?? ''} ${c.gridCode ? html`· ${t('case.grid')} ${c.gridCode}` : nothing}
+                    ${c.address ?? ''} ${c.gridCode ? html`· ${cellName(cells, c.gridCode)}` : nothing}
                     ${c.departmentId ? html`· ${depts.get(c.departmentId) ?? ''}` : nothing} ·
                     ${formatTime(c.reportedAt)}
                   </p>
@@ -241,7 +244,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
                       ${
                         c.lng !== null && c.lat !== null
                           ? t('map.position', {
-                              grid: c.gridCode ?? '—',
+                              grid: c.gridCode ? cellName(cells, c.gridCode) : '—',
                               lng: c.lng.toFixed(5),
                               lat: c.lat.toFixed(5),
                             })
@@ -312,6 +315,12 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
 
   draw();
   preloadMap();
+  getGridCells()
+    .then((all) => {
+      cells = all;
+      draw();
+    })
+    .catch(() => undefined);
   void (async () => {
     [depts, cats] = await Promise.all([
       departmentNames().catch(() => new Map<string, string>()),

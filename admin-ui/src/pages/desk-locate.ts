@@ -40,6 +40,8 @@ export function locateRepair(opts: {
   place: (p: LngLat) => void;
   /** Sends actions/locate with this body. */
   confirm: (body: Record<string, unknown>) => void;
+  /** A grid cell in words (its street, community and number), never the bare code. */
+  cellName: (code: string) => string;
 }) {
   let query = '';
   let answer: GeocodeAnswer['result'] | undefined;
@@ -139,7 +141,7 @@ export function locateRepair(opts: {
                     <strong>${r.matched}</strong>
                     <span class="muted">
                       ${kindLabel(r.kind)} · ${t('fix.confidence', { n: Math.round(r.confidence * 100) })}
-                      ${r.gridCode ? html` · ${t('case.grid')} ${r.gridCode}` : html` · ${t('fix.outside')}`}
+                      ${r.gridCode ? html` · ${opts.cellName(r.gridCode)}` : html` · ${t('fix.outside')}`}
                     </span>
                   </button>
                   ${r.trusted ? nothing : html`<p class="muted small">${t('fix.untrusted')}</p>`}
@@ -154,7 +156,10 @@ export function locateRepair(opts: {
                 choice.pending
                   ? t('app.loading')
                   : choice.gridCode
-                    ? t('fix.chosen', { where: choice.text || t('fix.point'), grid: choice.gridCode })
+                    ? t('fix.chosen', {
+                        where: choice.text || t('fix.point'),
+                        grid: opts.cellName(choice.gridCode),
+                      })
                     : html`<strong class="error">${t('fix.chosenOutside')}</strong>`
               }
             </p>`

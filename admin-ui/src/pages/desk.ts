@@ -22,7 +22,7 @@ import {
 } from '../lib/api.ts';
 import { actorOf } from '../lib/actor.ts';
 import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
-import { getGridCells, type GridCell } from '../lib/map.ts';
+import { cellName, getGridCells, type GridCell } from '../lib/map.ts';
 import type { MountPage } from '../lib/pages.ts';
 import { getCategories, getDepartments, type Category, type Department } from '../lib/reference.ts';
 import { cityInputToIso, isoToCityInput } from '../lib/time.ts';
@@ -155,6 +155,7 @@ export const mount: MountPage = (el, ctx) => {
     redraw: () => draw(),
     place: (p) => map.placePick(p),
     confirm: (body) => void act('locate', body, 'desk.done.locate'),
+    cellName: (code) => cellName(cells, code),
   });
   const map = deskMap(el, (message) => {
     error = message;
@@ -613,7 +614,7 @@ export const mount: MountPage = (el, ctx) => {
           >${t('desk.cell')}
           <select name="gridCode">
             <option value="">${t('desk.cellUnknown')}</option>
-            ${cells.map((x) => html`<option value=${x.code}>${x.street} ${x.community} ${x.code}</option>`)}
+            ${cells.map((x) => html`<option value=${x.code}>${cellName([x], x.code)}</option>`)}
           </select></label
         >
         <label
@@ -689,7 +690,7 @@ export const mount: MountPage = (el, ctx) => {
       <p class="muted">
         ${[
           c.address,
-          c.gridCode ? `${t('case.grid')} ${c.gridCode}` : null,
+          c.gridCode ? cellName(cells, c.gridCode) : null,
           formatTime(c.reportedAt),
           c.departmentId ? deptName(c.departmentId) : null,
         ]

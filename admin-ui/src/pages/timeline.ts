@@ -77,9 +77,11 @@ export function timelineList(events: readonly TimelineEntry[], deptName: (id: st
   return html`<ol class="timeline" data-testid="timeline">
     ${events.map((e) => {
       const changes = e.toStatus !== null && e.fromStatus !== e.toStatus;
+      // The new status only where the event's word does not already say it: 上报 → 上报 said it twice.
+      const news = changes && e.type !== e.toStatus && label('event', e.type) !== label('status', e.toStatus);
       return html`<li class=${changes ? 'tl-status' : 'tl-event'} data-type=${e.type}>
         <strong>${label('event', e.type)}</strong>
-        ${changes ? html`<span class="badge status-change">→ ${label('status', e.toStatus)}</span>` : nothing}
+        ${news ? html`<span class="badge status-change">→ ${label('status', e.toStatus)}</span>` : nothing}
         <br /><span class="muted"
           >${formatTime(e.at)} · ${actorOf(e.actorName)}
           ${
