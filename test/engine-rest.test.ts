@@ -452,11 +452,11 @@ test('bad requests get problem+json naming the property, and the engine keeps an
     ],
     [
       'POST',
-      '/v2/decision-definitions/search',
+      '/v2/decision-instances/search',
       {},
       undefined,
       404,
-      /^No endpoint \/v2\/decision-definitions\/search/,
+      /^No endpoint \/v2\/decision-instances\/search/,
     ],
     ['POST', '/v2/incidents/1/resolution', {}, undefined, 404, /no such incident was found/],
   ];

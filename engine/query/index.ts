@@ -38,7 +38,8 @@ export interface ProcessInstanceItem {
   processInstanceKey: string;
   processDefinitionKey: string;
   processDefinitionId: string;
-  processDefinitionName?: string;
+  /** The process's name in the model, else its id (as Operate shows it). */
+  processDefinitionName: string;
   processDefinitionVersion: number;
   parentProcessInstanceKey?: string;
   parentElementInstanceKey?: string;
@@ -236,6 +237,7 @@ const instanceSpec: SearchSpec<ProcessInstanceItem & { _processKey: number }> = 
     processInstanceKey: String(r.key),
     processDefinitionKey: String(r.process_key),
     processDefinitionId: String(r.bpmn_process_id),
+    processDefinitionName: String(r.bpmn_process_id), // the model's name replaces it (withNames)
     processDefinitionVersion: Number(r.version),
     parentProcessInstanceKey: keyString(r.parent_pi_key),
     parentElementInstanceKey: keyString(r.parent_ei_key),
@@ -486,7 +488,8 @@ export function createEngineQueries(engine: Pick<Engine, 'readState'>): EngineQu
       await withNames(
         db,
         result.items,
-        (item, n) => (item.processDefinitionName = n.get(item.processDefinitionId)),
+        (item, n) =>
+          (item.processDefinitionName = n.get(item.processDefinitionId) ?? item.processDefinitionId),
       );
       return result as SearchResult<ProcessInstanceItem>;
     });

@@ -15,6 +15,7 @@
  *   POST /v2/messages/publication            POST /v2/signals/broadcast               (rest/commands.ts)
  *   POST /v2/variables/search                GET /v2/variables/{key}
  *   GET  /v2/element-instances/{key}         PUT /v2/element-instances/{key}/variables (rest/variables.ts)
+ *   POST /v2/process-instances/{key}/modification | migration                          (rest/modify.ts)
  *   POST /v2/decision-definitions/evaluation /v2/decision-definitions/…, /v2/decision-requirements/…
  *                                            search, get, xml                         (rest/decisions.ts)
  *
@@ -31,6 +32,7 @@ import { EngineError, type Engine, type EngineLogger } from '../api.ts';
 import { createEngineQueries, QueryProblem } from '../query/index.ts';
 import { commandRoutes } from './commands.ts';
 import { decisionRoutes } from './decisions.ts';
+import { modifyRoutes } from './modify.ts';
 import { jobRoutes } from './jobs.ts';
 import { userTaskRoutes } from './user-tasks.ts';
 import { variableRoutes } from './variables.ts';
@@ -188,6 +190,7 @@ export function createRestHandler(engine: Engine, logger: EngineLogger, authToke
     ...userTaskRoutes(engine, io),
     ...variableRoutes(engine, q, io),
     ...decisionRoutes(engine, io),
+    ...modifyRoutes(engine, io),
     ...jobRoutes(engine, logger, io).routes,
     ...commandRoutes(engine, io),
   ];
