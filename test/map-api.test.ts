@@ -352,3 +352,51 @@ test('caseLights gives the light caseClocks gives, deadlines every 7 minutes ove
   const seen = new Set(rows.map((r) => lights.get(r.id)));
   t.deepEqual([...seen].sort(), ['green', 'red', 'yellow']);
 });
+
+test('a light follows the limits an administrator sets, also of a category created after the first answer', async (t) => {
+  // Far from every other test's box: one case of a new category, 1 working minute left of its 处置.
+  const box = '122.29,31.49,122.31,31.51';
+  const light = async () => {
+    const res = await get(`/api/map/cases?bbox=${box}`);
+    t.is(res.status, 200);
+    return res.body.features.map((f: { properties: { state: string } }) => f.properties.state);
+  };
+  t.deepEqual(await light(), []);
+  // The cell's cases run timed steps: the limits are in the hub's memory before the category exists.
+  t.is((await get(`/api/map/cases?bbox=${bboxOf(cell)}`)).status, 200);
+  const admin = (
+    await api.auth.issueSession(await createUser(api.db, { username: 'map-admin', roles: ['administrator'] }))
+  ).token;
+  const created = await call(api.base, 'POST', '/api/categories', {
+    token: admin,
+    body: {
+      kind: 'event',
+      code: '0198',
+      majorName: '市容环境',
+      name: '地图测试类',
+      limits: [{ urgency: 'normal', step: 'dispose', limitMinutes: 240 }],
+    },
+  });
+  t.is(created.status, 201);
+  await api.db.prisma.case.create({
+    data: {
+      caseNo: 'RG-2026-909999',
+      source: 'supervisor',
+      categoryCode: '0198',
+      description: '地图测试',
+      status: 'signed',
+      lng: 122.3,
+      lat: 31.5,
+      disposeDeadline: new Date(NOW.getTime() + 60_000),
+    },
+  });
+  // 239 of 240 minutes used: past the warning share.
+  t.deepEqual(await light(), ['yellow']);
+  const replaced = await call(api.base, 'PUT', `/api/categories/${created.body.id}/limits`, {
+    token: admin,
+    body: { limits: [{ urgency: 'normal', step: 'dispose', limitMinutes: 2 }] },
+  });
+  t.is(replaced.status, 200);
+  // 1 of 2 minutes used: under the warning share.
+  t.deepEqual(await light(), ['green']);
+});

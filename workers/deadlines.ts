@@ -18,9 +18,10 @@
  * recorded).
  */
 import { loadWorkCalendar, type TimeMode, type WorkCalendar } from '../src/calendar/index.ts';
-import type { CaseEvent, CaseStep, CategoryLimit, PrismaClient } from '../src/db/index.ts';
+import type { CaseEvent, CaseStep } from '../src/db/index.ts';
 import { validationError } from '../src/errors.ts';
-import { cachedByGeneration, referenceGeneration } from '../src/reference/generation.ts';
+import { referenceGeneration } from '../src/reference/generation.ts';
+import { timeLimitCaches } from '../src/reference/time-limits.ts';
 import { defineHandler, loadCase, requireOneOf, type WorkerDeps } from './job.ts';
 import { cityClock } from '../src/city-clock.ts';
 import { findEvent, firstAttempt, inTransaction, recordEvent } from './timeline.ts';
@@ -40,54 +41,6 @@ export const calendarOf = (
   deps: Pick<WorkerDeps, 'calendar' | 'db' | 'config'>,
 ): Promise<WorkCalendar> | WorkCalendar =>
   deps.calendar ?? loadWorkCalendar(deps.db, { timezone: deps.config.CALENDAR_TIMEZONE });
-
-/** The time limits of a category, by `<urgency>:<step>`. */
-interface CategoryLimits {
-  id: string;
-  name: string;
-  limits: Map<string, CategoryLimit>;
-}
-
-/**
- * The calendar and the categories' limits as of a reference generation (src/reference/generation.ts),
- * kept per case store and time zone: every timed step of every case needs them, and they change only
- * through the admin API, which bumps the generation.
- */
-interface ReferenceCaches {
-  calendar: { at(generation: number): Promise<WorkCalendar> };
-  categories: { at(generation: number): Promise<Map<string, CategoryLimits>> };
-}
-const referenceCaches = new WeakMap<PrismaClient, Map<string, ReferenceCaches>>();
-
-function referenceCachesOf(deps: Pick<WorkerDeps, 'db' | 'config'>): ReferenceCaches {
-  const { prisma } = deps.db;
-  const timezone = deps.config.CALENDAR_TIMEZONE;
-  let byZone = referenceCaches.get(prisma);
-  if (!byZone) referenceCaches.set(prisma, (byZone = new Map()));
-  let caches = byZone.get(timezone);
-  if (!caches) {
-    caches = {
-      calendar: cachedByGeneration(() => loadWorkCalendar(deps.db, { timezone })),
-      categories: cachedByGeneration(async () => {
-        const [categories, limits] = await Promise.all([
-          prisma.category.findMany({ select: { id: true, kind: true, code: true, name: true } }),
-          prisma.categoryLimit.findMany(),
-        ]);
-        const byId = new Map<string, CategoryLimits>();
-        const byCode = new Map<string, CategoryLimits>();
-        for (const c of categories) {
-          const entry = { id: c.id, name: c.name, limits: new Map<string, CategoryLimit>() };
-          byId.set(c.id, entry);
-          byCode.set(`${c.kind}:${c.code}`, entry);
-        }
-        for (const l of limits) byId.get(l.categoryId)?.limits.set(`${l.urgency}:${l.step}`, l);
-        return byCode;
-      }),
-    };
-    byZone.set(timezone, caches);
-  }
-  return caches;
-}
 
 /** Time between two instants in the mode: working minutes on the calendar, or clock minutes. */
 const minutesBetween = (calendar: WorkCalendar, from: Date, to: Date, mode: TimeMode) =>
@@ -169,7 +122,7 @@ export const computeDeadline = defineHandler(async (job, deps) => {
     return { dueAt: data.dueAtLocal, warnAt: data.warnAt };
   }
   const now = deps.now?.() ?? new Date();
-  const caches = referenceCachesOf(deps);
+  const caches = timeLimitCaches(deps.db, deps.config.CALENDAR_TIMEZONE);
   const generation = await referenceGeneration(prisma);
   const calendar = deps.calendar ?? (await caches.calendar.at(generation));
   let mode: TimeMode = 'working';

@@ -8,9 +8,11 @@
  * due time moves while the limit stays, so the light turns yellow by the original limit's share.
  */
 import { z } from 'zod';
-import { loadWorkCalendar, type TimeMode, type WorkCalendar } from '../calendar/index.ts';
+import type { TimeMode, WorkCalendar } from '../calendar/index.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/index.ts';
+import { referenceGeneration } from '../reference/generation.ts';
+import { timeLimitCaches } from '../reference/time-limits.ts';
 
 /** The timed steps' names as people say them (督办 items, urge mails). */
 export const STAGE_LABELS = { verify: '核实', check: '核查', sign: '签收', dispose: '处置' } as const;
@@ -69,7 +71,12 @@ function runningStep(row: ClockRow): { step: CaseClockStep; dueAt: Date } | null
 }
 type CaseClockStep = 'verify' | 'sign' | 'dispose' | 'check';
 
-/** The running steps of `rows`, the work calendar and the limits those steps count against. */
+/**
+ * The running steps of `rows`, the work calendar and the limits those steps count against: both from
+ * memory as of the reference generation (src/reference/time-limits.ts), so a page of cases or the map's
+ * 10,000 cases cost no reference read (the calendar and the limits were read on every request: about
+ * half of the map's answer, bench/README.md, Map); a category created since is read from the case store.
+ */
 async function runningWithLimits(
   db: Pick<Db, 'prisma'>,
   config: Pick<Config, 'CALENDAR_TIMEZONE'>,
@@ -80,30 +87,39 @@ async function runningWithLimits(
     return step ? [{ row, ...step }] : [];
   });
   if (running.length === 0) return null;
-  const [calendar, limits] = await Promise.all([
-    loadWorkCalendar(db, { timezone: config.CALENDAR_TIMEZONE }),
-    db.prisma.categoryLimit.findMany({
-      where: {
-        step: { in: [...new Set(running.map((r) => r.step))] },
-        category: {
-          OR: [...new Set(running.map((r) => `${r.row.categoryKind}:${r.row.categoryCode}`))].map((k) => {
-            const [kind, code] = k.split(':') as ['event' | 'component', string];
-            return { kind, code };
-          }),
-        },
-      },
-      include: { category: { select: { kind: true, code: true } } },
-    }),
+  const caches = timeLimitCaches(db, config.CALENDAR_TIMEZONE);
+  const generation = await referenceGeneration(db.prisma);
+  const [calendar, categories] = await Promise.all([
+    caches.calendar.at(generation),
+    caches.categories.at(generation),
   ]);
-  const limitOf = new Map(
-    limits.map((l) => [`${l.category.kind}:${l.category.code}:${l.urgency}:${l.step}`, l] as const),
+  const unknown = [...new Set(running.map((r) => `${r.row.categoryKind}:${r.row.categoryCode}`))].filter(
+    (k) => !categories.has(k),
+  );
+  const created = unknown.length
+    ? await db.prisma.categoryLimit.findMany({
+        where: {
+          category: {
+            OR: unknown.map((k) => {
+              const [kind, code] = k.split(':') as ['event' | 'component', string];
+              return { kind, code };
+            }),
+          },
+        },
+        include: { category: { select: { kind: true, code: true } } },
+      })
+    : [];
+  const createdLimit = new Map<string, (typeof created)[number]>(
+    created.map((l) => [`${l.category.kind}:${l.category.code}:${l.urgency}:${l.step}`, l]),
   );
   return {
     calendar,
-    running: running.map((r) => ({
-      ...r,
-      limit: limitOf.get(`${r.row.categoryKind}:${r.row.categoryCode}:${r.row.urgency}:${r.step}`),
-    })),
+    running: running.map((r) => {
+      const category = `${r.row.categoryKind}:${r.row.categoryCode}`;
+      const key = `${r.row.urgency}:${r.step}`;
+      const known = categories.get(category);
+      return { ...r, limit: known ? known.limits.get(key) : createdLimit.get(`${category}:${key}`) };
+    }),
   };
 }
 
