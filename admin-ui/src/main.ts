@@ -171,7 +171,7 @@ async function route() {
   document.title = `${t(def.nav)} · ${t('app.title')}`;
   render(html`<p class="muted">${t('app.loading')}</p>`, host);
   try {
-    const { mount } = await def.load();
+    const { mount } = await def.load(params);
     if (seq !== routeSeq) return;
     const pageHost = document.createElement('div');
     el.replaceChildren(pageHost);

@@ -21,7 +21,8 @@ export interface PageDef {
   id: string;
   nav: MessageKey;
   roles: readonly string[];
-  load: () => Promise<{ mount: MountPage }>;
+  /** The page's chunk; `params` lets a page start the chunk its route needs next at the same time. */
+  load: (params: string[]) => Promise<{ mount: MountPage }>;
 }
 
 export const PAGES: readonly PageDef[] = [
@@ -30,7 +31,12 @@ export const PAGES: readonly PageDef[] = [
     nav: 'nav.cases',
     // GET /api/cases is city-wide for these roles; department handlers use their own page.
     roles: ['administrator', 'acceptor', 'dispatcher', 'field_supervisor', 'shift_leader', 'leader'],
-    load: () => import('../pages/cases.ts'),
+    // A case's own page (#/cases/<id>) is a chunk of its own, which cases.ts would only ask for once it
+    // had run: asked beside it instead, so the two and their imports load at once.
+    load: (params) => {
+      if (params[0]) void import('../pages/case-detail.ts');
+      return import('../pages/cases.ts');
+    },
   },
   {
     id: 'desk',

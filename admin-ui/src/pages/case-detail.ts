@@ -86,6 +86,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
   let cats = new Map<string, string>();
   /** The grid, to name the case's cell (the bare code until it has come). */
   let cells: GridCell[] = [];
+  let namesRead = false;
   let viewer: { destroy(): void } | undefined;
   let pathShown = '';
   let currentSteps: string[] = [];
@@ -102,13 +103,29 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
     diagramCanvas.zoom(diagramCanvas.zoom() * factor, 'auto');
   };
 
-  async function load() {
+  /**
+   * The case, its photos and (on the first load) the reference names are asked together; the case is
+   * drawn and its map started as soon as the case is there, and drawn again as the rest arrives.
+   */
+  async function load(names: Promise<unknown> = Promise.resolve()) {
+    const photosRead = loadPhotos();
     try {
       detail = await api(`/api/cases/${encodeURIComponent(id)}`);
       error = '';
     } catch (err) {
       error = describeError(err);
     }
+    // The map does not wait for the names: the category list is the page's largest answer (≈ 220 KB).
+    draw();
+    showMap();
+    await names;
+    draw();
+    await photosRead;
+    draw();
+    await drawDiagram();
+  }
+
+  async function loadPhotos() {
     try {
       const list = await api(`/api/cases/${encodeURIComponent(id)}/attachments`);
       const known = new Map(photos.map((p) => [p.id, p]));
@@ -121,9 +138,6 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
     } catch {
       // Photos are an extra; the case itself is what the page must show.
     }
-    draw();
-    showMap();
-    await drawDiagram();
   }
 
   /** The map starts once the case is known, then follows a changed position (location repair). */
@@ -197,6 +211,9 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
 
   function draw() {
     const c = detail;
+    // Until the names came, no name rather than the category's code.
+    const category =
+      c && (cats.get(`${c.categoryKind}:${c.categoryCode}`) ?? (namesRead ? c.categoryCode : ''));
     render(
       html`<p><a href="#/cases">${t('case.back')}</a></p>
         ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
@@ -213,9 +230,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
                     <span class="badge">${label('source', c.source)}</span>
                     ${clockBadge(c.clock)}
                   </p>
-                  <p>
-                    ${cats.get(`${c.categoryKind}:${c.categoryCode}`) ?? c.categoryCode} · ${c.description}
-                  </p>
+                  <p>${category} · ${c.description}</p>
                   <p class="muted">
                     ${c.address ?? ''} ${c.gridCode ? html`· ${cellName(cells, c.gridCode)}` : nothing}
                     ${c.departmentId ? html`· ${depts.get(c.departmentId) ?? ''}` : nothing} ·
@@ -322,11 +337,16 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
     })
     .catch(() => undefined);
   void (async () => {
-    [depts, cats] = await Promise.all([
+    // The names label the case's fields: read beside the case, not before it.
+    const names = Promise.all([
       departmentNames().catch(() => new Map<string, string>()),
       categoryNames().catch(() => new Map<string, string>()),
-    ]);
-    await load();
+    ]).then(([d, c]) => {
+      depts = d;
+      cats = c;
+      namesRead = true;
+    });
+    await load(names);
     const poll = () => {
       timer = setTimeout(async () => {
         if (stopped) return;
