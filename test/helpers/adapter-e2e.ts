@@ -20,7 +20,8 @@ import { requestContext } from '../../src/api/request-context.ts';
 import type { ApiState, Route } from '../../src/api/route.ts';
 import { buildRouter } from '../../src/api/router.ts';
 import { createAuth, type Auth } from '../../src/auth/index.ts';
-import { applyEvent, type CaseEventType } from '../../src/cases/index.ts';
+import type { CaseEventType } from '../../src/cases/index.ts';
+import { inCaseTransaction, recordEvent } from '../../src/cases/state/index.ts';
 import { createCasePublisher, type CasePublisher } from '../../src/cases/publish.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
@@ -175,26 +176,21 @@ export async function startAdapterE2E(options: {
     token,
     departments,
     async act(caseId, type, message, variables = {}, extra = {}) {
-      const row = await hub.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } });
-      const toStatus = applyEvent(row.status, type);
-      const recorded = await hub.db.prisma.caseEvent.create({
-        data: {
+      // Through the case-state writer, as the API records it: one transaction, version-checked against
+      // the workers and adapters writing the same row.
+      const recorded = await inCaseTransaction(hub.db.prisma, async (tx) => {
+        const written = await recordEvent(tx, {
           caseId,
           type,
           at: new Date(),
-          actorName: 'api-test',
-          fromStatus: row.status,
-          toStatus,
+          actor: { name: 'api-test' },
           departmentId: extra.departmentId ?? null,
-        },
-      });
-      await hub.db.prisma.case.update({
-        where: { id: caseId },
-        data: {
-          status: toStatus,
-          ...(type === 'dispatched' ? { departmentId: extra.departmentId ?? null } : {}),
-          ...extra.caseUpdate,
-        },
+          caseUpdate: {
+            ...(type === 'dispatched' ? { departmentId: extra.departmentId ?? null } : {}),
+            ...extra.caseUpdate,
+          },
+        });
+        return written!.event;
       });
       await engine.zbc.publishMessage({
         name: message,
