@@ -35,6 +35,7 @@ import { procedureRoutes } from '../procedures/routes.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { mapRoutes } from '../map/routes.ts';
 import { componentRoutes } from '../components/routes.ts';
+import { adSignRoutes } from '../adsigns/routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
 import { statisticsRoutes } from '../statistics/routes.ts';
 import { parkingRoutes } from '../parking/routes.ts';
@@ -107,6 +108,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...referenceRoutes(deps),
     ...mapRoutes(deps),
     ...componentRoutes(deps),
+    ...adSignRoutes(deps),
     ...adminRoutes(deps),
     ...geographyRoutes(deps),
     ...geoImportRoutes(deps),

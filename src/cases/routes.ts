@@ -44,6 +44,7 @@ import { caseScope } from './scope.ts';
 import { queryTerms, searchCases } from './search.ts';
 import { queryNumber } from '../api/validate.ts';
 import { CASE_COMPONENT_STATUSES } from '../components/cases.ts';
+import { checkAdSignCase } from '../adsigns/cases.ts';
 
 const SOURCES = [
   'supervisor',
@@ -78,6 +79,13 @@ const reportSchema = z
       .describe(
         'with componentId: what is wrong with it (破损 damaged, the default; 丢失 missing; 占用 occupied)',
       ),
+    adSignId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'the 广告店招 archive entry the case is about (a 02 宣传广告 event); its point when none is given',
+      ),
     reporterName: z.string().max(100).optional(),
     reporterPhone: z.string().max(40).optional(),
     observedAt: z
@@ -100,10 +108,17 @@ const reportSchema = z
     message: 'componentStatus goes with componentId',
     path: ['componentStatus'],
   })
-  .refine((b) => b.lng !== undefined || b.componentId !== undefined || b.address !== undefined, {
-    message: 'a location is needed: lng/lat, componentId or address',
-    path: ['lng'],
-  });
+  .refine(
+    (b) =>
+      b.lng !== undefined ||
+      b.componentId !== undefined ||
+      b.address !== undefined ||
+      b.adSignId !== undefined,
+    {
+      message: 'a location is needed: lng/lat, componentId, adSignId or address',
+      path: ['lng'],
+    },
+  );
 
 /** One timeline row as the API shows it (also the `event` of an action's answer). */
 export const eventSchema = z.object({
@@ -527,7 +542,16 @@ export function caseRoutes({
         const { observedAt, selfHandled, selfHandledNote, ...fields } = body;
         const after = files.filter((f) => f.field === 'afterPhotos');
         checkSelfHandled(body, principal, after.length);
-        const gridCode = await checkReferences(body);
+        const checkedCell = await checkReferences(body);
+        // A case about a 广告店招 entry is checked and, without a point of its own, placed at the sign.
+        const sign = body.adSignId
+          ? await checkAdSignCase(prisma, { ...body, adSignId: body.adSignId })
+          : null;
+        const atSign = sign && body.lng === undefined;
+        const place = atSign
+          ? { lng: sign.lng, lat: sign.lat, address: body.address ?? sign.address ?? undefined }
+          : {};
+        const gridCode = atSign ? (checkedCell ?? sign.gridCode) : checkedCell;
         if (body.source === 'supervisor' && body.lng !== undefined && !gridCode && !body.componentId) {
           throw validationError('the position is outside the city', [
             {
@@ -551,7 +575,7 @@ export function caseRoutes({
         let intent: OutboxMessage;
         try {
           ({ row, intent } = await createCase(
-            { ...fields, gridCode, idempotencyKey: key, reportData },
+            { ...fields, ...place, gridCode, idempotencyKey: key, reportData },
             principal,
             photos,
             selfHandled ? { note: selfHandledNote ?? null, photos: afterPlaced } : null,

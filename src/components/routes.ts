@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
 import { queryNumber } from '../api/validate.ts';
 import type { AttachmentStore } from '../attachments/index.ts';
+import { sendRegistryPhoto, storeRegistryPhotos } from '../attachments/registry-photos.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/index.ts';
 import { HubError, notFound, validationError } from '../errors.ts';
@@ -362,22 +363,14 @@ export function componentRoutes({
         await load(params.id);
         if (!files.length)
           throw validationError('no photo', [{ field: 'body.photos', message: 'at least one photo' }]);
-        const placed = await attachments.place(files);
-        await prisma.$transaction(async (tx) => {
-          for (const f of placed)
-            await tx.attachment.create({
-              data: {
-                componentId: params.id,
-                kind: PHOTO_KIND,
-                fileName: f.fileName.slice(0, 255) || `${PHOTO_KIND}-${f.sha256.slice(0, 8)}`,
-                contentType: f.contentType,
-                size: f.size,
-                sha256: f.sha256,
-                storagePath: f.storagePath,
-                uploadedBy: principal.userId,
-              },
-            });
-        });
+        await storeRegistryPhotos(
+          prisma,
+          attachments,
+          files,
+          { componentId: params.id },
+          PHOTO_KIND,
+          principal.userId,
+        );
         return detail(params.id);
       },
     }),
@@ -392,22 +385,7 @@ export function componentRoutes({
         200: { description: 'The file', mediaType: 'application/octet-stream', schema: z.unknown() },
       },
       handler: async ({ params, ctx }) => {
-        const row = await prisma.attachment.findFirst({
-          where: { id: params.photoId, componentId: params.id },
-        });
-        if (!row) throw notFound(`photo ${params.photoId} of component ${params.id}`);
-        const stream = attachments.open(row);
-        await new Promise<void>((resolve, reject) => {
-          stream.once('open', () => resolve());
-          stream.once('error', reject);
-        }).catch((err: unknown) => {
-          throw notFound(`the file of photo ${row.id} (${(err as Error).message})`);
-        });
-        ctx.type = row.contentType;
-        ctx.length = row.size;
-        ctx.set('Cache-Control', 'private, max-age=31536000, immutable');
-        ctx.set('X-Content-Type-Options', 'nosniff');
-        return stream;
+        return sendRegistryPhoto(prisma, attachments, ctx, params.photoId, { componentId: params.id });
       },
     }),
     defineRoute({

@@ -29,6 +29,8 @@ export type { DatabaseProvider, Migration, MigrateOptions, MigrateResult } from 
 // Model types and enums come from the SQLite client; both clients are generated from one model.
 export { Prisma } from '../generated/sqlite/client.ts';
 export type {
+  AdPermit,
+  AdSign,
   ApiToken,
   AssessmentReport,
   Attachment,

@@ -14,6 +14,7 @@ import {
   componentCaseReported,
   type CaseComponentStatus,
 } from '../../components/cases.ts';
+import { adSignCaseDiscarded, adSignCaseReported } from '../../adsigns/cases.ts';
 
 /** What a new case needs; optional fields are stored as null. */
 export interface NewCase {
@@ -30,6 +31,8 @@ export interface NewCase {
   componentId?: string | null;
   /** What the case says of its component (破损 by default): the component takes it until the case ends. */
   componentStatus?: CaseComponentStatus | null;
+  /** The 广告店招 archive entry the case is about (an unpermitted sign): its history lists the case. */
+  adSignId?: string | null;
   /** The grid cell when the reporter's location already gives it (so duplicates are found at intake). */
   gridCode?: string | null;
   reporterName?: string | null;
@@ -133,6 +136,13 @@ export async function insertCase(
       actor: { userId: reporter.userId, name: reporter.displayName },
       status: input.componentStatus ?? 'damaged',
     });
+  if (input.adSignId)
+    await adSignCaseReported(tx, {
+      caseId: row.id,
+      adSignId: input.adSignId,
+      at: now,
+      actor: { userId: reporter.userId, name: reporter.displayName },
+    });
   return Object.assign(row, { reportedEventId: event.id });
 }
 
@@ -145,6 +155,7 @@ export async function discardCase(tx: Prisma.TransactionClient, caseId: string):
   // Its start intent too (cases/start.ts): the outbox row would otherwise outlive it with no case.
   await tx.outboxMessage.deleteMany({ where: { caseId, adapter: 'case-start' } });
   await componentCaseDiscarded(tx, caseId);
+  await adSignCaseDiscarded(tx, caseId);
   const { reportedAt } = await tx.case.delete({ where: { id: caseId }, select: { reportedAt: true } });
   // The statistics rollup finds its work in the changed case rows; a deleted row leaves none behind.
   await tx.statStale.create({ data: { reportedAt } });

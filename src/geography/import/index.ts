@@ -75,44 +75,57 @@ const WRITE_TIMEOUT_MS = 5 * 60_000;
 
 export function createGeoImporter(deps: { prisma: PrismaClient; extent: Extent }): GeoImporter {
   return {
-    async run({ target, format, crs, content, dryRun = false, actor }) {
-      const base = { target, format, crs, dryRun, stored: false, added: 0, updated: 0 };
-      const rows = readSource(content, format, crs);
-      if (!Array.isArray(rows))
-        return {
-          ...base,
-          rowsRead: 0,
-          rejected: [{ at: '文件', line: null, feature: null, reason: rows.reason }],
-        };
-      if (rows.length === 0)
-        return {
-          ...base,
-          rowsRead: 0,
-          rejected: [{ at: '文件', line: null, feature: null, reason: '文件里没有数据行' }],
-        };
-      const prepared = await TARGETS[target](rows, { ...deps, actor });
-      const report = {
-        ...base,
-        rowsRead: rows.length,
-        added: prepared.added,
-        updated: prepared.updated,
-        rejected: prepared.rejected,
-        ...(prepared.changes ? { changes: prepared.changes, unchanged: prepared.unchanged ?? 0 } : {}),
-      };
-      // A refused file adds and updates nothing; a dry run says what it would do.
-      if (prepared.rejected.length)
-        return {
-          ...report,
-          added: 0,
-          updated: 0,
-          ...(prepared.changes ? { changes: [], unchanged: 0 } : {}),
-        };
-      if (dryRun) return report;
-      await deps.prisma.$transaction((tx) => prepared.write(tx), {
-        timeout: WRITE_TIMEOUT_MS,
-        maxWait: 30_000,
-      });
-      return { ...report, stored: true };
+    async run(request) {
+      return { target: request.target, ...(await importRows(deps, TARGETS[request.target], request)) };
     },
   };
+}
+
+/**
+ * Reads a file and runs one target over its rows: every row checked, nothing stored unless no row was
+ * refused (then all in one transaction), nothing at all on a dry run. A registry outside geography (广告店招)
+ * passes its own Target.
+ */
+export async function importRows(
+  deps: { prisma: PrismaClient; extent: Extent },
+  prepare: Target,
+  { format, crs, content, dryRun = false, actor }: Omit<ImportRequest, 'target'>,
+): Promise<Omit<ImportReport, 'target'>> {
+  const base = { format, crs, dryRun, stored: false, added: 0, updated: 0 };
+  const rows = readSource(content, format, crs);
+  if (!Array.isArray(rows))
+    return {
+      ...base,
+      rowsRead: 0,
+      rejected: [{ at: '文件', line: null, feature: null, reason: rows.reason }],
+    };
+  if (rows.length === 0)
+    return {
+      ...base,
+      rowsRead: 0,
+      rejected: [{ at: '文件', line: null, feature: null, reason: '文件里没有数据行' }],
+    };
+  const prepared = await prepare(rows, { ...deps, actor });
+  const report = {
+    ...base,
+    rowsRead: rows.length,
+    added: prepared.added,
+    updated: prepared.updated,
+    rejected: prepared.rejected,
+    ...(prepared.changes ? { changes: prepared.changes, unchanged: prepared.unchanged ?? 0 } : {}),
+  };
+  // A refused file adds and updates nothing; a dry run says what it would do.
+  if (prepared.rejected.length)
+    return {
+      ...report,
+      added: 0,
+      updated: 0,
+      ...(prepared.changes ? { changes: [], unchanged: 0 } : {}),
+    };
+  if (dryRun) return report;
+  await deps.prisma.$transaction((tx) => prepared.write(tx), {
+    timeout: WRITE_TIMEOUT_MS,
+    maxWait: 30_000,
+  });
+  return { ...report, stored: true };
 }
