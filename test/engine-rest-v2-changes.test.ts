@@ -159,3 +159,24 @@ test('modification and migration: refusals name the property or the reason', asy
   // nothing changed
   t.deepEqual(await elementsOf(pik), ['a:ACTIVE']);
 });
+
+test('resource deletion: the definition goes, its running instances are canceled; unknown keys 404', async (t) => {
+  const key = await deploy(twoTasks('v2_delete', 'a', 'b', 'delete-a', 'delete-b'), 'delete.bpmn');
+  const pi = await v2.camunda.createProcessInstance({ processDefinitionId: 'v2_delete' as never });
+  await v2.camunda.deleteResource({ resourceKey: key as never });
+  const instance = await v2.rest('GET', `/v2/process-instances/${pi.processInstanceKey}`);
+  t.is(instance.body.state, 'TERMINATED');
+  t.is((await v2.rest('GET', `/v2/process-definitions/${key}`)).status, 404);
+  const start = await v2.rest('POST', '/v2/process-instances', { processDefinitionId: 'v2_delete' });
+  t.is(start.status, 404);
+
+  const again = await v2.rest('POST', `/v2/resources/${key}/deletion`, {});
+  t.is(again.status, 404);
+  t.regex(again.body.detail, /no resource found with key `\d+`/);
+  const bad = await v2.rest('POST', '/v2/resources/bpmn/deletion', {});
+  t.is(bad.status, 400);
+  t.regex(bad.body.detail, /^resourceKey must be a key/);
+  const extra = await v2.rest('POST', `/v2/resources/${key}/deletion`, { deleteHistory: true });
+  t.is(extra.status, 400);
+  t.regex(extra.body.detail, /^deleteHistory is not a known property/);
+});

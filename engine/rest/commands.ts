@@ -4,6 +4,9 @@
  *   POST /v2/deployments                 multipart/form-data: resources (files), tenantId?
  *        → 200 {deploymentKey, tenantId, deployments: [{processDefinition} | {decisionDefinition}
  *               | {decisionRequirements} | {form}]}
+ *   POST /v2/resources/{key}/deletion    → 200: the process definition is deleted and its running
+ *                                         instances are canceled, as DeleteResource (decision
+ *                                         requirements and forms are not deletable here)
  *   POST /v2/process-instances           {processDefinitionId, processDefinitionVersion?} or
  *        {processDefinitionKey}, variables?, tenantId?, startInstructions?, awaitCompletion?,
  *        fetchVariables?, requestTimeout?  → 200 {processDefinitionId, processDefinitionVersion,
@@ -22,6 +25,7 @@ import {
   bool,
   int,
   objectOf,
+  pathKey,
   refuseSet,
   str,
   strings,
@@ -147,6 +151,16 @@ export function commandRoutes(engine: Engine, io: RestIo): Route[] {
         }
         if (resources.length === 0) throw invalid('resources is required: at least one file');
         io.send(res, 200, deploymentResult(await engine.deployResource({ resources, tenantId })));
+      },
+    ],
+    [
+      'POST',
+      /^\/v2\/resources\/([^/]+)\/deletion$/,
+      async ([key], req, res) => {
+        const resourceKey = pathKey(key!, 'resourceKey');
+        objectOf(await io.readJson(req), ['operationReference'], 'the resource deletion request');
+        await engine.deleteResource({ resourceKey });
+        io.send(res, 200);
       },
     ],
     [
