@@ -86,6 +86,9 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
   let cats = new Map<string, string>();
   /** The grid, to name the case's cell (the bare code until it has come). */
   let cells: GridCell[] = [];
+  let cellsAsked = false;
+  /** The map has drawn its first data, or will draw none. */
+  let mapDone = false;
   let namesRead = false;
   let viewer: { destroy(): void } | undefined;
   let pathShown = '';
@@ -118,6 +121,7 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
     // The map does not wait for the names: the category list is the page's largest answer (≈ 220 KB).
     draw();
     showMap();
+    askCells();
     await names;
     draw();
     await photosRead;
@@ -152,15 +156,39 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
     const container = el.querySelector<HTMLElement>('#case-map');
     if (!container) return;
     mapStarted = true;
+    const done = () => {
+      mapDone = true;
+      askCells();
+    };
     createMap(container, { focus })
       .then((m) => {
         if (stopped) m.destroy();
-        else map = m;
+        else {
+          map = m;
+          void m.idle().then(done);
+        }
       })
       .catch((err: unknown) => {
         mapError = t('map.unavailable', { message: describeError(err) });
         draw();
+        done();
       });
+  }
+
+  /**
+   * The grid, for the case's cell's name: every cell with its polygon (≈ 1.2 MB for a city of 3,500
+   * cells), asked once the case has a cell and its map has drawn its first data, so that the hub and
+   * the page's thread do not serve and parse it before the map's own answers.
+   */
+  function askCells() {
+    if (cellsAsked || !mapDone || !detail?.gridCode) return;
+    cellsAsked = true;
+    getGridCells()
+      .then((all) => {
+        cells = all;
+        draw();
+      })
+      .catch(() => undefined);
   }
 
   async function drawDiagram() {
@@ -330,12 +358,6 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
 
   draw();
   preloadMap();
-  getGridCells()
-    .then((all) => {
-      cells = all;
-      draw();
-    })
-    .catch(() => undefined);
   void (async () => {
     // The names label the case's fields: read beside the case, not before it.
     const names = Promise.all([
