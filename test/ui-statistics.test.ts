@@ -2,7 +2,8 @@
 // the hub's statistics job): the leader reads this month's table with its totals held against the
 // targets (处置率 99 %, 结案率 98 %: red here) and when the figures were made, a grouping by unit, the
 // overdue case and its unit, and downloads the workbook; at 390×844 the table scrolls inside its box and
-// the page is no wider than the phone. A failing API reads in zh-CN words, not the hub's English. A
+// the page is no wider than the phone; in English the labels around the city's names (the grouping's
+// head, sources, statuses, hours) read in English. A failing API reads in zh-CN words, not the hub's English. A
 // department handler has no 统计分析 (the API says 403) and reads only its own unit in 考核评价.
 // The heat map of a month two months back (cases seeded in four cells: 1, 2, 4 and 9, and one with no
 // cell): MapLibre fills each cell in its class of the legend, hovering a cell names it with the count
@@ -132,7 +133,12 @@ const drawnCells = (page: Page, expected: Record<string, string>) =>
   );
 
 test('the leader reads this month by category and unit against the targets, overdue, and the workbook', async (t) => {
-  const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // In the city's zone, as its leaders are: the page's "this month" ends on the browser's today, and the
+  // cases reported 3 hours ago are on the city's next day from 16:00 UTC on (this failed from 19:00 UTC).
+  const page = await ui.browser.newPage({
+    viewport: { width: 1440, height: 900 },
+    timezoneId: 'Asia/Shanghai',
+  });
   t.teardown(() => page.close());
   await loginThroughForm(page, ui.hub.url, 'leader');
   await page.getByRole('link', { name: '统计分析' }).click();
@@ -164,7 +170,7 @@ test('the leader reads this month by category and unit against the targets, over
   const overdue = page.getByTestId('overdue-table');
   t.regex(
     await overdue.locator('tbody tr').first().innerText(),
-    /RG-2026-990002\s+私搭乱建 · 处置中\s+综合行政执法局/,
+    /RG-2026-990002\s+私搭乱建 · 已签收\s+综合行政执法局/,
   );
   t.deepEqual(await page.getByTestId('overdue-units').locator('tbody tr').allInnerTexts(), [
     '综合行政执法局\t1',
@@ -200,6 +206,28 @@ test('the leader reads this month by category and unit against the targets, over
   t.regex(caption, /\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2} ·/);
   t.regex(caption, /target disposal rate ≥ \d+%, closure rate ≥ \d+%, average handling time ≤ [\d.]+ hours/);
   t.notRegex(caption, /[至处置率小时]/);
+  // The labels around the city's own names read in English: the grouping's head (the hub's byLabel is
+  // 处置单位), the overdue case's status; the unit and category keep the names the city gave them.
+  const table = page.getByTestId('statistics-table');
+  await page.selectOption('#stats-by', 'department');
+  await table.locator('thead th', { hasText: /^Unit$/ }).waitFor();
+  t.deepEqual(await table.locator('tbody th').allInnerTexts(), ['Total', '综合行政执法局']);
+  t.regex(
+    await page.getByTestId('overdue-table').locator('tbody tr').first().innerText(),
+    /RG-2026-990002\s+私搭乱建 · Signed for\s+综合行政执法局/,
+  );
+  // Grouped by source, every word of the table is English: the sources, and hours as h.
+  await page.selectOption('#stats-by', 'source');
+  await table.locator('thead th', { hasText: /^Source$/ }).waitFor();
+  await table.locator('tbody th', { hasText: 'Field supervisor' }).waitFor();
+  t.notRegex(await table.innerText(), /[\u4e00-\u9fff]/);
+  t.regex(await table.innerText(), /\d+\.\d{2} h/);
+  // The header names the user once: 领导 is the leader's name and role, not 领导 (领导).
+  t.is((await page.locator('header .who').innerText()).split('\n')[0]!.trim(), '领导 (Leader) 中文 Log out');
+  await page.getByRole('button', { name: '中文' }).click();
+  await page.getByRole('heading', { name: '统计分析' }).waitFor();
+  t.is(await page.locator('header .who .roles').count(), 0);
+  t.is(await page.getByTestId('user').innerText(), '领导');
 });
 
 test('a failing API reads in words of the UI’s language on every page, not the hub’s English detail', async (t) => {

@@ -1,6 +1,7 @@
 // 指挥大屏 in Debian's Chromium at 1920×1080 against a real hub (demo data): the leader puts the wall up;
 // a report made meanwhile appears in its counts without a reload, as the activity API counts it; the
 // page passes axe (contrast included) and Esc brings the normal pages back.
+// In English its figures are named in English.
 import test from 'ava';
 import { call } from './helpers/api.ts';
 import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
@@ -59,4 +60,17 @@ test('the wall shows today and the last hour by source, live, readable; Esc leav
   await page.keyboard.press('Escape');
   await page.locator('.topbar').waitFor();
   t.false(page.url().includes('#/wall'));
+});
+
+test('in English the wall’s figures are named in English (the hub names them in Chinese)', async (t) => {
+  const page = await ui.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  t.teardown(() => page.close());
+  // The language switch is remembered in localStorage (admin-ui/src/lib/i18n.ts): English from the start.
+  await page.addInitScript({ content: "localStorage.setItem('hub.lang', 'en')" });
+  await loginThroughForm(page, ui.hub.url, 'leader');
+  await page.goto(`${ui.hub.url}/#/wall/500`);
+  const labels = page.getByTestId('wall-figures').locator('.wall-figure-label');
+  await labels.first().waitFor();
+  t.deepEqual(await labels.allInnerTexts(), ['Disposal rate', 'Closure rate', 'Avg handling time']);
+  t.notRegex(await page.getByTestId('wall-figures').innerText(), /[\u4e00-\u9fff]/);
 });

@@ -59,6 +59,12 @@ async function logout() {
   navigate('#/login');
 }
 
+/** The user's roles beside the name, unless the name already is the role (系统管理员 (系统管理员)). */
+function roleNote(user: Session['user']) {
+  const roles = user.roles.map((r) => label('role', r)).filter((r) => r !== user.displayName);
+  return roles.length ? html`<span class="roles">(${roles.join(t('app.listSep'))})</span>` : nothing;
+}
+
 function toggleLang() {
   setLang(currentLang() === 'zh-CN' ? 'en' : 'zh-CN');
   void route();
@@ -126,8 +132,7 @@ function renderShell(session: Session, pages: PageDef[], active: string) {
         </nav>
         <span class="who">
           <span data-testid="user">${user.displayName}</span>
-          <span class="roles">(${user.roles.map((r) => label('role', r)).join('、')})</span>
-          ${langButton()}
+          ${roleNote(user)} ${langButton()}
           <button type="button" class="link" @click=${logout}>${t('app.logout')}</button>
         </span>
       </header>

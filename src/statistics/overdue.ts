@@ -22,6 +22,7 @@ export interface OverdueCase {
   caseNo: string;
   categoryName: string;
   address: string | null;
+  status: CaseStatus;
   statusLabel: string;
   departmentName: string | null;
   dueAt: string;
@@ -32,7 +33,7 @@ export interface Overdue {
   asOf: string;
   total: number;
   cases: OverdueCase[];
-  units: { departmentName: string; count: number }[];
+  units: { departmentId: string | null; departmentName: string; count: number }[];
 }
 
 /** The `limit` longest-overdue cases and units at `at`, with the number of overdue cases. */
@@ -70,6 +71,7 @@ export async function overdueAt(db: Pick<Db, 'prisma'>, at: Date, limit: number)
       caseNo: c.caseNo,
       categoryName: c.category.name,
       address: c.address,
+      status: c.status,
       statusLabel: STATUS_LABELS[c.status],
       departmentName: c.department?.name ?? null,
       dueAt: due.toISOString(),
@@ -89,6 +91,7 @@ export async function overdueAt(db: Pick<Db, 'prisma'>, at: Date, limit: number)
   );
   const units = [...byUnit]
     .map(([id, count]) => ({
+      departmentId: id || null,
       departmentName: id ? (names.get(id) ?? '—') : '指挥中心 (未派遣)',
       count,
     }))

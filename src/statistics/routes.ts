@@ -21,6 +21,7 @@ import { defineRoute, type Route } from '../api/route.ts';
 import type { Role } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
+import { CASE_STATUSES } from '../cases/lifecycle.ts';
 import { validationError } from '../errors.ts';
 import { writeXlsx, type Cell } from '../export/xlsx.ts';
 import { loadTargets, type Targets } from '../leader/targets.ts';
@@ -328,13 +329,23 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
                 caseNo: z.string(),
                 categoryName: z.string(),
                 address: z.string().nullable(),
+                status: z.enum(CASE_STATUSES).describe('the status code; statusLabel is its zh-CN name'),
                 statusLabel: z.string(),
                 departmentName: z.string().nullable(),
                 dueAt: z.string(),
                 overdueHours: z.number().describe('natural hours since the deadline'),
               }),
             ),
-            units: z.array(z.object({ departmentName: z.string(), count: z.number().int() })),
+            units: z.array(
+              z.object({
+                departmentId: z
+                  .string()
+                  .nullable()
+                  .describe('null: nobody holds them (the command centre, not dispatched)'),
+                departmentName: z.string(),
+                count: z.number().int(),
+              }),
+            ),
           }),
         },
       },

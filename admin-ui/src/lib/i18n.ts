@@ -53,9 +53,12 @@ export function formatTime(iso: string | null | undefined): string {
   return format.format(new Date(iso));
 }
 
-/** A status, role, source … label: `prefix.value` in the table, or the value itself. */
-export function label(prefix: string, value: string | null | undefined): string {
+/**
+ * A status, role, source … label: `prefix.value` in the table, or else `fallback` (the hub's own name
+ * of a thing the UI has no words for), or the value itself.
+ */
+export function label(prefix: string, value: string | null | undefined, fallback?: string): string {
   if (value == null) return '—';
   const key = `${prefix}.${value}` as MessageKey;
-  return key in zh ? t(key) : value;
+  return key in zh ? t(key) : (fallback ?? value);
 }

@@ -45,10 +45,7 @@ const secs = (s: number | null) =>
       : t('ops.minutes', { n: Math.round(s / 60) });
 
 /** An adapter by the name of the system it joins (never its code); the hub's title for one the UI does not know. */
-const adapterName = (a: { name: string; title: string }) => {
-  const named = label('adapter', a.name);
-  return named === a.name ? a.title : named;
-};
+const adapterName = (a: { name: string; title: string }) => label('adapter', a.name, a.title);
 
 export const mount: MountPage = (el, { user }) => {
   // The page is offered to administrators only (pages.ts); the check here keeps edit controls away

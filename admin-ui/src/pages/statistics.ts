@@ -10,7 +10,7 @@
 import { saveAs } from '../lib/download.ts';
 import { html, nothing, render } from 'lit-html';
 import { api, ApiError, describeError, loadSession, type Problem, type Query } from '../lib/api.ts';
-import { formatTime, t, type MessageKey } from '../lib/i18n.ts';
+import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
 import type { MountPage } from '../lib/pages.ts';
 import { statisticsHeat } from './statistics-heat.ts';
 
@@ -63,10 +63,23 @@ const show = (key: Column, v: number | null) =>
   v === null
     ? '—'
     : key === 'avgHandlingHours'
-      ? `${v.toFixed(2)} 小时`
+      ? t('stats.hours', { h: v.toFixed(2) })
       : key.endsWith('Rate')
         ? `${(v * 100).toFixed(1)}%`
         : String(v);
+
+/**
+ * A row's name in the UI's language: sources, urgencies and time buckets from its own tables; the city's
+ * own names (categories, streets, cells, units) as the hub gives them.
+ */
+function rowName(by: By, r: { key: string; label: string }): string {
+  if (by === 'source' || by === 'urgency') return label(by, r.key, r.label);
+  const [year, month, day] = r.key.split('-');
+  if (by === 'week') return t('stats.weekOf', { day: r.key });
+  if (by === 'month') return t('stats.monthOf', { year: year!, month: Number(month) });
+  if (by === 'day') return `${year}-${month}-${day}`;
+  return r.label;
+}
 
 export const mount: MountPage = (el) => {
   const today = new Date();
@@ -167,7 +180,7 @@ export const mount: MountPage = (el) => {
       <table data-testid="statistics-table">
         <thead>
           <tr>
-            <th scope="col">${tb.byLabel}</th>
+            <th scope="col">${t(`stats.head.${tb.by}` as MessageKey)}</th>
             ${COLUMNS.map((c) => html`<th scope="col" class="num">${t(`stats.f.${c}` as MessageKey)}</th>`)}
           </tr>
         </thead>
@@ -179,7 +192,7 @@ export const mount: MountPage = (el) => {
           ${tb.rows.map(
             (r) =>
               html`<tr data-row=${r.label}>
-                <th scope="row">${r.label}</th>
+                <th scope="row">${rowName(tb.by, r)}</th>
                 ${COLUMNS.map((c) => cell(c, r.current, r.previous))}
               </tr>`,
           )}
@@ -326,8 +339,8 @@ export const mount: MountPage = (el) => {
                                       <td>
                                         <a href=${`#/cases/${encodeURIComponent(c.id)}`}>${c.caseNo}</a>
                                       </td>
-                                      <td>${c.categoryName} · ${c.statusLabel}</td>
-                                      <td>${c.departmentName ?? '指挥中心'}</td>
+                                      <td>${c.categoryName} · ${label('status', c.status, c.statusLabel)}</td>
+                                      <td>${c.departmentName ?? t('stats.centre')}</td>
                                       <td>${formatTime(c.dueAt)}</td>
                                       <td class="num target-missed">${c.overdueHours.toFixed(1)}</td>
                                     </tr>`,
@@ -347,7 +360,9 @@ export const mount: MountPage = (el) => {
                               ${overdue.units.map(
                                 (u) =>
                                   html`<tr>
-                                    <td>${u.departmentName}</td>
+                                    <td>
+                                      ${u.departmentId === null ? t('stats.centreUndispatched') : u.departmentName}
+                                    </td>
                                     <td class="num">${u.count}</td>
                                   </tr>`,
                               )}

@@ -113,7 +113,7 @@ export const mount: MountPage = (el, ctx) => {
                   d?.figures.map(
                     (f) =>
                       html`<div class="wall-figure ${f.met === null ? '' : f.met ? 'met' : 'missed'}">
-                        <span class="wall-figure-label">${f.label}</span>
+                        <span class="wall-figure-label">${label('stats.f', f.key, f.label)}</span>
                         <span class="wall-figure-value">${show(f)}</span>
                         <span class="wall-figure-target"
                           >${t('wall.target')} ${showTarget(f)}
