@@ -10,9 +10,13 @@
  * - `dispatch` 待派遣: registered (after 立案, a 回退 or a 不满意 回访), waiting for 派遣;
  * - `approval` 待审批: a department's 延期 / 回退 / 挂账 request that nobody decided yet;
  * - `callback` 待回访: a closed hotline case without its 回访, closed within CALLBACK_LOOKBACK_DAYS.
- * Order: 特急, 紧急, 一般, then the longest waiting first. Every list and count reads an index
- * (Case(status, urgency, reportedAt), CaseEvent(type, at), Case(closedAt)), so the first screen stays
- * fast with a million cases (bench/README.md, bench:ui).
+ * Order: 特急, 紧急, 一般, then the longest waiting first. Every list reads an index in its order
+ * (Case(status, urgency, reportedAt), Case(status, source, closedAt, …), CaseEvent(type, at)) or, for
+ * 待定位, its few rows (Case(locationRepairAt, …)). Every count of cases is answered from an index alone,
+ * reading no case row: Case(status, mergedIntoId, locationRepairAt, verifiedAt, id) holds every column the
+ * conditions of 新上报, 核实回来 and 待派遣 read and the id Prisma's count selects; 待定位 and 待回访 have
+ * theirs. Before, each count read every case row of its queue (bench/README.md, bench:ui; the plans are
+ * checked by test/desk-indexes.test.ts).
  */
 import { z } from 'zod';
 import { defineRoute, type Route } from '../api/route.ts';
@@ -29,10 +33,37 @@ export const DESK_ROLES: Role[] = ['acceptor', 'dispatcher', 'shift_leader', 'ad
 export const QUEUES = ['new', 'locate', 'verified', 'dispatch', 'approval', 'callback'] as const;
 export type Queue = (typeof QUEUES)[number];
 
+/**
+ * The columns a queue item is made of (toItem, and the age of each queue): a queue reads up to 200 rows
+ * each time the desk refreshes, so not the case's other fifty columns.
+ */
+const ITEM_COLUMNS = {
+  id: true,
+  caseNo: true,
+  status: true,
+  source: true,
+  categoryKind: true,
+  categoryCode: true,
+  urgency: true,
+  description: true,
+  address: true,
+  gridCode: true,
+  departmentId: true,
+  reportedAt: true,
+  verifiedAt: true,
+  registeredAt: true,
+  closedAt: true,
+  locationRepairAt: true,
+  locationRepairNote: true,
+} satisfies Prisma.CaseSelect;
+type ItemRow = Prisma.CaseGetPayload<{ select: typeof ITEM_COLUMNS }>;
+
 /** Most urgent first: the stored enum's order is not the same on both databases, so one query each. */
 const URGENCY_ORDER: Urgency[] = ['critical', 'urgent', 'normal'];
 /** A closed hotline case is looked for a 回访 this many days back (the 回访 window is working time). */
 const CALLBACK_LOOKBACK_DAYS = 14;
+/** 待定位 cases read for its list at most, the longest waiting first (the count stays exact). */
+const LOCATE_READ = 2000;
 /** Request events looked at for 待审批 (a request older than this is long decided or cancelled). */
 const REQUEST_LOOKBACK_DAYS = 60;
 const REQUEST_TYPES = ['extension_requested', 'return_requested', 'suspension_requested'] as const;
@@ -172,8 +203,10 @@ export function deskRoutes({
           { status: 'accepted', verifiedAt: null, mergedIntoId: null, locationRepairAt: null },
         ];
       case 'locate':
-        // Few rows (the locationRepairAt index); a case leaves when it is placed or ends.
-        return [{ locationRepairAt: { not: null }, status: { in: OPEN_STATUSES } }];
+        // Few rows (the locationRepairAt index); a case leaves when it is placed or ends. "Not final" and not
+        // the open statuses listed: a list of statuses is what the status indexes answer, and SQLite without
+        // statistics took it to read every open case there rather than these few rows.
+        return [{ locationRepairAt: { not: null }, status: { notIn: [...FINAL_STATUSES] } }];
       case 'verified':
         return [{ status: 'accepted', verifiedAt: { not: null } }];
       case 'dispatch':
@@ -183,14 +216,15 @@ export function deskRoutes({
     }
   };
 
-  async function statusQueue(queue: Queue, limit: number): Promise<Case[]> {
-    const rows: Case[] = [];
+  async function statusQueue(queue: Queue, limit: number): Promise<ItemRow[]> {
+    const rows: ItemRow[] = [];
     for (const urgency of URGENCY_ORDER) {
       if (rows.length >= limit) break;
       const parts = await Promise.all(
         queueWhere(queue).map((where) =>
           prisma.case.findMany({
             where: { ...where, urgency },
+            select: ITEM_COLUMNS,
             orderBy: [{ reportedAt: 'asc' }, { id: 'asc' }],
             take: limit - rows.length,
           }),
@@ -204,6 +238,28 @@ export function deskRoutes({
       );
     }
     return rows;
+  }
+
+  /**
+   * 待定位 in the queues' order, sorted here: its few rows are read from the locationRepairAt index. Asked in
+   * reportedAt order per urgency, SQLite without statistics walked every case in reportedAt order instead.
+   */
+  async function locateQueue(limit: number): Promise<ItemRow[]> {
+    const rows = await prisma.case.findMany({
+      where: queueWhere('locate')[0],
+      select: ITEM_COLUMNS,
+      orderBy: [{ locationRepairAt: 'asc' }, { id: 'asc' }],
+      take: LOCATE_READ,
+    });
+    const rank = (u: Urgency) => URGENCY_ORDER.indexOf(u);
+    return rows
+      .sort(
+        (a, b) =>
+          rank(a.urgency) - rank(b.urgency) ||
+          a.reportedAt.getTime() - b.reportedAt.getTime() ||
+          (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      )
+      .slice(0, limit);
   }
 
   /** Pending requests, newest request last: [caseId, request event]. */
@@ -236,7 +292,7 @@ export function deskRoutes({
     return requests.filter((r) => !ended(r));
   }
 
-  function toItem(row: Case, queue: Queue, waitingSince: Date, request: Item['request'] = null): Item {
+  function toItem(row: ItemRow, queue: Queue, waitingSince: Date, request: Item['request'] = null): Item {
     return {
       id: row.id,
       caseNo: row.caseNo,
@@ -282,7 +338,10 @@ export function deskRoutes({
       const requests = await pending();
       const rows = new Map(
         (
-          await prisma.case.findMany({ where: { id: { in: [...new Set(requests.map((r) => r.caseId))] } } })
+          await prisma.case.findMany({
+            where: { id: { in: [...new Set(requests.map((r) => r.caseId))] } },
+            select: ITEM_COLUMNS,
+          })
         ).map((r) => [r.id, r]),
       );
       const urgencyRank = (u: string) => URGENCY_ORDER.indexOf(u as Urgency);
@@ -308,12 +367,13 @@ export function deskRoutes({
     if (queue === 'callback') {
       const rows = await prisma.case.findMany({
         where: callbackWhere(now),
+        select: ITEM_COLUMNS,
         orderBy: [{ closedAt: 'asc' }, { id: 'asc' }],
         take: limit,
       });
       return rows.map((r) => toItem(r, 'callback', r.closedAt ?? r.reportedAt));
     }
-    const rows = await statusQueue(queue, limit);
+    const rows = queue === 'locate' ? await locateQueue(limit) : await statusQueue(queue, limit);
     return rows.map((r) =>
       toItem(
         r,
