@@ -7,7 +7,7 @@
 import type { FeatureCollection } from 'geojson';
 import { describeError } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
-import { createMap, preloadMap, type HubMap, type LngLat, type MapFocus } from '../lib/map/index.ts';
+import { createMap, type HubMap, type LngLat, type MapFocus } from '../lib/map/index.ts';
 
 export interface DeskMapState {
   /** The case shown (its id keys the pick mode). */
@@ -27,7 +27,9 @@ export function deskMap(root: HTMLElement, onError: (message: string) => void) {
   let want: DeskMapState | null = null;
   let shown = { focus: '', pick: '', nearby: '', supervisors: false };
   let generation = 0;
-  preloadMap();
+  // No preloadMap() at mount, unlike other map pages: MapLibre (≈1.1 MB) downloading and compiling while
+  // the queue and the first case's panel load delayed the desk's first screen by up to a second on a busy
+  // machine (bench:ui). The map loads when the panel first shows a case.
 
   function apply() {
     if (!map || !want) return;

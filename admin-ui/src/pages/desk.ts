@@ -136,6 +136,11 @@ export const mount: MountPage = (el, ctx) => {
   let suggestions: Suggestions = { dispatch: [], verify: [] };
   let form: Form = null;
   let busy = false;
+  /**
+   * After an action, until the next panel is drawn: the change feed's answer (the action's own event)
+   * does not read the queue a second time beside the panel's requests.
+   */
+  let settling = false;
   let error = '';
   let notice = '';
   /** The case the notice is about (a link to it: e.g. to watch its procedure go on after 定位修复). */
@@ -235,7 +240,8 @@ export const mount: MountPage = (el, ctx) => {
         });
         const first = cursor === null;
         cursor = r.cursor;
-        if (first || !r.cases.length || stopped || busy) continue;
+        // While an action settles it reads the queue itself once the next panel is drawn.
+        if (first || !r.cases.length || stopped || busy || settling) continue;
         const mine = r.cases.includes(shownId);
         await loadQueue();
         if (mine) await loadPanel(true);
@@ -279,12 +285,17 @@ export const mount: MountPage = (el, ctx) => {
       busy = false;
     }
     draw();
-    if (moved) {
-      await loadPanel();
-      void loadQueue();
-    } else {
-      await loadQueue();
-      await loadPanel(true);
+    settling = true;
+    try {
+      if (moved) {
+        await loadPanel();
+        void loadQueue();
+      } else {
+        await loadQueue();
+        await loadPanel(true);
+      }
+    } finally {
+      settling = false;
     }
     el.querySelector<HTMLElement>('#desk-queue [aria-selected="true"]')?.focus();
   }
@@ -331,6 +342,15 @@ export const mount: MountPage = (el, ctx) => {
 
   function open(f: Form) {
     form = f;
+    // The grid cells (with their outlines) are for the telephone intake only: read when it first opens,
+    // not on the first screen.
+    if (f === 'intake' && !cells.length)
+      void getGridCells()
+        .then((c) => {
+          cells = c;
+          draw();
+        })
+        .catch(() => undefined);
     error = '';
     draw();
     el.querySelector<HTMLElement>('#desk-form select, #desk-form input, #desk-form textarea')?.focus();
@@ -883,8 +903,7 @@ export const mount: MountPage = (el, ctx) => {
   void (async () => {
     // The queue does not wait for the reference lists (names are filled in when they arrive).
     const queueRead = loadQueue();
-    [cells, departments, categories] = await Promise.all([
-      getGridCells().catch(() => [] as GridCell[]),
+    [departments, categories] = await Promise.all([
       getDepartments().catch(() => [] as Department[]),
       getCategories().catch(() => [] as Category[]),
     ]);
