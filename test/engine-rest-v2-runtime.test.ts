@@ -200,3 +200,111 @@ test('variables and element instances: bad input is 400 naming the property, unk
     /^local must be true or false/,
   );
 });
+
+test('statistics per element (of a definition, filtered, and of one instance) and the call hierarchy', async (t) => {
+  const child = bpmn(
+    'v2_stat_child',
+    start() + serviceTask('survey', 'stat-survey') + end() + chain('start', 'survey', 'end'),
+  );
+  const parent = bpmn(
+    'v2_stat',
+    start() +
+      `<bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="v2_stat_child" /></bpmn:extensionElements></bpmn:callActivity>` +
+      serviceTask('check', 'stat-check') +
+      end() +
+      chain('start', 'call', 'check', 'end'),
+  ).replace('<bpmn:process id="v2_stat"', '<bpmn:process id="v2_stat" name="巡查上报"');
+  const deployed = await v2.camunda.createDeployment({
+    resources: [file(child, 'child.bpmn'), file(parent, 'parent.bpmn')],
+  });
+  const parentKey = String(deployed.deployments[1]!.processDefinition!.processDefinitionKey);
+  const activate = async (type: string) =>
+    (await v2.camunda.activateJobs({ type, timeout: 60_000, maxJobsToActivate: 1, requestTimeout: 5_000 }))
+      .jobs[0]!;
+  const startOne = async () => {
+    const pi = await v2.camunda.createProcessInstance({ processDefinitionId: 'v2_stat' as never });
+    return { pik: String(pi.processInstanceKey), survey: await activate('stat-survey') };
+  };
+  const a = await startOne();
+  const b = await startOne();
+  const c = await startOne();
+  for (const x of [a, b]) await v2.camunda.completeJob({ jobKey: x.survey.jobKey });
+  await v2.camunda.completeJob({ jobKey: (await activate('stat-check')).jobKey });
+  await v2.camunda.failJob({
+    jobKey: (await activate('stat-check')).jobKey,
+    retries: 0,
+    errorMessage: '核查超时',
+  });
+  await v2.camunda.cancelProcessInstance({ processInstanceKey: c.pik as never });
+
+  const row = (s: {
+    elementId?: unknown;
+    active?: unknown;
+    completed?: unknown;
+    canceled?: unknown;
+    incidents?: unknown;
+  }) => [String(s.elementId), Number(s.active), Number(s.completed), Number(s.canceled), Number(s.incidents)];
+  const all = await v2.camunda.getProcessDefinitionStatistics(
+    { processDefinitionKey: parentKey as never },
+    NOW,
+  );
+  t.deepEqual(all.items!.map(row), [
+    // elementId, active, completed, canceled, incidents
+    ['call', 0, 2, 1, 0],
+    ['check', 1, 1, 0, 1],
+    ['end', 0, 1, 0, 0],
+    ['start', 0, 3, 0, 0],
+  ]);
+  const running = await v2.camunda.getProcessDefinitionStatistics(
+    { processDefinitionKey: parentKey as never, filter: { state: 'ACTIVE' } as never },
+    NOW,
+  );
+  const expected = [
+    ['call', 0, 1, 0, 0],
+    ['check', 1, 0, 0, 1],
+    ['start', 0, 1, 0, 0],
+  ];
+  t.deepEqual(running.items!.map(row), expected);
+  const one = await v2.camunda.getProcessInstanceStatistics({ processInstanceKey: b.pik as never }, NOW);
+  t.deepEqual(one.items!.map(row), expected);
+
+  const childOfC = await v2.rest('POST', '/v2/process-instances/search', {
+    filter: { parentProcessInstanceKey: c.pik },
+  });
+  const childKey: string = childOfC.body.items[0].processInstanceKey;
+  const hierarchy = await v2.camunda.getProcessInstanceCallHierarchy(
+    { processInstanceKey: childKey as never },
+    NOW,
+  );
+  t.deepEqual(
+    hierarchy.map((h) => [String(h.processInstanceKey), String(h.processDefinitionName)]),
+    [
+      [c.pik, '巡查上报'],
+      [childKey, 'v2_stat_child'],
+    ],
+  );
+  t.is(String(hierarchy[0]!.processDefinitionKey), parentKey);
+
+  const unknown = '2251799813999999';
+  const stat404 = await v2.rest('GET', `/v2/process-instances/${unknown}/statistics/element-instances`);
+  t.is(stat404.status, 404);
+  t.is((await v2.rest('GET', `/v2/process-instances/${unknown}/call-hierarchy`)).status, 404);
+  t.is(
+    (await v2.rest('POST', `/v2/process-definitions/${unknown}/statistics/element-instances`, {})).status,
+    404,
+  );
+  const badFilter = await v2.rest(
+    'POST',
+    `/v2/process-definitions/${parentKey}/statistics/element-instances`,
+    {
+      filter: { colour: 'red' },
+    },
+  );
+  t.is(badFilter.status, 400);
+  t.regex(badFilter.body.detail, /^filter\.colour is not a filter/);
+  const badBody = await v2.rest('POST', `/v2/process-definitions/${parentKey}/statistics/element-instances`, {
+    page: {},
+  });
+  t.is(badBody.status, 400);
+  t.regex(badBody.body.detail, /^page is not a known property/);
+});

@@ -8,6 +8,7 @@
 import type { Engine } from '../api.ts';
 import type { Db, Param, Row } from '../store/db.ts';
 import {
+  filterConditions,
   invalid,
   isoDate,
   keyString,
@@ -102,6 +103,20 @@ export interface JobItem {
   tenantId: string;
 }
 
+export interface ElementStatistics {
+  elementId: string;
+  active: number;
+  canceled: number;
+  incidents: number;
+  completed: number;
+}
+
+export interface CallHierarchyEntry {
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  processDefinitionName: string;
+}
+
 /** The queries, each a consistent read between two engine commands. */
 export interface EngineQueries {
   searchProcessDefinitions(body: unknown): Promise<SearchResult<ProcessDefinitionItem>>;
@@ -111,6 +126,12 @@ export interface EngineQueries {
   getProcessInstance(key: string): Promise<ProcessInstanceItem>;
   searchElementInstances(body: unknown): Promise<SearchResult<ElementInstanceItem>>;
   getElementInstance(key: string): Promise<ElementInstanceItem>;
+  /** Element instances per element of one process instance, by state. */
+  processInstanceStatistics(key: string): Promise<{ items: ElementStatistics[] }>;
+  /** The same over the instances of one definition that match a process-instance `filter`. */
+  processDefinitionStatistics(key: string, body: unknown): Promise<{ items: ElementStatistics[] }>;
+  /** The instance's ancestry: its root first, the instance itself last. */
+  callHierarchy(key: string): Promise<CallHierarchyEntry[]>;
   searchIncidents(body: unknown): Promise<SearchResult<IncidentItem>>;
   getIncident(key: string): Promise<IncidentItem>;
   searchJobs(body: unknown): Promise<SearchResult<JobItem>>;
@@ -254,14 +275,35 @@ const EI_INTENTS = `('ELEMENT_ACTIVATED', 'ELEMENT_COMPLETED', 'ELEMENT_TERMINAT
 // activation raised an incident has no ELEMENT_ACTIVATED yet; its INCIDENT_CREATED makes it visible.
 // Element id, type and process id come from the element's latest event: a migrated instance
 // (ELEMENT_MIGRATED) shows its elements under the target definition's ids, as Operate does.
-const ELEMENTS_OF_INSTANCE = `(SELECT g.key AS key, g.pi_key AS pi_key, l.bpmn_process_id AS bpmn_process_id,
+/** The folded element instances of the process instances `instances` selects (`= ?` or `IN (…)`). */
+const elementsOf = (
+  instances: string,
+) => `(SELECT g.key AS key, g.pi_key AS pi_key, l.bpmn_process_id AS bpmn_process_id,
   l.element_id AS element_id, l.element_type AS element_type, g.start_ts AS start_ts, g.end_ts AS end_ts, g.ended AS ended
   FROM (SELECT e.key AS key, MIN(e.pi_key) AS pi_key, MAX(e.position) AS last_position, MIN(e.ts) AS start_ts,
   MAX(CASE WHEN e.intent IN ('ELEMENT_COMPLETED', 'ELEMENT_TERMINATED') THEN e.ts END) AS end_ts,
   MAX(CASE WHEN e.intent = 'ELEMENT_COMPLETED' THEN 'COMPLETED' WHEN e.intent = 'ELEMENT_TERMINATED' THEN 'TERMINATED' END) AS ended
-  FROM zb_event e WHERE e.pi_key = ? AND e.intent IN ${EI_INTENTS} GROUP BY e.key) g
+  FROM zb_event e WHERE e.pi_key ${instances} AND e.intent IN ${EI_INTENTS} GROUP BY e.key) g
   JOIN zb_event l ON l.position = g.last_position) ei
   LEFT JOIN zb_q_process_instance p ON p.key = ei.pi_key`;
+const ELEMENTS_OF_INSTANCE = elementsOf('= ?');
+// Per element: its instances by state, and the active ones holding an incident (the process itself is
+// not an element of its diagram).
+const elementStatistics = (instances: string) => `SELECT ei.element_id AS element_id,
+  SUM(CASE WHEN ei.ended IS NULL THEN 1 ELSE 0 END) AS active,
+  SUM(CASE WHEN ei.ended = 'TERMINATED' THEN 1 ELSE 0 END) AS canceled,
+  SUM(CASE WHEN ei.ended = 'COMPLETED' THEN 1 ELSE 0 END) AS completed,
+  SUM(CASE WHEN ei.ended IS NULL AND EXISTS (SELECT 1 FROM zb_incident i WHERE i.pi_key = ei.pi_key
+    AND i.element_instance_key = ei.key) THEN 1 ELSE 0 END) AS incidents
+  FROM ${elementsOf(instances)} WHERE ei.element_type <> 'PROCESS' GROUP BY ei.element_id ORDER BY ei.element_id`;
+const statisticsItem = (r: Row): ElementStatistics => ({
+  elementId: String(r.element_id),
+  active: Number(r.active),
+  canceled: Number(r.canceled),
+  incidents: Number(r.incidents),
+  completed: Number(r.completed),
+});
+
 const incidentOfElement = `(SELECT MIN(i.key) FROM zb_incident i WHERE i.pi_key = ei.pi_key AND i.element_instance_key = ei.key)`;
 
 const elementFields: Record<string, Field> = {
@@ -401,6 +443,9 @@ function pathKey(value: string, what: string): number {
     throw invalid(`${what} must be a key (a string of digits), but was '${value}'`);
   return Number(value);
 }
+
+/** Called instances nest at most this deep (the engine's limit, ENGINE_MAX_CALL_DEPTH, is lower). */
+const MAX_CALL_HIERARCHY = 1000;
 
 const notFound = (detail: string) => new QueryProblem(404, 'NOT_FOUND', detail);
 
@@ -551,6 +596,58 @@ export function createEngineQueries(engine: Pick<Engine, 'readState'>): EngineQu
         }),
         `Element instance with key '${key}' not found`,
       );
+    },
+    async processInstanceStatistics(key) {
+      const k = pathKey(key, 'processInstanceKey');
+      return engine.readState(async (db) => {
+        const [pi] = await db.all(`SELECT key FROM zb_q_process_instance WHERE key = ?`, [k]);
+        if (!pi) throw notFound(`Process instance with key '${key}' not found`);
+        return { items: (await db.all(elementStatistics('= ?'), [k])).map(statisticsItem) };
+      });
+    },
+    async processDefinitionStatistics(key, body) {
+      const k = pathKey(key, 'processDefinitionKey');
+      const request = (body ?? {}) as Record<string, unknown>;
+      if (typeof request !== 'object' || Array.isArray(request))
+        throw invalid('the request body must be a JSON object');
+      for (const name of Object.keys(request))
+        if (name !== 'filter') throw invalid(`${name} is not a known property of a statistics request`);
+      const filter = filterConditions(instanceSpec as SearchSpec<unknown>, request.filter);
+      const instances = `IN (SELECT p.key FROM zb_q_process_instance p WHERE ${['p.process_key = ?', ...filter.sql].join(' AND ')})`;
+      return engine.readState(async (db) => {
+        const [def] = await db.all(`SELECT key FROM zb_process WHERE key = ? AND deleted = 0`, [k]);
+        if (!def) throw notFound(`Process definition with key '${key}' not found`);
+        return {
+          items: (await db.all(elementStatistics(instances), [k, ...filter.params])).map(statisticsItem),
+        };
+      });
+    },
+    callHierarchy(key) {
+      const k = pathKey(key, 'processInstanceKey');
+      return engine.readState(async (db) => {
+        const chain: (ProcessInstanceItem & { _processKey?: number })[] = [];
+        for (let at: number | undefined = k; at !== undefined && chain.length <= MAX_CALL_HIERARCHY;) {
+          const [row] = await db.all(`SELECT * FROM zb_q_process_instance p WHERE p.key = ?`, [at]);
+          if (!row) break;
+          chain.unshift({ ...instanceSpec.toItem({ ...row, has_incident: 0 }) });
+          at =
+            row.parent_pi_key === null || row.parent_pi_key === undefined
+              ? undefined
+              : Number(row.parent_pi_key);
+        }
+        if (!chain.length) throw notFound(`Process instance with key '${key}' not found`);
+        await withNames(
+          db,
+          chain,
+          (item, n) =>
+            (item.processDefinitionName = n.get(item.processDefinitionId) ?? item.processDefinitionId),
+        );
+        return chain.map((i) => ({
+          processInstanceKey: i.processInstanceKey,
+          processDefinitionKey: i.processDefinitionKey,
+          processDefinitionName: i.processDefinitionName,
+        }));
+      });
     },
     searchIncidents: (body) => engine.readState((db) => search(db, incidentSpec, body)),
     getIncident: (key) => {

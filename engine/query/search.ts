@@ -106,8 +106,11 @@ const COMPARISONS: Record<string, string> = {
   $lte: '<=',
 };
 
-/** The SQL conditions of a `filter` object. */
-function filterConditions(spec: SearchSpec<unknown>, filter: unknown): { sql: string[]; params: Param[] } {
+/** The SQL conditions of a `filter` object (over the spec's fields), for queries of their own. */
+export function filterConditions(
+  spec: SearchSpec<unknown>,
+  filter: unknown,
+): { sql: string[]; params: Param[] } {
   const sql: string[] = [];
   const params: Param[] = [];
   if (filter === undefined || filter === null) return { sql, params };

@@ -4,6 +4,8 @@
  *
  *   POST /v2/process-definitions/search      GET /v2/process-definitions/{key}   GET …/{key}/xml
  *   POST /v2/process-instances/search        GET /v2/process-instances/{key}
+ *   POST /v2/process-definitions/{key}/statistics/element-instances
+ *   GET  /v2/process-instances/{key}/statistics/element-instances   GET …/{key}/call-hierarchy
  *   POST /v2/process-instances/{key}/cancellation
  *   POST /v2/element-instances/search        (filter.processInstanceKey required)
  *   POST /v2/incidents/search                GET /v2/incidents/{key}
@@ -153,6 +155,22 @@ export function createRestHandler(engine: Engine, logger: EngineLogger, authToke
       'GET',
       /^\/v2\/process-definitions\/([^/]+)$/,
       async ([key], _req, res) => send(res, 200, await q.getProcessDefinition(key!)),
+    ],
+    [
+      'POST',
+      /^\/v2\/process-definitions\/([^/]+)\/statistics\/element-instances$/,
+      async ([key], req, res) =>
+        send(res, 200, await q.processDefinitionStatistics(key!, await readJson(req))),
+    ],
+    [
+      'GET',
+      /^\/v2\/process-instances\/([^/]+)\/statistics\/element-instances$/,
+      async ([key], _req, res) => send(res, 200, await q.processInstanceStatistics(key!)),
+    ],
+    [
+      'GET',
+      /^\/v2\/process-instances\/([^/]+)\/call-hierarchy$/,
+      async ([key], _req, res) => send(res, 200, await q.callHierarchy(key!)),
     ],
     ['POST', /^\/v2\/process-instances\/search$/, searchOf(q.searchProcessInstances)],
     [
