@@ -8,7 +8,7 @@ import test from 'ava';
 import { recordAdapterEvent } from '../adapters/case-events.ts';
 import { createDepartmentRouter } from '../adapters/department-router.ts';
 import { createAdapterHost, type Adapter } from '../adapters/framework/index.ts';
-import { readingEvent, refusalCode, SANITATION_ADAPTER } from '../adapters/sanitation/index.ts';
+import { readingEvent, refusalCode, retriesLeft, SANITATION_ADAPTER } from '../adapters/sanitation/index.ts';
 import type { Reading } from '../adapters/sanitation/mapping.ts';
 import { UTILITIES_ADAPTER } from '../adapters/utilities/index.ts';
 import { readCase, recordEvent, StaleCase } from '../src/cases/state/index.ts';
@@ -229,4 +229,9 @@ test('a crew task the hub could not record: a refusal is a BPMN error, what pass
   t.is(refusalCode(new StaleCase('x')), undefined);
   t.is(refusalCode(unavailable('the engine is not connected')), undefined);
   t.is(refusalCode(new Error('Connection terminated unexpectedly')), undefined);
+  // The database away keeps the task's retries (the soak: two crew tasks ended as incidents after its
+  // restarts); another passing failure uses one up.
+  t.is(retriesLeft(new Error('Connection terminated unexpectedly'), 2), 2);
+  t.is(retriesLeft(unavailable('the engine is not connected'), 2), 1);
+  t.is(retriesLeft(unavailable('the engine is not connected'), 0), 0);
 });

@@ -665,7 +665,7 @@ test.serial(
   },
 );
 
-test.serial('notify.urge: a database that cannot be reached → fail with retries − 1', async (t) => {
+test.serial('a database that cannot be reached → fail with the retries unchanged', async (t) => {
   const unreachable = createDb({
     DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
     databaseProvider: 'postgresql',
@@ -675,7 +675,7 @@ test.serial('notify.urge: a database that cannot be reached → fail with retrie
       job('hub.case.close', { caseId: 'x' }, { retries: 2 }),
       { ...deps, db: unreachable },
     );
-    t.like(outcome, { action: 'fail', retries: 1, retryBackOff: 2000 });
+    t.like(outcome, { action: 'fail', retries: 2, retryBackOff: 2000 });
   } finally {
     await unreachable.close();
   }
@@ -695,7 +695,7 @@ const failingStore = (error: Error) =>
   );
 
 test.serial(
-  'a database connection lost mid-job (server restarted) → fail with retries − 1, not an incident',
+  'a database connection lost mid-job (server restarted) → fail with the retries unchanged, not an incident',
   async (t) => {
     // What a query on a connection whose server went away rejects with, through Prisma's PostgreSQL
     // adapter: node-postgres's own Error, no code (the soak's database restarts raised incidents).
@@ -708,13 +708,13 @@ test.serial(
         db: { prisma: lost as never, provider: t0.provider },
       },
     );
-    t.like(outcome, { action: 'fail', retries: 2, retryBackOff: 2000 });
+    t.like(outcome, { action: 'fail', retries: 3, retryBackOff: 2000 });
     t.true((outcome as { errorMessage: string }).errorMessage.includes('Connection terminated unexpectedly'));
   },
 );
 
 test.serial(
-  'no transaction started in time (Prisma P2028, the soak under load) → fail with retries − 1, not an incident',
+  'no transaction started in time (Prisma P2028, the soak under load) → fail with the retries unchanged, not an incident',
   async (t) => {
     // The real error, made here as load made it: every connection (SQLite: its one; PostgreSQL: the
     // pool's 10) held by a transaction, so one more cannot start within its maxWait.
@@ -744,7 +744,7 @@ test.serial(
       job('hub.case.intake', { caseId: c.id, source: 'supervisor' }, { retries: 3 }),
       { ...deps, db: { prisma: failingStore(refused!) as never, provider: t0.provider } },
     );
-    t.like(outcome, { action: 'fail', retries: 2, retryBackOff: 2000 });
+    t.like(outcome, { action: 'fail', retries: 3, retryBackOff: 2000 });
     t.regex(
       (outcome as { errorMessage: string }).errorMessage,
       /^hub\.case\.intake: .*Unable to start a transaction/s,

@@ -10,7 +10,7 @@
  */
 import { Client, Variables, type Task, type TaskService } from 'camunda-external-task-client-js';
 import type { AttachmentStore } from '../../src/attachments/index.ts';
-import type { Prisma } from '../../src/db/index.ts';
+import { databaseOutage, type Prisma } from '../../src/db/index.ts';
 import { HubError, notFound, validationError } from '../../src/errors.ts';
 import { recordAdapterEvent } from '../case-events.ts';
 import { createEvidenceSender, EVIDENCE_KIND, evidenceMessage } from '../evidence.ts';
@@ -71,6 +71,14 @@ const BUSINESS_ERRORS: Record<number, string> = { 404: 'CASE_UNKNOWN', 409: 'CAS
  */
 export function refusalCode(err: unknown): string | undefined {
   return err instanceof HubError && !err.retryable ? BUSINESS_ERRORS[err.status] : undefined;
+}
+
+/**
+ * The retries a crew's task keeps after a failure that is no refusal: the case store's outage ends by
+ * itself, so the task keeps them (as the hub's jobs do, workers/job.ts); anything else uses one up.
+ */
+export function retriesLeft(err: unknown, retries = 3): number {
+  return databaseOutage(err) ? retries : Math.max(retries - 1, 0);
 }
 
 /**
@@ -278,7 +286,7 @@ export function createSanitationAdapter(deps: SanitationDeps): Adapter {
         log.warn({ taskId: task.id, code, message }, 'crew report refused: BPMN error to the platform');
         await taskService.handleBpmnError(task, code, message.slice(0, 500));
       } else {
-        const retries = Math.max((task.retries ?? 3) - 1, 0);
+        const retries = retriesLeft(err, task.retries ?? undefined);
         log.warn({ err, taskId: task.id, retries }, 'crew report not recorded: failure to the platform');
         await taskService.handleFailure(task, {
           errorMessage: message.slice(0, 500),
