@@ -8,7 +8,7 @@
  * success response. A path or method the hub does not serve is a type error, not a run-time probe.
  */
 import type { paths } from './api-schema.gen.ts';
-import { t } from './i18n.ts';
+import { label, t } from './i18n.ts';
 
 type Paths = keyof paths & string;
 /** `/api/cases/{id}/attachments` → `/api/cases/${string}/attachments`. */
@@ -219,6 +219,50 @@ export const speaksForUser = (err: unknown): err is ApiError =>
  * saying what the reader can do, since the hub's detail there is English for the log and the operators
  * ("internal error"). An error that is no API call's (a file that cannot be read) keeps its message.
  */
+/**
+ * The 403s that say why (src/errors.ts forbidden(...) across the hub), each in the UI's words: the detail
+ * is English for the log, but the reason is what the reader needs ("held by another unit", "now the
+ * leader's to decide"). A refusal not listed here reads as the generic error.forbidden.
+ */
+const FORBIDDEN_REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^case (\S+) is held by another unit/, (m) => t('error.forbidden.otherUnit', { no: m[1]! })],
+  [
+    /^case (\S+) was not dispatched through your sub-centre/,
+    (m) => t('error.forbidden.otherSubCentre', { no: m[1]! }),
+  ],
+  [
+    /^inbox item \S+ is at \S+ level (\d+)/,
+    (m) =>
+      t('error.forbidden.inboxLevel', {
+        level: m[1]!,
+        who: label('role', Number(m[1]) >= 2 ? 'leader' : 'shift_leader'),
+      }),
+  ],
+  [
+    /requires one of: (.+)$/,
+    (m) =>
+      t('error.forbidden.roles', {
+        roles: m[1]!
+          .split(', ')
+          .map((r) => label('role', r))
+          .join(t('app.listSep')),
+      }),
+  ],
+  [/^a department handler without a department/, () => t('error.forbidden.noDepartment')],
+  [/^a department sees only its own/, () => t('error.forbidden.ownDepartment')],
+  [/was sent to another unit$/, () => t('error.forbidden.instructionElsewhere')],
+  [/^only the phone that reported it may rate it/, () => t('error.forbidden.otherPhone')],
+];
+
+/** A 403 in words: its reason when the hub gave a known one, else that the role may not. */
+function forbiddenReason(detail: string | undefined): string {
+  for (const [pattern, words] of FORBIDDEN_REASONS) {
+    const m = detail ? pattern.exec(detail) : null;
+    if (m) return words(m);
+  }
+  return t('error.forbidden');
+}
+
 export function describeError(err: unknown): string {
   if (speaksForUser(err)) {
     const fields = (err.problem.errors ?? []).map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
@@ -227,7 +271,7 @@ export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
     const { status } = err;
     if (status === 401) return t('error.unauthenticated');
-    if (status === 403) return t('error.forbidden');
+    if (status === 403) return forbiddenReason(err.problem.detail);
     if (status === 404) return t('error.notFound');
     if (status === 429) return t('error.busy');
     if (status === 503) return t('error.unavailable');

@@ -16,6 +16,16 @@ export const en: Record<keyof typeof zh, string> = {
   'app.mainNav': 'Main navigation',
   'error.unauthenticated': 'Wrong user name or password, or the session has expired; please sign in again.',
   'error.forbidden': 'Your role may not see or do this.',
+  'error.forbidden.otherUnit': 'Case {no} is held by another unit; your department cannot do this.',
+  'error.forbidden.otherSubCentre':
+    'Case {no} was not dispatched through your sub-centre; it cannot be handled here.',
+  'error.forbidden.inboxLevel': 'This inbox item has risen to level {level}: {who} decides.',
+  'error.forbidden.roles': 'Only these roles may do this: {roles}.',
+  'error.forbidden.noDepartment':
+    'Your account has no department, so it sees no scores; ask the administrator.',
+  'error.forbidden.ownDepartment': 'A department sees only its own figures and cases.',
+  'error.forbidden.instructionElsewhere': 'This instruction was sent to another unit.',
+  'error.forbidden.otherPhone': 'Only the phone that reported it may rate it.',
   'error.notFound': 'What you asked for does not exist.',
   'error.busy': 'Too many requests; please try again shortly.',
   'error.unavailable': 'The service is unavailable for the moment; please try again shortly.',

@@ -64,6 +64,9 @@ export const mount: MountPage = (el, ctx) => {
     draw();
   }
 
+  /** Who decides at a level, in the UI's language (the hub's levelLabel is Chinese): 值班长, then 领导. */
+  const levelWho = (level: number) => label('role', level >= 2 ? 'leader' : 'shift_leader');
+
   // Shift leaders decide at level 1, leaders from level 2 (src/escalations).
   const levelIsMine = (level: number) =>
     (ctx.user.roles.includes('shift_leader') && level === 1) ||
@@ -135,7 +138,7 @@ export const mount: MountPage = (el, ctx) => {
       <div>
         <a href="#/cases/${item.case.id}"><strong>${item.case.caseNo}</strong></a>
         <span class="badge">${label('inbox.stage', item.stage)}</span>
-        <span class="badge">${t('inbox.level')} ${item.level} · ${item.levelLabel}</span>
+        <span class="badge">${t('inbox.level')} ${item.level} · ${levelWho(item.level)}</span>
         <span class="clock red">${t('inbox.overdue', { m: minutes(item.overdueWorkingMinutes) })}</span>
         <span class=${item.remainingWorkingMinutes < 0 ? 'error' : 'muted'}>
           ${
