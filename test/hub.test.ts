@@ -118,6 +118,7 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
   t.deepEqual(
     versions.map((v) => [v.bpmnProcessId, v.version, v.resourceName]),
     [
+      ['ad-permit', 1, 'ad-permit.bpmn'],
       ['assessment', 1, 'assessment.bpmn'],
       ['case-disposal', 1, 'case-disposal.bpmn'],
       ['case-escalation', 1, 'case-escalation.bpmn'],
@@ -142,7 +143,7 @@ test('createHub on a fresh data dir migrates, seeds, serves; the demo user logs 
     200,
   );
   // Unchanged procedures are not deployed again on restart.
-  t.is(await again.db.prisma.processVersion.count(), 4);
+  t.is(await again.db.prisma.processVersion.count(), 5);
 });
 
 test('npm start path: a bad HUB_PORT prints the variable and exits 1 without a stack trace', async (t) => {

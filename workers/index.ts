@@ -17,6 +17,7 @@ import { handlers as callback } from './callback.ts';
 import { handlers as classify } from './classify.ts';
 import { handlers as close } from './close.ts';
 import { handlers as deadlines } from './deadlines.ts';
+import { handlers as adPermit } from './ad-permit.ts';
 import { handlers as dispatch } from './dispatch.ts';
 import { handlers as enforcement } from './enforcement.ts';
 import { handlers as escalation } from './escalation.ts';
@@ -45,6 +46,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   ...callback,
   ...assessment,
   ...enforcement,
+  ...adPermit,
 };
 
 /** The job types the workers serve. */

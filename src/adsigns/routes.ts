@@ -19,6 +19,7 @@ import { parseBbox } from '../map/routes.ts';
 import { idParams, logChange } from '../reference/admin.ts';
 import { AD_SIGN_EDITORS, AD_SIGN_READERS, assertAdSignEditor } from './access.ts';
 import { importAdSigns } from './import.ts';
+import { permitSchema, permitView } from './permit-routes.ts';
 import { AD_SIGN_KINDS, checkSign, signData, signDiff, type SignValues } from './sign.ts';
 import { AD_SIGN_STATUSES, dayOf, signStatus, statusWhere } from './status.ts';
 
@@ -86,6 +87,7 @@ const detailSchema = signSchema.extend({
     )
     .describe('the cases about it (未许可设置 found by a supervisor or video), newest first'),
   photos: z.array(z.object({ id: z.string(), fileName: z.string(), createdAt: z.string() })),
+  permits: z.array(permitSchema).describe('its applications and permits (ad-permit.bpmn), newest first'),
 });
 
 const inputSchema = z
@@ -186,7 +188,7 @@ export function adSignRoutes({
 
   async function detail(id: string): Promise<z.infer<typeof detailSchema>> {
     const row = await load(id);
-    const [events, photos] = await Promise.all([
+    const [events, photos, permits] = await Promise.all([
       prisma.adSignEvent.findMany({
         where: { adSignId: id },
         orderBy: [{ at: 'desc' }, { id: 'desc' }],
@@ -194,6 +196,7 @@ export function adSignRoutes({
         include: { case: { select: { caseNo: true } } },
       }),
       prisma.attachment.findMany({ where: { adSignId: id }, orderBy: { createdAt: 'asc' } }),
+      prisma.adPermit.findMany({ where: { adSignId: id }, orderBy: [{ appliedAt: 'desc' }, { id: 'desc' }] }),
     ]);
     const caseIds = [...new Set(events.flatMap((e) => (e.caseId ? [e.caseId] : [])))];
     const cases = caseIds.length
@@ -230,6 +233,7 @@ export function adSignRoutes({
         closedAt: c.closedAt?.toISOString() ?? null,
       })),
       photos: photos.map((p) => ({ id: p.id, fileName: p.fileName, createdAt: p.createdAt.toISOString() })),
+      permits: permits.map(permitView),
     };
   }
 

@@ -17,7 +17,7 @@ export const AD_SIGN_STATUS_LABELS: Record<AdSignStatus, string> = {
   removed: '已拆除',
 };
 
-/** A permit ending within this many days is 即将到期, and ad-permit.bpmn reminds its holder this early. */
+/** A permit ending within this many days is 即将到期 (from the day ad-permit.bpmn reminds its holder on). */
 export const EXPIRY_NOTICE_DAYS = 30;
 
 const DAY_MS = 86_400_000;
@@ -33,7 +33,7 @@ export function signStatus(
   if (sign.removedAt) return 'removed';
   if (!sign.permitNo || !sign.permitEnd) return 'unpermitted';
   if (sign.permitEnd < today) return 'expired';
-  if (sign.permitEnd.getTime() < today.getTime() + EXPIRY_NOTICE_DAYS * DAY_MS) return 'expiring';
+  if (sign.permitEnd.getTime() <= today.getTime() + EXPIRY_NOTICE_DAYS * DAY_MS) return 'expiring';
   return 'valid';
 }
 
@@ -50,8 +50,27 @@ export function statusWhere(status: AdSignStatus, today: Date): Prisma.AdSignWhe
     case 'expired':
       return { ...permitted, permitEnd: { lt: today } };
     case 'expiring':
-      return { ...permitted, permitEnd: { gte: today, lt: soon } };
+      return { ...permitted, permitEnd: { gte: today, lte: soon } };
     case 'valid':
-      return { ...permitted, permitEnd: { gte: soon } };
+      return { ...permitted, permitEnd: { gt: soon } };
   }
+}
+
+/** The instant a wall-clock time of a city date is (the zone's offset at that time). */
+function cityInstant(day: Date, hour: number, clock: CityClock): Date {
+  const guess = new Date(day.getTime() + hour * 3_600_000);
+  const m = /([+-])(\d{2}):(\d{2})$/.exec(clock.iso(guess))!;
+  const offsetMs = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000;
+  return new Date(guess.getTime() - offsetMs);
+}
+
+/**
+ * ad-permit.bpmn's timers for a permit ending on `permitEnd` (its last valid day): the reminder at 09:00
+ * EXPIRY_NOTICE_DAYS before it, the end at 00:00 the day after, both in the city's time.
+ */
+export function permitTimers(permitEnd: Date, clock: CityClock) {
+  return {
+    remindAt: clock.iso(cityInstant(new Date(permitEnd.getTime() - EXPIRY_NOTICE_DAYS * DAY_MS), 9, clock)),
+    expiresAt: clock.iso(cityInstant(new Date(permitEnd.getTime() + DAY_MS), 0, clock)),
+  };
 }

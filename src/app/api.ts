@@ -36,6 +36,7 @@ import { referenceRoutes } from '../reference/routes.ts';
 import { mapRoutes } from '../map/routes.ts';
 import { componentRoutes } from '../components/routes.ts';
 import { adSignRoutes } from '../adsigns/routes.ts';
+import { adPermitRoutes } from '../adsigns/permit-routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
 import { statisticsRoutes } from '../statistics/routes.ts';
 import { parkingRoutes } from '../parking/routes.ts';
@@ -109,6 +110,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...mapRoutes(deps),
     ...componentRoutes(deps),
     ...adSignRoutes(deps),
+    ...adPermitRoutes(deps),
     ...adminRoutes(deps),
     ...geographyRoutes(deps),
     ...geoImportRoutes(deps),

@@ -11,7 +11,13 @@ export interface El {
   [key: string]: unknown;
 }
 
-export const PROCESS_IDS = ['case-disposal', 'case-escalation', 'assessment', 'enforcement'] as const;
+export const PROCESS_IDS = [
+  'case-disposal',
+  'case-escalation',
+  'assessment',
+  'enforcement',
+  'ad-permit',
+] as const;
 
 const processesDir = new URL('../../processes/', import.meta.url);
 

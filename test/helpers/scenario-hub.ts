@@ -74,6 +74,9 @@ export interface ScenarioHub {
   waitingAt(caseId: string, elementId: string): Promise<void>;
   /** Waits until the case's procedure instance has completed. */
   completed(caseId: string): Promise<void>;
+  /** The same for any procedure instance by its key (a procedure not about a case, e.g. ad-permit). */
+  instanceWaitingAt(processInstanceKey: string, elementId: string): Promise<void>;
+  instanceCompleted(processInstanceKey: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -173,9 +176,8 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
       `case ${caseId}'s procedure started`,
       async () => (await prisma.case.findUniqueOrThrow({ where: { id: caseId } })).processInstanceKey,
     );
-  const waitingAt = async (caseId: string, elementId: string) => {
-    const processInstanceKey = await instanceOf(caseId);
-    await until(`case ${caseId} waiting at ${elementId}`, async () => {
+  const instanceWaitingAt = async (processInstanceKey: string, elementId: string) => {
+    await until(`instance ${processInstanceKey} waiting at ${elementId}`, async () => {
       const res = await fetch(`${management}/v2/element-instances/search`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -185,16 +187,32 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
       return ((await res.json()) as { items: unknown[] }).items.length > 0;
     });
   };
-  const completed = async (caseId: string) => {
-    const processInstanceKey = await instanceOf(caseId);
-    await until(`case ${caseId}'s procedure completed`, async () => {
+  const instanceCompleted = async (processInstanceKey: string) => {
+    await until(`instance ${processInstanceKey} completed`, async () => {
       const res = await fetch(`${management}/v2/process-instances/${processInstanceKey}`);
       if (!res.ok) throw new Error(`process-instances: HTTP ${res.status} ${await res.text()}`);
       return ((await res.json()) as { state: string }).state === 'COMPLETED';
     });
   };
+  const waitingAt = async (caseId: string, elementId: string) =>
+    instanceWaitingAt(await instanceOf(caseId), elementId);
+  const completed = async (caseId: string) => instanceCompleted(await instanceOf(caseId));
   const token = (person: Person) => tokens[person];
-  return { hub, url, smtp, unit, userId, as, token, clock, waitingAt, completed, close };
+  return {
+    hub,
+    url,
+    smtp,
+    unit,
+    userId,
+    as,
+    token,
+    clock,
+    waitingAt,
+    completed,
+    instanceWaitingAt,
+    instanceCompleted,
+    close,
+  };
 }
 
 /** Polls `check` until it returns a truthy value; throws naming `what` after `ms` (long: the test machine is shared and loaded). */
