@@ -11,6 +11,7 @@
  *   POST /v2/incidents/search                GET /v2/incidents/{key}
  *   POST /v2/incidents/{key}/resolution      POST /v2/jobs/search
  *   GET  /v2/topology                        /v2/user-tasks/… (rest/user-tasks.ts)
+ *   PUT  /v2/clock {timestamp}               POST /v2/clock/reset (with clock control on)
  *   POST /v2/jobs/activation (long polling)  POST /v2/jobs/{key}/completion | failure | error
  *   PATCH /v2/jobs/{key} (retries, timeout)                                            (rest/jobs.ts)
  *   POST /v2/deployments (multipart)         POST /v2/process-instances (awaitCompletion too)
@@ -32,6 +33,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { EngineError, type Engine, type EngineLogger } from '../api.ts';
 import { createEngineQueries, QueryProblem } from '../query/index.ts';
+import { int, objectOf } from './body.ts';
 import { commandRoutes } from './commands.ts';
 import { decisionRoutes } from './decisions.ts';
 import { modifyRoutes } from './modify.ts';
@@ -205,6 +207,26 @@ export function createRestHandler(engine: Engine, logger: EngineLogger, authToke
     ],
     ['POST', /^\/v2\/jobs\/search$/, searchOf(q.searchJobs)],
     ['GET', /^\/v2\/topology$/, async (_m, _req, res) => send(res, 200, await engine.topology())],
+    // The engine clock, as the management port's /actuator/clock: only with clock control on
+    // (ENGINE_CLOCK_CONTROL), else the engine's refusal (409).
+    [
+      'PUT',
+      /^\/v2\/clock$/,
+      async (_m, req, res) => {
+        const b = objectOf(await readJson(req), ['timestamp'], 'the clock pin request');
+        engine.clock.pin(int(b, 'timestamp', true, 0));
+        send(res, 204);
+      },
+    ],
+    [
+      'POST',
+      /^\/v2\/clock\/reset$/,
+      async (_m, req, res) => {
+        await readJson(req);
+        engine.clock.reset();
+        send(res, 204);
+      },
+    ],
     ...userTaskRoutes(engine, io),
     ...variableRoutes(engine, q, io),
     ...decisionRoutes(engine, io),
