@@ -4,7 +4,8 @@
 // version 1 and 2 marks the changed task on both diagrams; roll back → version 3 with version 1's XML.
 // A BPMN file from another tool (Camunda 7 style) opens and the page lists what keeps it from deploying.
 // The version history is headed by the procedure's name (never its process id) and bpmnlint's canvas
-// button reads 未发现问题 / 1 个错误，0 个警告 in zh-CN, its own English in English.
+// button reads 未发现问题 / 1 个错误，0 个警告 in zh-CN, its own English in English. The template chooser
+// names each template and says what it does in Chinese (no job type); the diff names elements, not ids.
 // Procedure versions live in the database the hub uses, so this file runs on both databases.
 import test from 'ava';
 import type { Page } from 'playwright-core';
@@ -109,9 +110,12 @@ test.serial(
     const chooser = page.getByTestId('template-chooser');
     await chooser.getByRole('heading', { name: '选择模板' }).waitFor();
     await chooser.getByLabel('搜索模板').fill('催办');
-    t.deepEqual(await chooser.locator('button.template strong').allTextContents(), [
-      '催办邮件 (hub.notify.urge)',
-    ]);
+    // Each template by its name and what it does in Chinese: no job type in brackets, no English.
+    t.deepEqual(await chooser.locator('button.template strong').allTextContents(), ['催办邮件']);
+    t.notRegex(await chooser.locator('button.template span').innerText(), /[A-Za-z]/);
+    // The job type still finds it.
+    await chooser.getByLabel('搜索模板').fill('hub.notify.urge');
+    t.deepEqual(await chooser.locator('button.template strong').allTextContents(), ['催办邮件']);
     t.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: '/tmp/m2/designer-template-chooser.png' });
     await chooser.getByRole('button', { name: '取消' }).click();
@@ -135,7 +139,8 @@ test.serial(
     await diff.locator('[data-diff="Changed"]').waitFor();
     t.is(
       await diff.locator('[data-diff="Changed"] [data-element="t_compute"]').innerText(),
-      '计算月度考核指标 (t_compute)：名称 计算考核指标 → 计算月度考核指标',
+      // By its name, not its id (t_compute).
+      '计算月度考核指标：名称 计算考核指标 → 计算月度考核指标',
     );
     t.is(await diff.locator('[data-diff="Added"]').count(), 0);
     t.is(await diff.locator('[data-diff="Removed"]').count(), 0);

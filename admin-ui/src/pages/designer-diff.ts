@@ -1,6 +1,6 @@
 /**
  * The designer's version comparison in words: each added, removed, moved or changed element by its name
- * (the id beside it, as the lint list does), and for a changed one each attribute as old → new. The
+ * (its id only when it has none), and for a changed one each attribute as old → new. The
  * differ (bpmn-js-differ) gives ids and raw values; an administrator reads names — "t_compute" told
  * nothing of which task was renamed into what.
  */
@@ -45,7 +45,8 @@ const KINDS = [
 
 /** The legend of a comparison: one line per kind of change, each element named. */
 export function diffList(result: DiffResult, names: ElementNames) {
-  const named = (id: string) => (names.has(id) ? `${names.get(id)} (${id})` : id);
+  // By the name the designer gave it; the id only for an element without one (a sequence flow).
+  const named = (id: string) => names.get(id) ?? id;
   return html`<ul class="legend">
     ${KINDS.map(([kind, key]) => {
       const ids = Object.keys(result[key]);

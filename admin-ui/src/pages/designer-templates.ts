@@ -2,8 +2,8 @@
  * The element-template chooser of the designer. The properties panel's "Select" (and a template's
  * "Change") only fires `elementTemplates.select`: bpmn-js leaves the chooser to the application, and
  * without one the button did nothing. This one lists the templates that apply to the element (the
- * latest version of each: the hub's workers and the adapters' tasks), searchable by name and
- * description, and applies the one chosen through the element-templates service (one undoable command).
+ * latest version of each: the hub's workers and the adapters' tasks), each by its name and what it
+ * does in the city's words (never its job type), searchable by name, description and id, and applies the one chosen through the element-templates service (one undoable command).
  */
 import { html, nothing, render } from 'lit-html';
 import { t } from '../lib/i18n.ts';
@@ -40,7 +40,8 @@ export function templateChooser(modeler: Services): () => void {
     const all = element ? templates.getLatest(element) : [];
     const q = query.trim().toLowerCase();
     const shown = q
-      ? all.filter((tpl) => `${tpl.name} ${tpl.description ?? ''}`.toLowerCase().includes(q))
+      ? // The id too (it carries the job type): an administrator who knows hub.notify.urge finds it by that.
+        all.filter((tpl) => `${tpl.name} ${tpl.description ?? ''} ${tpl.id}`.toLowerCase().includes(q))
       : all;
     render(
       html`<h2 id="template-chooser-heading">${t('designer.templates.heading')}</h2>
