@@ -159,11 +159,21 @@ export function adPermitRoutes({
           });
           return made;
         });
-        // The row first, then the instance: a failed start leaves an application the next try finds (409).
-        const started = await client.createProcessInstance({
-          bpmnProcessId: AD_PERMIT_PROCESS,
-          variables: { permitId: permit.id },
-        });
+        // The row first, then the instance; an engine that refuses the start takes the application back,
+        // so it does not block the sign's next one (409) with no procedure behind it.
+        let started: { processInstanceKey: string | number };
+        try {
+          started = await client.createProcessInstance({
+            bpmnProcessId: AD_PERMIT_PROCESS,
+            variables: { permitId: permit.id },
+          });
+        } catch (err) {
+          await prisma.$transaction([
+            prisma.adSignEvent.deleteMany({ where: { permitId: permit.id } }),
+            prisma.adPermit.delete({ where: { id: permit.id } }),
+          ]);
+          throw unavailable('the process engine did not take the application; try again', err);
+        }
         return permitView(
           await prisma.adPermit.update({
             where: { id: permit.id },
