@@ -306,11 +306,12 @@ test.serial('overdue: the case past its limit and the unit holding it', async (t
   t.like(res.body.cases[0], {
     caseNo: 'c3',
     categoryName: '私搭乱建',
+    status: 'signed',
     statusLabel: '处置中',
     departmentName: '供水公司',
     overdueHours: 24.5,
   });
-  t.deepEqual(res.body.units, [{ departmentName: '供水公司', count: 1 }]);
+  t.deepEqual(res.body.units, [{ departmentId: 'D2', departmentName: '供水公司', count: 1 }]);
 });
 
 test.serial('the workbook: the table with numbers as numbers, repeats and overdue sheets', async (t) => {
