@@ -8,9 +8,14 @@
  * and such statements take turns in the order they asked (first come, first served, so a steady stream of
  * transactions cannot starve single statements, nor the reverse).
  *
- * The price is that code inside a transaction must use the transaction's client: a statement on the
- * outer client there would wait for a transaction that waits for it. Prisma's transaction timeout ends
- * such a wait with an error rather than a hang.
+ * A plain SELECT outside a transaction need not wait: it goes to a second, read-only connection
+ * (`reader`), which in WAL mode reads the last committed state while a transaction is open on the first.
+ * So a long transaction (an import, a rollup) holds up other writers only, as it would on PostgreSQL, not
+ * every page's reads. Anything else (INSERT … RETURNING, UPDATE, PRAGMA …) takes its turn.
+ *
+ * The price is that code inside a transaction must use the transaction's client: a write on the outer
+ * client there would wait for a transaction that waits for it, and a read would not see the
+ * transaction's own rows. Prisma's transaction timeout ends such a wait with an error rather than a hang.
  */
 import type { SqlDriverAdapter, Transaction } from '@prisma/driver-adapter-utils';
 
@@ -36,8 +41,14 @@ class TurnQueue {
   }
 }
 
-/** Wraps the adapter's connection so that statements outside transactions wait for open transactions. */
-export function oneTransactionAtATime<A extends SqlDriverAdapter>(adapter: A): A {
+/** A statement that only reads (SQLite has no SELECT … FOR UPDATE; WITH may precede a write). */
+const READ_ONLY = /^\s*SELECT\b/i;
+
+/**
+ * Wraps the adapter's connection so that statements outside transactions wait for open transactions;
+ * plain SELECTs outside transactions go to `reader`, a second connection to the same file, at once.
+ */
+export function oneTransactionAtATime<A extends SqlDriverAdapter>(adapter: A, reader?: SqlDriverAdapter): A {
   const turns = new TurnQueue();
   const alone =
     <Args extends unknown[], R>(run: (...args: Args) => Promise<R>) =>
@@ -49,7 +60,9 @@ export function oneTransactionAtATime<A extends SqlDriverAdapter>(adapter: A): A
         end();
       }
     };
-  const queryRaw = alone(adapter.queryRaw.bind(adapter));
+  const queued = alone(adapter.queryRaw.bind(adapter));
+  const queryRaw: SqlDriverAdapter['queryRaw'] = (query) =>
+    reader && READ_ONLY.test(query.sql) ? reader.queryRaw(query) : queued(query);
   const executeRaw = alone(adapter.executeRaw.bind(adapter));
   const executeScript = alone(adapter.executeScript.bind(adapter));
   const startTransaction = adapter.startTransaction.bind(adapter);
@@ -62,6 +75,11 @@ export function oneTransactionAtATime<A extends SqlDriverAdapter>(adapter: A): A
           return executeRaw;
         case 'executeScript':
           return executeScript;
+        case 'dispose':
+          return async () => {
+            await reader?.dispose();
+            await target.dispose();
+          };
         case 'startTransaction':
           return async (isolationLevel?: Parameters<A['startTransaction']>[0]): Promise<Transaction> => {
             const end = await turns.take();

@@ -76,18 +76,22 @@ export function cachePreparedStatements(client: Database.Database, max = DEFAULT
 
 /**
  * `PrismaBetterSqlite3` whose connections reuse their compiled statements and run statements outside
- * transactions only while no transaction is open (see sqlite-one-writer.ts).
+ * transactions only while no transaction is open, reads on a connection of their own (see
+ * sqlite-one-writer.ts).
  */
 export class CachingSqliteAdapter extends PrismaBetterSqlite3 {
   override async connect() {
-    const adapter = await super.connect();
-    const client = (adapter as unknown as { client?: Database.Database }).client;
-    // The adapter's connection is not public API: if a release renames it, fail here rather than run
-    // uncached without anyone noticing (test/db-statements.test.ts checks that the cache serves).
-    if (!client || typeof client.prepare !== 'function') {
-      throw new Error('the SQLite adapter no longer exposes its connection as `client`');
+    // Two connections to the file: one for transactions and writes, one for reads outside them.
+    const [adapter, reader] = [await super.connect(), await super.connect()];
+    for (const a of [adapter, reader]) {
+      const client = (a as unknown as { client?: Database.Database }).client;
+      // The adapter's connection is not public API: if a release renames it, fail here rather than run
+      // uncached without anyone noticing (test/db-statements.test.ts checks that the cache serves).
+      if (!client || typeof client.prepare !== 'function') {
+        throw new Error('the SQLite adapter no longer exposes its connection as `client`');
+      }
+      cachePreparedStatements(client);
     }
-    cachePreparedStatements(client);
-    return oneTransactionAtATime(adapter);
+    return oneTransactionAtATime(adapter, reader);
   }
 }
