@@ -308,3 +308,39 @@ test('statistics per element (of a definition, filtered, and of one instance) an
   t.is(badBody.status, 400);
   t.regex(badBody.body.detail, /^page is not a known property/);
 });
+
+test('cursor pages through the client: every cursor has the form Camunda specifies', async (t) => {
+  const xml = bpmn('v2_pages', start() + end() + chain('start', 'end'));
+  await v2.camunda.createDeployment({ resources: [file(xml, 'pages.bpmn')] });
+  const keys: string[] = [];
+  for (let i = 0; i < 13; i++)
+    keys.push(
+      String(
+        (await v2.camunda.createProcessInstance({ processDefinitionId: 'v2_pages' as never }))
+          .processInstanceKey,
+      ),
+    );
+  const filter = { processDefinitionId: 'v2_pages' as never };
+  // the cursor of position 10 had no base64 padding before, which the client's validation refuses
+  const first = await v2.camunda.searchProcessInstances({ filter, page: { limit: 11 } }, NOW);
+  t.deepEqual(
+    first.items.map((i) => String(i.processInstanceKey)),
+    keys.slice(0, 11),
+  );
+  const next = await v2.camunda.searchProcessInstances(
+    { filter, page: { after: first.page.endCursor!, limit: 11 } },
+    NOW,
+  );
+  t.deepEqual(
+    next.items.map((i) => String(i.processInstanceKey)),
+    keys.slice(11),
+  );
+  const back = await v2.camunda.searchProcessInstances(
+    { filter, page: { before: next.page.startCursor!, limit: 2 } },
+    NOW,
+  );
+  t.deepEqual(
+    back.items.map((i) => String(i.processInstanceKey)),
+    keys.slice(9, 11),
+  );
+});

@@ -194,12 +194,13 @@ function orderBy(spec: SearchSpec<unknown>, sort: unknown): string {
   return parts.join(', ');
 }
 
-const encodeCursor = (index: number) => Buffer.from(JSON.stringify({ i: index })).toString('base64url');
+// Standard base64 with padding: Camunda's schema for cursors (which its client checks) takes no other.
+const encodeCursor = (index: number) => Buffer.from(JSON.stringify({ i: index })).toString('base64');
 
 function decodeCursor(cursor: unknown, where: string): number {
   if (typeof cursor === 'string') {
     try {
-      const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { i?: unknown };
+      const parsed = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { i?: unknown };
       if (Number.isSafeInteger(parsed.i) && (parsed.i as number) >= 0) return parsed.i as number;
     } catch {
       // refused below
