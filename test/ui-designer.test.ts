@@ -25,6 +25,14 @@ const ui = useUiHub(test, async ({ hub, browser }) => {
   await loginThroughForm(page, hub.url, 'administrator');
 });
 
+/**
+ * Until the page's question has reached the test: the click can resolve before Playwright's 'dialog'
+ * event does (seen once at load 16: `asked` was still empty).
+ */
+async function questionAsked() {
+  for (let i = 0; i < 50 && asked.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+}
+
 const lintStatus = () => page.getByTestId('lint-status');
 const panelGroup = (name: string) =>
   page.locator('#properties .bio-properties-panel-group-header', { hasText: name });
@@ -99,6 +107,7 @@ test.serial(
     // Leaving now asks first; staying keeps the page, its address and the change.
     answer = 'dismiss';
     await page.getByRole('link', { name: '案卷' }).first().click();
+    await questionAsked();
     t.deepEqual(asked.splice(0), ['有未部署的修改，离开后这些修改将丢失。确定离开？']);
     t.true(page.url().endsWith('#/designer'));
     t.is(await page.locator('#properties [name="name"]').inputValue(), '计算月度考核指标');
