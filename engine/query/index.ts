@@ -133,6 +133,8 @@ export interface EngineQueries {
   /** The instance's ancestry: its root first, the instance itself last. */
   callHierarchy(key: string): Promise<CallHierarchyEntry[]>;
   searchIncidents(body: unknown): Promise<SearchResult<IncidentItem>>;
+  /** The incidents of a process instance and of the instances it called, however deep. */
+  searchInstanceIncidents(key: string, body: unknown): Promise<SearchResult<IncidentItem>>;
   getIncident(key: string): Promise<IncidentItem>;
   searchJobs(body: unknown): Promise<SearchResult<JobItem>>;
 }
@@ -650,6 +652,16 @@ export function createEngineQueries(engine: Pick<Engine, 'readState'>): EngineQu
       });
     },
     searchIncidents: (body) => engine.readState((db) => search(db, incidentSpec, body)),
+    searchInstanceIncidents(key, body) {
+      const k = pathKey(key, 'processInstanceKey');
+      return engine.readState(async (db) => {
+        const [pi] = await db.all(`SELECT key FROM zb_q_process_instance WHERE key = ?`, [k]);
+        if (!pi) throw notFound(`Process instance with key '${key}' not found`);
+        const tree = `n.pi_key IN (WITH RECURSIVE tree(key) AS (SELECT CAST(? AS BIGINT) UNION ALL
+          SELECT p.key FROM zb_q_process_instance p JOIN tree t ON p.parent_pi_key = t.key) SELECT key FROM tree)`;
+        return search(db, { ...incidentSpec, where: [tree], fromParams: [k] }, body);
+      });
+    },
     getIncident: (key) => {
       const k = pathKey(key, 'incidentKey');
       return one(

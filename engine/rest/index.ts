@@ -6,6 +6,7 @@
  *   POST /v2/process-instances/search        GET /v2/process-instances/{key}
  *   POST /v2/process-definitions/{key}/statistics/element-instances
  *   GET  /v2/process-instances/{key}/statistics/element-instances   GET …/{key}/call-hierarchy
+ *   POST /v2/process-instances/{key}/incidents/search (the instance and the instances it called)
  *   POST /v2/process-instances/{key}/cancellation
  *   POST /v2/element-instances/search        (filter.processInstanceKey required)
  *   POST /v2/incidents/search                GET /v2/incidents/{key}
@@ -190,6 +191,11 @@ export function createRestHandler(engine: Engine, logger: EngineLogger, authToke
       async ([key], _req, res) => send(res, 200, await q.getProcessInstance(key!)),
     ],
     ['POST', /^\/v2\/element-instances\/search$/, searchOf(q.searchElementInstances)],
+    [
+      'POST',
+      /^\/v2\/process-instances\/([^/]+)\/incidents\/search$/,
+      async ([key], req, res) => send(res, 200, await q.searchInstanceIncidents(key!, await readJson(req))),
+    ],
     ['POST', /^\/v2\/incidents\/search$/, searchOf(q.searchIncidents)],
     [
       'POST',
