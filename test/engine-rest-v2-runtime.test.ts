@@ -294,9 +294,7 @@ test('statistics per element (of a definition, filtered, and of one instance) an
     );
   t.deepEqual(await incidentsOf(b.pik), [['核查超时', 'own']]);
   t.deepEqual(await incidentsOf(d.pik), [['无法到达现场', 'called']]);
-  // (an empty page is read without the client: its schema for this search wants cursors even then)
-  const none = await v2.rest('POST', `/v2/process-instances/${a.pik}/incidents/search`, {});
-  t.deepEqual([none.status, none.body.items, none.body.page.totalItems], [200, [], 0]);
+  t.deepEqual(await incidentsOf(a.pik), [], 'an empty page: no cursors, as the schema has them');
 
   const unknown = '2251799813999999';
   t.is((await v2.rest('POST', `/v2/process-instances/${unknown}/incidents/search`, {})).status, 404);

@@ -203,7 +203,7 @@ test('process instances: state filters, sorting, offset and cursor pages, dates,
   });
   t.is(future.body.page.totalItems, 0);
   t.deepEqual(future.body.items, []);
-  t.is(future.body.page.endCursor, null);
+  t.false('endCursor' in future.body.page, 'an empty page has no cursors');
 
   const missing = await rest('GET', '/v2/process-instances/2251799813999999');
   t.is(missing.status, 404);

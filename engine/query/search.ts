@@ -55,8 +55,9 @@ export interface SearchResult<T> {
   items: T[];
   page: {
     totalItems: number;
-    startCursor: string | null;
-    endCursor: string | null;
+    /** Absent on an empty page (Camunda's schema has them optional, not nullable). */
+    startCursor?: string;
+    endCursor?: string;
     hasMoreTotalItems: boolean;
   };
 }
@@ -269,9 +270,10 @@ export async function search<T>(db: Db, spec: SearchSpec<T>, body: unknown): Pro
     items: rows.map((r) => spec.toItem(r)),
     page: {
       totalItems,
-      startCursor: rows.length ? encodeCursor(offset) : null,
-      endCursor: rows.length ? encodeCursor(offset + rows.length - 1) : null,
       hasMoreTotalItems,
+      ...(rows.length
+        ? { startCursor: encodeCursor(offset), endCursor: encodeCursor(offset + rows.length - 1) }
+        : {}),
     },
   };
 }
