@@ -445,6 +445,20 @@ test.serial('POST refusals are the spec error list and store nothing', async (t)
   t.is(badMedia.status, 400);
   t.regex(badMedia.json()[0].description, /media_url/);
   t.is((await post(`${V2}/requests.csv`, { api_key: apiKey, service_code: '0102', ...IN_GRID })).status, 404);
+  // A JSON body that is no object of fields (the fuzz: `null` was a 500), or no JSON at all.
+  for (const [body, why] of [
+    ['null', 'must be a JSON object of fields, not null'],
+    ['[1]', 'must be a JSON object of fields, not an array'],
+    ['{"api_key":', 'is not valid JSON'],
+  ]) {
+    const res = await fetch(`${s.url}${V2}/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    t.is(res.status, 400, body);
+    t.deepEqual(await res.json(), [{ code: 400, description: `invalid body: body ${why}` }], body);
+  }
   t.is(await prisma.case.count(), cases);
   // By address only: accepted, and the address is kept.
   const byAddress = await post(`${V2}/requests.json`, {

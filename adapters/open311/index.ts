@@ -273,14 +273,27 @@ export function createOpen311Adapter(deps: Open311Deps): Adapter {
     return d;
   }
 
+  /** A JSON body's fields as the form's: an object (null, an array or a number is the client's error). */
+  function jsonFields(raw: string): [string, string][] {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw || '{}');
+    } catch {
+      throw validationError('invalid body', [{ field: 'body', message: 'is not valid JSON' }]);
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      const got = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`;
+      throw validationError('invalid body', [
+        { field: 'body', message: `must be a JSON object of fields, not ${got}` },
+      ]);
+    }
+    return Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]);
+  }
+
   async function readForm(req: Parameters<typeof readRawBody>[0], type: string): Promise<URLSearchParams> {
     const raw = (await readRawBody(req, deps.config.HUB_MAX_BODY_BYTES)).toString('utf8');
     const form = /^application\/json/i.test(type)
-      ? new URLSearchParams(
-          Object.entries(JSON.parse(raw || '{}') as Record<string, unknown>).map(
-            ([k, v]): [string, string] => [k, String(v)],
-          ),
-        )
+      ? new URLSearchParams(jsonFields(raw))
       : new URLSearchParams(raw);
     // PostgreSQL's text cannot hold U+0000: a NUL in a field is the client's error, named, on every database.
     const nul = [...form]
