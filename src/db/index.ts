@@ -87,6 +87,15 @@ export interface CreateDbOptions {
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /**
+ * How long a transaction may wait to start and then run, on either database. Prisma's defaults (2 s, 5 s)
+ * failed sound work on a busy machine: transactions take turns on SQLite's one writing connection, and
+ * PostgreSQL's pool was busy while the server recovered (the soak: P2028 "Unable to start a transaction
+ * in the given time" and commits of expired transactions). A job that failed so waits for its back-off;
+ * the API answers 503. As long as a writer waits for SQLite's lock.
+ */
+const TRANSACTION_OPTIONS = { maxWait: SQLITE_BUSY_TIMEOUT_MS, timeout: 15_000 };
+
+/**
  * Opens the case store named by `config.DATABASE_URL`; call `migrate()` before the first query. On
  * SQLite the file's folder is created if missing, the connection enforces foreign keys and waits up to
  * 10 s on locks (busy_timeout), and the file is switched to WAL so readers do not block the writer. On
@@ -106,6 +115,7 @@ export function createDb(
     makePrivateFile(file);
     prisma = new SqliteClient({
       adapter: new CachingSqliteAdapter({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }),
+      transactionOptions: TRANSACTION_OPTIONS,
     });
     // The adapter keeps one connection; these pragmas hold for its lifetime. better-sqlite3 enables
     // foreign keys by default, but we say so rather than rely on a build flag.
@@ -121,6 +131,7 @@ export function createDb(
     // SQLite client type we export; TypeScript cannot see that the two generated classes match.
     prisma = new PostgresClient({
       adapter: new PrismaPg({ connectionString: url }),
+      transactionOptions: TRANSACTION_OPTIONS,
     }) as unknown as PrismaClient;
   }
   return {
