@@ -156,11 +156,32 @@ export const mount: MountPage = (el, ctx) => {
   let shownId = '';
   let serverSkew = 0;
 
+  /**
+   * The grid cells (1.3 MB with their outlines) name a cell (街道 社区 NN号网格) and fill the telephone
+   * intake's list: read once something shows a cell or the intake opens, not for the first screen; until
+   * then a cell reads as its code.
+   */
+  let cellsAsked = false;
+  function needCells() {
+    if (cellsAsked) return;
+    cellsAsked = true;
+    void getGridCells()
+      .then((c) => {
+        cells = c;
+        draw();
+      })
+      .catch(() => (cellsAsked = false));
+  }
+  const nameOfCell = (code: string) => {
+    needCells();
+    return cellName(cells, code);
+  };
+
   const fix = locateRepair({
     redraw: () => draw(),
     place: (p) => map.placePick(p),
     confirm: (body) => void act('locate', body, 'desk.done.locate'),
-    cellName: (code) => cellName(cells, code),
+    cellName: nameOfCell,
   });
   const map = deskMap(el, (message) => {
     error = message;
@@ -342,15 +363,7 @@ export const mount: MountPage = (el, ctx) => {
 
   function open(f: Form) {
     form = f;
-    // The grid cells (with their outlines) are for the telephone intake only: read when it first opens,
-    // not on the first screen.
-    if (f === 'intake' && !cells.length)
-      void getGridCells()
-        .then((c) => {
-          cells = c;
-          draw();
-        })
-        .catch(() => undefined);
+    if (f === 'intake') needCells();
     error = '';
     draw();
     el.querySelector<HTMLElement>('#desk-form select, #desk-form input, #desk-form textarea')?.focus();
@@ -710,7 +723,7 @@ export const mount: MountPage = (el, ctx) => {
       <p class="muted">
         ${[
           c.address,
-          c.gridCode ? cellName(cells, c.gridCode) : null,
+          c.gridCode ? nameOfCell(c.gridCode) : null,
           formatTime(c.reportedAt),
           c.departmentId ? deptName(c.departmentId) : null,
         ]
