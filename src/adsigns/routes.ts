@@ -15,6 +15,7 @@ import { HubError, notFound, validationError } from '../errors.ts';
 import { COORDINATE_SYSTEMS } from '../geography/coords.ts';
 import { cellAt } from '../geography/grid.ts';
 import { importRows } from '../geography/import/index.ts';
+import { importRefused, rejectionsSchema } from '../geography/import/refusal.ts';
 import { parseBbox } from '../map/routes.ts';
 import { idParams, logChange } from '../reference/admin.ts';
 import { AD_SIGN_EDITORS, AD_SIGN_READERS, assertAdSignEditor } from './access.ts';
@@ -128,14 +129,7 @@ const reportSchema = z.object({
   rowsRead: z.number().int(),
   added: z.number().int(),
   updated: z.number().int().describe('matched by 档案号 and changed'),
-  rejected: z.array(
-    z.object({
-      at: z.string(),
-      line: z.number().int().nullable(),
-      feature: z.number().int().nullable(),
-      reason: z.string().describe('why, in zh-CN'),
-    }),
-  ),
+  rejected: rejectionsSchema,
 });
 
 const PHOTO_KIND = 'ad_sign';
@@ -482,12 +476,7 @@ export function adSignRoutes({
           rejected: report.rejected.length,
           dryRun: report.dryRun,
         });
-        if (report.rejected.length)
-          throw new HubError('validation', `导入被拒绝：${report.rejected.length} 处问题，未保存任何数据`, {
-            status: 422,
-            errors: report.rejected.map((r) => ({ field: r.at, message: r.reason })),
-            extensions: { report: plain },
-          });
+        if (report.rejected.length) throw importRefused('导入', report.rejected, plain);
         return plain;
       },
     }),

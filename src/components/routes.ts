@@ -11,9 +11,10 @@ import type { AttachmentStore } from '../attachments/index.ts';
 import { sendRegistryPhoto, storeRegistryPhotos } from '../attachments/registry-photos.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/index.ts';
-import { HubError, notFound, validationError } from '../errors.ts';
+import { notFound, validationError } from '../errors.ts';
 import { COORDINATE_SYSTEMS } from '../geography/coords.ts';
 import { createGeoImporter } from '../geography/import/index.ts';
+import { importRefused, rejectionsSchema } from '../geography/import/refusal.ts';
 import { ADMIN, idParams, logChange } from '../reference/admin.ts';
 import { parseBbox } from '../map/routes.ts';
 import { COMPONENT_STATUSES, createComponent, updateComponent } from './index.ts';
@@ -98,14 +99,7 @@ const surveyReportSchema = z.object({
   added: z.number().int(),
   updated: z.number().int().describe('matched by id, changed'),
   unchanged: z.number().int().describe('matched by id, nothing changed'),
-  rejected: z.array(
-    z.object({
-      at: z.string(),
-      line: z.number().int().nullable(),
-      feature: z.number().int().nullable(),
-      reason: z.string().describe('why, in zh-CN'),
-    }),
-  ),
+  rejected: rejectionsSchema,
   changes: z.array(
     z.object({
       code: z.string(),
@@ -437,16 +431,7 @@ export function componentRoutes({
             ms: Date.now() - started,
           },
         );
-        if (report.rejected.length)
-          throw new HubError(
-            'validation',
-            `普查导入被拒绝：${report.rejected.length} 处问题，未保存任何数据`,
-            {
-              status: 422,
-              errors: report.rejected.map((r) => ({ field: r.at, message: r.reason })),
-              extensions: { report: { ...full, updated: 0 } },
-            },
-          );
+        if (report.rejected.length) throw importRefused('普查导入', report.rejected, { ...full, updated: 0 });
         return { ...full, updated };
       },
     }),

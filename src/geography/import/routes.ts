@@ -9,9 +9,9 @@ import { ADMIN, logChange } from '../../reference/admin.ts';
 import { defineRoute, type Route } from '../../api/route.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
-import { HubError } from '../../errors.ts';
 import { COORDINATE_SYSTEMS } from '../coords.ts';
 import { createGeoImporter, IMPORT_TARGETS } from './index.ts';
+import { importRefused, rejectionsSchema } from './refusal.ts';
 
 const reportSchema = z.object({
   target: z.enum(IMPORT_TARGETS),
@@ -22,14 +22,7 @@ const reportSchema = z.object({
   rowsRead: z.number().int(),
   added: z.number().int(),
   updated: z.number().int(),
-  rejected: z.array(
-    z.object({
-      at: z.string().describe('第 3 行 / 第 5 个要素 / 文件'),
-      line: z.number().int().nullable(),
-      feature: z.number().int().nullable(),
-      reason: z.string().describe('why, in zh-CN'),
-    }),
-  ),
+  rejected: rejectionsSchema,
 });
 
 export function geoImportRoutes({
@@ -71,12 +64,7 @@ export function geoImportRoutes({
           rejected: report.rejected.length,
           dryRun: report.dryRun,
         });
-        if (report.rejected.length)
-          throw new HubError('validation', `导入被拒绝：${report.rejected.length} 处问题，未保存任何数据`, {
-            status: 422,
-            errors: report.rejected.map((r) => ({ field: r.at, message: r.reason })),
-            extensions: { report },
-          });
+        if (report.rejected.length) throw importRefused('导入', report.rejected, report);
         return report;
       },
     }),
