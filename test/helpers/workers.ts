@@ -203,11 +203,15 @@ export function job(
 /** Wednesday 2026-11-25 09:00 in Rugao: a working day, the start of the morning shift plus 30 min. */
 export const NOW = new Date('2026-11-25T09:00:00+08:00');
 
-/** Worker dependencies over `db`, mailing to `smtpUrl` (or logging when absent). */
+/**
+ * Worker dependencies over `db`, mailing to `smtpUrl` (or logging when absent); `logLevel` 'warn' prints
+ * the workers' failed jobs (an end-to-end test whose case stops can then say why).
+ */
 export function workerDeps(
   db: Db,
   smtpUrl?: string,
   now: () => Date = () => NOW,
+  logLevel: 'silent' | 'warn' = 'silent',
 ): WorkerDeps & { config: ReturnType<typeof loadConfig> } {
   const config = loadConfig({
     SMTP_URL: smtpUrl,
@@ -215,7 +219,7 @@ export function workerDeps(
     HUB_PUBLIC_URL: 'https://hub.rugao.test',
     WORKER_RETRY_BACKOFF_MS: '2000',
   });
-  const logger = createLogger('silent');
+  const logger = createLogger(logLevel);
   return {
     db,
     calendar: createWorkCalendar({ timezone: 'Asia/Shanghai' }),
