@@ -15,7 +15,7 @@ import { HubError, notFound, validationError } from '../errors.ts';
 import { COORDINATE_SYSTEMS } from '../geography/coords.ts';
 import { cellAt } from '../geography/grid.ts';
 import { importRows } from '../geography/import/index.ts';
-import { importRefused, rejectionsSchema } from '../geography/import/refusal.ts';
+import { importRefused, rejectionsSchema, storedChanges } from '../geography/import/refusal.ts';
 import { parseBbox } from '../map/routes.ts';
 import { idParams, logChange } from '../reference/admin.ts';
 import { AD_SIGN_EDITORS, AD_SIGN_READERS, assertAdSignEditor } from './access.ts';
@@ -209,13 +209,7 @@ export function adSignRoutes({
         actorName: e.actorName,
         caseId: e.caseId,
         caseNo: e.case?.caseNo ?? null,
-        changes: Array.isArray(e.changes)
-          ? (e.changes as { field: string; from: string | null; to: string | null }[]).map((c) => ({
-              field: c.field,
-              from: c.from,
-              to: c.to,
-            }))
-          : [],
+        changes: storedChanges(e.changes),
         note: e.note,
       })),
       cases: cases.map((c) => ({

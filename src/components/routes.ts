@@ -14,7 +14,7 @@ import type { Db, Prisma } from '../db/index.ts';
 import { notFound, validationError } from '../errors.ts';
 import { COORDINATE_SYSTEMS } from '../geography/coords.ts';
 import { createGeoImporter } from '../geography/import/index.ts';
-import { importRefused, rejectionsSchema } from '../geography/import/refusal.ts';
+import { importRefused, rejectionsSchema, storedChanges } from '../geography/import/refusal.ts';
 import { ADMIN, idParams, logChange } from '../reference/admin.ts';
 import { parseBbox } from '../map/routes.ts';
 import { COMPONENT_STATUSES, createComponent, updateComponent } from './index.ts';
@@ -198,13 +198,7 @@ export function componentRoutes({
         toStatus: e.toStatus,
         caseId: e.caseId,
         caseNo: e.case?.caseNo ?? null,
-        changes: Array.isArray(e.changes)
-          ? (e.changes as { field: string; from: string | null; to: string | null }[]).map((c) => ({
-              field: c.field,
-              from: c.from,
-              to: c.to,
-            }))
-          : [],
+        changes: storedChanges(e.changes),
         note: e.note,
       })),
       cases: cases.map((c) => ({

@@ -1,6 +1,7 @@
 /**
  * What every import route (geography, 部件普查, 广告店招) says about refused rows: their schema in the
- * report, and the 422 an import with any refused row answers (it stored nothing).
+ * report, and the 422 an import with any refused row answers (it stored nothing); and the field changes a
+ * re-import records in a registry entry's history, as they read back.
  */
 import { z } from 'zod';
 import { HubError } from '../../errors.ts';
@@ -23,4 +24,14 @@ export function importRefused(what: string, rejected: readonly Rejection[], repo
     errors: rejected.map((r) => ({ field: r.at, message: r.reason })),
     extensions: { report },
   });
+}
+
+/** A history row's stored `changes` (JSON: [{ field, from, to }]) as the API answers them; [] when absent. */
+export function storedChanges(value: unknown): { field: string; from: string | null; to: string | null }[] {
+  if (!Array.isArray(value)) return [];
+  return (value as { field: string; from: string | null; to: string | null }[]).map((c) => ({
+    field: c.field,
+    from: c.from,
+    to: c.to,
+  }));
 }
