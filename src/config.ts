@@ -356,9 +356,14 @@ export const configSchema = {
   WORKER_JOB_TIMEOUT_MS: positiveInt
     .default(60_000)
     .describe('How long the engine gives a worker to finish a job before handing it to another, in ms.'),
-  WORKER_RETRY_BACKOFF_MS: positiveInt
+  WORKER_RETRY_BACKOFF_MS: z.coerce
+    .number({ message: 'expected a number' })
+    .int('expected a whole number')
+    .min(0, 'expected 0 or more')
     .default(10_000)
-    .describe('Back-off before the engine offers a job again after a transient failure, in ms.'),
+    .describe(
+      'Back-off before the engine offers a job again after a transient failure, in ms (0: at once). The back-off runs on the engine clock, so it never ends while that clock is pinned.',
+    ),
   DEADLINE_WARN_FRACTION: z.coerce
     .number({ message: 'expected a number' })
     .gt(0)

@@ -203,21 +203,29 @@ export function job(
 /** Wednesday 2026-11-25 09:00 in Rugao: a working day, the start of the morning shift plus 30 min. */
 export const NOW = new Date('2026-11-25T09:00:00+08:00');
 
-/**
- * Worker dependencies over `db`, mailing to `smtpUrl` (or logging when absent); `logLevel` 'warn' prints
- * the workers' failed jobs (an end-to-end test whose case stops can then say why).
- */
+export interface WorkerDepsOptions {
+  /** 'warn' prints the workers' failed jobs (an end-to-end test whose case stops can then say why). */
+  logLevel?: 'silent' | 'warn';
+  /**
+   * The engine's back-off before a failed job is offered again. It runs on the engine clock: a test that
+   * pins that clock needs 0, or a job failed once (a transaction that waited too long on a loaded
+   * machine) is never offered again and its case stops.
+   */
+  retryBackOffMs?: number;
+}
+
+/** Worker dependencies over `db`, mailing to `smtpUrl` (or logging when absent). */
 export function workerDeps(
   db: Db,
   smtpUrl?: string,
   now: () => Date = () => NOW,
-  logLevel: 'silent' | 'warn' = 'silent',
+  { logLevel = 'silent', retryBackOffMs = 2000 }: WorkerDepsOptions = {},
 ): WorkerDeps & { config: ReturnType<typeof loadConfig> } {
   const config = loadConfig({
     SMTP_URL: smtpUrl,
     ASSESSMENT_RECIPIENTS: 'leaders@rugao.test',
     HUB_PUBLIC_URL: 'https://hub.rugao.test',
-    WORKER_RETRY_BACKOFF_MS: '2000',
+    WORKER_RETRY_BACKOFF_MS: String(retryBackOffMs),
   });
   const logger = createLogger(logLevel);
   return {
