@@ -924,15 +924,17 @@ const engineInstances = Object.fromEntries(rootInstances.map((r) => [r.id, Numbe
 const rootTotal = rootInstances.reduce((n, r) => n + Number(r.n), 0);
 if (rootTotal !== allCases.length)
   problems.push(`${rootTotal} root process instances in the engine for ${allCases.length} cases`);
-// The instances no case names: whose case they carry (known while the instance runs: an ended one's
-// variables are gone, and the engine's feed does not keep them), when they began (to tell a second
-// start from an instance of a case that was never committed), and their state with its time: a second
-// instance the case starter cancelled is TERMINATED seconds after its start (caseId then unreadable).
+// The instances no case names: whose case they carry (the running variables, or for an ended instance
+// the ones it ended with), when they began (to tell a second start from an instance of a case that was
+// never committed), and their state with its time: a second instance the case starter cancelled is
+// TERMINATED seconds after its start.
 const recorded = new Set(instanceKeys);
 const roots = (await engineDb.all(
   `SELECT p.key AS key, p.start_ts AS at, p.state AS state, p.end_ts AS "endTs", v.value AS "caseId"
      FROM zb_q_process_instance p
-     LEFT JOIN zb_variable v ON v.scope_key = p.key AND v.name = 'caseId'
+     LEFT JOIN (SELECT scope_key, name, value FROM zb_variable
+                UNION ALL SELECT scope_key, name, value FROM zb_q_variable) v
+       ON v.scope_key = p.key AND v.name = 'caseId'
     WHERE p.parent_pi_key IS NULL AND p.bpmn_process_id = 'case-disposal'`,
 )) as {
   key: string | number;

@@ -10,6 +10,7 @@ import { Processor } from './runtime/processor.ts';
 import { createService } from './runtime/service.ts';
 import { openDb } from './store/db.ts';
 import { migrate } from './store/schema.ts';
+import { migrateHistory } from './store/history.ts';
 import { migrateUserTasks } from './store/user-tasks.ts';
 
 export type * from './api.ts';
@@ -21,6 +22,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   try {
     await migrate(db);
     await migrateUserTasks(db);
+    await migrateHistory(db);
     let onClockChange = () => {};
     const clock = createClock(options.clockControl ?? false, () => onClockChange());
     const feel = createFeel({ now: () => new Date(clock.now()), limits: options.feelLimits });

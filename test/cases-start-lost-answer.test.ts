@@ -5,7 +5,6 @@
 // it. The Zeebe SDK's own re-sending (on by default for every command) sent the create again and the
 // case had two instances, one of them running unseen (the soak: 80 instances for 78 cases). Runs the
 // case store and the engine on the database HUB_TEST_DB names.
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import test from 'ava';
 import { createCaseStarter, enqueueStart } from '../src/cases/start.ts';
 import { loadConfig } from '../src/config.ts';
@@ -15,52 +14,8 @@ import { closeZeebeClient, createZeebeClient } from '../src/zeebe.ts';
 import { createTestDb, type TestDb } from './helpers/db.ts';
 import { startTestEngine, type TestEngine } from './helpers/engine.ts';
 import { bpmn, chain } from './engine/support.ts';
+import { lossyRelay } from './helpers/lossy-relay.ts';
 import { insertCase, insertReference } from './helpers/workers.ts';
-
-/**
- * A TCP relay to the gateway that can lose one answer: once armed, what the engine sends back is held
- * for `holdMs` and then the client's connection is cut, the request having reached the engine.
- */
-async function lossyRelay(target: string) {
-  const [host, port] = target.split(':') as [string, string];
-  let armed = false;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(port), host);
-    sockets.add(client).add(upstream);
-    let losing = false;
-    client.on('data', (d) => upstream.write(d));
-    upstream.on('data', (d) => {
-      if (losing) return;
-      if (!armed) {
-        client.write(d);
-        return;
-      }
-      armed = false;
-      losing = true;
-      // The answer is never passed on: the connection ends under the client, as a restart would.
-      setTimeout(() => {
-        client.destroy();
-        upstream.destroy();
-      }, 300);
-    });
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    address: `127.0.0.1:${(server.address() as { port: number }).port}`,
-    arm: () => (armed = true),
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
 
 let store: TestDb;
 let te: TestEngine;

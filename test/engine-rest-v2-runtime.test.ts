@@ -112,8 +112,87 @@ test('variables: search (truncated long values), get by key, set in a scope and 
   );
   // the job sees both
   await v2.camunda.completeJob({ jobKey: job.jobKey });
-  const gone = await v2.rest('GET', `/v2/variables/${root[0]!.variableKey}`);
-  t.is(gone.status, 404, 'variables of an ended instance are gone from the engine state');
+  // as on Camunda, an ended instance's variables stay, with their keys and last values
+  const kept = await v2.camunda.getVariable({ variableKey: root[0]!.variableKey }, NOW);
+  t.like(kept, { name: 'caseNo', value: '"NT-2026-0043"', scopeKey: pik, processInstanceKey: pik });
+  t.deepEqual(
+    (await variablesOf({ processInstanceKey: pik })).map((v) => [v.variableKey, v.name, v.scopeKey]),
+    after.map((v) => [v.variableKey, v.name, v.scopeKey]),
+  );
+});
+
+test('variables of ended scopes and instances: listed with their last values; instances found by them in any state', async (t) => {
+  const caseId = 'c-7f3a';
+  const done = await startInspection('v2_ended', 'v2-ended', { caseId, step: 1 });
+  const subKey: string = (
+    await v2.rest('POST', '/v2/element-instances/search', {
+      filter: { processInstanceKey: done.pik, elementId: 'sub' },
+    })
+  ).body.items[0].elementInstanceKey;
+  await v2.camunda.createElementInstanceVariables({
+    elementInstanceKey: subKey as never,
+    variables: { inspector: '王强' },
+    local: true,
+  });
+  await v2.camunda.completeJob({ jobKey: done.job.jobKey, variables: { step: 2 } });
+  // the same case id in a second instance, canceled; and a third that still runs
+  const canceled = await v2.camunda.createProcessInstance({
+    processDefinitionId: 'v2_ended' as never,
+    variables: { caseId, step: 1 },
+  });
+  await v2.camunda.cancelProcessInstance({ processInstanceKey: canceled.processInstanceKey });
+  const running = await v2.camunda.createProcessInstance({
+    processDefinitionId: 'v2_ended' as never,
+    variables: { caseId: 'c-other', step: 1 },
+  });
+
+  const completed = await eventually(async () => {
+    const pi = await v2.camunda.getProcessInstance({ processInstanceKey: done.pik as never }, NOW);
+    return pi.state === 'COMPLETED' && pi;
+  });
+  t.truthy(completed);
+  t.deepEqual(
+    (await variablesOf({ processInstanceKey: done.pik })).map((v) => [v.name, v.scopeKey, v.value]),
+    [
+      ['caseId', done.pik, '"c-7f3a"'],
+      ['inspector', subKey, '"王强"'],
+      ['step', done.pik, '2'],
+    ],
+    'the root and the sub-process scope, as they were when each ended',
+  );
+  const byName = await v2.camunda.searchVariables(
+    { filter: { name: 'caseId', value: '"c-7f3a"' }, sort: [{ field: 'processInstanceKey' }] },
+    NOW,
+  );
+  t.deepEqual(
+    byName.items.map((v) => v.processInstanceKey),
+    [done.pik, String(canceled.processInstanceKey)],
+  );
+
+  const instancesWith = async (filter: Record<string, unknown>) =>
+    (
+      await v2.camunda.searchProcessInstances(
+        { filter: filter as never, sort: [{ field: 'processInstanceKey' }] },
+        NOW,
+      )
+    ).items.map((i) => [i.processInstanceKey, i.state]);
+  const byCase = [{ name: 'caseId', value: '"c-7f3a"' }];
+  t.deepEqual(await instancesWith({ processDefinitionId: 'v2_ended', variables: byCase }), [
+    [done.pik, 'COMPLETED'],
+    [String(canceled.processInstanceKey), 'TERMINATED'],
+  ]);
+  t.deepEqual(await instancesWith({ variables: byCase, state: 'TERMINATED' }), [
+    [String(canceled.processInstanceKey), 'TERMINATED'],
+  ]);
+  t.deepEqual(
+    await instancesWith({ variables: [...byCase, { name: 'step', value: '2' }] }),
+    [[done.pik, 'COMPLETED']],
+    'every variable given must match, each with its last value',
+  );
+  t.deepEqual(await instancesWith({ variables: [{ name: 'caseId', value: '"c-other"' }] }), [
+    [String(running.processInstanceKey), 'ACTIVE'],
+  ]);
+  await v2.camunda.cancelProcessInstance({ processInstanceKey: running.processInstanceKey });
 });
 
 test('element instances: get by key with its name, while active and after it completed', async (t) => {

@@ -1,7 +1,7 @@
 /**
  * History retention (ENGINE_HISTORY_RETENTION_DAYS): the scheduler deletes the history of process
- * instances that ended longer ago than the retention — feed events, element instances, incidents and the
- * instance, with its called instances and Camunda user tasks — while running instances and recently ended ones keep all of
+ * instances that ended longer ago than the retention — feed events, element instances, incidents, the
+ * variables they ended with and the instance, with its called instances and Camunda user tasks — while running instances and recently ended ones keep all of
  * theirs. Instances are made and finished through the real Zeebe client (gRPC), the engine clock is
  * moved through the management port, and what is left is read through the REST API and the feed.
  */
@@ -47,6 +47,15 @@ async function feedOf(keys: string[]) {
     after = page[page.length - 1]!.position;
   }
 }
+
+/** The variables named `tag`, of running and ended instances: [processInstanceKey, value]. */
+const tags = async () =>
+  (
+    await rest('POST', '/v2/variables/search', {
+      filter: { name: 'tag' },
+      sort: [{ field: 'variableKey', order: 'ASC' }],
+    })
+  ).body.items.map((v: Record<string, string>) => [v.processInstanceKey, v.value]);
 
 async function finishJob(type: string) {
   const [job] = await te.zbc.activateJobs({
@@ -103,7 +112,7 @@ test('ended instances older than the retention lose their whole history; running
   ]);
 
   // old: ended at t0, one with an incident that was resolved, one with a called instance
-  const old = await te.zbc.createProcessInstance({ bpmnProcessId: 'keep', variables: {} });
+  const old = await te.zbc.createProcessInstance({ bpmnProcessId: 'keep', variables: { tag: 'old' } });
   const [failing] = await te.zbc.activateJobs({
     type: 'keep-job',
     worker: 'w',
@@ -118,7 +127,10 @@ test('ended instances older than the retention lose their whole history; running
   await te.zbc.updateJobRetries({ jobKey: failing!.key, retries: 1 });
   await te.zbc.resolveIncident({ incidentKey: incident.incidentKey });
   await finishJob('keep-job');
-  const parent = await te.zbc.createProcessInstance({ bpmnProcessId: 'parent', variables: {} });
+  const parent = await te.zbc.createProcessInstance({
+    bpmnProcessId: 'parent',
+    variables: { tag: 'parent' },
+  });
   const childJob = await finishJob('child-job');
   const child = childJob.processInstanceKey;
   t.is((await rest('GET', `/v2/process-instances/${parent.processInstanceKey}`)).body.state, 'COMPLETED');
@@ -132,8 +144,11 @@ test('ended instances older than the retention lose their whole history; running
   t.is((await rest('POST', `/v2/user-tasks/${userTask.userTaskKey}/completion`, {})).status, 204);
 
   // running since t0, and one that ends 20 days later
-  const running = await te.zbc.createProcessInstance({ bpmnProcessId: 'keep', variables: {} });
-  const recent = await te.zbc.createProcessInstance({ bpmnProcessId: 'keep', variables: {} });
+  const running = await te.zbc.createProcessInstance({
+    bpmnProcessId: 'keep',
+    variables: { tag: 'running' },
+  });
+  const recent = await te.zbc.createProcessInstance({ bpmnProcessId: 'keep', variables: { tag: 'recent' } });
   const jobs = await te.zbc.activateJobs({
     type: 'keep-job',
     worker: 'w',
@@ -152,6 +167,14 @@ test('ended instances older than the retention lose their whole history; running
   t.deepEqual(recentBefore, ['keep:COMPLETED', 'start:COMPLETED', 'task:COMPLETED', 'end:COMPLETED']);
   const gone = [old.processInstanceKey, parent.processInstanceKey, child, withTask.processInstanceKey];
   t.deepEqual([...new Set(await feedOf(gone))].sort(), [...gone].sort());
+  // the variables the instances ended with (the called instance got the parent's) are listed until then
+  t.deepEqual(await tags(), [
+    [old.processInstanceKey, '"old"'],
+    [parent.processInstanceKey, '"parent"'],
+    [child, '"parent"'],
+    [running.processInstanceKey, '"running"'],
+    [recent.processInstanceKey, '"recent"'],
+  ]);
 
   // 31 days after t0 the instances that ended at t0 are past the retention of 30 days
   await te.clock.add(11 * DAY);
@@ -166,6 +189,10 @@ test('ended instances older than the retention lose their whole history; running
   t.is((await rest('GET', `/v2/incidents/${incident.incidentKey}`)).status, 404);
   t.is((await rest('GET', `/v2/user-tasks/${userTask.userTaskKey}`)).status, 404);
   t.deepEqual(await feedOf(gone), []);
+  t.deepEqual(await tags(), [
+    [running.processInstanceKey, '"running"'],
+    [recent.processInstanceKey, '"recent"'],
+  ]);
 
   t.deepEqual(await elementsOf(running.processInstanceKey), runningBefore);
   t.deepEqual(await elementsOf(recent.processInstanceKey), recentBefore);

@@ -468,8 +468,9 @@ function scopedInstance(body: unknown): number {
 /**
  * `filter.variables` of a process-instance search (Camunda 8.8: `[{name, value}]`, value a JSON text):
  * instances whose root scope holds each variable with that value. Taken out of the filter and turned
- * into EXISTS conditions on zb_variable, so a running instance is found by a business key such as the
- * hub's caseId. Ended instances have no variables left in the runtime state and are not found.
+ * into EXISTS conditions on the running variables (zb_variable) or, for an instance that ended, the
+ * ones it ended with (zb_q_variable), so an instance in any state is found by a business key such as
+ * the hub's caseId, as on Camunda.
  */
 function withVariableFilter(
   body: unknown,
@@ -490,10 +491,12 @@ function withVariableFilter(
     } catch {
       throw invalid(`filter.variables[${i}].value must be a JSON text, e.g. '"abc"' or '42'`);
     }
+    // each an index lookup by (scope, name) per instance
     where.push(
-      'EXISTS (SELECT 1 FROM zb_variable v WHERE v.scope_key = p.key AND v.name = ? AND v.value = ?)',
+      '(EXISTS (SELECT 1 FROM zb_variable v WHERE v.scope_key = p.key AND v.name = ? AND v.value = ?)' +
+        ' OR EXISTS (SELECT 1 FROM zb_q_variable v WHERE v.scope_key = p.key AND v.name = ? AND v.value = ?))',
     );
-    params.push(name, normalized);
+    params.push(name, normalized, name, normalized);
   });
   return [
     {

@@ -1,9 +1,10 @@
 /**
  * The variable searches of Camunda 8.8's REST API (v2): POST /v2/variables/search and
- * GET /v2/variables/{variableKey}, read from zb_variable — the variables of running process instances,
- * each with the key Zeebe gives it, its scope (an element instance, or the process instance for its
- * root scope) and its value as JSON text. Variables of ended instances are gone from the engine's state
- * and are not listed (Camunda keeps them in its secondary storage).
+ * GET /v2/variables/{variableKey}, each variable with the key Zeebe gives it, its scope (an element
+ * instance, or the process instance for its root scope) and its value as JSON text. As Camunda's
+ * secondary storage does, they list the variables of running scopes (zb_variable) and those of scopes
+ * and instances that ended, with their last values (zb_q_variable, kept until history retention removes
+ * the instance). A variable is in one of the two tables, never both.
  */
 import type { Engine } from '../api.ts';
 import { invalid, QueryProblem, search, type SearchResult, type SearchSpec } from './search.ts';
@@ -26,7 +27,8 @@ export interface VariableItem {
 }
 
 const variableSpec: SearchSpec<VariableItem> = {
-  from: 'zb_variable v',
+  from: `(SELECT key, scope_key, name, pi_key, value FROM zb_variable
+          UNION ALL SELECT key, scope_key, name, pi_key, value FROM zb_q_variable) v`,
   fields: {
     variableKey: { sql: 'v.key', type: 'key' },
     name: { sql: 'v.name', type: 'string' },

@@ -3,11 +3,12 @@
  * after the runtime rows are gone. Written from the command's feed events in the command's own savepoint,
  * so a search after a gRPC answer already sees what that command did. Only process-level and incident
  * events touch these tables (two rows per instance), so the cost on the hot path stays small; element
- * instances are read from zb_event itself.
+ * instances are read from zb_event itself. The variables of a scope that ended go to zb_q_variable
+ * (store/history.ts) in the same savepoint, so a variable is always in exactly one of the two tables.
  */
 import type { Db, Param } from '../store/db.ts';
 import type { FeedEvent } from './run.ts';
-import { insertRows } from './state.ts';
+import { insertRows, type VarRow } from './state.ts';
 
 const PI_COLUMNS = [
   'key',
@@ -37,8 +38,18 @@ const INCIDENT_COLUMNS = [
 
 const ENDED: Record<string, string> = { ELEMENT_COMPLETED: 'COMPLETED', ELEMENT_TERMINATED: 'TERMINATED' };
 
-/** Writes the history rows for the events of one command, all stamped `now`. */
-export async function recordHistory(db: Db, events: readonly FeedEvent[], now: number): Promise<void> {
+const VARIABLE_COLUMNS = ['key', 'scope_key', 'name', 'pi_key', 'value'];
+
+/**
+ * Writes the history rows for the events of one command, all stamped `now`, and the variables of the
+ * scopes it ended (one multi-row insert; most commands end none).
+ */
+export async function recordHistory(
+  db: Db,
+  events: readonly FeedEvent[],
+  now: number,
+  endedVariables: readonly VarRow[] = [],
+): Promise<void> {
   const newInstances = new Map<number, Param[]>();
   const endedInstances: [state: string, key: number][] = [];
   const newIncidents = new Map<number, Param[]>();
@@ -89,6 +100,13 @@ export async function recordHistory(db: Db, events: readonly FeedEvent[], now: n
       } else resolvedIncidents.push(key);
     }
   }
+  if (endedVariables.length)
+    await insertRows(
+      db,
+      'zb_q_variable',
+      VARIABLE_COLUMNS,
+      endedVariables.map((v) => [v.key, v.scopeKey, v.name, v.piKey, JSON.stringify(v.value)]),
+    );
   if (newInstances.size)
     await insertRows(db, 'zb_q_process_instance', PI_COLUMNS, [...newInstances.values()]);
   for (const [state, key] of endedInstances)

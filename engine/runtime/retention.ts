@@ -2,8 +2,8 @@
  * History retention: the event feed (zb_event) and the history tables only grow, so the scheduler
  * removes the history of process instances that ended more than the retention period ago, a small
  * batch per command (each command holds the single writer). The unit is a root process instance with
- * everything under it — its called instances, their feed events, element instances, incidents and
- * Camunda user tasks — so
+ * everything under it — its called instances, their feed events, element instances, incidents,
+ * variables and Camunda user tasks — so
  * an instance the REST API still lists always has its whole history, and one it no longer lists has
  * none left (Camunda's history clean-up also removes a hierarchy with its root). Running instances are
  * never touched, whatever their age.
@@ -40,6 +40,7 @@ export async function purgeEndedInstances(db: Db, cutoff: number, batch = RETENT
     const list = chunk.map(() => '?').join(', ');
     await db.run(`DELETE FROM zb_event WHERE pi_key IN (${list})`, chunk);
     await db.run(`DELETE FROM zb_q_incident WHERE pi_key IN (${list})`, chunk);
+    await db.run(`DELETE FROM zb_q_variable WHERE pi_key IN (${list})`, chunk);
     // Camunda user tasks stay listed after they end; they go with their instance
     await db.run(
       `DELETE FROM zb_user_task_candidate WHERE user_task_key IN (SELECT key FROM zb_user_task WHERE pi_key IN (${list}))`,

@@ -7,7 +7,7 @@ import { DEFAULT_ENGINE_LIMITS, type EngineLimits } from '../api.ts';
 import type { Feel } from '../feel/index.ts';
 import type { Expr, FlowNode, ProcessModel } from '../model/types.ts';
 import type { Models, ProcessRecord } from './models.ts';
-import type { EiRow, IncidentRow, PiRow, UnitOfWork } from './state.ts';
+import type { EiRow, IncidentRow, PiRow, UnitOfWork, VarRow } from './state.ts';
 
 /** Generates Zeebe-style keys: the partition id in the bits above 51, a counter below. */
 export class KeyGenerator {
@@ -59,6 +59,8 @@ export class IncidentSignal extends Error {
 
 export class Run {
   readonly events: FeedEvent[] = [];
+  /** Variables whose scope ended in this command, with their last values (kept as history). */
+  readonly endedVariables: VarRow[] = [];
   readonly effects: Effects = {
     jobTypes: new Set(),
     completed: new Map(),
@@ -208,7 +210,11 @@ export class Run {
   }
 
   deleteScopeVariables(scopeKey: number) {
-    for (const v of [...this.uow.vars.values()]) if (v.scopeKey === scopeKey) this.uow.vars.remove(v);
+    for (const v of [...this.uow.vars.values()])
+      if (v.scopeKey === scopeKey) {
+        this.uow.vars.remove(v);
+        this.endedVariables.push(v);
+      }
   }
 
   // --- expressions -------------------------------------------------------------------------------

@@ -11,7 +11,8 @@
  *   never ask at once;
  * - an intent whose earlier attempt may have created an instance (attempts > 0: the process died, or
  *   the answer was lost, between the create and its record) first looks the instance up by its business
- *   key — the engine's process-instance search with the variable `caseId` — and records the one found;
+ *   key — the engine's process-instance search with the variable `caseId`, in any state (an instance
+ *   that already completed is found by the variables it ended with) — and records the one found;
  * - the record is "only if the case has none yet" (state `setProcessInstance`); a loser cancels its own
  *   instance, so a case never runs two.
  * The reconciler (`reconcile`, at hub start and every `intervalMs`) picks up intents left behind.
@@ -130,6 +131,12 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
     return count === 1 ? row : null;
   }
 
+  /**
+   * The instance an earlier attempt created for the case, in whatever state it is now: one that already
+   * ended (a short procedure, a merged duplicate closing at once) is still the case's instance, and
+   * creating another would leave one no case names. The engine's search keeps an ended instance's
+   * variables (as Camunda's does). Several (never by this starter's rules): the first created.
+   */
   async function existingInstance(caseId: string): Promise<string | null> {
     if (!deps.engineQuery) {
       log.warn({ caseId }, 'no engine search configured: a start retried after a lost answer may run twice');
@@ -138,11 +145,10 @@ export function createCaseStarter(deps: CaseStarterDeps): CaseStarter {
     const found = await deps.engineQuery.searchProcessInstances({
       filter: {
         processDefinitionId: PROCESS_ID,
-        state: 'ACTIVE',
         variables: [{ name: 'caseId', value: JSON.stringify(caseId) }],
       },
       sort: [{ field: 'processInstanceKey', order: 'ASC' }],
-      page: { limit: 2 },
+      page: { limit: 1 },
     });
     return found.items[0]?.processInstanceKey ?? null;
   }
