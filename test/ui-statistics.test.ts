@@ -334,7 +334,7 @@ test('the heat map fills the month’s cells by class, names a hovered cell with
   // Hovering a cell names it with its count: the by-grid table's figure for the same row.
   await page.selectOption('#stats-by', 'grid');
   for (const c of [heatCells[3]!, heatCells[0]!]) {
-    const place = `${c.street} ${c.community} 网格 ${c.code}`;
+    const place = `${c.street}${c.community}${c.code.slice(-2)}号网格`;
     const row = page
       .getByTestId('statistics-table')
       .locator(`tr[data-row="${place}"] td[data-figure="reported"]`);
@@ -396,7 +396,7 @@ test('on a phone the heat map is as wide as the screen, its layer list closed, a
   await page.touchscreen.tap(at.x, at.y);
   t.is(
     await page.getByTestId('heat-pointed').innerText(),
-    `${c.street} ${c.community} 网格 ${c.code} · 案件数 ${c.n}`,
+    `${c.street}${c.community}${c.code.slice(-2)}号网格 · 案件数 ${c.n}`,
   );
   // Still named once the tap's events are over (Chrome ends a tap with a mouseout elsewhere).
   await page.locator('#stats-heat-map').evaluate(() => new Promise((r) => setTimeout(r, 500)));

@@ -16,6 +16,13 @@ export const SOURCE_LABELS: Record<CaseSource, string> = {
 /** Orders names as a reader of Chinese expects; one collator (localeCompare with a locale makes one a call). */
 export const byName = new Intl.Collator('zh-CN').compare;
 
+/**
+ * A grid cell as the city says it, as the admin UI's cellName does: its street, its community and its
+ * number there (the code's last two digits, domain.md §1), e.g. 城北街道长寿社区01号网格 — not the code.
+ */
+export const cellLabel = (c: { code: string; street: string; community: string }) =>
+  `${c.street}${c.community}${c.code.slice(-2)}号网格`;
+
 export const URGENCY_LABELS: Record<Urgency, string> = { normal: '一般', urgent: '紧急', critical: '特急' };
 
 export const GROUP_LABELS: Record<GroupBy, string> = {

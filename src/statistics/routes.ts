@@ -41,7 +41,7 @@ import {
   type TimeGroup,
 } from './query.ts';
 import { emptyCounts, rollupAsOf, type Counts } from './rollup.ts';
-import { byName, FIGURE_COLUMNS, GROUP_LABELS, SOURCE_LABELS, URGENCY_LABELS } from './labels.ts';
+import { byName, cellLabel, FIGURE_COLUMNS, GROUP_LABELS, SOURCE_LABELS, URGENCY_LABELS } from './labels.ts';
 
 /** Who reads the statistics: the command centre and the leaders. */
 export const STATISTICS_READERS: Role[] = ['leader', 'administrator', 'shift_leader', 'dispatcher'];
@@ -126,7 +126,7 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
         where: { code: { in: keys } },
         select: { code: true, street: true, community: true },
       });
-      for (const r of rows) labels.set(r.code, `${r.street} ${r.community} 网格 ${r.code}`);
+      for (const r of rows) labels.set(r.code, cellLabel(r));
       labels.set('', '未定位');
     } else if (by === 'street') {
       labels.set('', '未定位');
@@ -230,7 +230,7 @@ export function statisticsRoutes(deps: StatisticsDeps): Route[] {
       const g = cell.get(grid);
       return {
         gridCode: grid,
-        place: g ? `${g.street} ${g.community} 网格 ${grid}` : `网格 ${grid}`,
+        place: g ? cellLabel(g) : `网格 ${grid}`,
         categoryName: category.get(cat) ?? cat,
         reported: s.reported,
         open: s.open,

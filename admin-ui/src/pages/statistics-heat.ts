@@ -18,9 +18,8 @@ export function statisticsHeat(onError: (message: string) => void, redraw: () =>
   let starting = false;
   let stopped = false;
   let table: GridTable | null = null;
-  /** Cases per cell code, and each cell's words, of the table shown. */
+  /** Cases per cell code of the table shown. */
   let counts = new Map<string, number>();
-  let labels = new Map<string, string>();
   let classes: HeatClass[] = [];
   /** The classes the map was given: a redraw with the same table does not repaint it. */
   let applied: GridTable | null = null;
@@ -30,8 +29,9 @@ export function statisticsHeat(onError: (message: string) => void, redraw: () =>
   function pointAt(cell: MapCell | null) {
     pointed = cell
       ? t('stats.heat.cell', {
-          // A cell without cases in either period is no row of the table: its words from the map's cell.
-          place: labels.get(cell.code) ?? `${cell.street} ${cell.community} 网格 ${cell.code}`,
+          // The map's own cell in the UI's words (the table's row names it the same way in zh-CN); a cell
+          // without cases in either period is no row of the table.
+          place: t('cell.name', { street: cell.street, community: cell.community, seq: cell.code.slice(-2) }),
           count: counts.get(cell.code) ?? 0,
         })
       : '';
@@ -67,7 +67,6 @@ export function statisticsHeat(onError: (message: string) => void, redraw: () =>
       table = next;
       const rows = next.rows.filter((r) => r.key !== '');
       counts = new Map(rows.map((r) => [r.key, r.current.reported]));
-      labels = new Map(rows.map((r) => [r.key, r.label]));
       classes = heatClasses([...counts.values()]);
     },
 
