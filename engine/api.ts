@@ -283,6 +283,21 @@ export interface PublishMessageResponse {
   tenantId: string;
 }
 
+/** A message delivered to what waits for it now, never buffered (REST `POST /v2/messages/correlation`). */
+export interface CorrelateMessageRequest {
+  name: string;
+  correlationKey?: string;
+  variables?: Variables;
+  tenantId?: string;
+}
+
+export interface CorrelateMessageResponse {
+  messageKey: string;
+  tenantId: string;
+  /** The first process instance the message reached (a waiting one, else one it started). */
+  processInstanceKey: string;
+}
+
 export interface BroadcastSignalRequest {
   signalName: string;
   variables?: Variables;
@@ -401,6 +416,8 @@ export interface EngineApi {
   updateJobRetries(req: UpdateJobRetriesRequest): Promise<Record<string, never>>;
   updateJobTimeout(req: UpdateJobTimeoutRequest): Promise<Record<string, never>>;
   publishMessage(req: PublishMessageRequest): Promise<PublishMessageResponse>;
+  /** NOT_FOUND when nothing waits for the message (no instance subscribed, no start event may start). */
+  correlateMessage(req: CorrelateMessageRequest): Promise<CorrelateMessageResponse>;
   broadcastSignal(req: BroadcastSignalRequest): Promise<BroadcastSignalResponse>;
   resolveIncident(req: ResolveIncidentRequest): Promise<Record<string, never>>;
   /** NOT_FOUND for an unknown decision; a failed evaluation is an answer with failureMessage set. */

@@ -13,10 +13,10 @@
  *        processDefinitionKey, processInstanceKey, tenantId, variables}
  *   POST /v2/messages/publication        {name, correlationKey?, timeToLive?, messageId?, variables?,
  *                                         tenantId?}                       → 200 {messageKey, tenantId}
+ *   POST /v2/messages/correlation        {name, correlationKey?, variables?, tenantId?}
+ *                                         → 200 {messageKey, tenantId, processInstanceKey}; 404 when
+ *                                         nothing waits for it (never buffered)
  *   POST /v2/signals/broadcast           {signalName, variables?, tenantId?} → 200 {signalKey, tenantId}
- *
- * Message correlation (POST /v2/messages/correlation) needs a command the engine does not have (a
- * publish that reports the instance it correlated with), so it is not served.
  */
 import type { IncomingMessage } from 'node:http';
 import type { CreateProcessInstanceRequest, DeployResourceResponse, Engine } from '../api.ts';
@@ -217,6 +217,24 @@ export function commandRoutes(engine: Engine, io: RestIo): Route[] {
           tenantId: str(b, 'tenantId'),
         });
         io.send(res, 200, { tenantId: r.tenantId, messageKey: r.key });
+      },
+    ],
+    [
+      'POST',
+      /^\/v2\/messages\/correlation$/,
+      async (_m, req, res) => {
+        const b = await readBody(
+          req,
+          ['name', 'correlationKey', 'variables', 'tenantId'],
+          'the message correlation request',
+        );
+        const r = await engine.correlateMessage({
+          name: str(b, 'name', true),
+          correlationKey: str(b, 'correlationKey'),
+          variables: variables(b),
+          tenantId: str(b, 'tenantId'),
+        });
+        io.send(res, 200, r);
       },
     ],
     [

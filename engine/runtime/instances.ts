@@ -196,7 +196,38 @@ export async function publishMessage(run: Run, bpmn: Bpmn, req: PublishMessageRe
       );
   }
   const key = run.keys.take();
+  const { correlatedTo } = await deliverMessage(run, bpmn, name, correlationKey, variables);
+
+  if (ttl > 0) {
+    await db.run(
+      `INSERT INTO zb_message (key, name, correlation_key, message_id, variables, deadline) VALUES (?, ?, ?, ?, ?, ?)`,
+      [key, name, correlationKey, messageId, JSON.stringify(variables), run.now + ttl],
+    );
+    for (const c of correlatedTo)
+      await db.run(`INSERT INTO zb_message_correlation (message_key, bpmn_process_id) VALUES (?, ?)`, [
+        key,
+        c,
+      ]);
+    run.noteDue(run.now + ttl);
+  }
+  return key;
+}
+
+/**
+ * Hands a message to what waits for it now: each instance with a matching subscription (once per
+ * instance), then each message start event that may start. Returns the instances reached, in that
+ * order, and the correlation marks a buffered copy must carry (so it never reaches them again).
+ */
+async function deliverMessage(
+  run: Run,
+  bpmn: Bpmn,
+  name: string,
+  correlationKey: string,
+  variables: Variables,
+): Promise<{ instances: number[]; correlatedTo: string[] }> {
+  const db = run.uow.db;
   const correlatedTo: string[] = [];
+  const instances: number[] = [];
 
   const rows = await db.all(
     `SELECT * FROM zb_subscription WHERE kind = 'message' AND name = ? AND correlation_key = ? ORDER BY key`,
@@ -211,6 +242,7 @@ export async function publishMessage(run: Run, bpmn: Bpmn, req: PublishMessageRe
     if (!pi || !owner || !run.uow.subs.get(sub.key)) continue;
     done.add(pi.key);
     correlatedTo.push(`pi:${pi.key}`);
+    instances.push(pi.key);
     await bpmn.trigger(pi, owner, sub.elementId, variables);
     await bpmn.drain();
   }
@@ -231,21 +263,31 @@ export async function publishMessage(run: Run, bpmn: Bpmn, req: PublishMessageRe
     });
     await bpmn.drain();
     correlatedTo.push(sub.bpmnProcessId, `pi:${pi.key}`);
+    instances.push(pi.key);
   }
+  return { instances, correlatedTo };
+}
 
-  if (ttl > 0) {
-    await db.run(
-      `INSERT INTO zb_message (key, name, correlation_key, message_id, variables, deadline) VALUES (?, ?, ?, ?, ?, ?)`,
-      [key, name, correlationKey, messageId, JSON.stringify(variables), run.now + ttl],
+/**
+ * CorrelateMessage (REST `POST /v2/messages/correlation`): delivers the message as a publish with no
+ * time to live does, and answers the first instance it reached; none reached is NOT_FOUND (nothing is
+ * buffered, so the command changes nothing).
+ */
+export async function correlateMessage(
+  run: Run,
+  bpmn: Bpmn,
+  req: { name: string; correlationKey?: string; variables?: Variables },
+): Promise<{ messageKey: number; processInstanceKey: number }> {
+  const messageKey = run.keys.take();
+  const correlationKey = req.correlationKey ?? '';
+  const { instances } = await deliverMessage(run, bpmn, req.name, correlationKey, req.variables ?? {});
+  if (!instances.length)
+    throw rejected(
+      'CORRELATE',
+      'NOT_FOUND',
+      `Expected to find a subscription for the message with name '${req.name}' and correlation key '${correlationKey}', but none was found`,
     );
-    for (const c of correlatedTo)
-      await db.run(`INSERT INTO zb_message_correlation (message_key, bpmn_process_id) VALUES (?, ?)`, [
-        key,
-        c,
-      ]);
-    run.noteDue(run.now + ttl);
-  }
-  return key;
+  return { messageKey, processInstanceKey: instances[0]! };
 }
 
 /** Zeebe: one active instance per correlation key for message start events; a message starts a process once. */

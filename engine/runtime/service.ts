@@ -23,6 +23,7 @@ import {
   cancelInstance,
   createInstance,
   modifyInstance,
+  correlateMessage,
   publishMessage,
   resolveIncident,
   setVariables,
@@ -448,6 +449,17 @@ export function createService(deps: {
     async publishMessage(req) {
       const k = await submit<number>((run, bpmn) => publishMessage(run, bpmn, req));
       return { key: String(k), tenantId: '<default>' };
+    },
+
+    async correlateMessage(req) {
+      const r = await submit<{ messageKey: number; processInstanceKey: number }>((run, bpmn) =>
+        correlateMessage(run, bpmn, req),
+      );
+      return {
+        messageKey: String(r.messageKey),
+        tenantId: '<default>',
+        processInstanceKey: String(r.processInstanceKey),
+      };
     },
 
     async broadcastSignal(req) {
