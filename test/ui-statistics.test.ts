@@ -3,7 +3,8 @@
 // targets (处置率 99 %, 结案率 98 %: red here) and when the figures were made, a grouping by unit, the
 // overdue case and its unit, and downloads the workbook; at 390×844 the table scrolls inside its box and
 // the page is no wider than the phone; in English the labels around the city's names (the grouping's
-// head, sources, statuses, hours) read in English. A failing API reads in zh-CN words, not the hub's English. A
+// head, sources, statuses, hours) read in English. A failing API reads in zh-CN words, not the hub's English;
+// while the hub makes its figures for the first time the page says so. A
 // department handler has no 统计分析 (the API says 403) and reads only its own unit in 考核评价.
 // The heat map of a month two months back (cases seeded in four cells: 1, 2, 4 and 9, and one with no
 // cell): MapLibre fills each cell in its class of the legend, hovering a cell names it with the count
@@ -271,6 +272,33 @@ test('a failing API reads in words of the UI’s language on every page, not the
     'The server failed to answer; please try again, and tell the administrator if it persists.',
   );
   t.notRegex(await page.locator('main').innerText(), /internal error/i);
+});
+
+test('while the hub makes its figures for the first time the page shows what is there and says so', async (t) => {
+  // The hub's answer as it is while the first build runs (src/statistics/job.ts): the rows made so far,
+  // asOf null. The real answer, with only that changed.
+  const page = await ui.browser.newPage({
+    viewport: { width: 1440, height: 900 },
+    timezoneId: 'Asia/Shanghai',
+    serviceWorkers: 'block',
+  });
+  t.teardown(() => page.close());
+  await page.route(
+    (url) => url.pathname === '/api/statistics',
+    async (route) => {
+      const answer = await route.fetch();
+      route.fulfill({ response: answer, json: { ...(await answer.json()), asOf: null } });
+    },
+  );
+  await loginThroughForm(page, ui.hub.url, 'leader');
+  await page.getByRole('link', { name: '统计分析' }).click();
+  await page.getByTestId('statistics-table').locator('tr[data-row="合计"]').waitFor();
+  t.is(
+    await page.getByRole('status').filter({ hasText: '首次汇总' }).innerText(),
+    '统计数据正在首次汇总，以下数字尚不完整，请稍后刷新。',
+  );
+  t.is(await page.getByText('数据截至').count(), 0);
+  t.is(await page.getByRole('alert').count(), 0);
 });
 
 test('a department handler has no statistics and sees only its own unit in 考核评价', async (t) => {
