@@ -3,10 +3,12 @@
  * engine (plaintext, no auth) or at a Camunda 8 cluster (TLS and OAuth from the configuration). The SDK
  * is given every setting explicitly so nothing depends on which variables happen to be in the environment.
  */
-import { Camunda8, type Zeebe } from '@camunda8/sdk';
+// The Zeebe client's own module: the package's index also loads the SDK's Admin, Modeler, Operate,
+// Optimize, Tasklist and Camunda 7 clients (537 modules against 349, ~0.4 s of CPU at every start).
+import { ZeebeGrpcClient } from '@camunda8/sdk/dist/zeebe/index.js';
 import type { Config } from './config.ts';
 
-export type ZeebeClient = Zeebe.ZeebeGrpcClient;
+export type ZeebeClient = ZeebeGrpcClient;
 
 type ZeebeConfig = Pick<
   Config,
@@ -59,13 +61,14 @@ export function createZeebeClient(
   address = config.ZEEBE_ADDRESS,
   options: { retry?: boolean } = {},
 ): ZeebeClient {
-  const sdk = new Camunda8({
-    ...sdkSettings(config),
-    // The scheme carries TLS on or off (the SDK's CAMUNDA_SECURE_CONNECTION is deprecated).
-    ZEEBE_GRPC_ADDRESS: `${config.ZEEBE_SECURE ? 'grpcs' : 'grpc'}://${address}`,
-    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: options.retry ?? true },
-  } as never);
-  return sdk.getZeebeGrpcApiClient();
+  return new ZeebeGrpcClient({
+    config: {
+      ...sdkSettings(config),
+      // The scheme carries TLS on or off (the SDK's CAMUNDA_SECURE_CONNECTION is deprecated).
+      ZEEBE_GRPC_ADDRESS: `${config.ZEEBE_SECURE ? 'grpcs' : 'grpc'}://${address}`,
+      zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: options.retry ?? true },
+    } as never,
+  });
 }
 
 /**

@@ -66,7 +66,6 @@ test.before(async () => {
     ...deps,
     zeebe: engine.newClient(),
     workerName: 'schedule-test',
-    longPollMs: 1000,
   });
   workers.start();
 });

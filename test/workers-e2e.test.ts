@@ -41,7 +41,7 @@ test.before(async () => {
   // on the loaded machine waited out a back-off on the engine clock this file pins, which never ends. So
   // failed jobs come back at once, and are printed.
   deps = workerDeps(hub.db, smtp.url, () => new Date(clock), { logLevel: 'warn', retryBackOffMs: 0 });
-  workers = createWorkers({ ...deps, zeebe: engine.newClient(), workerName: 'e2e', longPollMs: 2000 });
+  workers = createWorkers({ ...deps, zeebe: engine.newClient(), workerName: 'e2e' });
   workers.start();
 });
 test.after.always(async () => {

@@ -57,11 +57,6 @@ export interface CreateWorkersDeps extends WorkerDeps {
   config: WorkerDeps['config'] & Pick<Config, 'WORKER_MAX_JOBS_ACTIVE' | 'WORKER_JOB_TIMEOUT_MS'>;
   /** Worker name reported to the engine (default `chengguan-hub`). */
   workerName?: string;
-  /**
-   * How long one activation request waits for jobs (default 30 s). stop() ends the polls in flight
-   * (closeWorker in src/zeebe.ts), so this does not delay the process's exit.
-   */
-  longPollMs?: number;
   /** The job types to serve (default HANDLERS; adapters/ serves its own job types through this). */
   handlers?: Readonly<Record<string, Handler>>;
 }
@@ -114,7 +109,11 @@ export function createWorkers(deps: CreateWorkersDeps): Workers {
           maxJobsToActivate: config.WORKER_MAX_JOBS_ACTIVE,
           timeout: config.WORKER_JOB_TIMEOUT_MS,
           // Long polls: the gateway answers as soon as a job exists, so no job waits for a poll interval.
-          longPoll: deps.longPollMs ?? 30_000,
+          // Long ones: the SDK gives up on a poll 1 s after its request timeout and drops what arrives
+          // later, and the jobs in it stay activated until their timeout. A process whose event loop
+          // lags past that second (a loaded machine) lost jobs with 1–2 s polls, never with 30 s ones
+          // unless the job comes in the poll's last moment. stop() ends the polls in flight (closeWorker).
+          longPoll: 30_000,
           pollInterval: 300,
           taskHandler: async (job) => {
             const outcome = await handler(job, deps);

@@ -5,12 +5,12 @@
  * serve: process definitions and their XML, process instances, the element instances of one instance,
  * incidents and their resolution.
  */
-import { Camunda8 } from '@camunda8/sdk';
+// The REST client's own module, not the package's index (see src/zeebe.ts).
+import { CamundaRestClient } from '@camunda8/sdk/dist/c8/lib/CamundaRestClient.js';
 import type { Config } from '../config.ts';
 import { HubError, notFound, unavailable } from '../errors.ts';
 import { sdkSettings } from '../zeebe.ts';
 
-type RestClient = ReturnType<Camunda8['getCamundaRestClient']>;
 
 export interface Page<T> {
   items: T[];
@@ -117,10 +117,9 @@ function asHubError(err: unknown, what: string): HubError {
  * CAMUNDA_REST_ADDRESS for a Camunda 8 cluster.
  */
 export function createEngineQuery(config: QueryConfig, restUrl: string): EngineQuery {
-  const client: RestClient = new Camunda8({
-    ...sdkSettings(config),
-    ZEEBE_REST_ADDRESS: restUrl.replace(/\/+$/, ''),
-  } as never).getCamundaRestClient();
+  const client = new CamundaRestClient({
+    config: { ...sdkSettings(config), ZEEBE_REST_ADDRESS: restUrl.replace(/\/+$/, '') } as never,
+  });
 
   const call = async <T>(what: string, fn: () => Promise<unknown>): Promise<T> => {
     try {

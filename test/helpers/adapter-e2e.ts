@@ -140,7 +140,6 @@ export async function startAdapterE2E(options: {
     ...wdeps,
     zeebe: engine.newClient(),
     workerName: 'adapter-e2e',
-    longPollMs: 2000,
   });
   workers.start();
   const attachments = createAttachmentStore(hub.db, config);

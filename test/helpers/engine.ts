@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Camunda8, Zeebe } from '@camunda8/sdk';
+import { ZeebeGrpcClient } from '@camunda8/sdk/dist/zeebe/index.js';
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import type { Engine, EngineLimits } from '../../engine/api.ts';
 import { loadGatewayService } from '../../engine/gateway/proto.ts';
@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export { createTestDatabase, type TestDatabase };
 
-export type ZeebeGrpcClient = Zeebe.ZeebeGrpcClient;
+export type { ZeebeGrpcClient };
 
 /** The engine clock, driven through the management port's actuator (clock control is on in tests). */
 export interface TestClock {
@@ -110,12 +110,9 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     throw err;
   }
   const clients: ZeebeGrpcClient[] = [];
-  const sdk: Camunda8[] = [];
   const newClient = (extra: Record<string, unknown> = {}) => {
     const config = clientConfig(runner.address, { ...options.clientConfig, ...extra }, options.tls?.certFile);
-    const c8 = new Camunda8(config as never);
-    sdk.push(c8);
-    const client = c8.getZeebeGrpcApiClient();
+    const client = new ZeebeGrpcClient({ config: config as never });
     clients.push(client);
     return client;
   };
