@@ -11,7 +11,6 @@ import type { Config } from '../config.ts';
 import { HubError, notFound, unavailable } from '../errors.ts';
 import { sdkSettings } from '../zeebe.ts';
 
-
 export interface Page<T> {
   items: T[];
   page: { totalItems: number; startCursor?: string | null; endCursor?: string | null };
