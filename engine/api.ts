@@ -339,6 +339,8 @@ export interface EvaluatedDecision {
   }[];
   evaluatedInputs: { inputId: string; inputName: string; inputValue: string }[];
   tenantId: string;
+  /** The decision instance recorded for it (REST `GET /v2/decision-instances/{key}`; not in the gRPC answer). */
+  decisionEvaluationInstanceKey?: string;
 }
 
 /**

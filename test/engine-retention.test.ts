@@ -1,10 +1,11 @@
 /**
  * History retention (ENGINE_HISTORY_RETENTION_DAYS): the scheduler deletes the history of process
  * instances that ended longer ago than the retention — feed events, element instances, incidents, the
- * variables they ended with and the instance, with its called instances and Camunda user tasks — while running instances and recently ended ones keep all of
- * theirs. Instances are made and finished through the real Zeebe client (gRPC), the engine clock is
+ * variables they ended with, their decision instances and the instance, with its called instances and Camunda user tasks — while running instances and recently ended ones keep all of
+ * theirs; standalone decision evaluations go by their own age. Instances are made and finished through the real Zeebe client (gRPC), the engine clock is
  * moved through the management port, and what is left is read through the REST API and the feed.
  */
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { startTestEngine, type TestEngine } from './helpers/engine.ts';
 import { bpmn, chain, end, serviceTask, start } from './engine/support.ts';
@@ -156,7 +157,34 @@ test('ended instances older than the retention lose their whole history; running
     timeout: 365 * DAY,
     requestTimeout: -1,
   });
+  // a standalone decision evaluation at t0, and one 20 days later
+  await te.zbc.deployResource({
+    name: 'decision-routing.dmn',
+    decision: readFileSync(new URL('./fixtures/engine/decision-routing.dmn', import.meta.url)),
+  });
+  const oldEvaluation = await te.zbc.evaluateDecision({
+    decisionId: 'base_hours',
+    variables: { area: '核心区' },
+  });
   await te.clock.add(20 * DAY);
+  const recentEvaluation = await te.zbc.evaluateDecision({
+    decisionId: 'base_hours',
+    variables: { area: '外围' },
+  });
+  // the gRPC answer's decisionInstanceKey (the SDK's type leaves it out)
+  const evaluationKey = (r: object) => (r as { decisionInstanceKey: string }).decisionInstanceKey;
+  const evaluations = async () =>
+    (
+      await rest('POST', '/v2/decision-instances/search', {
+        filter: { decisionDefinitionId: 'base_hours' },
+        sort: [{ field: 'decisionEvaluationInstanceKey', order: 'ASC' }],
+      })
+    ).body.items.map((d: Record<string, string>) => [d.decisionEvaluationKey, d.result]);
+  t.regex(evaluationKey(oldEvaluation), /^\d+$/);
+  t.deepEqual(await evaluations(), [
+    [evaluationKey(oldEvaluation), '2'],
+    [evaluationKey(recentEvaluation), '4'],
+  ]);
   await te.zbc.completeJob({
     jobKey: jobs.find((j) => j.processInstanceKey === recent.processInstanceKey)!.key,
     variables: {},
@@ -189,6 +217,7 @@ test('ended instances older than the retention lose their whole history; running
   t.is((await rest('GET', `/v2/incidents/${incident.incidentKey}`)).status, 404);
   t.is((await rest('GET', `/v2/user-tasks/${userTask.userTaskKey}`)).status, 404);
   t.deepEqual(await feedOf(gone), []);
+  t.deepEqual(await evaluations(), [[evaluationKey(recentEvaluation), '4']]);
   t.deepEqual(await tags(), [
     [running.processInstanceKey, '"running"'],
     [recent.processInstanceKey, '"recent"'],

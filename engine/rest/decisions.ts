@@ -6,11 +6,15 @@
  *        failureMessage, decisionEvaluationKey}
  *   POST /v2/decision-definitions/search      GET /v2/decision-definitions/{key}     GET …/{key}/xml
  *   POST /v2/decision-requirements/search     GET /v2/decision-requirements/{key}    GET …/{key}/xml
+ *   POST /v2/decision-instances/search        GET /v2/decision-instances/{decisionEvaluationInstanceKey}
  *
  * The evaluation is the gRPC EvaluateDecision: an unknown decision is 404, a decision that fails to
- * evaluate is still a 200 with failedDecisionDefinitionId and failureMessage, as in Zeebe.
+ * evaluate is still a 200 with failedDecisionDefinitionId and failureMessage, as in Zeebe. Each decision
+ * it went through is recorded as a decision instance (so is every business-rule task's evaluation); its
+ * evaluated decisions carry their decisionEvaluationInstanceKey.
  */
 import type { Engine, EvaluateDecisionResponse } from '../api.ts';
+import { createDecisionInstanceQueries } from '../query/decision-instances.ts';
 import { createDecisionQueries } from '../query/decisions.ts';
 import { invalid } from '../query/search.ts';
 import { objectOf, str, variables, type RestIo, type Route } from './body.ts';
@@ -43,12 +47,14 @@ function evaluationResult(r: EvaluateDecisionResponse) {
       tenantId: d.tenantId,
       matchedRules: d.matchedRules,
       evaluatedInputs: d.evaluatedInputs,
+      decisionEvaluationInstanceKey: d.decisionEvaluationInstanceKey,
     })),
   };
 }
 
 export function decisionRoutes(engine: Engine, io: RestIo): Route[] {
   const q = createDecisionQueries(engine);
+  const instances = createDecisionInstanceQueries(engine);
   const xml = 'text/xml';
   return [
     [
@@ -89,6 +95,17 @@ export function decisionRoutes(engine: Engine, io: RestIo): Route[] {
       'GET',
       /^\/v2\/decision-definitions\/([^/]+)$/,
       async ([key], _req, res) => io.send(res, 200, await q.getDecisionDefinition(key!)),
+    ],
+    [
+      'POST',
+      /^\/v2\/decision-instances\/search$/,
+      async (_m, req, res) =>
+        io.send(res, 200, await instances.searchDecisionInstances(await io.readJson(req))),
+    ],
+    [
+      'GET',
+      /^\/v2\/decision-instances\/([^/]+)$/,
+      async ([key], _req, res) => io.send(res, 200, await instances.getDecisionInstance(key!)),
     ],
     [
       'POST',

@@ -50,7 +50,38 @@ export async function evaluateDecision(
     req.variables ?? {},
     run.keys.take(),
   );
+  recordInstances(run, response, null);
   return response;
+}
+
+/**
+ * Records each decision an evaluation went through as a decision instance (EVALUATED, or FAILED for the
+ * one that failed: the evaluation lists it last) and gives its key to the answer's evaluated decision.
+ */
+function recordInstances(run: Run, r: EvaluateDecisionResponse, link: { pi: PiRow; ei: EiRow } | null): void {
+  const last = r.evaluatedDecisions.length - 1;
+  r.evaluatedDecisions.forEach((d, i) => {
+    const failed = r.failureMessage !== '' && i === last && d.decisionId === r.failedDecisionId;
+    const key = run.keys.take();
+    d.decisionEvaluationInstanceKey = String(key);
+    run.decisionInstances.push({
+      key,
+      evaluationKey: Number(r.decisionInstanceKey),
+      state: failed ? 'FAILED' : 'EVALUATED',
+      failure: failed ? r.failureMessage : null,
+      decisionKey: Number(d.decisionKey),
+      decisionId: d.decisionId,
+      decisionName: d.decisionName,
+      decisionVersion: d.decisionVersion,
+      decisionType: d.decisionType,
+      result: failed ? 'null' : d.decisionOutput,
+      piKey: link?.pi.key ?? null,
+      processKey: link?.pi.processKey ?? null,
+      elementInstanceKey: link?.ei.key ?? null,
+      inputs: d.evaluatedInputs,
+      rules: d.matchedRules,
+    });
+  });
 }
 
 /**
@@ -93,6 +124,7 @@ export async function evaluateCalledDecision(
       );
   }
   const result = await evaluateStored(db, run.feel, run.models, decision, variables, run.keys.take());
+  recordInstances(run, result, { pi, ei });
   if (result.failureMessage) throw new IncidentSignal('DECISION_EVALUATION_ERROR', result.failureMessage);
   return { [spec.resultVariable]: result.output };
 }

@@ -40,16 +40,62 @@ const ENDED: Record<string, string> = { ELEMENT_COMPLETED: 'COMPLETED', ELEMENT_
 
 const VARIABLE_COLUMNS = ['key', 'scope_key', 'name', 'pi_key', 'value'];
 
+/** One evaluated decision (a decision instance, as Camunda lists them). */
+export interface DecisionInstanceRow {
+  key: number;
+  /** The evaluation it was part of (EvaluateDecision's decisionInstanceKey). */
+  evaluationKey: number;
+  state: 'EVALUATED' | 'FAILED';
+  failure: string | null;
+  decisionKey: number;
+  decisionId: string;
+  decisionName: string;
+  decisionVersion: number;
+  decisionType: string;
+  /** The decision's output as JSON text ("null" when it failed). */
+  result: string;
+  piKey: number | null;
+  processKey: number | null;
+  elementInstanceKey: number | null;
+  inputs: unknown[];
+  rules: unknown[];
+}
+
+const DECISION_COLUMNS = [
+  'key',
+  'evaluation_key',
+  'state',
+  'evaluated_at',
+  'failure',
+  'decision_key',
+  'decision_id',
+  'decision_name',
+  'decision_version',
+  'decision_type',
+  'result',
+  'pi_key',
+  'process_key',
+  'ei_key',
+  'inputs',
+  'rules',
+];
+
+/** What one command leaves for the history besides its feed events. */
+export interface CommandHistory {
+  events: readonly FeedEvent[];
+  now: number;
+  /** Variables of the scopes it ended, with their last values. */
+  endedVariables: readonly VarRow[];
+  /** Decisions it evaluated. */
+  decisionInstances: readonly DecisionInstanceRow[];
+}
+
 /**
- * Writes the history rows for the events of one command, all stamped `now`, and the variables of the
- * scopes it ended (one multi-row insert; most commands end none).
+ * Writes the history rows of one command, all stamped `now`: from its feed events, the variables of the
+ * scopes it ended and the decisions it evaluated (a multi-row insert each; most commands have neither).
  */
-export async function recordHistory(
-  db: Db,
-  events: readonly FeedEvent[],
-  now: number,
-  endedVariables: readonly VarRow[] = [],
-): Promise<void> {
+export async function recordHistory(db: Db, run: CommandHistory): Promise<void> {
+  const { events, now, endedVariables, decisionInstances } = run;
   const newInstances = new Map<number, Param[]>();
   const endedInstances: [state: string, key: number][] = [];
   const newIncidents = new Map<number, Param[]>();
@@ -106,6 +152,30 @@ export async function recordHistory(
       'zb_q_variable',
       VARIABLE_COLUMNS,
       endedVariables.map((v) => [v.key, v.scopeKey, v.name, v.piKey, JSON.stringify(v.value)]),
+    );
+  if (decisionInstances.length)
+    await insertRows(
+      db,
+      'zb_q_decision_instance',
+      DECISION_COLUMNS,
+      decisionInstances.map((d) => [
+        d.key,
+        d.evaluationKey,
+        d.state,
+        now,
+        d.failure,
+        d.decisionKey,
+        d.decisionId,
+        d.decisionName,
+        d.decisionVersion,
+        d.decisionType,
+        d.result,
+        d.piKey,
+        d.processKey,
+        d.elementInstanceKey,
+        JSON.stringify(d.inputs),
+        JSON.stringify(d.rules),
+      ]),
     );
   if (newInstances.size)
     await insertRows(db, 'zb_q_process_instance', PI_COLUMNS, [...newInstances.values()]);

@@ -165,7 +165,7 @@ export class Processor {
               JSON.stringify(e.payload),
             ]),
           );
-          await recordHistory(db, run.events, run.now, run.endedVariables);
+          await recordHistory(db, run);
           await db.run('RELEASE SAVEPOINT cmd');
           outcomes.push({ ok: true, result, effects: run.effects });
         } catch (error) {

@@ -7,6 +7,7 @@ import { DEFAULT_ENGINE_LIMITS, type EngineLimits } from '../api.ts';
 import type { Feel } from '../feel/index.ts';
 import type { Expr, FlowNode, ProcessModel } from '../model/types.ts';
 import type { Models, ProcessRecord } from './models.ts';
+import type { DecisionInstanceRow } from './history.ts';
 import type { EiRow, IncidentRow, PiRow, UnitOfWork, VarRow } from './state.ts';
 
 /** Generates Zeebe-style keys: the partition id in the bits above 51, a counter below. */
@@ -61,6 +62,8 @@ export class Run {
   readonly events: FeedEvent[] = [];
   /** Variables whose scope ended in this command, with their last values (kept as history). */
   readonly endedVariables: VarRow[] = [];
+  /** Decisions evaluated in this command (kept as history). */
+  readonly decisionInstances: DecisionInstanceRow[] = [];
   readonly effects: Effects = {
     jobTypes: new Set(),
     completed: new Map(),

@@ -8,6 +8,11 @@
  * in the command that ends the scope (runtime/history.ts), each with its Zeebe key and last value;
  * removed with the rest of an instance's history by retention (runtime/retention.ts). Instances that
  * ended before this table existed have no rows in it.
+ *
+ * `zb_q_decision_instance`: one row per decision evaluated — by a business-rule task (linked to its
+ * process instance and element instance) or by EvaluateDecision (standalone) — with its result or
+ * failure, inputs and matched rules: the REST API's decision-instance search and GET. Written in the
+ * command that evaluated; retention removes a process instance's with it, standalone ones by their age.
  */
 import type { Db } from './db.ts';
 
@@ -17,6 +22,13 @@ CREATE TABLE IF NOT EXISTS zb_q_variable (
   value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS zb_qvar_scope ON zb_q_variable (scope_key, name);
 CREATE INDEX IF NOT EXISTS zb_qvar_pi ON zb_q_variable (pi_key);
+CREATE TABLE IF NOT EXISTS zb_q_decision_instance (
+  key BIGINT PRIMARY KEY, evaluation_key BIGINT NOT NULL, state TEXT NOT NULL, evaluated_at BIGINT NOT NULL,
+  failure TEXT, decision_key BIGINT NOT NULL, decision_id TEXT NOT NULL, decision_name TEXT NOT NULL,
+  decision_version INTEGER NOT NULL, decision_type TEXT NOT NULL, result TEXT NOT NULL, pi_key BIGINT,
+  process_key BIGINT, ei_key BIGINT, inputs TEXT NOT NULL, rules TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS zb_qdi_pi ON zb_q_decision_instance (pi_key);
+CREATE INDEX IF NOT EXISTS zb_qdi_standalone ON zb_q_decision_instance (evaluated_at) WHERE pi_key IS NULL;
 `;
 
 /** Creates the history tables if they are missing; idempotent. */
