@@ -469,7 +469,7 @@ export function caseRoutes({
         // Recorded with the report, so a self-handled case is never seen open; intake reads the event and
         // the procedure closes the case (workers/intake.ts). A millisecond later keeps the timeline order.
         const handledAt = new Date(+at + 1);
-        const { event } = (await recordEvent(tx, {
+        const recorded = (await recordEvent(tx, {
           caseId: row.id,
           row,
           type: 'self_handled',
@@ -482,9 +482,11 @@ export function caseRoutes({
         await attachments.attach(tx, selfHandled.photos, {
           caseId: row.id,
           kind: 'disposal',
-          eventId: event.id,
+          eventId: recorded.event.id,
           uploadedBy: principal.userId,
         });
+        // The row as the writer left it (the answer is built from it, not read again).
+        return { row: recorded.row!, intent };
       }
       return { row, intent };
     });
@@ -622,7 +624,9 @@ export function caseRoutes({
           processInstanceKey = (await prisma.case.findUniqueOrThrow({ where: { id: row.id } }))
             .processInstanceKey!;
         }
-        const stored = await prisma.case.findUniqueOrThrow({ where: { id: row.id } });
+        // The case as this request stored it, with its instance: not read again (one statement per report
+        // less). Workers may have moved it on meanwhile; GET /api/cases/:id shows that.
+        const stored = { ...row, processInstanceKey };
         log.info(
           { caseId: row.id, caseNo: row.caseNo, processInstanceKey, photos: photos.length },
           'case reported',
