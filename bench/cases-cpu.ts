@@ -47,15 +47,25 @@ const stmtProto = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT
   string,
   (this: Stmt, ...args: unknown[]) => unknown
 >;
+/** A statement's group: its text in one line, lists of placeholders shortened (worked out once per text). */
+const keys = new Map<string, string>();
+const keyOf = (source: string) => {
+  let key = keys.get(source);
+  if (key === undefined) {
+    key = source
+      .replace(/\s+/g, ' ')
+      .replace(/(\?, )+\?/g, '?…')
+      .slice(0, 160);
+    keys.set(source, key);
+  }
+  return key;
+};
 for (const method of ['run', 'get', 'all', 'iterate']) {
   const original = stmtProto[method]!;
   stmtProto[method] = function (this: Stmt, ...args: unknown[]) {
     if (counting && !uncounted.has(this.database)) {
       const store = this.database.name.endsWith('engine.db') ? 'engine' : 'hub';
-      const key = this.source
-        .replace(/\s+/g, ' ')
-        .replace(/(\?, )+\?/g, '?…')
-        .slice(0, 160);
+      const key = keyOf(this.source);
       counts[store].set(key, (counts[store].get(key) ?? 0) + 1);
       if (trace && store === 'hub') trace.push(key);
     }
