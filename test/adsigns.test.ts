@@ -125,6 +125,32 @@ test.serial('the status follows the permit on the city’s date, and moves with 
     (expired.body.items as { code: string }[]).map((i) => i.code),
     ['GG-0002', 'GG-0003'],
   );
+
+  // The map's layer for the view: each sign's status on the same date; cut at the limit, saying so.
+  const box = `${point.lng - 0.001},${point.lat - 0.001},${point.lng + 0.001},${point.lat + 0.001}`;
+  const layer = await s.as('dispatcher').get(`/api/map/ad-signs?bbox=${box}`);
+  t.is(layer.status, 200);
+  t.deepEqual(
+    (layer.body.features as { properties: { code: string; status: string } }[]).map((f) => [
+      f.properties.code,
+      f.properties.status,
+    ]),
+    [
+      ['GG-0001', 'valid'],
+      ['GG-0002', 'expired'],
+      ['GG-0003', 'expired'],
+      ['GG-0004', 'unpermitted'],
+    ],
+  );
+  t.false(layer.body.truncated);
+  const cut = await s.as('dispatcher').get(`/api/map/ad-signs?bbox=${box}&limit=2`);
+  t.is(cut.body.features.length, 2);
+  t.true(cut.body.truncated);
+  t.is(
+    (await s.as('dispatcher').get('/api/map/ad-signs?bbox=120.0,32.0,120.01,32.01')).body.features.length,
+    0,
+  );
+  t.is((await s.as('dispatcher').get('/api/map/ad-signs?bbox=121,32,120,33')).status, 400);
 });
 
 test.serial('who may change the archive: administrators, 执法人员 and the units concerned', async (t) => {

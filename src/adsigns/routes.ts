@@ -231,11 +231,11 @@ export function adSignRoutes({
   });
   const checked = (values: SignValues) => {
     const errors = checkSign(values, extent, 'body.');
-    if (errors.length) throw validationError('the sign is not valid', errors);
+    if (errors.length) throw validationError('广告店招信息有误，请按各项提示修改', errors);
     return signData(values);
   };
   const taken = (code: string) =>
-    new HubError('conflict', `ad sign ${code} exists`, {
+    new HubError('conflict', `档案号 ${code} 已登记`, {
       status: 409,
       errors: [{ field: 'body.code', message: `档案号 ${code} 已登记` }],
     });

@@ -37,6 +37,7 @@ import { mapRoutes } from '../map/routes.ts';
 import { componentRoutes } from '../components/routes.ts';
 import { adSignRoutes } from '../adsigns/routes.ts';
 import { adPermitRoutes } from '../adsigns/permit-routes.ts';
+import { adSignLayerRoutes } from '../adsigns/layer-routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
 import { statisticsRoutes } from '../statistics/routes.ts';
 import { parkingRoutes } from '../parking/routes.ts';
@@ -111,6 +112,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...componentRoutes(deps),
     ...adSignRoutes(deps),
     ...adPermitRoutes(deps),
+    ...adSignLayerRoutes(deps),
     ...adminRoutes(deps),
     ...geographyRoutes(deps),
     ...geoImportRoutes(deps),

@@ -252,6 +252,7 @@ const FORBIDDEN_REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^a department sees only its own/, () => t('error.forbidden.ownDepartment')],
   [/was sent to another unit$/, () => t('error.forbidden.instructionElsewhere')],
   [/^only the phone that reported it may rate it/, () => t('error.forbidden.otherPhone')],
+  [/^广告店招档案只能由/, () => t('error.forbidden.adSignUnit')],
 ];
 
 /** A 403 in words: its reason when the hub gave a known one, else that the role may not. */

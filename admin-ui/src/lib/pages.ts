@@ -64,6 +64,22 @@ export const PAGES: readonly PageDef[] = [
     load: () => import('../pages/components.ts'),
   },
   {
+    id: 'ad-signs',
+    nav: 'nav.adsigns',
+    // AD_SIGN_READERS of src/adsigns/access.ts; its editors (administrators, 执法人员, the units' handlers) change it
+    roles: [
+      'administrator',
+      'law_enforcement',
+      'department_handler',
+      'acceptor',
+      'dispatcher',
+      'shift_leader',
+      'leader',
+      'field_supervisor',
+    ],
+    load: () => import('../pages/adsigns.ts'),
+  },
+  {
     id: 'designer',
     nav: 'nav.designer',
     roles: ['administrator'],

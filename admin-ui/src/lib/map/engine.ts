@@ -20,6 +20,7 @@ import type {
   CellClass,
   HubMap,
   LngLat,
+  MapAdSign,
   MapCase,
   MapCell,
   MapComponent,
@@ -84,6 +85,7 @@ const LAYER_NAMES: Record<MapLayerId, MessageKey> = {
   pois: 'map.layer.pois',
   cases: 'map.layer.cases',
   components: 'map.layer.components',
+  adsigns: 'map.layer.adsigns',
   heat: 'map.layer.heat',
   supervisors: 'map.layer.supervisors',
 };
@@ -96,6 +98,7 @@ const ORDER: MapLayerId[] = [
   'cases',
   'heat',
   'components',
+  'adsigns',
   'supervisors',
 ];
 
@@ -278,6 +281,14 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       layers: ['components'],
       available: true,
       fill: (d) => setData('components', d),
+      loaded: null,
+      truncated: false,
+    },
+    {
+      path: '/api/map/ad-signs',
+      layers: ['adsigns'],
+      available: true,
+      fill: (d) => setData('adsigns', d),
       loaded: null,
       truncated: false,
     },
@@ -631,13 +642,19 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       return;
     }
     const [hit] = map.queryRenderedFeatures(e.point, {
-      layers: [...CASE_LAYERS, ...(options.onComponentClick ? ['components-point'] : [])].filter((l) =>
-        map.getLayer(l),
-      ),
+      layers: [
+        ...CASE_LAYERS,
+        ...(options.onComponentClick ? ['components-point'] : []),
+        ...(options.onAdSignClick ? ['adsigns-point'] : []),
+      ].filter((l) => map.getLayer(l)),
     });
     if (!hit) return;
     if (hit.layer.id === 'components-point') {
       options.onComponentClick?.(hit.properties as MapComponent);
+      return;
+    }
+    if (hit.layer.id === 'adsigns-point') {
+      options.onAdSignClick?.(hit.properties as MapAdSign);
       return;
     }
     if (hit.layer.id === 'cases-cluster') {
@@ -653,7 +670,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     }
     onCaseClick(hit.properties as MapCase);
   });
-  for (const layer of [...CASE_LAYERS, 'components-point']) {
+  for (const layer of [...CASE_LAYERS, 'components-point', 'adsigns-point']) {
     map.on('mouseenter', layer, () => {
       if (!pick) map.getCanvas().style.cursor = 'pointer';
     });

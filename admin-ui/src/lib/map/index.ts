@@ -27,7 +27,16 @@ import { api } from '../api.ts';
  * GET /api/geo/layers/:layer and are offered when the hub serves it.
  */
 export type MapLayerId =
-  'grid' | 'roads' | 'communities' | 'estates' | 'pois' | 'cases' | 'components' | 'heat' | 'supervisors';
+  | 'grid'
+  | 'roads'
+  | 'communities'
+  | 'estates'
+  | 'pois'
+  | 'cases'
+  | 'components'
+  | 'adsigns'
+  | 'heat'
+  | 'supervisors';
 
 export interface LngLat {
   lng: number;
@@ -51,6 +60,15 @@ export interface MapComponent {
   name: string;
   categoryCode: string;
   status: string;
+}
+
+/** A sign or ad as the 广告店招 layer knows it (a feature of GET /api/map/ad-signs). */
+export interface MapAdSign {
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+  status: 'valid' | 'expiring' | 'expired' | 'unpermitted' | 'removed';
 }
 
 /** A point to show and centre on: a case's position, its grid cell outlined. */
@@ -96,6 +114,8 @@ export interface MapOptions {
   onMoveEnd?: (bounds: [number, number, number, number]) => void;
   /** A component point was clicked (without it, component points are not clickable). */
   onComponentClick?: (c: MapComponent) => void;
+  /** A sign of the 广告店招 layer was clicked (without it, its points are not clickable). */
+  onAdSignClick?: (s: MapAdSign) => void;
   /**
    * "Pick a point" mode from the start: a click (or tap) places the marker there and calls this; the
    * marker can also be dragged. Case clicks are ignored while picking. See also `HubMap.setPick`.

@@ -28,6 +28,15 @@ export const STATE_COLOURS = {
   none: '#64748b',
 } as const;
 
+/** 广告店招 by status (the page's legend uses the same): 有效 green, 即将到期 amber, 已过期 red, 未许可 purple, 已拆除 grey. */
+export const AD_SIGN_COLOURS = {
+  valid: '#15803d',
+  expiring: '#d97706',
+  expired: '#dc2626',
+  unpermitted: '#7c3aed',
+  removed: '#9ca3af',
+} as const;
+
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 const geojson = (extra: Record<string, unknown> = {}): SourceSpecification =>
   ({ type: 'geojson', data: EMPTY, ...extra }) as SourceSpecification;
@@ -46,6 +55,7 @@ export const SOURCES: Record<string, SourceSpecification> = {
   roads: geojson(),
   pois: geojson(),
   components: geojson(),
+  adsigns: geojson(),
   // The points from zoom 14, clustered where they crowd on screen; below, the hub's own clusters
   // (cases.ts) in `hub-cases`. The heat map reads the points unclustered.
   cases: geojson({
@@ -304,6 +314,50 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
     },
   },
   {
+    layer: 'adsigns',
+    spec: {
+      id: 'adsigns-point',
+      type: 'circle',
+      source: 'adsigns',
+      minzoom: 11,
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3, 17, 7],
+        'circle-color': [
+          'match',
+          ['get', 'status'],
+          'valid',
+          AD_SIGN_COLOURS.valid,
+          'expiring',
+          AD_SIGN_COLOURS.expiring,
+          'expired',
+          AD_SIGN_COLOURS.expired,
+          'unpermitted',
+          AD_SIGN_COLOURS.unpermitted,
+          AD_SIGN_COLOURS.removed,
+        ],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 1.5,
+      },
+    },
+  },
+  {
+    layer: 'adsigns',
+    spec: {
+      id: 'adsigns-label',
+      type: 'symbol',
+      source: 'adsigns',
+      minzoom: 16,
+      layout: {
+        'text-field': ['get', 'name'],
+        'text-font': LABEL_FONT,
+        'text-size': 11,
+        'text-offset': [0, 1],
+        'text-anchor': 'top',
+      },
+      paint: { 'text-color': '#334155', ...halo },
+    },
+  },
+  {
     layer: 'roads',
     spec: {
       id: 'roads-label',
@@ -460,6 +514,7 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
 
 /** Symbol layers whose texts are place names (listed for screen readers and checked by the tests). */
 export const NAME_LABELS = [
+  'adsigns-label',
   'community-label',
   'communities-label',
   'roads-label',
