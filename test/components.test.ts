@@ -124,6 +124,14 @@ test.serial('registering: each fault names its field; a registered id is a 409',
     'note',
     'status',
   ]);
+  // A change of owner unit reads as the units' names, never their ids.
+  const moved = await admin('PATCH', `/api/components/${good.body.id}`, { departmentId: s.unit.D05 });
+  t.is(moved.status, 200);
+  t.deepEqual(moved.body.history[0].changes, [
+    { field: 'departmentId', from: '市政设施管理处', to: '城市管理局' },
+  ]);
+  const unowned = await admin('PATCH', `/api/components/${good.body.id}`, { departmentId: null });
+  t.deepEqual(unowned.body.history[0].changes, [{ field: 'departmentId', from: '城市管理局', to: null }]);
   const list = await s
     .as('dispatcher')
     .get(

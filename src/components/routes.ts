@@ -54,7 +54,7 @@ const historySchema = z.object({
   caseNo: z.string().nullable(),
   changes: z
     .array(z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() }))
-    .describe('an edit or re-survey: each field before and after'),
+    .describe('an edit or re-survey: each field before and after; the owner unit (departmentId) by its name'),
   note: z.string().nullable(),
 });
 
@@ -117,6 +117,9 @@ const surveyReportSchema = z.object({
 });
 
 const PHOTO_KIND = 'component';
+/** A unit's id (uuid): a history value that is one but names no unit now was a unit since deleted. */
+const UNIT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DELETED_UNIT = '已删除的单位';
 
 type Row = Prisma.ComponentGetPayload<{ include: { department: { select: { name: true } } } }>;
 
@@ -169,6 +172,24 @@ export function componentRoutes({
     return row;
   };
 
+  /**
+   * An edit records the owner unit by its id (a re-survey by its name, as its report shows it): the
+   * history answers the unit's name either way — its name now — and 已删除的单位 for a unit since deleted.
+   */
+  async function unitNamesOf(changes: { field: string; from: string | null; to: string | null }[]) {
+    const ids = new Set(
+      changes.flatMap((c) => (c.field === 'departmentId' ? [c.from, c.to] : [])).filter((v) => v !== null),
+    );
+    const units = ids.size
+      ? await prisma.department.findMany({
+          where: { id: { in: [...ids] } },
+          select: { id: true, name: true },
+        })
+      : [];
+    const names = new Map(units.map((u) => [u.id, u.name]));
+    return (v: string | null) => (v === null ? null : (names.get(v) ?? (UNIT_ID.test(v) ? DELETED_UNIT : v)));
+  }
+
   async function detail(id: string): Promise<z.infer<typeof detailSchema>> {
     const row = await load(id);
     const [events, cases, photos, cats] = await Promise.all([
@@ -187,6 +208,7 @@ export function componentRoutes({
       prisma.attachment.findMany({ where: { componentId: id }, orderBy: { createdAt: 'asc' } }),
       categories(),
     ]);
+    const unitName = await unitNamesOf(events.flatMap((e) => storedChanges(e.changes)));
     return {
       ...view(row, cats),
       history: events.map((e) => ({
@@ -198,7 +220,9 @@ export function componentRoutes({
         toStatus: e.toStatus,
         caseId: e.caseId,
         caseNo: e.case?.caseNo ?? null,
-        changes: storedChanges(e.changes),
+        changes: storedChanges(e.changes).map((c) =>
+          c.field === 'departmentId' ? { ...c, from: unitName(c.from), to: unitName(c.to) } : c,
+        ),
         note: e.note,
       })),
       cases: cases.map((c) => ({
