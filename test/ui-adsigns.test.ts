@@ -11,7 +11,6 @@ import type { Page } from 'playwright-core';
 import { call } from './helpers/api.ts';
 import { loginThroughForm, useUiHub } from './helpers/browser.ts';
 
-
 const COLOURS = {
   valid: [0x15, 0x80, 0x3d],
   expiring: [0xd9, 0x77, 0x06],
@@ -39,9 +38,24 @@ const ui = useUiHub(test, async ({ hub }) => {
   const token = await hub.token('administrator');
   // ≈ 60 m apart east-west: apart on screen at zoom 17
   const signs = [
-    ['GG-T-001', 'shop_sign', '老街面馆', { permitNo: 'RG-GG-2026-001', permitStart: '2026-01-01', permitEnd: '2099-12-31' }],
-    ['GG-T-002', 'billboard', '江海家电广告', { permitNo: 'RG-GG-2026-002', permitStart: '2026-01-01', permitEnd: cityDay(10) }],
-    ['GG-T-003', 'light_box', '如意药房灯箱', { permitNo: 'RG-GG-2020-003', permitStart: '2020-01-01', permitEnd: '2021-01-01' }],
+    [
+      'GG-T-001',
+      'shop_sign',
+      '老街面馆',
+      { permitNo: 'RG-GG-2026-001', permitStart: '2026-01-01', permitEnd: '2099-12-31' },
+    ],
+    [
+      'GG-T-002',
+      'billboard',
+      '江海家电广告',
+      { permitNo: 'RG-GG-2026-002', permitStart: '2026-01-01', permitEnd: cityDay(10) },
+    ],
+    [
+      'GG-T-003',
+      'light_box',
+      '如意药房灯箱',
+      { permitNo: 'RG-GG-2020-003', permitStart: '2020-01-01', permitEnd: '2021-01-01' },
+    ],
     ['GG-T-004', 'banner', '开业横幅', {}],
     ['GG-T-005', 'screen', '广场电子屏', {}],
   ] as const;
@@ -77,14 +91,28 @@ const ui = useUiHub(test, async ({ hub }) => {
 /** The colour (r, g, b) drawn at a point of the page, read from a screenshot. */
 async function colourAt(page: Page, x: number, y: number): Promise<number[]> {
   const png = await page.screenshot({ clip: { x, y, width: 1, height: 1 } });
-  return page.evaluate(async (bytes) => {
-    const blob = new Blob([new Uint8Array(bytes)], { type: 'image/png' });
-    const bitmap = await createImageBitmap(blob);
-    const canvas = new OffscreenCanvas(1, 1);
-    const g = canvas.getContext('2d')!;
-    g.drawImage(bitmap, 0, 0);
-    return [...g.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-  }, [...png]);
+  return page.evaluate(
+    async (bytes) => {
+      // The page's own browser decodes it (this file is typed without the DOM's names).
+      const dom = globalThis as unknown as {
+        createImageBitmap(blob: Blob): Promise<unknown>;
+        OffscreenCanvas: new (
+          w: number,
+          h: number,
+        ) => {
+          getContext(kind: '2d'): {
+            drawImage(image: unknown, x: number, y: number): void;
+            getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+          };
+        };
+      };
+      const bitmap = await dom.createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+      const g = new dom.OffscreenCanvas(1, 1).getContext('2d');
+      g.drawImage(bitmap, 0, 0);
+      return [...g.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+    },
+    [...png],
+  );
 }
 
 /** Where the map draws a sign (its name's anchor, listed for screen readers), in page pixels. */
@@ -99,75 +127,80 @@ async function signOnMap(page: Page, name: string) {
 
 const near = (a: readonly number[], b: readonly number[]) => a.every((v, i) => Math.abs(v - b[i]!) <= 24);
 
-test.serial('the archive lists, filters and maps the signs by status; a card tells the permit in words', async (t) => {
-  t.timeout(180_000);
-  const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await loginThroughForm(page, ui.hub.url, 'administrator');
-  await page.goto(`${ui.hub.url}/#/ad-signs`);
-  const list = page.getByTestId('adsigns-list');
-  await list.locator('tbody tr').first().waitFor();
-  t.regex(await page.getByTestId('adsigns-count').innerText(), /共 5 条/);
-  const rows = (await list.locator('tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
-  t.deepEqual(rows, [
-    'GG-T-001 店招 老街面馆 有效 2099-12-31 老街面馆经营者',
-    `GG-T-002 户外广告 江海家电广告 即将到期 ${cityDay(10)} 江海家电广告经营者`,
-    'GG-T-003 灯箱 如意药房灯箱 已过期 2021-01-01 如意药房灯箱经营者',
-    'GG-T-004 横幅 开业横幅 未许可 — 开业横幅经营者',
-    'GG-T-005 电子屏 广场电子屏 已拆除 — 广场电子屏经营者',
-  ]);
-  t.is(
-    (await page.getByTestId('adsigns-legend').innerText()).replace(/\s+/g, ' ').trim(),
-    '有效 即将到期 已过期 未许可 已拆除',
-  );
+test.serial(
+  'the archive lists, filters and maps the signs by status; a card tells the permit in words',
+  async (t) => {
+    t.timeout(180_000);
+    const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await loginThroughForm(page, ui.hub.url, 'administrator');
+    await page.goto(`${ui.hub.url}/#/ad-signs`);
+    const list = page.getByTestId('adsigns-list');
+    await list.locator('tbody tr').first().waitFor();
+    t.regex(await page.getByTestId('adsigns-count').innerText(), /共 5 条/);
+    const rows = (await list.locator('tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+    t.deepEqual(rows, [
+      'GG-T-001 店招 老街面馆 有效 2099-12-31 老街面馆经营者',
+      `GG-T-002 户外广告 江海家电广告 即将到期 ${cityDay(10)} 江海家电广告经营者`,
+      'GG-T-003 灯箱 如意药房灯箱 已过期 2021-01-01 如意药房灯箱经营者',
+      'GG-T-004 横幅 开业横幅 未许可 — 开业横幅经营者',
+      'GG-T-005 电子屏 广场电子屏 已拆除 — 广场电子屏经营者',
+    ]);
+    t.is(
+      (await page.getByTestId('adsigns-legend').innerText()).replace(/\s+/g, ' ').trim(),
+      '有效 即将到期 已过期 未许可 已拆除',
+    );
 
-  await page.locator('form.filters').getByLabel('状态').selectOption({ label: '即将到期' });
-  await page.getByTestId('adsigns-count').filter({ hasText: '共 1 条' }).waitFor();
-  t.regex(await list.innerText(), /GG-T-002/);
-  await page.locator('form.filters').getByLabel('状态').selectOption({ label: '全部' });
-  await page.locator('form.filters').getByLabel('类型').selectOption({ label: '灯箱' });
-  await page.getByTestId('adsigns-count').filter({ hasText: '共 1 条' }).waitFor();
-  t.regex(await list.innerText(), /GG-T-003/);
-  await page.locator('form.filters').getByLabel('类型').selectOption({ label: '全部' });
-  await page.getByTestId('adsigns-count').filter({ hasText: '共 5 条' }).waitFor();
+    await page.locator('form.filters').getByLabel('状态').selectOption({ label: '即将到期' });
+    await page.getByTestId('adsigns-count').filter({ hasText: '共 1 条' }).waitFor();
+    t.regex(await list.innerText(), /GG-T-002/);
+    await page.locator('form.filters').getByLabel('状态').selectOption({ label: '全部' });
+    await page.locator('form.filters').getByLabel('类型').selectOption({ label: '灯箱' });
+    await page.getByTestId('adsigns-count').filter({ hasText: '共 1 条' }).waitFor();
+    t.regex(await list.innerText(), /GG-T-003/);
+    await page.locator('form.filters').getByLabel('类型').selectOption({ label: '全部' });
+    await page.getByTestId('adsigns-count').filter({ hasText: '共 5 条' }).waitFor();
 
-  // The unpermitted sign with an application under way: the procedure's state in words.
-  await list.getByRole('button', { name: 'GG-T-004' }).click();
-  const card = page.getByTestId('adsign-detail');
-  await card.locator('h2', { hasText: '开业横幅' }).waitFor();
-  t.regex(await page.getByTestId('adsign-status').innerText(), /未许可/);
-  t.regex(
-    await page.getByTestId('adsign-permits').innerText(),
-    new RegExp(`待审查 许可申请（${cityDay(1)} 至 ${cityDay(365)}，申请人 开业横幅经营者）已受理，等待审查。`),
-  );
-  t.regex(await page.getByTestId('adsign-history').innerText(), /许可申请[\s\S]*登记/);
+    // The unpermitted sign with an application under way: the procedure's state in words.
+    await list.getByRole('button', { name: 'GG-T-004' }).click();
+    const card = page.getByTestId('adsign-detail');
+    await card.locator('h2', { hasText: '开业横幅' }).waitFor();
+    t.regex(await page.getByTestId('adsign-status').innerText(), /未许可/);
+    t.regex(
+      await page.getByTestId('adsign-permits').innerText(),
+      new RegExp(
+        `待审查 许可申请（${cityDay(1)} 至 ${cityDay(365)}，申请人 开业横幅经营者）已受理，等待审查。`,
+      ),
+    );
+    t.regex(await page.getByTestId('adsign-history').innerText(), /许可申请[\s\S]*登记/);
 
-  // The map centres the middle sign at zoom 17 (the layer list folded away): each sign in its status's
-  // colour, as the legend says; a click on one opens it.
-  await page.locator('#adsigns-map summary').click();
-  await list.getByRole('button', { name: 'GG-T-003' }).click();
-  await card.locator('h2', { hasText: '如意药房灯箱' }).waitFor();
-  for (const [name, colour] of [
-    ['老街面馆', COLOURS.valid],
-    ['江海家电广告', COLOURS.expiring],
-    ['开业横幅', COLOURS.unpermitted],
-    ['广场电子屏', COLOURS.removed],
-  ] as const) {
-    const at = await signOnMap(page, name);
-    t.true(near(await colourAt(page, at.x, at.y), colour), `${name} drawn in its status's colour`);
-  }
-  await shot(page, 'ui-adsigns-desktop.png');
-  const valid = await signOnMap(page, '老街面馆');
-  await page.mouse.click(valid.x, valid.y);
-  await card.locator('h2', { hasText: '老街面馆' }).waitFor();
-  const expired = await signOnMap(page, '如意药房灯箱');
-  t.true(near(await colourAt(page, expired.x, expired.y), COLOURS.expired), 'the expired sign in red');
-  const facts = (await card.locator('dl').innerText()).replace(/\s+/g, ' ');
-  t.regex(facts, /许可证号 RG-GG-2026-001 许可期限 2026-01-01 至 2099-12-31/);
-  t.regex(facts, /设置单位或个人 老街面馆经营者 · 0513-87000000/);
-  t.regex(facts, /尺寸 宽 4 米 × 高 1.5 米/);
-  t.regex(await page.getByTestId('adsign-permits').innerText(), /没有许可申请记录/);
-  await page.close();
-});
+    // The map centres the middle sign at zoom 17 (the layer list folded away): each sign in its status's
+    // colour, as the legend says; a click on one opens it.
+    await page.locator('#adsigns-map summary').click();
+    await list.getByRole('button', { name: 'GG-T-003' }).click();
+    await card.locator('h2', { hasText: '如意药房灯箱' }).waitFor();
+    for (const [name, colour] of [
+      ['老街面馆', COLOURS.valid],
+      ['江海家电广告', COLOURS.expiring],
+      ['开业横幅', COLOURS.unpermitted],
+      ['广场电子屏', COLOURS.removed],
+    ] as const) {
+      const at = await signOnMap(page, name);
+      t.true(near(await colourAt(page, at.x, at.y), colour), `${name} drawn in its status's colour`);
+    }
+    await shot(page, 'ui-adsigns-desktop.png');
+    const valid = await signOnMap(page, '老街面馆');
+    await page.mouse.click(valid.x, valid.y);
+    await card.locator('h2', { hasText: '老街面馆' }).waitFor();
+    const expired = await signOnMap(page, '如意药房灯箱');
+    t.true(near(await colourAt(page, expired.x, expired.y), COLOURS.expired), 'the expired sign in red');
+    const facts = (await card.locator('dl').innerText()).replace(/\s+/g, ' ');
+    t.regex(facts, /许可证号 RG-GG-2026-001 许可期限 2026-01-01 至 2099-12-31/);
+    t.regex(facts, /设置单位或个人 老街面馆经营者 · 0513-87000000/);
+    t.regex(facts, /尺寸 宽 4 米 × 高 1.5 米/);
+    t.regex(await page.getByTestId('adsign-permits').innerText(), /没有许可申请记录/);
+    await page.close();
+  },
+);
 
 test.serial('a change is refused field by field in zh-CN, then saved into the history', async (t) => {
   t.timeout(120_000);
@@ -236,51 +269,54 @@ test.serial('a sign registered with its point picked on the map', async (t) => {
   await page.close();
 });
 
-test.serial('an import with faults is refused row by row and stores nothing; a good file is stored', async (t) => {
-  t.timeout(120_000);
-  const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await loginThroughForm(page, ui.hub.url, 'administrator');
-  await page.goto(`${ui.hub.url}/#/ad-signs`);
-  await page.getByTestId('adsigns-count').filter({ hasText: '共 6 条' }).waitFor();
-  const importer = page.getByTestId('adsigns-import');
-  await importer.locator('summary').click();
-  const { lng, lat } = centre;
-  const head = 'code,kind,name,ownerName,permitNo,permitStart,permitEnd,lng,lat';
-  const bad = [
-    head,
-    `GG-I-001,店招,早点铺,王某,,,,${lng},${lat}`,
-    `GG-I-002,招牌,面包房,李某,,,,${lng},${lat}`,
-    `GG-I-001,店招,早点铺,王某,,,,${lng},${lat}`,
-    `GG-I-003,灯箱,茶社,赵某,RG-1,2026-01-01,,116.4,39.9`,
-  ].join('\n');
-  await importer.locator('input[type=file]').setInputFiles({
-    name: '店招.csv',
-    mimeType: 'text/csv',
-    buffer: Buffer.from(bad),
-  });
-  await importer.getByRole('button', { name: '导入' }).click();
-  const report = page.getByTestId('adsigns-import-report');
-  await report.waitFor();
-  t.regex(await report.locator('p').innerText(), /未保存任何数据：读取 4 行，3 处问题/);
-  const refused = (await report.locator('tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
-  t.is(refused.length, 3);
-  t.regex(refused[0]!, /^第 3 行 类型「招牌」未知/);
-  t.regex(refused[1]!, /^第 4 行 与第 2 行重复（档案号 GG-I-001）/);
-  t.regex(refused[2]!, /^第 5 行 .*不在本市范围/);
-  t.regex(await page.getByTestId('adsigns-count').innerText(), /共 6 条/, 'nothing half-imported');
-  await shot(page, 'ui-adsigns-import.png');
+test.serial(
+  'an import with faults is refused row by row and stores nothing; a good file is stored',
+  async (t) => {
+    t.timeout(120_000);
+    const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await loginThroughForm(page, ui.hub.url, 'administrator');
+    await page.goto(`${ui.hub.url}/#/ad-signs`);
+    await page.getByTestId('adsigns-count').filter({ hasText: '共 6 条' }).waitFor();
+    const importer = page.getByTestId('adsigns-import');
+    await importer.locator('summary').click();
+    const { lng, lat } = centre;
+    const head = 'code,kind,name,ownerName,permitNo,permitStart,permitEnd,lng,lat';
+    const bad = [
+      head,
+      `GG-I-001,店招,早点铺,王某,,,,${lng},${lat}`,
+      `GG-I-002,招牌,面包房,李某,,,,${lng},${lat}`,
+      `GG-I-001,店招,早点铺,王某,,,,${lng},${lat}`,
+      `GG-I-003,灯箱,茶社,赵某,RG-1,2026-01-01,,116.4,39.9`,
+    ].join('\n');
+    await importer.locator('input[type=file]').setInputFiles({
+      name: '店招.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(bad),
+    });
+    await importer.getByRole('button', { name: '导入' }).click();
+    const report = page.getByTestId('adsigns-import-report');
+    await report.waitFor();
+    t.regex(await report.locator('p').innerText(), /未保存任何数据：读取 4 行，3 处问题/);
+    const refused = (await report.locator('tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+    t.is(refused.length, 3);
+    t.regex(refused[0]!, /^第 3 行 类型「招牌」未知/);
+    t.regex(refused[1]!, /^第 4 行 与第 2 行重复（档案号 GG-I-001）/);
+    t.regex(refused[2]!, /^第 5 行 .*不在本市范围/);
+    t.regex(await page.getByTestId('adsigns-count').innerText(), /共 6 条/, 'nothing half-imported');
+    await shot(page, 'ui-adsigns-import.png');
 
-  await importer.locator('input[type=file]').setInputFiles({
-    name: '店招.csv',
-    mimeType: 'text/csv',
-    buffer: Buffer.from([head, `GG-I-001,店招,早点铺,王某,,,,${lng},${lat}`].join('\n')),
-  });
-  await importer.getByRole('button', { name: '导入' }).click();
-  await report.getByText('已保存：读取 1 行，新增 1 条，更新 0 条。').waitFor();
-  await page.getByTestId('adsigns-count').filter({ hasText: '共 7 条' }).waitFor();
-  t.pass();
-  await page.close();
-});
+    await importer.locator('input[type=file]').setInputFiles({
+      name: '店招.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from([head, `GG-I-001,店招,早点铺,王某,,,,${lng},${lat}`].join('\n')),
+    });
+    await importer.getByRole('button', { name: '导入' }).click();
+    await report.getByText('已保存：读取 1 行，新增 1 条，更新 0 条。').waitFor();
+    await page.getByTestId('adsigns-count').filter({ hasText: '共 7 条' }).waitFor();
+    t.pass();
+    await page.close();
+  },
+);
 
 test.serial('on a phone a dispatcher reads the archive in one column, without editing', async (t) => {
   const page = await ui.browser.newPage({ viewport: { width: 390, height: 844 } });
