@@ -26,7 +26,8 @@ export const en: Record<keyof typeof zh, string> = {
   'error.forbidden.ownDepartment': 'A department sees only its own figures and cases.',
   'error.forbidden.instructionElsewhere': 'This instruction was sent to another unit.',
   'error.forbidden.otherPhone': 'Only the phone that reported it may rate it.',
-  'error.forbidden.adSignUnit': 'Only the handlers of the city management and law enforcement bureaus change the sign archive.',
+  'error.forbidden.adSignUnit':
+    'Only the handlers of the city management and law enforcement bureaus change the sign archive.',
   'error.notFound': 'What you asked for does not exist.',
   'error.busy': 'Too many requests; please try again shortly.',
   'error.unavailable': 'The service is unavailable for the moment; please try again shortly.',
@@ -861,7 +862,8 @@ export const en: Record<keyof typeof zh, string> = {
   'adsigns.importRun': 'Import',
   'adsigns.importStored': 'Saved: {read} rows read, {added} added, {updated} updated.',
   'adsigns.importChecked': 'Checked, not saved: {read} rows read, {added} would be added, {updated} updated.',
-  'adsigns.importRefused': 'Nothing saved: {read} rows read, {rejected} problems; correct them and import again.',
+  'adsigns.importRefused':
+    'Nothing saved: {read} rows read, {rejected} problems; correct them and import again.',
   'adsigns.importWhere': 'Where',
   'adsigns.importReason': 'Problem',
   'adsigns.permit.new': 'Permit application',

@@ -135,12 +135,12 @@ export const mount: MountPage = (el, ctx) => {
     map?.flyTo({ lng: detail.lng, lat: detail.lat }, 17);
     for (const p of detail.photos)
       if (!photosAsked.has(p.id) && photosAsked.add(p.id))
-        void blobUrl(`/api/ad-signs/${encodeURIComponent(detail.id)}/photos/${encodeURIComponent(p.id)}`).then(
-          (u) => {
-            state.photos.set(p.id, u);
-            draw();
-          },
-        );
+        void blobUrl(
+          `/api/ad-signs/${encodeURIComponent(detail.id)}/photos/${encodeURIComponent(p.id)}`,
+        ).then((u) => {
+          state.photos.set(p.id, u);
+          draw();
+        });
   }
 
   async function open(id: string | null) {
@@ -363,7 +363,10 @@ export const mount: MountPage = (el, ctx) => {
         h.changes.length
           ? html`<span class="muted"
               >${h.changes
-                .map((c) => `${label('adSignField', c.field)}：${fieldValue(c.field, c.from)} → ${fieldValue(c.field, c.to)}`)
+                .map(
+                  (c) =>
+                    `${label('adSignField', c.field)}：${fieldValue(c.field, c.from)} → ${fieldValue(c.field, c.to)}`,
+                )
                 .join('；')}</span
             >`
           : nothing
@@ -382,7 +385,9 @@ export const mount: MountPage = (el, ctx) => {
                 ${p.reviewNote ? html`<span class="muted">${t('adsigns.permit.reviewNote', { text: p.reviewNote })}</span>` : nothing}
                 ${
                   p.status === 'approved' && p.conditions
-                    ? html`<span class="muted">${t('adsigns.permit.conditions', { text: p.conditions })}</span>`
+                    ? html`<span class="muted"
+                        >${t('adsigns.permit.conditions', { text: p.conditions })}</span
+                      >`
                     : nothing
                 }
                 <span class="muted">${formatTime(p.appliedAt)}</span>
@@ -406,14 +411,18 @@ export const mount: MountPage = (el, ctx) => {
           ${d.removedAt ? html`<span class="muted">${t('adsigns.removedAt', { day: d.removedAt })}</span>` : nothing}
           ${
             d.removalOrderedAt && !d.removedAt
-              ? html`<span class="muted">${t('adsigns.removalOrdered', { time: formatTime(d.removalOrderedAt) })}</span>`
+              ? html`<span class="muted"
+                  >${t('adsigns.removalOrdered', { time: formatTime(d.removalOrderedAt) })}</span
+                >`
               : nothing
           }
         </dd>
         <dt>${t('adsigns.permitNo')}</dt>
         <dd>${d.permitNo ?? t('adsigns.noPermit')}</dd>
         <dt>${t('adsigns.permitPeriod')}</dt>
-        <dd>${d.permitStart && d.permitEnd ? t('adsigns.period', { start: d.permitStart, end: d.permitEnd }) : '—'}</dd>
+        <dd>
+          ${d.permitStart && d.permitEnd ? t('adsigns.period', { start: d.permitStart, end: d.permitEnd }) : '—'}
+        </dd>
         ${
           d.permitConditions
             ? html`<dt>${t('adsigns.conditions')}</dt>
@@ -436,7 +445,9 @@ export const mount: MountPage = (el, ctx) => {
       ${
         canEdit
           ? html`<div class="toolbar">
-              <button type="button" ?disabled=${edit.busy} @click=${() => openForm(d)}>${t('adsigns.edit')}</button>
+              <button type="button" ?disabled=${edit.busy} @click=${() => openForm(d)}>
+                ${t('adsigns.edit')}
+              </button>
               <button type="button" ?disabled=${edit.busy} @click=${() => void setRemoved(!d.removedAt)}>
                 ${t(d.removedAt ? 'adsigns.markStanding' : 'adsigns.markRemoved')}
               </button>
@@ -448,7 +459,9 @@ export const mount: MountPage = (el, ctx) => {
         d.photos.length
           ? html`<div class="photos">
               ${d.photos.map((p) =>
-                state.photos.has(p.id) ? html`<img src=${state.photos.get(p.id)!} alt=${p.fileName} />` : nothing,
+                state.photos.has(p.id)
+                  ? html`<img src=${state.photos.get(p.id)!} alt=${p.fileName} />`
+                  : nothing,
               )}
             </div>`
           : html`<p class="muted">${t('adsigns.noPhotos')}</p>`
@@ -539,7 +552,9 @@ export const mount: MountPage = (el, ctx) => {
               <input type="file" name="file" accept=".csv,.geojson,.json" required
             /></label>
             <label><input type="checkbox" name="dryRun" /> ${t('adsigns.dryRun')}</label>
-            <button type="submit" class="primary" ?disabled=${state.importing}>${t('adsigns.importRun')}</button>
+            <button type="submit" class="primary" ?disabled=${state.importing}>
+              ${t('adsigns.importRun')}
+            </button>
           </form>
           ${state.reportError ? html`<p class="error" role="alert">${state.reportError}</p>` : nothing}
           ${state.report ? reportView(state.report) : nothing}
@@ -559,7 +574,13 @@ export const mount: MountPage = (el, ctx) => {
               <table class="import-refusals">
                 ${columnHeads([t('adsigns.importWhere'), t('adsigns.importReason')])}
                 <tbody>
-                  ${r.rejected.map((x) => html`<tr><td class="nowrap">${x.at}</td><td>${x.reason}</td></tr>`)}
+                  ${r.rejected.map(
+                    (x) =>
+                      html`<tr>
+                        <td class="nowrap">${x.at}</td>
+                        <td>${x.reason}</td>
+                      </tr>`,
+                  )}
                 </tbody>
               </table>
             </div>`
@@ -623,7 +644,8 @@ export const mount: MountPage = (el, ctx) => {
               ${STATUSES.map(
                 (s) =>
                   html`<li>
-                    <span class="parking-dot" style="background:${AD_SIGN_COLOURS[s]}"></span>${label('adSignStatus', s)}
+                    <span class="parking-dot" style="background:${AD_SIGN_COLOURS[s]}"></span
+                    >${label('adSignStatus', s)}
                   </li>`,
               )}
             </ul>
