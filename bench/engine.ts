@@ -3,16 +3,24 @@
  * and, as its last line, one JSON object. Every engine runs on free ports with a fresh database
  * (SQLite temp file, or a fresh PostgreSQL database with `--db postgres`) that is dropped at the end.
  *
- *   npm run bench:engine -- [instances] [concurrency] [--seconds N] [--waiting N] [--db sqlite|postgres]
+ *   npm run bench:engine -- [instances] [concurrency] [--seconds N] [--waiting N] [--timers N]
+ *                           [--db sqlite|postgres] [--only 1,2,…] [--engine-cpu-prof DIR]
  *
  * 1. one-service-task instances/s, created → completed (`instances`, `concurrency` callers, one worker);
- * 2. a ten-service-task process: tasks/s sustained for `--seconds` (default 60);
+ * 2. a ten-service-task process: tasks/s sustained for `--seconds` (default 60), with the engine in a
+ *    child process of its own and this process as its client (creators and the SDK's polling worker),
+ *    as a real deployment runs them; with the engine's and the client's CPU per task, which the load of
+ *    a shared machine distorts far less than the rate (`--engine-cpu-prof DIR`: V8 profile of the engine);
  * 3. job activation latency with a streaming worker at 100 instances/s for ~20 s: from the
  *    createProcessInstance call to the worker receiving the job (an upper bound of creation → receipt);
  * 4. `--waiting` (default 100,000) instances each waiting on a timer and a message (event-based gateway)
  *    in an engine child process: its RSS, restart-to-ready after SIGKILL, and how late the timers fire
  *    (job received by a streaming worker − due time);
- * 5. the same ten-task process on the npm package `bpmn-engine` in memory, tasks/s; ratioToPeer = (2)/(5).
+ * 5. the same ten-task process on the npm package `bpmn-engine` in memory, tasks/s; ratioToPeer = (2)/(5);
+ * 6. timer precision apart from backlog: `--timers` (default 10,000) instances whose timers fall due
+ *    spread evenly over one minute, in an engine child process; lateness = job received by a streaming
+ *    worker − due time (so it includes the job the timer creates and its push).
+ * `--only 2,6` runs just those figures.
  * Nothing is tuned to hit a target: the figures are what one run measured.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,13 +31,19 @@ const { values, positionals } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
     waiting: { type: 'string', default: '100000' },
+    timers: { type: 'string', default: '10000' },
     db: { type: 'string', default: process.env.HUB_TEST_DB ?? 'sqlite' },
+    only: { type: 'string', default: '1,2,3,4,5,6' },
+    'engine-cpu-prof': { type: 'string' },
   },
 });
 const instances = Number(positionals[0] ?? 2000);
 const concurrency = Number(positionals[1] ?? 50);
 const seconds = Number(values.seconds);
 const waiting = Number(values.waiting);
+const timerCount = Number(values.timers);
+const only = new Set(values.only.split(',').map((f) => f.trim()));
+for (const f of only) if (!/^[1-6]$/.test(f)) throw new Error(`--only takes figure numbers 1–6, not '${f}'`);
 if (values.db !== 'sqlite' && values.db !== 'postgres') throw new Error('--db must be sqlite or postgres');
 // The test helper picks the database from HUB_TEST_DB when it creates one.
 process.env.HUB_TEST_DB = values.db;
@@ -134,47 +148,70 @@ async function oneTask(engine: TestEngine) {
   };
 }
 
-/** Figure 2: ten-service-task process, tasks completed per second over `seconds`. */
-async function tenTasks(engine: TestEngine) {
-  const { zbc } = engine;
-  await zbc.deployResource({
-    process: Buffer.from(tasksProcess('bench-ten', 10, zeebeTask('bench-ten'))),
-    name: 'ten.bpmn',
+/** Figure 2: ten-service-task process, tasks completed per second over `seconds`, engine in its own process. */
+async function tenTasks() {
+  const profileDir = values['engine-cpu-prof'];
+  const engine = await startTestEngine({
+    childProcess: true,
+    clockControl: false,
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   });
-  let tasks = 0;
-  let inFlight = 0;
-  let counting = true;
-  const worker = zbc.createWorker({
-    taskType: 'bench-ten',
-    maxJobsToActivate: 200,
-    taskHandler: async (job) => {
-      const ack = await job.complete();
-      if (counting) tasks++;
-      if (job.elementId === 't10') inFlight--;
-      return ack;
-    },
-  });
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  const ticker = setInterval(
-    () => progress(`ten-task: ${tasks} tasks so far, ${inFlight} instances in flight`),
-    10_000,
-  );
-  // Keep enough instances open that the worker always has jobs, without an unbounded backlog.
-  await createWhile(
-    20,
-    () => performance.now() < end,
-    async () => {
-      if (inFlight >= 300) return sleep(5);
-      inFlight++;
-      await zbc.createProcessInstance({ bpmnProcessId: 'bench-ten', variables: {} });
-    },
-  );
-  counting = false;
-  const secs = (performance.now() - started) / 1000;
-  clearInterval(ticker);
-  await worker.close();
-  return { tasksPerSec: Math.round(tasks / secs), tenTaskSeconds: round1(secs) };
+  try {
+    const { zbc } = engine;
+    await zbc.deployResource({
+      process: Buffer.from(tasksProcess('bench-ten', 10, zeebeTask('bench-ten'))),
+      name: 'ten.bpmn',
+    });
+    const enginePid = engineChildPid();
+    let tasks = 0;
+    let inFlight = 0;
+    let counting = true;
+    const worker = zbc.createWorker({
+      taskType: 'bench-ten',
+      maxJobsToActivate: 200,
+      taskHandler: async (job) => {
+        const ack = await job.complete();
+        if (counting) tasks++;
+        if (job.elementId === 't10') inFlight--;
+        return ack;
+      },
+    });
+    const load = loadAverage();
+    const engineCpu0 = cpuSeconds(enginePid);
+    const clientCpu0 = process.cpuUsage();
+    const started = performance.now();
+    const end = started + seconds * 1000;
+    const ticker = setInterval(
+      () => progress(`ten-task: ${tasks} tasks so far, ${inFlight} instances in flight`),
+      10_000,
+    );
+    // Keep enough instances open that the worker always has jobs, without an unbounded backlog.
+    await createWhile(
+      20,
+      () => performance.now() < end,
+      async () => {
+        if (inFlight >= 300) return sleep(5);
+        inFlight++;
+        await zbc.createProcessInstance({ bpmnProcessId: 'bench-ten', variables: {} });
+      },
+    );
+    counting = false;
+    const secs = (performance.now() - started) / 1000;
+    const engineCpu = cpuSeconds(enginePid) - engineCpu0;
+    const clientCpuUsage = process.cpuUsage(clientCpu0);
+    const clientCpu = (clientCpuUsage.user + clientCpuUsage.system) / 1e6;
+    clearInterval(ticker);
+    await worker.close();
+    return {
+      tasksPerSec: Math.round(tasks / secs),
+      tenTaskSeconds: round1(secs),
+      tenTaskEngineCpuMsPerTask: Number(((engineCpu * 1000) / tasks).toFixed(3)),
+      tenTaskClientCpuMsPerTask: Number(((clientCpu * 1000) / tasks).toFixed(3)),
+      tenTaskLoadAverage: `${load} → ${loadAverage()}`,
+    };
+  } finally {
+    await engine.close();
+  }
 }
 
 /** Figure 3: creation → streaming-worker receipt at a steady 100 instances/s for ~20 s. */
@@ -233,6 +270,14 @@ function engineChildPid(): number {
   }
   throw new Error('engine child process not found');
 }
+/** User + system CPU seconds a process has used (from /proc; clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5), counted from the state field)
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const rssMB = (pid: number) =>
   Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
@@ -334,6 +379,81 @@ async function waitingInstances() {
   }
 }
 
+/** Figure 6: `timerCount` timers due spread evenly over one minute: how late each one fires. */
+async function timerPrecision() {
+  const engine = await startTestEngine({ childProcess: true, clockControl: false });
+  try {
+    const { zbc } = engine;
+    await zbc.deployResource({ process: Buffer.from(waitingXml), name: 'waiting.bpmn' });
+    const late: number[] = [];
+    const stream = await zbc.streamJobs({
+      type: 'bench-timer-fired',
+      worker: 'bench-timer-precision',
+      timeout: 60_000,
+      tenantIds: ['<default>'],
+      taskHandler: (job) => {
+        late.push(Date.now() - Date.parse(String(job.variables.due)));
+        return job.complete();
+      },
+    });
+    await sleep(1000); // let the stream open before the first job exists
+    // A probe of 1% (waiting an hour, then ended by message) measures the creation rate, so that the
+    // first timer falls due only after the last instance exists: lateness then owes nothing to creation.
+    const probe = Math.max(50, Math.ceil(timerCount / 100));
+    let created = 0;
+    let firstDue = 0;
+    const spacing = 60_000 / timerCount;
+    const started = performance.now();
+    const create = async () => {
+      const n = ++created;
+      const due = firstDue ? firstDue + (n - probe - 1) * spacing : Date.now() + 3_600_000;
+      await zbc.createProcessInstance({
+        bpmnProcessId: 'bench-waiting',
+        variables: { id: `p-${n}`, due: new Date(due).toISOString() },
+      });
+    };
+    await createWhile(50, () => created < probe, create);
+    const perSec = created / ((performance.now() - started) / 1000);
+    firstDue = Math.ceil(Date.now() + (timerCount / perSec) * 1000 * 1.5 + 3000);
+    progress(
+      `timer precision: ${Math.round(perSec)}/s on the probe; ${timerCount} timers due from ${new Date(firstDue).toISOString()} over 60 s`,
+    );
+    await createWhile(50, () => created < probe + timerCount, create);
+    const createdBeforeFirstDue = Date.now() < firstDue;
+    for (let n = 1; n <= probe; n++)
+      await zbc.publishMessage({
+        name: 'bench-wake-up',
+        correlationKey: `p-${n}`,
+        variables: {},
+        timeToLive: 0,
+      });
+    const load = loadAverage();
+    let last = -1;
+    let stalled = 0;
+    let ticks = 0;
+    while (late.length < timerCount && stalled < 30) {
+      await sleep(1000);
+      if (Date.now() < firstDue) continue;
+      stalled = late.length === last ? stalled + 1 : 0;
+      last = late.length;
+      if (++ticks % 10 === 0)
+        progress(`timer precision: ${late.length}/${timerCount} fired, the last late ${late.at(-1) ?? '-'} ms`);
+    }
+    stream.close();
+    return {
+      precisionTimers: timerCount,
+      precisionTimersFired: late.length,
+      precisionCreatedBeforeFirstDue: createdBeforeFirstDue,
+      precisionLateP50Ms: Math.round(percentile(late, 50)),
+      precisionLateP99Ms: Math.round(percentile(late, 99)),
+      precisionLateMaxMs: Math.round(percentile(late, 100)),
+      precisionLoadAverage: `${load} → ${loadAverage()}`,
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
 /** Figure 5: the ten-task process on bpmn-engine in memory, tasks/s over `seconds`. */
 async function peer() {
   const { Engine } = await import('bpmn-engine');
@@ -371,29 +491,48 @@ async function peer() {
 }
 
 progress(
-  `bench:engine on ${values.db}: ${instances} one-task instances, ${seconds} s ten-task, ${waiting} waiting`,
+  `bench:engine on ${values.db}: figures ${[...only].join(',')}; ${instances} one-task instances, ${seconds} s ten-task, ${waiting} waiting, ${timerCount} spread timers`,
 );
 const result: Record<string, unknown> = { db: values.db };
-const engine = await startTestEngine({ clockControl: false });
-try {
-  Object.assign(result, await oneTask(engine));
-  progress(`1. one-task: ${JSON.stringify(result)}`);
-  Object.assign(result, await tenTasks(engine));
-  progress(`2. ten-task: ${result.tasksPerSec} tasks/s`);
-  const latency = await activationLatency(engine);
-  Object.assign(result, latency);
-  progress(`3. activation latency: ${JSON.stringify(latency)}`);
-} finally {
-  await engine.close();
+if (only.has('1') || only.has('3')) {
+  const engine = await startTestEngine({ clockControl: false });
+  try {
+    if (only.has('1')) {
+      Object.assign(result, await oneTask(engine));
+      progress(`1. one-task: ${JSON.stringify(result)}`);
+    }
+    if (only.has('3')) {
+      const latency = await activationLatency(engine);
+      Object.assign(result, latency);
+      progress(`3. activation latency: ${JSON.stringify(latency)}`);
+    }
+  } finally {
+    await engine.close();
+  }
 }
-const waitingResult = await waitingInstances();
-Object.assign(result, waitingResult);
-progress(`4. waiting instances: ${JSON.stringify(waitingResult)}`);
-Object.assign(result, await peer());
-result.ratioToPeer = Number(
-  (Number(result.tasksPerSec) / Number(result.peerBpmnEngineTasksPerSec)).toFixed(3),
-);
+if (only.has('2')) {
+  const ten = await tenTasks();
+  Object.assign(result, ten);
+  progress(`2. ten-task: ${JSON.stringify(ten)}`);
+}
+if (only.has('4')) {
+  const waitingResult = await waitingInstances();
+  Object.assign(result, waitingResult);
+  progress(`4. waiting instances: ${JSON.stringify(waitingResult)}`);
+}
+if (only.has('6')) {
+  const precision = await timerPrecision();
+  Object.assign(result, precision);
+  progress(`6. timer precision: ${JSON.stringify(precision)}`);
+}
+if (only.has('5')) {
+  Object.assign(result, await peer());
+  if (only.has('2'))
+    result.ratioToPeer = Number(
+      (Number(result.tasksPerSec) / Number(result.peerBpmnEngineTasksPerSec)).toFixed(3),
+    );
+}
 result.node = process.version;
-result.flags = { instances, concurrency, seconds, waiting };
+result.flags = { instances, concurrency, seconds, waiting, timers: timerCount };
 console.log(JSON.stringify(result));
 process.exit(0);

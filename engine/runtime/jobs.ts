@@ -21,8 +21,7 @@ export async function loadJob(
   command: string,
   verb: string,
 ): Promise<{ job: JobRow; pi: PiRow }> {
-  const [row] = await run.uow.db.all(`SELECT pi_key FROM zb_job WHERE key = ?`, [key]);
-  const pi = row ? await run.uow.instance(Number(row.pi_key)) : undefined;
+  const pi = await run.uow.instanceOfJob(key);
   const job = pi ? run.uow.jobs.get(key) : undefined;
   if (!pi || !job)
     throw rejected(

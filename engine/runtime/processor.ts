@@ -166,7 +166,8 @@ export class Processor {
             ]),
           );
           await recordHistory(db, run);
-          await db.run('RELEASE SAVEPOINT cmd');
+          // No RELEASE: the savepoint is only needed to undo this command, and COMMIT releases them all
+          // (a ROLLBACK TO names the newest 'cmd'). On PostgreSQL that is one round trip less per command.
           outcomes.push({ ok: true, result, effects: run.effects });
         } catch (error) {
           await db.run('ROLLBACK TO SAVEPOINT cmd');

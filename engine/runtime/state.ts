@@ -398,13 +398,14 @@ export async function insertRows(db: Db, table: string, columns: string[], rows:
 
 /** The statements of one table's flush, built once per table. */
 interface TableSql {
-  where: string;
   /** Positions of the key columns in `columns`. */
   keyAt: number[];
-  /** Positions of the other columns, in UPDATE order. */
-  restAt: number[];
-  update: string;
-  deleteOne: string;
+  /** `ON CONFLICT (key) DO UPDATE SET …` of an upsert: new and changed rows share one statement. */
+  upsertTail: string;
+  /** `DELETE … WHERE (key columns) IN (`, closed by the callers' row list. */
+  deleteHead: string;
+  /** One key's placeholders: `?` or `(?, ?)`. */
+  keyMarks: string;
 }
 
 const tableSql = new WeakMap<TableSpec<unknown>, TableSql>();
@@ -413,18 +414,33 @@ function sqlOf<R>(spec: TableSpec<R>): TableSql {
   let sql = tableSql.get(spec as TableSpec<unknown>);
   if (!sql) {
     const { table, columns, keyColumns } = spec;
-    const where = keyColumns.map((c) => `${c} = ?`).join(' AND ');
     const rest = columns.filter((c) => !keyColumns.includes(c));
+    const single = keyColumns.length === 1;
     sql = {
-      where,
       keyAt: keyColumns.map((c) => columns.indexOf(c)),
-      restAt: rest.map((c) => columns.indexOf(c)),
-      update: `UPDATE ${table} SET ${rest.map((c) => `${c} = ?`).join(', ')} WHERE ${where}`,
-      deleteOne: `DELETE FROM ${table} WHERE ${where}`,
+      upsertTail: ` ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      deleteHead: `DELETE FROM ${table} WHERE ${single ? keyColumns[0] : `(${keyColumns.join(', ')})`} IN (`,
+      keyMarks: single ? '?' : `(${keyColumns.map(() => '?').join(', ')})`,
     };
     tableSql.set(spec as TableSpec<unknown>, sql);
   }
   return sql;
+}
+
+/** Upsert and delete texts by table and row count, built once (see insertSql). */
+const flushSql = new Map<string, string>();
+function flushText(kind: 'upsert' | 'delete', spec: TableSpec<unknown>, rowCount: number): string {
+  const id = `${kind}\u0000${spec.table}\u0000${rowCount}`;
+  let text = flushSql.get(id);
+  if (!text) {
+    const sql = sqlOf(spec);
+    text =
+      kind === 'upsert'
+        ? insertText(spec.table, spec.columns, rowCount) + sql.upsertTail
+        : `${sql.deleteHead}${Array.from({ length: rowCount }, () => sql.keyMarks).join(', ')})`;
+    flushSql.set(id, text);
+  }
+  return text;
 }
 
 /** Rows of one table seen by the command, with what changed. */
@@ -475,45 +491,37 @@ export class Table<R> {
     return this.rows.values();
   }
 
+  /**
+   * Writes what changed: per table one DELETE for the rows gone and one upsert for the rows new or
+   * changed (per chunk of INSERT_CHUNK rows), so a command costs a few statements however many rows it
+   * touched — on PostgreSQL each statement is a round trip.
+   */
   async flush(db: Db) {
     // most tables of a command change nothing
     if (!this.deleted.size && !this.inserted.size && !this.updated.size) return;
-    const { table, columns, keyColumns, toParams } = this.spec;
-    const sql = sqlOf(this.spec);
+    const spec = this.spec as TableSpec<unknown>;
+    const { toParams } = this.spec;
     if (this.deleted.size) {
+      const { keyAt } = sqlOf(spec);
       const gone = [...this.deleted.values()];
-      if (keyColumns.length === 1) {
-        // one statement per chunk: statement count is what a command pays for on SQLite
-        const at = sql.keyAt[0]!;
-        for (let i = 0; i < gone.length; i += INSERT_CHUNK) {
-          const chunk = gone.slice(i, i + INSERT_CHUNK);
-          await db.run(
-            `DELETE FROM ${table} WHERE ${keyColumns[0]} IN (${chunk.map(() => '?').join(', ')})`,
-            chunk.map((r) => toParams(r)[at]!),
-          );
-        }
-      } else
-        for (const r of gone) {
+      for (let i = 0; i < gone.length; i += INSERT_CHUNK) {
+        const chunk = gone.slice(i, i + INSERT_CHUNK);
+        const params: Param[] = [];
+        for (const r of chunk) {
           const p = toParams(r);
-          await db.run(
-            sql.deleteOne,
-            sql.keyAt.map((i) => p[i]!),
-          );
+          for (const at of keyAt) params.push(p[at]!);
         }
+        await db.run(flushText('delete', spec, chunk.length), params);
+      }
     }
-    if (this.inserted.size)
-      await insertRows(
-        db,
-        table,
-        columns,
-        [...this.inserted].map((k) => toParams(this.rows.get(k)!)),
-      );
-    for (const k of this.updated) {
-      const p = toParams(this.rows.get(k)!);
-      const params: Param[] = [];
-      for (const i of sql.restAt) params.push(p[i]!);
-      for (const i of sql.keyAt) params.push(p[i]!);
-      await db.run(sql.update, params);
+    if (this.inserted.size || this.updated.size) {
+      // (a row inserted and then set again by the same command is in both sets: written once)
+      const keys = new Set([...this.inserted, ...this.updated]);
+      const rows = [...keys].map((k) => toParams(this.rows.get(k)!));
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const chunk = i === 0 && rows.length <= INSERT_CHUNK ? rows : rows.slice(i, i + INSERT_CHUNK);
+        await db.run(flushText('upsert', spec, chunk.length), chunk.length === 1 ? chunk[0] : chunk.flat());
+      }
     }
   }
 }
@@ -534,6 +542,8 @@ export class UnitOfWork {
   /** Loads a process instance with all its rows (once per command). Returns undefined if it is gone. */
   async instance(piKey: number): Promise<PiRow | undefined> {
     if (this.loaded.has(piKey)) return this.pis.get(piKey);
+    if (this.db.dialect === 'postgres')
+      return this.loadAggregate(await this.db.all(aggregateSql('?'), Array(AGGREGATE.length).fill(piKey)));
     this.loaded.add(piKey);
     const db = this.db;
     const [pi] = await db.all(`SELECT * FROM zb_process_instance WHERE key = ?`, [piKey]);
@@ -550,6 +560,51 @@ export class UnitOfWork {
     for (const r of await db.all(`SELECT * FROM zb_incident WHERE pi_key = ?`, [piKey]))
       this.incidents.load(r);
     return row;
+  }
+
+  /** The process instance a job belongs to, loaded as `instance` does; undefined if there is none. */
+  async instanceOfJob(jobKey: number): Promise<PiRow | undefined> {
+    const held = this.jobs.get(jobKey);
+    if (held) return this.instance(held.piKey);
+    if (this.db.dialect === 'postgres')
+      return this.loadAggregate(
+        await this.db.all(
+          aggregateSql('(SELECT pi_key FROM zb_job WHERE key = ?)'),
+          Array(AGGREGATE.length).fill(jobKey),
+        ),
+      );
+    const [row] = await this.db.all(`SELECT pi_key FROM zb_job WHERE key = ?`, [jobKey]);
+    return row ? this.instance(Number(row.pi_key)) : undefined;
+  }
+
+  /** Takes in the rows of aggregateSql: the instance row (tag 0) and its other rows. */
+  private loadAggregate(rows: Row[]): PiRow | undefined {
+    const piRow = rows.find((r) => Number(r.t) === 0);
+    if (!piRow) return undefined;
+    const piKey = Number((piRow.r as Row).key);
+    // (already loaded by this command: what it holds is newer than the database's rows)
+    if (this.loaded.has(piKey)) return this.pis.get(piKey);
+    this.loaded.add(piKey);
+    const pi = this.pis.load(piRow.r as Row);
+    if (!pi) return undefined;
+    const tables = this.aggregateTables();
+    for (const r of rows) {
+      const t = Number(r.t);
+      if (t !== 0) tables[t]!.load(r.r as Row);
+    }
+    return pi;
+  }
+
+  private aggregateTables(): Table<unknown>[] {
+    return [
+      this.pis,
+      this.eis,
+      this.vars,
+      this.jobs,
+      this.timers,
+      this.subs,
+      this.incidents,
+    ] as Table<unknown>[];
   }
 
   /** Marks a freshly created instance as loaded (it has no rows in the database yet). */
@@ -573,3 +628,24 @@ export class UnitOfWork {
 }
 
 export const tableSpecs = { JOB, SUB, TIMER };
+
+/** An instance's tables in aggregateSql's order (the tag of each row); the first is keyed by `key`. */
+const AGGREGATE = [PI, EI, VAR, JOB, TIMER, SUB, INCIDENT] as TableSpec<unknown>[];
+const aggregateTexts = new Map<string, string>();
+
+/**
+ * One PostgreSQL query for a whole instance (`piKey` is `?` or a subquery giving it): per row its
+ * table's tag `t` and the row as a JSON object `r`. Seven statements are seven round trips there, the
+ * biggest part of a command's cost; on SQLite they are in-process calls and stay separate.
+ */
+function aggregateSql(piKey: string): string {
+  let text = aggregateTexts.get(piKey);
+  if (!text) {
+    text = AGGREGATE.map((spec, t) => {
+      const fields = spec.columns.map((c) => `'${c}', ${c}`).join(', ');
+      return `SELECT ${t} AS t, json_build_object(${fields}) AS r FROM ${spec.table} WHERE ${t === 0 ? 'key' : 'pi_key'} = ${piKey}`;
+    }).join(' UNION ALL ');
+    aggregateTexts.set(piKey, text);
+  }
+  return text;
+}

@@ -52,6 +52,8 @@ export interface TestEngineOptions {
   limits?: Partial<EngineLimits>;
   /** Child-process mode: extra environment variables of the engine process (its configuration). */
   env?: Record<string, string>;
+  /** Child-process mode: extra Node.js options of the engine process (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
   /** Extra Zeebe client settings (zeebeGrpcSettings etc.) merged into every client's config. */
   clientConfig?: Record<string, unknown>;
   /** ENGINE_AUTH_TOKEN of the in-process engine (clients then need clientConfig with the token). */
@@ -103,7 +105,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
   let runner: Runner;
   try {
     runner = options.childProcess
-      ? await startChild(db.url, clockControl, 0, 0, options.env)
+      ? await startChild(db.url, clockControl, 0, 0, options.env, options.nodeArgs)
       : await startInProcess(db.url, clockControl, options);
   } catch (err) {
     await db.drop();
@@ -139,7 +141,14 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     },
     async restart() {
       await runner.kill();
-      runner = await startChild(db.url, clockControl, runner.grpcPort, runner.managementPort, options.env);
+      runner = await startChild(
+        db.url,
+        clockControl,
+        runner.grpcPort,
+        runner.managementPort,
+        options.env,
+        options.nodeArgs,
+      );
       stopped = undefined;
     },
     stop: () => stopOnce(),
@@ -197,8 +206,9 @@ async function startChild(
   grpcPort: number,
   managementPort: number,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<Runner> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/engine-main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/engine-main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
