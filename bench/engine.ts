@@ -437,7 +437,9 @@ async function timerPrecision() {
       stalled = late.length === last ? stalled + 1 : 0;
       last = late.length;
       if (++ticks % 10 === 0)
-        progress(`timer precision: ${late.length}/${timerCount} fired, the last late ${late.at(-1) ?? '-'} ms`);
+        progress(
+          `timer precision: ${late.length}/${timerCount} fired, the last late ${late.at(-1) ?? '-'} ms`,
+        );
     }
     stream.close();
     return {
