@@ -7,6 +7,7 @@
 import { DEFAULT_ENGINE_LIMITS, EngineError, type EngineLimits, type EngineLogger } from '../api.ts';
 import type { Feel } from '../feel/index.ts';
 import { isDatabaseAway, type Db } from '../store/db.ts';
+import { Writes } from '../store/writes.ts';
 import { Bpmn } from './bpmn.ts';
 import { recordHistory } from './history.ts';
 import type { Models } from './models.ts';
@@ -149,9 +150,11 @@ export class Processor {
           const bpmn = new Bpmn(run);
           const result = await q.command(run, bpmn);
           await bpmn.drain();
-          await run.uow.flush();
+          // the instance rows, the feed and the history: one round trip on PostgreSQL (store/writes.ts)
+          const writes = new Writes(db);
+          await run.uow.flush(writes);
           await insertRows(
-            db,
+            writes,
             'zb_event',
             EVENT_COLUMNS,
             run.events.map((e) => [
@@ -165,7 +168,8 @@ export class Processor {
               JSON.stringify(e.payload),
             ]),
           );
-          await recordHistory(db, run);
+          await recordHistory(writes, run);
+          await writes.send();
           // No RELEASE: the savepoint is only needed to undo this command, and COMMIT releases them all
           // (a ROLLBACK TO names the newest 'cmd'). On PostgreSQL that is one round trip less per command.
           outcomes.push({ ok: true, result, effects: run.effects });

@@ -613,7 +613,8 @@ export class UnitOfWork {
     this.pis.insert(pi);
   }
 
-  async flush() {
+  /** Writes the changes through `db` (the command's gathered writes, see store/writes.ts). */
+  async flush(db: Db = this.db) {
     for (const t of [
       this.pis,
       this.eis,
@@ -623,7 +624,7 @@ export class UnitOfWork {
       this.subs,
       this.incidents,
     ] as Table<unknown>[])
-      await t.flush(this.db);
+      await t.flush(db);
   }
 }
 

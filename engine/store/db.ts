@@ -17,6 +17,8 @@ export interface Db {
   readonly dialect: 'sqlite' | 'postgres';
   all(sql: string, params?: Param[]): Promise<Row[]>;
   run(sql: string, params?: Param[]): Promise<void>;
+  /** As run, for a text seldom seen twice: not kept prepared. */
+  runOnce(sql: string, params?: Param[]): Promise<void>;
   /** Runs a multi-statement script (DDL). */
   exec(script: string): Promise<void>;
   close(): Promise<void>;
@@ -85,6 +87,10 @@ function openSqlite(path: string): Db {
     },
     run(sql, params = []) {
       prepare(sql).run(...params);
+      return Promise.resolve();
+    },
+    runOnce(sql, params = []) {
+      db.prepare(sql).run(...params);
       return Promise.resolve();
     },
     exec(script) {
@@ -211,6 +217,10 @@ async function openPostgres(url: string, log?: EngineLogger): Promise<Db> {
     },
     async run(sql, params = []) {
       await marked(() => query(sql, params));
+    },
+    async runOnce(sql, params = []) {
+      // an unnamed statement: parsed for this call only, nothing left on the server
+      await marked(async () => (await connectionFor(sql)).query({ text: toPg(sql), values: params }));
     },
     async exec(script) {
       await marked(async () => (await connectionFor(script)).query(script));
