@@ -123,7 +123,8 @@ test('variables: search (truncated long values), get by key, set in a scope and 
 
 test('variables of ended scopes and instances: listed with their last values; instances found by them in any state', async (t) => {
   const caseId = 'c-7f3a';
-  const done = await startInspection('v2_ended', 'v2-ended', { caseId, step: 1 });
+  const remark = '现场核查'.repeat(30); // longer than the indexed prefix of a value
+  const done = await startInspection('v2_ended', 'v2-ended', { caseId, step: 1, remark });
   const subKey: string = (
     await v2.rest('POST', '/v2/element-instances/search', {
       filter: { processInstanceKey: done.pik, elementId: 'sub' },
@@ -156,6 +157,7 @@ test('variables of ended scopes and instances: listed with their last values; in
     [
       ['caseId', done.pik, '"c-7f3a"'],
       ['inspector', subKey, '"王强"'],
+      ['remark', done.pik, JSON.stringify(remark)],
       ['step', done.pik, '2'],
     ],
     'the root and the sub-process scope, as they were when each ended',
@@ -188,6 +190,16 @@ test('variables of ended scopes and instances: listed with their last values; in
     await instancesWith({ variables: [...byCase, { name: 'step', value: '2' }] }),
     [[done.pik, 'COMPLETED']],
     'every variable given must match, each with its last value',
+  );
+  t.deepEqual(
+    await instancesWith({ variables: [{ name: 'remark', value: JSON.stringify(remark) }] }),
+    [[done.pik, 'COMPLETED']],
+    'a long value, whole',
+  );
+  t.deepEqual(
+    await instancesWith({ variables: [{ name: 'remark', value: JSON.stringify(remark + '。') }] }),
+    [],
+    'the same beginning is not the same value',
   );
   t.deepEqual(await instancesWith({ variables: [{ name: 'caseId', value: '"c-other"' }] }), [
     [String(running.processInstanceKey), 'ACTIVE'],

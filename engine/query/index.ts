@@ -7,6 +7,7 @@
  */
 import type { Engine } from '../api.ts';
 import type { Db, Param, Row } from '../store/db.ts';
+import { VALUE_PREFIX } from '../store/history.ts';
 import {
   filterConditions,
   invalid,
@@ -491,12 +492,14 @@ function withVariableFilter(
     } catch {
       throw invalid(`filter.variables[${i}].value must be a JSON text, e.g. '"abc"' or '42'`);
     }
-    // each an index lookup by (scope, name) per instance
+    // The instances are found from the variables, not the other way round: the history's by its index
+    // on (name, value prefix) (store/history.ts), the running ones by a pass over the runtime variables
+    // — so the cost does not grow with the ended instances kept. A root variable's scope is its instance.
     where.push(
-      '(EXISTS (SELECT 1 FROM zb_variable v WHERE v.scope_key = p.key AND v.name = ? AND v.value = ?)' +
-        ' OR EXISTS (SELECT 1 FROM zb_q_variable v WHERE v.scope_key = p.key AND v.name = ? AND v.value = ?))',
+      'p.key IN (SELECT v.scope_key FROM zb_variable v WHERE v.name = ? AND v.value = ?' +
+        ` UNION ALL SELECT h.scope_key FROM zb_q_variable h WHERE h.name = ? AND ${VALUE_PREFIX('h.value')} = ${VALUE_PREFIX('?')} AND h.value = ?)`,
     );
-    params.push(name, normalized, name, normalized);
+    params.push(name, normalized, name, normalized, normalized);
   });
   return [
     {

@@ -16,12 +16,19 @@
  */
 import type { Db } from './db.ts';
 
+/**
+ * The indexed part of an ended variable's value (the process-instance search by variable looks values
+ * up by it): a prefix, as a whole value may be far longer than a PostgreSQL index entry can hold.
+ */
+export const VALUE_PREFIX = (sql: string) => `substr(${sql}, 1, 64)`;
+
 const DDL = `
 CREATE TABLE IF NOT EXISTS zb_q_variable (
   key BIGINT PRIMARY KEY, scope_key BIGINT NOT NULL, name TEXT NOT NULL, pi_key BIGINT NOT NULL,
   value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS zb_qvar_scope ON zb_q_variable (scope_key, name);
 CREATE INDEX IF NOT EXISTS zb_qvar_pi ON zb_q_variable (pi_key);
+CREATE INDEX IF NOT EXISTS zb_qvar_value ON zb_q_variable (name, ${VALUE_PREFIX('value')});
 CREATE TABLE IF NOT EXISTS zb_q_decision_instance (
   key BIGINT PRIMARY KEY, evaluation_key BIGINT NOT NULL, state TEXT NOT NULL, evaluated_at BIGINT NOT NULL,
   failure TEXT, decision_key BIGINT NOT NULL, decision_id TEXT NOT NULL, decision_name TEXT NOT NULL,
