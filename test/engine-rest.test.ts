@@ -452,11 +452,11 @@ test('bad requests get problem+json naming the property, and the engine keeps an
     ],
     [
       'POST',
-      '/v2/decision-instances/search',
+      '/v2/batch-operations/search',
       {},
       undefined,
       404,
-      /^No endpoint \/v2\/decision-instances\/search/,
+      /^No endpoint \/v2\/batch-operations\/search/,
     ],
     ['POST', '/v2/incidents/1/resolution', {}, undefined, 404, /no such incident was found/],
   ];
