@@ -93,6 +93,13 @@ export function createCityAdapters(deps: AdapterDeps): CityAdapters {
       settings: {
         sanitationDepartmentCode: sanitationOn ? config.SANITATION_DEPARTMENT_CODE : null,
         utilities: utilities.companies.map((c) => c.key),
+        pipelineNotice: {
+          distanceM: config.PIPELINE_NOTICE_DISTANCE_M,
+          categories: config.PIPELINE_NOTICE_CATEGORIES.split(',')
+            .map((c) => c.trim())
+            .filter(Boolean),
+          utilities: utilities.companies.map((c) => c.key),
+        },
       },
     }),
   ];

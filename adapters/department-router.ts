@@ -13,6 +13,7 @@
  */
 import type { Db } from '../src/db/index.ts';
 import { PermanentDeliveryError, type Adapter } from './framework/types.ts';
+import { noticePipelineOwners, type PipelineNoticeSettings } from './pipeline-notice.ts';
 import { SANITATION_ADAPTER } from './sanitation/index.ts';
 import { companyByDepartment, UTILITIES_ADAPTER } from './utilities/index.ts';
 
@@ -29,6 +30,8 @@ export interface DepartmentRouterSettings {
   sanitationDepartmentCode: string | null;
   /** utility companies with a configured endpoint */
   utilities: string[];
+  /** 施工/挖掘 cases near 地下管网 tell the lines' owners when dispatched; absent: never */
+  pipelineNotice?: PipelineNoticeSettings;
 }
 
 export function createDepartmentRouter(deps: {
@@ -51,6 +54,9 @@ export function createDepartmentRouter(deps: {
             select: { code: true },
           });
           if (!unit) throw new PermanentDeliveryError(`department ${p.assigneeId} does not exist`);
+          // Before the unit's crew goes: the owners of the lines under a dig are told (once per case).
+          if (deps.settings.pipelineNotice)
+            await noticePipelineOwners(prisma, p.caseId, deps.settings.pipelineNotice, new Date());
           const company = companyByDepartment(unit.code);
           let target: { adapter: string; kind?: string; payload: Record<string, unknown> } | null = null;
           if (unit.code === deps.settings.sanitationDepartmentCode)

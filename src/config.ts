@@ -756,6 +756,21 @@ export const configSchema = {
   UTILITY_POLL_INTERVAL_MS: positiveInt
     .default(30_000)
     .describe('How often the hub polls the utilities’ status feeds and the CSV folder, ms.'),
+  PIPELINE_NOTICE_DISTANCE_M: positiveInt
+    .default(30)
+    .describe(
+      'A 施工/挖掘 case within this many metres of an underground pipeline tells the line’s owner when it is dispatched.',
+    ),
+  PIPELINE_NOTICE_CATEGORIES: z
+    .string()
+    .default('0304')
+    .refine(
+      (v) => v === '' || v.split(',').every((c) => /^\d{4}$/.test(c.trim())),
+      'expected comma-separated 4-digit event category codes (e.g. 0304)',
+    )
+    .describe(
+      'Event categories of digging work (施工/挖掘) whose cases tell the owners of pipelines near them; empty: none.',
+    ),
   ADMIN_UI: bool.default(true).describe('Serve the admin UI at /.'),
   MAP_STYLE_URL: z
     .url()

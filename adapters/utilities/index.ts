@@ -300,6 +300,21 @@ export function createUtilitiesAdapter(deps: UtilitiesDeps): Adapter {
               lat: row.lat,
               deadline: row.disposeDeadline?.toISOString() ?? null,
             });
+          if (message.kind === 'pipeline_notice') {
+            const n = message.payload as { distanceM: number; pipelines: unknown[] };
+            return client.notifyExcavation({
+              noticeId: message.id,
+              orderNo: row.id,
+              caseNo: row.caseNo,
+              category: `${row.categoryCode} ${row.category.name}`,
+              description: row.description,
+              address: row.address,
+              lng: row.lng,
+              lat: row.lat,
+              distanceM: n.distanceM,
+              pipelines: n.pipelines,
+            });
+          }
           if (message.kind === 'note') {
             const n = message.payload as { text: string; noteKind?: string };
             return client.addNote(row.id, { noteId: message.id, kind: n.noteKind ?? 'note', text: n.text });

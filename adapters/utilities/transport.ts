@@ -16,6 +16,10 @@ export function createCompanyClient(baseUrl: string, timeoutMs = 10_000) {
     async addNote(orderNo: string, note: { noteId: string; kind: string; text: string }) {
       await call('POST', `/api/work-orders/${encodeURIComponent(orderNo)}/notes`, note);
     },
+    /** 施工告知: digging near the company's lines (idempotent by noticeId). */
+    async notifyExcavation(notice: Record<string, unknown>) {
+      await call('POST', '/api/excavation-notices', notice);
+    },
     async changes(after: string, limit: number) {
       return (await call('GET', `/api/status-changes?after=${encodeURIComponent(after)}&limit=${limit}`)) as {
         items: unknown[];

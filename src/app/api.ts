@@ -38,6 +38,7 @@ import { componentRoutes } from '../components/routes.ts';
 import { adSignRoutes } from '../adsigns/routes.ts';
 import { adPermitRoutes } from '../adsigns/permit-routes.ts';
 import { adSignLayerRoutes } from '../adsigns/layer-routes.ts';
+import { pipelineRoutes } from '../pipelines/routes.ts';
 import { wallRoutes } from '../wall/routes.ts';
 import { statisticsRoutes } from '../statistics/routes.ts';
 import { parkingRoutes } from '../parking/routes.ts';
@@ -113,6 +114,7 @@ function hubRoutes(deps: ApiDeps & { attachments: AttachmentStore }): Route[] {
     ...adSignRoutes(deps),
     ...adPermitRoutes(deps),
     ...adSignLayerRoutes(deps),
+    ...pipelineRoutes(deps),
     ...adminRoutes(deps),
     ...geographyRoutes(deps),
     ...geoImportRoutes(deps),

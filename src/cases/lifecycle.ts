@@ -318,6 +318,13 @@ export const EVENT_RULES = {
     to: 'same',
     meaning: 'the unit’s own system reports progress (e.g. 处置中); no status change',
   },
+  // adapters/pipeline-notice.ts: data { pipelines: [{ code, ownerId, distanceM }] }
+  pipeline_notified: {
+    label: '管线告知',
+    from: OPEN_STATUSES,
+    to: 'same',
+    meaning: 'a digging case near 地下管网 told the lines’ owners (or named whom to call) when dispatched',
+  },
   // hub.deadlines.compute: data { step: CaseStep, dueAt: ISO date-time }
   deadline_set: {
     label: '时限',

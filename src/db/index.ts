@@ -52,6 +52,7 @@ export type {
   Lease,
   LoginAttempt,
   OutboxMessage,
+  Pipeline,
   ProcessVersion,
   SentMail,
   Session,

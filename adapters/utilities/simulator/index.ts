@@ -23,6 +23,18 @@ export interface CompanyWorkOrder {
   notes: { kind: string; text: string }[];
 }
 
+/** A 施工告知 the hub sent: digging near the company's lines. */
+export interface ExcavationNotice {
+  noticeId: string;
+  orderNo: string;
+  caseNo: string;
+  category: string;
+  address: string | null;
+  distanceM: number;
+  pipelines: { code: string; kind: string; distanceM: number; depthM: number | null }[];
+  receivedAt: string;
+}
+
 export interface StatusChange {
   seq: number;
   /** the company's id of this change (stable on a re-read) */
@@ -39,6 +51,8 @@ export interface UtilitySimulator {
   readonly url: string;
   readonly http: SimHttpServer;
   readonly orders: CompanyWorkOrder[];
+  /** excavation notices received, once each (by noticeId) */
+  readonly notices: ExcavationNotice[];
   readonly changes: StatusChange[];
   /** The company's crew moves an order to `code` (the company's own status code). */
   advance(orderNo: string, code: string, extra?: { note?: string; photo?: string }): StatusChange;
@@ -64,6 +78,7 @@ export async function startUtilitySimulator(
   options: { port?: number } = {},
 ): Promise<UtilitySimulator> {
   const orders: CompanyWorkOrder[] = [];
+  const notices: ExcavationNotice[] = [];
   const changes: StatusChange[] = [];
   let written = 0;
   const http = await startSimHttp(
@@ -91,6 +106,14 @@ export async function startUtilitySimulator(
         };
         orders.push(order);
         return { status: 201, body: { orderNo: order.orderNo, seq: order.seq } };
+      }
+      if (req.method === 'POST' && req.path === '/api/excavation-notices') {
+        const b = req.json as Partial<ExcavationNotice> | undefined;
+        if (!b?.noticeId || !b.orderNo || !Array.isArray(b.pipelines))
+          return { status: 422, body: { error: 'noticeId, orderNo and pipelines are required' } };
+        if (!notices.some((n) => n.noticeId === b.noticeId))
+          notices.push({ ...(b as ExcavationNotice), receivedAt: new Date().toISOString() });
+        return { status: 201, body: { ok: true } };
       }
       const note = /^\/api\/work-orders\/([^/]+)\/notes$/.exec(req.path);
       if (req.method === 'POST' && note) {
@@ -133,6 +156,7 @@ export async function startUtilitySimulator(
     },
     http,
     orders,
+    notices,
     changes,
     advance(orderNo, code, extra = {}) {
       const seq = changes.length + 1;

@@ -86,6 +86,7 @@ const LAYER_NAMES: Record<MapLayerId, MessageKey> = {
   cases: 'map.layer.cases',
   components: 'map.layer.components',
   adsigns: 'map.layer.adsigns',
+  pipelines: 'map.layer.pipelines',
   heat: 'map.layer.heat',
   supervisors: 'map.layer.supervisors',
 };
@@ -99,6 +100,7 @@ const ORDER: MapLayerId[] = [
   'heat',
   'components',
   'adsigns',
+  'pipelines',
   'supervisors',
 ];
 
@@ -281,6 +283,16 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       layers: ['components'],
       available: true,
       fill: (d) => setData('components', d),
+      loaded: null,
+      truncated: false,
+    },
+    {
+      path: '/api/map/pipelines',
+      layers: ['pipelines'],
+      // segments of ≈ 100 m: a whole city's would be asked for nothing below a district's view
+      minzoom: 13,
+      available: true,
+      fill: (d) => setData('pipelines', d),
       loaded: null,
       truncated: false,
     },

@@ -35,6 +35,7 @@ export type MapLayerId =
   | 'cases'
   | 'components'
   | 'adsigns'
+  | 'pipelines'
   | 'heat'
   | 'supervisors';
 

@@ -37,6 +37,16 @@ export const AD_SIGN_COLOURS = {
   removed: '#9ca3af',
 } as const;
 
+/** 地下管网 by what a line carries, in the colours of the usual pipeline maps (CJJ 61). */
+export const PIPELINE_COLOURS = {
+  water: '#0ea5e9',
+  drainage: '#92400e',
+  gas: '#db2777',
+  power: '#dc2626',
+  telecom: '#16a34a',
+  heat: '#ea580c',
+} as const;
+
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 const geojson = (extra: Record<string, unknown> = {}): SourceSpecification =>
   ({ type: 'geojson', data: EMPTY, ...extra }) as SourceSpecification;
@@ -56,6 +66,7 @@ export const SOURCES: Record<string, SourceSpecification> = {
   pois: geojson(),
   components: geojson(),
   adsigns: geojson(),
+  pipelines: geojson(),
   // The points from zoom 14, clustered where they crowd on screen; below, the hub's own clusters
   // (cases.ts) in `hub-cases`. The heat map reads the points unclustered.
   cases: geojson({
@@ -310,6 +321,34 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
         ],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': 1,
+      },
+    },
+  },
+  {
+    layer: 'pipelines',
+    spec: {
+      id: 'pipelines-line',
+      type: 'line',
+      source: 'pipelines',
+      minzoom: 13,
+      paint: {
+        'line-width': ['interpolate', ['linear'], ['zoom'], 13, 1.5, 18, 4],
+        'line-dasharray': [3, 1.5],
+        'line-color': [
+          'match',
+          ['get', 'kind'],
+          'water',
+          PIPELINE_COLOURS.water,
+          'drainage',
+          PIPELINE_COLOURS.drainage,
+          'gas',
+          PIPELINE_COLOURS.gas,
+          'power',
+          PIPELINE_COLOURS.power,
+          'telecom',
+          PIPELINE_COLOURS.telecom,
+          PIPELINE_COLOURS.heat,
+        ],
       },
     },
   },
