@@ -4,7 +4,7 @@
 // overdue case and its unit, and downloads the workbook; at 390×844 the table scrolls inside its box and
 // the page is no wider than the phone; in English the labels around the city's names (the grouping's
 // head, sources, statuses, hours) read in English. A failing API reads in zh-CN words, not the hub's English;
-// while the hub makes its figures for the first time the page says so. A
+// while the hub makes its figures for the first time the page says so and asks again by itself. A
 // department handler has no 统计分析 (the API says 403) and reads only its own unit in 考核评价.
 // The heat map of a month two months back (cases seeded in four cells: 1, 2, 4 and 9, and one with no
 // cell): MapLibre fills each cell in its class of the legend, hovering a cell names it with the count
@@ -283,11 +283,15 @@ test('while the hub makes its figures for the first time the page shows what is 
     serviceWorkers: 'block',
   });
   t.teardown(() => page.close());
+  let building = true;
+  const asked: number[] = [];
   await page.route(
     (url) => url.pathname === '/api/statistics',
     async (route) => {
+      asked.push(Date.now());
       const answer = await route.fetch();
-      route.fulfill({ response: answer, json: { ...(await answer.json()), asOf: null } });
+      const json = await answer.json();
+      route.fulfill({ response: answer, json: building ? { ...json, asOf: null } : json });
     },
   );
   await loginThroughForm(page, ui.hub.url, 'leader');
@@ -295,10 +299,23 @@ test('while the hub makes its figures for the first time the page shows what is 
   await page.getByTestId('statistics-table').locator('tr[data-row="合计"]').waitFor();
   t.is(
     await page.getByRole('status').filter({ hasText: '首次汇总' }).innerText(),
-    '统计数据正在首次汇总，以下数字尚不完整，请稍后刷新。',
+    '统计数据正在首次汇总，以下数字尚不完整，本页每 20 秒自动更新。',
   );
   t.is(await page.getByText('数据截至').count(), 0);
   t.is(await page.getByRole('alert').count(), 0);
+  await page.screenshot({ path: '/tmp/heat/statistics-building.png' });
+
+  // The build ends: the page asks again by itself (the table and the heat map's grid table, ~20 s after
+  // the first answers), says when its figures were made, and then asks no more.
+  const first = asked.length;
+  building = false;
+  await page.getByText('数据截至').waitFor({ timeout: 40_000 });
+  t.is(await page.getByText('首次汇总').count(), 0);
+  const second = asked.length;
+  t.true(second > first, `asked ${first} times, then ${second}`);
+  t.true(asked[first]! - asked[first - 1]! >= 19_000, `again after ${asked[first]! - asked[first - 1]!} ms`);
+  await page.waitForTimeout(21_000);
+  t.is(asked.length, second);
 });
 
 test('a department handler has no statistics and sees only its own unit in 考核评价', async (t) => {

@@ -720,7 +720,7 @@ export const en: Record<keyof typeof zh, string> = {
   'stats.none': 'None',
   'stats.asOf': 'Figures as of {time}',
   'stats.building':
-    'The figures are being built for the first time and are not complete yet; refresh shortly.',
+    'The figures are being built for the first time and are not complete yet; this page updates itself every 20 seconds.',
   'stats.head.category': 'Category',
   'stats.head.street': 'Street',
   'stats.head.grid': 'Grid cell',

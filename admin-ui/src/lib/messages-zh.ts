@@ -713,7 +713,7 @@ export const zh = {
   'stats.heat.unlocated': '另有 {count} 件案件未定位到网格，不在图上。',
   'stats.none': '无',
   'stats.asOf': '数据截至 {time}',
-  'stats.building': '统计数据正在首次汇总，以下数字尚不完整，请稍后刷新。',
+  'stats.building': '统计数据正在首次汇总，以下数字尚不完整，本页每 20 秒自动更新。',
   'stats.head.category': '问题类别',
   'stats.head.street': '街道',
   'stats.head.grid': '网格',

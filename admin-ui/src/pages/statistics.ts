@@ -81,6 +81,9 @@ function rowName(by: By, r: { key: string; label: string }): string {
   return r.label;
 }
 
+/** How often the page asks again while the hub's first build runs (it says so: stats.building). */
+const BUILDING_REFRESH_MS = 20_000;
+
 export const mount: MountPage = (el) => {
   const today = new Date();
   let from = isoDay(new Date(today.getFullYear(), today.getMonth(), 1));
@@ -99,7 +102,12 @@ export const mount: MountPage = (el) => {
     () => draw(),
   );
 
+  /** While the hub makes its figures for the first time, the page asks again by itself. */
+  let again: ReturnType<typeof setTimeout> | undefined;
+  let gone = false;
+
   async function load() {
+    clearTimeout(again);
     loading = true;
     error = '';
     draw();
@@ -117,6 +125,8 @@ export const mount: MountPage = (el) => {
       error = describeError(err);
     }
     loading = false;
+    if (gone) return;
+    if (table?.asOf === null) again = setTimeout(() => void load(), BUILDING_REFRESH_MS);
     draw();
   }
 
@@ -380,5 +390,9 @@ export const mount: MountPage = (el) => {
   }
 
   void load();
-  return () => heat.destroy();
+  return () => {
+    gone = true;
+    clearTimeout(again);
+    heat.destroy();
+  };
 };
