@@ -14,7 +14,7 @@
  * Unknown, inactive or wrong-kind units, and a rework to another department, are bad input (incident).
  */
 import { updateCase } from '../src/cases/state/index.ts';
-import type { Prisma } from '../src/db/index.ts';
+import { isUniqueViolation, type Prisma } from '../src/db/index.ts';
 import { validationError } from '../src/errors.ts';
 import { referenceLookup } from '../src/reference/lookup.ts';
 import { defineHandler, loadCase, requireOneOf, requireString } from './job.ts';
@@ -45,9 +45,12 @@ export const assign = defineHandler(async (job, deps) => {
   const now = deps.now?.() ?? new Date();
 
   const first = firstAttempt(row);
+  // A redelivered job (or a second delivery at once) is refused by the unique dedupeKey of the unit's
+  // message (or of the event), which rolls its whole transaction back: no look-up of the message first
+  // (one statement per case less). The version check alone would not do: a redelivery reads the row the
+  // first delivery left and its writes would pass.
   await inTransaction(prisma, async (tx) => {
     let known = first();
-    if (await tx.outboxMessage.findUnique({ where: { dedupeKey } })) return;
     const events = await tx.caseEvent.findMany({
       where: { caseId: row.id, type: { in: [...ROUND_EVENTS, 'returned'] } },
       orderBy: [{ at: 'asc' }, { id: 'asc' }],
@@ -108,6 +111,8 @@ export const assign = defineHandler(async (job, deps) => {
         },
       },
     });
+  }).catch((err: unknown) => {
+    if (!isUniqueViolation(err, ['dedupeKey'])) throw err;
   });
   return {};
 });
