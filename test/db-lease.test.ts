@@ -26,3 +26,26 @@ test('a lease has one holder until it expires or is released', async (t) => {
   await b.release('poll:x');
   t.true(await a.acquire('poll:x', 1000));
 });
+
+test('the holder writes its renewal only once a third of the lease has gone', async (t) => {
+  let clock = Date.now();
+  const now = () => new Date(clock);
+  const a = createLeases(tdb.db, 'a', now);
+  const b = createLeases(tdb.db, 'b', now);
+  const expiry = async () =>
+    (await tdb.db.prisma.lease.findUniqueOrThrow({ where: { name: 'pass:y' } })).expiresAt.getTime();
+  t.true(await a.acquire('pass:y', 3000));
+  const first = clock + 3000;
+  t.is(await expiry(), first);
+  clock += 900;
+  t.true(await a.acquire('pass:y', 3000), 'still held, nothing written');
+  t.is(await expiry(), first);
+  t.false(await b.acquire('pass:y', 3000), 'another process still cannot take it');
+  clock += 200; // 1.1 s of 3 s gone
+  t.true(await a.acquire('pass:y', 3000));
+  t.is(await expiry(), clock + 3000, 'renewed for a whole lease');
+  // Released: the next ask goes to the database, where another holder may have it by then.
+  await a.release('pass:y');
+  t.true(await b.acquire('pass:y', 3000));
+  t.false(await a.acquire('pass:y', 3000));
+});

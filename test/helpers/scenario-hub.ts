@@ -104,7 +104,8 @@ export async function startScenarioHub(pinAt: Date, env: Record<string, string> 
     HUB_PUBLIC_URL: 'https://hub.rugao.test',
     ADMIN_UI: 'false',
     SIMULATORS: 'false',
-    WORKER_RETRY_BACKOFF_MS: '1000',
+    // The engine clock is pinned below, and a back-off runs on it: a job failed once would never come back.
+    WORKER_RETRY_BACKOFF_MS: '0',
     ...env,
   });
   const hub = createHub({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
