@@ -75,7 +75,6 @@ export function createAssessmentSchedule(deps: AssessmentScheduleDeps): Assessme
   }
   const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const leases = createLeases(deps.db, holder, now);
-  const { prisma } = deps.db;
   let task: ScheduledTask | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
@@ -106,7 +105,7 @@ export function createAssessmentSchedule(deps: AssessmentScheduleDeps): Assessme
       await leases.release(name);
       throw err;
     }
-    await prisma.lease.update({ where: { name }, data: { holder: `${holder} done`, expiresAt: DONE_UNTIL } });
+    await leases.retire(name, DONE_UNTIL);
     log.info(
       { periodKey: period.periodKey },
       `assessment ${period.periodKey} requested from the assessment procedure`,

@@ -14,6 +14,11 @@ export interface Leases {
   acquire(name: string, ttlMs: number): Promise<boolean>;
   /** Gives `name` up if held (on stop), so another process takes over at once. */
   release(name: string): Promise<void>;
+  /**
+   * Keeps `name` from everyone, this process too, until `until`: a job done once for good (an
+   * assessment period). Its holder becomes `<holder> done`, which no acquire matches.
+   */
+  retire(name: string, until: Date): Promise<void>;
 }
 
 /**
@@ -58,6 +63,10 @@ export function createLeases(db: Pick<Db, 'prisma'>, holder: string, now: () => 
     async release(name) {
       held.delete(name);
       await prisma.lease.updateMany({ where: { name, holder }, data: { expiresAt: new Date(0) } });
+    },
+    async retire(name, until) {
+      held.delete(name);
+      await prisma.lease.update({ where: { name }, data: { holder: `${holder} done`, expiresAt: until } });
     },
   };
 }
