@@ -31,7 +31,15 @@ import type {
   OverlayStyle,
 } from './index.ts';
 import { caseLayerData, type CaseLayerData } from './cases.ts';
-import { baseStyle, LABEL_FONT, LAYERS, NAME_LABELS, SOURCES, STATE_COLOURS } from './style.ts';
+import {
+  baseStyle,
+  LABEL_FONT,
+  LAYERS,
+  NAME_LABELS,
+  PIPELINE_COLOURS,
+  SOURCES,
+  STATE_COLOURS,
+} from './style.ts';
 
 // Vite hashes the worker as an asset; MapLibre would otherwise look for it beside its own module.
 setWorkerUrl(workerUrl);
@@ -490,13 +498,27 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       dot.style.background = STATE_COLOURS[s];
       key.append(dot, ` ${t(`clock.${s}` as MessageKey)} `);
     }
+    // 地下管网's colours say what a line carries: its key shows while the layer does.
+    const pipeKey = document.createElement('p');
+    pipeKey.className = 'hub-map-key';
+    pipeKey.dataset.testid = 'map-pipeline-key';
+    pipeKey.hidden = !visible.has('pipelines');
+    for (const k of Object.keys(PIPELINE_COLOURS) as (keyof typeof PIPELINE_COLOURS)[]) {
+      const item = document.createElement('span');
+      item.className = 'item';
+      const bar = document.createElement('span');
+      bar.className = 'bar';
+      bar.style.borderColor = PIPELINE_COLOURS[k];
+      item.append(bar, ` ${t(`map.pipeline.${k}` as MessageKey)}`);
+      pipeKey.append(item, ' ');
+    }
     const note = document.createElement('p');
     note.className = 'hub-map-note';
     note.setAttribute('role', 'status');
     note.textContent = [truncated ? t('map.truncated') : '', status, pick ? t('map.pickHint') : '']
       .filter(Boolean)
       .join(' ');
-    list.replaceChildren(legend, ...items, key);
+    list.replaceChildren(legend, ...items, key, pipeKey);
     panel.replaceChildren(summary, list);
     // The note stays visible with the list closed: it says what the map does not show.
     noteBox.replaceChildren(note);
