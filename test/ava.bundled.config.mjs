@@ -9,10 +9,14 @@ import { availableParallelism } from 'node:os';
  * With HUB_TEST_DB=postgres the files whose subject holds no database (pure logic, lint rules, file
  * formats) are left out, and so are the browser tests but two: the desk (a case through every role's
  * clicks) and the mobile app (field work, offline sync). A page reads the API, the same on either database,
- * and the API's own tests run on PostgreSQL in full.
+ * and the API's own tests run on PostgreSQL in full. Two heavy files whose subject is not the store are
+ * left out too: the role matrix (every route × every role: the access rule, read from the route list)
+ * and the demo traffic (the simulators feeding a demo hub; the adapters' own files run on both).
  */
 const sqliteOnly = [
+  'adapters-demo-traffic',
   'adapters-photo-fetch',
+  'api-matrix',
   'assessment-xlsx',
   'calendar',
   'calendar-properties',
