@@ -99,9 +99,9 @@ const TRANSACTION_OPTIONS = { maxWait: SQLITE_BUSY_TIMEOUT_MS, timeout: 15_000 }
 /**
  * Prisma's error texts without a code frame of the caller. With any other format the client captures a
  * stack trace (`new Error()`) at every query, to point at its caller should the query fail: 1.6 % of
- * the hub's busy time per case in bench/cases-cpu.ts's profile, plus the capture. Prisma picks this format by itself only under
- * NODE_ENV=production, which `npm start` does not set. A failed query still throws the same error
- * classes and codes, with the cause in its message.
+ * the hub's busy time per case in bench/cases-cpu.ts's profile, plus the capture. Prisma picks this
+ * format by itself only under NODE_ENV=production, which `npm start` does not set. A failed query still
+ * throws the same error classes and codes, with the cause in its message.
  */
 const ERROR_FORMAT = 'minimal';
 
