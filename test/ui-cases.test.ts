@@ -149,7 +149,11 @@ test.serial(
 test.serial('the department signs for and disposes of the case on a phone-sized screen', async (t) => {
   const page = await pageAs('department_handler', { width: 390, height: 844 });
   t.teardown(() => page.close());
-  t.deepEqual(await page.getByRole('navigation').getByRole('link').allInnerTexts(), ['处置通', '考核评价']);
+  t.deepEqual(await page.getByRole('navigation').getByRole('link').allInnerTexts(), [
+    '处置通',
+    '广告店招',
+    '考核评价',
+  ]);
   const card = page.locator(`li[data-case="${caseNo}"]`);
   await card.waitFor();
   t.is(await card.getByTestId('status').innerText(), '已派遣');
