@@ -189,6 +189,24 @@ test.serial('自处理: before and after photos, the case closes as self-handled
 });
 
 test.serial(
+  '上报: a position that comes late still reaches the open form, the wait said in words',
+  async (t) => {
+    const { context, page } = await phone();
+    // No position to be had as the form opens (Chromium's emulated "position unavailable") …
+    await context.setGeolocation(null);
+    await page.goto(`${fx.hub.url}/app/#/supervisor/report`);
+    await page.getByTestId('position-state').filter({ hasText: '暂时无法定位，正在继续尝试' }).waitFor();
+    t.is((await page.getByTestId('position').textContent())?.trim(), '—');
+    // … then the phone finds itself: the form takes the fix without a tap on 重新定位, and the note goes.
+    await context.setGeolocation(START);
+    await page.getByTestId('position').filter({ hasText: '120.5' }).waitFor();
+    t.regex((await page.getByTestId('position').textContent()) ?? '', /当前位置精度约 6 米/);
+    t.is(await page.getByTestId('position-state').count(), 0);
+    await context.close();
+  },
+);
+
+test.serial(
   '我的任务: a 核实 arrives while open, is done with a photo; then the 核查 of the same case',
   async (t) => {
     const { context, page } = await phone();

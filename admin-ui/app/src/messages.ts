@@ -54,6 +54,9 @@ const zh = {
   'geo.denied': '无法获取位置：请允许本应用使用定位',
   'geo.unavailable': '无法获取位置：{message}',
   'geo.accuracy': '精度约 {m} 米',
+  'geo.slow': '定位较慢，仍在继续定位…（到开阔处会快些）',
+  'geo.retrying': '暂时无法定位，正在继续尝试…',
+  'geo.none': '这部手机无法定位，请在地图上选点',
   'clock.skew': '手机时间与服务器相差 {minutes} 分钟，以服务器时间为准',
 } as const;
 
@@ -110,6 +113,9 @@ const en: Record<keyof typeof zh, string> = {
   'geo.denied': 'No position: allow this app to use your location',
   'geo.unavailable': 'No position: {message}',
   'geo.accuracy': 'accuracy about {m} m',
+  'geo.slow': 'The position is slow to come; still trying… (faster in the open)',
+  'geo.retrying': 'No position for now; still trying…',
+  'geo.none': 'This phone cannot give a position; pick the point on the map',
   'clock.skew': 'The phone’s clock is {minutes} minutes off the server’s; the server’s time is used',
 };
 

@@ -1,7 +1,7 @@
 /**
  * 市民通's report form: the kind of problem (the Open311 services, by group, with search), photos from
- * the camera (resized, previewed, removable), the point from the phone's position or tapped on the map
- * (MapLibre, loaded when the form opens), an address or landmark, the description and an optional phone.
+ * the camera (resized, previewed, removable), the point following the phone's position until tapped on the
+ * map (MapLibre, loaded when the form opens), an address or landmark, the description and an optional phone.
  * Queued with the photos and the device token to POST /api/citizen/reports (the Open311 intake); once
  * sent, the report's own page opens.
  */
@@ -10,7 +10,8 @@ import { request } from '../../../../src/lib/api.ts';
 import type { HubMap } from '../../../../src/lib/map/index.ts';
 import type { ModuleContext } from '../../modules.ts';
 import { enqueue } from '../../queue.ts';
-import { backLink, currentPosition, outcome, PhotoList } from '../../ui.ts';
+import { followPosition } from '../../follow-position.ts';
+import { backLink, outcome, PhotoList } from '../../ui.ts';
 import { deviceHeaders, deviceToken } from './device.ts';
 import { w } from './words.ts';
 
@@ -34,8 +35,6 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext) {
   let query = '';
   let code: string | null = null;
   let point: { lng: number; lat: number; accuracy: number | null } | null = null;
-  let locating = false;
-  let geoError = '';
   let mapError = '';
   let formError = '';
   let busy = false;
@@ -46,23 +45,30 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext) {
 
   function setPoint(lng: number, lat: number, accuracy: number | null) {
     point = { lng, lat, accuracy };
-    map?.setPick((p) => setPoint(p.lng, p.lat, null), { lng, lat });
+    map?.setPick((p) => placeByHand(p.lng, p.lat), { lng, lat });
     draw();
   }
 
-  async function locate() {
-    locating = true;
-    geoError = '';
-    draw();
-    try {
-      const p = await currentPosition();
+  /** The point follows the phone until tapped on the map; 使用我现在的位置 follows it again. */
+  let flyOnFix = true;
+  let firstFix: () => void = () => {};
+  const located = new Promise<void>((resolve) => (firstFix = resolve));
+  const gps = followPosition(
+    (p) => {
       setPoint(p.lng, p.lat, p.accuracy);
-      map?.flyTo({ lng: p.lng, lat: p.lat }, 16);
-    } catch (err) {
-      geoError = err instanceof Error ? err.message : String(err);
-    }
-    locating = false;
-    draw();
+      if (flyOnFix) map?.flyTo({ lng: p.lng, lat: p.lat }, 16);
+      flyOnFix = false;
+      firstFix();
+    },
+    () => draw(),
+  );
+  function locate() {
+    flyOnFix = true;
+    gps.start(true);
+  }
+  function placeByHand(lng: number, lat: number) {
+    gps.stop();
+    setPoint(lng, lat, null);
   }
 
   async function showMap(host: HTMLElement) {
@@ -73,7 +79,7 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext) {
         layers: [],
         layerControl: false,
         pickAt: point,
-        onPick: (p) => setPoint(p.lng, p.lat, null),
+        onPick: (p) => placeByHand(p.lng, p.lat),
         ...(point ? { center: point, zoom: 16 } : {}),
       });
       if (stopped) map.destroy();
@@ -189,10 +195,14 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext) {
           ${photos.field(w('photos'), 'photos', true)}
           <fieldset>
             <legend>${w('location')} <span class="req">*</span></legend>
-            <button type="button" class="big" @click=${locate} ?disabled=${locating}>
-              ${locating ? w('locating') : w('useMine')}
-            </button>
-            ${geoError ? html`<p class="error" role="alert">${geoError}</p>` : nothing}
+            <button type="button" class="big" @click=${locate}>${w('useMine')}</button>
+            ${
+              gps.note
+                ? html`<p class=${gps.refused ? 'error' : 'muted'} role="status" data-testid="position-state">
+                    ${gps.note}
+                  </p>`
+                : nothing
+            }
             <p data-testid="position">
               ${
                 point
@@ -244,16 +254,19 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext) {
   }
 
   draw();
+  gps.start();
   void (async () => {
     list = await loadServices().catch(() => []);
     draw();
-    // The phone's position first, so that the map opens centred on it (a tap then moves the point).
-    await locate();
+    // The phone's position first, so that the map opens centred on it (a tap then moves the point); a
+    // slow fix does not keep the map away, it moves the map when it comes.
+    await Promise.race([located, new Promise((r) => setTimeout(r, 5_000))]);
     const host = el.querySelector<HTMLElement>('#citizen-map');
     if (host && !stopped) void showMap(host);
   })();
   return () => {
     stopped = true;
+    gps.stop();
     map?.destroy();
   };
 }

@@ -1,6 +1,6 @@
 /**
  * 上报 and 自处理 (城管通): category (事件/部件, 大类/小类, search, recent choices), photos from the camera
- * (resized, previewed, removable), the position from GPS with its accuracy, the address (reverse
+ * (resized, previewed, removable), the position followed from GPS with its accuracy, the address (reverse
  * geocoding when the hub offers it, editable), the point movable on the map, urgency, description; 自处理
  * adds photos after the fix and what was done. Queued with the photos (offline-safe); a report the hub
  * refused opens here again from 发送记录 (`#/supervisor/report/<item id>`) to be edited and re-sent.
@@ -12,7 +12,9 @@ import { getCategories, type Category } from '../../../../src/lib/reference.ts';
 import type { HubMap } from '../../../../src/lib/map/index.ts';
 import type { ModuleContext } from '../../modules.ts';
 import { enqueue, getItem, resubmit, updateItem } from '../../queue.ts';
-import { backLink, currentPosition, outcome, PhotoList, type Position } from '../../ui.ts';
+import { followPosition } from '../../follow-position.ts';
+import { backLink, outcome, PhotoList, type Position } from '../../ui.ts';
+import { distanceM } from './geo.ts';
 import { w } from './words.ts';
 
 const RECENT_KEY = 'hub.app.recentCategories';
@@ -45,8 +47,6 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
   let cats: Category[] = [];
   let query = '';
   let picking = true;
-  let geoError = '';
-  let locating = false;
   let busy = false;
   let formError = '';
   let map: HubMap | null = null;
@@ -76,37 +76,50 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
   const catKey = (c: Pick<Category, 'kind' | 'code'>) => `${c.kind}:${c.code}`;
   const chosen = () => cats.find((c) => c.kind === d.kind && c.code === d.code);
 
-  async function locate() {
-    locating = true;
-    geoError = '';
-    draw();
-    try {
-      const p: Position = await currentPosition();
+  /**
+   * The point follows the phone while the form is open (a better fix replaces a coarse first one) until
+   * the supervisor places it by hand on the map; 重新定位 makes it follow again from a fresh fix.
+   */
+  let flyOnFix = true;
+  const gps = followPosition(
+    (p: Position) => {
       setPoint(p.lng, p.lat, p.accuracy);
-      map?.flyTo({ lng: p.lng, lat: p.lat }, 16);
-    } catch (err) {
-      geoError = err instanceof Error ? err.message : String(err);
-    }
-    locating = false;
-    draw();
+      if (flyOnFix) map?.flyTo({ lng: p.lng, lat: p.lat }, 16);
+      flyOnFix = false;
+    },
+    () => draw(),
+  );
+  function locate() {
+    flyOnFix = true;
+    gps.start(true);
+  }
+  function placeByHand(lng: number, lat: number) {
+    gps.stop();
+    setPoint(lng, lat, null);
   }
 
   function setPoint(lng: number, lat: number, accuracy: number | null) {
     d.lng = lng;
     d.lat = lat;
     d.accuracy = accuracy;
-    map?.setPick((p) => setPoint(p.lng, p.lat, null), { lng, lat });
+    map?.setPick((p) => placeByHand(p.lng, p.lat), { lng, lat });
     void geocode();
     draw();
   }
 
+  /** Where the address was last looked up, and whether the supervisor typed one (then it stays). */
+  let geocodedAt: { lng: number; lat: number } | null = null;
+  let addressTyped = false;
   async function geocode() {
-    if (d.lng === null || d.lat === null || !navigator.onLine) return;
+    if (d.lng === null || d.lat === null || addressTyped || !navigator.onLine) return;
+    // A fix every second or so while following: the address is looked up again only 20 m further on.
+    if (geocodedAt && distanceM(geocodedAt, { lng: d.lng, lat: d.lat }) < 20) return;
+    geocodedAt = { lng: d.lng, lat: d.lat };
     try {
       // src/geography: `text` is the nearest door, road, compound and community in words.
       const r = await api('/api/reverse-geocode', { query: { lng: String(d.lng), lat: String(d.lat) } });
       const text = r.text;
-      if (text) {
+      if (text && !addressTyped) {
         d.address = text;
         draw();
       }
@@ -123,7 +136,7 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
       map = await createMap(host, {
         layers: ['grid'],
         pickAt: at,
-        onPick: (p) => setPoint(p.lng, p.lat, null),
+        onPick: (p) => placeByHand(p.lng, p.lat),
         ...(at ? { center: at, zoom: 16 } : {}),
       });
       if (stopped) map.destroy();
@@ -284,12 +297,16 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
                 d.lng !== null && d.lat !== null
                   ? html`${d.lng.toFixed(5)},
                     ${d.lat.toFixed(5)}${d.accuracy !== null ? html` · ${w('lastFix', { m: Math.round(d.accuracy) })}` : nothing}`
-                  : locating
-                    ? w('noFix')
-                    : '—'
+                  : '—'
               }
             </p>
-            ${geoError ? html`<p class="error" role="alert">${geoError}</p>` : nothing}
+            ${
+              gps.note
+                ? html`<p class=${gps.refused ? 'error' : 'muted'} role="status" data-testid="position-state">
+                    ${gps.note}
+                  </p>`
+                : nothing
+            }
             ${
               mapOpen
                 ? html`<div class="map fill" id="report-map" aria-label=${w('mapHint')}></div>
@@ -297,7 +314,7 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
                 : nothing
             }
             <div class="two">
-              <button type="button" @click=${locate} ?disabled=${locating}>${w('locate')}</button>
+              <button type="button" @click=${locate}>${w('locate')}</button>
               ${
                 mapOpen
                   ? nothing
@@ -313,7 +330,10 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
                 maxlength="500"
                 placeholder=${w('addressHint')}
                 .value=${d.address}
-                @input=${(e: Event) => (d.address = (e.target as HTMLInputElement).value)}
+                @input=${(e: Event) => {
+                  d.address = (e.target as HTMLInputElement).value;
+                  addressTyped = d.address.trim() !== '';
+                }}
             /></label>
           </fieldset>
           <fieldset>
@@ -367,6 +387,9 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
   }
 
   draw();
+  // The fix is asked for at once (a phone's GPS may take a while); a refused report reopens at the point
+  // it was sent with, and 重新定位 follows the phone again.
+  if (!editId) gps.start();
   void (async () => {
     cats = (await getCategories().catch(() => [])).filter(
       (c) => (c as { active?: boolean }).active !== false,
@@ -381,10 +404,11 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
       }
     }
     draw();
-    if (d.lng === null) await locate();
+    if (editId && d.lng === null && !stopped) gps.start();
   })();
   return () => {
     stopped = true;
+    gps.stop();
     map?.destroy();
   };
 }
