@@ -289,28 +289,23 @@ export function createUtilitiesAdapter(deps: UtilitiesDeps): Adapter {
             include: { category: true },
           });
           if (!row) throw new PermanentDeliveryError(`case ${p.caseId} no longer exists`);
+          // The case as the company's system knows it: a work order and a 施工告知 name it alike.
+          const theCase = {
+            orderNo: row.id,
+            caseNo: row.caseNo,
+            category: `${row.categoryCode} ${row.category.name}`,
+            description: row.description,
+            address: row.address,
+            lng: row.lng,
+            lat: row.lat,
+          };
           if (message.kind === 'work_order')
-            return client.createOrder({
-              orderNo: row.id,
-              caseNo: row.caseNo,
-              category: `${row.categoryCode} ${row.category.name}`,
-              description: row.description,
-              address: row.address,
-              lng: row.lng,
-              lat: row.lat,
-              deadline: row.disposeDeadline?.toISOString() ?? null,
-            });
+            return client.createOrder({ ...theCase, deadline: row.disposeDeadline?.toISOString() ?? null });
           if (message.kind === 'pipeline_notice') {
             const n = message.payload as { distanceM: number; pipelines: unknown[] };
             return client.notifyExcavation({
               noticeId: message.id,
-              orderNo: row.id,
-              caseNo: row.caseNo,
-              category: `${row.categoryCode} ${row.category.name}`,
-              description: row.description,
-              address: row.address,
-              lng: row.lng,
-              lat: row.lat,
+              ...theCase,
               distanceM: n.distanceM,
               pipelines: n.pipelines,
             });
