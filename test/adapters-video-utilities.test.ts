@@ -221,37 +221,11 @@ test.serial('bad payload → 400 naming the field, bad signature → 401; nothin
   t.is(await e2e.hub.db.prisma.inboxEvent.count(), before);
 });
 
-async function dispatchedCase(description: string, departmentCode: 'U-WATER' | 'U-POWER') {
-  const row = await e2e.hub.db.prisma.case.create({
-    data: {
-      caseNo: `T-${Math.random().toString(36).slice(2, 10)}`,
-      source: 'utility',
-      categoryCode: '0402',
-      description,
-      lng: 120.5405,
-      lat: 32.3805,
-    },
-  });
-  const started = await e2e.engine.zbc.createProcessInstance({
-    bpmnProcessId: 'case-disposal',
-    variables: { caseId: row.id, source: 'utility' },
-  });
-  await e2e.hub.db.prisma.case.update({
-    where: { id: row.id },
-    data: { processInstanceKey: String(started.processInstanceKey) },
-  });
-  await until('accepted', async () => (await caseRow(row.id)).status === 'accepted');
-  await e2e.act(row.id, 'registered', 'case.registered');
-  const unit = e2e.departments[departmentCode]!;
-  await e2e.act(
-    row.id,
-    'dispatched',
-    'case.dispatched',
-    { assigneeType: 'department', assigneeId: unit },
-    { departmentId: unit },
+const dispatchedCase = (description: string, departmentCode: 'U-WATER' | 'U-POWER') =>
+  e2e.dispatchCase(
+    { source: 'utility', categoryCode: '0402', description, lng: 120.5405, lat: 32.3805 },
+    departmentCode,
   );
-  return row.id;
-}
 
 test.serial(
   'water: work orders survive an outage in order; status polled with a cursor → signed, disposing, disposed with photo',

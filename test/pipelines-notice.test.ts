@@ -31,25 +31,9 @@ test.before(async () => {
         },
       }),
     ],
+    categories: [{ code: '0304', majorName: '施工管理', name: '施工占道' }],
   });
   const { prisma } = e2e.hub.db;
-  await prisma.category.create({
-    data: {
-      kind: 'event',
-      code: '0304',
-      majorCode: '03',
-      majorName: '施工管理',
-      name: '施工占道',
-      limits: {
-        create: (['verify', 'sign', 'dispose', 'check'] as const).map((step) => ({
-          urgency: 'normal' as const,
-          step,
-          limitMinutes: 240,
-          timeMode: 'natural' as const,
-        })),
-      },
-    },
-  });
   const telecom = await prisma.department.create({
     data: { code: 'U-TEL', name: '如皋电信分公司', kind: 'utility', contactPhone: '0513-87610000' },
   });
@@ -95,41 +79,23 @@ test.after.always(async () => {
 });
 
 async function dispatchedCase(categoryCode: string, at: { lng: number; lat: number }) {
-  const row = await e2e.hub.db.prisma.case.create({
-    data: {
-      caseNo: `T-${Math.random().toString(36).slice(2, 10)}`,
+  const id = await e2e.dispatchCase(
+    {
       source: 'supervisor',
       categoryCode,
       description: '沿街开挖路面埋设管道',
       address: '如城街道北门路',
       ...at,
     },
-  });
-  const started = await e2e.engine.zbc.createProcessInstance({
-    bpmnProcessId: 'case-disposal',
-    variables: { caseId: row.id, source: 'supervisor' },
-  });
-  await e2e.hub.db.prisma.case.update({
-    where: { id: row.id },
-    data: { processInstanceKey: String(started.processInstanceKey) },
-  });
-  await until('accepted', async () => (await caseRow(row.id)).status === 'accepted');
-  await e2e.act(row.id, 'registered', 'case.registered');
-  const unit = e2e.departments.D19!;
-  await e2e.act(
-    row.id,
-    'dispatched',
-    'case.dispatched',
-    { assigneeType: 'department', assigneeId: unit },
-    { departmentId: unit },
+    'D19',
   );
   // the dispatch's assignment row routed (the router runs the notice first)
   await until('routed', async () =>
     e2e.hub.db.prisma.outboxMessage.findFirst({
-      where: { caseId: row.id, adapter: 'department', status: 'delivered' },
+      where: { caseId: id, adapter: 'department', status: 'delivered' },
     }),
   );
-  return row.id;
+  return id;
 }
 const caseRow = (id: string) => e2e.hub.db.prisma.case.findUniqueOrThrow({ where: { id } });
 const noticeOf = (caseId: string) =>

@@ -27,6 +27,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { createWorkers, type Workers } from '../../workers/index.ts';
 import { PROCESS_IDS, readProcessFile } from './bpmn-elements.ts';
+import type { Prisma } from '../../src/db/index.ts';
 import { createTestDb, type TestDb } from './db.ts';
 import { startTestEngine, type TestEngine } from './engine.ts';
 import { createUser } from './api.ts';
@@ -54,6 +55,17 @@ export interface AdapterE2E {
     variables?: Record<string, unknown>,
     extra?: { departmentId?: string; caseUpdate?: Record<string, unknown> },
   ): Promise<void>;
+  /**
+   * A case reported at a point and run through case-disposal as the desk would: 受理 (the procedure),
+   * 立案, then 派遣 to the unit of `departmentCode` (a key of `departments`, or D19). Returns its id.
+   */
+  dispatchCase(
+    c: Pick<Prisma.CaseUncheckedCreateInput, 'source' | 'categoryCode' | 'description' | 'address'> & {
+      lng: number;
+      lat: number;
+    },
+    departmentCode: string,
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -72,6 +84,8 @@ export async function startAdapterE2E(options: {
   adapters: (deps: AdapterDeps & { attachments: AttachmentStore }) => Adapter[];
   routes?: (deps: AdapterDeps) => Route[];
   env?: Record<string, string>;
+  /** event categories beside the reference's, with the same time limits (code 4 digits) */
+  categories?: { code: string; majorName: string; name: string }[];
 }): Promise<AdapterE2E> {
   const dataDir = await mkdtemp(join(tmpdir(), 'adapter-e2e-'));
   const [engine, hub] = await Promise.all([startTestEngine(), createTestDb()]);
@@ -102,10 +116,21 @@ export async function startAdapterE2E(options: {
       },
     });
   await limits('0402');
-  await hub.db.prisma.category.create({
-    data: { kind: 'event', code: '0504', majorCode: '05', majorName: '街面秩序', name: '店外经营' },
-  });
-  await limits('0504');
+  for (const c of [
+    { code: '0504', majorName: '街面秩序', name: '店外经营' },
+    ...(options.categories ?? []),
+  ]) {
+    await hub.db.prisma.category.create({
+      data: {
+        kind: 'event',
+        code: c.code,
+        majorCode: c.code.slice(0, 2),
+        majorName: c.majorName,
+        name: c.name,
+      },
+    });
+    await limits(c.code);
+  }
   for (const id of PROCESS_IDS)
     await engine.zbc.deployResource({
       process: Buffer.from(readProcessFile(`${id}.bpmn`)),
@@ -163,7 +188,7 @@ export async function startAdapterE2E(options: {
   const token = (await auth.issueSession(leaderId)).token;
   await host.start();
 
-  return {
+  const harness: AdapterE2E = {
     engine,
     hub,
     config,
@@ -199,6 +224,35 @@ export async function startAdapterE2E(options: {
         messageId: `${caseId}:${message}:${recorded.id}`,
       });
     },
+    async dispatchCase(c, departmentCode) {
+      const { prisma } = hub.db;
+      const row = await prisma.case.create({
+        data: { caseNo: `T-${Math.random().toString(36).slice(2, 10)}`, ...c },
+      });
+      const started = await engine.zbc.createProcessInstance({
+        bpmnProcessId: 'case-disposal',
+        variables: { caseId: row.id, source: c.source },
+      });
+      await prisma.case.update({
+        where: { id: row.id },
+        data: { processInstanceKey: String(started.processInstanceKey) },
+      });
+      await until(
+        'accepted',
+        async () => (await prisma.case.findUniqueOrThrow({ where: { id: row.id } })).status === 'accepted',
+      );
+      await harness.act(row.id, 'registered', 'case.registered');
+      const unit = departments[departmentCode];
+      if (!unit) throw new Error(`no unit ${departmentCode} in the harness`);
+      await harness.act(
+        row.id,
+        'dispatched',
+        'case.dispatched',
+        { assigneeType: 'department', assigneeId: unit },
+        { departmentId: unit },
+      );
+      return row.id;
+    },
     async close() {
       await host.stop();
       await workers.stop();
@@ -211,4 +265,5 @@ export async function startAdapterE2E(options: {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return harness;
 }
