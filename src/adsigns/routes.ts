@@ -16,7 +16,7 @@ import { COORDINATE_SYSTEMS } from '../geography/coords.ts';
 import { cellAt } from '../geography/grid.ts';
 import { importRows } from '../geography/import/index.ts';
 import { importRefused, rejectionsSchema, storedChanges } from '../geography/import/refusal.ts';
-import { parseBbox } from '../map/routes.ts';
+import { pointsIn } from '../map/layer.ts';
 import { idParams, logChange } from '../reference/admin.ts';
 import { AD_SIGN_EDITORS, AD_SIGN_READERS, assertAdSignEditor } from './access.ts';
 import { importAdSigns } from './import.ts';
@@ -268,10 +268,7 @@ export function adSignRoutes({
       handler: async ({ query }) => {
         const on = today();
         const and: Prisma.AdSignWhereInput[] = [];
-        if (query.bbox) {
-          const b = parseBbox(query.bbox);
-          and.push({ lng: { gte: b.minLng, lte: b.maxLng }, lat: { gte: b.minLat, lte: b.maxLat } });
-        }
+        if (query.bbox) and.push(pointsIn(query.bbox));
         if (query.kind) and.push({ kind: query.kind as AdSign['kind'] });
         if (query.status) and.push(statusWhere(query.status, on));
         if (query.q)

@@ -16,7 +16,7 @@ import { COORDINATE_SYSTEMS } from '../geography/coords.ts';
 import { createGeoImporter } from '../geography/import/index.ts';
 import { importRefused, rejectionsSchema, storedChanges } from '../geography/import/refusal.ts';
 import { ADMIN, idParams, logChange } from '../reference/admin.ts';
-import { parseBbox } from '../map/routes.ts';
+import { pointsIn } from '../map/layer.ts';
 import { COMPONENT_STATUSES, createComponent, updateComponent } from './index.ts';
 
 const statusEnum = z
@@ -275,10 +275,7 @@ export function componentRoutes({
       },
       handler: async ({ query }) => {
         const and: Prisma.ComponentWhereInput[] = [];
-        if (query.bbox) {
-          const b = parseBbox(query.bbox);
-          and.push({ lng: { gte: b.minLng, lte: b.maxLng }, lat: { gte: b.minLat, lte: b.maxLat } });
-        }
+        if (query.bbox) and.push(pointsIn(query.bbox));
         if (query.categoryCode) and.push({ categoryCode: query.categoryCode });
         else if (query.majorCode) and.push({ categoryCode: { startsWith: query.majorCode } });
         if (query.status) and.push({ status: query.status as Row['status'] });

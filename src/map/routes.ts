@@ -13,7 +13,18 @@ import type { Db } from '../db/index.ts';
 import { validationError } from '../errors.ts';
 import { queryNumber } from '../api/validate.ts';
 import { clusterCases } from './clusters.ts';
-import { openCasesInBox, type Bbox } from './open-cases.ts';
+import {
+  bboxQuery,
+  boxesMeeting,
+  featureCollection,
+  layerAnswer,
+  layerLimit,
+  parseBbox,
+  pointGeometry,
+  pointOf,
+  pointsIn,
+} from './layer.ts';
+import { openCasesInBox } from './open-cases.ts';
 
 /**
  * From this zoom the map gets the cases one by one (and MapLibre clusters what is close on screen);
@@ -21,32 +32,7 @@ import { openCasesInBox, type Bbox } from './open-cases.ts';
  */
 export const CASE_POINTS_FROM_ZOOM = 14 as const;
 
-const bboxQuery = z
-  .string()
-  .describe('minLng,minLat,maxLng,maxLat in WGS84 degrees (the viewport, usually padded a little)');
-
-/** Parses `bbox`; a swapped or out-of-range box is a 400 naming the field. */
-export function parseBbox(raw: string): Bbox {
-  const parts = raw.split(',').map((p) => Number(p.trim()));
-  const bad = (message: string) => validationError('invalid bbox', [{ field: 'query.bbox', message }]);
-  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) {
-    throw bad('four numbers: minLng,minLat,maxLng,maxLat');
-  }
-  const [minLng, minLat, maxLng, maxLat] = parts as [number, number, number, number];
-  if (minLng < -180 || maxLng > 180 || minLat < -90 || maxLat > 90) throw bad('outside WGS84 degrees');
-  if (minLng > maxLng || minLat > maxLat) throw bad('min above max (longitude first, then latitude)');
-  return { minLng, minLat, maxLng, maxLat };
-}
-
-const point = z.object({ type: z.literal('Point'), coordinates: z.tuple([z.number(), z.number()]) });
-const collection = <P extends z.ZodType>(properties: P, geometry: z.ZodType, what: string) =>
-  z.object({
-    type: z.literal('FeatureCollection'),
-    features: z.array(z.object({ type: z.literal('Feature'), geometry, properties })),
-    truncated: z.boolean().describe(`more ${what} lie in the box than the limit: zoom in`),
-  });
-
-const caseFeatures = collection(
+const caseFeatures = featureCollection(
   z.object({
     id: z.string(),
     caseNo: z.string(),
@@ -57,7 +43,7 @@ const caseFeatures = collection(
       .enum(['green', 'yellow', 'red', 'none'])
       .describe('the running step’s time-limit light; none when no timed step runs'),
   }),
-  point,
+  pointGeometry,
   'open cases',
 );
 const pointsFromZoom = z
@@ -103,12 +89,12 @@ const STATE_LETTER = { green: 'g', yellow: 'y', red: 'r' } as const;
 /** 6 decimals: ≈ 0.1 m, below a pixel at the map's deepest zoom. */
 const micro = (n: number) => Math.round(n * 1e6) / 1e6;
 
-const cellFeatures = collection(
+const cellFeatures = featureCollection(
   z.object({ code: z.string(), street: z.string(), community: z.string() }),
   z.unknown().describe('GeoJSON Polygon'),
   'grid cells',
 );
-const componentFeatures = collection(
+const componentFeatures = featureCollection(
   z.object({
     id: z.string(),
     code: z.string(),
@@ -116,7 +102,7 @@ const componentFeatures = collection(
     categoryCode: z.string(),
     status: z.string(),
   }),
-  point,
+  pointGeometry,
   'components',
 );
 
@@ -137,9 +123,6 @@ const baseSchema = z.object({
     .describe('minLng,minLat,maxLng,maxLat of the active grid cells (the city), null without cells'),
 });
 
-const limit = (max: number, dflt: number) =>
-  queryNumber(z.coerce.number().int().min(1).max(max)).default(dflt);
-
 /** GET /api/map/config, /api/map/cases, /api/map/grid-cells, /api/map/components. */
 export function mapRoutes({
   db,
@@ -154,10 +137,6 @@ export function mapRoutes({
   now?: () => Date;
 }): Route[] {
   const { prisma } = db;
-  const inBox = (b: Bbox) => ({
-    lng: { gte: b.minLng, lte: b.maxLng },
-    lat: { gte: b.minLat, lte: b.maxLat },
-  });
   return [
     defineRoute({
       method: 'GET',
@@ -206,7 +185,7 @@ export function mapRoutes({
       access: 'authenticated',
       query: z.object({
         bbox: bboxQuery,
-        limit: limit(20_000, 10_000),
+        limit: layerLimit(20_000, 10_000),
         format: z
           .enum(['geojson', 'points', 'clusters'])
           .default('geojson')
@@ -266,7 +245,7 @@ export function mapRoutes({
           type: 'FeatureCollection' as const,
           features: cases.map((c) => ({
             type: 'Feature' as const,
-            geometry: { type: 'Point' as const, coordinates: [c.lng, c.lat] as [number, number] },
+            geometry: pointOf(c),
             properties: {
               id: c.id,
               caseNo: c.caseNo,
@@ -286,32 +265,19 @@ export function mapRoutes({
       summary: 'Active grid cells whose box meets `bbox`, as GeoJSON polygons',
       tags: ['map'],
       access: 'authenticated',
-      query: z.object({ bbox: bboxQuery, limit: limit(20_000, 5_000) }),
+      query: z.object({ bbox: bboxQuery, limit: layerLimit(20_000, 5_000) }),
       responses: { 200: { description: 'Grid cells', schema: cellFeatures } },
       handler: async ({ query }) => {
-        const b = parseBbox(query.bbox);
         const rows = await prisma.gridCell.findMany({
-          where: {
-            active: true,
-            minLng: { lte: b.maxLng },
-            maxLng: { gte: b.minLng },
-            minLat: { lte: b.maxLat },
-            maxLat: { gte: b.minLat },
-          },
+          where: { active: true, ...boxesMeeting(query.bbox) },
           orderBy: { code: 'asc' },
           take: query.limit + 1,
           select: { code: true, street: true, community: true, geometry: true },
         });
-        const page = rows.slice(0, query.limit);
-        return {
-          type: 'FeatureCollection' as const,
-          features: page.map((c) => ({
-            type: 'Feature' as const,
-            geometry: JSON.parse(c.geometry) as unknown,
-            properties: { code: c.code, street: c.street, community: c.community },
-          })),
-          truncated: rows.length > query.limit,
-        };
+        return layerAnswer(rows, query.limit, (c) => ({
+          geometry: JSON.parse(c.geometry) as unknown,
+          properties: { code: c.code, street: c.street, community: c.community },
+        }));
       },
     }),
     defineRoute({
@@ -320,11 +286,11 @@ export function mapRoutes({
       summary: 'Components (部件) in a box as GeoJSON points',
       tags: ['map'],
       access: 'authenticated',
-      query: z.object({ bbox: bboxQuery, limit: limit(20_000, 5_000) }),
+      query: z.object({ bbox: bboxQuery, limit: layerLimit(20_000, 5_000) }),
       responses: { 200: { description: 'Components', schema: componentFeatures } },
       handler: async ({ query }) => {
         const rows = await prisma.component.findMany({
-          where: { ...inBox(parseBbox(query.bbox)), status: { not: 'removed' } },
+          where: { ...pointsIn(query.bbox), status: { not: 'removed' } },
           orderBy: { code: 'asc' },
           take: query.limit + 1,
           select: {
@@ -337,22 +303,16 @@ export function mapRoutes({
             lat: true,
           },
         });
-        const page = rows.slice(0, query.limit);
-        return {
-          type: 'FeatureCollection' as const,
-          features: page.map((c) => ({
-            type: 'Feature' as const,
-            geometry: { type: 'Point' as const, coordinates: [c.lng, c.lat] as [number, number] },
-            properties: {
-              id: c.id,
-              code: c.code,
-              name: c.name,
-              categoryCode: c.categoryCode,
-              status: c.status,
-            },
-          })),
-          truncated: rows.length > query.limit,
-        };
+        return layerAnswer(rows, query.limit, (c) => ({
+          geometry: pointOf(c),
+          properties: {
+            id: c.id,
+            code: c.code,
+            name: c.name,
+            categoryCode: c.categoryCode,
+            status: c.status,
+          },
+        }));
       },
     }),
   ];

@@ -11,7 +11,7 @@ import { notFound } from '../errors.ts';
 import { COORDINATE_SYSTEMS } from '../geography/coords.ts';
 import { importRows } from '../geography/import/index.ts';
 import { importRefused, rejectionsSchema } from '../geography/import/refusal.ts';
-import { parseBbox } from '../map/routes.ts';
+import { bboxQuery, boxesMeeting, featureCollection, layerAnswer, layerLimit } from '../map/layer.ts';
 import { idParams, logChange } from '../reference/admin.ts';
 import { importPipelines } from './import.ts';
 import { PIPELINE_KIND_LABELS, PIPELINE_KINDS } from './pipeline.ts';
@@ -51,25 +51,19 @@ const reportSchema = z.object({
   rejected: rejectionsSchema,
 });
 
-const layerSchema = z.object({
-  type: z.literal('FeatureCollection'),
-  features: z.array(
-    z.object({
-      type: z.literal('Feature'),
-      geometry: lineGeometry,
-      properties: z.object({
-        id: z.string(),
-        code: z.string(),
-        kind: kindEnum,
-        ownerName: z.string(),
-        depthM: z.number().nullable(),
-        diameterMm: z.number().int().nullable(),
-        material: z.string().nullable(),
-      }),
-    }),
-  ),
-  truncated: z.boolean().describe('more segments meet the box than the limit: zoom in'),
-});
+const layerSchema = featureCollection(
+  z.object({
+    id: z.string(),
+    code: z.string(),
+    kind: kindEnum,
+    ownerName: z.string(),
+    depthM: z.number().nullable(),
+    diameterMm: z.number().int().nullable(),
+    material: z.string().nullable(),
+  }),
+  lineGeometry,
+  'segments',
+);
 
 type Row = Prisma.PipelineGetPayload<{ include: { owner: { select: { name: true } } } }>;
 const withOwner = { owner: { select: { name: true } } } as const;
@@ -90,17 +84,6 @@ const view = (p: Row): z.infer<typeof pipelineSchema> => ({
   geometry: JSON.parse(p.geometry) as z.infer<typeof lineGeometry>,
   updatedAt: p.updatedAt.toISOString(),
 });
-
-/** Segments whose bounding box meets the box (a line crossing the view with no vertex in it too). */
-const meets = (raw: string): Prisma.PipelineWhereInput => {
-  const b = parseBbox(raw);
-  return {
-    minLng: { lte: b.maxLng },
-    maxLng: { gte: b.minLng },
-    minLat: { lte: b.maxLat },
-    maxLat: { gte: b.minLat },
-  };
-};
 
 export function pipelineRoutes({
   db,
@@ -136,7 +119,7 @@ export function pipelineRoutes({
       },
       handler: async ({ query }) => {
         const and: Prisma.PipelineWhereInput[] = [];
-        if (query.bbox) and.push(meets(query.bbox));
+        if (query.bbox) and.push(boxesMeeting(query.bbox));
         if (query.kind) and.push({ kind: query.kind as Row['kind'] });
         if (query.ownerId) and.push({ ownerId: query.ownerId });
         if (query.q)
@@ -224,36 +207,27 @@ export function pipelineRoutes({
       description: 'Ordered by 管线编号; `truncated` when more segments meet the box than `limit`.',
       tags: ['map', 'pipelines'],
       access: 'authenticated',
-      query: z.object({
-        bbox: z.string().describe('minLng,minLat,maxLng,maxLat in WGS84 degrees'),
-        limit: queryNumber(z.coerce.number().int().min(1).max(20_000)).default(5_000),
-      }),
+      query: z.object({ bbox: bboxQuery, limit: layerLimit(20_000, 5_000) }),
       responses: { 200: { description: 'Segments', schema: layerSchema } },
       handler: async ({ query }) => {
         const rows = await prisma.pipeline.findMany({
-          where: meets(query.bbox),
+          where: boxesMeeting(query.bbox),
           orderBy: { code: 'asc' },
           take: query.limit + 1,
           include: withOwner,
         });
-        const page = rows.slice(0, query.limit);
-        return {
-          type: 'FeatureCollection' as const,
-          features: page.map((p) => ({
-            type: 'Feature' as const,
-            geometry: JSON.parse(p.geometry) as z.infer<typeof lineGeometry>,
-            properties: {
-              id: p.id,
-              code: p.code,
-              kind: p.kind,
-              ownerName: p.owner.name,
-              depthM: p.depthM,
-              diameterMm: p.diameterMm,
-              material: p.material,
-            },
-          })),
-          truncated: rows.length > query.limit,
-        };
+        return layerAnswer(rows, query.limit, (p) => ({
+          geometry: JSON.parse(p.geometry) as z.infer<typeof lineGeometry>,
+          properties: {
+            id: p.id,
+            code: p.code,
+            kind: p.kind,
+            ownerName: p.owner.name,
+            depthM: p.depthM,
+            diameterMm: p.diameterMm,
+            material: p.material,
+          },
+        }));
       },
     }),
   ];
