@@ -2,7 +2,7 @@
 // company's main sends the company an excavation notice through the utilities adapter's outbox (its
 // simulator receives it once, naming the line, its distance and depth), and a telecom line's owner, whom
 // no adapter reaches, is named on the timeline with its phone for the dispatcher to call; a case 53 m
-// away, or of another category, tells nobody.
+// away, or of another category, tells nobody; a later round of the same case tells nobody again.
 import test from 'ava';
 import { createDepartmentRouter } from '../adapters/department-router.ts';
 import { createUtilitiesAdapter } from '../adapters/utilities/index.ts';
@@ -127,6 +127,25 @@ test.serial(
       }),
     );
     t.is(water.notices.filter((n) => n.orderNo === caseId).length, 1);
+    // A later round (返工 after a failed 核查) is routed again: its owners are not told a second time.
+    const unit = e2e.departments.D19!;
+    await e2e.hub.db.prisma.outboxMessage.create({
+      data: {
+        adapter: 'department',
+        kind: 'assignment',
+        caseId,
+        payload: { caseId, dispatchKind: 'rework', assigneeType: 'department', assigneeId: unit },
+      },
+    });
+    await until('the second round routed', async () =>
+      (await e2e.hub.db.prisma.outboxMessage.count({
+        where: { caseId, adapter: 'department', status: 'delivered' },
+      })) === 2
+        ? true
+        : null,
+    );
+    t.is(await e2e.hub.db.prisma.outboxMessage.count({ where: { caseId, kind: 'pipeline_notice' } }), 1);
+    t.is(await e2e.hub.db.prisma.caseEvent.count({ where: { caseId, type: 'pipeline_notified' } }), 1);
   },
 );
 
