@@ -75,7 +75,13 @@ export function statisticsHeat(onError: (message: string) => void, redraw: () =>
       const unlocated = table.rows.find((r) => r.key === '')?.current.reported ?? 0;
       return html`<section class="stats-heat">
         <h2>${t('stats.heat.heading', { from: table.period.from, to: table.period.to })}</h2>
-        <div id="stats-heat-map" data-testid="heat-map" role="region" aria-label=${t('stats.heat.map')}></div>
+        <div
+          id="stats-heat-map"
+          class="hub-map"
+          data-testid="heat-map"
+          role="region"
+          aria-label=${t('stats.heat.map')}
+        ></div>
         <ul class="heat-legend" data-testid="heat-legend" aria-label=${t('stats.heat.legend')}>
           <li>${t('stats.heat.legend')}</li>
           <li><span class="heat-swatch heat-none"></span>0</li>

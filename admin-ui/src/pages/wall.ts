@@ -67,12 +67,15 @@ export const mount: MountPage = (el, ctx) => {
         api('/api/wall/activity'),
       ]);
       error = '';
-      await map?.refresh();
     } catch (err) {
       error = describeError(err);
     }
     if (stopped) return;
+    // The figures first: the map's new cases take longer to draw and must not hold them back (the map
+    // says itself when its data did not come).
     draw();
+    await map?.refresh();
+    if (stopped) return;
     timer = setTimeout(() => void refresh(), poll);
   }
 

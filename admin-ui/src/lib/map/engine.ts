@@ -64,6 +64,11 @@ interface Feed {
   params?: (level: number) => string;
   /** Not asked below this zoom (its layers are not drawn there). */
   minzoom?: number;
+  /**
+   * The city's geography (grid, gazetteer), which no page changes while it is open: `refresh` does not
+   * ask it again (a wall refreshing every few seconds re-sent the roads each time).
+   */
+  fixed?: true;
   /** The answer as GeoJSON, when it is not already. */
   toGeoJson?: (body: unknown) => FeedData;
   /** Map layers that need it: the feed loads while one of them is shown. */
@@ -246,6 +251,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       // ≈100 m cells are drawn from zoom 13; the whole city's 3,500 would be asked for nothing.
       // (Without the gazetteer, the community names from the cells then show from zoom 13 too.)
       minzoom: options.gridFromZoom ?? 12.5,
+      fixed: true,
       available: true,
       fill: (d) => {
         setData('grid', d);
@@ -315,6 +321,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     ...(['roads', 'communities', 'estates', 'pois'] as const).map((layer): Feed => ({
       path: `/api/geo/layers/${layer}`,
       layers: [layer],
+      fixed: true,
       available: false,
       fill: (d) => {
         setData(layer, d);
@@ -440,7 +447,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     const jobs = feeds
       .filter((f) => f.available && f.layers.some((l) => visible.has(l)))
       .map((f) => {
-        const job = load(f, force);
+        const job = load(f, force && !f.fixed);
         pending.add(job);
         void job.finally(() => pending.delete(job));
         return job;

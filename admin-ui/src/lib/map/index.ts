@@ -165,7 +165,10 @@ export interface HubMap {
   filledCells(): string[];
   /** Shows these grid cells whole (those the map has been sent; at most `maxZoom`, default 16). */
   fitCells(codes: string[], maxZoom?: number): void;
-  /** Reloads the hub layers' data for the current view (e.g. after the page learnt of new cases). */
+  /**
+   * Reloads the hub layers' data for the current view (e.g. after the page learnt of new cases); the
+   * geography (grid, roads, communities) is kept.
+   */
   refresh(): Promise<void>;
   /** Centres on a point (zoom kept unless given). */
   flyTo(p: LngLat, zoom?: number): void;
