@@ -7,7 +7,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
-import { near, pixels } from './helpers/pixels.ts';
+import { near, pixels, pixelsWhen } from './helpers/pixels.ts';
 
 const ui = useUiHub(test, async ({ hub }) => {
   const prisma = hub.hub.db.prisma;
@@ -150,8 +150,7 @@ test.serial(
     // Ticked off, the communities' names are gone from the box and from the list.
     const layers = page.getByTestId('case-map');
     await layers.getByLabel('社区').uncheck();
-    await page.waitForTimeout(400);
-    t.is(darkPixels(await pixels(page, box)), 0);
+    t.is(darkPixels(await pixelsWhen(page, box, (p) => darkPixels(p) === 0)), 0);
     t.is(await item.count(), 0);
     await layers.getByLabel('社区').check();
     await item.waitFor({ state: 'attached' });
@@ -160,12 +159,11 @@ test.serial(
     const pb = onCanvas(b, a, canvas.width, canvas.height);
     const at = { x: canvas.x + pb.x, y: canvas.y + pb.y, width: 1, height: 1 };
     t.true(near(await pixels(page, at), [0xdc, 0x26, 0x26]));
+    const red = [0xdc, 0x26, 0x26];
     await layers.getByLabel('在办案件').uncheck();
-    await page.waitForTimeout(400);
-    t.false(near(await pixels(page, at), [0xdc, 0x26, 0x26]));
+    t.false(near(await pixelsWhen(page, at, (p) => !near(p, red)), red));
     await layers.getByLabel('在办案件').check();
-    await page.waitForTimeout(400);
-    t.true(near(await pixels(page, at), [0xdc, 0x26, 0x26]));
+    t.true(near(await pixelsWhen(page, at, (p) => near(p, red)), red));
 
     t.deepEqual(await seriousViolations(page), []);
     t.deepEqual(offline(requests, ui.hub.url), []);
@@ -329,10 +327,14 @@ test.serial(
     t.teardown(() => page.close());
     const canvas = (await page.locator('#case-map canvas').boundingBox())!;
     const map = page.getByTestId('case-map');
-    const pixelAt = async (p: { lng: number; lat: number }, dx = 0) => {
+    const pointBox = (p: { lng: number; lat: number }, dx = 0) => {
       const q = onCanvas(p, a, canvas.width, canvas.height);
-      return pixels(page, { x: canvas.x + q.x + dx, y: canvas.y + q.y, width: 1, height: 1 });
+      return { x: canvas.x + q.x + dx, y: canvas.y + q.y, width: 1, height: 1 };
     };
+    const pixelAt = (p: { lng: number; lat: number }, dx = 0) => pixels(page, pointBox(p, dx));
+    /** The point's pixel once `drawn` holds (or after 10 s): the map draws a tick a frame or more later. */
+    const pixelAtWhen = (p: { lng: number; lat: number }, drawn: (rgba: number[]) => boolean, dx = 0) =>
+      pixelsWhen(page, pointBox(p, dx), drawn);
 
     // The page's own overlay: a vehicle 200 m west of A, named below the point, listed as 巡查车辆.
     const sup = { lng: a.lng - 200 / (111_320 * Math.cos((a.lat * Math.PI) / 180)), lat: a.lat };
@@ -350,8 +352,7 @@ test.serial(
       .waitFor({ state: 'attached' });
     t.true(near(await pixelAt(sup), [0x0f, 0x76, 0x6e]));
     await box.uncheck();
-    await page.waitForTimeout(400);
-    t.false(near(await pixelAt(sup), [0x0f, 0x76, 0x6e]));
+    t.false(near(await pixelAtWhen(sup, (p) => !near(p, [0x0f, 0x76, 0x6e])), [0x0f, 0x76, 0x6e]));
     t.is(await map.getByTestId('map-labels').locator('li', { hasText: '苏F·12345' }).count(), 0);
 
     // The supervisors on duty (GET /api/field/supervisors/latest): one 200 m north of A, named under the point.
@@ -380,15 +381,13 @@ test.serial(
 
     // The heat map: with the points off, 10 px beside case B turns from the plain map to heat colours.
     await map.getByLabel('在办案件').uncheck();
-    await page.waitForTimeout(400);
+    await page.evaluate(`document.querySelector('#case-map').hubMap.idle()`);
     const before = await pixelAt(b, 10);
     await map.getByLabel('案件热力').check();
-    await page.waitForTimeout(600);
-    const after = await pixelAt(b, 10);
+    const after = await pixelAtWhen(b, (p) => !near(p, before), 10);
     t.false(near(after, before), `${before.slice(0, 3)} -> ${after.slice(0, 3)}`);
     await map.getByLabel('案件热力').uncheck();
-    await page.waitForTimeout(400);
-    t.true(near(await pixelAt(b, 10), before));
+    t.true(near(await pixelAtWhen(b, (p) => near(p, before), 10), before));
 
     // Components (部件): the map moved to a registered one draws it once the layer is ticked.
     const component = await ui.hub.hub.db.prisma.component.findFirstOrThrow({

@@ -20,3 +20,23 @@ export async function pixels(page: Page, box: { x: number; y: number; width: num
 /** The first pixel is within a small distance of the colour [r, g, b]. */
 export const near = (rgba: number[], [r, g, b]: number[]) =>
   Math.abs(rgba[0]! - r!) + Math.abs(rgba[1]! - g!) + Math.abs(rgba[2]! - b!) < 40;
+
+/**
+ * The box's pixels once `drawn` holds for them, or the last ones taken after `timeout` ms. MapLibre draws
+ * a change (a layer ticked off, new data) a frame or more later, and how much later depends on the
+ * machine's load: a test waits for the drawing instead of sleeping a fixed time, then asserts on what it
+ * got (so a change never drawn still fails).
+ */
+export async function pixelsWhen(
+  page: Page,
+  box: { x: number; y: number; width: number; height: number },
+  drawn: (rgba: number[]) => boolean,
+  timeout = 10_000,
+) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const rgba = await pixels(page, box);
+    if (drawn(rgba) || Date.now() > until) return rgba;
+    await page.waitForTimeout(100);
+  }
+}
