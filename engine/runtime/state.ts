@@ -613,7 +613,7 @@ export class UnitOfWork {
     this.loaded.add(piKey);
     const pi = this.pis.load(piRow.r as Row);
     if (!pi) return undefined;
-    const tables = this.aggregateTables();
+    const tables = this.tables();
     for (const r of rows) {
       const t = Number(r.t);
       if (t !== 0) tables[t]!.load(r.r as Row);
@@ -621,7 +621,8 @@ export class UnitOfWork {
     return pi;
   }
 
-  private aggregateTables(): Table<unknown>[] {
+  /** The instance's tables, in the order of AGGREGATE (aggregateSql's tags). */
+  private tables(): Table<unknown>[] {
     return [
       this.pis,
       this.eis,
@@ -641,16 +642,7 @@ export class UnitOfWork {
 
   /** Writes the changes through `db` (the command's gathered writes, see store/writes.ts). */
   async flush(db: Db = this.db) {
-    for (const t of [
-      this.pis,
-      this.eis,
-      this.vars,
-      this.jobs,
-      this.timers,
-      this.subs,
-      this.incidents,
-    ] as Table<unknown>[])
-      await t.flush(db);
+    for (const t of this.tables()) await t.flush(db);
   }
 }
 
