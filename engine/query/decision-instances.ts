@@ -18,11 +18,11 @@ import {
   keyString,
   QueryProblem,
   search,
+  TENANT,
+  tenantField,
   type SearchResult,
   type SearchSpec,
 } from './search.ts';
-
-const TENANT = '<default>';
 
 export interface DecisionInstanceItem {
   decisionEvaluationInstanceKey: string;
@@ -93,7 +93,7 @@ const spec: SearchSpec<DecisionInstanceItem & { _detail: Row }> = {
       type: 'string',
       values: ['DECISION_TABLE', 'LITERAL_EXPRESSION', 'UNSPECIFIED', 'UNKNOWN'],
     },
-    tenantId: { sql: `'${TENANT}'`, type: 'string' },
+    tenantId: tenantField,
     decisionEvaluationKey: { sql: 'd.evaluation_key', type: 'key' },
     processDefinitionKey: { sql: 'd.process_key', type: 'key' },
     processInstanceKey: { sql: 'd.pi_key', type: 'key' },

@@ -6,10 +6,15 @@
  *   POST /v2/decision-requirements/search    GET /v2/decision-requirements/{key}    GET …/{key}/xml
  */
 import type { Engine } from '../api.ts';
-import { invalid, QueryProblem, search, type SearchResult, type SearchSpec } from './search.ts';
-
-const TENANT = '<default>';
-const tenantField = { sql: `'${TENANT}'`, type: 'string' } as const;
+import {
+  invalid,
+  QueryProblem,
+  search,
+  TENANT,
+  tenantField,
+  type SearchResult,
+  type SearchSpec,
+} from './search.ts';
 
 export interface DecisionDefinitionItem {
   decisionDefinitionKey: string;

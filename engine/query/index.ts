@@ -15,15 +15,14 @@ import {
   keyString,
   QueryProblem,
   search,
+  TENANT,
+  tenantField,
   type Field,
   type SearchResult,
   type SearchSpec,
 } from './search.ts';
 
 export { QueryProblem, type SearchResult } from './search.ts';
-
-const TENANT = '<default>';
-const tenantField: Field = { sql: `'${TENANT}'`, type: 'string' };
 
 export interface ProcessDefinitionItem {
   processDefinitionKey: string;

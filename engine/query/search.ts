@@ -21,6 +21,9 @@ export class QueryProblem extends Error {
 
 export const invalid = (detail: string) => new QueryProblem(400, 'INVALID_ARGUMENT', detail);
 
+/** The engine's one tenant (multi-tenancy is not served): every item's tenantId. */
+export const TENANT = '<default>';
+
 export type FieldType = 'key' | 'string' | 'int' | 'date' | 'bool';
 
 export interface Field {
@@ -35,6 +38,9 @@ export interface Field {
    */
   within?: (condition: string) => string;
 }
+
+/** The tenantId field of every search: a constant, so a filter on it keeps every row or none. */
+export const tenantField: Field = { sql: `'${TENANT}'`, type: 'string' };
 
 export interface SearchSpec<T> {
   /** FROM clause, joins included; `?` placeholders take `fromParams`. */

@@ -10,11 +10,11 @@ import {
   keyString,
   QueryProblem,
   search,
+  TENANT,
+  tenantField,
   type SearchResult,
   type SearchSpec,
 } from './search.ts';
-
-const TENANT = '<default>';
 
 export interface UserTaskItem {
   userTaskKey: string;
@@ -75,7 +75,7 @@ const userTaskSpec: SearchSpec<UserTaskItem> = {
     completionDate: { sql: 'u.completed_at', type: 'date' },
     dueDate: { sql: 'u.due_ts', type: 'date' },
     followUpDate: { sql: 'u.follow_up_ts', type: 'date' },
-    tenantId: { sql: `'${TENANT}'`, type: 'string' },
+    tenantId: tenantField,
   },
   keyField: 'userTaskKey',
   select: 'u.*',

@@ -7,9 +7,15 @@
  * the instance). A variable is in one of the two tables, never both.
  */
 import type { Engine } from '../api.ts';
-import { invalid, QueryProblem, search, type SearchResult, type SearchSpec } from './search.ts';
-
-const TENANT = '<default>';
+import {
+  invalid,
+  QueryProblem,
+  search,
+  TENANT,
+  tenantField,
+  type SearchResult,
+  type SearchSpec,
+} from './search.ts';
 
 /** Longer values are cut in a search answer unless `truncateValues=false` (Camunda's default size). */
 export const VARIABLE_TRUNCATE_CHARS = 8191;
@@ -39,7 +45,7 @@ const variableSpec: SearchSpec<VariableItem> = {
       sql: `(CASE WHEN LENGTH(v.value) > ${VARIABLE_TRUNCATE_CHARS} THEN 1 ELSE 0 END)`,
       type: 'bool',
     },
-    tenantId: { sql: `'${TENANT}'`, type: 'string' },
+    tenantId: tenantField,
   },
   keyField: 'variableKey',
   select: 'v.*',
