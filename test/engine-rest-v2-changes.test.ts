@@ -5,7 +5,7 @@
  * unknown instance, 409 for what the instance's state does not allow).
  */
 import test from 'ava';
-import { startRestV2, type Reply, type RestV2 } from './helpers/rest-v2.ts';
+import { startRestV2, type RestV2, problemCheck } from './helpers/rest-v2.ts';
 import { bpmn, chain, end, eventually, serviceTask, start } from './engine/support.ts';
 
 let v2: RestV2;
@@ -90,12 +90,7 @@ test('modification: activate an element with variables, terminate another; migra
 });
 
 test('modification and migration: refusals name the property or the reason', async (t) => {
-  const problem = (r: Reply, status: number, detail: RegExp) => {
-    t.is(r.status, status, JSON.stringify(r.body));
-    t.regex(r.type, /^application\/problem\+json/);
-    t.is(r.body.status, status);
-    t.regex(r.body.detail, detail);
-  };
+  const problem = problemCheck(t);
   await deploy(twoTasks('v2_mod_refuse', 'a', 'b', 'refuse-a', 'refuse-b'), 'refuse.bpmn');
   const target = await deploy(twoTasks('v2_mod_refuse2', 'x', 'y', 'refuse-a', 'refuse-b'), 'refuse2.bpmn');
   const pik = String(

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { startRestV2, type Reply, type RestV2 } from './helpers/rest-v2.ts';
+import { startRestV2, type RestV2, problemCheck } from './helpers/rest-v2.ts';
 import { bpmn, chain, end, eventually, serviceTask, start } from './engine/support.ts';
 
 let v2: RestV2;
@@ -168,12 +168,7 @@ test('a standalone evaluation: its decision instances, keyed as in the evaluatio
 });
 
 test('decision instances: bad input is 400 naming the property, an unknown key 404', async (t) => {
-  const problem = (r: Reply, status: number, detail: RegExp) => {
-    t.is(r.status, status, JSON.stringify(r.body));
-    t.regex(r.type, /^application\/problem\+json/);
-    t.is(r.body.status, status);
-    t.regex(r.body.detail, detail);
-  };
+  const problem = problemCheck(t);
   problem(
     await v2.rest('GET', '/v2/decision-instances/abc'),
     400,

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { startRestV2, type Reply, type RestV2 } from './helpers/rest-v2.ts';
+import { startRestV2, type RestV2, problemCheck } from './helpers/rest-v2.ts';
 
 let v2: RestV2;
 test.before(async () => {
@@ -135,12 +135,7 @@ test.serial('decision definitions and requirements: search, get, XML', async (t)
 });
 
 test('decisions: bad input is 400 naming the property, unknown decisions and keys 404', async (t) => {
-  const problem = (r: Reply, status: number, detail: RegExp) => {
-    t.is(r.status, status, JSON.stringify(r.body));
-    t.regex(r.type, /^application\/problem\+json/);
-    t.is(r.body.status, status);
-    t.regex(r.body.detail, detail);
-  };
+  const problem = problemCheck(t);
   const unknown = '2251799813999999';
   const evaluate = (body: unknown) => v2.rest('POST', '/v2/decision-definitions/evaluation', body);
   problem(await evaluate({ variables: {} }), 400, /one of decisionDefinitionId and decisionDefinitionKey/);

@@ -4,7 +4,7 @@
  * schema; refusals as problem+json (400 naming the property, 404 for an unknown key).
  */
 import test from 'ava';
-import { startRestV2, type Reply, type RestV2 } from './helpers/rest-v2.ts';
+import { startRestV2, type RestV2, problemCheck } from './helpers/rest-v2.ts';
 import { bpmn, chain, end, eventually, serviceTask, start } from './engine/support.ts';
 
 let v2: RestV2;
@@ -240,12 +240,7 @@ test('element instances: get by key with its name, while active and after it com
 });
 
 test('variables and element instances: bad input is 400 naming the property, unknown keys 404', async (t) => {
-  const problem = (r: Reply, status: number, detail: RegExp) => {
-    t.is(r.status, status, JSON.stringify(r.body));
-    t.regex(r.type, /^application\/problem\+json/);
-    t.is(r.body.status, status);
-    t.regex(r.body.detail, detail);
-  };
+  const problem = problemCheck(t);
   const unknown = '2251799813999999';
   problem(await v2.rest('GET', '/v2/variables/abc'), 400, /^variableKey must be a key/);
   problem(

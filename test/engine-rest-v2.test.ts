@@ -6,7 +6,7 @@
  * as problem+json (400 naming the property, 404 for an unknown key).
  */
 import test from 'ava';
-import { startRestV2, type Reply, type RestV2 } from './helpers/rest-v2.ts';
+import { startRestV2, type RestV2, problemCheck } from './helpers/rest-v2.ts';
 import { bpmn, chain, end, eventually, serviceTask, start } from './engine/support.ts';
 
 let v2: RestV2;
@@ -200,12 +200,7 @@ test('a thrown error nobody catches is an incident; messages and signals answer 
 });
 
 test('bad input is 400 problem+json naming the property; an unknown key is 404', async (t) => {
-  const problem = (r: Reply, status: number, detail: RegExp) => {
-    t.is(r.status, status);
-    t.regex(r.type, /^application\/problem\+json/);
-    t.is(r.body.status, status);
-    t.regex(r.body.detail, detail);
-  };
+  const problem = problemCheck(t);
   problem(
     await rest('POST', '/v2/jobs/activation', { timeout: 1000, maxJobsToActivate: 1 }),
     400,

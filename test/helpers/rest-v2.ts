@@ -4,12 +4,26 @@
  * the shapes of Camunda's schema), and `rest` for plain HTTP calls whose status and body a test reads.
  */
 import createCamundaClient from '@camunda8/orchestration-cluster-api';
+import type { ExecutionContext } from 'ava';
 import { startTestEngine, type TestEngine } from './engine.ts';
 
 export interface Reply {
   status: number;
   type: string;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary fields
+}
+
+/**
+ * A checker for refusals: the answer has `status`, is problem+json (RFC 9457) with that status, and its
+ * detail matches `detail` (a failed status names the body).
+ */
+export function problemCheck(t: ExecutionContext) {
+  return (r: Reply, status: number, detail: RegExp) => {
+    t.is(r.status, status, JSON.stringify(r.body));
+    t.regex(r.type, /^application\/problem\+json/);
+    t.is(r.body.status, status);
+    t.regex(r.body.detail, detail);
+  };
 }
 
 export interface RestV2 {
