@@ -107,6 +107,59 @@ async function createWhile(callers: number, more: () => boolean, create: () => P
 }
 
 /** Figure 1: one-service-task instances/s, created → completed. */
+/**
+ * Figures 4 and 6: streams the jobs the bench's timers create and records how late each one arrived
+ * (receipt − the instance's `due`), so lateness includes the job the timer creates and its push.
+ */
+async function timerLateness(zbc: TestEngine['zbc'], worker: string) {
+  const late: number[] = [];
+  const stream = await zbc.streamJobs({
+    type: 'bench-timer-fired',
+    worker,
+    timeout: 60_000,
+    tenantIds: ['<default>'],
+    taskHandler: (job) => {
+      late.push(Date.now() - Date.parse(String(job.variables.due)));
+      return job.complete();
+    },
+  });
+  return { late, close: () => stream.close() };
+}
+
+/**
+ * Waits until `expected` timers have fired, or none did for `stallSeconds` once `dueAt` passed; a
+ * progress line every 10 s.
+ */
+async function awaitTimers(
+  late: number[],
+  expected: number,
+  dueAt: number,
+  stallSeconds: number,
+  line: () => string,
+) {
+  let last = -1;
+  let stalled = 0;
+  let ticks = 0;
+  while (late.length < expected && stalled < stallSeconds) {
+    await sleep(1000);
+    if (Date.now() < dueAt) continue;
+    stalled = late.length === last ? stalled + 1 : 0;
+    last = late.length;
+    if (++ticks % 10 === 0) progress(line());
+  }
+}
+
+/** Ends the probe instances (ids `${prefix}1`…), which wait an hour, by their message. */
+async function wakeProbes(zbc: TestEngine['zbc'], prefix: string, count: number) {
+  for (let n = 1; n <= count; n++)
+    await zbc.publishMessage({
+      name: 'bench-wake-up',
+      correlationKey: `${prefix}${n}`,
+      variables: {},
+      timeToLive: 0,
+    });
+}
+
 async function oneTask(engine: TestEngine) {
   const { zbc } = engine;
   await zbc.deployResource({
@@ -311,13 +364,7 @@ async function waitingInstances() {
     const probeCount = created;
     await createWhile(50, () => created < waiting, create);
     const createSec = (performance.now() - started) / 1000;
-    for (let n = 1; n <= probeCount; n++)
-      await zbc.publishMessage({
-        name: 'bench-wake-up',
-        correlationKey: `w-${n}`,
-        variables: {},
-        timeToLive: 0,
-      });
+    await wakeProbes(zbc, 'w-', probeCount);
     await sleep(2000);
     const waitingRssMB = rssMB(engineChildPid());
     progress(
@@ -340,29 +387,10 @@ async function waitingInstances() {
     const rssAfterRestartMB = rssMB(engineChildPid());
     progress(`waiting: ready ${restartToReadySec.toFixed(2)} s after SIGKILL; RSS ${rssAfterRestartMB} MB`);
 
-    const late: number[] = [];
     const expected = waiting - probeCount;
-    const stream = await engine.zbc.streamJobs({
-      type: 'bench-timer-fired',
-      worker: 'bench-timer-worker',
-      timeout: 60_000,
-      tenantIds: ['<default>'],
-      taskHandler: (job) => {
-        late.push(Date.now() - Date.parse(String(job.variables.due)));
-        return job.complete();
-      },
-    });
-    let last = -1;
-    let stalled = 0;
-    let ticks = 0;
-    while (late.length < expected && stalled < 60) {
-      await sleep(1000);
-      if (Date.now() < dueAt) continue;
-      stalled = late.length === last ? stalled + 1 : 0;
-      last = late.length;
-      if (++ticks % 10 === 0) progress(`waiting: ${late.length}/${expected} timers fired`);
-    }
-    stream.close();
+    const { late, close } = await timerLateness(engine.zbc, 'bench-timer-worker');
+    await awaitTimers(late, expected, dueAt, 60, () => `waiting: ${late.length}/${expected} timers fired`);
+    close();
     return {
       waitingInstances: waiting,
       waitingCreatePerSec: Math.round(waiting / createSec),
@@ -385,17 +413,7 @@ async function timerPrecision() {
   try {
     const { zbc } = engine;
     await zbc.deployResource({ process: Buffer.from(waitingXml), name: 'waiting.bpmn' });
-    const late: number[] = [];
-    const stream = await zbc.streamJobs({
-      type: 'bench-timer-fired',
-      worker: 'bench-timer-precision',
-      timeout: 60_000,
-      tenantIds: ['<default>'],
-      taskHandler: (job) => {
-        late.push(Date.now() - Date.parse(String(job.variables.due)));
-        return job.complete();
-      },
-    });
+    const { late, close } = await timerLateness(zbc, 'bench-timer-precision');
     await sleep(1000); // let the stream open before the first job exists
     // A probe of 1% (waiting an hour, then ended by message) measures the creation rate, so that the
     // first timer falls due only after the last instance exists: lateness then owes nothing to creation.
@@ -420,28 +438,16 @@ async function timerPrecision() {
     );
     await createWhile(50, () => created < probe + timerCount, create);
     const createdBeforeFirstDue = Date.now() < firstDue;
-    for (let n = 1; n <= probe; n++)
-      await zbc.publishMessage({
-        name: 'bench-wake-up',
-        correlationKey: `p-${n}`,
-        variables: {},
-        timeToLive: 0,
-      });
+    await wakeProbes(zbc, 'p-', probe);
     const load = loadAverage();
-    let last = -1;
-    let stalled = 0;
-    let ticks = 0;
-    while (late.length < timerCount && stalled < 30) {
-      await sleep(1000);
-      if (Date.now() < firstDue) continue;
-      stalled = late.length === last ? stalled + 1 : 0;
-      last = late.length;
-      if (++ticks % 10 === 0)
-        progress(
-          `timer precision: ${late.length}/${timerCount} fired, the last late ${late.at(-1) ?? '-'} ms`,
-        );
-    }
-    stream.close();
+    await awaitTimers(
+      late,
+      timerCount,
+      firstDue,
+      30,
+      () => `timer precision: ${late.length}/${timerCount} fired, the last late ${late.at(-1) ?? '-'} ms`,
+    );
+    close();
     return {
       precisionTimers: timerCount,
       precisionTimersFired: late.length,
