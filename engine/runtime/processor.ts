@@ -40,6 +40,8 @@ const MAX_BATCH = 64;
 
 export class Processor {
   private readonly queue: Queued[] = [];
+  /** Commands queued by submitFirst: they go into the next batch ahead of `queue`. */
+  private readonly first: Queued[] = [];
   private running = false;
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
@@ -93,9 +95,26 @@ export class Processor {
    * (due timers) are labelled, so that one that kills the process cannot do it for ever.
    */
   submit<T>(command: Command<T>, label?: string): Promise<{ result: T; effects: Effects }> {
+    return this.enqueue(this.queue, command, label);
+  }
+
+  /**
+   * Queues a command ahead of those submit queued: it runs in the next batch. For handing jobs that
+   * exist to the job streams: behind a backlog (hundreds of due timers queued at once, each creating a
+   * job) the push would otherwise wait for the whole backlog, and the jobs with it.
+   */
+  submitFirst<T>(command: Command<T>): Promise<{ result: T; effects: Effects }> {
+    return this.enqueue(this.first, command);
+  }
+
+  private enqueue<T>(
+    queue: Queued[],
+    command: Command<T>,
+    label?: string,
+  ): Promise<{ result: T; effects: Effects }> {
     if (this.closed) return Promise.reject(new EngineError('UNAVAILABLE', 'The engine is shutting down'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ command, label, resolve: resolve as Queued['resolve'], reject });
+      queue.push({ command, label, resolve: resolve as Queued['resolve'], reject });
       if (!this.running) {
         this.running = true;
         // let concurrent callers queue up so they share one commit
@@ -110,20 +129,25 @@ export class Processor {
   }
 
   private async pump() {
-    while (this.queue.length) {
+    while (this.first.length || this.queue.length) {
       await this.runBatch(this.nextBatch());
     }
     this.running = false;
   }
 
-  /** Up to MAX_BATCH queued commands; a suspect of the crash guard goes alone. */
+  /**
+   * Up to MAX_BATCH queued commands, those of submitFirst first; a suspect of the crash guard goes
+   * alone (submitFirst's commands are unlabelled, never suspects).
+   */
   private nextBatch(): Queued[] {
+    const batch = this.first.splice(0, MAX_BATCH);
+    const room = MAX_BATCH - batch.length;
     const isSuspect = (q: Queued) => q.label !== undefined && this.suspects.has(q.label);
-    if (this.suspects.size === 0) return this.queue.splice(0, MAX_BATCH);
-    if (isSuspect(this.queue[0]!)) return this.queue.splice(0, 1);
-    let n = 1;
-    while (n < this.queue.length && n < MAX_BATCH && !isSuspect(this.queue[n]!)) n++;
-    return this.queue.splice(0, n);
+    if (this.suspects.size === 0) return batch.concat(this.queue.splice(0, room));
+    if (!batch.length && this.queue.length && isSuspect(this.queue[0]!)) return this.queue.splice(0, 1);
+    let n = 0;
+    while (n < this.queue.length && n < room && !isSuspect(this.queue[n]!)) n++;
+    return batch.concat(this.queue.splice(0, n));
   }
 
   private async runBatch(batch: Queued[]) {

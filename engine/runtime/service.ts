@@ -49,8 +49,11 @@ import { assignUserTask, completeUserTask, unassignUserTask, updateUserTask } fr
 const DEFAULT_RESULT_TIMEOUT_MS = 15_000;
 /** The scheduler looks again at least this often (also bounds every setTimeout far below 24.8 days). */
 const MAX_SLEEP_MS = 60_000;
-/** Jobs handed to one stream per command. */
-const STREAM_BATCH = 32;
+/**
+ * Jobs handed to one stream per command. More than one batch of commands can create (MAX_BATCH, each
+ * command usually one job), so that pushing catches up with a backlog instead of trailing it.
+ */
+const STREAM_BATCH = 128;
 /** Engine time between two history-retention passes (a pass that found a full batch goes on at once). */
 const RETENTION_EVERY_MS = 60_000;
 /** Completed instances remembered for result waiters that register a moment late. */
@@ -235,7 +238,7 @@ export function createService(deps: {
         const turn = (streamTurn.get(type) ?? 0) % list.length;
         streamTurn.set(type, turn + 1);
         const stream = list[turn]!;
-        const { result: jobs } = await processor.submit((run) =>
+        const { result: jobs } = await processor.submitFirst((run) =>
           activateJobs(run, {
             type,
             worker: stream.req.worker,
@@ -256,7 +259,7 @@ export function createService(deps: {
         }
         if (undelivered.length) {
           // yielded back to pollers only: pushing to the same failing stream again would spin
-          await processor.submit(async (run) => {
+          await processor.submitFirst(async (run) => {
             for (const k of undelivered) await reactivate(run, k, 'ACTIVATED', false, false);
           });
           break;
