@@ -98,7 +98,6 @@ export function createCityAdapters(deps: AdapterDeps): CityAdapters {
           categories: config.PIPELINE_NOTICE_CATEGORIES.split(',')
             .map((c) => c.trim())
             .filter(Boolean),
-          utilities: utilities.companies.map((c) => c.key),
         },
       },
     }),

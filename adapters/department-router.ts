@@ -56,7 +56,13 @@ export function createDepartmentRouter(deps: {
           if (!unit) throw new PermanentDeliveryError(`department ${p.assigneeId} does not exist`);
           // Before the unit's crew goes: the owners of the lines under a dig are told (once per case).
           if (deps.settings.pipelineNotice)
-            await noticePipelineOwners(prisma, p.caseId, deps.settings.pipelineNotice, new Date());
+            await noticePipelineOwners(
+              prisma,
+              p.caseId,
+              deps.settings.pipelineNotice,
+              deps.settings.utilities,
+              new Date(),
+            );
           const company = companyByDepartment(unit.code);
           let target: { adapter: string; kind?: string; payload: Record<string, unknown> } | null = null;
           if (unit.code === deps.settings.sanitationDepartmentCode)

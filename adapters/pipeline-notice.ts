@@ -20,8 +20,6 @@ export interface PipelineNoticeSettings {
   distanceM: number;
   /** event category codes of digging work */
   categories: string[];
-  /** utility companies with a configured endpoint (their owners are told through their systems) */
-  utilities: string[];
 }
 
 /** One line as the notice and the timeline name it. */
@@ -37,8 +35,11 @@ export async function noticePipelineOwners(
   prisma: PrismaClient,
   caseId: string,
   settings: PipelineNoticeSettings,
+  /** utility companies with a configured endpoint (the router's): their owners are told through them */
+  utilities: readonly string[],
   now: Date,
 ): Promise<void> {
+  if (!settings.categories.length) return; // no digging categories configured: no case read per dispatch
   const row = await prisma.case.findUnique({
     where: { id: caseId },
     select: { id: true, categoryKind: true, categoryCode: true, lng: true, lat: true },
@@ -62,7 +63,7 @@ export async function noticePipelineOwners(
       const lines = near.filter((n) => n.pipeline.ownerId === owner.id);
       const company = companyByDepartment(owner.code);
       const what = `${owner.name}（${lines.map(lineText).join('；')}）`;
-      if (company && settings.utilities.includes(company.key)) {
+      if (company && utilities.includes(company.key)) {
         await tx.outboxMessage.create({
           data: {
             adapter: UTILITIES_ADAPTER,

@@ -27,7 +27,7 @@ test.before(async () => {
         settings: {
           sanitationDepartmentCode: null,
           utilities: ['water'],
-          pipelineNotice: { distanceM: 30, categories: ['0304'], utilities: ['water'] },
+          pipelineNotice: { distanceM: 30, categories: ['0304'] },
         },
       }),
     ],
