@@ -178,6 +178,23 @@ test.serial('who may change the archive: administrators, 执法人员 and the un
     { field: 'widthM', from: '6', to: '4.5' },
     { field: 'ownerContact', from: '0513-87000000', to: '13800000000' },
   ]);
+  // The list tells each reader whether they may change the archive, so the page offers editing only then.
+  const editable: Record<string, boolean> = {};
+  for (const user of [
+    'administrator',
+    'law_enforcement',
+    'department_handler',
+    'water_handler',
+    'dispatcher',
+  ] as const)
+    editable[user] = (await s.as(user).get('/api/ad-signs?limit=1')).body.editable;
+  t.deepEqual(editable, {
+    administrator: true,
+    law_enforcement: true,
+    department_handler: true, // 综合行政执法局 (D06)
+    water_handler: false,
+    dispatcher: false,
+  });
 });
 
 test.serial('import: each fault refused by row, nothing stored; a good file adds and updates', async (t) => {

@@ -335,3 +335,21 @@ test.serial('on a phone a dispatcher reads the archive in one column, without ed
   await shot(page, 'ui-adsigns-phone.png', true);
   await page.close();
 });
+
+test.serial('a handler of another unit reads the archive and is told why it offers no editing', async (t) => {
+  const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await loginThroughForm(page, ui.hub.url, 'water_handler');
+  await page.goto(`${ui.hub.url}/#/ad-signs/${ids['GG-T-004']}`);
+  await page.getByTestId('adsign-detail').locator('h2', { hasText: '开业横幅' }).waitFor();
+  t.is(
+    await page.getByTestId('adsigns-read-only').innerText(),
+    '广告店招档案由城市管理局、综合行政执法局的专业部门人员登记和修改；本单位可以查看，不能修改。',
+  );
+  // Offered before, these led to a filled-in form the hub then refused (403).
+  t.is(await page.getByRole('button', { name: '登记广告店招' }).count(), 0);
+  t.is(await page.getByRole('button', { name: '修改档案' }).count(), 0);
+  t.is(await page.getByRole('button', { name: '登记为已拆除' }).count(), 0);
+  t.is(await page.getByTestId('adsigns-import').count(), 0);
+  await shot(page, 'ui-adsigns-other-unit.png', true);
+  await page.close();
+});

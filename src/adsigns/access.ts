@@ -24,12 +24,22 @@ export const AD_SIGN_READERS = [
 /** The units whose handlers edit the archive (department codes). */
 export const AD_SIGN_UNITS = ['D05', 'D06'];
 
+/**
+ * Whether the caller may change the archive: an administrator or 执法人员, or a department handler of one
+ * of AD_SIGN_UNITS. The list answers it, so the page offers its edit buttons only to them.
+ */
+export async function mayEditAdSigns(prisma: PrismaClient, principal: Principal): Promise<boolean> {
+  if (principal.roles.some((r) => r === 'administrator' || r === 'law_enforcement')) return true;
+  if (!principal.roles.includes('department_handler') || !principal.departmentId) return false;
+  const unit = await prisma.department.findUnique({
+    where: { id: principal.departmentId },
+    select: { code: true },
+  });
+  return !!unit && AD_SIGN_UNITS.includes(unit.code);
+}
+
 /** A department handler of another unit may read but not change the archive (403 naming why). */
 export async function assertAdSignEditor(prisma: PrismaClient, principal: Principal): Promise<void> {
-  if (principal.roles.some((r) => r === 'administrator' || r === 'law_enforcement')) return;
-  const unit = principal.departmentId
-    ? await prisma.department.findUnique({ where: { id: principal.departmentId }, select: { code: true } })
-    : null;
-  if (!unit || !AD_SIGN_UNITS.includes(unit.code))
+  if (!(await mayEditAdSigns(prisma, principal)))
     throw forbidden('广告店招档案只能由城市管理局、综合行政执法局的专业部门人员修改');
 }

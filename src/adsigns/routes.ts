@@ -18,7 +18,7 @@ import { importRows } from '../geography/import/index.ts';
 import { importRefused, rejectionsSchema, storedChanges } from '../geography/import/refusal.ts';
 import { pointsIn } from '../map/layer.ts';
 import { idParams, logChange } from '../reference/admin.ts';
-import { AD_SIGN_EDITORS, AD_SIGN_READERS, assertAdSignEditor } from './access.ts';
+import { AD_SIGN_EDITORS, AD_SIGN_READERS, assertAdSignEditor, mayEditAdSigns } from './access.ts';
 import { importAdSigns } from './import.ts';
 import { permitSchema, permitView } from './permit-routes.ts';
 import { AD_SIGN_KINDS, checkSign, signData, signDiff, type SignValues } from './sign.ts';
@@ -262,10 +262,19 @@ export function adSignRoutes({
       responses: {
         200: {
           description: 'One page of signs and how many match',
-          schema: z.object({ items: z.array(signSchema), total: z.number().int() }),
+          schema: z.object({
+            items: z.array(signSchema),
+            total: z.number().int(),
+            editable: z
+              .boolean()
+              .describe(
+                'Whether the caller may register, change and import signs (false for the command centre’s ' +
+                  'readers and for a handler of a unit other than 城市管理局 / 综合行政执法局)',
+              ),
+          }),
         },
       },
-      handler: async ({ query }) => {
+      handler: async ({ query, principal }) => {
         const on = today();
         const and: Prisma.AdSignWhereInput[] = [];
         if (query.bbox) and.push(pointsIn(query.bbox));
@@ -282,11 +291,12 @@ export function adSignRoutes({
             ],
           });
         const where = { AND: and };
-        const [rows, total] = await Promise.all([
+        const [rows, total, editable] = await Promise.all([
           prisma.adSign.findMany({ where, orderBy: { code: 'asc' }, skip: query.offset, take: query.limit }),
           prisma.adSign.count({ where }),
+          mayEditAdSigns(prisma, principal),
         ]);
-        return { items: rows.map((r) => view(r, on)), total };
+        return { items: rows.map((r) => view(r, on)), total, editable };
       },
     }),
     defineRoute({

@@ -839,6 +839,8 @@ export const en: Record<keyof typeof zh, string> = {
   'adsigns.note': 'Note',
   'adsigns.all': 'All',
   'adsigns.search': 'Record no., name, address, owner or permit no.',
+  'adsigns.readOnlyUnit':
+    'The sign archive is registered and changed by the handlers of the City Management Bureau and the Law Enforcement Bureau; your unit can read it but not change it.',
   'adsigns.inView': 'Only what the map shows',
   'adsigns.count': '{from}–{to} of {total}',
   'adsigns.prev': 'Previous',

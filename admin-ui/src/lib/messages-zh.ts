@@ -832,6 +832,8 @@ export const zh = {
   'adsigns.note': '备注',
   'adsigns.all': '全部',
   'adsigns.search': '档案号、名称、地址、设置人或许可证号',
+  'adsigns.readOnlyUnit':
+    '广告店招档案由城市管理局、综合行政执法局的专业部门人员登记和修改；本单位可以查看，不能修改。',
   'adsigns.inView': '只看地图范围内',
   'adsigns.count': '第 {from}–{to} 条，共 {total} 条',
   'adsigns.prev': '上一页',

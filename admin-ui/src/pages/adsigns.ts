@@ -27,8 +27,6 @@ type SignBody = RequestBody<'/api/ad-signs', 'post'>;
 
 const STATUSES = ['valid', 'expiring', 'expired', 'unpermitted', 'removed'] as const;
 const KINDS = ['shop_sign', 'billboard', 'light_box', 'screen', 'banner', 'other'] as const;
-/** Who changes the archive (AD_SIGN_EDITORS of src/adsigns/access.ts; a handler of another unit gets its 403). */
-const EDITOR_ROLES = ['administrator', 'law_enforcement', 'department_handler'];
 const FIELDS = [
   'code',
   'kind',
@@ -74,7 +72,10 @@ function permitLine(p: Permit): string {
 }
 
 export const mount: MountPage = (el, ctx) => {
-  const canEdit = ctx.user.roles.some((r) => EDITOR_ROLES.includes(r));
+  // The list says whether the caller may change the archive (a handler of another unit may not): the edit
+  // buttons are offered only then, and such a handler is told why there are none.
+  const canEdit = () => state.list?.editable === true;
+  const handler = ctx.user.roles.includes('department_handler');
   const state = {
     status: '',
     kind: '',
@@ -443,7 +444,7 @@ export const mount: MountPage = (el, ctx) => {
         }
       </dl>
       ${
-        canEdit
+        canEdit()
           ? html`<div class="toolbar">
               <button type="button" ?disabled=${edit.busy} @click=${() => openForm(d)}>
                 ${t('adsigns.edit')}
@@ -543,7 +544,7 @@ export const mount: MountPage = (el, ctx) => {
   }
 
   const importView = () =>
-    canEdit
+    canEdit()
       ? html`<details class="survey" data-testid="adsigns-import">
           <summary>${t('adsigns.import')}</summary>
           <form @submit=${runImport}>
@@ -627,13 +628,15 @@ export const mount: MountPage = (el, ctx) => {
         ${state.error ? html`<p class="error" role="alert">${state.error}</p>` : nothing}
         ${state.notice ? html`<p class="ok" role="status">${state.notice}</p>` : nothing}
         ${
-          canEdit
+          canEdit()
             ? html`<p class="toolbar">
                 <button type="button" class="primary" id="adsign-new" @click=${() => openForm('new')}>
                   ${t('adsigns.new')}
                 </button>
               </p>`
-            : nothing
+            : handler && state.list
+              ? html`<p class="muted" data-testid="adsigns-read-only">${t('adsigns.readOnlyUnit')}</p>`
+              : nothing
         }
         ${importView()}
         <div class="components-layout adsigns-layout">
