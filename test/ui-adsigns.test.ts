@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { call } from './helpers/api.ts';
-import { loginThroughForm, useUiHub } from './helpers/browser.ts';
+import { brokenOverLines, loginThroughForm, useUiHub } from './helpers/browser.ts';
 
 const COLOURS = {
   valid: [0x15, 0x80, 0x3d],
@@ -149,6 +149,18 @@ test.serial(
       (await page.getByTestId('adsigns-legend').innerText()).replace(/\s+/g, ' ').trim(),
       '有效 即将到期 已过期 未许可 已拆除',
     );
+    // Codes, dates and status chips read whole (GG-T-/001, 2021-/01-01 and 已过/期 broke at this width).
+    t.deepEqual(await brokenOverLines(list, 'tbody .mono, tbody .badge'), []);
+    const search = page.locator('form.filters').getByLabel('档案号、名称、地址、设置人或许可证号');
+    await search.fill('没有这个店招');
+    await search.press('Enter');
+    t.is(
+      (await page.getByTestId('adsigns-count').filter({ hasText: '没有' }).innerText()).trim(),
+      '没有符合条件的广告店招。',
+    );
+    await search.fill('');
+    await search.press('Enter');
+    await page.getByTestId('adsigns-count').filter({ hasText: '共 5 条' }).waitFor();
 
     await page.locator('form.filters').getByLabel('状态').selectOption({ label: '即将到期' });
     await page.getByTestId('adsigns-count').filter({ hasText: '共 1 条' }).waitFor();
@@ -332,7 +344,25 @@ test.serial('on a phone a dispatcher reads the archive in one column, without ed
   t.true(map!.width <= 390 && map!.height > 200, JSON.stringify(map));
   const overflow = await page.locator('html').evaluate((e) => e.scrollWidth - e.clientWidth);
   t.is(overflow, 0, 'nothing wider than the phone');
+  // Code, name and status whole, nothing to scroll sideways to (the list scrolled in its box, the status
+  // out of sight and names cut); the card has the rest.
+  const table = page.getByTestId('adsigns-list');
+  t.deepEqual(await table.locator('th:visible').allInnerTexts(), ['档案号', '名称', '状态']);
+  t.is(await page.locator('.components-left').evaluate((e) => e.scrollWidth - e.clientWidth), 0);
+  t.is(
+    (await table.locator('tbody tr', { hasText: 'GG-T-002' }).innerText()).replace(/\s+/g, ' ').trim(),
+    'GG-T-002 江海家电广告 即将到期',
+  );
   await shot(page, 'ui-adsigns-phone.png', true);
+  // A tap on a row brings the map and the card below the list into view.
+  await page.locator('html').evaluate((e) => {
+    e.scrollTop = 0;
+  });
+  await table.getByRole('button', { name: 'GG-T-005' }).click();
+  const heading = page.getByTestId('adsign-detail').locator('h2', { hasText: '广场电子屏' });
+  await heading.waitFor();
+  const at = (await heading.boundingBox())!;
+  t.true(at.y >= 0 && at.y < 844, `card heading at y ${at.y}`);
   await page.close();
 });
 

@@ -3,7 +3,7 @@
 // opens the component's card with its owner unit and history, and an administrator's status change shows
 // in the card, the list and the history. At phone width the list, map and card stack in one column.
 import test from 'ava';
-import { loginThroughForm, useUiHub } from './helpers/browser.ts';
+import { brokenOverLines, loginThroughForm, useUiHub } from './helpers/browser.ts';
 
 const ui = useUiHub(test);
 
@@ -22,6 +22,18 @@ test.serial(
       /3206820101000001 公用设施 · 上水井盖 上水井盖 完好 如皋市供水公司/,
     );
     t.regex(await page.getByTestId('components-count').innerText(), /共 90 个/);
+    // Codes and status chips read whole (they broke 完/好 a character a line at this width).
+    t.deepEqual(await brokenOverLines(list, 'tbody .mono, tbody .badge'), []);
+    const search = page.locator('form.filters').getByLabel('编码、名称或地址');
+    await search.fill('没有这个部件');
+    await search.press('Enter');
+    t.is(
+      (await page.getByTestId('components-count').filter({ hasText: '没有' }).innerText()).trim(),
+      '没有符合条件的部件。',
+    );
+    await search.fill('');
+    await search.press('Enter');
+    await page.getByTestId('components-count').filter({ hasText: '共 90 个' }).waitFor();
 
     await page.getByLabel('大类').selectOption({ label: '园林绿化' });
     await page.getByTestId('components-count').filter({ hasText: '共 12 个' }).waitFor();
@@ -64,5 +76,15 @@ test.serial('on a phone the list, the map and the card stack in one column', asy
   t.true(map!.width <= 390 && map!.height > 200, JSON.stringify(map));
   const overflow = await page.locator('html').evaluate((e) => e.scrollWidth - e.clientWidth);
   t.is(overflow, 0, 'nothing wider than the phone');
+  // The list shows code, name and status whole, with nothing to scroll sideways to (the card has the rest).
+  const listBox = page.getByTestId('components-list');
+  t.deepEqual(await listBox.locator('th:visible').allInnerTexts(), ['部件编码', '名称', '状态']);
+  t.is(await page.locator('.components-left').evaluate((e) => e.scrollWidth - e.clientWidth), 0);
+  // A tap on a row at the top of the list (the map and card 50 rows below) brings them into view.
+  await listBox.getByRole('button', { name: '3206820101000002' }).click();
+  const heading = page.getByTestId('component-detail').locator('h2', { hasText: '3206820101000002' });
+  await heading.waitFor();
+  const at = (await heading.boundingBox())!;
+  t.true(at.y >= 0 && at.y < 844, `card heading at y ${at.y}`);
   await page.close();
 });

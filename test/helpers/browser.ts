@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { TestFn } from 'ava';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import type { Hub } from '../../src/hub.ts';
 import { startDemoHub } from './demo-hub.ts';
 import { TEST_DEMO_PASSWORD } from './seeded-db.ts';
@@ -133,6 +133,21 @@ export async function loginThroughForm(
   await page.getByRole('button', { name: /^(登录|Log in)$/ }).click();
   await page.getByTestId('user').waitFor();
 }
+
+/**
+ * The words of the elements `scope` holds under `selector` whose text breaks over two lines or more (its
+ * line boxes at more than one height), e.g. a code or a status chip in a narrow column of a list.
+ */
+export const brokenOverLines = (scope: Locator, selector: string): Promise<string[]> =>
+  scope.locator(selector).evaluateAll((els) =>
+    els
+      .filter((e) => {
+        const text = e.ownerDocument.createRange();
+        text.selectNodeContents(e);
+        return new Set([...text.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+      })
+      .map((e) => e.textContent?.trim() ?? ''),
+  );
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 

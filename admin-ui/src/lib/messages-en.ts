@@ -773,6 +773,8 @@ export const en: Record<keyof typeof zh, string> = {
   'components.all': 'All',
   'components.search': 'Id, name or address',
   'components.inView': 'Only what the map shows',
+  'components.empty': 'No component is registered yet.',
+  'components.noMatch': 'No component matches.',
   'components.count': '{from}–{to} of {total}',
   'components.prev': 'Previous',
   'components.next': 'Next',
@@ -842,6 +844,8 @@ export const en: Record<keyof typeof zh, string> = {
   'adsigns.readOnlyUnit':
     'The sign archive is registered and changed by the handlers of the City Management Bureau and the Law Enforcement Bureau; your unit can read it but not change it.',
   'adsigns.inView': 'Only what the map shows',
+  'adsigns.empty': 'The archive has no signs yet.',
+  'adsigns.noMatch': 'No sign matches.',
   'adsigns.count': '{from}–{to} of {total}',
   'adsigns.prev': 'Previous',
   'adsigns.next': 'Next',

@@ -766,6 +766,8 @@ export const zh = {
   'components.all': '全部',
   'components.search': '编码、名称或地址',
   'components.inView': '只看地图范围内',
+  'components.empty': '还没有登记部件。',
+  'components.noMatch': '没有符合条件的部件。',
   'components.count': '第 {from}–{to} 个，共 {total} 个',
   'components.prev': '上一页',
   'components.next': '下一页',
@@ -835,6 +837,8 @@ export const zh = {
   'adsigns.readOnlyUnit':
     '广告店招档案由城市管理局、综合行政执法局的专业部门人员登记和修改；本单位可以查看，不能修改。',
   'adsigns.inView': '只看地图范围内',
+  'adsigns.empty': '档案中还没有广告店招。',
+  'adsigns.noMatch': '没有符合条件的广告店招。',
   'adsigns.count': '第 {from}–{to} 条，共 {total} 条',
   'adsigns.prev': '上一页',
   'adsigns.next': '下一页',

@@ -15,6 +15,7 @@ import { inputField, selectField } from '../lib/inputs.ts';
 import { createMap, preloadMap, type HubMap } from '../lib/map/index.ts';
 import { AD_SIGN_COLOURS } from '../lib/map/style.ts';
 import type { MountPage } from '../lib/pages.ts';
+import { filterSelect, pagerLine, revealMap, searchFilters } from '../lib/registry-list.ts';
 import { runSave, type SaveState } from '../lib/save.ts';
 import { columnHeads } from '../lib/table.ts';
 
@@ -144,7 +145,8 @@ export const mount: MountPage = (el, ctx) => {
         });
   }
 
-  async function open(id: string | null) {
+  /** Opens a sign's card; from the list (`reveal`) the map and card are brought into view. */
+  async function open(id: string | null, reveal = false) {
     state.selected = id;
     state.detail = null;
     state.notice = '';
@@ -160,6 +162,8 @@ export const mount: MountPage = (el, ctx) => {
       state.error = describeError(err);
     }
     draw();
+    // once the card is drawn: before, the page could not yet scroll that far
+    if (reveal && state.selected === id) revealMap(el.querySelector('#adsigns-map'));
   }
 
   function openForm(next: Detail | 'new') {
@@ -319,6 +323,7 @@ export const mount: MountPage = (el, ctx) => {
   const listView = () => {
     const items = state.list?.items ?? [];
     const total = state.list?.total ?? 0;
+    // A phone shows code, name and status, the 1st, 3rd and 4th columns (style.css); the card the rest.
     return html`<table data-testid="adsigns-list" class="adsigns-list">
         ${columnHeads([t('adsigns.code'), t('adsigns.kind'), t('adsigns.name'), t('adsigns.status'), t('adsigns.permitEnd'), t('adsigns.owner')])}
         <tbody>
@@ -326,7 +331,9 @@ export const mount: MountPage = (el, ctx) => {
             (s) =>
               html`<tr class=${s.id === state.selected ? 'selected' : ''}>
                 <td>
-                  <button type="button" class="link mono" @click=${() => void open(s.id)}>${s.code}</button>
+                  <button type="button" class="link mono" @click=${() => void open(s.id, true)}>
+                    ${s.code}
+                  </button>
                 </td>
                 <td>${label('adSignKind', s.kind)}</td>
                 <td>${s.name}</td>
@@ -337,23 +344,19 @@ export const mount: MountPage = (el, ctx) => {
           )}
         </tbody>
       </table>
-      <p class="muted" data-testid="adsigns-count">
-        ${t('adsigns.count', { from: total ? state.offset + 1 : 0, to: state.offset + items.length, total })}
-        ${
-          state.offset > 0
-            ? html`<button type="button" @click=${() => ((state.offset -= PAGE), void load())}>
-                ${t('adsigns.prev')}
-              </button>`
-            : nothing
-        }
-        ${
-          state.offset + items.length < total
-            ? html`<button type="button" @click=${() => ((state.offset += PAGE), void load())}>
-                ${t('adsigns.next')}
-              </button>`
-            : nothing
-        }
-      </p>`;
+      ${pagerLine(
+        'adsigns-count',
+        { offset: state.offset, shown: items.length, total, page: PAGE },
+        {
+          count: (v) => t('adsigns.count', v),
+          none: t(
+            state.status || state.kind || state.q || state.inView ? 'adsigns.noMatch' : 'adsigns.empty',
+          ),
+          prev: t('adsigns.prev'),
+          next: t('adsigns.next'),
+        },
+        (offset) => ((state.offset = offset), void load()),
+      )}`;
   };
 
   const historyLine = (h: Detail['history'][number]) =>
@@ -595,35 +598,21 @@ export const mount: MountPage = (el, ctx) => {
     render(
       html`<h1>${t('nav.adsigns')}</h1>
         <form class="filters" @submit=${(e: Event) => e.preventDefault()}>
-          <label
-            >${t('adsigns.status')}
-            <select @change=${(e: Event) => filterChanged({ status: (e.target as HTMLSelectElement).value })}>
-              <option value="">${t('adsigns.all')}</option>
-              ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === state.status}>${label('adSignStatus', s)}</option>`)}
-            </select></label
-          >
-          <label
-            >${t('adsigns.kind')}
-            <select @change=${(e: Event) => filterChanged({ kind: (e.target as HTMLSelectElement).value })}>
-              <option value="">${t('adsigns.all')}</option>
-              ${KINDS.map((k) => html`<option value=${k} ?selected=${k === state.kind}>${label('adSignKind', k)}</option>`)}
-            </select></label
-          >
-          <label
-            >${t('adsigns.search')}
-            <input
-              type="search"
-              .value=${state.q}
-              @change=${(e: Event) => filterChanged({ q: (e.target as HTMLInputElement).value.trim() })}
-          /></label>
-          <label class="check"
-            ><input
-              type="checkbox"
-              .checked=${state.inView}
-              @change=${(e: Event) => filterChanged({ inView: (e.target as HTMLInputElement).checked })}
-            />
-            ${t('adsigns.inView')}</label
-          >
+          ${filterSelect(
+            t('adsigns.status'),
+            t('adsigns.all'),
+            STATUSES.map((s) => ({ value: s, label: label('adSignStatus', s) })),
+            state.status,
+            (status) => filterChanged({ status }),
+          )}
+          ${filterSelect(
+            t('adsigns.kind'),
+            t('adsigns.all'),
+            KINDS.map((k) => ({ value: k, label: label('adSignKind', k) })),
+            state.kind,
+            (kind) => filterChanged({ kind }),
+          )}
+          ${searchFilters({ search: t('adsigns.search'), inView: t('adsigns.inView') }, state, filterChanged)}
         </form>
         ${state.error ? html`<p class="error" role="alert">${state.error}</p>` : nothing}
         ${state.notice ? html`<p class="ok" role="status">${state.notice}</p>` : nothing}

@@ -10,6 +10,7 @@ import { formatTime, label, t } from '../lib/i18n.ts';
 import { createMap, preloadMap, type HubMap } from '../lib/map/index.ts';
 import type { MountPage } from '../lib/pages.ts';
 import { getCategories } from '../lib/reference.ts';
+import { filterSelect, pagerLine, revealMap, searchFilters } from '../lib/registry-list.ts';
 import { columnHeads } from '../lib/table.ts';
 import type { Success } from '../lib/api.ts';
 
@@ -86,7 +87,8 @@ export const mount: MountPage = (el, ctx) => {
     draw();
   }
 
-  async function open(id: string | null) {
+  /** Opens a component's card; from the list (`reveal`) the map and card are brought into view. */
+  async function open(id: string | null, reveal = false) {
     state.selected = id;
     state.detail = null;
     if (ctx.params[0] !== id)
@@ -110,6 +112,8 @@ export const mount: MountPage = (el, ctx) => {
       state.error = describeError(err);
     }
     draw();
+    // once the card is drawn: before, the page could not yet scroll that far
+    if (reveal && state.selected === id) revealMap(el.querySelector('#components-map'));
   }
 
   async function setStatus(status: string) {
@@ -176,6 +180,7 @@ export const mount: MountPage = (el, ctx) => {
   const listView = () => {
     const items = state.list?.items ?? [];
     const total = state.list?.total ?? 0;
+    // A phone shows code, name and status, the 1st, 3rd and 4th columns (style.css); the card the rest.
     return html`<table data-testid="components-list" class="components-list">
         ${columnHeads([t('components.code'), t('components.type'), t('components.name'), t('components.status'), t('components.owner')])}
         <tbody>
@@ -183,7 +188,9 @@ export const mount: MountPage = (el, ctx) => {
             (c) =>
               html`<tr class=${c.id === state.selected ? 'selected' : ''}>
                 <td>
-                  <button type="button" class="link mono" @click=${() => void open(c.id)}>${c.code}</button>
+                  <button type="button" class="link mono" @click=${() => void open(c.id, true)}>
+                    ${c.code}
+                  </button>
                 </td>
                 <td>${typeOf(c)}</td>
                 <td>${c.name}</td>
@@ -193,23 +200,21 @@ export const mount: MountPage = (el, ctx) => {
           )}
         </tbody>
       </table>
-      <p class="muted" data-testid="components-count">
-        ${t('components.count', { from: total ? state.offset + 1 : 0, to: state.offset + items.length, total })}
-        ${
-          state.offset > 0
-            ? html`<button type="button" @click=${() => ((state.offset -= PAGE), void load())}>
-                ${t('components.prev')}
-              </button>`
-            : nothing
-        }
-        ${
-          state.offset + items.length < total
-            ? html`<button type="button" @click=${() => ((state.offset += PAGE), void load())}>
-                ${t('components.next')}
-              </button>`
-            : nothing
-        }
-      </p>`;
+      ${pagerLine(
+        'components-count',
+        { offset: state.offset, shown: items.length, total, page: PAGE },
+        {
+          count: (v) => t('components.count', v),
+          none: t(
+            state.major || state.category || state.status || state.q || state.inView
+              ? 'components.noMatch'
+              : 'components.empty',
+          ),
+          prev: t('components.prev'),
+          next: t('components.next'),
+        },
+        (offset) => ((state.offset = offset), void load()),
+      )}`;
   };
 
   // A field's value in words: status and type are stored as codes (damaged, 0101), the card shows 破损, 上水井盖.
@@ -387,46 +392,28 @@ export const mount: MountPage = (el, ctx) => {
     render(
       html`<h1>${t('nav.components')}</h1>
         <form class="filters" @submit=${(e: Event) => e.preventDefault()}>
-          <label
-            >${t('components.major')}
-            <select
-              @change=${(e: Event) => filterChanged({ major: (e.target as HTMLSelectElement).value, category: '' })}
-            >
-              <option value="">${t('components.all')}</option>
-              ${ms.map(([code, name]) => html`<option value=${code} ?selected=${code === state.major}>${name}</option>`)}
-            </select></label
-          >
-          <label
-            >${t('components.type')}
-            <select
-              @change=${(e: Event) => filterChanged({ category: (e.target as HTMLSelectElement).value })}
-            >
-              <option value="">${t('components.all')}</option>
-              ${minors.map((c) => html`<option value=${c.code} ?selected=${c.code === state.category}>${c.name}</option>`)}
-            </select></label
-          >
-          <label
-            >${t('components.status')}
-            <select @change=${(e: Event) => filterChanged({ status: (e.target as HTMLSelectElement).value })}>
-              <option value="">${t('components.all')}</option>
-              ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === state.status}>${label('componentStatus', s)}</option>`)}
-            </select></label
-          >
-          <label
-            >${t('components.search')}
-            <input
-              type="search"
-              .value=${state.q}
-              @change=${(e: Event) => filterChanged({ q: (e.target as HTMLInputElement).value.trim() })}
-          /></label>
-          <label class="check"
-            ><input
-              type="checkbox"
-              .checked=${state.inView}
-              @change=${(e: Event) => filterChanged({ inView: (e.target as HTMLInputElement).checked })}
-            />
-            ${t('components.inView')}</label
-          >
+          ${filterSelect(
+            t('components.major'),
+            t('components.all'),
+            ms.map(([value, name]) => ({ value, label: name })),
+            state.major,
+            (major) => filterChanged({ major, category: '' }),
+          )}
+          ${filterSelect(
+            t('components.type'),
+            t('components.all'),
+            minors.map((c) => ({ value: c.code, label: c.name })),
+            state.category,
+            (category) => filterChanged({ category }),
+          )}
+          ${filterSelect(
+            t('components.status'),
+            t('components.all'),
+            STATUSES.map((s) => ({ value: s, label: label('componentStatus', s) })),
+            state.status,
+            (status) => filterChanged({ status }),
+          )}
+          ${searchFilters({ search: t('components.search'), inView: t('components.inView') }, state, filterChanged)}
         </form>
         ${state.error ? html`<p class="error" role="alert">${state.error}</p>` : nothing} ${surveyView()}
         <div class="components-layout">
