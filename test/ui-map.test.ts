@@ -3,9 +3,11 @@
 // the page's list of drawn names says (dark text pixels in that box, gone when the layer is ticked off),
 // the open-cases layer toggled off and on, a clicked case opening its own detail, below zoom 14 the hub's
 // clusters drawn as bubbles that zoom in on a click, the layer list closed on a phone, and not one
-// request leaving the hub (the bundled style needs no internet).
+// request leaving the hub (the bundled style needs no internet). A 地下管网 line near the case is drawn on
+// its page with the colour key, and a click on it names it.
 import test from 'ava';
 import type { Page } from 'playwright-core';
+import { call } from './helpers/api.ts';
 import { loginThroughForm, seriousViolations, useUiHub } from './helpers/browser.ts';
 import { near, pixels, pixelsWhen } from './helpers/pixels.ts';
 
@@ -412,5 +414,57 @@ test.serial(
     t.true(near(await pixels(page, middle), [0x25, 0x63, 0xeb]));
     t.true(requests.some((r) => r.includes('/api/map/components?bbox=')));
     t.deepEqual(offline(requests, ui.hub.url), []);
+  },
+);
+
+test.serial(
+  '地下管网 under the case: a gas line 40 m south of it is drawn, its key shown, a click names it',
+  async (t) => {
+    // An east-west gas line 200 m long, 40 m south of case A, imported as a utility's survey would be.
+    const south = a.lat - 40 / 111_320;
+    const dLng = 100 / (111_320 * Math.cos((a.lat * Math.PI) / 180));
+    const geometry = JSON.stringify({
+      type: 'LineString',
+      coordinates: [
+        [a.lng - dLng, south],
+        [a.lng + dLng, south],
+      ],
+    });
+    const imported = await call(ui.hub.url, 'POST', '/api/pipelines/imports', {
+      token: await ui.hub.token('administrator'),
+      body: {
+        format: 'csv',
+        crs: 'wgs84',
+        content: `code,kind,owner,depthM,material,diameterMm,year,geometry\nGQ-T001,燃气,U-GAS,1.2,钢,200,2015,"${geometry.replaceAll('"', '""')}"`,
+      },
+    });
+    t.is(imported.status, 200, JSON.stringify(imported.body));
+    t.is(imported.body.added, 1);
+
+    const { page } = await openCase({ width: 1440, height: 900 }, a.id);
+    t.teardown(() => page.close());
+    const canvas = (await page.locator('#case-map canvas').boundingBox())!;
+    t.true(await page.getByTestId('map-pipeline-key').isVisible());
+    // The dashed line in the gas colour (#db2777) across a strip 40 m south of the case's point.
+    const at = onCanvas({ lng: a.lng + dLng / 2, lat: south }, a, canvas.width, canvas.height);
+    const strip = { x: canvas.x + at.x - 20, y: canvas.y + at.y - 1, width: 40, height: 3 };
+    const pink = (rgba: number[]) => {
+      let n = 0;
+      for (let i = 0; i < rgba.length; i += 4) if (near(rgba.slice(i, i + 4), [0xdb, 0x27, 0x77])) n++;
+      return n;
+    };
+    t.true(pink(await pixelsWhen(page, strip, (p) => pink(p) > 10)) > 10);
+
+    // A click on the line names it in words; a click on the plain map says it no more.
+    await page.mouse.click(canvas.x + at.x, canvas.y + at.y);
+    const named = page.getByTestId('map-pipeline');
+    await named.waitFor();
+    t.is(
+      await named.innerText(),
+      '燃气管线 GQ-T001 · 权属 如皋市燃气公司 · 埋深 1.2 米 · 管径 200 毫米 · 钢',
+    );
+    await page.mouse.click(canvas.x + at.x, canvas.y + at.y + 30);
+    await named.waitFor({ state: 'detached' });
+    t.is(new URL(page.url()).hash, `#/cases/${a.id}`);
   },
 );

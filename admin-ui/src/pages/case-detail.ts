@@ -160,7 +160,8 @@ export function mountCaseDetail(el: HTMLElement, ctx: PageContext) {
       mapDone = true;
       askCells();
     };
-    createMap(container, { focus })
+    // The 地下管网 lines under the case too: what a digging crew must know before work goes on.
+    createMap(container, { focus, layers: ['grid', 'roads', 'communities', 'cases', 'pipelines'] })
       .then((m) => {
         if (stopped) m.destroy();
         else {

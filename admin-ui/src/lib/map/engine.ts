@@ -306,7 +306,10 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       // segments of ≈ 100 m: a whole city's would be asked for nothing below a district's view
       minzoom: 13,
       available: true,
-      fill: (d) => setData('pipelines', d),
+      fill: (d) => {
+        setData('pipelines', d);
+        pipelinesInView = d.features.length;
+      },
       loaded: null,
       truncated: false,
     },
@@ -470,6 +473,10 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
   }
 
   let status = '';
+  /** Lines in the 地下管网 layer's last answer: its colour key shows only when there are some. */
+  let pipelinesInView = 0;
+  /** The 地下管网 line last clicked, in words (what a dispatcher tells the digging crew), or ''. */
+  let pointedLine = '';
   function drawPanel() {
     const truncated = feeds.some((f) => f.truncated && f.layers.some((l) => visible.has(l)));
     const rows: { id: string; name: string; legend?: string }[] = [
@@ -509,7 +516,7 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     const pipeKey = document.createElement('p');
     pipeKey.className = 'hub-map-key';
     pipeKey.dataset.testid = 'map-pipeline-key';
-    pipeKey.hidden = !visible.has('pipelines');
+    pipeKey.hidden = !visible.has('pipelines') || pipelinesInView === 0;
     for (const k of Object.keys(PIPELINE_COLOURS) as (keyof typeof PIPELINE_COLOURS)[]) {
       const item = document.createElement('span');
       item.className = 'item';
@@ -527,8 +534,13 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
       .join(' ');
     list.replaceChildren(legend, ...items, key, pipeKey);
     panel.replaceChildren(summary, list);
-    // The note stays visible with the list closed: it says what the map does not show.
-    noteBox.replaceChildren(note);
+    const line = document.createElement('p');
+    line.className = 'hub-map-note';
+    line.dataset.testid = 'map-pipeline';
+    line.setAttribute('role', 'status');
+    line.textContent = pointedLine;
+    // The notes stay visible with the list closed: they say what the map does not show.
+    noteBox.replaceChildren(note, ...(pointedLine ? [line] : []));
   }
 
   function showFocus() {
@@ -689,6 +701,12 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
         ...(options.onAdSignClick ? ['adsigns-point'] : []),
       ].filter((l) => map.getLayer(l)),
     });
+    // A point wins over a line under it; a line is a few pixels wide, so a click near it counts.
+    const line = hit ? null : pipelineNear(e.point);
+    if (pointedLine || line) {
+      pointedLine = line ? pipelineWords(line) : '';
+      drawPanel();
+    }
     if (!hit) return;
     if (hit.layer.id === 'components-point') {
       options.onComponentClick?.(hit.properties as MapComponent);
@@ -711,7 +729,18 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
     }
     onCaseClick(hit.properties as MapCase);
   });
-  for (const layer of [...CASE_LAYERS, 'components-point', 'adsigns-point']) {
+  function pipelineNear(p: { x: number; y: number }): MapPipeline | null {
+    if (!visible.has('pipelines') || !map.getLayer('pipelines-line')) return null;
+    const [line] = map.queryRenderedFeatures(
+      [
+        [p.x - 5, p.y - 5],
+        [p.x + 5, p.y + 5],
+      ],
+      { layers: ['pipelines-line'] },
+    );
+    return line ? (line.properties as MapPipeline) : null;
+  }
+  for (const layer of [...CASE_LAYERS, 'components-point', 'adsigns-point', 'pipelines-line']) {
     map.on('mouseenter', layer, () => {
       if (!pick) map.getCanvas().style.cursor = 'pointer';
     });
@@ -872,3 +901,25 @@ export async function mountMap(container: HTMLElement, options: MapOptions, cfg:
 }
 
 export type { StyleSpecification };
+
+/** A segment as the 地下管网 layer knows it (a feature of GET /api/map/pipelines; MapLibre drops nulls). */
+interface MapPipeline {
+  code: string;
+  kind: keyof typeof PIPELINE_COLOURS;
+  ownerName: string;
+  depthM?: number | null;
+  diameterMm?: number | null;
+  material?: string | null;
+}
+
+/** A clicked line in words: kind, 管线编号, owner, then depth, diameter and material where known. */
+function pipelineWords(p: MapPipeline): string {
+  return [
+    t('map.pipeline.named', { kind: t(`map.pipeline.${p.kind}`), code: p.code, owner: p.ownerName }),
+    p.depthM != null ? t('map.pipeline.depth', { depth: p.depthM }) : '',
+    p.diameterMm != null ? t('map.pipeline.diameter', { diameter: p.diameterMm }) : '',
+    p.material ?? '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
