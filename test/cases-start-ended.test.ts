@@ -5,15 +5,10 @@
 // missed it and created a second one, leaving a completed case-disposal instance no case names (the
 // soak). Runs the case store and the engine on the database HUB_TEST_DB names.
 import test from 'ava';
-import { createCaseStarter, enqueueStart } from '../src/cases/start.ts';
-import { loadConfig } from '../src/config.ts';
-import { createEngineQuery } from '../src/incidents/engine-query.ts';
-import { createLogger } from '../src/log.ts';
-import { closeZeebeClient, createZeebeClient } from '../src/zeebe.ts';
 import { createTestDb, type TestDb } from './helpers/db.ts';
 import { startTestEngine, type TestEngine } from './helpers/engine.ts';
-import { lossyRelay } from './helpers/lossy-relay.ts';
-import { insertCase, insertReference } from './helpers/workers.ts';
+import { starterBehindLossyRelay } from './helpers/lossy-relay.ts';
+import { insertReference } from './helpers/workers.ts';
 import { bpmn, chain } from './engine/support.ts';
 
 let store: TestDb;
@@ -36,29 +31,7 @@ test.after.always(async () => {
 });
 
 test('the answer was lost and the instance has already completed: the retry records it, no second instance', async (t) => {
-  const relay = await lossyRelay(te.address);
-  const config = loadConfig({ ZEEBE_ADDRESS: relay.address });
-  // As src/hub.ts builds the starter's client.
-  const zeebe = createZeebeClient(config, relay.address, { retry: false });
-  const engineQuery = createEngineQuery(config, te.managementUrl);
-  const starter = createCaseStarter({
-    db: store.db,
-    zeebe,
-    engineQuery,
-    logger: createLogger('silent'),
-    claimMs: 20_000,
-    timeoutMs: 15_000,
-    intervalMs: 200,
-  });
-  t.teardown(async () => {
-    await starter.stop();
-    await closeZeebeClient(zeebe);
-    await relay.close();
-  });
-
-  const c = await insertCase(store.db, { status: 'reported' });
-  await store.db.prisma.$transaction((tx) => enqueueStart(tx, c));
-  await zeebe.topology();
+  const { relay, engineQuery, starter, reported: c } = await starterBehindLossyRelay(t, te, store.db);
   relay.arm();
 
   // The first attempt's create reaches the engine and its answer is lost: the attempt fails.

@@ -4,6 +4,15 @@
  * 300 ms later, the request having reached the engine — as when the engine's thread restarts.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { ExecutionContext } from 'ava';
+import { createCaseStarter, enqueueStart } from '../../src/cases/start.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Db } from '../../src/db/index.ts';
+import { createEngineQuery } from '../../src/incidents/engine-query.ts';
+import { createLogger } from '../../src/log.ts';
+import { closeZeebeClient, createZeebeClient } from '../../src/zeebe.ts';
+import type { TestEngine } from './engine.ts';
+import { insertCase } from './workers.ts';
 
 export async function lossyRelay(target: string) {
   const [host, port] = target.split(':') as [string, string];
@@ -44,4 +53,35 @@ export async function lossyRelay(target: string) {
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+/**
+ * A case starter as src/hub.ts builds it (its own client, the SDK's re-sending off, the engine's search),
+ * talking to `te` through a lossy relay, and a reported case with its start intent committed. The
+ * client's connection is open (HTTP/2 settings exchanged), so `relay.arm()` loses the next answer, not
+ * the handshake's. Stopped and closed when the test ends.
+ */
+export async function starterBehindLossyRelay(t: ExecutionContext, te: TestEngine, db: Db) {
+  const relay = await lossyRelay(te.address);
+  const config = loadConfig({ ZEEBE_ADDRESS: relay.address });
+  const zeebe = createZeebeClient(config, relay.address, { retry: false });
+  const engineQuery = createEngineQuery(config, te.managementUrl);
+  const starter = createCaseStarter({
+    db,
+    zeebe,
+    engineQuery,
+    logger: createLogger('silent'),
+    claimMs: 20_000,
+    timeoutMs: 15_000,
+    intervalMs: 200,
+  });
+  t.teardown(async () => {
+    await starter.stop();
+    await closeZeebeClient(zeebe);
+    await relay.close();
+  });
+  const reported = await insertCase(db, { status: 'reported' });
+  await db.prisma.$transaction((tx) => enqueueStart(tx, reported));
+  await zeebe.topology();
+  return { relay, engineQuery, starter, reported };
 }
