@@ -30,6 +30,12 @@ const positiveInt = z.coerce
   .int('expected a whole number')
   .positive();
 
+/** A whole number where 0 means none or at once (no cache, no back-off, no decimals). */
+const nonNegativeInt = z.coerce
+  .number({ message: 'expected a number' })
+  .int('expected a whole number')
+  .min(0, 'expected 0 or more');
+
 const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:26500');
@@ -164,10 +170,7 @@ export const configSchema = {
     .describe(
       'Least strength of such a password as zxcvbn estimates it, 0–4 (3: about 10^8 guesses and more, safe against guessing online and slowed down offline by the scrypt hash).',
     ),
-  AUTH_SESSION_CACHE_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
+  AUTH_SESSION_CACHE_MS: nonNegativeInt
     .default(5000)
     .describe(
       'How long a hub instance remembers a valid session (its user and roles) instead of reading it on every request; a logout or a user change on another instance takes effect within this time. 0: read on every request.',
@@ -356,10 +359,7 @@ export const configSchema = {
   WORKER_JOB_TIMEOUT_MS: positiveInt
     .default(60_000)
     .describe('How long the engine gives a worker to finish a job before handing it to another, in ms.'),
-  WORKER_RETRY_BACKOFF_MS: z.coerce
-    .number({ message: 'expected a number' })
-    .int('expected a whole number')
-    .min(0, 'expected 0 or more')
+  WORKER_RETRY_BACKOFF_MS: nonNegativeInt
     .default(10_000)
     .describe(
       'Back-off before the engine offers a job again after a transient failure, in ms (0: at once). The back-off runs on the engine clock, so it never ends while that clock is pinned.',
@@ -599,11 +599,8 @@ export const configSchema = {
     .describe(
       'Case sources the public Open311 request list and lookups show (police video alarms, 12319 complaints and supervisor reports stay internal by default).',
     ),
-  OPEN311_COORDINATE_DECIMALS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(6)
+  OPEN311_COORDINATE_DECIMALS: nonNegativeInt
+    .max(6, 'expected 0..6')
     .default(3)
     .describe('Decimals of lat/long in public Open311 answers (3 ≈ 100 m; 6 is the exact stored position).'),
   OPEN311_FIELDS: z

@@ -31,6 +31,30 @@ test('a wrong value names the variable and what is allowed', (t) => {
   t.regex(err.message, /DATABASE_URL: expected file:<path> \(SQLite\) or postgres/);
 });
 
+test('0 is a setting where it means none or at once; below 0 and not a whole number are refused by name', (t) => {
+  const zero = loadConfig({
+    WORKER_RETRY_BACKOFF_MS: '0',
+    AUTH_SESSION_CACHE_MS: '0',
+    OPEN311_COORDINATE_DECIMALS: '0',
+  });
+  t.like(zero, { WORKER_RETRY_BACKOFF_MS: 0, AUTH_SESSION_CACHE_MS: 0, OPEN311_COORDINATE_DECIMALS: 0 });
+  const err = t.throws(
+    () =>
+      loadConfig({
+        WORKER_RETRY_BACKOFF_MS: '-1',
+        AUTH_SESSION_CACHE_MS: 'soon',
+        OPEN311_COORDINATE_DECIMALS: '2.5',
+      }),
+    { instanceOf: ConfigError },
+  );
+  t.regex(err.message, /WORKER_RETRY_BACKOFF_MS: expected 0 or more/);
+  t.regex(err.message, /AUTH_SESSION_CACHE_MS: expected a number/);
+  t.regex(err.message, /OPEN311_COORDINATE_DECIMALS: expected a whole number/);
+  t.throws(() => loadConfig({ OPEN311_COORDINATE_DECIMALS: '7' }), {
+    message: /OPEN311_COORDINATE_DECIMALS: expected 0\.\.6/,
+  });
+});
+
 test('empty strings keep the default', (t) => {
   t.is(loadConfig({ HUB_PORT: '' }).HUB_PORT, 3000);
 });
