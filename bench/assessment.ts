@@ -27,6 +27,7 @@ const { values } = parseArgs({
 });
 process.env.HUB_TEST_DB = values.db;
 const { createTestDb } = await import('../test/helpers/db.ts');
+const { insertRefs } = await import('../test/helpers/cases.ts');
 
 const N = Number(values.cases);
 const MONTHS = Number(values.months);
@@ -59,24 +60,10 @@ const grids = Array.from({ length: 140 }, (_, i) => ({
   street: streets[Math.floor(i / 35)]!,
   supervisor: supervisors[i % supervisors.length]!,
 }));
-await prisma.department.createMany({
-  data: departments.map((id) => ({ id, code: id, name: id, kind: 'department' as const })),
-});
-await prisma.user.createMany({
-  data: [...supervisors, ...Object.values(staff).flat()].map((id) => ({ id, username: id, displayName: id })),
-});
-await prisma.gridCell.createMany({
-  data: grids.map((g) => ({
-    code: g.code,
-    street: g.street,
-    community: '001',
-    geometry: '{}',
-    minLng: 0,
-    minLat: 0,
-    maxLng: 0,
-    maxLat: 0,
-    supervisorUserId: g.supervisor,
-  })),
+await insertRefs(tdb.db, {
+  departments,
+  users: [...supervisors, ...Object.values(staff).flat()],
+  grids: grids.map((g) => ({ ...g, areaClass: 1 })),
 });
 await prisma.category.create({
   data: { kind: 'event', code: '0102', majorCode: '01', majorName: '市容环境', name: '暴露垃圾' },

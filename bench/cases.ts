@@ -40,6 +40,7 @@ const { values } = parseArgs({
 });
 process.env.HUB_TEST_DB = values.db;
 const { createTestDb } = await import('../test/helpers/db.ts');
+const { shapelessCell } = await import('../test/helpers/cases.ts');
 const { loadConfig } = await import('../src/config.ts');
 const { createHub } = await import('../src/hub.ts');
 const { createLogger } = await import('../src/log.ts');
@@ -279,16 +280,7 @@ async function listAndSearch() {
       `320682${String(Math.floor(i / 35) + 1).padStart(3, '0')}001${String((i % 35) + 1).padStart(2, '0')}`,
   );
   await prisma.gridCell.createMany({
-    data: grids.map((code) => ({
-      code,
-      street: 's',
-      community: 'c',
-      geometry: '{}',
-      minLng: 0,
-      minLat: 0,
-      maxLng: 0,
-      maxLat: 0,
-    })),
+    data: grids.map((code) => shapelessCell({ code, street: 's', community: 'c' })),
   });
   const categories = ['0101', '0102', '0103', '0201', '0202', '0301', '0402', '0501'];
   await prisma.category.createMany({

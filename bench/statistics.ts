@@ -42,6 +42,7 @@ const { values } = parseArgs({
 process.env.HUB_TEST_DB = values.db;
 const { createTestDb, testProvider } = await import('../test/helpers/db.ts');
 const { createDb } = await import('../src/db/index.ts');
+const { shapelessCell } = await import('../test/helpers/cases.ts');
 
 const N = Number(values.cases);
 const MONTHS = Number(values.months);
@@ -131,16 +132,7 @@ if (tdb.fresh) {
     })),
   });
   await prisma.gridCell.createMany({
-    data: grids.map((g) => ({
-      code: g.code,
-      street: g.street,
-      community: '社区',
-      geometry: '{}',
-      minLng: 0,
-      minLat: 0,
-      maxLng: 0,
-      maxLat: 0,
-    })),
+    data: grids.map((g) => shapelessCell({ code: g.code, street: g.street, community: '社区' })),
   });
 }
 

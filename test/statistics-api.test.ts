@@ -13,7 +13,7 @@ import { createLogger } from '../src/log.ts';
 import { createStatisticsJob, type StatisticsJob } from '../src/statistics/job.ts';
 import { createRollup } from '../src/statistics/rollup.ts';
 import { call, createUser, startTestApi, type TestApi } from './helpers/api.ts';
-import { at } from './helpers/cases.ts';
+import { at, shapelessCell } from './helpers/cases.ts';
 import { readXlsx } from './helpers/xlsx.ts';
 
 let hub: TestApi;
@@ -65,16 +65,7 @@ test.before(async () => {
       { kind: 'event', code: '0101', majorCode: '01', majorName: '市容环境', name: '私搭乱建' },
     ],
   });
-  const cell = (code: string, street: string) => ({
-    code,
-    street,
-    community: '一社区',
-    geometry: '{}',
-    minLng: 0,
-    minLat: 0,
-    maxLng: 0,
-    maxLat: 0,
-  });
+  const cell = (code: string, street: string) => shapelessCell({ code, street, community: '一社区' });
   await prisma.gridCell.createMany({ data: [cell('G1', '城北街道'), cell('G2', '长江镇')] });
   const base = { description: '-', categoryCode: '0402', gridCode: 'G1' };
   await prisma.case.createMany({

@@ -39,6 +39,19 @@ export interface Refs {
   grids: { code: string; street: string; areaClass: number; supervisor?: string }[];
 }
 
+/**
+ * A grid cell row for a store that counts by cell but never places a point in one: no shape, empty
+ * bounds (the statistics, the assessment and their benches).
+ */
+export const shapelessCell = <C extends { code: string; street: string; community: string }>(cell: C) => ({
+  ...cell,
+  geometry: '{}',
+  minLng: 0,
+  minLat: 0,
+  maxLng: 0,
+  maxLat: 0,
+});
+
 /** Departments and users get the given strings as id, code/username and name. */
 export async function insertRefs(db: Db, refs: Refs): Promise<void> {
   const { prisma } = db;
@@ -47,18 +60,15 @@ export async function insertRefs(db: Db, refs: Refs): Promise<void> {
   });
   await prisma.user.createMany({ data: refs.users.map((id) => ({ id, username: id, displayName: id })) });
   await prisma.gridCell.createMany({
-    data: refs.grids.map((g) => ({
-      code: g.code,
-      street: g.street,
-      community: 'c',
-      areaClass: g.areaClass,
-      geometry: '{}',
-      minLng: 0,
-      minLat: 0,
-      maxLng: 0,
-      maxLat: 0,
-      supervisorUserId: g.supervisor ?? null,
-    })),
+    data: refs.grids.map((g) =>
+      shapelessCell({
+        code: g.code,
+        street: g.street,
+        community: 'c',
+        areaClass: g.areaClass,
+        supervisorUserId: g.supervisor ?? null,
+      }),
+    ),
   });
   await prisma.category.create({
     data: { kind: 'event', code: '0402', majorCode: '04', majorName: '突发事件', name: '自来水管破裂' },
