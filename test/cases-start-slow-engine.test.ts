@@ -16,7 +16,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * An engine whose first create commits (and answers) after `slowMs`; later ones at once. Its search,
- * like the real one, shows only committed instances that still run.
+ * like the real one, shows committed instances in any state (a cancelled one as TERMINATED), the first
+ * created first.
  */
 function slowEngine(slowMs: number) {
   const committed: { key: string; caseId: string }[] = [];
@@ -38,8 +39,12 @@ function slowEngine(slowMs: number) {
     searchProcessInstances: async (req: { filter: { variables: { value: string }[] } }) => {
       const caseId = JSON.parse(req.filter.variables[0]!.value) as string;
       const items = committed
-        .filter((c) => c.caseId === caseId && !cancelled.includes(c.key))
-        .map((c) => ({ processInstanceKey: c.key, state: 'ACTIVE' }));
+        .filter((c) => c.caseId === caseId)
+        .sort((a, b) => (BigInt(a.key) < BigInt(b.key) ? -1 : 1))
+        .map((c) => ({
+          processInstanceKey: c.key,
+          state: cancelled.includes(c.key) ? 'TERMINATED' : 'ACTIVE',
+        }));
       return { items, page: { totalItems: items.length } };
     },
   } as unknown as EngineQuery;
