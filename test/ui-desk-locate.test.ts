@@ -74,6 +74,18 @@ test.serial(
     );
     await page.getByTestId('panel-step').getByText('等待定位修复').waitFor({ timeout: 20_000 });
     t.is((await page.getByTestId('panel-step').innerText()).trim(), '当前步骤：等待定位修复');
+    // The worker's own tag 系统 (定位) reads as words: 系统自动定位, in English System (automatic location)
+    // (it read 'System (automatic 定位)').
+    const timeline = page.locator('section.desk-panel').getByTestId('timeline');
+    t.regex(await timeline.innerText(), /无法定位，待定位修复\s+\S.* · 系统自动定位/);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Intake & dispatch desk' }).waitFor();
+    await page.getByRole('tab', { name: /^To locate/ }).click();
+    await page.locator(`#desk-queue [data-case="${first.caseNo}"]`).click();
+    await timeline.getByText('System (automatic location)').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '受理派遣台' }).waitFor();
+    await pickIn待定位(page, first.caseNo);
     // 立案 / 作废 are not offered while the procedure waits for the location.
     t.is(await page.locator('#desk-actions').getByRole('button', { name: '立案' }).count(), 0);
     t.is(await page.locator('#desk-actions').getByRole('button', { name: '作废' }).count(), 0);

@@ -15,7 +15,8 @@ const SYSTEM_STEP = /^系统 \((\p{Script=Han}+)\)$/u;
 export function actorOf(name: string | null | undefined): string {
   if (!name || SYSTEM_ACTORS.test(name)) return t('actor.system');
   const step = SYSTEM_STEP.exec(name);
-  if (step) return t('actor.systemStep', { step: step[1]! });
+  // the step in the UI's words where it has them (定位 → location in English), else as the worker wrote it
+  if (step) return t('actor.systemStep', { step: label('actorStep', step[1]!) });
   const named = label('actor', name);
   // An adapter is named after the source of the cases it brings (open311, video, sanitation …); a
   // person's name has neither label and stays as it is.

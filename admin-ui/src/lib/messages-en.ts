@@ -515,6 +515,7 @@ export const en: Record<keyof typeof zh, string> = {
   'step.callback': 'Callback',
   'actor.system': 'System (automatic)',
   'actor.systemStep': 'System (automatic {step})',
+  'actorStep.定位': 'location',
   'actor.utilities': 'Utility company',
   'sat.satisfied': 'Satisfied',
   'sat.basic': 'Mostly satisfied',

@@ -512,6 +512,7 @@ export const zh = {
   'step.callback': '回访',
   'actor.system': '系统自动',
   'actor.systemStep': '系统自动{step}',
+  'actorStep.定位': '定位',
   'actor.utilities': '公用事业单位',
   'sat.satisfied': '满意',
   'sat.basic': '基本满意',
