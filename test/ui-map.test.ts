@@ -4,7 +4,7 @@
 // the open-cases layer toggled off and on, a clicked case opening its own detail, below zoom 14 the hub's
 // clusters drawn as bubbles that zoom in on a click, the layer list closed on a phone, and not one
 // request leaving the hub (the bundled style needs no internet). A 地下管网 line near the case is drawn on
-// its page with the colour key, and a click on it names it.
+// its page with the colour key (which the phone's layer list holds within the map), and a click names it.
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { call } from './helpers/api.ts';
@@ -59,9 +59,34 @@ const ui = useUiHub(test, async ({ hub }) => {
     p.id = row.id;
     p.caseNo = row.caseNo;
   }
+  // 地下管网: an east-west gas line 200 m long, 40 m south of case A (clear of A, B and the name), imported as
+  // a utility's survey would be, there for every test (the phone's layer list shows its key).
+  const { south, dLng } = gasLine();
+  const geometry = JSON.stringify({
+    type: 'LineString',
+    coordinates: [
+      [a.lng - dLng, south],
+      [a.lng + dLng, south],
+    ],
+  });
+  const imported = await call(hub.url, 'POST', '/api/pipelines/imports', {
+    token: await hub.token('administrator'),
+    body: {
+      format: 'csv',
+      crs: 'wgs84',
+      content: `code,kind,owner,depthM,material,diameterMm,year,geometry\nGQ-T001,燃气,U-GAS,1.2,钢,200,2015,"${geometry.replaceAll('"', '""')}"`,
+    },
+  });
+  if (imported.status !== 200 || imported.body.added !== 1)
+    throw new Error(`pipeline import: HTTP ${imported.status} ${JSON.stringify(imported.body)}`);
 });
 
 let community = '';
+/** The test gas line: 40 m south of case A, 100 m to either side of it (degrees). */
+const gasLine = () => ({
+  south: a.lat - 40 / 111_320,
+  dLng: 100 / (111_320 * Math.cos((a.lat * Math.PI) / 180)),
+});
 let label = { lng: 0, lat: 0 };
 let a = { id: '', caseNo: '', lng: 0, lat: 0, gridCode: '' };
 let b = { id: '', caseNo: '', lng: 0, lat: 0, gridCode: '' };
@@ -420,27 +445,7 @@ test.serial(
 test.serial(
   '地下管网 under the case: a gas line 40 m south of it is drawn, its key shown, a click names it',
   async (t) => {
-    // An east-west gas line 200 m long, 40 m south of case A, imported as a utility's survey would be.
-    const south = a.lat - 40 / 111_320;
-    const dLng = 100 / (111_320 * Math.cos((a.lat * Math.PI) / 180));
-    const geometry = JSON.stringify({
-      type: 'LineString',
-      coordinates: [
-        [a.lng - dLng, south],
-        [a.lng + dLng, south],
-      ],
-    });
-    const imported = await call(ui.hub.url, 'POST', '/api/pipelines/imports', {
-      token: await ui.hub.token('administrator'),
-      body: {
-        format: 'csv',
-        crs: 'wgs84',
-        content: `code,kind,owner,depthM,material,diameterMm,year,geometry\nGQ-T001,燃气,U-GAS,1.2,钢,200,2015,"${geometry.replaceAll('"', '""')}"`,
-      },
-    });
-    t.is(imported.status, 200, JSON.stringify(imported.body));
-    t.is(imported.body.added, 1);
-
+    const { south, dLng } = gasLine();
     const { page } = await openCase({ width: 1440, height: 900 }, a.id);
     t.teardown(() => page.close());
     const canvas = (await page.locator('#case-map canvas').boundingBox())!;
