@@ -23,8 +23,9 @@
  * API); the companies' and the platform's crews sign for and dispose of every work order (change feeds,
  * the power company's daily CSV, the platform's external tasks).
  *
- * Afterwards, with every system up again and the load stopped, it waits for the outbox to drain and
- * checks, printing exact counts: every acknowledged report (201 from the API, 200 `processed` from a
+ * Afterwards, with every system up again and the load stopped, it waits for the outbox to drain (up to
+ * 300 s; every wait from here on is bounded and what did not settle is named, see within()) and checks,
+ * printing exact counts: every acknowledged report (201 from the API, 200 `processed` from a
  * webhook, every ticket the hotline holds, every reading the broker acknowledged) is a case with one
  * procedure instance the engine knows; no outbox message is pending, dead, missing at its receiver or
  * received twice; one work order per case at each company and on the platform, every crew change and
@@ -103,6 +104,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stamp = () => new Date().toISOString().slice(11, 19);
 const log = (msg: string) => console.log(`${stamp()} ${msg}`);
 const loadavg = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+
+/**
+ * `p`, or an error naming `what` once it has not answered within `ms`. The call goes on (a Prisma query or
+ * an MQTT publish cannot be cancelled), but the soak does not wait for it: a hung database or simulator
+ * ends the run with the name of what hung instead of holding it for ever.
+ */
+async function within<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** An error with its cause: fetch says only "fetch failed", the cause says refused, reset or timed out. */
+const described = (err: unknown) =>
+  err instanceof Error && err.cause ? `${String(err)} (${message(err.cause)})` : String(err);
+/** The bound of one call while settling and checking (a count, a page of the API, a simulator's switch). */
+const CALL_MS = 30_000;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -271,7 +295,10 @@ async function ownMosquitto(port: number) {
       if (!child || child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await exited;
+      await within('mosquitto ending on SIGTERM', CALL_MS, exited).catch(() => {
+        child.kill('SIGKILL');
+        return exited;
+      });
     },
     async close() {
       await this.stop();
@@ -438,7 +465,8 @@ async function startHubOnce(): Promise<void> {
       throw new Error(
         `the hub exited with ${child.exitCode} while starting: ${tail.slice(-5).join(' | ').slice(0, 1500)}`,
       );
-    const ready = await fetch(`${hubUrl}/readyz`).then(
+    // Bounded: a hub that accepts the connection and never answers must not hold the start for ever.
+    const ready = await fetch(`${hubUrl}/readyz`, { signal: AbortSignal.timeout(10_000) }).then(
       (r) => r.status,
       () => 0,
     );
@@ -453,14 +481,18 @@ async function startHubOnce(): Promise<void> {
   log(`hub ready (start ${hubStarts}, pid ${child.pid}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Ends the running hub with `signal`; false when none was running. */
+/** Ends the running hub with `signal` (SIGKILL after 60 s when it is still there); false when none ran. */
 async function killHub(signal: NodeJS.Signals): Promise<boolean> {
   const child = hub;
   if (!child || child.exitCode !== null) return false;
   hub = undefined;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill(signal);
-  await exited;
+  await within(`the hub ending on ${signal}`, 60_000, exited).catch((err: unknown) => {
+    log(`${String(err)}; SIGKILL`);
+    child.kill('SIGKILL');
+    return exited;
+  });
   return true;
 }
 
@@ -490,29 +522,39 @@ const counts = {
 };
 const tokens = new Map<string, string>();
 
+/** A request to the hub and its answer's text, within CALL_MS; a failure names the request. */
+async function hubFetch(method: string, path: string, init: RequestInit = {}) {
+  try {
+    const res = await fetch(hubUrl + path, { ...init, method, signal: AbortSignal.timeout(CALL_MS) });
+    return { status: res.status, text: await res.text() };
+  } catch (err) {
+    const why =
+      err instanceof Error && err.name === 'TimeoutError'
+        ? `no answer within ${CALL_MS / 1000} s`
+        : described(err);
+    throw new Error(`${method} ${path}: ${why}`, { cause: err });
+  }
+}
+
 async function token(username: string): Promise<string> {
   let t = tokens.get(username);
   if (t) return t;
-  const res = await fetch(`${hubUrl}/api/auth/login`, {
-    method: 'POST',
+  const res = await hubFetch('POST', '/api/auth/login', {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password: PASSWORD }),
   });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
-  t = ((await res.json()) as { token: string }).token;
+  t = (JSON.parse(res.text) as { token: string }).token;
   tokens.set(username, t);
   return t;
 }
 
 async function api(method: string, path: string, user: string, body?: unknown) {
-  const res = await fetch(hubUrl + path, {
-    method,
+  const res = await hubFetch(method, path, {
     headers: { authorization: `Bearer ${await token(user)}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
   });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return { status: res.status, body: res.text ? (JSON.parse(res.text) as Record<string, any>) : {} }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 const CAMERAS: Camera[] = [
@@ -589,7 +631,8 @@ const publisher = mqtt.connect(broker.url, {
   reconnectPeriod: 1000,
 });
 publisher.on('error', () => undefined);
-const inFlight = new Set<Promise<void>>();
+/** Reports and bins' readings still under way, by what they are (`report 12`, `soak-bin-4's readings`). */
+const inFlight = new Map<Promise<void>, string>();
 
 async function device(): Promise<void> {
   counts.devices++;
@@ -639,7 +682,7 @@ async function device(): Promise<void> {
     }
   })().catch((err: unknown) => log(`device ${d.deviceId}: ${String(err).slice(0, 200)}`));
   const tracked = p.finally(() => inFlight.delete(tracked));
-  inFlight.add(tracked);
+  inFlight.set(tracked, `${d.deviceId}'s readings`);
 }
 
 /** The command centre: 立案 every accepted case, 派遣 every registered one to a unit. */
@@ -803,8 +846,9 @@ const every = (ms: number, fn: () => Promise<void>) =>
     (async () => {
       while (Date.now() < endAt) {
         const next = Date.now() + ms * (0.5 + random());
-        await fn().catch((err: unknown) => log(`load: ${String(err).slice(0, 200)}`));
-        await sleep(Math.max(0, next - Date.now()));
+        await fn().catch((err: unknown) => log(`load: ${described(err).slice(0, 300)}`));
+        // Not past the load's end: a --kill-db-every 180 loop slept up to 270 s into the settle.
+        await sleep(Math.max(0, Math.min(next, endAt) - Date.now()));
       }
     })(),
   );
@@ -813,7 +857,7 @@ loops.push(
   (async () => {
     while (Date.now() < endAt) {
       const p = report().finally(() => inFlight.delete(p));
-      inFlight.add(p);
+      inFlight.set(p, `report ${reportNo}`);
       await sleep(1000 / RATE);
     }
   })(),
@@ -835,51 +879,117 @@ every(60_000, async () => {
   );
 });
 await Promise.all(loops);
-await Promise.all(inFlight);
-log('load stopped; every system up, waiting for the outbox to drain');
+log('load stopped; bringing every system up');
 
 // --- settle and check -----------------------------------------------------------------------------------
+// Every wait from here on is bounded (within(), the checks' steps): what did not come up, answer or drain
+// is named in the log and among the problems, and the run ends.
+const SETTLE_MS = 300_000;
+/** What did not settle: a system that did not come up, work still under way, a count not reached. */
+const unsettled: string[] = [];
+const settleStep = (what: string, ms: number, p: Promise<unknown>) =>
+  within(what, ms, p).catch((err: unknown) => {
+    unsettled.push(message(err));
+    log(`settle: ${message(err)}`);
+  });
 hotline.up();
-await video.http.setDown(false);
-for (const u of utilities) await u.http.setDown(false);
-await sanitation.setFaults({ down: false });
-await broker.start(); // when still stopped
-await dbDown;
-if (!hub) await startHub();
-const engineDb = await openDb(engineDatabaseUrl);
+await settleStep('the video platform coming up', CALL_MS, video.http.setDown(false));
+for (const u of utilities)
+  await settleStep(`the ${u.company} company coming up`, CALL_MS, u.http.setDown(false));
+await settleStep('the sanitation platform coming up', CALL_MS, sanitation.setFaults({ down: false }));
+await settleStep('mosquitto starting', CALL_MS, broker.start()); // when still stopped
+// A database fault under way: up to 20 s down, then pg_ctl waits up to 300 s for recovery.
+if (dbDown) await settleStep('PostgreSQL starting again', 360_000, dbDown);
+// 20 tries of up to 600 s each on its own; a hub that is not up in 30 min will not settle anything.
+if (!hub) await settleStep('the hub starting again', 1_800_000, startHub());
+// Reports under way, and readings published before a broker stop (they wait for its return).
+const underWay = within('work under way', 120_000, Promise.all(inFlight.keys())).catch(() => {
+  const left = [...inFlight.values()];
+  unsettled.push(`${left.length} still under way after 120 s: ${left.slice(0, 10).join(', ')}`);
+  log(`settle: ${unsettled.at(-1)}`);
+});
+await underWay;
+log('every system up, waiting for the outbox to drain');
+const engineDb = await within('opening the engine database', CALL_MS, openDb(engineDatabaseUrl));
 const stuckJobs = async () =>
   (await engineDb.all(
     `SELECT type, state, COUNT(*) AS n FROM zb_job WHERE type <> 'io.camunda.zeebe:userTask' GROUP BY type, state`,
   )) as { type: string; state: string; n: number | string }[];
-const settleStart = Date.now();
-while (Date.now() - settleStart < 300_000) {
-  await commandCentre().catch(() => undefined);
-  await crews().catch(() => undefined);
-  const pending = await db.prisma.outboxMessage.count({ where: { status: 'pending' } });
-  const unstarted = await db.prisma.case.count({ where: { processInstanceKey: null } });
-  const hotlineCases = await db.prisma.inboxEvent.count({
-    where: { adapter: 'hotline', caseId: { not: null } },
-  });
-  const readings = await db.prisma.inboxEvent.count({
-    where: { adapter: 'sanitation', sourceId: { startsWith: 'soak-bin-' } },
-  });
+
+/** What the hub has still to do, each in words ([] once it has caught up); each read bounded. */
+async function stillToDo(): Promise<string[]> {
+  const read = <T>(what: string, p: Promise<T>) => within(what, CALL_MS, p);
+  const left: string[] = [];
+  const pending = await read(
+    'the count of pending outbox messages',
+    db.prisma.outboxMessage.count({ where: { status: 'pending' } }),
+  );
+  if (pending) left.push(`${pending} outbox messages pending`);
+  const unstarted = await read(
+    'the count of cases without an instance',
+    db.prisma.case.count({ where: { processInstanceKey: null } }),
+  );
+  if (unstarted) left.push(`${unstarted} cases without a procedure instance`);
+  const hotlineCases = await read(
+    'the count of hotline tickets with a case',
+    db.prisma.inboxEvent.count({ where: { adapter: 'hotline', caseId: { not: null } } }),
+  );
+  if (hotlineCases < hotline.tickets.length)
+    left.push(
+      `${hotline.tickets.length - hotlineCases} of ${hotline.tickets.length} hotline tickets without a case`,
+    );
+  const readings = await read(
+    'the count of bin readings in the inbox',
+    db.prisma.inboxEvent.count({ where: { adapter: 'sanitation', sourceId: { startsWith: 'soak-bin-' } } }),
+  );
+  if (readings < counts.readingsAcked)
+    left.push(
+      `${counts.readingsAcked - readings} of ${counts.readingsAcked} acknowledged readings not in the inbox`,
+    );
   const openTasks = sanitation.engine.tasks.filter((t) => t.state === 'open').length;
+  if (openTasks) left.push(`${openTasks} crew tasks open on the sanitation platform`);
   // A FAILED job (an incident) waits for a person: nothing more to wait for.
-  const jobs = (await stuckJobs()).filter((j) => j.state !== 'FAILED').length;
-  if (
-    pending === 0 &&
-    unstarted === 0 &&
-    hotlineCases >= hotline.tickets.length &&
-    readings >= counts.readingsAcked &&
-    openTasks === 0 &&
-    jobs === 0
-  )
-    break;
-  await sleep(5_000);
+  const jobs = (await read('the engine jobs left', stuckJobs())).filter((j) => j.state !== 'FAILED');
+  if (jobs.length) left.push(`engine jobs left: ${JSON.stringify(jobs)}`);
+  return left;
+}
+
+const settleStart = Date.now();
+let waiting = ['nothing read yet'];
+let settled = false;
+while (!settled && Date.now() - settleStart < SETTLE_MS) {
+  // The bot's and the crews' own errors (a 503 while the hub catches up) are tried again next round.
+  const notes: string[] = [];
+  await within('the command centre (立案, 派遣)', 60_000, commandCentre()).catch((err: unknown) =>
+    notes.push(message(err)),
+  );
+  await within('the crews', CALL_MS, crews()).catch((err: unknown) => notes.push(message(err)));
+  const left = await stillToDo().catch((err: unknown) => [message(err)]);
+  waiting = [...left, ...notes];
+  settled = left.length === 0;
+  if (!settled) await sleep(5_000);
 }
 const settleSeconds = (Date.now() - settleStart) / 1000;
+if (!settled) {
+  unsettled.push(`not settled within ${SETTLE_MS / 1000} s: ${waiting.join('; ')}`);
+  log(`settle: ${unsettled.at(-1)}`);
+}
 
-const problems: string[] = [];
+const problems: string[] = unsettled.map((u) => `did not settle: ${u}`);
+// The checks read the store, the engine and the API once more; a step that does not end in 10 min ends
+// the run, naming it.
+let checkTimer: NodeJS.Timeout | undefined;
+/** The end under way (finish()), declared before anything can call it. */
+let finishing: Promise<never> | undefined;
+function checkStep(what: string) {
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(() => {
+    log(`checks: ${what} did not end within 10 min; stopping`);
+    // The hung step may still use the stores: they close with the process.
+    void finish(1, { closeStores: false });
+  }, 600_000);
+}
+checkStep('reading the cases');
 if (hubDied.length)
   problems.push(`the hub ended by itself ${hubDied.length} times: ${JSON.stringify(hubDied)}`);
 // 1. Every acknowledged report is a case with its procedure instance, which the engine knows.
@@ -908,10 +1018,12 @@ if (sharedInstances) problems.push(`${sharedInstances} procedure instances share
 const caseWithoutInstance = allCases.filter((c) => !c.processInstanceKey).length;
 if (caseWithoutInstance)
   problems.push(`${caseWithoutInstance} cases (all doors) without a procedure instance`);
+checkStep(`asking the API for each case's instance`);
 for (const id of caseIds.filter((id) => byId.get(id)?.processInstanceKey)) {
   const res = await api('GET', `/api/cases/${id}/process`, 'administrator').catch(() => ({ status: 0 }));
   if (res.status !== 200) unknownToEngine++;
 }
+checkStep('reading the engine instances');
 // Root instances in the engine, by process: one per case is the whole story (a second instance started
 // for a case that already had one would be an orphan the store does not name). Counted in the engine's
 // history (zb_q_process_instance: every instance, running or ended, until ENGINE_HISTORY_RETENTION_DAYS,
@@ -968,6 +1080,7 @@ if (orphans.length)
 if (withoutCase) problems.push(`${withoutCase} acknowledged reports have no case`);
 if (withoutInstance) problems.push(`${withoutInstance} acknowledged cases have no procedure instance`);
 if (unknownToEngine) problems.push(`${unknownToEngine} cases' instances unknown to the engine`);
+checkStep('reading the inbox');
 // Every ticket the hotline holds became a case (pushed, or polled after a lost push).
 const ticketInbox = await db.prisma.inboxEvent.findMany({
   where: { adapter: 'hotline' },
@@ -1003,6 +1116,7 @@ const closing = overThreshold.filter((d) => d.closes && d.acked === 3).length;
 if (closeProposed !== closing)
   problems.push(`${closeProposed} 建议结案 recorded for ${closing} emptied bins`);
 
+checkStep('reading the outbox');
 // 2. The outbox: nothing pending or dead; every delivered hotline message received once (by its id).
 const outbox = await db.prisma.outboxMessage.groupBy({ by: ['adapter', 'kind', 'status'], _count: true });
 const outboxFigures = Object.fromEntries(outbox.map((o) => [`${o.adapter}/${o.kind}:${o.status}`, o._count]));
@@ -1058,6 +1172,7 @@ for (const t of sanitation.engine.tasks) taskStates[t.state] = (taskStates[t.sta
 const unanswered = sanitation.engine.tasks.length - (taskStates.completed ?? 0);
 if (unanswered) problems.push(`${unanswered} crew tasks not completed: ${JSON.stringify(taskStates)}`);
 
+checkStep('reading the engine jobs and incidents');
 // 3. The engine: no job left but user tasks, no incident.
 const jobs = await stuckJobs();
 const stuck = jobs.reduce((n, j) => n + Number(j.n), 0);
@@ -1067,6 +1182,7 @@ const incidents = Number(
 );
 if (incidents) problems.push(`${incidents} incidents in the engine`);
 
+checkStep('reading the memory samples');
 // 4. Memory: RSS and heap per thread, over each hub process's life.
 interface Sample {
   pid: number;
@@ -1183,19 +1299,35 @@ const figures = {
   loadavg: { perMinute1: loadSamples.join(' '), end: await loadavg() },
   problems,
 };
+clearTimeout(checkTimer);
 console.log(JSON.stringify(figures));
 for (const p of problems) log(`PROBLEM ${p}`);
 log(problems.length ? `${problems.length} checks failed` : 'every check passed');
+await finish(problems.length ? 1 : 0);
 
-await killHub('SIGTERM');
-await db.close();
-await engineDb.close();
-publisher.end(true);
-await hotline.stop();
-await video.close();
-for (const u of utilities) await u.close();
-await sanitation.close();
-await broker.close();
-await pgServer?.stop();
-await rm(dataDir, { recursive: true, force: true });
-process.exit(problems.length ? 1 : 0);
+/**
+ * Ends the hub, the simulators, the broker and the database server, each bounded, then the process.
+ * Once: the checks' watchdog may call it while the checks go on, which then end here too.
+ */
+function finish(code: number, { closeStores = true } = {}): Promise<never> {
+  return (finishing ??= endAll(code, closeStores));
+}
+async function endAll(code: number, closeStores: boolean): Promise<never> {
+  const end = (what: string, p: () => Promise<unknown>, ms = CALL_MS) =>
+    within(what, ms, p()).catch((err: unknown) => log(`end: ${message(err)}`));
+  await killHub('SIGTERM'); // SIGKILL after 60 s
+  if (closeStores) {
+    await end('closing the hub database', () => db.close());
+    await end('closing the engine database', () => engineDb.close());
+  }
+  publisher.end(true);
+  await end('the hotline simulator stopping', () => hotline.stop());
+  await end('the video simulator closing', () => video.close());
+  for (const u of utilities) await end(`the ${u.company} simulator closing`, () => u.close());
+  await end('the sanitation simulator closing', () => sanitation.close());
+  await end('mosquitto stopping', () => broker.close());
+  // pg_ctl stop -w waits 60 s at most on its own.
+  await end('PostgreSQL stopping', async () => pgServer?.stop(), 90_000);
+  await rm(dataDir, { recursive: true, force: true });
+  process.exit(code);
+}
