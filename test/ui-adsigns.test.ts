@@ -3,8 +3,9 @@
 // the screen at the sign's point) beside a legend, and a click on one opens its card; the card tells the
 // permit, the owner and where the permit application stands in words. An administrator's change refused
 // field by field (in zh-CN, under each field), then saved into the history; a sign registered with its
-// point picked on the map; an import refused row by row, stored nothing, then a good one. On a phone a
-// dispatcher reads the archive (no editing) in one column.
+// point picked on the map; an import refused row by row, stored nothing, then a good one; an application's
+// 审查 and 审批 recorded on the card, the procedure numbering the permit. On a phone a dispatcher reads the
+// archive (no editing) in one column.
 import { join } from 'node:path';
 import test from 'ava';
 import type { Page } from 'playwright-core';
@@ -383,3 +384,32 @@ test.serial('a handler of another unit reads the archive and is told why it offe
   await shot(page, 'ui-adsigns-other-unit.png', true);
   await page.close();
 });
+
+test.serial(
+  'an editor records 审查 and 审批 of an application on the card; the permit gets its number',
+  async (t) => {
+    t.timeout(120_000);
+    const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await loginThroughForm(page, ui.hub.url, 'administrator');
+    await page.goto(`${ui.hub.url}/#/ad-signs/${ids['GG-T-004']}`);
+    const permits = page.getByTestId('adsign-permits');
+    const step = page.getByTestId('adsign-permit-step');
+    await step.getByLabel('审查意见（不通过时写明理由）').fill('位置与尺寸符合设置规划');
+    await shot(page, 'ui-adsigns-permit-step.png');
+    await step.getByRole('button', { name: '审查通过' }).click();
+    await permits.filter({ hasText: '审查通过，等待审批' }).waitFor();
+    t.regex(await permits.innerText(), /审查意见：位置与尺寸符合设置规划/);
+    await step.getByLabel('设置条件（准予时）或不予许可的理由').fill('夜间 22 时后关闭照明');
+    await step.getByRole('button', { name: '准予许可' }).click();
+    await permits.filter({ hasText: '已准予许可' }).waitFor({ timeout: 30_000 });
+    t.regex(
+      await permits.innerText(),
+      new RegExp(
+        `已准予许可，许可证号 GG-\\d{4}-\\d{6}，期限 ${cityDay(1)} 至 ${cityDay(365)}。[\\s\\S]*设置条件：夜间 22 时后关闭照明`,
+      ),
+    );
+    t.is(await step.count(), 0, 'nothing left to act on');
+    t.regex(await page.getByTestId('adsign-history').innerText(), /审查通过：位置与尺寸符合设置规划/);
+    await page.close();
+  },
+);

@@ -3,7 +3,8 @@
  * the map shows" is ticked), the signs on the map coloured by status with a legend, and one sign's card:
  * photos, permit and period, owner, the permit procedure's state in words, its cases and history. The
  * archive's editors (the API's AD_SIGN_EDITORS) register and change signs here — each refused field named
- * under it — and import a GeoJSON/CSV file, whose refused rows are listed one by one.
+ * under it — import a GeoJSON/CSV file, whose refused rows are listed one by one, and record the step a
+ * permit application waits on in ad-permit.bpmn (审查, then 审批 with its 设置条件, or the refusal's reason).
  */
 import { html, nothing, render } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
@@ -94,6 +95,8 @@ export const mount: MountPage = (el, ctx) => {
     report: null as Report | null,
     reportError: '',
     importing: false,
+    /** why the last 审查 or 审批 recorded here was refused */
+    permitError: '',
   };
   const edit: SaveState = { busy: false, errors: noErrors() };
   const photosAsked = new Set<string>();
@@ -150,6 +153,7 @@ export const mount: MountPage = (el, ctx) => {
     state.selected = id;
     state.detail = null;
     state.notice = '';
+    state.permitError = '';
     closeForm();
     history.replaceState(null, '', id ? `#/ad-signs/${encodeURIComponent(id)}` : '#/ad-signs');
     draw();
@@ -283,6 +287,46 @@ export const mount: MountPage = (el, ctx) => {
     draw();
   }
 
+  /**
+   * 审查 or 审批 of an application, the step ad-permit.bpmn waits on: `yes` passes it on (审查通过, 准予许可
+   * with the note as its 设置条件), no refuses it with the note as the reason (the hub asks for one).
+   */
+  async function permitStep(p: Permit, yes: boolean, event: Event) {
+    const d = state.detail;
+    const form = (event.target as HTMLElement).closest('form');
+    if (!d || !form) return;
+    const note = text(form, 'note') ?? undefined;
+    const id = encodeURIComponent(p.id);
+    edit.busy = true;
+    state.permitError = '';
+    draw();
+    try {
+      if (p.status === 'applied')
+        await api(`/api/ad-permits/${id}/review` as '/api/ad-permits/{id}/review', {
+          method: 'POST',
+          body: { passed: yes, note },
+        });
+      else
+        await api(`/api/ad-permits/${id}/decision` as '/api/ad-permits/{id}/decision', {
+          method: 'POST',
+          body: yes ? { approved: true, conditions: note } : { approved: false, reason: note },
+        });
+      const reread = () => api(`/api/ad-signs/${encodeURIComponent(d.id)}` as '/api/ad-signs/{id}');
+      let next = await reread();
+      // A granted permit gets its number from the procedure a moment later: the card waits for it (≤ 15 s).
+      for (let i = 0; i < 15 && yes && p.status === 'reviewed'; i++) {
+        if (next.permits.find((q) => q.id === p.id)?.permitNo || stopped || state.selected !== d.id) break;
+        await new Promise((r) => setTimeout(r, 1000));
+        next = await reread();
+      }
+      if (!stopped && state.selected === d.id) showDetail(next);
+    } catch (err) {
+      state.permitError = describeError(err);
+    }
+    edit.busy = false;
+    draw();
+  }
+
   async function runImport(event: SubmitEvent) {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
@@ -382,23 +426,46 @@ export const mount: MountPage = (el, ctx) => {
   const permitsView = (d: Detail) =>
     d.permits.length
       ? html`<ul class="permits" data-testid="adsign-permits">
-          ${d.permits.map(
-            (p) =>
-              html`<li>
-                <span class="badge">${label('adPermitStatus', p.status)}</span> ${permitLine(p)}
-                ${p.reviewNote ? html`<span class="muted">${t('adsigns.permit.reviewNote', { text: p.reviewNote })}</span>` : nothing}
-                ${
-                  p.status === 'approved' && p.conditions
-                    ? html`<span class="muted"
-                        >${t('adsigns.permit.conditions', { text: p.conditions })}</span
-                      >`
-                    : nothing
-                }
-                <span class="muted">${formatTime(p.appliedAt)}</span>
-              </li>`,
-          )}
-        </ul>`
+            ${d.permits.map(
+              (p) =>
+                html`<li>
+                  <span class="badge">${label('adPermitStatus', p.status)}</span> ${permitLine(p)}
+                  ${p.reviewNote ? html`<span class="muted">${t('adsigns.permit.reviewNote', { text: p.reviewNote })}</span>` : nothing}
+                  ${
+                    p.status === 'approved' && p.conditions
+                      ? html`<span class="muted"
+                          >${t('adsigns.permit.conditions', { text: p.conditions })}</span
+                        >`
+                      : nothing
+                  }
+                  <span class="muted">${formatTime(p.appliedAt)}</span>
+                  ${canEdit() && (p.status === 'applied' || p.status === 'reviewed') ? permitStepForm(p) : nothing}
+                </li>`,
+            )}
+          </ul>
+          ${state.permitError ? html`<p class="error" role="alert">${state.permitError}</p>` : nothing}`
       : html`<p class="muted" data-testid="adsign-permits">${t('adsigns.noPermits')}</p>`;
+
+  /** The step an application waits on, for the archive's editors: 审查 first, then 审批. */
+  const permitStepForm = (p: Permit) => {
+    const review = p.status === 'applied';
+    return html`<form
+      class="permit-step"
+      data-testid="adsign-permit-step"
+      @submit=${(e: Event) => e.preventDefault()}
+    >
+      <label
+        >${t(review ? 'adsigns.permit.reviewLabel' : 'adsigns.permit.decideLabel')}
+        <input name="note" maxlength="1000" />
+      </label>
+      <button type="button" ?disabled=${edit.busy} @click=${(e: Event) => void permitStep(p, true, e)}>
+        ${t(review ? 'adsigns.permit.pass' : 'adsigns.permit.approve')}
+      </button>
+      <button type="button" ?disabled=${edit.busy} @click=${(e: Event) => void permitStep(p, false, e)}>
+        ${t(review ? 'adsigns.permit.fail' : 'adsigns.permit.refuse')}
+      </button>
+    </form>`;
+  };
 
   const detailView = () => {
     const d = state.detail;
