@@ -109,6 +109,14 @@ const stateColour: ExpressionSpecification = [
 ];
 
 const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 };
+/** A point's name written under it (text size px, gap below the point in ems). */
+const nameBelow = (size: number, gap: number) => ({
+  'text-field': ['get', 'name'] as ['get', string],
+  'text-font': LABEL_FONT,
+  'text-size': size,
+  'text-offset': [0, gap] as [number, number],
+  'text-anchor': 'top' as const,
+});
 
 /**
  * The open cases of one source: bubbles (clusters, with `point_count`) coloured by their worst case and
@@ -386,13 +394,7 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       type: 'symbol',
       source: 'adsigns',
       minzoom: 16,
-      layout: {
-        'text-field': ['get', 'name'],
-        'text-font': LABEL_FONT,
-        'text-size': 11,
-        'text-offset': [0, 1],
-        'text-anchor': 'top',
-      },
+      layout: nameBelow(11, 1),
       paint: { 'text-color': '#334155', ...halo },
     },
   },
@@ -446,14 +448,7 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       type: 'symbol',
       source: 'pois',
       minzoom: 16,
-      layout: {
-        'text-field': ['get', 'name'],
-        'text-font': LABEL_FONT,
-        'text-size': 11,
-        'text-offset': [0, 0.9],
-        'text-anchor': 'top',
-        'text-optional': true,
-      },
+      layout: { ...nameBelow(11, 0.9), 'text-optional': true },
       paint: { 'text-color': '#0f766e', ...halo },
     },
   },
@@ -515,13 +510,7 @@ export const LAYERS: { layer: string; spec: LayerSpecification }[] = [
       id: 'supervisors-label',
       type: 'symbol',
       source: 'supervisors',
-      layout: {
-        'text-field': ['get', 'name'],
-        'text-font': LABEL_FONT,
-        'text-size': 12,
-        'text-offset': [0, 1.1],
-        'text-anchor': 'top',
-      },
+      layout: nameBelow(12, 1.1),
       paint: { 'text-color': '#1e40af', ...halo },
     },
   },
