@@ -1,7 +1,8 @@
 // 地下管网 (issue 12): segments imported from GeoJSON or CSV through the geography importer — a valid file
 // stored, each kind of fault (bad code, bad geometry, duplicate id, unknown type, unknown owner, bad
 // depth) refusing the whole file with nothing stored, a re-import updating by 管线编号 — then read by list,
-// detail and the map's layer for a viewport; the distance from a point to a line in metres.
+// detail and the map's layer for a viewport; a 井盖 naming the line it covers; the distance from a point to a
+// line in metres.
 import test from 'ava';
 import { call } from './helpers/api.ts';
 import { at, startScenarioHub, type ScenarioHub } from './helpers/scenario-hub.ts';
@@ -158,6 +159,35 @@ test.serial(
       (await s.as('dispatcher').post('/api/pipelines/imports', { format: 'csv', content: HEAD })).status,
       403,
     );
+  },
+);
+
+test.serial(
+  'a 井盖 names the line it covers: the nearest of the kind its type names, within 3 m',
+  async (t) => {
+    // Covers 30 m east along the gas line RQ-0001 (stored by the test above), `off` metres north of its axis.
+    const cover = async (code: string, off: number) => {
+      const made = await admin('POST', '/api/components', {
+        code,
+        name: '测试井盖',
+        lng: o.lng + 0.0003,
+        lat: o.lat + 0.0005 + off / 111_320,
+      });
+      t.is(made.status, 201, JSON.stringify(made.body));
+      return made.body;
+    };
+    const gas = await cover('3206820110000901', 1);
+    t.like(gas.pipeline, { code: 'RQ-0001', kind: 'gas', kindName: '燃气', ownerName: '如皋市燃气公司' });
+    t.true(Math.abs(gas.pipeline.distanceM - 1) <= 0.1, String(gas.pipeline.distanceM));
+    // The same spot, other types: a 上水井盖 (no water line here) and a 公安井盖 (no line of its own).
+    t.is((await cover('3206820101000901', 1)).pipeline, null);
+    t.is((await cover('3206820111000901', 1)).pipeline, null);
+    // A gas cover 5 m off the line covers none of it.
+    t.is((await cover('3206820110000902', 5)).pipeline, null);
+    // As the 部件 page reads it.
+    const read = await s.as('dispatcher').get(`/api/components/${gas.id}`);
+    t.is(read.status, 200);
+    t.is(read.body.pipeline.code, 'RQ-0001');
   },
 );
 

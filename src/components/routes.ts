@@ -17,6 +17,8 @@ import { createGeoImporter } from '../geography/import/index.ts';
 import { importRefused, rejectionsSchema, storedChanges } from '../geography/import/refusal.ts';
 import { ADMIN, idParams, logChange } from '../reference/admin.ts';
 import { pointsIn } from '../map/layer.ts';
+import { COVER_DISTANCE_M, coveredPipeline } from '../pipelines/covers.ts';
+import { PIPELINE_KIND_LABELS, PIPELINE_KINDS } from '../pipelines/pipeline.ts';
 import { COMPONENT_STATUSES, createComponent, updateComponent } from './index.ts';
 
 const statusEnum = z
@@ -74,6 +76,20 @@ const detailSchema = componentSchema.extend({
     )
     .describe('the cases naming it, newest first'),
   photos: z.array(z.object({ id: z.string(), fileName: z.string(), createdAt: z.string() })),
+  pipeline: z
+    .object({
+      id: z.string(),
+      code: z.string().describe('管线编号'),
+      kind: z.enum(PIPELINE_KINDS as [string, ...string[]]),
+      kindName: z.string().describe('给水, 排水, …'),
+      ownerName: z.string(),
+      distanceM: z.number().describe('from the cover’s point to the line'),
+    })
+    .nullable()
+    .describe(
+      `the 地下管网 line a 井盖 or 箅子 covers: the nearest of the kind its type names within ${COVER_DISTANCE_M} m; ` +
+        'null for other components or when none is recorded',
+    ),
 });
 
 const inputSchema = z
@@ -208,7 +224,16 @@ export function componentRoutes({
       prisma.attachment.findMany({ where: { componentId: id }, orderBy: { createdAt: 'asc' } }),
       categories(),
     ]);
-    const unitName = await unitNamesOf(events.flatMap((e) => storedChanges(e.changes)));
+    const [unitName, covered] = await Promise.all([
+      unitNamesOf(events.flatMap((e) => storedChanges(e.changes))),
+      coveredPipeline(prisma, cats.get(row.categoryCode)?.name ?? null, row),
+    ]);
+    const lineOwner = covered
+      ? await prisma.department.findUnique({
+          where: { id: covered.pipeline.ownerId },
+          select: { name: true },
+        })
+      : null;
     return {
       ...view(row, cats),
       history: events.map((e) => ({
@@ -235,6 +260,16 @@ export function componentRoutes({
         departmentName: c.department?.name ?? null,
       })),
       photos: photos.map((p) => ({ id: p.id, fileName: p.fileName, createdAt: p.createdAt.toISOString() })),
+      pipeline: covered
+        ? {
+            id: covered.pipeline.id,
+            code: covered.pipeline.code,
+            kind: covered.pipeline.kind,
+            kindName: PIPELINE_KIND_LABELS[covered.pipeline.kind],
+            ownerName: lineOwner?.name ?? '',
+            distanceM: covered.distanceM,
+          }
+        : null,
     };
   }
 

@@ -774,6 +774,8 @@ export const en: Record<keyof typeof zh, string> = {
   'components.address': 'Address',
   'components.surveyedAt': 'Surveyed',
   'components.note': 'Note',
+  'components.pipeline': 'Covers line',
+  'components.pipelineLine': '{kind} {code} · {owner} · {distance} m away',
   'components.all': 'All',
   'components.search': 'Id, name or address',
   'components.inView': 'Only what the map shows',

@@ -767,6 +767,8 @@ export const zh = {
   'components.address': '地址',
   'components.surveyedAt': '普查日期',
   'components.note': '备注',
+  'components.pipeline': '所在管线',
+  'components.pipelineLine': '{kind} {code} · {owner} · 相距 {distance} 米',
   'components.all': '全部',
   'components.search': '编码、名称或地址',
   'components.inView': '只看地图范围内',

@@ -6,7 +6,7 @@
  */
 import { html, nothing, render } from 'lit-html';
 import { api, blobUrl, describeError } from '../lib/api.ts';
-import { formatTime, label, t } from '../lib/i18n.ts';
+import { formatTime, label, t, type MessageKey } from '../lib/i18n.ts';
 import { createMap, preloadMap, type HubMap } from '../lib/map/index.ts';
 import type { MountPage } from '../lib/pages.ts';
 import { getCategories } from '../lib/reference.ts';
@@ -270,6 +270,19 @@ export const mount: MountPage = (el, ctx) => {
         <dd>${d.address ?? '—'}</dd>
         <dt>${t('components.surveyedAt')}</dt>
         <dd>${d.surveyedAt ?? '—'}</dd>
+        ${
+          d.pipeline
+            ? html`<dt>${t('components.pipeline')}</dt>
+                <dd data-testid="component-pipeline">
+                  ${t('components.pipelineLine', {
+                    kind: t(`map.pipeline.${d.pipeline.kind}` as MessageKey),
+                    code: d.pipeline.code,
+                    owner: d.pipeline.ownerName,
+                    distance: d.pipeline.distanceM,
+                  })}
+                </dd>`
+            : nothing
+        }
         ${
           d.note
             ? html`<dt>${t('components.note')}</dt>
