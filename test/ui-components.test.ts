@@ -1,8 +1,10 @@
 // 部件管理 in Debian's Chromium over a demo hub: the registry list names each type in words (公用设施 ·
 // 上水井盖, never a bare code) and its status (完好), filtering by class and status narrows it, a click
 // opens the component's card with its owner unit and history, and an administrator's status change shows
-// in the card, the list and the history. At phone width the list, map and card stack in one column.
+// in the card, the list and the history. At phone width the list, map and card stack in one column. A
+// 井盖's card names the 地下管网 line it covers.
 import test from 'ava';
+import { call } from './helpers/api.ts';
 import { brokenOverLines, loginThroughForm, useUiHub } from './helpers/browser.ts';
 
 const ui = useUiHub(test);
@@ -87,4 +89,37 @@ test.serial('on a phone the list, the map and the card stack in one column', asy
   const at = (await heading.boundingBox())!;
   t.true(at.y >= 0 && at.y < 844, `card heading at y ${at.y}`);
   await page.close();
+});
+
+test.serial('a 井盖’s card names the 地下管网 line it covers', async (t) => {
+  // A water line surveyed through the demo's first 上水井盖 (如皋市供水公司's), 100 m east-west.
+  const cover = await ui.hub.hub.db.prisma.component.findUniqueOrThrow({
+    where: { code: '3206820101000001' },
+  });
+  const geometry = JSON.stringify({
+    type: 'LineString',
+    coordinates: [
+      [cover.lng - 0.0005, cover.lat],
+      [cover.lng + 0.0005, cover.lat],
+    ],
+  });
+  const imported = await call(ui.hub.url, 'POST', '/api/pipelines/imports', {
+    token: await ui.hub.token('administrator'),
+    body: {
+      format: 'csv',
+      crs: 'wgs84',
+      content: `code,kind,owner,geometry\nGS-T001,给水,U-WATER,"${geometry.replaceAll('"', '""')}"`,
+    },
+  });
+  t.is(imported.status, 200, JSON.stringify(imported.body));
+
+  const page = await ui.browser.newPage({ viewport: { width: 1440, height: 900 } });
+  t.teardown(() => page.close());
+  await loginThroughForm(page, ui.hub.url, 'dispatcher');
+  await page.goto(`${ui.hub.url}/#/components`);
+  await page.getByRole('button', { name: cover.code }).click();
+  const line = page.getByTestId('component-pipeline');
+  await line.waitFor();
+  t.is((await line.innerText()).trim(), '给水 GS-T001 · 如皋市供水公司 · 相距 0 米');
+  t.regex(await page.getByTestId('component-detail').innerText(), /所在管线\s*给水 GS-T001/);
 });
