@@ -9,22 +9,16 @@
  *   npx tsx bench/components.ts [requests=100]               (SQLite in a temp file)
  *   HUB_TEST_DB=postgres npx tsx bench/components.ts          (PostgreSQL on 127.0.0.1:5432)
  */
-import { loadavg } from 'node:os';
 import { cellPolygon } from '../src/app/seed.ts';
 import { insertRows } from '../src/db/bulk.ts';
 import { CATEGORIES, COUNTY_CODE } from '../src/db/demo-data.ts';
 import { demoCells } from '../src/db/demo-geography.ts';
 import { createGeoImporter } from '../src/geography/import/index.ts';
-import { call, createUser, startTestApi } from '../test/helpers/api.ts';
+import { createUser, startTestApi } from '../test/helpers/api.ts';
+import { loadAverage, measureMapLayer } from './map-layer-requests.ts';
 
 const REQUESTS = Number(process.argv[2] ?? 100);
 const COMPONENTS = 100_000;
-
-const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-const load = () =>
-  `load ${loadavg()
-    .map((n) => n.toFixed(1))
-    .join(' ')}`;
 
 const api = await startTestApi({ env: { LOG_LEVEL: 'warn' } });
 try {
@@ -61,7 +55,7 @@ try {
   const first = await importer.run({ target: 'components', format: 'csv', crs: 'wgs84', content: csv(rows) });
   if (!first.stored) throw new Error(`survey refused: ${JSON.stringify(first.rejected.slice(0, 3))}`);
   console.log(
-    `${provider}: ${cells.length} cells, ${first.added} components surveyed in ${((performance.now() - t0) / 1000).toFixed(1)} s (${load()})`,
+    `${provider}: ${cells.length} cells, ${first.added} components surveyed in ${((performance.now() - t0) / 1000).toFixed(1)} s (${loadAverage()})`,
   );
 
   // A re-survey of 1,000 of them: every tenth is 破损 now.
@@ -81,35 +75,14 @@ try {
   const token = (
     await api.auth.issueSession((await prisma.user.findUniqueOrThrow({ where: { username: 'viewer' } })).id)
   ).token;
-  const minLng = Math.min(...cells.map((c) => c.minLng));
-  const maxLng = Math.max(...cells.map((c) => c.maxLng));
-  const minLat = Math.min(...cells.map((c) => c.minLat));
-  const maxLat = Math.max(...cells.map((c) => c.maxLat));
-  // Degrees a 1440×900 view covers at `zoom` (Web Mercator, 512-pixel tiles), grown by half on each side.
-  const box = (zoom: number, cx: number, cy: number) => {
-    const w = (1440 / (512 * 2 ** zoom)) * 360;
-    const h = w * (900 / 1440) * Math.cos((cy * Math.PI) / 180);
-    return [cx - w, cy - h, cx + w, cy + h].map((n) => n.toFixed(6)).join(',');
-  };
-  for (const zoom of [15, 14]) {
-    const times: number[] = [];
-    let features = 0;
-    let truncated = 0;
-    for (let i = 0; i < REQUESTS; i++) {
-      const cx = minLng + (maxLng - minLng) * ((i * 0.618) % 1);
-      const cy = minLat + (maxLat - minLat) * ((i * 0.382) % 1);
-      const s = performance.now();
-      const res = await call(api.base, 'GET', `/api/map/components?bbox=${box(zoom, cx, cy)}`, { token });
-      times.push(performance.now() - s);
-      if (res.status !== 200) throw new Error(`map layer: ${res.status}`);
-      features += res.body.features.length;
-      if (res.body.truncated) truncated++;
-    }
-    times.sort((a, b) => a - b);
-    console.log(
-      `map layer at zoom ${zoom} (the map's padded 1440×900 box): ${REQUESTS} viewports, ${Math.round(features / REQUESTS)} features on average, ${truncated} cut at the limit; p50 ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (${load()})`,
-    );
-  }
+  await measureMapLayer({
+    base: api.base,
+    token,
+    path: '/api/map/components',
+    cells,
+    zooms: [15, 14],
+    requests: REQUESTS,
+  });
 } finally {
   await api.close();
 }

@@ -10,24 +10,19 @@
  *   npx tsx bench/pipelines.ts [requests=100]               (SQLite in a temp file)
  *   HUB_TEST_DB=postgres npx tsx bench/pipelines.ts          (PostgreSQL on 127.0.0.1:5432)
  */
-import { loadavg } from 'node:os';
 import { cellPolygon } from '../src/app/seed.ts';
 import { insertRows } from '../src/db/bulk.ts';
 import { demoCells } from '../src/db/demo-geography.ts';
 import { importRows } from '../src/geography/import/index.ts';
 import { importPipelines } from '../src/pipelines/import.ts';
 import { PIPELINE_KIND_LABELS, PIPELINE_KINDS } from '../src/pipelines/pipeline.ts';
-import { call, createUser, startTestApi } from '../test/helpers/api.ts';
+import { createUser, startTestApi } from '../test/helpers/api.ts';
+import { loadAverage, measureMapLayer } from './map-layer-requests.ts';
 
 const REQUESTS = Number(process.argv[2] ?? 100);
 const SEGMENTS = 20_000;
 const OWNERS = ['U-WATER', 'U-DRAIN', 'U-GAS', 'U-POWER', 'U-TEL', 'U-HEAT'];
 
-const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-const load = () =>
-  `load ${loadavg()
-    .map((n) => n.toFixed(1))
-    .join(' ')}`;
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
 const api = await startTestApi({ env: { LOG_LEVEL: 'warn' } });
@@ -76,7 +71,7 @@ try {
   const first = await importRows(deps, importPipelines, { format: 'csv', crs: 'wgs84', content: csv(rows) });
   if (!first.stored) throw new Error(`import refused: ${JSON.stringify(first.rejected.slice(0, 3))}`);
   console.log(
-    `${provider}: ${cells.length} cells, ${first.added} segments imported in ${seconds(t0)} s (${load()})`,
+    `${provider}: ${cells.length} cells, ${first.added} segments imported in ${seconds(t0)} s (${loadAverage()})`,
   );
 
   // A re-import of 2,000 of them: their material is PE now.
@@ -87,39 +82,18 @@ try {
     crs: 'wgs84',
     content: csv(again),
   });
-  console.log(`re-import of 2,000: ${second.updated} updated in ${seconds(t0)} s (${load()})`);
+  console.log(`re-import of 2,000: ${second.updated} updated in ${seconds(t0)} s (${loadAverage()})`);
 
   const viewerId = await createUser(api.db, { username: 'viewer', roles: ['dispatcher'] });
   const { token } = await api.auth.issueSession(viewerId);
-  const minLng = Math.min(...cells.map((c) => c.minLng));
-  const maxLng = Math.max(...cells.map((c) => c.maxLng));
-  const minLat = Math.min(...cells.map((c) => c.minLat));
-  const maxLat = Math.max(...cells.map((c) => c.maxLat));
-  // Degrees a 1440×900 view covers at `zoom` (Web Mercator, 512-pixel tiles), grown by half on each side.
-  const box = (zoom: number, cx: number, cy: number) => {
-    const w = (1440 / (512 * 2 ** zoom)) * 360;
-    const h = w * (900 / 1440) * Math.cos((cy * Math.PI) / 180);
-    return [cx - w, cy - h, cx + w, cy + h].map((n) => n.toFixed(6)).join(',');
-  };
-  for (const zoom of [15, 13]) {
-    const times: number[] = [];
-    let features = 0;
-    let truncated = 0;
-    for (let i = 0; i < REQUESTS; i++) {
-      const cx = minLng + (maxLng - minLng) * ((i * 0.618) % 1);
-      const cy = minLat + (maxLat - minLat) * ((i * 0.382) % 1);
-      const s = performance.now();
-      const res = await call(api.base, 'GET', `/api/map/pipelines?bbox=${box(zoom, cx, cy)}`, { token });
-      times.push(performance.now() - s);
-      if (res.status !== 200) throw new Error(`map layer: ${res.status}`);
-      features += res.body.features.length;
-      if (res.body.truncated) truncated++;
-    }
-    times.sort((a, b) => a - b);
-    console.log(
-      `map layer at zoom ${zoom} (the map's padded 1440×900 box): ${REQUESTS} viewports, ${Math.round(features / REQUESTS)} features on average, ${truncated} cut at the limit; p50 ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (${load()})`,
-    );
-  }
+  await measureMapLayer({
+    base: api.base,
+    token,
+    path: '/api/map/pipelines',
+    cells,
+    zooms: [15, 13],
+    requests: REQUESTS,
+  });
 } finally {
   await api.close();
 }
