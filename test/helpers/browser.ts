@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { TestFn } from 'ava';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import type { Hub } from '../../src/hub.ts';
+import { browserSlot } from './browser-slots.ts';
 import { startDemoHub } from './demo-hub.ts';
 import { TEST_DEMO_PASSWORD } from './seeded-db.ts';
 
@@ -38,8 +39,12 @@ export async function startUiHub(env: Record<string, string> = {}): Promise<UiHu
   return { hub: demo.hub, url: demo.url, token: demo.login, close: demo.close };
 }
 
-/** Debian's Chromium, headless, with the flags this machine's closed network needs; a fresh profile. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless, with the flags this machine's closed network needs; a fresh profile. Waits
+ * for a browser slot first (browser-slots.ts).
+ */
+export async function launchChromium(): Promise<Browser> {
+  await browserSlot();
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -84,6 +89,8 @@ export function useBrowserHub<H extends { close(): Promise<void> }>(
   let hub: H | undefined;
   let browser: Browser | undefined;
   test.before(async () => {
+    // The hub starts once the file may drive a browser, not to idle while it waits for one.
+    await browserSlot();
     // Side by side: Chromium starts while the hub does (each takes seconds). Both are awaited, so when one
     // fails the after hook still closes the other.
     const [started, launched] = await Promise.allSettled([start(), launchChromium()]);
