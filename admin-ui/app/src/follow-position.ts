@@ -90,3 +90,34 @@ export function followPosition(
 
   return self;
 }
+
+/**
+ * A report form's point following the phone (上报, 自处理, 市民通's 反映): every fix moves the point, the
+ * first fix after a (re)start brings the map to it, and a point placed by hand on the map stops following.
+ */
+export function followFormPoint(
+  setPoint: (lng: number, lat: number, accuracy: number | null) => void,
+  map: () => { flyTo(p: { lng: number; lat: number }, zoom?: number): void } | null,
+  onChange: () => void,
+  onFix: () => void = () => {},
+) {
+  let flyOnFix = true;
+  const gps = followPosition((p) => {
+    setPoint(p.lng, p.lat, p.accuracy);
+    if (flyOnFix) map()?.flyTo({ lng: p.lng, lat: p.lat }, 16);
+    flyOnFix = false;
+    onFix();
+  }, onChange);
+  return {
+    gps,
+    /** 重新定位 / 使用我现在的位置: follow again from a fresh fix. */
+    locate() {
+      flyOnFix = true;
+      gps.start(true);
+    },
+    placeByHand(lng: number, lat: number) {
+      gps.stop();
+      setPoint(lng, lat, null);
+    },
+  };
+}

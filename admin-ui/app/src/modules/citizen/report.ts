@@ -10,7 +10,7 @@ import { request } from '../../../../src/lib/api.ts';
 import type { HubMap } from '../../../../src/lib/map/index.ts';
 import type { ModuleContext } from '../../modules.ts';
 import { enqueue } from '../../queue.ts';
-import { followPosition } from '../../follow-position.ts';
+import { followFormPoint } from '../../follow-position.ts';
 import { backLink, outcome, PhotoList } from '../../ui.ts';
 import { deviceHeaders, deviceToken } from './device.ts';
 import { w } from './words.ts';
@@ -50,26 +50,14 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext) {
   }
 
   /** The point follows the phone until tapped on the map; 使用我现在的位置 follows it again. */
-  let flyOnFix = true;
   let firstFix: () => void = () => {};
   const located = new Promise<void>((resolve) => (firstFix = resolve));
-  const gps = followPosition(
-    (p) => {
-      setPoint(p.lng, p.lat, p.accuracy);
-      if (flyOnFix) map?.flyTo({ lng: p.lng, lat: p.lat }, 16);
-      flyOnFix = false;
-      firstFix();
-    },
+  const { gps, locate, placeByHand } = followFormPoint(
+    setPoint,
+    () => map,
     () => draw(),
+    () => firstFix(),
   );
-  function locate() {
-    flyOnFix = true;
-    gps.start(true);
-  }
-  function placeByHand(lng: number, lat: number) {
-    gps.stop();
-    setPoint(lng, lat, null);
-  }
 
   async function showMap(host: HTMLElement) {
     try {

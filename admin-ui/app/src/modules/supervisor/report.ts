@@ -12,8 +12,8 @@ import { getCategories, type Category } from '../../../../src/lib/reference.ts';
 import type { HubMap } from '../../../../src/lib/map/index.ts';
 import type { ModuleContext } from '../../modules.ts';
 import { enqueue, getItem, resubmit, updateItem } from '../../queue.ts';
-import { followPosition } from '../../follow-position.ts';
-import { backLink, outcome, PhotoList, type Position } from '../../ui.ts';
+import { followFormPoint } from '../../follow-position.ts';
+import { backLink, outcome, PhotoList } from '../../ui.ts';
 import { distanceM } from './geo.ts';
 import { w } from './words.ts';
 
@@ -80,23 +80,11 @@ export function mountReport(el: HTMLElement, ctx: ModuleContext, self: boolean, 
    * The point follows the phone while the form is open (a better fix replaces a coarse first one) until
    * the supervisor places it by hand on the map; 重新定位 makes it follow again from a fresh fix.
    */
-  let flyOnFix = true;
-  const gps = followPosition(
-    (p: Position) => {
-      setPoint(p.lng, p.lat, p.accuracy);
-      if (flyOnFix) map?.flyTo({ lng: p.lng, lat: p.lat }, 16);
-      flyOnFix = false;
-    },
+  const { gps, locate, placeByHand } = followFormPoint(
+    setPoint,
+    () => map,
     () => draw(),
   );
-  function locate() {
-    flyOnFix = true;
-    gps.start(true);
-  }
-  function placeByHand(lng: number, lat: number) {
-    gps.stop();
-    setPoint(lng, lat, null);
-  }
 
   function setPoint(lng: number, lat: number, accuracy: number | null) {
     d.lng = lng;
